@@ -1,0 +1,37 @@
+"""Space Inbox bridge: shared Space inboxes served from the WordPress database."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from bridge import config as settings_module
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the bridge app.
+
+    :param config: settings for tests; outside tests the settings come from the
+        wp-config.php named by ``SPACE_INBOX_WP_CONFIG`` and ``SPACE_INBOX_*`` variables.
+    """
+    from bridge import db, errors
+    from bridge.api import guards, member, plugin, service, space_admin
+    from bridge.auth import SiteKeys
+    from bridge.tables import tables
+
+    given = settings_module.from_environment(os.environ) if config is None else config
+    settings = settings_module.resolve(given)
+
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.json.sort_keys = False
+    app.url_map.converters["id"] = guards.IdConverter
+    app.extensions["space_inbox_keys"] = SiteKeys(settings)
+    engine = db.make_engine(settings)
+    app.extensions["space_inbox_engine"] = engine
+    db.init_app(app, engine, tables(settings["TABLE_PREFIX"]))
+    errors.init_app(app)
+    for blueprint in (member.bp, space_admin.bp, plugin.bp, service.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,111 @@
+"""Who is asking: the WordPress cookie and nonce of members and admins, the signature of
+the plugin. Blueprints register these as ``before_request`` hooks, so that no view can
+forget them."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g, request
+from werkzeug.routing import IntegerConverter
+
+from bridge import auth
+from bridge.auth import SiteKeys, WpUser
+from bridge.db import get_session
+from bridge.errors import ApiError
+from bridge.inbox import Viewer
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class IdConverter(IntegerConverter):
+    """A WordPress or inbox id in a URL: 1 to 2**64-1 (BIGINT UNSIGNED)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        super().__init__(map, min=1, max=2**64 - 1)
+
+
+def site_keys() -> SiteKeys:
+    """Return the app's salts and cookie name."""
+    return current_app.extensions["space_inbox_keys"]
+
+
+def _cookie_user(session) -> WpUser | None:
+    name = site_keys().cookie_name(session)
+    raw = request.cookies.get(name) if name else None
+    if not raw:
+        return None
+    return auth.verify_logged_in_cookie(
+        session, site_keys(), raw, now=time.time(), is_post=request.method == "POST"
+    )
+
+
+def require_user() -> None:
+    """Authenticate the WordPress user (401), and check the REST nonce on writes (403)."""
+    session = get_session()
+    with session.begin():
+        user = _cookie_user(session)
+        if user is None:
+            raise ApiError(401, "not_logged_in", "Log in to WordPress to use the inbox.")
+        if request.method in WRITE_METHODS:
+            nonce = request.headers.get("X-WP-Nonce") or request.args.get("_wpnonce", "")
+            if not auth.verify_rest_nonce(
+                session,
+                site_keys(),
+                user,
+                nonce,
+                now=time.time(),
+                life=current_app.config["NONCE_LIFE"],
+            ):
+                raise ApiError(
+                    403,
+                    "invalid_nonce",
+                    "The X-WP-Nonce header is missing or not valid.",
+                    "Reload the page to get a fresh nonce.",
+                )
+    g.user = user
+
+
+def viewer() -> Viewer:
+    """Return the authenticated user as the inbox rules know them."""
+    session, user = get_session(), g.user
+    prefix = current_app.config["TABLE_PREFIX"]
+    return Viewer(user.id, lambda: auth.is_site_administrator(session, user.id, prefix))
+
+
+def plugin_secret(session) -> str | None:
+    """Return the secret shared with the plugin: configured, or the option the plugin made."""
+    secret = current_app.config.get("SECRET")
+    if secret:
+        return str(secret)
+    return auth.get_options(session, ("space_inbox_secret",)).get("space_inbox_secret") or None
+
+
+def require_signature() -> None:
+    """Accept only calls signed by the plugin, with a fresh timestamp."""
+    timestamp = request.headers.get("X-Space-Inbox-Timestamp", "")
+    sig = request.headers.get("X-Space-Inbox-Signature", "")
+    if not timestamp or not sig:
+        raise ApiError(401, "signature_required", "This call must be signed by the plugin.")
+    session = get_session()
+    with session.begin():
+        secret = plugin_secret(session)
+    if secret is None:
+        raise ApiError(
+            403,
+            "no_secret",
+            "No shared secret is configured.",
+            "Activate the plugin, or set SPACE_INBOX_SECRET.",
+        )
+    failure = auth.verify_signature(
+        secret,
+        timestamp,
+        sig,
+        request.get_data(cache=True),
+        now=time.time(),
+        max_skew=current_app.config["SIGNATURE_MAX_SKEW"],
+    )
+    if failure == "stale":
+        raise ApiError(403, "stale_signature", "The signed timestamp is too old or in the future.")
+    if failure:
+        raise ApiError(403, "bad_signature", "The signature does not match.")

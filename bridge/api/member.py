@@ -1,0 +1,109 @@
+"""Member endpoints: a member's own conversations with Spaces."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+
+from bridge import inbox, serializers
+from bridge.api.guards import require_user
+from bridge.api.params import before_arg, json_object, limit_arg
+from bridge.auth import get_options
+from bridge.db import get_session
+
+bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
+bp.before_request(require_user)
+
+
+def _inbox_url(session) -> str:
+    if current_app.config.get("INBOX_URL"):
+        return current_app.config["INBOX_URL"]
+    found = get_options(session, ("space_inbox_inbox_url", "home"))
+    return found.get("space_inbox_inbox_url") or found.get("home") or "/"
+
+
+@bp.get("/summary")
+def summary():
+    """Unread counts for the header badge; polled, so cheap and ETag-able."""
+    session = get_session()
+    with session.begin():
+        unread, conversations_unread = inbox.member_unread(session, g.user.id)
+        spaces = inbox.administered_spaces(session, g.user.id)
+        body = {
+            "unread": unread,
+            "conversations_unread": conversations_unread,
+            "inbox_url": _inbox_url(session),
+        }
+    if spaces:
+        body["spaces"] = [serializers.admin_space(s) for s in spaces]
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/conversations")
+def conversations():
+    """The member's conversations, newest first."""
+    session = get_session()
+    with session.begin():
+        rows, cursor = inbox.member_conversations(
+            session, g.user.id, request.args.get("cursor") or None, limit_arg()
+        )
+    return {
+        "conversations": [serializers.member_conversation(r) for r in rows],
+        "next_cursor": cursor,
+    }
+
+
+@bp.get("/spaces/<id:space_id>/messages")
+def messages(space_id: int):
+    """The member's messages with one Space: from "me" or from "space", never an admin."""
+    session = get_session()
+    before, limit = before_arg(), limit_arg()
+    with session.begin():
+        space = inbox.member_space_or_404(session, space_id)
+        conversation = inbox.member_conversation(session, space_id, g.user.id)
+        if conversation is None and space.status != "active":
+            raise inbox.NotFound("space_not_found", "There is no such Space.")
+        rows, next_before = inbox.conversation_messages(
+            session,
+            conversation.id if conversation else None,
+            before,
+            limit,
+            with_authors=False,
+        )
+    return {
+        "space": serializers.member_space(space),
+        "messages": [serializers.member_message(r) for r in rows],
+        "next_before": next_before,
+        "unread": conversation.member_unread if conversation else 0,
+    }
+
+
+@bp.post("/spaces/<id:space_id>/messages")
+def send(space_id: int):
+    """Send a message to a Space; a retry with the same client_key returns the same message."""
+    data = json_object()
+    body = inbox.clean_body(data.get("body"))
+    client_key = inbox.clean_client_key(data.get("client_key"))
+    session = get_session()
+    with session.begin():
+        space = inbox.member_space_or_404(session, space_id)
+        message, _ = inbox.send_to_space(
+            session, space, g.user.id, body, client_key, inbox.utcnow()
+        )
+    response = jsonify(serializers.member_message(message))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".messages", space_id=space_id)
+    return response
+
+
+@bp.post("/spaces/<id:space_id>/read")
+def read(space_id: int):
+    """Mark the Space's answers as read."""
+    session = get_session()
+    with session.begin():
+        inbox.member_space_or_404(session, space_id)
+        inbox.mark_read_by_member(session, space_id, g.user.id)
+    return "", 204

@@ -1,0 +1,40 @@
+"""Reading a request's body and query, refusing bad input with a clear 400."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from bridge.errors import ApiError
+from bridge.inbox import BadInput
+
+MAX_LIMIT = 100
+
+
+def json_object() -> dict:
+    """Return the JSON object a write sent."""
+    if request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadInput("invalid_json", "The body must be a JSON object.")
+    return data
+
+
+def int_arg(name: str, *, default: int | None, low: int, high: int) -> int | None:
+    """Return an integer query argument within bounds."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 20 or not low <= int(raw) <= high:
+        raise BadInput(f"invalid_{name}", f"{name} must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+def limit_arg() -> int:
+    """Return the page size asked for, or the configured default."""
+    return int_arg("limit", default=current_app.config["PAGE_SIZE"], low=1, high=MAX_LIMIT)
+
+
+def before_arg() -> int | None:
+    """Return the ``before`` message id of a message page."""
+    return int_arg("before", default=None, low=1, high=2**64 - 1)

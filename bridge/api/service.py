@@ -1,0 +1,38 @@
+"""Service endpoints: health and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from bridge import migrate
+from bridge.api.openapi import spec
+from bridge.db import get_session
+
+bp = Blueprint("service", __name__)
+
+
+@bp.get("/health")
+def health():
+    """Whether the database answers and the schema is current (503 when not)."""
+    session = get_session()
+    with session.begin():
+        session.execute(text("SELECT 1"))
+        current = migrate.current_revision(session.connection(), current_app.config["TABLE_PREFIX"])
+    head = migrate.head_revision()
+    ok = current == head
+    body = {
+        "status": "ok" if ok else "schema_behind",
+        "database": "ok",
+        "schema": {"current": current, "head": head},
+    }
+    response = jsonify(body)
+    response.status_code = 200 if ok else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of every route."""
+    return spec()

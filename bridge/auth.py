@@ -1,0 +1,265 @@
+"""WordPress identity, verified by the bridge itself from the shared database.
+
+Ports of ``wp_validate_auth_cookie()``, ``wp_salt()``, ``wp_verify_nonce()`` and the
+role lookup of ``WP_User``, plus the signature of the plugin's calls. Nothing here
+trusts a user id that a request hands over: a user is who their cookie proves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import phpserialize
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.config import KEY_NAMES
+from bridge.db import tables_of
+
+#: What wp-config-sample.php ships: never a real key (wp_salt() treats it as unset).
+PLACEHOLDER = "put your unique phrase here"
+#: How long values read from wp_options (salts, siteurl) are kept in memory.
+OPTIONS_TTL = 60.0
+#: The grace WordPress gives an expired cookie on POST requests.
+POST_GRACE = 3600
+
+
+@dataclass(frozen=True)
+class WpUser:
+    """A WordPress user proven by a logged-in cookie."""
+
+    id: int
+    login: str
+    token: str
+
+
+def php_unserialize(value: str | bytes | None):
+    """Unserialize a WordPress meta or option value; None when it is not serialized data."""
+    if value is None:
+        return None
+    raw = value.encode("utf-8") if isinstance(value, str) else value
+    try:
+        # From bytes: the s:N: lengths are byte counts, and UTF-8 must not be decoded first.
+        return phpserialize.loads(raw, decode_strings=True)
+    except (ValueError, TypeError, IndexError, UnicodeDecodeError, AttributeError):
+        return None
+
+
+def get_options(session: Session, names: tuple[str, ...]) -> dict[str, str]:
+    """Read some wp_options values."""
+    options = tables_of(session).options
+    rows = session.execute(
+        select(options.c.option_name, options.c.option_value).where(
+            options.c.option_name.in_(names)
+        )
+    )
+    return {name: value for name, value in rows}
+
+
+class SiteKeys:
+    """The site's salts and cookie name, from wp-config.php or, failing that, wp_options.
+
+    Option values are kept for ``OPTIONS_TTL`` seconds: they change only when a site
+    owner rotates them, and the hot path should not read them on every request.
+    """
+
+    def __init__(self, settings: dict) -> None:
+        self._constants = {name: settings.get(name) for name in KEY_NAMES}
+        self._cookiehash = settings.get("COOKIEHASH")
+        self._cache: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+        # wp_salt(): a value defined twice among the keys (or the placeholder) is unset.
+        seen: dict[str, int] = {PLACEHOLDER: 2}
+        for value in self._constants.values():
+            if value:
+                seen[str(value)] = seen.get(str(value), 0) + 1
+        self._duplicated = {value for value, count in seen.items() if count > 1}
+
+    def _constant(self, name: str) -> str | None:
+        value = self._constants.get(name)
+        if value and str(value) not in self._duplicated:
+            return str(value)
+        return None
+
+    def _options(self, session: Session, names: tuple[str, ...]) -> dict[str, str]:
+        now = time.monotonic()
+        with self._lock:
+            cached = {n: v for n, (t, v) in self._cache.items() if n in names and t > now}
+        missing = tuple(n for n in names if n not in cached)
+        if missing:
+            fresh = get_options(session, missing)
+            with self._lock:
+                for name, value in fresh.items():
+                    if value:
+                        self._cache[name] = (now + OPTIONS_TTL, value)
+            cached.update(fresh)
+        return cached
+
+    def salt(self, session: Session, scheme: str) -> str | None:
+        """Return ``wp_salt(scheme)`` for 'logged_in' or 'nonce'; None if WordPress has none yet."""
+        values = {"key": self._constant("SECRET_KEY") or "", "salt": ""}
+        wanted = []
+        for kind in ("key", "salt"):
+            constant = self._constant(f"{scheme}_{kind}".upper())
+            if constant:
+                values[kind] = constant
+            elif not values[kind]:
+                wanted.append(f"{scheme}_{kind}")
+        if wanted:
+            found = self._options(session, tuple(wanted))
+            for name in wanted:
+                if not found.get(name):
+                    return None
+                values[name.rsplit("_", 1)[1]] = found[name]
+        return values["key"] + values["salt"]
+
+    def cookie_name(self, session: Session) -> str | None:
+        """Return the name of the logged-in cookie: ``wordpress_logged_in_`` + COOKIEHASH."""
+        cookiehash = self._cookiehash
+        if cookiehash is None:
+            siteurl = self._options(session, ("siteurl",)).get("siteurl")
+            if not siteurl:
+                return None
+            cookiehash = hashlib.md5(siteurl.encode("utf-8")).hexdigest()
+        return f"wordpress_logged_in_{cookiehash}"
+
+
+def parse_cookie(raw: str) -> tuple[str, int, str, str] | None:
+    """Split a logged-in cookie into login, expiration, token and hmac."""
+    # PHP's setcookie() percent-encodes (rawurlencode) and $_COOKIE decodes without
+    # turning '+' into a space: unquote, never unquote_plus.
+    parts = unquote(raw).split("|")
+    if len(parts) != 4:
+        return None
+    login, expiration, token, mac = parts
+    if not login or not expiration.isdigit() or not token or not mac:
+        return None
+    return login, int(expiration), token, mac
+
+
+def pass_frag(user_pass: str) -> str:
+    """Return the part of the password hash that the cookie is bound to."""
+    if user_pass.startswith(("$P$", "$2y$")):
+        return user_pass[8:12]
+    # WordPress 6.8+ ('$wp$2y$...' and other hashes): the last four characters.
+    return user_pass[-4:]
+
+
+def cookie_hmac(salt: str, login: str, frag: str, expiration: int, token: str) -> str:
+    """Return the hmac field WordPress puts in a logged-in cookie."""
+    key = hmac.new(
+        salt.encode(), f"{login}|{frag}|{expiration}|{token}".encode(), hashlib.md5
+    ).hexdigest()
+    return hmac.new(
+        key.encode(), f"{login}|{expiration}|{token}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def verify_logged_in_cookie(
+    session: Session, keys: SiteKeys, raw: str, *, now: float, is_post: bool = False
+) -> WpUser | None:
+    """Return the user a logged-in cookie proves, or None (``wp_validate_auth_cookie``)."""
+    parsed = parse_cookie(raw)
+    if parsed is None:
+        return None
+    login, expiration, token, mac = parsed
+    if expiration + (POST_GRACE if is_post else 0) < now:
+        return None
+    salt = keys.salt(session, "logged_in")
+    if salt is None:
+        return None
+    t = tables_of(session)
+    user = session.execute(
+        select(t.users.c.ID, t.users.c.user_pass).where(t.users.c.user_login == login)
+    ).first()
+    if user is None:
+        return None
+    expected = cookie_hmac(salt, login, pass_frag(user.user_pass or ""), expiration, token)
+    if not hmac.compare_digest(expected, mac):
+        return None
+    if not _session_token_valid(session, user.ID, token, now):
+        return None
+    return WpUser(id=int(user.ID), login=login, token=token)
+
+
+def _usermeta(session: Session, user_id: int, key: str) -> str | None:
+    um = tables_of(session).usermeta
+    return session.execute(
+        select(um.c.meta_value)
+        .where(um.c.user_id == user_id, um.c.meta_key == key)
+        .order_by(um.c.umeta_id)
+        .limit(1)
+    ).scalar()
+
+
+def _session_token_valid(session: Session, user_id: int, token: str, now: float) -> bool:
+    sessions = php_unserialize(_usermeta(session, user_id, "session_tokens"))
+    if not isinstance(sessions, dict):
+        return False
+    entry = sessions.get(hashlib.sha256(token.encode()).hexdigest())
+    if isinstance(entry, int):  # a legacy session: a bare expiration
+        entry = {"expiration": entry}
+    if not isinstance(entry, dict):
+        return False
+    expiration = entry.get("expiration")
+    return isinstance(expiration, int) and expiration >= now
+
+
+def rest_nonce(salt: str, user: WpUser, tick: int) -> str:
+    """Return ``wp_create_nonce('wp_rest')`` for a user, session and tick."""
+    data = f"{tick}|wp_rest|{user.id}|{user.token}".encode()
+    return hmac.new(salt.encode(), data, hashlib.md5).hexdigest()[-12:-2]
+
+
+def verify_rest_nonce(
+    session: Session, keys: SiteKeys, user: WpUser, nonce: str, *, now: float, life: int
+) -> bool:
+    """Check an X-WP-Nonce as ``wp_verify_nonce($nonce, 'wp_rest')`` does."""
+    if not nonce:
+        return False
+    salt = keys.salt(session, "nonce")
+    if salt is None:
+        return False
+    tick = math.ceil(now / (life / 2))
+    return any(hmac.compare_digest(rest_nonce(salt, user, t), nonce) for t in (tick, tick - 1))
+
+
+def is_site_administrator(session: Session, user_id: int, prefix: str) -> bool:
+    """Whether a user holds ``manage_options`` on the site (roles and own capabilities)."""
+    caps = php_unserialize(_usermeta(session, user_id, f"{prefix}capabilities"))
+    if not isinstance(caps, dict):
+        return False
+    option = f"{prefix}user_roles"
+    roles = php_unserialize(get_options(session, (option,)).get(option))
+    roles = roles if isinstance(roles, dict) else {}
+    # WP_User::get_role_caps(): every key that names a role brings the role's
+    # capabilities; the user's own entries then overlay them (an explicit false denies).
+    allcaps: dict = {}
+    for name in caps:
+        role = roles.get(name)
+        if isinstance(role, dict) and isinstance(role.get("capabilities"), dict):
+            allcaps.update(role["capabilities"])
+    allcaps.update(caps)
+    return bool(allcaps.get("manage_options"))
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """Return the signature of a plugin <-> bridge call: hex HMAC-SHA256 of 'timestamp.body'."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(
+    secret: str, timestamp: str, sig: str, body: bytes, *, now: float, max_skew: int
+) -> str | None:
+    """Return None when a signed call is good, else why it is refused ('stale' or 'bad')."""
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > max_skew:
+        return "stale"
+    if not hmac.compare_digest(signature(secret, timestamp, body), sig.lower()):
+        return "bad"
+    return None

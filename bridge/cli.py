@@ -1,0 +1,145 @@
+"""The ``space-inbox`` command: serve, migrate, check."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import requests
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bridge import config as settings_module
+from bridge import migrate
+from bridge.auth import get_options
+
+
+def _settings(args: argparse.Namespace) -> dict:
+    given = settings_module.from_environment(os.environ)
+    if args.wp_config:
+        given["WP_CONFIG"] = args.wp_config
+    return settings_module.resolve(given)
+
+
+def _engine(settings: dict):
+    from bridge.db import make_engine
+
+    return make_engine(settings)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the API with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    settings = _settings(args)  # fail early, with a clear message, on bad settings
+    if args.wp_config:
+        # Workers build the app from the environment, like any gunicorn deployment.
+        os.environ["SPACE_INBOX_WP_CONFIG"] = os.path.abspath(args.wp_config)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("accesslog", "-" if args.access_log else None)
+
+        def load(self):
+            from bridge import create_app
+
+            return create_app()
+
+    del settings
+    Server().run()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrade the inbox tables to the newest schema."""
+    settings = _settings(args)
+    before, after = migrate.upgrade(_engine(settings), settings["TABLE_PREFIX"])
+    if before == after:
+        print(f"schema already current ({after})")
+    else:
+        print(f"schema upgraded from {before or 'nothing'} to {after}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Report whether config, database, schema and WordPress are in order."""
+    failures = 0
+
+    def report(ok: bool, what: str) -> None:
+        nonlocal failures
+        failures += not ok
+        print(f"[{'ok' if ok else 'FAIL'}] {what}")
+
+    try:
+        settings = _settings(args)
+    except settings_module.ConfigError as exc:
+        report(False, f"configuration: {exc}")
+        return 1
+    report(True, f"configuration (tables prefixed {settings['TABLE_PREFIX']})")
+    engine = _engine(settings)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            current = migrate.current_revision(connection, settings["TABLE_PREFIX"])
+            siteurl = None
+            from sqlalchemy.orm import Session
+
+            from bridge.tables import tables
+
+            with Session(connection, info={"tables": tables(settings["TABLE_PREFIX"])}) as s:
+                siteurl = get_options(s, ("siteurl",)).get("siteurl")
+    except SQLAlchemyError as exc:
+        report(False, f"database: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+        return 1
+    report(True, "database reachable")
+    head = migrate.head_revision()
+    report(
+        current == head,
+        f"schema at {current or 'nothing'}, newest {head}"
+        + ("" if current == head else ": run `space-inbox migrate`"),
+    )
+    report(bool(siteurl), f"WordPress tables found (siteurl {siteurl})")
+    if siteurl:
+        try:
+            answer = requests.get(siteurl.rstrip("/") + "/wp-login.php", timeout=5)
+            report(
+                answer.status_code < 500, f"WordPress answers at {siteurl} ({answer.status_code})"
+            )
+        except requests.RequestException as exc:
+            report(False, f"WordPress not reachable at {siteurl}: {exc.__class__.__name__}")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line."""
+    parser = argparse.ArgumentParser(prog="space-inbox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, func, help_ in (
+        ("serve", cmd_serve, "serve the API (gunicorn)"),
+        ("migrate", cmd_migrate, "create or upgrade the inbox tables"),
+        ("check", cmd_check, "check configuration, database, schema and WordPress"),
+    ):
+        sub = commands.add_parser(name, help=help_)
+        sub.set_defaults(func=func)
+        sub.add_argument("--wp-config", help="path of the site's wp-config.php")
+        if name == "serve":
+            sub.add_argument("--host", default="127.0.0.1")
+            sub.add_argument("--port", type=int, default=8765)
+            sub.add_argument("--workers", type=int, default=2)
+            sub.add_argument("--threads", type=int, default=4)
+            sub.add_argument("--access-log", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except settings_module.ConfigError as exc:
+        print(f"space-inbox: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

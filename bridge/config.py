@@ -1,0 +1,211 @@
+"""Settings: defaults, the site's wp-config.php and ``SPACE_INBOX_*`` variables.
+
+The factory in :mod:`bridge` is the only caller: it hands over the environment, so no
+other module reads it. A site owner configures nothing twice: the database, the table
+prefix and the keys and salts are read from the very file WordPress itself loads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy.engine import URL
+
+#: The eight wp-config.php keys and salts (plus SECRET_KEY/SECRET_SALT, which wp_salt()
+#: also consults).
+KEY_NAMES = tuple(
+    f"{first}_{second}"
+    for first in ("AUTH", "SECURE_AUTH", "LOGGED_IN", "NONCE", "SECRET")
+    for second in ("KEY", "SALT")
+)
+
+#: wp-config.php constants the bridge takes, besides the keys and salts.
+WP_CONSTANTS = (
+    "DB_NAME",
+    "DB_USER",
+    "DB_PASSWORD",
+    "DB_HOST",
+    "COOKIEHASH",
+    "SPACE_INBOX_SECRET",
+)
+
+DEFAULTS: dict[str, object] = {
+    "WP_CONFIG": None,
+    "DATABASE_URL": None,
+    "DB_NAME": None,
+    "DB_USER": None,
+    "DB_PASSWORD": "",
+    "DB_HOST": "localhost",
+    "TABLE_PREFIX": "wp_",
+    "COOKIEHASH": None,
+    "SECRET": None,
+    # WordPress' nonce_life filter default (a day); a nonce lives 12 to 24 hours.
+    "NONCE_LIFE": 86400,
+    # Allowed clock skew of signed plugin calls, in seconds.
+    "SIGNATURE_MAX_SKEW": 300,
+    "INBOX_URL": None,
+    "PAGE_SIZE": 30,
+    "DB_POOL_SIZE": 5,
+    "DB_POOL_RECYCLE": 3600,
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "MYSQL_SOCKETS": ("/run/mysqld/mysqld.sock", "/var/run/mysqld/mysqld.sock"),
+}
+
+ENV_PREFIX = "SPACE_INBOX_"
+_INT_SETTINGS = {
+    "NONCE_LIFE",
+    "SIGNATURE_MAX_SKEW",
+    "PAGE_SIZE",
+    "DB_POOL_SIZE",
+    "DB_POOL_RECYCLE",
+    "MAX_CONTENT_LENGTH",
+}
+
+# A PHP string literal or a comment; comments are dropped, strings kept, so that a
+# commented-out define() is ignored and "//" inside a value survives.
+_PHP_STRING_OR_COMMENT = re.compile(
+    r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(//[^\n]*|\#[^\n]*|/\*.*?\*/)""",
+    re.S,
+)
+_PHP_VALUE = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+|true|false|null)"""
+_DEFINE = re.compile(
+    r"""define\s*\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*,\s*""" + _PHP_VALUE,
+    re.I,
+)
+_TABLE_PREFIX = re.compile(r"\$table_prefix\s*=\s*" + _PHP_VALUE, re.I)
+
+
+class ConfigError(Exception):
+    """A setting is missing or cannot be read."""
+
+
+def _php_literal(token: str) -> str | int | bool | None:
+    """Return the Python value of a PHP scalar literal."""
+    low = token.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "null":
+        return None
+    if token[0] == "'":
+        # Single quotes: only \\ and \' are escapes.
+        return re.sub(r"\\([\\'])", r"\1", token[1:-1])
+    if token[0] == '"':
+        escapes = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "$"}
+        return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(0)), token[1:-1])
+    return int(token)
+
+
+def parse_wp_config(text: str) -> dict[str, object]:
+    """Read the constants and ``$table_prefix`` that a wp-config.php sets literally.
+
+    Values computed at run time (``getenv()``, concatenation) are not PHP literals and
+    are skipped: set them with ``SPACE_INBOX_*`` variables instead.
+    """
+    code = _PHP_STRING_OR_COMMENT.sub(lambda m: m.group(1) or " ", text)
+    found: dict[str, object] = {}
+    for name, value in _DEFINE.findall(code):
+        found.setdefault(str(_php_literal(name)), _php_literal(value))
+    prefix = _TABLE_PREFIX.search(code)
+    if prefix:
+        found["table_prefix"] = _php_literal(prefix.group(1))
+    return found
+
+
+def from_wp_config(path: str | os.PathLike) -> dict[str, object]:
+    """Return bridge settings taken from a wp-config.php file.
+
+    :raises ConfigError: when the file cannot be read.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ConfigError(f"cannot read wp-config.php at {path}: {exc.strerror}") from exc
+    found = parse_wp_config(text)
+    settings: dict[str, object] = {
+        name: found[name] for name in WP_CONSTANTS + KEY_NAMES if name in found
+    }
+    if "SPACE_INBOX_SECRET" in settings:
+        settings["SECRET"] = settings.pop("SPACE_INBOX_SECRET")
+    if "table_prefix" in found:
+        settings["TABLE_PREFIX"] = found["table_prefix"]
+    return settings
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, object]:
+    """Return the settings given as ``SPACE_INBOX_<NAME>`` variables."""
+    settings: dict[str, object] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX) :]
+        if name in _INT_SETTINGS:
+            try:
+                settings[name] = int(value)
+            except ValueError as exc:
+                raise ConfigError(f"{key} must be a whole number") from exc
+        else:
+            settings[name] = value
+    return settings
+
+
+def resolve(given: Mapping[str, object]) -> dict[str, object]:
+    """Merge defaults, the wp-config.php named by ``WP_CONFIG`` and ``given`` (which wins)."""
+    settings = dict(DEFAULTS)
+    if given.get("WP_CONFIG"):
+        settings.update(from_wp_config(str(given["WP_CONFIG"])))
+    settings.update({k: v for k, v in given.items() if v is not None})
+    if not re.fullmatch(r"[A-Za-z0-9_]+", str(settings["TABLE_PREFIX"])):
+        raise ConfigError("the table prefix may hold only letters, digits and underscores")
+    settings["SQLALCHEMY_URL"] = database_url(settings)
+    return settings
+
+
+def _socket(settings: Mapping[str, object]) -> str | None:
+    for path in settings["MYSQL_SOCKETS"]:  # type: ignore[union-attr]
+        if os.path.exists(path):
+            return str(path)
+    return None
+
+
+def database_url(settings: Mapping[str, object]) -> URL | str:
+    """Build the SQLAlchemy URL from ``DATABASE_URL`` or the DB_* constants.
+
+    ``DB_HOST`` takes every form WordPress' mysqli accepts: ``host``, ``host:port``,
+    ``host:/path/to/socket``, ``[::1]:3306``; a bare ``localhost`` means the local
+    socket, as it does for PHP.
+    """
+    if settings.get("DATABASE_URL"):
+        return str(settings["DATABASE_URL"])
+    if not settings.get("DB_NAME") or not settings.get("DB_USER"):
+        raise ConfigError(
+            "no database configured: give --wp-config (or SPACE_INBOX_WP_CONFIG), "
+            "or SPACE_INBOX_DB_NAME and SPACE_INBOX_DB_USER, or SPACE_INBOX_DATABASE_URL"
+        )
+    host_spec = str(settings.get("DB_HOST") or "localhost")
+    host, port, socket = host_spec, None, None
+    bracketed = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", host_spec)
+    if bracketed:
+        host, port = bracketed.group(1), bracketed.group(2)
+    elif host_spec.count(":") == 1:
+        host, rest = host_spec.split(":")
+        if rest.isdigit():
+            port = rest
+        elif rest:
+            socket = rest
+    if host == "localhost" and port is None and socket is None:
+        socket = _socket(settings)
+    query = {"charset": "utf8mb4"}
+    if socket:
+        query["unix_socket"] = socket
+    return URL.create(
+        "mysql+pymysql",
+        username=str(settings["DB_USER"]),
+        password=str(settings.get("DB_PASSWORD") or ""),
+        host=host or "localhost",
+        port=int(port) if port else None,
+        database=str(settings["DB_NAME"]),
+        query=query,
+    )

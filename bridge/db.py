@@ -1,0 +1,51 @@
+"""The engine, and one session per request, closed at teardown."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.tables import Tables
+
+
+def make_engine(settings: dict) -> Engine:
+    """Create the engine for the WordPress database."""
+    return create_engine(
+        settings["SQLALCHEMY_URL"],
+        pool_pre_ping=True,
+        pool_recycle=settings["DB_POOL_RECYCLE"],
+        pool_size=settings["DB_POOL_SIZE"],
+        # READ COMMITTED: each statement sees what other requests committed (a logout in
+        # WordPress takes effect at once) and inserts take no gap locks.
+        isolation_level="READ COMMITTED",
+    )
+
+
+def init_app(app: Flask, engine: Engine, tables: Tables) -> None:
+    """Attach the session factory to the app and close sessions at teardown."""
+    # autobegin=False: every use of the database is inside an explicit
+    # ``with session.begin():``, so a view owns its transaction and none leaks.
+    app.extensions["space_inbox_db"] = sessionmaker(
+        engine, autobegin=False, expire_on_commit=False, info={"tables": tables}
+    )
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """Return this request's session."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["space_inbox_db"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def tables_of(session: Session) -> Tables:
+    """Return the site's tables that a session works on."""
+    return session.info["tables"]

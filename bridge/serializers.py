@@ -1,0 +1,104 @@
+"""JSON shapes. Member-facing and admin-facing shapes are separate functions, so that
+an admin's identity cannot reach a member through a forgotten condition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Row
+
+#: What a member sees of who wrote a message: themselves or the Space, never a person.
+MEMBER_FROM = {"member": "me", "space": "space"}
+DELETED_USER = "Deleted user"
+
+
+def iso(when: datetime | None) -> str | None:
+    """Return an ISO 8601 UTC timestamp."""
+    return None if when is None else when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _last_message(row: Row, from_names: dict) -> dict | None:
+    if row.last_message_id is None:
+        return None
+    return {
+        "excerpt": row.last_excerpt,
+        "from": from_names[row.last_from],
+        "created_at": iso(row.last_message_at),
+    }
+
+
+# -- member-facing -----------------------------------------------------------------------
+
+
+def member_space(space: Row) -> dict:
+    """A Space as a member sees it."""
+    return {
+        "id": space.id,
+        "name": space.name,
+        "avatar_url": space.avatar_url,
+        "url": space.url,
+        "accepting_messages": space.status == "active",
+    }
+
+
+def member_conversation(row: Row) -> dict:
+    """A row of the member's conversation list."""
+    return {
+        "space": {
+            "id": row.space_id,
+            "name": row.space_name,
+            "avatar_url": row.space_avatar_url,
+            "url": row.space_url,
+            "accepting_messages": row.space_status == "active",
+        },
+        "last_message": _last_message(row, MEMBER_FROM),
+        "unread": row.member_unread,
+    }
+
+
+def member_message(row: Row) -> dict:
+    """A message as the member sees it: from "me" or from "space", no author."""
+    return {
+        "id": row.id,
+        "from": MEMBER_FROM[row.direction],
+        "body": row.body,
+        "created_at": iso(row.created_at),
+    }
+
+
+# -- admin-facing ------------------------------------------------------------------------
+
+ADMIN_FROM = {"member": "member", "space": "space"}
+
+
+def admin_space(row: Row) -> dict:
+    """A Space in an admin's summary."""
+    return {"id": row.id, "name": row.name, "unread": int(row.unread)}
+
+
+def admin_conversation(row: Row) -> dict:
+    """A conversation in a Space's inbox."""
+    return {
+        "id": row.id,
+        "member": {"id": row.member_id, "name": row.member_name or DELETED_USER},
+        "status": row.status,
+        "unread": row.space_unread,
+        "last_message": _last_message(row, ADMIN_FROM),
+        "created_at": iso(row.created_at),
+        "first_message_at": iso(row.first_message_at),
+        "first_response_at": iso(row.first_response_at),
+        "awaiting_since": iso(row.awaiting_since),
+    }
+
+
+def admin_message(row: Row) -> dict:
+    """A message with its audit label: which admin wrote a Space message, and when."""
+    shaped = {
+        "id": row.id,
+        "from": ADMIN_FROM[row.direction],
+        "body": row.body,
+        "created_at": iso(row.created_at),
+    }
+    if row.direction == "space":
+        shaped["author"] = {"id": row.author_id, "name": row.author_name or DELETED_USER}
+    return shaped

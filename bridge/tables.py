@@ -1,0 +1,216 @@
+"""The tables the bridge reads and owns, for one WordPress table prefix.
+
+WordPress' own tables (users, usermeta, options) are read only. The ``spaceinbox_*``
+tables are created by the migrations in ``schema/``; a test compares the two so that
+they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Column,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.mysql import BIGINT, DATETIME, INTEGER, LONGTEXT, SMALLINT
+
+ID = BIGINT(unsigned=True)
+WHEN = DATETIME(fsp=6)
+TABLE_OPTIONS = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_unicode_ci",
+}
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Every table of one site, named with its prefix."""
+
+    metadata: MetaData
+    users: Table
+    usermeta: Table
+    options: Table
+    spaces: Table
+    space_admins: Table
+    conversations: Table
+    messages: Table
+    outbox: Table
+    audit: Table
+    events_seen: Table
+    user_flags: Table
+
+
+def own(prefix: str) -> str:
+    """Return the name prefix of the bridge's own tables."""
+    return f"{prefix}spaceinbox_"
+
+
+@functools.cache
+def tables(prefix: str) -> Tables:
+    """Return the tables for a WordPress ``$table_prefix``."""
+    md = MetaData()
+    p = own(prefix)
+    users = Table(
+        f"{prefix}users",
+        md,
+        Column("ID", ID, primary_key=True),
+        Column("user_login", String(60)),
+        Column("user_pass", String(255)),
+        Column("user_nicename", String(50)),
+        Column("user_email", String(100)),
+        Column("display_name", String(250)),
+        Column("user_status", INTEGER),
+        info={"wordpress": True},
+    )
+    usermeta = Table(
+        f"{prefix}usermeta",
+        md,
+        Column("umeta_id", ID, primary_key=True),
+        Column("user_id", ID),
+        Column("meta_key", String(255)),
+        Column("meta_value", LONGTEXT),
+        info={"wordpress": True},
+    )
+    options = Table(
+        f"{prefix}options",
+        md,
+        Column("option_id", ID, primary_key=True),
+        Column("option_name", String(191)),
+        Column("option_value", LONGTEXT),
+        info={"wordpress": True},
+    )
+    spaces = Table(
+        f"{p}spaces",
+        md,
+        # The WordPress post id of the Space.
+        Column("id", ID, primary_key=True, autoincrement=False),
+        Column("name", String(255), nullable=False),
+        Column("slug", String(200), nullable=False, server_default=""),
+        Column("url", String(2048), nullable=False, server_default=""),
+        Column("avatar_url", String(2048), nullable=False, server_default=""),
+        Column("status", String(16), nullable=False, server_default="active"),
+        Column("updated_at", WHEN, nullable=False),
+        **TABLE_OPTIONS,
+    )
+    space_admins = Table(
+        f"{p}space_admins",
+        md,
+        Column("space_id", ID, nullable=False),
+        Column("user_id", ID, nullable=False),
+        PrimaryKeyConstraint("space_id", "user_id"),
+        Index(f"{p}space_admins_user", "user_id", "space_id"),
+        **TABLE_OPTIONS,
+    )
+    conversations = Table(
+        f"{p}conversations",
+        md,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("member_id", ID, nullable=False),
+        Column("status", String(8), nullable=False, server_default="open"),
+        Column("created_at", WHEN, nullable=False),
+        Column("last_message_id", ID, nullable=True),
+        Column("last_message_at", WHEN, nullable=False),
+        Column("last_from", String(8), nullable=True),
+        Column("last_excerpt", String(200), nullable=False, server_default=""),
+        # Unread counters: messages from the other side after this side's read mark.
+        Column("member_unread", INTEGER(unsigned=True), nullable=False, server_default="0"),
+        Column("space_unread", INTEGER(unsigned=True), nullable=False, server_default="0"),
+        Column("member_read_id", ID, nullable=False, server_default="0"),
+        Column("space_read_id", ID, nullable=False, server_default="0"),
+        # First-response bookkeeping: when the member first wrote, when the Space
+        # first answered, and since when a member message waits for an answer.
+        Column("first_message_at", WHEN, nullable=True),
+        Column("first_response_at", WHEN, nullable=True),
+        Column("awaiting_since", WHEN, nullable=True),
+        UniqueConstraint("space_id", "member_id", name=f"{p}conversations_pair"),
+        Index(f"{p}conversations_member", "member_id", "last_message_at", "id"),
+        Index(f"{p}conversations_member_unread", "member_id", "member_unread"),
+        Index(f"{p}conversations_space", "space_id", "last_message_at", "id"),
+        Index(f"{p}conversations_space_status", "space_id", "status", "last_message_at", "id"),
+        Index(f"{p}conversations_space_unread", "space_id", "space_unread"),
+        **TABLE_OPTIONS,
+    )
+    messages = Table(
+        f"{p}messages",
+        md,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("conversation_id", ID, nullable=False),
+        # "member": from the member to the Space; "space": the Space's answer.
+        Column("direction", String(8), nullable=False),
+        # The WordPress user who wrote it: the audit label of a Space message.
+        Column("author_id", ID, nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", WHEN, nullable=False),
+        Column("client_key", String(64, collation="utf8mb4_bin"), nullable=False),
+        UniqueConstraint("author_id", "client_key", name=f"{p}messages_client_key"),
+        Index(f"{p}messages_conversation", "conversation_id", "id"),
+        **TABLE_OPTIONS,
+    )
+    outbox = Table(
+        f"{p}outbox",
+        md,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("kind", String(32), nullable=False),
+        Column("user_id", ID, nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", WHEN, nullable=False),
+        Column("attempts", SMALLINT(unsigned=True), nullable=False, server_default="0"),
+        Column("next_attempt_at", WHEN, nullable=False),
+        Column("delivered_at", WHEN, nullable=True),
+        Column("last_error", String(255), nullable=True),
+        Index(f"{p}outbox_due", "delivered_at", "next_attempt_at"),
+        **TABLE_OPTIONS,
+    )
+    audit = Table(
+        f"{p}audit",
+        md,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("actor_id", ID, nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("conversation_id", ID, nullable=True),
+        Column("detail", String(255), nullable=False, server_default=""),
+        Column("created_at", WHEN, nullable=False),
+        Index(f"{p}audit_space", "space_id", "id"),
+        **TABLE_OPTIONS,
+    )
+    events_seen = Table(
+        f"{p}events_seen",
+        md,
+        Column("id", String(36, collation="utf8mb4_bin"), primary_key=True),
+        Column("received_at", WHEN, nullable=False),
+        Index(f"{p}events_seen_received", "received_at"),
+        **TABLE_OPTIONS,
+    )
+    user_flags = Table(
+        f"{p}user_flags",
+        md,
+        Column("user_id", ID, primary_key=True, autoincrement=False),
+        Column("spam", SMALLINT, nullable=False, server_default="0"),
+        Column("updated_at", WHEN, nullable=False),
+        **TABLE_OPTIONS,
+    )
+    return Tables(
+        md,
+        users,
+        usermeta,
+        options,
+        spaces,
+        space_admins,
+        conversations,
+        messages,
+        outbox,
+        audit,
+        events_seen,
+        user_flags,
+    )

@@ -14,12 +14,12 @@ down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
 
-P = context.config.attributes["own_prefix"]
-
 
 def upgrade() -> None:
+    p = context.config.attributes["own_prefix"]  # noqa: F841 (name tables f"{p}...")
     ${upgrades if upgrades else "pass"}
 
 
 def downgrade() -> None:
+    p = context.config.attributes["own_prefix"]  # noqa: F841
     ${downgrades if downgrades else "pass"}

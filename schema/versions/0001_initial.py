@@ -14,15 +14,15 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-P = context.config.attributes["own_prefix"]
 ID = BIGINT(unsigned=True)
 WHEN = DATETIME(fsp=6)
 OPTS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_unicode_ci"}
 
 
 def upgrade() -> None:
+    p = context.config.attributes["own_prefix"]
     op.create_table(
-        f"{P}spaces",
+        f"{p}spaces",
         sa.Column("id", ID, primary_key=True, autoincrement=False),
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("slug", sa.String(200), nullable=False, server_default=""),
@@ -33,15 +33,15 @@ def upgrade() -> None:
         **OPTS,
     )
     op.create_table(
-        f"{P}space_admins",
+        f"{p}space_admins",
         sa.Column("space_id", ID, nullable=False),
         sa.Column("user_id", ID, nullable=False),
         sa.PrimaryKeyConstraint("space_id", "user_id"),
         **OPTS,
     )
-    op.create_index(f"{P}space_admins_user", f"{P}space_admins", ["user_id", "space_id"])
+    op.create_index(f"{p}space_admins_user", f"{p}space_admins", ["user_id", "space_id"])
     op.create_table(
-        f"{P}conversations",
+        f"{p}conversations",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
         sa.Column("space_id", ID, nullable=False),
         sa.Column("member_id", ID, nullable=False),
@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column("first_message_at", WHEN, nullable=True),
         sa.Column("first_response_at", WHEN, nullable=True),
         sa.Column("awaiting_since", WHEN, nullable=True),
-        sa.UniqueConstraint("space_id", "member_id", name=f"{P}conversations_pair"),
+        sa.UniqueConstraint("space_id", "member_id", name=f"{p}conversations_pair"),
         **OPTS,
     )
     for name, columns in (
@@ -68,9 +68,9 @@ def upgrade() -> None:
         ("space_status", ["space_id", "status", "last_message_at", "id"]),
         ("space_unread", ["space_id", "space_unread"]),
     ):
-        op.create_index(f"{P}conversations_{name}", f"{P}conversations", columns)
+        op.create_index(f"{p}conversations_{name}", f"{p}conversations", columns)
     op.create_table(
-        f"{P}messages",
+        f"{p}messages",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
         sa.Column("conversation_id", ID, nullable=False),
         sa.Column("direction", sa.String(8), nullable=False),
@@ -78,12 +78,12 @@ def upgrade() -> None:
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("created_at", WHEN, nullable=False),
         sa.Column("client_key", sa.String(64, collation="utf8mb4_bin"), nullable=False),
-        sa.UniqueConstraint("author_id", "client_key", name=f"{P}messages_client_key"),
+        sa.UniqueConstraint("author_id", "client_key", name=f"{p}messages_client_key"),
         **OPTS,
     )
-    op.create_index(f"{P}messages_conversation", f"{P}messages", ["conversation_id", "id"])
+    op.create_index(f"{p}messages_conversation", f"{p}messages", ["conversation_id", "id"])
     op.create_table(
-        f"{P}outbox",
+        f"{p}outbox",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("user_id", ID, nullable=False),
@@ -95,9 +95,9 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(255), nullable=True),
         **OPTS,
     )
-    op.create_index(f"{P}outbox_due", f"{P}outbox", ["delivered_at", "next_attempt_at"])
+    op.create_index(f"{p}outbox_due", f"{p}outbox", ["delivered_at", "next_attempt_at"])
     op.create_table(
-        f"{P}audit",
+        f"{p}audit",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
         sa.Column("space_id", ID, nullable=False),
         sa.Column("actor_id", ID, nullable=False),
@@ -107,16 +107,16 @@ def upgrade() -> None:
         sa.Column("created_at", WHEN, nullable=False),
         **OPTS,
     )
-    op.create_index(f"{P}audit_space", f"{P}audit", ["space_id", "id"])
+    op.create_index(f"{p}audit_space", f"{p}audit", ["space_id", "id"])
     op.create_table(
-        f"{P}events_seen",
+        f"{p}events_seen",
         sa.Column("id", sa.String(36, collation="utf8mb4_bin"), primary_key=True),
         sa.Column("received_at", WHEN, nullable=False),
         **OPTS,
     )
-    op.create_index(f"{P}events_seen_received", f"{P}events_seen", ["received_at"])
+    op.create_index(f"{p}events_seen_received", f"{p}events_seen", ["received_at"])
     op.create_table(
-        f"{P}user_flags",
+        f"{p}user_flags",
         sa.Column("user_id", ID, primary_key=True, autoincrement=False),
         sa.Column("spam", SMALLINT, nullable=False, server_default="0"),
         sa.Column("updated_at", WHEN, nullable=False),
@@ -125,6 +125,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    p = context.config.attributes["own_prefix"]
     for name in (
         "user_flags",
         "events_seen",
@@ -135,4 +136,4 @@ def downgrade() -> None:
         "space_admins",
         "spaces",
     ):
-        op.drop_table(f"{P}{name}")
+        op.drop_table(f"{p}{name}")

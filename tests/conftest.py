@@ -14,6 +14,7 @@ from sqlalchemy import delete
 
 from bridge import auth, create_app, migrate
 from bridge.tables import tables
+
 from wordpress import WordPressSite
 
 #: A table prefix other than wp_, so that nothing can silently assume the default.

@@ -1,0 +1,183 @@
+"""Every route × every kind of caller: each gets exactly what DESIGN says, a refusal
+changes nothing, and nobody reads or writes another member's conversation."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from bridge.tables import tables
+
+from conftest import OTHER_SPACE, PREFIX, SPACE, conversation_id, send
+
+T = tables(PREFIX)
+KINDS = [
+    "anonymous",
+    "forged",
+    "member",
+    "other_member",
+    "admin",
+    "admin2",
+    "other_space_admin",
+    "removed_admin",
+    "site_admin",
+]
+LOGGED_IN = set(KINDS) - {"anonymous", "forged"}
+TEAM = {"admin", "admin2"}
+
+
+def _expect(ok: int, allowed: set[str]) -> dict[str, int]:
+    return {
+        kind: 401 if kind not in LOGGED_IN else (ok if kind in allowed else 403) for kind in KINDS
+    }
+
+
+def _body() -> dict:
+    return {"body": "Allergens in the margherita?", "client_key": uuid.uuid4().hex}
+
+
+# (method, path, json body, expected status by caller kind). {cid} is the member's
+# conversation with SPACE.
+ROUTES = [
+    ("GET", "/api/v1/me/summary", None, _expect(200, LOGGED_IN)),
+    ("GET", "/api/v1/me/conversations", None, _expect(200, LOGGED_IN)),
+    ("GET", f"/api/v1/me/spaces/{SPACE}/messages", None, _expect(200, LOGGED_IN)),
+    ("POST", f"/api/v1/me/spaces/{SPACE}/messages", _body, _expect(201, LOGGED_IN)),
+    ("POST", f"/api/v1/me/spaces/{SPACE}/read", None, _expect(204, LOGGED_IN)),
+    ("GET", f"/api/v1/spaces/{SPACE}/conversations", None, _expect(200, TEAM | {"site_admin"})),
+    (
+        "GET",
+        f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/messages",
+        None,
+        _expect(200, TEAM | {"site_admin"}),
+    ),
+    ("POST", f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/messages", _body, _expect(201, TEAM)),
+    ("POST", f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/read", None, _expect(204, TEAM)),
+    (
+        "POST",
+        f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/status",
+        lambda: {"status": "done"},
+        _expect(200, TEAM),
+    ),
+    # Signed by the plugin only: a WordPress cookie is no signature.
+    ("POST", "/api/v1/events", lambda: {"events": []}, {kind: 401 for kind in KINDS}),
+]
+
+
+def _state(app) -> tuple:
+    """Everything a request could change in the inbox tables."""
+    with app.extensions["space_inbox_engine"].connect() as c:
+        return (
+            c.execute(select(T.messages).order_by(T.messages.c.id)).all(),
+            c.execute(select(T.conversations).order_by(T.conversations.c.id)).all(),
+            c.execute(select(func.count()).select_from(T.outbox)).scalar(),
+            c.execute(select(func.count()).select_from(T.audit)).scalar(),
+            c.execute(select(T.space_admins).order_by(T.space_admins.c.space_id)).all(),
+        )
+
+
+@pytest.fixture
+def started(client, world):
+    """The member and the other member have each written to SPACE."""
+    assert send(client, world["member"], SPACE, "Are you open on Sunday?").status_code == 201
+    assert send(client, world["other_member"], SPACE, "Secret: my table for 2").status_code == 201
+    return conversation_id(client, world["admin"], SPACE, world["member"])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES]
+)
+def test_route_by_caller(app, client, world, started, kind, method, path, body, expected):
+    caller = world[kind]
+    before = _state(app)
+    answer = client.open(
+        path.format(cid=started),
+        method=method,
+        json=body() if body else None,
+        headers=caller.headers(),
+    )
+    assert answer.status_code == expected[kind], answer.get_data(as_text=True)
+    if answer.status_code >= 400:
+        error = answer.get_json()
+        assert set(error) <= {"code", "message", "description"} and error["code"]
+        assert _state(app) == before, "a refused request changed data"
+
+
+@pytest.mark.parametrize("kind", ["member", "other_member", "admin", "site_admin"])
+def test_member_routes_show_only_the_callers_own_conversation(client, world, started, kind):
+    caller = world[kind]
+    listing = client.get("/api/v1/me/conversations", headers=caller.headers()).get_json()
+    page = client.get(f"/api/v1/me/spaces/{SPACE}/messages", headers=caller.headers()).get_json()
+    bodies = [m["body"] for m in page["messages"]]
+    if kind == "member":
+        assert bodies == ["Are you open on Sunday?"]
+        assert [c["space"]["id"] for c in listing["conversations"]] == [SPACE]
+    elif kind == "other_member":
+        assert bodies == ["Secret: my table for 2"]
+    else:
+        assert bodies == [] and listing["conversations"] == []
+
+
+def test_a_conversation_is_reached_only_through_its_own_space(client, world, started):
+    """Another Space's admin cannot reach SPACE's conversation through their own Space."""
+    olga = world["other_space_admin"]
+    base = f"/api/v1/spaces/{OTHER_SPACE}/conversations/{started}"
+    assert client.get(f"{base}/messages", headers=olga.headers()).status_code == 404
+    reply = client.post(f"{base}/messages", json=_body(), headers=olga.headers())
+    assert reply.status_code == 404
+    assert client.post(f"{base}/read", headers=olga.headers()).status_code == 404
+    status = client.post(f"{base}/status", json={"status": "done"}, headers=olga.headers())
+    assert status.status_code == 404
+
+
+def test_a_member_cannot_write_into_another_members_conversation(app, client, world, started):
+    """Member routes take the member from the cookie only; ids in the request are ignored."""
+    other = world["other_member"]
+    answer = client.post(
+        f"/api/v1/me/spaces/{SPACE}/messages?member_id={world['member'].user_id}",
+        json={**_body(), "member_id": world["member"].user_id, "conversation_id": started},
+        headers=other.headers(),
+    )
+    assert answer.status_code == 201
+    with app.extensions["space_inbox_engine"].connect() as c:
+        authors = (
+            c.execute(select(T.messages.c.author_id).where(T.messages.c.conversation_id == started))
+            .scalars()
+            .all()
+        )
+    assert authors == [world["member"].user_id]
+
+
+def test_unknown_ids_are_404(client, world, started):
+    admin = world["admin"]
+    assert (
+        client.get("/api/v1/spaces/999999/conversations", headers=admin.headers()).status_code
+        == 404
+    )
+    missing = f"/api/v1/spaces/{SPACE}/conversations/999999/messages"
+    assert client.get(missing, headers=admin.headers()).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/me/spaces/999999/messages", headers=world["member"].headers()
+        ).status_code
+        == 404
+    )
+    for path in (
+        "/api/v1/me/spaces/0/messages",
+        "/api/v1/me/spaces/-1/messages",
+        f"/api/v1/me/spaces/{2**64}/messages",
+        "/api/v1/nothing-here",
+    ):
+        answer = client.get(path, headers=world["member"].headers())
+        assert answer.status_code == 404
+        assert answer.get_json()["code"] == "not_found"
+
+
+def test_wrong_methods_answer_405_in_the_error_shape(client, world):
+    answer = client.delete("/api/v1/me/summary", headers=world["member"].headers())
+    assert answer.status_code == 405
+    assert answer.get_json()["code"] == "method_not_allowed"
+    assert "GET" in answer.headers["Allow"]

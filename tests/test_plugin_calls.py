@@ -1,0 +1,223 @@
+"""Signed calls from the plugin: forged, replayed and stale ones are refused, bad batches
+change nothing, and the events do what they say."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from bridge import auth, create_app
+from bridge.tables import tables
+
+from conftest import PREFIX, SECRET, SPACE, event, signed_post
+
+T = tables(PREFIX)
+EVENTS = "/api/v1/events"
+
+
+def _space_event(**overrides) -> dict:
+    data = {
+        "space_id": SPACE,
+        "name": "Market on Sundays",
+        "slug": "market",
+        "url": "https://example.org/spaces/market/",
+        "avatar_url": "https://example.org/a.png",
+        "admin_ids": [11, 12],
+        **overrides,
+    }
+    return event("space.upserted", **data)
+
+
+def _counts(app) -> tuple:
+    with app.extensions["space_inbox_engine"].connect() as c:
+        return tuple(
+            c.execute(select(func.count()).select_from(table)).scalar()
+            for table in (T.spaces, T.space_admins, T.events_seen, T.user_flags)
+        )
+
+
+def _team(app, space_id=SPACE) -> list[int]:
+    with app.extensions["space_inbox_engine"].connect() as c:
+        return sorted(
+            c.execute(
+                select(T.space_admins.c.user_id).where(T.space_admins.c.space_id == space_id)
+            ).scalars()
+        )
+
+
+def test_a_signed_batch_is_applied(app, client):
+    answer = signed_post(client, EVENTS, {"events": [_space_event()]})
+    assert answer.status_code == 200
+    assert answer.get_json() == {"applied": 1, "duplicates": 0}
+    assert _team(app) == [11, 12]
+
+
+def test_the_full_team_replaces_the_old_one(app, client):
+    signed_post(client, EVENTS, {"events": [_space_event(admin_ids=[11, 12, 13])]})
+    signed_post(client, EVENTS, {"events": [_space_event(admin_ids=[13, 14])]})
+    assert _team(app) == [13, 14]
+    signed_post(client, EVENTS, {"events": [_space_event(admin_ids=[])]})
+    assert _team(app) == []
+
+
+def test_a_replayed_event_id_is_accepted_and_ignored(app, client):
+    first = _space_event(admin_ids=[11])
+    assert signed_post(client, EVENTS, {"events": [first]}).get_json()["applied"] == 1
+    signed_post(client, EVENTS, {"events": [_space_event(admin_ids=[12])]})
+    # The same event again (a retry from the plugin's queue) must not undo the later one.
+    again = signed_post(client, EVENTS, {"events": [first]})
+    assert again.status_code == 200
+    assert again.get_json() == {"applied": 0, "duplicates": 1}
+    assert _team(app) == [12]
+
+
+def test_events_apply_in_order_within_a_batch(app, client):
+    batch = [
+        _space_event(admin_ids=[11]),
+        event("space.deleted", space_id=SPACE),
+        _space_event(admin_ids=[12]),
+        event("user.spammed", user_id=12, spam=True),
+        event("user.deleted", user_id=12),
+    ]
+    assert signed_post(client, EVENTS, {"events": batch}).get_json()["applied"] == 5
+    assert _team(app) == []
+    with app.extensions["space_inbox_engine"].connect() as c:
+        assert c.execute(select(T.spaces.c.status)).scalar() == "active"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Space-Inbox-Timestamp": "1"},
+        {"X-Space-Inbox-Signature": "ab" * 32},
+    ],
+)
+def test_unsigned_calls_are_401(app, client, headers):
+    before = _counts(app)
+    answer = client.post(EVENTS, json={"events": [_space_event()]}, headers=headers)
+    assert answer.status_code == 401
+    assert answer.get_json()["code"] == "signature_required"
+    assert _counts(app) == before
+
+
+def _post(client, body: bytes, stamp: str, sig: str):
+    return client.post(
+        EVENTS,
+        data=body,
+        content_type="application/json",
+        headers={"X-Space-Inbox-Timestamp": stamp, "X-Space-Inbox-Signature": sig},
+    )
+
+
+def test_forged_signatures_are_403(app, client):
+    body = json.dumps({"events": [_space_event()]}).encode()
+    stamp = str(int(time.time()))
+    before = _counts(app)
+    cases = [
+        auth.signature("wrong secret", stamp, body),
+        auth.signature(SECRET, stamp, body + b" "),  # signed another body
+        auth.signature(SECRET, str(int(stamp) - 1), body),  # signed another timestamp
+        "",
+        "zz" * 32,
+        auth.signature(SECRET, stamp, body)[:-1],
+    ]
+    for sig in cases:
+        answer = _post(client, body, stamp, sig or "x")
+        assert answer.status_code == 403, sig
+        assert answer.get_json()["code"] == "bad_signature"
+    assert _counts(app) == before
+
+
+@pytest.mark.parametrize("skew", [-301, 301, -100000, 10**12])
+def test_stale_or_future_timestamps_are_403(app, client, skew):
+    before = _counts(app)
+    stamp = int(time.time()) + skew
+    answer = signed_post(client, EVENTS, {"events": [_space_event()]}, timestamp=stamp)
+    assert answer.status_code == 403
+    assert answer.get_json()["code"] == "stale_signature"
+    assert _counts(app) == before
+
+
+@pytest.mark.parametrize("stamp", ["abc", "-5", "1.5", " 1", "١٢٣"])
+def test_malformed_timestamps_are_refused(client, stamp):
+    body = json.dumps({"events": [_space_event()]}).encode()
+    answer = _post(client, body, stamp, auth.signature(SECRET, stamp, body))
+    assert answer.status_code == 403
+
+
+def test_a_replayed_request_changes_nothing_new(app, client):
+    """Capturing a signed request and sending it again within the window is harmless."""
+    body = json.dumps({"events": [_space_event(admin_ids=[99])]}).encode()
+    stamp = str(int(time.time()))
+    sig = auth.signature(SECRET, stamp, body)
+    assert _post(client, body, stamp, sig).get_json()["applied"] == 1
+    signed_post(client, EVENTS, {"events": [_space_event(admin_ids=[11])]})
+    assert _post(client, body, stamp, sig).get_json() == {"applied": 0, "duplicates": 1}
+    assert _team(app) == [11]
+
+
+BAD_BATCHES = [
+    {},
+    {"events": []},
+    {"events": "x"},
+    {"events": [_space_event() for _ in range(501)]},
+    {"events": [{"id": "not-a-uuid", "type": "space.deleted", "data": {"space_id": 1}}]},
+    {"events": [event("space.exploded", space_id=1)]},
+    {"events": [event("space.deleted", space_id=0)]},
+    {"events": [event("space.deleted", space_id=-3)]},
+    {"events": [event("space.deleted", space_id="7")]},
+    {"events": [event("space.deleted", space_id=True)]},
+    {"events": [event("space.deleted", space_id=2**64)]},
+    {"events": [event("user.spammed", user_id=3, spam="yes")]},
+    {"events": [_space_event(name="")]},
+    {"events": [_space_event(name="x" * 256)]},
+    {"events": [_space_event(name="bad\x00name")]},
+    {"events": [_space_event(admin_ids="1,2")]},
+    {"events": [_space_event(admin_ids=[1, "2"])]},
+    {"events": [_space_event(url=["x"])]},
+    {"events": [{"id": str(uuid.uuid4()), "type": "space.deleted"}]},
+    # One good event before a bad one: the whole batch is refused, nothing applied.
+    {"events": [_space_event(), event("user.deleted", user_id="me")]},
+    [],
+]
+
+
+@pytest.mark.parametrize("batch", BAD_BATCHES)
+def test_bad_batches_are_400_and_change_nothing(app, client, batch):
+    before = _counts(app)
+    answer = signed_post(client, EVENTS, batch)
+    assert answer.status_code == 400, answer.get_json()
+    assert answer.get_json()["code"] in ("invalid_events", "invalid_event", "invalid_json")
+    assert _counts(app) == before
+
+
+def test_a_body_that_is_not_json_is_refused(app, client):
+    before = _counts(app)
+    assert signed_post(client, EVENTS, b"{not json").status_code == 400
+    assert signed_post(client, EVENTS, b"\xff\xfe").status_code == 400
+    assert _counts(app) == before
+
+
+def test_without_a_configured_secret_the_plugins_option_is_used(app, wordpress):
+    """The plugin creates the option space_inbox_secret on activation; the bridge reads it."""
+    app = create_app({"WP_CONFIG": str(wordpress.wp_config_path)})
+    client = app.test_client(use_cookies=False)
+    body = {"events": [_space_event()]}
+    try:
+        wordpress.sql("DELETE FROM {prefix}options WHERE option_name = 'space_inbox_secret'")
+        refused = signed_post(client, EVENTS, body, secret="anything")
+        assert refused.status_code == 403 and refused.get_json()["code"] == "no_secret"
+        wordpress.sql(
+            "INSERT INTO {prefix}options (option_name, option_value, autoload) "
+            "VALUES ('space_inbox_secret', 'from-the-option', 'yes')"
+        )
+        assert signed_post(client, EVENTS, body, secret="from-the-option").status_code == 200
+        assert signed_post(client, EVENTS, body, secret=SECRET).status_code == 403
+    finally:
+        wordpress.sql("DELETE FROM {prefix}options WHERE option_name = 'space_inbox_secret'")
+        app.extensions["space_inbox_engine"].dispose()

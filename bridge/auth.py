@@ -24,7 +24,7 @@ from bridge.db import tables_of
 
 #: What wp-config-sample.php ships: never a real key (wp_salt() treats it as unset).
 PLACEHOLDER = "put your unique phrase here"
-#: How long values read from wp_options (salts, siteurl) are kept in memory.
+#: How long values read from wp_options (salts, siteurl, inbox URL) are kept in memory.
 OPTIONS_TTL = 60.0
 #: The grace WordPress gives an expired cookie on POST requests.
 POST_GRACE = 3600
@@ -87,7 +87,8 @@ class SiteKeys:
             return str(value)
         return None
 
-    def _options(self, session: Session, names: tuple[str, ...]) -> dict[str, str]:
+    def options(self, session: Session, names: tuple[str, ...]) -> dict[str, str]:
+        """Read wp_options values, kept in memory for ``OPTIONS_TTL`` seconds once set."""
         now = time.monotonic()
         with self._lock:
             cached = {n: v for n, (t, v) in self._cache.items() if n in names and t > now}
@@ -112,7 +113,7 @@ class SiteKeys:
             elif not values[kind]:
                 wanted.append(f"{scheme}_{kind}")
         if wanted:
-            found = self._options(session, tuple(wanted))
+            found = self.options(session, tuple(wanted))
             for name in wanted:
                 if not found.get(name):
                     return None
@@ -123,7 +124,7 @@ class SiteKeys:
         """Return the name of the logged-in cookie: ``wordpress_logged_in_`` + COOKIEHASH."""
         cookiehash = self._cookiehash
         if cookiehash is None:
-            siteurl = self._options(session, ("siteurl",)).get("siteurl")
+            siteurl = self.options(session, ("siteurl",)).get("siteurl")
             if not siteurl:
                 return None
             cookiehash = hashlib.md5(siteurl.encode("utf-8")).hexdigest()

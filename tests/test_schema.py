@@ -95,7 +95,8 @@ def test_the_bridge_only_reads_wordpress_tables(app):
         names = (
             connection.execute(
                 text(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = DATABASE()"
                 )
             )
             .scalars()

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from bridge import auth
+from bridge.db import get_session
 
 from conftest import PASSWORD, SPACE, upsert_space
 from wordpress import php_str
@@ -316,3 +317,35 @@ def test_rest_nonce_formula_matches_php(wordpress):
     php = wordpress.php("echo substr(wp_hash('12345|wp_rest|7|tok', 'nonce'), -12, 10);").strip()
     salt = wordpress.php("echo wp_salt('nonce');")
     assert auth.rest_nonce(salt, user, 12345) == php
+
+
+# -- roles -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("login", "role", "php_after", "expected"),
+    [
+        ("role.admin", "administrator", "", True),
+        ("role.editor", "editor", "", False),
+        ("role.subscriber", "subscriber", "", False),
+        ("role.granted", "subscriber", "$u->add_cap('manage_options');", True),
+        ("role.denied", "administrator", "$u->add_cap('manage_options', false);", False),
+        ("role.none", "subscriber", "$u->set_role('');", False),
+    ],
+)
+def test_site_administrators_are_read_from_capabilities(
+    app, wordpress, login, role, php_after, expected
+):
+    """The bridge's answer equals WordPress' own user_can($user, 'manage_options')."""
+    user_id = wordpress.user_id(login) or wordpress.create_user(login, PASSWORD, role=role)
+    said = wordpress.php(
+        f"$u = new WP_User({user_id}); {php_after} $u = new WP_User({user_id});"
+        "echo user_can($u, 'manage_options') ? 'yes' : 'no';"
+    ).strip()
+    assert said == ("yes" if expected else "no")
+    with app.app_context():
+        session = get_session()
+        with session.begin():
+            assert (
+                auth.is_site_administrator(session, user_id, app.config["TABLE_PREFIX"]) is expected
+            )

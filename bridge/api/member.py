@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 from bridge import inbox, serializers
-from bridge.api.guards import require_user
+from bridge.api.guards import require_user, site_keys
 from bridge.api.params import before_arg, json_object, limit_arg
-from bridge.auth import get_options
 from bridge.db import get_session
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
@@ -17,7 +16,7 @@ bp.before_request(require_user)
 def _inbox_url(session) -> str:
     if current_app.config.get("INBOX_URL"):
         return current_app.config["INBOX_URL"]
-    found = get_options(session, ("space_inbox_inbox_url", "home"))
+    found = site_keys().options(session, ("space_inbox_inbox_url", "home"))
     return found.get("space_inbox_inbox_url") or found.get("home") or "/"
 
 

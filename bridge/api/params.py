@@ -14,7 +14,10 @@ def json_object() -> dict:
     """Return the JSON object a write sent."""
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the JSON parser goes: not a message
+        data = None
     if not isinstance(data, dict):
         raise BadInput("invalid_json", "The body must be a JSON object.")
     return data

@@ -7,12 +7,13 @@ import os
 import sys
 
 import requests
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bridge import config as settings_module
 from bridge import migrate
 from bridge.auth import get_options
+from bridge.tables import tables
 
 
 def _settings(args: argparse.Namespace) -> dict:
@@ -32,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    settings = _settings(args)  # fail early, with a clear message, on bad settings
+    _settings(args)  # fail early, with a clear message, on bad settings
     if args.wp_config:
         # Workers build the app from the environment, like any gunicorn deployment.
         os.environ["SPACE_INBOX_WP_CONFIG"] = os.path.abspath(args.wp_config)
@@ -50,7 +51,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
             return create_app()
 
-    del settings
     Server().run()
     return 0
 
@@ -81,18 +81,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         report(False, f"configuration: {exc}")
         return 1
     report(True, f"configuration (tables prefixed {settings['TABLE_PREFIX']})")
-    engine = _engine(settings)
+    prefix = settings["TABLE_PREFIX"]
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            current = migrate.current_revision(connection, settings["TABLE_PREFIX"])
-            siteurl = None
-            from sqlalchemy.orm import Session
-
-            from bridge.tables import tables
-
-            with Session(connection, info={"tables": tables(settings["TABLE_PREFIX"])}) as s:
-                siteurl = get_options(s, ("siteurl",)).get("siteurl")
+        with Session(_engine(settings), info={"tables": tables(prefix)}) as session:
+            with session.begin():
+                current = migrate.current_revision(session.connection(), prefix)
+                siteurl = get_options(session, ("siteurl",)).get("siteurl")
     except SQLAlchemyError as exc:
         report(False, f"database: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
         return 1

@@ -83,7 +83,8 @@ class SiteKeys:
 
     def _constant(self, name: str) -> str | None:
         value = self._constants.get(name)
-        if value and str(value) not in self._duplicated:
+        # PHP's truthiness: "" and "0" count as unset, as in wp_salt().
+        if value not in (None, "", "0", 0, False) and str(value) not in self._duplicated:
             return str(value)
         return None
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.tables import Tables
@@ -49,3 +53,32 @@ def _close_session(_exc: BaseException | None) -> None:
 def tables_of(session: Session) -> Tables:
     """Return the site's tables that a session works on."""
     return session.info["tables"]
+
+
+#: MariaDB errors after which running the whole transaction again is the cure: a
+#: deadlock, a lock wait timeout, and a duplicate key from a concurrent twin request.
+RETRYABLE = {1213, 1205, 1062}
+ATTEMPTS = 3
+
+
+def retry_conflicts(view: Callable) -> Callable:
+    """Run a write view again when its transaction lost a race with another request.
+
+    The view's ``with session.begin():`` has rolled back by then, and the request body is
+    cached, so a rerun sees the winner's data: a retried send then finds the message the
+    twin request wrote and answers with it (or 409), instead of a 500.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        attempt = 1
+        while True:
+            try:
+                return view(*args, **kwargs)
+            except (IntegrityError, OperationalError) as exc:
+                code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+                if attempt >= ATTEMPTS or code not in RETRYABLE:
+                    raise
+                attempt += 1
+
+    return wrapper

@@ -80,7 +80,7 @@ def _database_down(exc: DBAPIError):
     return error_response(
         503,
         "database_unavailable",
-        "The inbox database cannot be reached; try again shortly.",
+        "The inbox database is unavailable or busy; try again shortly.",
         headers={"Retry-After": "5"},
     )
 

@@ -26,6 +26,8 @@ BODY_MAX = 2000
 EXCERPT_LEN = 140
 CLIENT_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 STATUSES = ("open", "done")
+#: WordPress ids and ours are BIGINT UNSIGNED.
+MAX_ID = 2**64 - 1
 #: How long event ids are remembered; a signed call older than a few minutes is refused
 #: anyway, so a day is ample protection against replays.
 EVENT_MEMORY = timedelta(days=1)
@@ -90,17 +92,19 @@ def clean_body(value: object) -> str:
     """Return a message body trimmed and checked: 1 to 2,000 characters, no control characters."""
     if not isinstance(value, str):
         raise BadInput("invalid_body", "The message must be text.")
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
     for ch in text:
         category = unicodedata.category(ch)
         # Lone surrogates cannot be stored; other control characters have no place
-        # in a short text message. Line breaks and tabs are text.
+        # in a short text message. Line breaks and tabs are text. Checked before
+        # trimming, because strip() would quietly drop some of them at the ends.
         if category == "Cs" or (category == "Cc" and ch not in "\n\t"):
             raise BadInput(
                 "invalid_characters",
                 "The message contains control characters.",
                 f"U+{ord(ch):04X} is not allowed.",
             )
+    text = text.strip()
     if not text:
         raise BadInput("empty_body", "The message is empty.")
     if len(text) > BODY_MAX:
@@ -304,6 +308,7 @@ def _notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict,
             {
                 "kind": kind,
                 "user_id": uid,
+                "conversation_id": payload["conversation_id"],
                 "payload": json.dumps({**payload, "user_id": uid}),
                 "created_at": now,
                 "next_attempt_at": now,
@@ -367,12 +372,13 @@ def send_to_space(
     c = tables_of(session).conversations
     conversation = member_conversation(session, space.id, member_id, lock=True)
     if conversation is None:
-        # Two first messages at once: the unique (space, member) pair makes the second
-        # insert a no-op, and both then lock the same row.
+        # The first message. ON DUPLICATE KEY takes the row's exclusive lock at once
+        # (INSERT IGNORE would take a shared one), so racing first messages queue up
+        # on it instead of deadlocking.
         session.execute(
             mysql_insert(c)
             .values(space_id=space.id, member_id=member_id, created_at=now, last_message_at=now)
-            .prefix_with("IGNORE")
+            .on_duplicate_key_update(member_id=member_id)
         )
         conversation = member_conversation(session, space.id, member_id, lock=True)
     existing = _replayed(session, member_id, client_key, conversation.id, body)
@@ -606,12 +612,11 @@ def conversation_messages(
 # -- events from WordPress ---------------------------------------------------------------
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_MAX_ID = 2**64 - 1
 
 
 def _id(data: dict, key: str, where: str) -> int:
     value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _MAX_ID:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise BadInput("invalid_event", f"{where}: {key} must be a positive whole number.")
     return value
 
@@ -727,18 +732,22 @@ def _space_deleted(session: Session, data: dict, now: datetime) -> None:
 def _user_deleted(session: Session, data: dict, now: datetime) -> None:
     """Remove a deleted user's conversations, team places and pending notifications.
 
-    Answers they wrote as a Space stay in the members' conversations: they belong to
-    the Space; the audit label then names a deleted user.
+    Pending notifications go both ways: to them, and to admins about them. Answers they
+    wrote as a Space stay in the members' conversations: they belong to the Space; the
+    audit label then names a deleted user.
     """
     t = tables_of(session)
     uid = data["user_id"]
     theirs = select(t.conversations.c.id).where(t.conversations.c.member_id == uid)
+    pending = t.outbox.c.delivered_at.is_(None)
+    session.execute(
+        delete(t.outbox).where(
+            pending, (t.outbox.c.user_id == uid) | t.outbox.c.conversation_id.in_(theirs)
+        )
+    )
     session.execute(delete(t.messages).where(t.messages.c.conversation_id.in_(theirs)))
     session.execute(delete(t.conversations).where(t.conversations.c.member_id == uid))
     session.execute(delete(t.space_admins).where(t.space_admins.c.user_id == uid))
-    session.execute(
-        delete(t.outbox).where(t.outbox.c.user_id == uid, t.outbox.c.delivered_at.is_(None))
-    )
     session.execute(delete(t.user_flags).where(t.user_flags.c.user_id == uid))
 
 

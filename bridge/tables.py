@@ -162,6 +162,8 @@ def tables(prefix: str) -> Tables:
         Column("id", ID, primary_key=True, autoincrement=True),
         Column("kind", String(32), nullable=False),
         Column("user_id", ID, nullable=False),
+        # What the job is about, so that erasing a member can take their pending jobs.
+        Column("conversation_id", ID, nullable=True),
         Column("payload", Text, nullable=False),
         Column("created_at", WHEN, nullable=False),
         Column("attempts", SMALLINT(unsigned=True), nullable=False, server_default="0"),
@@ -169,6 +171,7 @@ def tables(prefix: str) -> Tables:
         Column("delivered_at", WHEN, nullable=True),
         Column("last_error", String(255), nullable=True),
         Index(f"{p}outbox_due", "delivered_at", "next_attempt_at"),
+        Index(f"{p}outbox_conversation", "conversation_id"),
         **TABLE_OPTIONS,
     )
     audit = Table(

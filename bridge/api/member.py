@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from bridge import inbox, serializers
 from bridge.api.guards import require_user, site_keys
 from bridge.api.params import before_arg, json_object, limit_arg
-from bridge.db import get_session
+from bridge.db import get_session, retry_conflicts
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
 bp.before_request(require_user)
@@ -81,6 +81,7 @@ def messages(space_id: int):
 
 
 @bp.post("/spaces/<id:space_id>/messages")
+@retry_conflicts
 def send(space_id: int):
     """Send a message to a Space; a retry with the same client_key returns the same message."""
     data = json_object()
@@ -99,6 +100,7 @@ def send(space_id: int):
 
 
 @bp.post("/spaces/<id:space_id>/read")
+@retry_conflicts
 def read(space_id: int):
     """Mark the Space's answers as read."""
     session = get_session()

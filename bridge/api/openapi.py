@@ -78,7 +78,10 @@ def spec() -> dict:
                     "summary": "Database reachable and schema current",
                     "responses": {
                         "200": {"description": "Healthy.", **_json(_ref("Health"))},
-                        "503": {"description": "Database down or schema behind."},
+                        "503": {
+                            "description": "Database down (the error shape) or schema behind.",
+                            **_json({"oneOf": [_ref("Health"), _ref("Error")]}),
+                        },
                     },
                 }
             },
@@ -206,8 +209,17 @@ def spec() -> dict:
                         ),
                     },
                     "responses": {
-                        "200": {"description": "The new status."},
-                        **_errors(400, 401, 403, 404, 415),
+                        "200": {
+                            "description": "The new status.",
+                            **_json(
+                                {
+                                    "type": "object",
+                                    "required": ["id", "status"],
+                                    "properties": {"id": ID, "status": {"enum": ["open", "done"]}},
+                                }
+                            ),
+                        },
+                        **_errors(400, 401, 403, 404, 413, 415),
                     },
                 }
             },
@@ -217,8 +229,20 @@ def spec() -> dict:
                     "security": SIGNED,
                     "requestBody": {"required": True, **_json(_ref("Events"))},
                     "responses": {
-                        "200": {"description": "Applied; ids seen before ignored."},
-                        **_errors(400, 401, 403, 415),
+                        "200": {
+                            "description": "Applied; ids seen before ignored.",
+                            **_json(
+                                {
+                                    "type": "object",
+                                    "required": ["applied", "duplicates"],
+                                    "properties": {
+                                        "applied": {"type": "integer", "minimum": 0},
+                                        "duplicates": {"type": "integer", "minimum": 0},
+                                    },
+                                }
+                            ),
+                        },
+                        **_errors(400, 401, 403, 413, 415),
                     },
                 }
             },
@@ -286,7 +310,21 @@ def _schemas() -> dict:
                 "description": {"type": "string"},
             },
         },
-        "Health": {"type": "object", "properties": {"status": {"type": "string"}}},
+        "Health": {
+            "type": "object",
+            "required": ["status", "database", "schema"],
+            "properties": {
+                "status": {"enum": ["ok", "schema_behind"]},
+                "database": {"type": "string"},
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "current": {"type": ["string", "null"]},
+                        "head": {"type": "string"},
+                    },
+                },
+            },
+        },
         "Summary": {
             "type": "object",
             "required": ["unread", "conversations_unread", "inbox_url"],

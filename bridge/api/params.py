@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from bridge.errors import ApiError
-from bridge.inbox import BadInput
+from bridge.inbox import MAX_ID, BadInput
 
 MAX_LIMIT = 100
 
@@ -40,4 +40,4 @@ def limit_arg() -> int:
 
 def before_arg() -> int | None:
     """Return the ``before`` message id of a message page."""
-    return int_arg("before", default=None, low=1, high=2**64 - 1)
+    return int_arg("before", default=None, low=1, high=MAX_ID)

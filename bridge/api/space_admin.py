@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from bridge import inbox, serializers
 from bridge.api.guards import require_user, viewer
 from bridge.api.params import before_arg, json_object, limit_arg
-from bridge.db import get_session
+from bridge.db import get_session, retry_conflicts
 
 bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 bp.before_request(require_user)
@@ -52,6 +52,7 @@ def messages(space_id: int, conversation_id: int):
 
 
 @bp.post("/conversations/<id:conversation_id>/messages")
+@retry_conflicts
 def reply(space_id: int, conversation_id: int):
     """Answer as the Space; the member never learns which admin wrote it."""
     data = json_object()
@@ -75,6 +76,7 @@ def reply(space_id: int, conversation_id: int):
 
 
 @bp.post("/conversations/<id:conversation_id>/read")
+@retry_conflicts
 def read(space_id: int, conversation_id: int):
     """Mark a conversation read for the whole team."""
     session = get_session()
@@ -85,6 +87,7 @@ def read(space_id: int, conversation_id: int):
 
 
 @bp.post("/conversations/<id:conversation_id>/status")
+@retry_conflicts
 def status(space_id: int, conversation_id: int):
     """Set a conversation open or done."""
     new_status = inbox.clean_status(json_object().get("status"))

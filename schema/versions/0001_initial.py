@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("id", ID, primary_key=True, autoincrement=True),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("user_id", ID, nullable=False),
+        sa.Column("conversation_id", ID, nullable=True),
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("created_at", WHEN, nullable=False),
         sa.Column("attempts", SMALLINT(unsigned=True), nullable=False, server_default="0"),
@@ -96,6 +97,7 @@ def upgrade() -> None:
         **OPTS,
     )
     op.create_index(f"{p}outbox_due", f"{p}outbox", ["delivered_at", "next_attempt_at"])
+    op.create_index(f"{p}outbox_conversation", f"{p}outbox", ["conversation_id"])
     op.create_table(
         f"{p}audit",
         sa.Column("id", ID, primary_key=True, autoincrement=True),

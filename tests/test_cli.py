@@ -1,0 +1,257 @@
+"""The ``space-inbox`` command against a real WordPress: migrate, check, serve (gunicorn)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from bridge import migrate
+from bridge.tables import own, tables
+
+from conftest import PASSWORD
+from wordpress import WordPressSite, free_port
+
+#: Table prefix of the throw-away site on which migrate runs for the first time.
+FRESH_PREFIX = "wpc_"
+COMMAND_TIMEOUT = 60
+SERVER_START_TIMEOUT = 30
+
+
+def _command() -> list[str]:
+    """The installed console script (beside this Python, else on PATH), else ``-m``."""
+    beside = Path(sys.executable).with_name("space-inbox")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("space-inbox")
+    return [found] if found else [sys.executable, "-m", "bridge.cli"]
+
+
+def _environment() -> dict[str, str]:
+    """This process' environment without SPACE_INBOX_* settings (they would win)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SPACE_INBOX_")}
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``space-inbox ARGS`` and return what it did."""
+    return subprocess.run(
+        [*_command(), *args],
+        cwd=cwd,
+        env=_environment(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+
+
+def _own_tables(site: WordPressSite) -> set[str]:
+    rows = site.sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+        "AND table_name LIKE %s",
+        [site.db_name, own(site.table_prefix).replace("_", r"\_") + "%"],
+    )
+    return {row[0] for row in rows}
+
+
+@pytest.fixture
+def fresh_site(tmp_path_factory):
+    """A second WordPress, in its own database, on which the bridge never ran."""
+    site = WordPressSite(
+        tmp_path_factory.mktemp("wp-cli"),
+        f"si_test_cli_{os.getpid()}",
+        table_prefix=FRESH_PREFIX,
+    )
+    site.start()
+    yield site
+    site.stop()
+    site.drop()
+
+
+# -- migrate and check -------------------------------------------------------------------
+
+
+def test_migrate_then_check(fresh_site, tmp_path):
+    config = str(fresh_site.wp_config_path)
+    assert _own_tables(fresh_site) == set()
+
+    # Not migrated yet: check fails on the schema, and says what to do.
+    before = run("check", "--wp-config", config, cwd=tmp_path)
+    assert before.returncode == 1, before
+    assert "[ok] configuration (tables prefixed wpc_)" in before.stdout
+    assert "[ok] database reachable" in before.stdout
+    behind = r"^\[FAIL\] schema at nothing, newest \S+: run `space-inbox migrate`$"
+    assert re.search(behind, before.stdout, re.M), before.stdout
+
+    first = run("migrate", "--wp-config", config, cwd=tmp_path)
+    assert first.returncode == 0, first
+    head = migrate.head_revision()
+    assert first.stdout.strip() == f"schema upgraded from nothing to {head}"
+    expected = {
+        t.name
+        for t in tables(FRESH_PREFIX).metadata.sorted_tables
+        if t.name.startswith(own(FRESH_PREFIX))
+    }
+    assert len(expected) >= 8, expected
+    assert _own_tables(fresh_site) == expected | {migrate.version_table(FRESH_PREFIX)}
+    version = fresh_site.sql(f"SELECT version_num FROM `{migrate.version_table(FRESH_PREFIX)}`")
+    assert version == [(head,)]
+
+    second = run("migrate", "--wp-config", config, cwd=tmp_path)
+    assert second.returncode == 0, second
+    assert second.stdout.strip() == f"schema already current ({head})"
+
+    after = run("check", "--wp-config", config, cwd=tmp_path)
+    assert after.returncode == 0, after
+    lines = after.stdout.strip().splitlines()
+    assert lines and all(line.startswith("[ok] ") for line in lines), after.stdout
+    assert f"[ok] schema at {head}, newest {head}" in lines
+    assert f"[ok] WordPress tables found (siteurl {fresh_site.url})" in lines
+    assert f"[ok] WordPress answers at {fresh_site.url} (200)" in lines
+
+
+def test_check_fails_when_the_version_table_is_gone(fresh_site, tmp_path):
+    """The schema of a migrated site falls behind: check says FAIL and exits 1."""
+    config = str(fresh_site.wp_config_path)
+    assert run("migrate", "--wp-config", config, cwd=tmp_path).returncode == 0
+    fresh_site.sql(f"DROP TABLE `{migrate.version_table(FRESH_PREFIX)}`")
+    result = run("check", "--wp-config", config, cwd=tmp_path)
+    assert result.returncode == 1, result
+    assert "[FAIL] schema at nothing" in result.stdout
+    assert "[ok] database reachable" in result.stdout
+
+
+def test_check_reports_an_unreachable_database(wordpress, tmp_path):
+    text = wordpress.wp_config_path.read_text(encoding="utf-8")
+    config = tmp_path / "wp-config.php"
+    # Port 1 on loopback: nothing listens, the connection is refused at once.
+    config.write_text(
+        re.sub(r"define\( 'DB_HOST', '[^']*' \);", "define( 'DB_HOST', '127.0.0.1:1' );", text),
+        encoding="utf-8",
+    )
+    result = run("check", "--wp-config", str(config), cwd=tmp_path)
+    assert result.returncode == 1, result
+    assert re.search(r"^\[FAIL\] database: ", result.stdout, re.M), result.stdout
+
+
+def test_bad_configuration(tmp_path):
+    missing = str(tmp_path / "nowhere" / "wp-config.php")
+    check = run("check", "--wp-config", missing, cwd=tmp_path)
+    assert check.returncode == 1, check
+    assert check.stdout.startswith("[FAIL] configuration: cannot read wp-config.php")
+    for command in ("migrate", "serve"):
+        result = run(command, "--wp-config", missing, cwd=tmp_path)
+        assert result.returncode == 2, result
+        assert result.stderr.startswith("space-inbox: cannot read wp-config.php"), result.stderr
+
+
+# -- serve: the "Done when" journey ------------------------------------------------------
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server and its workers: SIGTERM to the process group, then SIGKILL."""
+    for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    try:  # no worker may outlive the arbiter
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.wait(timeout=5.0)
+
+
+def _wait_until_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    problem = "no answer"
+    with requests.Session() as http:
+        http.trust_env = False
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"space-inbox serve exited ({server.returncode}):\n{log.read_text()}")
+            try:
+                answer = http.get(f"{url}/health", timeout=2)
+                if answer.status_code == 200:
+                    return
+                problem = f"HTTP {answer.status_code}: {answer.text[:300]}"
+            except requests.RequestException as exc:
+                problem = repr(exc)
+            time.sleep(0.1)
+    pytest.fail(f"space-inbox serve is not healthy: {problem}\n{log.read_text()}")
+
+
+def _port_closed(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_serve_journey(wordpress, tmp_path):
+    """A fresh WordPress user logs in; the served bridge knows them by their own cookie."""
+    config = str(wordpress.wp_config_path)
+    # Idempotent: the site is at head afterwards whether or not another test migrated it.
+    assert run("migrate", "--wp-config", config, cwd=tmp_path).returncode == 0
+
+    login = f"journey.{uuid.uuid4().hex[:12]}"
+    wordpress.create_user(login, PASSWORD, email=f"{login}@example.org")
+    with wordpress.login(login, PASSWORD) as browser:
+        name, value = wordpress.logged_in_cookie(browser)
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [*_command(), "serve", "--wp-config", config, "--port", str(port), "--workers", "2"],
+            cwd=tmp_path,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the workers stop with it
+        )
+    try:
+        _wait_until_healthy(server, url, log)
+        with requests.Session() as http:
+            http.trust_env = False
+            mine = http.get(
+                f"{url}/api/v1/me/summary", headers={"Cookie": f"{name}={value}"}, timeout=10
+            )
+            assert mine.status_code == 200, (mine.status_code, mine.text, log.read_text())
+            body = mine.json()
+            assert body["unread"] == 0
+            assert body["conversations_unread"] == 0
+            assert isinstance(body["inbox_url"], str) and body["inbox_url"]
+            assert "spaces" not in body  # administers no Space
+
+            anonymous = http.get(f"{url}/api/v1/me/summary", timeout=10)
+            assert anonymous.status_code == 401, anonymous.text
+            error = anonymous.json()
+            assert error["code"] == "not_logged_in"
+            assert isinstance(error["message"], str) and error["message"]
+            assert set(error) <= {"code", "message", "description"}
+    finally:
+        _stop(server)
+    assert _port_closed(port)
+    workers = re.findall(r"Booting worker with pid: (\d+)", log.read_text())
+    assert len(workers) == 2, log.read_text()
+    # The arbiter and its workers are all gone.
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server.pid, 0)

@@ -251,6 +251,13 @@ def is_site_administrator(session: Session, user_id: int, prefix: str) -> bool:
     return bool(allcaps.get("manage_options"))
 
 
+def shared_secret(session: Session, configured: str | None) -> str | None:
+    """Return the secret shared with the plugin: configured, or the option the plugin made."""
+    if configured:
+        return str(configured)
+    return get_options(session, ("space_inbox_secret",)).get("space_inbox_secret") or None
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """Return the signature of a plugin <-> bridge call: hex HMAC-SHA256 of 'timestamp.body'."""
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()

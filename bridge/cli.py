@@ -1,10 +1,12 @@
-"""The ``space-inbox`` command: serve, migrate, check."""
+"""The ``space-inbox`` command: serve, migrate, check, worker."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 
 import requests
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +40,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Workers build the app from the environment, like any gunicorn deployment.
         os.environ["SPACE_INBOX_WP_CONFIG"] = os.path.abspath(args.wp_config)
 
+    dispatch = not args.no_dispatcher
+
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{args.host}:{args.port}")
@@ -45,6 +49,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", args.threads)
             self.cfg.set("accesslog", "-" if args.access_log else None)
+            if dispatch:
+                # Each worker runs an outbox dispatcher; SKIP LOCKED lets them share it.
+                self.cfg.set("post_worker_init", _start_dispatcher)
 
         def load(self):
             from bridge import create_app
@@ -52,6 +59,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return create_app()
 
     Server().run()
+    return 0
+
+
+def _start_dispatcher(worker) -> None:
+    from bridge import outbox
+
+    app = worker.wsgi
+    outbox.start_thread(app, app.config["DISPATCH_INTERVAL"])
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Deliver notification jobs from the outbox until stopped (SIGTERM or Ctrl-C)."""
+    from bridge import create_app, outbox
+
+    _settings(args)
+    if args.wp_config:
+        os.environ["SPACE_INBOX_WP_CONFIG"] = os.path.abspath(args.wp_config)
+    app = create_app()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    sessions, deliver = outbox.for_app(app)
+    print("space-inbox worker: delivering notification jobs", flush=True)
+    try:
+        outbox.run(sessions, deliver, stop, app.config["DISPATCH_INTERVAL"])
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -117,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         ("serve", cmd_serve, "serve the API (gunicorn)"),
         ("migrate", cmd_migrate, "create or upgrade the inbox tables"),
         ("check", cmd_check, "check configuration, database, schema and WordPress"),
+        ("worker", cmd_worker, "deliver notification jobs to WordPress (the outbox)"),
     ):
         sub = commands.add_parser(name, help=help_)
         sub.set_defaults(func=func)
@@ -127,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
             sub.add_argument("--workers", type=int, default=2)
             sub.add_argument("--threads", type=int, default=4)
             sub.add_argument("--access-log", action="store_true")
+            sub.add_argument(
+                "--no-dispatcher",
+                action="store_true",
+                help="deliver no notification jobs here (run `space-inbox worker` instead)",
+            )
     args = parser.parse_args(argv)
     try:
         return args.func(args)

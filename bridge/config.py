@@ -47,6 +47,10 @@ DEFAULTS: dict[str, object] = {
     # Allowed clock skew of signed plugin calls, in seconds.
     "SIGNATURE_MAX_SKEW": 300,
     "INBOX_URL": None,
+    # Where the dispatcher POSTs notification jobs; default: the site's REST route.
+    "NOTIFY_URL": None,
+    # Seconds a dispatcher idles when no job is due.
+    "DISPATCH_INTERVAL": 1,
     "PAGE_SIZE": 30,
     "DB_POOL_SIZE": 5,
     "DB_POOL_RECYCLE": 3600,
@@ -62,6 +66,7 @@ _INT_SETTINGS = {
     "DB_POOL_SIZE",
     "DB_POOL_RECYCLE",
     "MAX_CONTENT_LENGTH",
+    "DISPATCH_INTERVAL",
 }
 
 # A PHP string literal or a comment; comments are dropped, strings kept, so that a

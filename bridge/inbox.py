@@ -449,15 +449,28 @@ def mark_read_by_member(session: Session, space_id: int, member_id: int) -> None
 
 
 def mark_read_by_space(session: Session, space_id: int, conversation_id: int, actor_id: int):
-    """Mark a conversation read for the whole Space team, and audit who read it."""
+    """Mark a conversation read for the whole Space team, and audit who read it.
+
+    The other admins' notifications about it are marked read too (a job each).
+    """
     c = tables_of(session).conversations
     conversation = admin_conversation_or_404(session, space_id, conversation_id, lock=True)
+    now = utcnow()
     session.execute(
         update(c)
         .where(c.c.id == conversation.id)
         .values(space_unread=0, space_read_id=func.coalesce(c.c.last_message_id, 0))
     )
-    _audit(session, space_id, actor_id, "read", utcnow(), conversation.id)
+    if conversation.space_unread:
+        others = [uid for uid in space_admin_ids(session, space_id) if uid != actor_id]
+        _notify(
+            session,
+            "conversation_read",
+            others,
+            {"space_id": space_id, "conversation_id": conversation.id},
+            now,
+        )
+    _audit(session, space_id, actor_id, "read", now, conversation.id)
 
 
 def set_status(
@@ -729,6 +742,26 @@ def _space_deleted(session: Session, data: dict, now: datetime) -> None:
     )
 
 
+def erase_member(session: Session, user_id: int) -> int:
+    """Remove a member's conversations with Spaces, and pending notifications about them.
+
+    :returns: how many messages were removed.
+    """
+    t = tables_of(session)
+    theirs = select(t.conversations.c.id).where(t.conversations.c.member_id == user_id)
+    pending = t.outbox.c.delivered_at.is_(None)
+    session.execute(
+        delete(t.outbox).where(
+            pending, (t.outbox.c.user_id == user_id) | t.outbox.c.conversation_id.in_(theirs)
+        )
+    )
+    removed = session.execute(
+        delete(t.messages).where(t.messages.c.conversation_id.in_(theirs))
+    ).rowcount
+    session.execute(delete(t.conversations).where(t.conversations.c.member_id == user_id))
+    return removed
+
+
 def _user_deleted(session: Session, data: dict, now: datetime) -> None:
     """Remove a deleted user's conversations, team places and pending notifications.
 
@@ -738,15 +771,7 @@ def _user_deleted(session: Session, data: dict, now: datetime) -> None:
     """
     t = tables_of(session)
     uid = data["user_id"]
-    theirs = select(t.conversations.c.id).where(t.conversations.c.member_id == uid)
-    pending = t.outbox.c.delivered_at.is_(None)
-    session.execute(
-        delete(t.outbox).where(
-            pending, (t.outbox.c.user_id == uid) | t.outbox.c.conversation_id.in_(theirs)
-        )
-    )
-    session.execute(delete(t.messages).where(t.messages.c.conversation_id.in_(theirs)))
-    session.execute(delete(t.conversations).where(t.conversations.c.member_id == uid))
+    erase_member(session, uid)
     session.execute(delete(t.space_admins).where(t.space_admins.c.user_id == uid))
     session.execute(delete(t.user_flags).where(t.user_flags.c.user_id == uid))
 

@@ -243,6 +243,9 @@ def test_fuzz(schema, client, world, path, method, caller):
         strategies["known"] = st.one_of(known)
     elif path == "/api/v1/events":
         strategies["known"] = _events(people).map(lambda body: operation.Case(body=body))
+    elif path.startswith("/api/v1/privacy/"):
+        users = st.sampled_from([p.user_id for p in people.values() if p.user_id])
+        strategies["known"] = users.map(lambda uid: operation.Case(body={"user_id": uid}))
 
     for kind, strategy in strategies.items():
 
@@ -259,7 +262,7 @@ def test_fuzz(schema, client, world, path, method, caller):
 
 def _authorised(path: str) -> str:
     """The caller allowed to use an operation."""
-    if path == "/api/v1/events":
+    if path == "/api/v1/events" or path.startswith("/api/v1/privacy/"):
         return "plugin"
     return "admin" if path.startswith("/api/v1/spaces/") else "member"
 
@@ -270,6 +273,8 @@ def _body_for(path: str):
         return {"events": [{"id": str(uuid.uuid4()), "type": "user.spammed", "data": data}]}
     if path.endswith("/status"):
         return {"status": "done"}
+    if path.startswith("/api/v1/privacy/"):
+        return {"user_id": 1}
     return {"body": "Hello", "client_key": "k1"}
 
 

@@ -86,14 +86,6 @@ def viewer() -> Viewer:
     return Viewer(user.id, lambda: auth.is_site_administrator(session, user.id, prefix))
 
 
-def plugin_secret(session) -> str | None:
-    """Return the secret shared with the plugin: configured, or the option the plugin made."""
-    secret = current_app.config.get("SECRET")
-    if secret:
-        return str(secret)
-    return auth.get_options(session, ("space_inbox_secret",)).get("space_inbox_secret") or None
-
-
 def require_signature() -> None:
     """Accept only calls signed by the plugin, with a fresh timestamp."""
     timestamp = request.headers.get("X-Space-Inbox-Timestamp", "")
@@ -102,7 +94,7 @@ def require_signature() -> None:
         raise ApiError(401, "signature_required", "This call must be signed by the plugin.")
     session = get_session()
     with session.begin():
-        secret = plugin_secret(session)
+        secret = auth.shared_secret(session, current_app.config.get("SECRET"))
     if secret is None:
         raise ApiError(
             403,

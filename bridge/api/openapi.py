@@ -223,6 +223,49 @@ def spec() -> dict:
                     },
                 }
             },
+            "/api/v1/privacy/export": {
+                "post": {
+                    "summary": "A page of a user's Space messages for WordPress' exporter (signed)",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["user_id"],
+                                "properties": {
+                                    "user_id": ID,
+                                    "page": {"type": "integer", "minimum": 1, "maximum": 100000},
+                                },
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "200": {"description": "Exporter items.", **_json(_ref("PrivacyExport"))},
+                        **_errors(400, 401, 403, 413, 415),
+                    },
+                }
+            },
+            "/api/v1/privacy/erase": {
+                "post": {
+                    "summary": "Erase a member's Space conversations (signed)",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["user_id"],
+                                "properties": {"user_id": ID},
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "200": {"description": "Eraser result.", **_json(_ref("PrivacyErase"))},
+                        **_errors(400, 401, 403, 413, 415),
+                    },
+                }
+            },
             "/api/v1/events": {
                 "post": {
                     "summary": "WordPress events from the plugin (signed)",
@@ -389,6 +432,44 @@ def _schemas() -> dict:
             "before",
             {"conversation_id": ID, "status": {"type": "string"}, "unread": {"type": "integer"}},
         ),
+        "PrivacyExport": {
+            "type": "object",
+            "required": ["data", "done"],
+            "properties": {
+                "done": {"type": "boolean"},
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["group_id", "group_label", "item_id", "data"],
+                        "properties": {
+                            "group_id": {"type": "string"},
+                            "group_label": {"type": "string"},
+                            "item_id": {"type": "string"},
+                            "data": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "name": {"type": "string"},
+                                        "value": {"type": "string"},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "PrivacyErase": {
+            "type": "object",
+            "required": ["items_removed", "items_retained", "messages"],
+            "properties": {
+                "items_removed": {"type": "boolean"},
+                "items_retained": {"type": "boolean"},
+                "messages": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "Events": {
             "type": "object",
             "required": ["events"],

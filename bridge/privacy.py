@@ -1,0 +1,75 @@
+"""Personal data: what WordPress' exporter and eraser get for a user, in their formats."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from bridge.db import tables_of
+from bridge.inbox import erase_member
+from bridge.serializers import iso
+
+PAGE = 100
+GROUP = {"group_id": "space-inbox", "group_label": "Space messages"}
+GROUP_AS_ADMIN = {"group_id": "space-inbox-answers", "group_label": "Answers written for Spaces"}
+
+
+def export_page(session: Session, user_id: int, page: int) -> tuple[list[dict], bool]:
+    """Return one page of a user's messages with Spaces, as exporter items, and whether done.
+
+    A member's conversations come whole (their messages and the Space's answers, from the
+    Space); answers the user wrote as a Space admin come as their own group.
+    """
+    t = tables_of(session)
+    m, c, s = t.messages, t.conversations, t.spaces
+    rows = session.execute(
+        select(
+            m.c.id,
+            m.c.direction,
+            m.c.author_id,
+            m.c.body,
+            m.c.created_at,
+            c.c.member_id,
+            s.c.name.label("space_name"),
+        )
+        .join(c, c.c.id == m.c.conversation_id)
+        .join(s, s.c.id == c.c.space_id)
+        .where(
+            or_(
+                c.c.member_id == user_id,
+                and_(m.c.author_id == user_id, m.c.direction == "space"),
+            )
+        )
+        .order_by(m.c.id)
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
+    ).all()
+    items = []
+    for row in rows[:PAGE]:
+        as_member = row.member_id == user_id
+        sender = "You" if row.direction == "member" else row.space_name
+        data = [
+            {"name": "Space", "value": row.space_name},
+            {"name": "From", "value": sender if as_member else f"You, as {row.space_name}"},
+            {"name": "Sent", "value": iso(row.created_at)},
+            {"name": "Message", "value": row.body},
+        ]
+        group = GROUP if as_member else GROUP_AS_ADMIN
+        items.append({**group, "item_id": f"space-inbox-message-{row.id}", "data": data})
+    return items, len(rows) <= PAGE
+
+
+def erase(session: Session, user_id: int) -> dict:
+    """Erase a member's conversations with Spaces; keep what they wrote as a Space admin."""
+    removed = erase_member(session, user_id)
+    m = tables_of(session).messages
+    retained = session.execute(
+        select(m.c.id).where(m.c.author_id == user_id, m.c.direction == "space").limit(1)
+    ).first()
+    messages = []
+    if retained:
+        messages.append(
+            "Answers written on behalf of a Space were kept: they belong to that Space's "
+            "conversations with its members."
+        )
+    return {"items_removed": removed > 0, "items_retained": bool(retained), "messages": messages}

@@ -1,0 +1,279 @@
+"""The notification outbox: jobs written with their message, delivered signed, retried
+with backoff, shared by several dispatchers without any job delivered twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select, update
+
+from bridge import auth, outbox
+from bridge.tables import tables
+
+from conftest import PREFIX, SECRET, SPACE, conversation_id, reply, send, signed_post
+
+T = tables(PREFIX)
+
+
+class Receiver:
+    """A real HTTP endpoint standing where the plugin's notify route would be."""
+
+    def __init__(self) -> None:
+        self.jobs: list[dict] = []
+        self.status = 200
+        self.bad_signatures = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                stamp = self.headers.get("X-Space-Inbox-Timestamp", "")
+                sig = self.headers.get("X-Space-Inbox-Signature", "")
+                ok = (
+                    auth.verify_signature(SECRET, stamp, sig, body, now=time.time(), max_skew=300)
+                    is None
+                )
+                with receiver.lock:
+                    if not ok:
+                        receiver.bad_signatures += 1
+                    elif receiver.status == 200:
+                        receiver.jobs.extend(json.loads(body)["jobs"])
+                    status = receiver.status if ok else 403
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"done": []}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notify"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def ids(self) -> list[int]:
+        with self.lock:
+            return [job["id"] for job in self.jobs]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(app):
+    found = Receiver()
+    app.config["NOTIFY_URL"] = found.url
+    yield found
+    app.config["NOTIFY_URL"] = None
+    found.close()
+
+
+def _outbox(app) -> list:
+    with app.extensions["space_inbox_engine"].connect() as c:
+        return c.execute(select(T.outbox).order_by(T.outbox.c.id)).all()
+
+
+def _dispatch(app) -> int:
+    sessions, deliver = outbox.for_app(app)
+    return outbox.dispatch_once(sessions, deliver)
+
+
+def _make_due(app) -> None:
+    with app.extensions["space_inbox_engine"].begin() as c:
+        c.execute(update(T.outbox).values(next_attempt_at=outbox.utcnow() - timedelta(seconds=1)))
+
+
+def test_jobs_are_delivered_signed_and_marked(app, client, world, receiver):
+    member = world["member"]
+    send(client, member, SPACE, "This t-shirt in XL?")
+    assert _dispatch(app) == 2
+    assert receiver.bad_signatures == 0
+    assert sorted(j["user_id"] for j in receiver.jobs) == sorted(
+        [world["admin"].user_id, world["admin2"].user_id]
+    )
+    job = receiver.jobs[0]
+    assert job["kind"] == "member_message"
+    assert job["data"]["space_id"] == SPACE and job["data"]["excerpt"] == "This t-shirt in XL?"
+    assert all(row.delivered_at is not None for row in _outbox(app))
+    assert _dispatch(app) == 0  # nothing left: delivered jobs are never sent again
+
+
+@pytest.mark.parametrize("failure", ["http_500", "refused"])
+def test_a_failed_delivery_is_retried_with_backoff_until_taken(
+    app, client, world, receiver, failure
+):
+    send(client, world["member"], SPACE, "Open on Sunday?")
+    if failure == "http_500":
+        receiver.status = 500
+    else:
+        app.config["NOTIFY_URL"] = "http://127.0.0.1:1/notify"
+    assert _dispatch(app) == 2
+    rows = _outbox(app)
+    assert all(r.delivered_at is None and r.attempts == 1 and r.last_error for r in rows)
+    assert all(r.next_attempt_at > outbox.utcnow() for r in rows)
+    assert _dispatch(app) == 0  # not due yet
+    receiver.status = 200
+    app.config["NOTIFY_URL"] = receiver.url
+    _make_due(app)
+    assert _dispatch(app) == 2
+    assert len(receiver.ids()) == 2
+    assert all(r.delivered_at is not None for r in _outbox(app))
+
+
+def test_backoff_grows_and_caps():
+    waits = [outbox.backoff(n).total_seconds() for n in range(1, 12)]
+    assert waits == sorted(waits)
+    assert waits[0] >= 1 and waits[-1] == outbox.BACKOFF[-1]
+
+
+def test_two_dispatchers_never_deliver_a_job_twice(app, client, world, receiver):
+    member, other = world["member"], world["other_member"]
+    for n in range(60):
+        send(client, member if n % 2 else other, SPACE, f"question {n}")
+    expected = len(_outbox(app))
+    assert expected == 120
+    sessions, deliver = outbox.for_app(app)
+
+    def slow(session, jobs):  # hold the locks a little, as a real HTTP call would
+        time.sleep(0.01)
+        return deliver(session, jobs)
+
+    stops = [threading.Event() for _ in range(3)]
+    threads = [
+        threading.Thread(target=outbox.run, args=(sessions, slow, stop, 0.05)) for stop in stops
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(receiver.ids()) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for stop in stops:
+        stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    ids = receiver.ids()
+    assert len(ids) == expected
+    assert len(set(ids)) == expected, "a job was delivered twice"
+
+
+def test_reading_tells_the_other_admins_only(app, client, world, receiver):
+    member, admin = world["member"], world["admin"]
+    send(client, member, SPACE, "Allergens?")
+    cid = conversation_id(client, admin, SPACE, member)
+    url = f"/api/v1/spaces/{SPACE}/conversations/{cid}/read"
+    assert client.post(url, headers=admin.headers()).status_code == 204
+    reads = [r for r in _outbox(app) if r.kind == "conversation_read"]
+    assert [r.user_id for r in reads] == [world["admin2"].user_id]
+    assert json.loads(reads[0].payload)["conversation_id"] == cid
+    # Reading again with nothing unread tells nobody anything new.
+    assert client.post(url, headers=admin.headers()).status_code == 204
+    assert len([r for r in _outbox(app) if r.kind == "conversation_read"]) == 1
+
+
+def test_the_worker_command_delivers_and_stops_on_sigterm(app, wordpress, client, world, receiver):
+    send(client, world["member"], SPACE, "Worker?")
+    env = {
+        **os.environ,
+        "SPACE_INBOX_NOTIFY_URL": receiver.url,
+        "SPACE_INBOX_SECRET": SECRET,
+        "SPACE_INBOX_DISPATCH_INTERVAL": "1",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bridge.cli",
+            "worker",
+            "--wp-config",
+            str(wordpress.wp_config_path),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(receiver.ids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(receiver.ids()) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=15)[0].decode()
+    assert proc.returncode == 0, output
+
+
+# -- privacy -----------------------------------------------------------------------------
+
+
+def test_privacy_export_and_erase(app, client, world):
+    member, admin = world["member"], world["admin"]
+    send(client, member, SPACE, "My phone is 555-0100")
+    cid = conversation_id(client, admin, SPACE, member)
+    reply(client, admin, SPACE, cid, "We'll call you")
+    exported = signed_post(client, "/api/v1/privacy/export", {"user_id": member.user_id})
+    assert exported.status_code == 200
+    body = exported.get_json()
+    assert body["done"] is True
+    values = [{d["name"]: d["value"] for d in item["data"]} for item in body["data"]]
+    assert [(v["From"], v["Message"]) for v in values] == [
+        ("You", "My phone is 555-0100"),
+        ("Pizzeria Napoli", "We'll call you"),
+    ]
+    assert admin.display_name not in json.dumps(body)
+    # The admin's export holds what they wrote for the Space.
+    theirs = signed_post(client, "/api/v1/privacy/export", {"user_id": admin.user_id}).get_json()
+    assert [item["group_id"] for item in theirs["data"]] == ["space-inbox-answers"]
+
+    erased = signed_post(client, "/api/v1/privacy/erase", {"user_id": member.user_id})
+    assert erased.get_json() == {"items_removed": True, "items_retained": False, "messages": []}
+    again = signed_post(client, "/api/v1/privacy/export", {"user_id": member.user_id})
+    assert again.get_json() == {"data": [], "done": True}
+    admin_erase = signed_post(client, "/api/v1/privacy/erase", {"user_id": admin.user_id})
+    assert admin_erase.get_json()["items_removed"] is False
+
+
+def test_privacy_export_pages(app, client, world, monkeypatch):
+    from bridge import privacy
+
+    monkeypatch.setattr(privacy, "PAGE", 3)
+    for n in range(7):
+        send(client, world["member"], SPACE, f"message {n}")
+    seen, page = [], 1
+    while True:
+        body = signed_post(
+            client, "/api/v1/privacy/export", {"user_id": world["member"].user_id, "page": page}
+        ).get_json()
+        seen += [item["item_id"] for item in body["data"]]
+        if body["done"]:
+            break
+        page += 1
+    assert len(seen) == len(set(seen)) == 7 and page == 3
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"user_id": "1"}, {"user_id": 0}, {"user_id": 1, "page": 0}, []]
+)
+def test_privacy_calls_refuse_bad_input(client, payload):
+    for path in ("/api/v1/privacy/export", "/api/v1/privacy/erase"):
+        if path.endswith("erase") and isinstance(payload, dict) and "page" in payload:
+            continue
+        assert signed_post(client, path, payload).status_code == 400
+
+
+def test_privacy_calls_need_the_signature(client, people):
+    for path in ("/api/v1/privacy/export", "/api/v1/privacy/erase"):
+        answer = client.post(
+            path, json={"user_id": people["member"].user_id}, headers=people["member"].headers()
+        )
+        assert answer.status_code == 401

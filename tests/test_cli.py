@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
 import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
@@ -20,40 +14,11 @@ from bridge import migrate
 from bridge.tables import own, tables
 
 from conftest import PASSWORD
-from wordpress import WordPressSite, free_port
+from stack import BridgeServer, run
+from wordpress import WordPressSite
 
 #: Table prefix of the throw-away site on which migrate runs for the first time.
 FRESH_PREFIX = "wpc_"
-COMMAND_TIMEOUT = 60
-SERVER_START_TIMEOUT = 30
-
-
-def _command() -> list[str]:
-    """The installed console script (beside this Python, else on PATH), else ``-m``."""
-    beside = Path(sys.executable).with_name("space-inbox")
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("space-inbox")
-    return [found] if found else [sys.executable, "-m", "bridge.cli"]
-
-
-def _environment() -> dict[str, str]:
-    """This process' environment without SPACE_INBOX_* settings (they would win)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("SPACE_INBOX_")}
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``space-inbox ARGS`` and return what it did."""
-    return subprocess.run(
-        [*_command(), *args],
-        cwd=cwd,
-        env=_environment(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT,
-        check=False,
-    )
 
 
 def _own_tables(site: WordPressSite) -> set[str]:
@@ -159,44 +124,6 @@ def test_bad_configuration(tmp_path):
 # -- serve: the "Done when" journey ------------------------------------------------------
 
 
-def _stop(server: subprocess.Popen) -> None:
-    """Stop the server and its workers: SIGTERM to the process group, then SIGKILL."""
-    for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            server.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    try:  # no worker may outlive the arbiter
-        os.killpg(server.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    server.wait(timeout=5.0)
-
-
-def _wait_until_healthy(server: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    problem = "no answer"
-    with requests.Session() as http:
-        http.trust_env = False
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                pytest.fail(f"space-inbox serve exited ({server.returncode}):\n{log.read_text()}")
-            try:
-                answer = http.get(f"{url}/health", timeout=2)
-                if answer.status_code == 200:
-                    return
-                problem = f"HTTP {answer.status_code}: {answer.text[:300]}"
-            except requests.RequestException as exc:
-                problem = repr(exc)
-            time.sleep(0.1)
-    pytest.fail(f"space-inbox serve is not healthy: {problem}\n{log.read_text()}")
-
-
 def _port_closed(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
@@ -214,21 +141,9 @@ def test_serve_journey(wordpress, tmp_path):
     with wordpress.login(login, PASSWORD) as browser:
         name, value = wordpress.logged_in_cookie(browser)
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [*_command(), "serve", "--wp-config", config, "--port", str(port), "--workers", "2"],
-            cwd=tmp_path,
-            env=_environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the workers stop with it
-        )
+    bridge = BridgeServer(wordpress.wp_config_path, tmp_path).start()
+    url, port, log = bridge.url, bridge.port, bridge.log
     try:
-        _wait_until_healthy(server, url, log)
         with requests.Session() as http:
             http.trust_env = False
             mine = http.get(
@@ -248,10 +163,11 @@ def test_serve_journey(wordpress, tmp_path):
             assert isinstance(error["message"], str) and error["message"]
             assert set(error) <= {"code", "message", "description"}
     finally:
-        _stop(server)
+        pid = bridge.process.pid
+        bridge.stop()
     assert _port_closed(port)
     workers = re.findall(r"Booting worker with pid: (\d+)", log.read_text())
     assert len(workers) == 2, log.read_text()
     # The arbiter and its workers are all gone.
     with pytest.raises(ProcessLookupError):
-        os.killpg(server.pid, 0)
+        os.killpg(pid, 0)

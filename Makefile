@@ -4,11 +4,12 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help test lint stack venv clean
+.PHONY: help test lint lint-php stack venv plugin-zip clean
 
 help:
 	@echo "make test    install what the tests need, then run every test"
-	@echo "make lint    ruff on the Python code"
+	@echo "make lint    ruff on the Python code, php -l on the plugin"
+	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
 	@echo "make stack   install/start PHP, Debian's wordpress and MariaDB"
 	@echo "make clean   remove the virtual environment and caches"
 
@@ -23,11 +24,24 @@ venv: $(VENV)/.installed
 stack:
 	tools/ensure-stack
 
-lint: venv
+lint: venv lint-php
 	$(VENV)/bin/ruff check bridge schema tests
+
+lint-php:
+	@find wp_plugin -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null && echo "php -l: ok"
+	@if command -v node >/dev/null 2>&1; then \
+	  for f in wp_plugin/assets/*.js wp_plugin/admin/*.js; do \
+	    if [ -f "$$f" ]; then node --check "$$f" || exit 1; fi; done; fi
+
+plugin-zip:
+	rm -rf build/plugin && mkdir -p build/plugin dist
+	cp -r wp_plugin build/plugin/space-inbox
+	rm -f dist/space-inbox.zip
+	cd build/plugin && $(PYTHON) -m zipfile -c ../../dist/space-inbox.zip space-inbox
+	@echo "dist/space-inbox.zip: upload it in wp-admin, Plugins, Add New, Upload Plugin"
 
 test: stack venv lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis *.egg-info build dist

@@ -1,0 +1,313 @@
+<?php
+/**
+ * The one client of the bridge service.
+ *
+ * @package Space_Inbox
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * Every call the plugin makes to the bridge goes through here: a short timeout, the
+ * signature of docs/plugin-bridge.md, status checks, and the bridge's error JSON
+ * (`{"code", "message", "description"?}`) turned into a WP_Error whose data carries the
+ * HTTP status. Nothing here throws: a page that calls the bridge still renders when the
+ * bridge is down.
+ */
+class Space_Inbox_Bridge_Client {
+
+	/** Seconds to wait for the bridge. */
+	const TIMEOUT = 5;
+
+	/** Header carrying the signed Unix time. */
+	const HEADER_TIMESTAMP = 'X-Space-Inbox-Timestamp';
+
+	/** Header carrying the signature. */
+	const HEADER_SIGNATURE = 'X-Space-Inbox-Signature';
+
+	/** Headers of the browser's request that the proxy forwards. */
+	const PROXY_REQUEST_HEADERS = array( 'cookie', 'x-wp-nonce', 'if-none-match', 'content-type', 'accept' );
+
+	/** Headers of the bridge's answer that the proxy relays. */
+	const PROXY_RESPONSE_HEADERS = array( 'content-type', 'etag', 'cache-control', 'retry-after', 'location', 'allow' );
+
+	/**
+	 * Base URL of the bridge, without a trailing slash.
+	 *
+	 * @var string
+	 */
+	private $base_url;
+
+	/**
+	 * Shared secret.
+	 *
+	 * @var string
+	 */
+	private $secret;
+
+	/**
+	 * Create a client.
+	 *
+	 * @param string|null $base_url Bridge URL; default the configured one.
+	 * @param string|null $secret   Shared secret; default the configured one.
+	 */
+	public function __construct( $base_url = null, $secret = null ) {
+		$this->base_url = untrailingslashit( null === $base_url ? Space_Inbox_Options::bridge_url() : (string) $base_url );
+		$this->secret   = null === $secret ? Space_Inbox_Options::secret() : (string) $secret;
+	}
+
+	/**
+	 * Signature of a signed call: hex HMAC-SHA256 of "timestamp.body".
+	 *
+	 * @param string     $secret    Shared secret.
+	 * @param string|int $timestamp Unix time, as sent.
+	 * @param string     $body      Raw body.
+	 * @return string 64 hex digits.
+	 */
+	public static function sign( $secret, $timestamp, $body ) {
+		return hash_hmac( 'sha256', $timestamp . '.' . $body, $secret );
+	}
+
+	/**
+	 * Send events (1 to 500) to the bridge.
+	 *
+	 * @param array $events Events, each `array( 'id', 'type', 'data' )`.
+	 * @return array|WP_Error The answer, `array( 'applied' => n, 'duplicates' => m )`.
+	 */
+	public function send_events( array $events ) {
+		return $this->signed_post( '/api/v1/events', array( 'events' => array_values( $events ) ) );
+	}
+
+	/**
+	 * Ask the bridge how it is.
+	 *
+	 * A 503 (schema behind, database down) still carries the bridge's report; it is in
+	 * the WP_Error's data under 'body'.
+	 *
+	 * @return array|WP_Error `array( 'status', 'schema' => array( 'current', 'head' ) )`.
+	 */
+	public function health() {
+		return $this->json_request( 'GET', '/health', array() );
+	}
+
+	/**
+	 * One page of a user's inbox data, for WordPress' personal data exporter.
+	 *
+	 * @param int $user_id User ID.
+	 * @param int $page    Page, from 1.
+	 * @return array|WP_Error `array( 'data' => [...], 'done' => bool )`.
+	 */
+	public function privacy_export( $user_id, $page ) {
+		return $this->signed_post(
+			'/api/v1/privacy/export',
+			array(
+				'user_id' => (int) $user_id,
+				'page'    => max( 1, (int) $page ),
+			)
+		);
+	}
+
+	/**
+	 * Erase a user's conversations with Spaces, for WordPress' personal data eraser.
+	 *
+	 * @param int $user_id User ID.
+	 * @return array|WP_Error `array( 'items_removed', 'items_retained', 'messages' )`.
+	 */
+	public function privacy_erase( $user_id ) {
+		return $this->signed_post( '/api/v1/privacy/erase', array( 'user_id' => (int) $user_id ) );
+	}
+
+	/**
+	 * Forward a browser's request to `/api/v1/<path>` and hand back the raw answer.
+	 *
+	 * @param string $method  HTTP method.
+	 * @param string $path    Path under /api/v1/, with its query string if any.
+	 * @param string $body    Raw request body.
+	 * @param array  $headers Request headers (lower-case name => value); only
+	 *                        PROXY_REQUEST_HEADERS are forwarded.
+	 * @return array|WP_Error `array( 'status' => int, 'body' => string, 'headers' => array )`,
+	 *                        headers lower-case, only PROXY_RESPONSE_HEADERS; WP_Error when
+	 *                        the bridge did not answer.
+	 */
+	public function proxy( $method, $path, $body, array $headers ) {
+		if ( '' === $this->base_url ) {
+			return $this->not_configured();
+		}
+		$forward = array();
+		foreach ( $headers as $name => $value ) {
+			$name = strtolower( (string) $name );
+			if ( in_array( $name, self::PROXY_REQUEST_HEADERS, true ) && '' !== (string) $value ) {
+				$forward[ $name ] = (string) $value;
+			}
+		}
+		$args = array(
+			'method'  => strtoupper( (string) $method ),
+			'headers' => $forward,
+		);
+		if ( '' !== (string) $body && ! in_array( $args['method'], array( 'GET', 'HEAD' ), true ) ) {
+			$args['body'] = (string) $body;
+		}
+		$response = $this->request( '/api/v1/' . ltrim( (string) $path, '/' ), $args );
+		if ( is_wp_error( $response ) ) {
+			return $response;
+		}
+		$relay = array();
+		foreach ( self::PROXY_RESPONSE_HEADERS as $name ) {
+			$value = wp_remote_retrieve_header( $response, $name );
+			if ( is_array( $value ) ) {
+				$value = implode( ', ', $value );
+			}
+			if ( '' !== (string) $value ) {
+				$relay[ $name ] = (string) $value;
+			}
+		}
+		return array(
+			'status'  => (int) wp_remote_retrieve_response_code( $response ),
+			'body'    => (string) wp_remote_retrieve_body( $response ),
+			'headers' => $relay,
+		);
+	}
+
+	/**
+	 * POST a JSON object, signed with the shared secret.
+	 *
+	 * @param string $path    Path on the bridge.
+	 * @param array  $payload Body, as an array.
+	 * @return array|WP_Error Decoded answer.
+	 */
+	private function signed_post( $path, array $payload ) {
+		if ( '' === $this->secret ) {
+			return new WP_Error(
+				'space_inbox_no_secret',
+				__( 'Space Inbox has no shared secret: deactivate and activate the plugin, or define SPACE_INBOX_SECRET.', 'space-inbox' ),
+				array( 'status' => 500 )
+			);
+		}
+		$body      = wp_json_encode( $payload );
+		$timestamp = (string) time();
+		return $this->json_request(
+			'POST',
+			$path,
+			array(
+				'body'    => $body,
+				'headers' => array(
+					'Content-Type'         => 'application/json',
+					self::HEADER_TIMESTAMP => $timestamp,
+					self::HEADER_SIGNATURE => self::sign( $this->secret, $timestamp, $body ),
+				),
+			)
+		);
+	}
+
+	/**
+	 * Make a request whose answer is a JSON object.
+	 *
+	 * @param string $method HTTP method.
+	 * @param string $path   Path on the bridge.
+	 * @param array  $args   wp_remote_request() arguments.
+	 * @return array|WP_Error Decoded answer on 2xx; else WP_Error (status in its data).
+	 */
+	private function json_request( $method, $path, array $args ) {
+		if ( '' === $this->base_url ) {
+			return $this->not_configured();
+		}
+		$args['method'] = $method;
+		$response       = $this->request( $path, $args );
+		if ( is_wp_error( $response ) ) {
+			return $response;
+		}
+		$status  = (int) wp_remote_retrieve_response_code( $response );
+		$decoded = json_decode( (string) wp_remote_retrieve_body( $response ), true );
+		if ( $status < 200 || $status >= 300 ) {
+			return self::error_from_answer( $status, $decoded );
+		}
+		if ( ! is_array( $decoded ) ) {
+			return new WP_Error(
+				'space_inbox_bridge_bad_answer',
+				__( 'The Space Inbox bridge answered something that is not JSON.', 'space-inbox' ),
+				array( 'status' => 502 )
+			);
+		}
+		return $decoded;
+	}
+
+	/**
+	 * Send one HTTP request to the bridge.
+	 *
+	 * @param string $path Path on the bridge, starting with '/'.
+	 * @param array  $args wp_remote_request() arguments.
+	 * @return array|WP_Error The raw response, or WP_Error (status 503) when the bridge did
+	 *                        not answer.
+	 */
+	private function request( $path, array $args ) {
+		$args = array_merge(
+			array(
+				'timeout'     => self::TIMEOUT,
+				'redirection' => 0,
+				'user-agent'  => 'Space Inbox/' . SPACE_INBOX_VERSION . '; ' . home_url( '/' ),
+			),
+			$args
+		);
+		$response = wp_remote_request( $this->base_url . $path, $args );
+		if ( is_wp_error( $response ) ) {
+			return new WP_Error(
+				'space_inbox_bridge_unavailable',
+				sprintf(
+					/* translators: %s: the error message of the HTTP request. */
+					__( 'The Space Inbox bridge did not answer: %s', 'space-inbox' ),
+					$response->get_error_message()
+				),
+				array( 'status' => 503 )
+			);
+		}
+		return $response;
+	}
+
+	/**
+	 * Turn an error answer of the bridge into a WP_Error.
+	 *
+	 * @param int   $status  HTTP status.
+	 * @param mixed $decoded Decoded body: normally `{"code", "message", "description"?}`.
+	 * @return WP_Error Code 'space_inbox_bridge_<code>', data `status`, `body` and
+	 *                  `description`.
+	 */
+	public static function error_from_answer( $status, $decoded ) {
+		$code    = 'http_' . (int) $status;
+		$message = sprintf(
+			/* translators: %d: HTTP status code. */
+			__( 'The Space Inbox bridge answered HTTP %d.', 'space-inbox' ),
+			(int) $status
+		);
+		$data = array(
+			'status' => (int) $status,
+			'body'   => is_array( $decoded ) ? $decoded : null,
+		);
+		if ( is_array( $decoded ) ) {
+			if ( isset( $decoded['code'] ) && is_string( $decoded['code'] ) ) {
+				$code = sanitize_key( $decoded['code'] );
+			}
+			if ( isset( $decoded['message'] ) && is_string( $decoded['message'] ) ) {
+				$message = $decoded['message'];
+			}
+			if ( isset( $decoded['description'] ) && is_string( $decoded['description'] ) ) {
+				$data['description'] = $decoded['description'];
+			}
+		}
+		return new WP_Error( 'space_inbox_bridge_' . $code, $message, $data );
+	}
+
+	/**
+	 * The error for a missing bridge URL.
+	 *
+	 * @return WP_Error
+	 */
+	private function not_configured() {
+		return new WP_Error(
+			'space_inbox_bridge_unavailable',
+			__( 'The Space Inbox bridge URL is not set (Settings → Space Inbox).', 'space-inbox' ),
+			array( 'status' => 503 )
+		);
+	}
+}

@@ -1,0 +1,458 @@
+<?php
+/**
+ * Notification jobs from the bridge: BuddyPress notifications and e-mail.
+ *
+ * @package Space_Inbox
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * Turns the bridge's notification jobs (docs/plugin-bridge.md, "Bridge → plugin") into
+ * BuddyPress notifications and e-mails, each job at most once, and teaches BuddyPress to
+ * list and word the `space_inbox` component's notifications.
+ *
+ * Decisions:
+ * - One BuddyPress notification per recipient and conversation: a new message replaces
+ *   the conversation's earlier notification (deleted, then added), so the list shows
+ *   each conversation once, dated by its newest message, and BuddyPress' grouped count
+ *   is the number of conversations waiting. Every message still sends its own e-mail.
+ * - A job id is recorded in `{prefix}space_inbox_jobs` *before* the job is handled, so a
+ *   job delivered twice at once still notifies once. A job that fails with an exception
+ *   is forgotten again and the whole batch answered 500, so the bridge retries it.
+ * - Text meant for a member names the Space only, never an admin.
+ */
+final class Space_Inbox_Notifications {
+
+	/** BuddyPress component name. */
+	const COMPONENT = 'space_inbox';
+
+	/** Notification actions (= job kinds). */
+	const ACTION_MEMBER_MESSAGE = 'member_message';
+	const ACTION_SPACE_REPLY    = 'space_reply';
+
+	/** Job kind: an admin read a conversation. */
+	const KIND_CONVERSATION_READ = 'conversation_read';
+
+	/** Cron hook that forgets old job ids. */
+	const PRUNE_HOOK = 'space_inbox_prune_jobs';
+
+	/** Days a done job id is remembered. */
+	const JOB_MEMORY_DAYS = 30;
+
+	/**
+	 * Name of the done-jobs table.
+	 *
+	 * @return string
+	 */
+	public static function table() {
+		global $wpdb;
+		return $wpdb->prefix . 'space_inbox_jobs';
+	}
+
+	/**
+	 * The CREATE TABLE statement of the done-jobs table, for dbDelta().
+	 *
+	 * @return string
+	 */
+	public static function schema() {
+		global $wpdb;
+		$table = self::table();
+		return "CREATE TABLE {$table} (
+  job_id bigint(20) unsigned NOT NULL,
+  done_at datetime NOT NULL,
+  PRIMARY KEY  (job_id),
+  KEY done_at (done_at)
+) {$wpdb->get_charset_collate()};";
+	}
+
+	/**
+	 * Whether BuddyPress notifications are available.
+	 *
+	 * @return bool
+	 */
+	public static function buddypress_active() {
+		return function_exists( 'bp_is_active' ) && bp_is_active( 'notifications' ) && function_exists( 'bp_notifications_add_notification' );
+	}
+
+	/* -- Jobs -------------------------------------------------------------------------- */
+
+	/**
+	 * Handle a batch of jobs, each id at most once.
+	 *
+	 * @param array[] $jobs Jobs: `id`, `kind`, `user_id`, `created_at`, `data`.
+	 * @return int[]|WP_Error IDs of the jobs done (now or before), or WP_Error (status
+	 *                        500) when one failed; the batch is then retried by the bridge.
+	 */
+	public static function handle_jobs( array $jobs ) {
+		$done = array();
+		foreach ( $jobs as $job ) {
+			$id = (int) $job['id'];
+			if ( ! self::claim( $id ) ) {
+				$done[] = $id; // Done before: notify nobody twice.
+				continue;
+			}
+			try {
+				self::handle_job( $job );
+			} catch ( Throwable $e ) {
+				self::unclaim( $id );
+				return new WP_Error(
+					'space_inbox_job_failed',
+					sprintf(
+						/* translators: 1: job ID, 2: error message. */
+						__( 'Notification job %1$d failed: %2$s', 'space-inbox' ),
+						$id,
+						$e->getMessage()
+					),
+					array( 'status' => 500 )
+				);
+			}
+			$done[] = $id;
+		}
+		return $done;
+	}
+
+	/**
+	 * Record a job id as done, unless it already is.
+	 *
+	 * @param int $job_id Job ID.
+	 * @return bool True when this call recorded it (the job is to be handled now).
+	 */
+	private static function claim( $job_id ) {
+		global $wpdb;
+		$table = self::table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$rows = $wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$table} (job_id, done_at) VALUES (%d, %s)", $job_id, gmdate( 'Y-m-d H:i:s' ) ) );
+		return 1 === (int) $rows;
+	}
+
+	/**
+	 * Forget a job id whose handling failed.
+	 *
+	 * @param int $job_id Job ID.
+	 * @return void
+	 */
+	private static function unclaim( $job_id ) {
+		global $wpdb;
+		$wpdb->delete( self::table(), array( 'job_id' => (int) $job_id ), array( '%d' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+	}
+
+	/**
+	 * Forget job ids older than JOB_MEMORY_DAYS (daily cron).
+	 *
+	 * @return void
+	 */
+	public static function prune_jobs() {
+		global $wpdb;
+		$table = self::table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE done_at < %s", gmdate( 'Y-m-d H:i:s', time() - self::JOB_MEMORY_DAYS * DAY_IN_SECONDS ) ) );
+	}
+
+	/**
+	 * Handle one job.
+	 *
+	 * @param array $job Job.
+	 * @return void
+	 */
+	private static function handle_job( array $job ) {
+		$user = get_userdata( (int) $job['user_id'] );
+		$data = isset( $job['data'] ) && is_array( $job['data'] ) ? $job['data'] : array();
+		if ( ! $user ) {
+			return; // The user is gone: nobody to tell.
+		}
+		switch ( (string) $job['kind'] ) {
+			case self::ACTION_MEMBER_MESSAGE:
+				self::member_message( $user, $data );
+				break;
+			case self::ACTION_SPACE_REPLY:
+				self::space_reply( $user, $data );
+				break;
+			case self::KIND_CONVERSATION_READ:
+				self::conversation_read( $user, $data );
+				break;
+			default:
+				// A kind this version does not know: done, so it does not block the rest.
+				break;
+		}
+
+		/**
+		 * Fires after the plugin handled a notification job from the bridge.
+		 *
+		 * @param array   $job  The job: `id`, `kind`, `user_id`, `created_at`, `data`.
+		 * @param WP_User $user The user it was for.
+		 */
+		do_action( 'space_inbox_job_handled', $job, $user );
+	}
+
+	/**
+	 * A member wrote to a Space: tell one of its admins.
+	 *
+	 * @param WP_User $admin The admin.
+	 * @param array   $data  `space_id`, `space_name`, `conversation_id`, `message_id`,
+	 *                       `member_id`, `excerpt`.
+	 * @return void
+	 */
+	private static function member_message( WP_User $admin, array $data ) {
+		$space_id        = isset( $data['space_id'] ) ? (int) $data['space_id'] : 0;
+		$conversation_id = isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0;
+		self::add_bp_notification( $admin->ID, self::ACTION_MEMBER_MESSAGE, $space_id, $conversation_id );
+
+		if ( ! Space_Inbox_Options::email_enabled() ) {
+			return;
+		}
+		$space  = self::space_name( $data );
+		$member = isset( $data['member_id'] ) ? get_userdata( (int) $data['member_id'] ) : false;
+		$who    = $member ? $member->display_name : __( 'A member', 'space-inbox' );
+		/* translators: %s: name of the Space. */
+		$subject = sprintf( __( 'New message for %s', 'space-inbox' ), $space );
+		$body    = sprintf(
+			/* translators: 1: member's display name, 2: Space name, 3: message excerpt, 4: link to the inbox. */
+			__( "%1\$s wrote to %2\$s:\n\n%3\$s\n\nAnswer in the Space inbox:\n%4\$s", 'space-inbox' ),
+			$who,
+			$space,
+			self::excerpt( $data ),
+			Space_Inbox_Options::admin_inbox_url( $space_id, $conversation_id )
+		);
+		self::mail( $admin, $subject, $body, array(), 'member_message', $data );
+	}
+
+	/**
+	 * A Space answered a member: tell the member, naming the Space only.
+	 *
+	 * @param WP_User $member The member.
+	 * @param array   $data   `space_id`, `space_name`, `conversation_id`, `message_id`,
+	 *                        `excerpt`.
+	 * @return void
+	 */
+	private static function space_reply( WP_User $member, array $data ) {
+		$space_id        = isset( $data['space_id'] ) ? (int) $data['space_id'] : 0;
+		$conversation_id = isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0;
+		self::add_bp_notification( $member->ID, self::ACTION_SPACE_REPLY, $space_id, $conversation_id );
+
+		if ( ! Space_Inbox_Options::email_enabled() ) {
+			return;
+		}
+		$space = self::space_name( $data );
+		/* translators: %s: name of the Space. */
+		$subject = sprintf( __( '%s answered you', 'space-inbox' ), $space );
+		$body    = sprintf(
+			/* translators: 1: Space name, 2: excerpt of the answer, 3: link to the inbox. */
+			__( "%1\$s answered your message:\n\n%2\$s\n\nRead the conversation:\n%3\$s", 'space-inbox' ),
+			$space,
+			self::excerpt( $data ),
+			Space_Inbox_Options::member_inbox_url( $space_id )
+		);
+		self::mail( $member, $subject, $body, array( 'From: ' . self::from_header( $space ) ), 'space_reply', $data );
+	}
+
+	/**
+	 * Another admin read a conversation: mark this admin's notifications of it read.
+	 *
+	 * @param WP_User $admin The admin.
+	 * @param array   $data  `space_id`, `conversation_id`.
+	 * @return void
+	 */
+	private static function conversation_read( WP_User $admin, array $data ) {
+		if ( ! self::buddypress_active() || ! function_exists( 'bp_notifications_mark_notifications_by_item_id' ) ) {
+			return;
+		}
+		bp_notifications_mark_notifications_by_item_id(
+			$admin->ID,
+			isset( $data['space_id'] ) ? (int) $data['space_id'] : 0,
+			self::COMPONENT,
+			self::ACTION_MEMBER_MESSAGE,
+			isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0
+		);
+	}
+
+	/**
+	 * Add (or refresh) a recipient's notification for a conversation.
+	 *
+	 * @param int    $user_id         Recipient.
+	 * @param string $action          member_message or space_reply.
+	 * @param int    $space_id        Space post ID (item_id).
+	 * @param int    $conversation_id Conversation ID (secondary_item_id).
+	 * @return void
+	 */
+	private static function add_bp_notification( $user_id, $action, $space_id, $conversation_id ) {
+		if ( ! self::buddypress_active() ) {
+			return;
+		}
+		if ( function_exists( 'bp_notifications_delete_notifications_by_item_id' ) ) {
+			bp_notifications_delete_notifications_by_item_id( $user_id, $space_id, self::COMPONENT, $action, $conversation_id );
+		}
+		bp_notifications_add_notification(
+			array(
+				'user_id'           => (int) $user_id,
+				'item_id'           => (int) $space_id,
+				'secondary_item_id' => (int) $conversation_id,
+				'component_name'    => self::COMPONENT,
+				'component_action'  => $action,
+				'date_notified'     => function_exists( 'bp_core_current_time' ) ? bp_core_current_time() : current_time( 'mysql', true ),
+				'is_new'            => 1,
+				'allow_duplicate'   => true,
+			)
+		);
+	}
+
+	/**
+	 * Send one notification e-mail.
+	 *
+	 * @param WP_User $to      Recipient.
+	 * @param string  $subject Subject.
+	 * @param string  $body    Plain-text body.
+	 * @param array   $headers Extra headers.
+	 * @param string  $kind    Job kind.
+	 * @param array   $data    Job data.
+	 * @return void
+	 */
+	private static function mail( WP_User $to, $subject, $body, array $headers, $kind, array $data ) {
+		$mail = array(
+			'to'      => $to->user_email,
+			'subject' => $subject,
+			'message' => $body,
+			'headers' => $headers,
+		);
+
+		/**
+		 * Filters a notification e-mail before it is sent; return an empty array to send
+		 * none.
+		 *
+		 * Anything added to an e-mail for a member (`space_reply`) must not name the admin
+		 * who wrote the answer.
+		 *
+		 * @param array   $mail `to`, `subject`, `message`, `headers` for wp_mail().
+		 * @param string  $kind member_message or space_reply.
+		 * @param array   $data The job's data.
+		 * @param WP_User $to   The recipient.
+		 */
+		$mail = (array) apply_filters( 'space_inbox_notification_email', $mail, $kind, $data, $to );
+		if ( empty( $mail['to'] ) ) {
+			return;
+		}
+		wp_mail( $mail['to'], $mail['subject'], $mail['message'], $mail['headers'] );
+	}
+
+	/**
+	 * A From header in the Space's name, at the site's usual sender address.
+	 *
+	 * wp_mail() still runs it through the `wp_mail_from` and `wp_mail_from_name` filters,
+	 * so a mail plugin that forces its own sender keeps doing so.
+	 *
+	 * @param string $space Space name.
+	 * @return string `"Name" <address>`.
+	 */
+	private static function from_header( $space ) {
+		$host = (string) wp_parse_url( network_home_url(), PHP_URL_HOST );
+		if ( 0 === strpos( $host, 'www.' ) ) {
+			$host = substr( $host, 4 );
+		}
+		$name = trim( str_replace( array( '"', '\\', '<', '>', "\r", "\n" ), '', $space ) );
+		return sprintf( '"%s" <wordpress@%s>', $name, $host );
+	}
+
+	/**
+	 * Plain-text Space name of a job: its current title, else the name the job carries.
+	 *
+	 * @param array $data Job data.
+	 * @return string
+	 */
+	private static function space_name( array $data ) {
+		if ( isset( $data['space_name'] ) && is_string( $data['space_name'] ) && '' !== trim( $data['space_name'] ) ) {
+			return trim( wp_strip_all_tags( $data['space_name'] ) );
+		}
+		return self::title_of( isset( $data['space_id'] ) ? (int) $data['space_id'] : 0 );
+	}
+
+	/**
+	 * Plain-text title of a Space.
+	 *
+	 * @param int $space_id Space post ID.
+	 * @return string
+	 */
+	private static function title_of( $space_id ) {
+		$title = $space_id > 0 ? trim( wp_strip_all_tags( html_entity_decode( get_the_title( $space_id ), ENT_QUOTES, 'UTF-8' ) ) ) : '';
+		return '' !== $title ? $title : __( 'a Space', 'space-inbox' );
+	}
+
+	/**
+	 * Plain-text excerpt of a job.
+	 *
+	 * @param array $data Job data.
+	 * @return string
+	 */
+	private static function excerpt( array $data ) {
+		return isset( $data['excerpt'] ) && is_string( $data['excerpt'] ) ? wp_strip_all_tags( $data['excerpt'] ) : '';
+	}
+
+	/* -- BuddyPress listing ------------------------------------------------------------ */
+
+	/**
+	 * Register the component, so that BuddyPress lists and counts its notifications.
+	 *
+	 * @param string[] $names Registered component names.
+	 * @return string[]
+	 */
+	public static function register_component( $names ) {
+		$names = is_array( $names ) ? $names : array();
+		if ( ! in_array( self::COMPONENT, $names, true ) ) {
+			$names[] = self::COMPONENT;
+		}
+		return $names;
+	}
+
+	/**
+	 * Word a `space_inbox` notification (`bp_notifications_get_notifications_for_user`);
+	 * other components' notifications pass through.
+	 *
+	 * @param mixed  $content           Content so far (the action, for plugins).
+	 * @param int    $item_id           Space post ID.
+	 * @param int    $secondary_item_id Conversation ID.
+	 * @param int    $total             Notifications grouped in this one.
+	 * @param string $format            'string', 'object' or 'array'.
+	 * @param string $action            Component action.
+	 * @param string $component         Component name.
+	 * @param int    $id                Notification ID.
+	 * @param string $screen            BuddyBoss: where it is shown.
+	 * @return mixed
+	 */
+	public static function format( $content, $item_id = 0, $secondary_item_id = 0, $total = 1, $format = 'string', $action = '', $component = '', $id = 0, $screen = '' ) {
+		if ( self::COMPONENT !== $component ) {
+			return $content;
+		}
+		$total = max( 1, (int) $total );
+		if ( self::ACTION_MEMBER_MESSAGE === $action ) {
+			if ( $total > 1 ) {
+				/* translators: %d: number of conversations. */
+				$text = sprintf( _n( '%d conversation with new messages for your Spaces', '%d conversations with new messages for your Spaces', $total, 'space-inbox' ), $total );
+				$link = Space_Inbox_Options::admin_inbox_url();
+			} else {
+				/* translators: %s: name of the Space. */
+				$text = sprintf( __( 'New message for %s', 'space-inbox' ), self::title_of( (int) $item_id ) );
+				$link = Space_Inbox_Options::admin_inbox_url( (int) $item_id, (int) $secondary_item_id );
+			}
+		} elseif ( self::ACTION_SPACE_REPLY === $action ) {
+			if ( $total > 1 ) {
+				/* translators: %d: number of Spaces. */
+				$text = sprintf( _n( '%d Space answered you', '%d Spaces answered you', $total, 'space-inbox' ), $total );
+				$link = Space_Inbox_Options::member_inbox_url();
+			} else {
+				/* translators: %s: name of the Space. */
+				$text = sprintf( __( '%s answered you', 'space-inbox' ), self::title_of( (int) $item_id ) );
+				$link = Space_Inbox_Options::member_inbox_url( (int) $item_id );
+			}
+		} else {
+			return $content;
+		}
+		if ( 'string' === $format ) {
+			return '<a href="' . esc_url( $link ) . '">' . esc_html( $text ) . '</a>';
+		}
+		return array(
+			'text' => $text,
+			'link' => $link,
+		);
+	}
+}

@@ -1,0 +1,198 @@
+<?php
+/**
+ * Bootstrap: every hook of the plugin, in one place.
+ *
+ * @package Space_Inbox
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+require_once __DIR__ . '/class-space-inbox-options.php';
+require_once __DIR__ . '/class-space-inbox-bridge-client.php';
+require_once __DIR__ . '/class-space-inbox-spaces.php';
+require_once __DIR__ . '/class-space-inbox-events.php';
+require_once __DIR__ . '/class-space-inbox-notifications.php';
+require_once __DIR__ . '/class-space-inbox-rest.php';
+require_once __DIR__ . '/class-space-inbox-privacy.php';
+require_once __DIR__ . '/class-space-inbox-settings.php';
+
+/**
+ * Wires the plugin's classes to WordPress.
+ */
+final class Space_Inbox_Plugin {
+
+	/**
+	 * Add every action and filter. Nothing else runs at load time.
+	 *
+	 * @return void
+	 */
+	public static function init() {
+		add_action( 'init', array( __CLASS__, 'load_textdomain' ) );
+		add_action( 'init', array( __CLASS__, 'maybe_upgrade' ), 5 );
+		add_action( 'init', array( 'Space_Inbox_Spaces', 'register_post_type' ), 99 );
+
+		// Spaces and their teams.
+		add_action( 'add_meta_boxes', array( __CLASS__, 'add_meta_boxes' ) );
+		add_action( 'save_post', array( __CLASS__, 'save_post' ), 10, 2 );
+		add_action( 'admin_notices', array( 'Space_Inbox_Spaces', 'admin_notice' ) );
+
+		// Events for the bridge.
+		add_filter( 'cron_schedules', array( 'Space_Inbox_Events', 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval.ChangeDetected -- every minute, by design: the retry of waiting events.
+		add_action( 'wp_after_insert_post', array( 'Space_Inbox_Events', 'on_after_insert_post' ), 10, 4 );
+		add_action( 'wp_trash_post', array( 'Space_Inbox_Events', 'on_post_going' ) );
+		add_action( 'before_delete_post', array( 'Space_Inbox_Events', 'on_post_going' ) );
+		add_action( 'untrashed_post', array( 'Space_Inbox_Events', 'on_untrashed' ) );
+		add_action( 'added_post_meta', array( 'Space_Inbox_Events', 'on_team_meta' ), 10, 3 );
+		add_action( 'updated_post_meta', array( 'Space_Inbox_Events', 'on_team_meta' ), 10, 3 );
+		add_action( 'deleted_post_meta', array( 'Space_Inbox_Events', 'on_team_meta' ), 10, 3 );
+		add_action( 'delete_user', array( 'Space_Inbox_Events', 'on_delete_user' ), 10, 2 );
+		add_action( 'deleted_user', array( 'Space_Inbox_Events', 'on_deleted_user' ) );
+		add_action( 'make_spam_user', array( 'Space_Inbox_Events', 'on_spam' ) );
+		add_action( 'make_ham_user', array( 'Space_Inbox_Events', 'on_ham' ) );
+		add_action( 'bp_make_spam_user', array( 'Space_Inbox_Events', 'on_spam' ) );
+		add_action( 'bp_make_ham_user', array( 'Space_Inbox_Events', 'on_ham' ) );
+		add_action( 'shutdown', array( 'Space_Inbox_Events', 'on_shutdown' ) );
+		add_action( Space_Inbox_Events::CRON_HOOK, array( 'Space_Inbox_Events', 'cron' ) );
+
+		// Notifications from the bridge.
+		add_action( Space_Inbox_Notifications::PRUNE_HOOK, array( 'Space_Inbox_Notifications', 'prune_jobs' ) );
+		add_filter( 'bp_notifications_get_registered_components', array( 'Space_Inbox_Notifications', 'register_component' ) );
+		add_filter( 'bp_notifications_get_notifications_for_user', array( 'Space_Inbox_Notifications', 'format' ), 10, 9 );
+		add_filter( 'bb_notifications_get_component_notification', array( 'Space_Inbox_Notifications', 'format' ), 10, 9 );
+
+		// REST.
+		add_action( 'rest_api_init', array( 'Space_Inbox_REST', 'register_routes' ) );
+		add_filter( 'rest_pre_serve_request', array( 'Space_Inbox_REST', 'serve_raw' ), 10, 2 );
+
+		// Privacy.
+		add_filter( 'wp_privacy_personal_data_exporters', array( 'Space_Inbox_Privacy', 'register_exporter' ) );
+		add_filter( 'wp_privacy_personal_data_erasers', array( 'Space_Inbox_Privacy', 'register_eraser' ) );
+		add_action( 'admin_init', array( 'Space_Inbox_Privacy', 'add_policy_content' ) );
+
+		// Settings.
+		add_action( 'admin_menu', array( 'Space_Inbox_Settings', 'add_page' ) );
+		add_action( 'admin_init', array( 'Space_Inbox_Settings', 'register' ) );
+		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
+		add_action( 'update_option_' . Space_Inbox_Options::POST_TYPE, array( 'Space_Inbox_Settings', 'post_type_changed' ) );
+		add_action( 'update_option_' . Space_Inbox_Options::INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
+		add_action( 'save_post_page', array( 'Space_Inbox_Options', 'on_save_page' ) );
+		add_action( 'permalink_structure_changed', array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
+		add_filter( 'plugin_action_links_' . plugin_basename( SPACE_INBOX_FILE ), array( 'Space_Inbox_Settings', 'action_links' ) );
+
+		// The UI (Message button, header link, profile tab, inboxes), when present.
+		self::load_ui();
+
+		if ( defined( 'WP_CLI' ) && WP_CLI ) {
+			add_action( 'cli_init', array( __CLASS__, 'register_cli' ) );
+		}
+	}
+
+	/**
+	 * Load the UI class (written separately) and let it add its hooks.
+	 *
+	 * @return void
+	 */
+	public static function load_ui() {
+		$file = SPACE_INBOX_DIR . 'includes/class-space-inbox-ui.php';
+		if ( file_exists( $file ) ) {
+			require_once $file;
+			if ( class_exists( 'Space_Inbox_UI' ) && method_exists( 'Space_Inbox_UI', 'init' ) ) {
+				Space_Inbox_UI::init();
+			}
+		}
+	}
+
+	/**
+	 * Load translations.
+	 *
+	 * @return void
+	 */
+	public static function load_textdomain() {
+		load_plugin_textdomain( 'space-inbox', false, dirname( plugin_basename( SPACE_INBOX_FILE ) ) . '/languages' );
+	}
+
+	/**
+	 * Add the team meta box to the Space edit screen.
+	 *
+	 * @param string $post_type Post type of the screen.
+	 * @return void
+	 */
+	public static function add_meta_boxes( $post_type ) {
+		if ( Space_Inbox_Options::post_type() === $post_type ) {
+			Space_Inbox_Spaces::add_meta_box();
+		}
+	}
+
+	/**
+	 * Save the team meta box of a Space.
+	 *
+	 * @param int     $post_id Post ID.
+	 * @param WP_Post $post    Post.
+	 * @return void
+	 */
+	public static function save_post( $post_id, $post ) {
+		if ( Space_Inbox_Spaces::is_space( $post ) ) {
+			Space_Inbox_Spaces::save_meta_box( $post_id );
+		}
+	}
+
+	/**
+	 * Create or upgrade the plugin's tables, and schedule the daily pruning of job ids.
+	 *
+	 * @return void
+	 */
+	public static function install_tables() {
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		dbDelta( array( Space_Inbox_Events::schema(), Space_Inbox_Notifications::schema() ) );
+		update_option( Space_Inbox_Options::DB_VERSION, Space_Inbox_Options::CURRENT_DB_VERSION );
+		if ( ! wp_next_scheduled( Space_Inbox_Notifications::PRUNE_HOOK ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', Space_Inbox_Notifications::PRUNE_HOOK );
+		}
+	}
+
+	/**
+	 * Upgrade the tables after the plugin was updated in place (no activation then).
+	 *
+	 * @return void
+	 */
+	public static function maybe_upgrade() {
+		if ( Space_Inbox_Options::CURRENT_DB_VERSION !== get_option( Space_Inbox_Options::DB_VERSION ) ) {
+			self::install_tables();
+		}
+	}
+
+	/**
+	 * Activation: tables and cron, options (secret, inbox page), rewrite rules.
+	 *
+	 * @return void
+	 */
+	public static function activate() {
+		self::install_tables();
+		Space_Inbox_Options::install();
+		// The Space post type may be ours; WordPress rebuilds the rules on the next request.
+		delete_option( 'rewrite_rules' );
+	}
+
+	/**
+	 * Deactivation: stop the cron jobs. Waiting events stay queued for a reactivation.
+	 *
+	 * @return void
+	 */
+	public static function deactivate() {
+		wp_clear_scheduled_hook( Space_Inbox_Events::CRON_HOOK );
+		wp_clear_scheduled_hook( Space_Inbox_Notifications::PRUNE_HOOK );
+		delete_option( 'rewrite_rules' );
+	}
+
+	/**
+	 * Register `wp space-inbox ...`.
+	 *
+	 * @return void
+	 */
+	public static function register_cli() {
+		require_once __DIR__ . '/class-space-inbox-cli.php';
+		WP_CLI::add_command( 'space-inbox', 'Space_Inbox_CLI' );
+	}
+}

@@ -1,0 +1,387 @@
+<?php
+/**
+ * Spaces and their admins (DESIGN.md §4).
+ *
+ * @package Space_Inbox
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * A Space is a post of the configured type. Its admins are the post author, the team
+ * stored in post meta (one `_space_inbox_team` row per user, so it can be queried), and
+ * whatever the `space_inbox_space_admins` filter adds.
+ */
+final class Space_Inbox_Spaces {
+
+	/** Post meta: one row per team member (a user ID). */
+	const TEAM_META = '_space_inbox_team';
+
+	/** Nonce action and field of the team meta box. */
+	const NONCE_ACTION = 'space_inbox_save_team';
+	const NONCE_FIELD  = 'space_inbox_team_nonce';
+
+	/** Query argument carrying a meta box message across the redirect after saving. */
+	const NOTICE_ARG = 'space_inbox_team_notice';
+
+	/** Rewrite slug of the post type the plugin registers when no other plugin does. */
+	const REWRITE_SLUG = 'spaces';
+
+	/**
+	 * Register a minimal Space post type, unless a plugin (Spaces Engine...) did.
+	 *
+	 * Runs late on `init` so that other plugins register theirs first.
+	 *
+	 * @return void
+	 */
+	public static function register_post_type() {
+		$type = Space_Inbox_Options::post_type();
+		if ( post_type_exists( $type ) ) {
+			return;
+		}
+		register_post_type(
+			$type,
+			array(
+				'labels'        => array(
+					'name'          => __( 'Spaces', 'space-inbox' ),
+					'singular_name' => __( 'Space', 'space-inbox' ),
+					'add_new_item'  => __( 'Add New Space', 'space-inbox' ),
+					'edit_item'     => __( 'Edit Space', 'space-inbox' ),
+					'new_item'      => __( 'New Space', 'space-inbox' ),
+					'view_item'     => __( 'View Space', 'space-inbox' ),
+					'search_items'  => __( 'Search Spaces', 'space-inbox' ),
+					'not_found'     => __( 'No Spaces found.', 'space-inbox' ),
+					'all_items'     => __( 'All Spaces', 'space-inbox' ),
+				),
+				'public'        => true,
+				'has_archive'   => true,
+				'show_in_rest'  => true,
+				'menu_icon'     => 'dashicons-store',
+				'menu_position' => 25,
+				'supports'      => array( 'title', 'editor', 'thumbnail', 'author' ),
+				'rewrite'       => array( 'slug' => self::REWRITE_SLUG ),
+			)
+		);
+	}
+
+	/**
+	 * Whether a post is a Space (of the configured type).
+	 *
+	 * @param int|WP_Post|null $post Post or ID.
+	 * @return bool
+	 */
+	public static function is_space( $post ) {
+		$post = get_post( $post );
+		return $post instanceof WP_Post && Space_Inbox_Options::post_type() === $post->post_type;
+	}
+
+	/**
+	 * The team stored by the plugin (without the author and the filter).
+	 *
+	 * @param int $space_id Space post ID.
+	 * @return int[] User IDs.
+	 */
+	public static function team( $space_id ) {
+		$ids = array_map( 'intval', (array) get_post_meta( (int) $space_id, self::TEAM_META, false ) );
+		return array_values( array_unique( array_filter( $ids, array( __CLASS__, 'is_positive' ) ) ) );
+	}
+
+	/**
+	 * The admins of a Space: the post author, the team and what the filter adds.
+	 *
+	 * @param int $space_id Space post ID.
+	 * @return int[] Unique positive user IDs, ascending.
+	 */
+	public static function admins( $space_id ) {
+		$space_id = (int) $space_id;
+		$ids      = self::team( $space_id );
+		$author   = (int) get_post_field( 'post_author', $space_id );
+		if ( $author > 0 ) {
+			array_unshift( $ids, $author );
+		}
+
+		/**
+		 * Filters the admins of a Space: who is notified of its messages and may answer
+		 * them as the Space.
+		 *
+		 * Another plugin can supply admins here (Spaces Engine Pro editors, a BuddyPress
+		 * group's admins...). The bridge learns the result only when the plugin sends the
+		 * Space again (on save, on a team change, or with "Resync all Spaces"), so call
+		 * `Space_Inbox_Events::touch_space( $space_id )` when your source changes.
+		 * Note that `Space_Inbox_Spaces::spaces_of_user()` cannot invert this filter: add
+		 * the same Spaces there with the `space_inbox_user_spaces` filter.
+		 *
+		 * @param int[] $ids      User IDs: the post author and the stored team.
+		 * @param int   $space_id Space post ID.
+		 */
+		$ids = (array) apply_filters( 'space_inbox_space_admins', $ids, $space_id );
+
+		$ids = array_values( array_unique( array_filter( array_map( 'intval', $ids ), array( __CLASS__, 'is_positive' ) ) ) );
+		sort( $ids );
+		return $ids;
+	}
+
+	/**
+	 * The Spaces a user administers: as post author or on the team.
+	 *
+	 * @param int          $user_id User ID.
+	 * @param string|array $status  Post status(es), or 'any'.
+	 * @return int[] Space post IDs, ascending.
+	 */
+	public static function spaces_of_user( $user_id, $status = 'publish' ) {
+		$user_id = (int) $user_id;
+		if ( $user_id <= 0 ) {
+			return array();
+		}
+		$common = array(
+			'post_type'              => Space_Inbox_Options::post_type(),
+			'post_status'            => $status,
+			'fields'                 => 'ids',
+			'posts_per_page'         => -1,
+			'no_found_rows'          => true,
+			'suppress_filters'       => true,
+			'update_post_meta_cache' => false,
+			'update_post_term_cache' => false,
+			'orderby'                => 'ID',
+			'order'                  => 'ASC',
+		);
+		// Two indexed queries: WP_Query cannot OR the author with a meta clause.
+		$authored = get_posts( array_merge( $common, array( 'author' => $user_id ) ) );
+		$on_team  = get_posts(
+			array_merge(
+				$common,
+				array(
+					'meta_key'   => self::TEAM_META, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
+					'meta_value' => (string) $user_id, // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_value
+				)
+			)
+		);
+		$ids = array_merge( array_map( 'intval', $authored ), array_map( 'intval', $on_team ) );
+
+		/**
+		 * Filters the Spaces a user administers.
+		 *
+		 * The counterpart of `space_inbox_space_admins`: a plugin that adds admins there
+		 * adds their Spaces here, since a filter cannot be run backwards.
+		 *
+		 * @param int[]  $ids     Space post IDs where the user is author or on the team.
+		 * @param int    $user_id User ID.
+		 * @param string|array $status Post status(es) asked for.
+		 */
+		$ids = (array) apply_filters( 'space_inbox_user_spaces', $ids, $user_id, $status );
+
+		$ids = array_values( array_unique( array_filter( array_map( 'intval', $ids ), array( __CLASS__, 'is_positive' ) ) ) );
+		sort( $ids );
+		return $ids;
+	}
+
+	/**
+	 * The data of a `space.upserted` event.
+	 *
+	 * @param int|WP_Post $post Space.
+	 * @return array|null `space_id`, `name`, `slug`, `url`, `avatar_url`, `admin_ids`; null
+	 *                    when there is no such post.
+	 */
+	public static function space_payload( $post ) {
+		$post = get_post( $post );
+		if ( ! $post instanceof WP_Post ) {
+			return null;
+		}
+		$name = trim( wp_strip_all_tags( html_entity_decode( $post->post_title, ENT_QUOTES, 'UTF-8' ) ) );
+		if ( '' === $name ) {
+			/* translators: %d: the Space's post ID. */
+			$name = sprintf( __( 'Space #%d', 'space-inbox' ), $post->ID );
+		}
+		$url    = get_permalink( $post );
+		$avatar = has_post_thumbnail( $post ) ? get_the_post_thumbnail_url( $post, 'thumbnail' ) : '';
+		$data   = array(
+			'space_id'   => (int) $post->ID,
+			'name'       => self::cut( $name, 255 ),
+			'slug'       => self::cut( urldecode( (string) $post->post_name ), 200 ),
+			'url'        => $url ? self::cut( $url, 2048 ) : '',
+			'avatar_url' => $avatar ? self::cut( $avatar, 2048 ) : '',
+			'admin_ids'  => self::admins( $post->ID ),
+		);
+
+		/**
+		 * Filters what the bridge is told about a Space.
+		 *
+		 * @param array   $data `space_id`, `name` (plain text), `slug`, `url`, `avatar_url`,
+		 *                      `admin_ids` (the whole team: admins not listed are removed).
+		 * @param WP_Post $post The Space.
+		 */
+		return (array) apply_filters( 'space_inbox_space_payload', $data, $post );
+	}
+
+	/**
+	 * Add the "Space team" meta box to the Space edit screen.
+	 *
+	 * @return void
+	 */
+	public static function add_meta_box() {
+		add_meta_box(
+			'space-inbox-team',
+			__( 'Space team', 'space-inbox' ),
+			array( __CLASS__, 'render_meta_box' ),
+			Space_Inbox_Options::post_type(),
+			'side'
+		);
+	}
+
+	/**
+	 * Render the "Space team" meta box.
+	 *
+	 * @param WP_Post $post The Space being edited.
+	 * @return void
+	 */
+	public static function render_meta_box( $post ) {
+		wp_nonce_field( self::NONCE_ACTION, self::NONCE_FIELD );
+		$author = get_userdata( (int) $post->post_author );
+		echo '<p>' . esc_html__( 'Team members answer this Space’s messages, as the Space.', 'space-inbox' ) . '</p>';
+		echo '<ul>';
+		if ( $author ) {
+			echo '<li>' . esc_html(
+				sprintf(
+					/* translators: %s: display name of the Space's author. */
+					__( '%s (author)', 'space-inbox' ),
+					$author->display_name
+				)
+			) . '</li>';
+		}
+		foreach ( self::team( $post->ID ) as $user_id ) {
+			$user = get_userdata( $user_id );
+			if ( ! $user || (int) $post->post_author === $user_id ) {
+				continue;
+			}
+			$field = 'space-inbox-remove-' . $user_id;
+			printf(
+				'<li><input type="checkbox" id="%1$s" name="space_inbox_team_remove[]" value="%2$d" /> <label for="%1$s">%3$s</label></li>',
+				esc_attr( $field ),
+				(int) $user_id,
+				esc_html(
+					sprintf(
+						/* translators: 1: display name, 2: login of a team member. */
+						__( 'Remove %1$s (%2$s)', 'space-inbox' ),
+						$user->display_name,
+						$user->user_login
+					)
+				)
+			);
+		}
+		echo '</ul>';
+		printf(
+			'<p><label for="space-inbox-team-add">%1$s</label><br /><input type="text" class="widefat" id="space-inbox-team-add" name="space_inbox_team_add" value="" autocomplete="off" aria-describedby="space-inbox-team-add-help" /></p><p class="description" id="space-inbox-team-add-help">%2$s</p>',
+			esc_html__( 'Add a team member', 'space-inbox' ),
+			esc_html__( 'Username or e-mail address; separate several with commas. Saved with the Space.', 'space-inbox' )
+		);
+	}
+
+	/**
+	 * Save the "Space team" meta box.
+	 *
+	 * Hooked to `save_post_{type}`, which runs before `wp_after_insert_post`, so the event
+	 * sent for this save already carries the new team.
+	 *
+	 * @param int $post_id Saved post.
+	 * @return void
+	 */
+	public static function save_meta_box( $post_id ) {
+		if ( ! isset( $_POST[ self::NONCE_FIELD ] ) ) {
+			return; // Not our form (quick edit, REST, a plugin's wp_update_post).
+		}
+		if ( wp_is_post_autosave( $post_id ) || wp_is_post_revision( $post_id ) ) {
+			return;
+		}
+		// The meta box is inside the post form, so its referer is checked like WordPress
+		// checks the form's own nonce (check_admin_referer would also die on a stale tab).
+		if ( ! wp_verify_nonce( sanitize_text_field( wp_unslash( $_POST[ self::NONCE_FIELD ] ) ), self::NONCE_ACTION ) ) {
+			return;
+		}
+		if ( ! current_user_can( 'edit_post', $post_id ) ) {
+			return;
+		}
+
+		$remove = isset( $_POST['space_inbox_team_remove'] ) ? array_map( 'absint', (array) wp_unslash( $_POST['space_inbox_team_remove'] ) ) : array();
+		foreach ( $remove as $user_id ) {
+			if ( $user_id > 0 ) {
+				delete_post_meta( $post_id, self::TEAM_META, (string) $user_id );
+			}
+		}
+
+		$add     = isset( $_POST['space_inbox_team_add'] ) ? sanitize_text_field( wp_unslash( $_POST['space_inbox_team_add'] ) ) : '';
+		$missing = array();
+		$team    = self::team( $post_id );
+		foreach ( array_filter( array_map( 'trim', explode( ',', $add ) ) ) as $who ) {
+			$user = is_email( $who ) ? get_user_by( 'email', $who ) : get_user_by( 'login', $who );
+			if ( ! $user ) {
+				$missing[] = $who;
+				continue;
+			}
+			if ( ! in_array( (int) $user->ID, $team, true ) ) {
+				add_post_meta( $post_id, self::TEAM_META, (string) (int) $user->ID );
+				$team[] = (int) $user->ID;
+			}
+		}
+		if ( $missing ) {
+			add_filter(
+				'redirect_post_location',
+				static function ( $location ) {
+					return add_query_arg( self::NOTICE_ARG, 'not_found', $location );
+				}
+			);
+		}
+	}
+
+	/**
+	 * Say on the edit screen that a name added to the team matched no user.
+	 *
+	 * @return void
+	 */
+	public static function admin_notice() {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a display flag only.
+		if ( ! isset( $_GET[ self::NOTICE_ARG ] ) || 'not_found' !== $_GET[ self::NOTICE_ARG ] ) {
+			return;
+		}
+		$screen = get_current_screen();
+		if ( ! $screen || Space_Inbox_Options::post_type() !== $screen->post_type ) {
+			return;
+		}
+		echo '<div class="notice notice-warning is-dismissible"><p>' . esc_html__( 'Some names added to the Space team match no user: check the username or e-mail address.', 'space-inbox' ) . '</p></div>';
+	}
+
+	/**
+	 * Remove a user from every Space team before WordPress deletes the user.
+	 *
+	 * @param int $user_id User being deleted.
+	 * @return void
+	 */
+	public static function forget_user( $user_id ) {
+		// Every status, trash included: an untrashed Space must not bring a deleted user back.
+		foreach ( self::spaces_of_user( $user_id, array_keys( get_post_stati() ) ) as $space_id ) {
+			delete_post_meta( $space_id, self::TEAM_META, (string) (int) $user_id );
+		}
+	}
+
+	/**
+	 * Cut a string to a number of characters.
+	 *
+	 * @param string $text  Text.
+	 * @param int    $limit Most characters.
+	 * @return string
+	 */
+	private static function cut( $text, $limit ) {
+		return function_exists( 'mb_substr' ) ? mb_substr( $text, 0, $limit, 'UTF-8' ) : substr( $text, 0, $limit );
+	}
+
+	/**
+	 * Whether a number is above zero (an array_filter callback; public so PHP may call it).
+	 *
+	 * @param int $n Number.
+	 * @return bool
+	 */
+	public static function is_positive( $n ) {
+		return $n > 0;
+	}
+}

@@ -1,0 +1,435 @@
+"""The whole stack: a real WordPress with the plugin active, the real bridge served by
+gunicorn with its dispatcher, and MariaDB. What the plugin sends reaches the bridge, what
+the bridge notifies reaches WordPress, and nothing is lost when the bridge is away."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from bridge import auth
+from bridge.tables import own
+
+from conftest import PASSWORD
+from stack import BridgeServer, run
+from wordpress import WordPressSite, php_str
+
+PREFIX = "wps_"
+PLUGIN = Path(__file__).resolve().parent.parent / "wp_plugin"
+WAIT = 20.0
+
+
+class Stack:
+    def __init__(self, site: WordPressSite, bridge: BridgeServer) -> None:
+        self.site = site
+        self.bridge = bridge
+        self.secret = site.option("space_inbox_secret")
+
+    def rows(self, table: str, where: str = "1", args=None) -> list[tuple]:
+        return self.site.sql(f"SELECT * FROM {own(PREFIX)}{table} WHERE {where}", args)
+
+    def space(self, space_id: int):
+        found = self.site.sql(
+            f"SELECT name, status FROM {own(PREFIX)}spaces WHERE id = %s", [space_id]
+        )
+        return found[0] if found else None
+
+    def team(self, space_id: int) -> list[int]:
+        return sorted(
+            r[0]
+            for r in self.site.sql(
+                f"SELECT user_id FROM {own(PREFIX)}space_admins WHERE space_id = %s", [space_id]
+            )
+        )
+
+    def queue(self) -> int:
+        return self.site.sql("SELECT COUNT(*) FROM {prefix}space_inbox_queue")[0][0]
+
+    def new_space(self, title: str, author: int, team: list[int]) -> int:
+        """Create a published Space as an editor would: the post, then its team."""
+        adds = "".join(f"add_post_meta($id, '_space_inbox_team', {uid});" for uid in team)
+        return int(
+            self.site.php(
+                f"$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+                f" 'post_title' => {php_str(title)}, 'post_author' => {author}]);"
+                f"{adds} wp_update_post(['ID' => $id]); echo $id;"
+            ).strip()
+        )
+
+    def user(self, login: str, role: str = "subscriber") -> int:
+        return self.site.user_id(login) or self.site.create_user(
+            login,
+            PASSWORD,
+            role=role,
+            email=f"{login}@example.org",
+            display_name=login.replace(".", " ").title(),
+        )
+
+    def browser(self, login: str) -> tuple[requests.Session, str]:
+        session = self.site.login(login, PASSWORD)
+        return session, self.site.rest_nonce(session)
+
+
+def _eventually(check, timeout: float = WAIT):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("stack")
+    site = WordPressSite(
+        workdir,
+        f"si_test_stack_{os.getpid()}",
+        table_prefix=PREFIX,
+        plugin_dirs={"space-inbox": PLUGIN},
+        workers=4,
+    )
+    site.start()
+    bridge = None
+    try:
+        site.activate_plugin("space-inbox/space-inbox.php")
+        migrated = run("migrate", "--wp-config", str(site.wp_config_path), cwd=workdir)
+        assert migrated.returncode == 0, migrated.stderr
+        bridge = BridgeServer(site.wp_config_path, workdir, DISPATCH_INTERVAL="1").start()
+        site.php(f"update_option('space_inbox_bridge_url', {php_str(bridge.url)});")
+        yield Stack(site, bridge)
+    finally:
+        if bridge:
+            bridge.stop()
+        site.stop()
+        site.drop()
+
+
+def test_a_space_and_its_team_reach_the_bridge(stack):
+    owner, ada, ben = stack.user("st.owner"), stack.user("st.ada"), stack.user("st.ben")
+    space_id = stack.new_space("Pizzeria Stack", owner, [ada])
+    assert stack.space(space_id) == ("Pizzeria Stack", "active")
+    assert stack.team(space_id) == sorted([owner, ada])
+
+    stack.site.php(
+        f"wp_update_post(['ID' => {space_id}, 'post_title' => 'Pizzeria Renamed']);"
+        f"delete_post_meta({space_id}, '_space_inbox_team', {ada});"
+        f"add_post_meta({space_id}, '_space_inbox_team', {ben});"
+        f"wp_update_post(['ID' => {space_id}]);"
+    )
+    assert stack.space(space_id) == ("Pizzeria Renamed", "active")
+    assert stack.team(space_id) == sorted([owner, ben])
+
+    stack.site.php(f"wp_trash_post({space_id});")
+    assert stack.space(space_id)[1] == "deleted"
+    stack.site.php(f"wp_untrash_post({space_id}); wp_publish_post({space_id});")
+    assert stack.space(space_id)[1] == "active"
+    assert stack.queue() == 0
+
+
+def test_events_wait_while_the_bridge_is_down_and_arrive_after(stack):
+    owner = stack.user("st.owner2")
+    stack.bridge.stop()
+    try:
+        space_id = stack.new_space("Market While Down", owner, [])
+        stack.site.php(f"wp_update_post(['ID' => {space_id}, 'post_title' => 'Market Later']);")
+        assert stack.queue() >= 1
+        assert stack.space(space_id) is None
+        # The plugin retries on its cron while the bridge is away: nothing is dropped.
+        stack.site.php("do_action('space_inbox_flush_queue');")
+        assert stack.queue() >= 1
+    finally:
+        stack.bridge.start()
+    stack.site.php("do_action('space_inbox_flush_queue');")
+    assert stack.queue() == 0
+    assert stack.space(space_id) == ("Market Later", "active")
+
+
+def test_resync_from_the_settings_screen_sends_every_space_once(stack):
+    owner = stack.user("st.owner3")
+    ids = [stack.new_space(f"Resync {n}", owner, []) for n in range(3)]
+    # Forget them in the bridge, as if it had been set up after the Spaces existed.
+    placeholders = ", ".join(["%s"] * len(ids))
+    stack.site.sql(f"DELETE FROM {own(PREFIX)}spaces WHERE id IN ({placeholders})", ids)
+    seen_before = stack.site.sql(f"SELECT COUNT(*) FROM {own(PREFIX)}events_seen")[0][0]
+
+    admin = stack.site.login(stack.site.admin_login, stack.site.admin_password)
+    nonce = stack.site.rest_nonce(admin)
+    page, total = 1, None
+    while page:
+        answer = admin.post(
+            f"{stack.site.url}/?rest_route=/space-inbox/v1/resync",
+            json={"page": page},
+            headers={"X-WP-Nonce": nonce},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        total = body["total"]
+        page = body.get("next_page")
+    stack.site.php("do_action('space_inbox_flush_queue');")
+    published = int(
+        stack.site.php(
+            "echo count(get_posts(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+            " 'numberposts' => -1, 'fields' => 'ids']));"
+        )
+    )
+    assert total == published
+    for space_id in ids:
+        assert stack.space(space_id)[1] == "active"
+    seen_after = stack.site.sql(f"SELECT COUNT(*) FROM {own(PREFIX)}events_seen")[0][0]
+    assert seen_after - seen_before == published  # one event per Space, not more
+
+
+def test_resync_is_for_site_administrators_only(stack):
+    stack.user("st.nosy")
+    browser, nonce = stack.browser("st.nosy")
+    answer = browser.post(
+        f"{stack.site.url}/?rest_route=/space-inbox/v1/resync",
+        json={"page": 1},
+        headers={"X-WP-Nonce": nonce},
+        timeout=30,
+    )
+    assert answer.status_code == 403
+    # A site administrator's cookie without the REST nonce is no login to WordPress' REST API.
+    admin = stack.site.login(stack.site.admin_login, stack.site.admin_password)
+    answer = admin.post(
+        f"{stack.site.url}/?rest_route=/space-inbox/v1/resync", json={"page": 1}, timeout=30
+    )
+    assert answer.status_code == 401
+
+
+def _proxy(stack, browser, nonce, method, path, **kwargs):
+    return browser.request(
+        method,
+        f"{stack.site.url}/?rest_route=/space-inbox/v1/bridge/{path}",
+        headers={"X-WP-Nonce": nonce, **kwargs.pop("headers", {})},
+        timeout=30,
+        **kwargs,
+    )
+
+
+def test_a_members_message_notifies_every_admin_once_through_wordpress(stack):
+    owner, ada = stack.user("nt.owner"), stack.user("nt.ada")
+    stack.user("nt.member")
+    space_id = stack.new_space("T-Shirt Shop", owner, [ada])
+    browser, nonce = stack.browser("nt.member")
+    before = len(stack.site.sent_mail())
+
+    sent = _proxy(
+        stack,
+        browser,
+        nonce,
+        "POST",
+        f"me/spaces/{space_id}/messages",
+        json={"body": "Do you have this t-shirt in XL?", "client_key": "xl-1"},
+    )
+    assert sent.status_code == 201, sent.text
+    # The bridge saw the member's own cookie: the message is theirs.
+    member_id = stack.user("nt.member")
+    authors = stack.site.sql(
+        f"SELECT author_id FROM {own(PREFIX)}messages WHERE body LIKE %s", ["%t-shirt in XL%"]
+    )
+    assert authors == [(member_id,)]
+
+    def mails():
+        return [m for m in stack.site.sent_mail()[before:] if "T-Shirt Shop" in json.dumps(m)]
+
+    got = _eventually(lambda: len(mails()) >= 2 and mails())
+    assert got, stack.bridge.log.read_text()[-2000:]
+    recipients = sorted(
+        r for m in got for r in (m["to"] if isinstance(m["to"], list) else [m["to"]])
+    )
+    assert recipients == ["nt.ada@example.org", "nt.owner@example.org"]
+    delivered = _eventually(
+        lambda: all(
+            r[0] is not None
+            for r in stack.site.sql(
+                f"SELECT delivered_at FROM {own(PREFIX)}outbox WHERE kind = 'member_message'"
+            )
+        )
+    )
+    assert delivered
+    time.sleep(1.5)  # a dispatcher pass more: still exactly one mail per admin
+    assert len(mails()) == 2
+
+
+def test_the_proxy_forwards_the_members_own_cookie_and_nonce(stack):
+    stack.user("px.member")
+    browser, nonce = stack.browser("px.member")
+    through = _proxy(stack, browser, nonce, "GET", "me/summary")
+    assert through.status_code == 200, through.text
+    name, value = stack.site.logged_in_cookie(browser)
+    direct = requests.get(
+        f"{stack.bridge.url}/api/v1/me/summary", headers={"Cookie": f"{name}={value}"}, timeout=10
+    )
+    assert through.json() == direct.json()
+    etag = through.headers["ETag"]
+    again = _proxy(stack, browser, nonce, "GET", "me/summary", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_the_proxy_refuses_strangers_and_signed_paths(stack):
+    anonymous = requests.get(
+        f"{stack.site.url}/?rest_route=/space-inbox/v1/bridge/me/summary", timeout=10
+    )
+    assert anonymous.status_code == 401
+    stack.user("px.other")
+    browser, nonce = stack.browser("px.other")
+    assert (
+        _proxy(
+            stack, browser, nonce, "GET", "me/summary", headers={"X-WP-Nonce": "bad"}
+        ).status_code
+        == 403
+    )
+    forged = _proxy(
+        stack,
+        browser,
+        nonce,
+        "POST",
+        "events",
+        json={
+            "events": [{"id": str(uuid.uuid4()), "type": "user.deleted", "data": {"user_id": 1}}]
+        },
+    )
+    assert forged.status_code == 404
+
+
+def _notify(stack, payload: dict, *, secret: str | None = None, stamp: int | None = None):
+    body = json.dumps(payload).encode()
+    ts = str(int(time.time()) if stamp is None else stamp)
+    return requests.post(
+        f"{stack.site.url}/?rest_route=/space-inbox/v1/notify",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Space-Inbox-Timestamp": ts,
+            "X-Space-Inbox-Signature": auth.signature(secret or stack.secret, ts, body),
+        },
+        timeout=30,
+    )
+
+
+def test_a_repeated_job_id_notifies_nobody_twice(stack):
+    member = stack.user("rp.member")
+    job = {
+        "id": 900001,
+        "kind": "space_reply",
+        "user_id": member,
+        "created_at": "2026-11-25T12:00:00.000000Z",
+        "data": {
+            "space_id": 1,
+            "space_name": "Repeat Cafe",
+            "conversation_id": 1,
+            "message_id": 1,
+            "excerpt": "Yes, we are open.",
+        },
+    }
+    before = len(stack.site.sent_mail())
+    first = _notify(stack, {"jobs": [job]})
+    assert first.status_code == 200, first.text
+    assert first.json()["done"] == [900001]
+    second = _notify(stack, {"jobs": [job]})
+    assert second.status_code == 200
+    mails = [m for m in stack.site.sent_mail()[before:] if "Repeat Cafe" in json.dumps(m)]
+    assert len(mails) == 1
+
+
+def test_notify_refuses_unsigned_forged_and_stale_calls(stack):
+    payload = {"jobs": [{"id": 900002, "kind": "space_reply", "user_id": 1, "data": {}}]}
+    url = f"{stack.site.url}/?rest_route=/space-inbox/v1/notify"
+    assert requests.post(url, json=payload, timeout=30).status_code == 401
+    assert _notify(stack, payload, secret="not the secret").status_code == 403
+    assert _notify(stack, payload, stamp=int(time.time()) - 400).status_code == 403
+
+
+def test_the_privacy_exporter_and_eraser_go_through_the_bridge(stack):
+    owner = stack.user("pv.owner")
+    stack.user("pv.member")
+    space_id = stack.new_space("Privacy Bakery", owner, [])
+    browser, nonce = stack.browser("pv.member")
+    _proxy(
+        stack,
+        browser,
+        nonce,
+        "POST",
+        f"me/spaces/{space_id}/messages",
+        json={"body": "Gluten-free bread on Friday?", "client_key": "pv-1"},
+    )
+    exported = json.loads(
+        stack.site.php(
+            "$e = apply_filters('wp_privacy_personal_data_exporters', []);"
+            "echo json_encode(call_user_func($e['space-inbox']['callback'], "
+            "'pv.member@example.org', 1));"
+        )
+    )
+    assert "Gluten-free bread on Friday?" in json.dumps(exported["data"])
+    erased = json.loads(
+        stack.site.php(
+            "$e = apply_filters('wp_privacy_personal_data_erasers', []);"
+            "echo json_encode(call_user_func($e['space-inbox']['callback'], "
+            "'pv.member@example.org', 1));"
+        )
+    )
+    assert erased["items_removed"] is True
+    assert stack.rows("messages", "body LIKE %s", ["%Gluten-free%"]) == []
+
+
+def test_uninstall_leaves_nothing_behind(tmp_path):
+    site = WordPressSite(
+        tmp_path,
+        f"si_test_uninst_{os.getpid()}",
+        table_prefix="wpu_",
+        plugin_dirs={"space-inbox": PLUGIN},
+    )
+    site.start()
+    try:
+        site.activate_plugin("space-inbox/space-inbox.php")
+        owner = site.create_user("un.owner", PASSWORD)
+        site.php(
+            "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+            f" 'post_title' => 'Gone Soon', 'post_author' => {owner}]);"
+            f"add_post_meta($id, '_space_inbox_team', {owner});"
+        )
+        # As wp-admin does it: deactivate, then run uninstall.php with the plugin not loaded.
+        site.php(
+            "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
+            "deactivate_plugins('space-inbox/space-inbox.php');"
+        )
+        site.php(
+            "define('WP_UNINSTALL_PLUGIN', 'space-inbox/space-inbox.php');"
+            "include WP_PLUGIN_DIR . '/space-inbox/uninstall.php';"
+        )
+        assert (
+            site.sql(
+                "SELECT option_name FROM {prefix}options WHERE option_name LIKE %s"
+                " OR option_name LIKE %s",
+                ["%space_inbox%", "%space-inbox%"],
+            )
+            == []
+        )
+        assert (
+            site.sql(
+                "SELECT meta_key FROM {prefix}postmeta WHERE meta_key LIKE %s", ["%space_inbox%"]
+            )
+            == []
+        )
+        assert (
+            site.sql(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+                " AND table_name LIKE %s",
+                [site.db_name, "wpu\\_space\\_inbox%"],
+            )
+            == []
+        )
+        cron = site.php("echo json_encode(_get_cron_array());")
+        assert "space_inbox" not in cron
+    finally:
+        site.stop()
+        site.drop()

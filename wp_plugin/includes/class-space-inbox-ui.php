@@ -1,0 +1,745 @@
+<?php
+/**
+ * The user interface: the Message button, the header link, the profile tab, the member
+ * inbox shortcode and the wp-admin "Space Inbox" screen.
+ *
+ * Everything here is thin: PHP renders containers, links and a small configuration, and
+ * assets/space-inbox.js (one plain ES module) talks to the bridge from the browser. No
+ * page render calls the bridge, so pages stay fast, and render even when the bridge is
+ * down.
+ *
+ * Hooks used (all added in init()):
+ * - `wp_enqueue_scripts`, `admin_enqueue_scripts`, `script_loader_tag`: the assets;
+ * - `the_content`: the Message button on a single Space;
+ * - `admin_bar_menu`: the "Space Messages" toolbar node (next to BuddyPress' notifications);
+ * - `buddyboss_theme_header_user_menu_items` (BuddyBoss theme, unverified): a link in the
+ *   header's user menu;
+ * - `bp_setup_nav`: the "Space Messages" profile tab (BuddyPress / BuddyBoss Platform);
+ * - `admin_menu`, `load-{$hook_suffix}`: the wp-admin screen and its assets.
+ *
+ * @package SpaceInbox
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Renders the plugin's screens and hands the browser what the inbox module needs.
+ */
+class Space_Inbox_UI {
+
+	/** Script and style handle. */
+	const HANDLE = 'space-inbox';
+
+	/** Slug of the BuddyPress profile tab (members/<user>/space-messages/). */
+	const PROFILE_SLUG = 'space-messages';
+
+	/** Longest message the bridge takes, in characters. */
+	const MAX_LENGTH = 2000;
+
+	/** How many Spaces a site administrator's oversight picker lists at most. */
+	const OVERSIGHT_LIMIT = 500;
+
+	/**
+	 * Hook suffix of the wp-admin screen, once it is registered.
+	 *
+	 * @var string
+	 */
+	private static $admin_hook = '';
+
+	/**
+	 * Whether the configuration script was already attached to the handle.
+	 *
+	 * @var bool
+	 */
+	private static $configured = false;
+
+	/**
+	 * Adds the hooks. Nothing else runs at load time.
+	 */
+	public static function init() {
+		add_action( 'wp_enqueue_scripts', array( __CLASS__, 'enqueue_front' ) );
+		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue_admin_badge' ) );
+		add_filter( 'script_loader_tag', array( __CLASS__, 'module_tag' ), 10, 2 );
+
+		add_filter( 'the_content', array( __CLASS__, 'append_message_button' ), 20 );
+		add_shortcode( 'space_inbox_button', array( __CLASS__, 'button_shortcode' ) );
+		add_shortcode( 'space_inbox', array( __CLASS__, 'inbox_shortcode' ) );
+
+		// BuddyPress (12.6+ on WordPress 6.6+) adds its notifications node at priority 6,
+		// before "My Account" (7); older versions add it at 90, floated right. Either way
+		// this puts the Space Messages node right beside it.
+		add_action( 'admin_bar_menu', array( __CLASS__, 'admin_bar_node' ), self::wp_is_at_least( '6.6-beta2' ) ? 6 : 91 );
+
+		// BuddyBoss theme: the user menu of the header (inside a <ul>). Unverified on the
+		// current theme, which is not public; a theme without the hook never fires it.
+		add_action( 'buddyboss_theme_header_user_menu_items', array( __CLASS__, 'buddyboss_user_menu_item' ), 9 );
+
+		add_action( 'bp_setup_nav', array( __CLASS__, 'profile_nav' ), 100 );
+
+		add_action( 'admin_menu', array( __CLASS__, 'admin_menu' ) );
+	}
+
+	// -- helpers ---------------------------------------------------------------------------
+
+	/**
+	 * Whether WordPress is at least the given version.
+	 *
+	 * @param string $version A version string, e.g. '6.6-beta2'.
+	 * @return bool
+	 */
+	private static function wp_is_at_least( $version ) {
+		return version_compare( (string) get_bloginfo( 'version' ), $version, '>=' );
+	}
+
+	/**
+	 * The post type of Spaces.
+	 *
+	 * @return string
+	 */
+	private static function post_type() {
+		return Space_Inbox_Options::post_type();
+	}
+
+	/**
+	 * Whether a post id is a published Space.
+	 *
+	 * @param int $space_id Post id.
+	 * @return bool
+	 */
+	private static function is_space( $space_id ) {
+		$post = $space_id > 0 ? get_post( $space_id ) : null;
+		return $post instanceof WP_Post
+			&& self::post_type() === $post->post_type
+			&& 'publish' === $post->post_status;
+	}
+
+	/**
+	 * The Space ids the current user administers.
+	 *
+	 * @return int[]
+	 */
+	private static function my_spaces() {
+		$user_id = get_current_user_id();
+		if ( ! $user_id ) {
+			return array();
+		}
+		return array_values( array_filter( array_map( 'intval', (array) Space_Inbox_Spaces::spaces_of_user( $user_id ) ) ) );
+	}
+
+	/**
+	 * Whether the current user may open the wp-admin Space Inbox: a Space admin, or a
+	 * site administrator (read-only oversight unless also on a Space's team).
+	 *
+	 * @return bool
+	 */
+	private static function can_use_admin_inbox() {
+		return is_user_logged_in() && ( current_user_can( 'manage_options' ) || array() !== self::my_spaces() );
+	}
+
+	/**
+	 * URL of the wp-admin Space Inbox screen, optionally with a Space selected.
+	 *
+	 * @param int $space_id Space to select, or 0.
+	 * @return string
+	 */
+	private static function admin_inbox_url( $space_id = 0 ) {
+		return Space_Inbox_Options::admin_inbox_url( (int) $space_id );
+	}
+
+	/**
+	 * URL of the member's inbox (the [space_inbox] page), optionally with a Space selected.
+	 *
+	 * @param int $space_id Space to select, or 0.
+	 * @return string
+	 */
+	private static function inbox_url( $space_id = 0 ) {
+		return Space_Inbox_Options::member_inbox_url( (int) $space_id );
+	}
+
+	/**
+	 * A language tag for Intl in the browser, from the user's WordPress locale.
+	 *
+	 * @return string
+	 */
+	private static function locale_tag() {
+		return str_replace( '_', '-', (string) get_user_locale() );
+	}
+
+	/**
+	 * A post title as plain text (the module writes it with textContent).
+	 *
+	 * @param int $post_id Post id.
+	 * @return string
+	 */
+	private static function plain_title( $post_id ) {
+		return html_entity_decode( wp_strip_all_tags( get_the_title( $post_id ) ), ENT_QUOTES, 'UTF-8' );
+	}
+
+	// -- assets ----------------------------------------------------------------------------
+
+	/**
+	 * Registers the module and the stylesheet (once).
+	 */
+	private static function register_assets() {
+		if ( wp_script_is( self::HANDLE, 'registered' ) ) {
+			return;
+		}
+		$dir = dirname( __DIR__ ) . '/assets/';
+		$ver = defined( 'SPACE_INBOX_VERSION' ) ? SPACE_INBOX_VERSION : '';
+		wp_register_style(
+			self::HANDLE,
+			plugins_url( 'assets/space-inbox.css', __DIR__ ),
+			array(),
+			$ver . '.' . (int) @filemtime( $dir . 'space-inbox.css' ) // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		);
+		wp_register_script(
+			self::HANDLE,
+			plugins_url( 'assets/space-inbox.js', __DIR__ ),
+			array(),
+			$ver . '.' . (int) @filemtime( $dir . 'space-inbox.js' ), // phpcs:ignore WordPress.PHP.NoSilencedErrors
+			true
+		);
+	}
+
+	/**
+	 * The configuration the module reads from window.spaceInboxConfig.
+	 *
+	 * @return array
+	 */
+	private static function config() {
+		$config = array(
+			'apiBase'   => Space_Inbox_Options::browser_api_base(),
+			'mode'      => Space_Inbox_Options::proxy_mode() ? 'proxy' : 'direct',
+			'nonce'     => wp_create_nonce( 'wp_rest' ),
+			'inboxUrl'  => self::inbox_url(),
+			'adminUrl'  => self::can_use_admin_inbox() ? self::admin_inbox_url() : '',
+			'locale'    => self::locale_tag(),
+			'maxLength' => self::MAX_LENGTH,
+			'pollMs'    => 5000,
+			'i18n'      => self::strings(),
+		);
+
+		/**
+		 * Filters the configuration handed to the inbox module (window.spaceInboxConfig).
+		 *
+		 * @since 0.1.0
+		 *
+		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl, adminUrl,
+		 *                      locale, maxLength, pollMs and i18n strings.
+		 */
+		return apply_filters( 'space_inbox_ui_config', $config );
+	}
+
+	/**
+	 * Enqueues the module and stylesheet, with the configuration, once per page.
+	 */
+	public static function enqueue_assets() {
+		self::register_assets();
+		wp_enqueue_style( self::HANDLE );
+		if ( ! is_user_logged_in() ) {
+			return; // Logged-out visitors get plain links; nothing to poll.
+		}
+		wp_enqueue_script( self::HANDLE );
+		if ( ! self::$configured ) {
+			self::$configured = true;
+			wp_add_inline_script(
+				self::HANDLE,
+				'window.spaceInboxConfig = ' . wp_json_encode( self::config() ) . ';',
+				'before'
+			);
+		}
+	}
+
+	/**
+	 * Front end: the module for logged-in users (the toolbar badge and header links are
+	 * on every page); the stylesheet also on single Spaces, for the Message button.
+	 */
+	public static function enqueue_front() {
+		if ( is_user_logged_in() ) {
+			self::enqueue_assets();
+		} elseif ( is_singular( self::post_type() ) ) {
+			self::register_assets();
+			wp_enqueue_style( self::HANDLE );
+		}
+	}
+
+	/**
+	 * wp-admin: the badge poller where the toolbar shows. The inbox screen itself loads
+	 * the same assets from its load-{$hook_suffix} hook.
+	 */
+	public static function enqueue_admin_badge() {
+		if ( is_admin_bar_showing() ) {
+			self::enqueue_assets();
+		}
+	}
+
+	/**
+	 * Marks the module's script tag type="module" (WordPress 6.1 has no script modules).
+	 *
+	 * @param string $tag    The script tag(s) of a handle, with any inline scripts.
+	 * @param string $handle Script handle.
+	 * @return string
+	 */
+	public static function module_tag( $tag, $handle ) {
+		if ( self::HANDLE !== $handle ) {
+			return $tag;
+		}
+		// Only the tag that loads the file: the inline configuration stays a classic script,
+		// so it runs first.
+		return (string) preg_replace_callback(
+			'/<script\b([^>]*?\bid=([\'"])' . preg_quote( self::HANDLE, '/' ) . '-js\2[^>]*)>/',
+			static function ( $m ) {
+				$attrs = preg_replace( '/\stype=([\'"])[^\'"]*\1/', '', $m[1] );
+				return '<script type="module"' . $attrs . '>';
+			},
+			$tag
+		);
+	}
+
+	/**
+	 * The user-visible strings of the module, translated.
+	 *
+	 * @return array<string, string>
+	 */
+	private static function strings() {
+		return array(
+			'conversations'     => __( 'Conversations', 'space-inbox' ),
+			'noConversations'   => __( 'No conversations yet. Use the Message button on a Space’s page to ask it something.', 'space-inbox' ),
+			'noSpaceConvs'      => __( 'No conversations here.', 'space-inbox' ),
+			'pickConversation'  => __( 'Pick a conversation to read it.', 'space-inbox' ),
+			'loading'           => __( 'Loading…', 'space-inbox' ),
+			'loadOlder'         => __( 'Load older messages', 'space-inbox' ),
+			'loadMore'          => __( 'Load more conversations', 'space-inbox' ),
+			'back'              => __( 'Back to conversations', 'space-inbox' ),
+			'you'               => __( 'You', 'space-inbox' ),
+			/* translators: %s: a short excerpt of the last message. */
+			'youExcerpt'        => __( 'You: %s', 'space-inbox' ),
+			/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
+			'byline'            => __( '%1$s · %2$s', 'space-inbox' ),
+			/* translators: 1: name of the Space admin who wrote the answer, 2: when. Shown to Space admins only. */
+			'sentBy'            => __( 'sent by %1$s · %2$s', 'space-inbox' ),
+			/* translators: %s: Space name. */
+			'messageTo'         => __( 'Message to %s', 'space-inbox' ),
+			/* translators: %s: Space name. */
+			'replyAs'           => __( 'Reply as %s', 'space-inbox' ),
+			'send'              => __( 'Send', 'space-inbox' ),
+			'sending'           => __( 'Sending…', 'space-inbox' ),
+			'notSent'           => __( 'Not sent.', 'space-inbox' ),
+			'retry'             => __( 'Try again', 'space-inbox' ),
+			'sendHint'          => __( 'Press Ctrl+Enter (⌘+Enter on a Mac) to send.', 'space-inbox' ),
+			/* translators: %s: number of characters. */
+			'charsLeft'         => __( '%s characters left', 'space-inbox' ),
+			/* translators: %s: number of characters. */
+			'charsOver'         => __( '%s characters too many', 'space-inbox' ),
+			'empty'             => __( 'Write a message first.', 'space-inbox' ),
+			'sent'              => __( 'Message sent.', 'space-inbox' ),
+			/* translators: %s: number of unread messages. */
+			'unread'            => __( '%s unread', 'space-inbox' ),
+			'space'             => __( 'Space', 'space-inbox' ),
+			'show'              => __( 'Show', 'space-inbox' ),
+			'statusOpen'        => __( 'Open', 'space-inbox' ),
+			'statusDone'        => __( 'Done', 'space-inbox' ),
+			'statusAll'         => __( 'All', 'space-inbox' ),
+			'markDone'          => __( 'Mark done', 'space-inbox' ),
+			'reopen'            => __( 'Reopen', 'space-inbox' ),
+			'markedDone'        => __( 'Conversation marked done.', 'space-inbox' ),
+			'reopened'          => __( 'Conversation reopened.', 'space-inbox' ),
+			'noSpaces'          => __( 'You do not administer any Space yet.', 'space-inbox' ),
+			'readOnly'          => __( 'You can read this inbox as a site administrator, but only the Space’s team can answer.', 'space-inbox' ),
+			'notAccepting'      => __( 'This Space no longer takes messages.', 'space-inbox' ),
+			'networkError'      => __( 'The inbox cannot be reached right now. Check your connection; we will keep trying.', 'space-inbox' ),
+			'genericError'      => __( 'Something went wrong. Please try again.', 'space-inbox' ),
+			'loggedOut'         => __( 'You are logged out. Log in again to see your messages.', 'space-inbox' ),
+			'badNonce'          => __( 'This page has expired. Reload it to continue.', 'space-inbox' ),
+			/* translators: %s: seconds. */
+			'tooFast'           => __( 'Too many messages at once. Try again in %s seconds.', 'space-inbox' ),
+			'spaceMessages'     => __( 'Space Messages', 'space-inbox' ),
+			'deletedMember'     => __( 'Deleted user', 'space-inbox' ),
+			'noMessages'        => __( 'No messages yet. Ask away.', 'space-inbox' ),
+		);
+	}
+
+	// -- the Message button ----------------------------------------------------------------
+
+	/**
+	 * The Message button of a Space (escaped HTML).
+	 *
+	 * Logged-out visitors get a "Log in to message" link that comes back to the Space;
+	 * the Space's own admins get a link to its inbox instead.
+	 *
+	 * @param int $space_id Space post id; 0 for the current post.
+	 * @return string HTML, or '' when the id is not a published Space.
+	 */
+	public static function message_button_html( $space_id = 0 ) {
+		$space_id = $space_id ? (int) $space_id : (int) get_the_ID();
+		if ( ! self::is_space( $space_id ) ) {
+			return '';
+		}
+		self::register_assets();
+		wp_enqueue_style( self::HANDLE ); // Printed in the footer if the head is past.
+
+		$name = self::plain_title( $space_id );
+		if ( ! is_user_logged_in() ) {
+			$html = sprintf(
+				'<a class="space-inbox-button space-inbox-button--login" href="%1$s">%2$s</a>',
+				esc_url( wp_login_url( (string) get_permalink( $space_id ) ) ),
+				esc_html__( 'Log in to message', 'space-inbox' )
+			);
+		} elseif ( in_array( get_current_user_id(), array_map( 'intval', (array) Space_Inbox_Spaces::admins( $space_id ) ), true ) ) {
+			$html = sprintf(
+				'<a class="space-inbox-button space-inbox-button--admin" href="%1$s">%2$s</a>',
+				esc_url( self::admin_inbox_url( $space_id ) ),
+				esc_html__( 'Open this Space’s inbox', 'space-inbox' )
+			);
+		} else {
+			$html = sprintf(
+				'<a class="space-inbox-button" href="%1$s" data-space-inbox-open="%2$d" aria-label="%3$s">%4$s</a>',
+				esc_url( self::inbox_url( $space_id ) ),
+				(int) $space_id,
+				/* translators: %s: Space name. */
+				esc_attr( sprintf( __( 'Message %s', 'space-inbox' ), $name ) ),
+				esc_html__( 'Message', 'space-inbox' )
+			);
+		}
+		$html = '<p class="space-inbox-button-wrap">' . $html . '</p>';
+
+		/**
+		 * Filters the Message button of a Space.
+		 *
+		 * @since 0.1.0
+		 *
+		 * @param string $html     Escaped HTML of the button (a paragraph with one link).
+		 * @param int    $space_id Space post id.
+		 */
+		return (string) apply_filters( 'space_inbox_message_button_html', $html, $space_id );
+	}
+
+	/**
+	 * Appends the Message button to a single Space's content, in the main loop only.
+	 *
+	 * @param string $content Post content.
+	 * @return string
+	 */
+	public static function append_message_button( $content ) {
+		if ( is_admin() || is_feed() || ! is_singular( self::post_type() ) || ! in_the_loop() || ! is_main_query() ) {
+			return $content;
+		}
+		$space_id = (int) get_the_ID();
+		if ( get_queried_object_id() !== $space_id ) {
+			return $content;
+		}
+
+		/**
+		 * Filters whether the Message button is appended to a single Space's content.
+		 *
+		 * Return false when the theme places the button itself, with
+		 * space_inbox_message_button() or [space_inbox_button].
+		 *
+		 * @since 0.1.0
+		 *
+		 * @param bool $show     Whether to append the button. Default true.
+		 * @param int  $space_id Space post id.
+		 */
+		if ( ! apply_filters( 'space_inbox_show_message_button', true, $space_id ) ) {
+			return $content;
+		}
+		return $content . self::message_button_html( $space_id );
+	}
+
+	/**
+	 * [space_inbox_button id="123"]: the Message button of a Space (default: this post).
+	 *
+	 * @param array|string $atts Shortcode attributes.
+	 * @return string
+	 */
+	public static function button_shortcode( $atts ) {
+		$atts = shortcode_atts( array( 'id' => 0 ), $atts, 'space_inbox_button' );
+		return self::message_button_html( absint( $atts['id'] ) );
+	}
+
+	// -- the member inbox ------------------------------------------------------------------
+
+	/**
+	 * The container the module fills, in member or admin mode (escaped HTML).
+	 *
+	 * @param string $mode 'member' or 'admin'.
+	 * @param array  $data Extra data-* values for the module (e.g. 'spaces' in admin mode).
+	 * @return string
+	 */
+	private static function container( $mode, array $data = array() ) {
+		self::enqueue_assets();
+		$attrs = sprintf( ' data-space-inbox="%s"', esc_attr( $mode ) );
+		foreach ( $data as $key => $value ) {
+			$attrs .= sprintf( ' data-%s="%s"', esc_attr( $key ), esc_attr( is_string( $value ) ? $value : wp_json_encode( $value ) ) );
+		}
+		return sprintf(
+			'<div class="space-inbox space-inbox--%1$s"%2$s><p class="space-inbox-loading">%3$s</p><noscript><p>%4$s</p></noscript></div>',
+			esc_attr( $mode ),
+			$attrs,
+			esc_html__( 'Loading…', 'space-inbox' ),
+			esc_html__( 'The inbox needs JavaScript.', 'space-inbox' )
+		);
+	}
+
+	/**
+	 * [space_inbox]: the member's inbox (the page the plugin creates on activation).
+	 *
+	 * @return string
+	 */
+	public static function inbox_shortcode() {
+		if ( ! is_user_logged_in() ) {
+			self::register_assets();
+			wp_enqueue_style( self::HANDLE );
+			$back = get_permalink();
+			$space = isset( $_GET['space'] ) ? absint( $_GET['space'] ) : 0; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a link target, not an action.
+			if ( $back && $space ) {
+				$back = add_query_arg( 'space', $space, $back );
+			}
+			return sprintf(
+				'<p class="space-inbox-login"><a class="space-inbox-button" href="%1$s">%2$s</a></p>',
+				esc_url( wp_login_url( $back ? $back : '' ) ),
+				esc_html__( 'Log in to see your Space messages', 'space-inbox' )
+			);
+		}
+		return self::container( 'member' );
+	}
+
+	// -- header links ----------------------------------------------------------------------
+
+	/**
+	 * A count badge that the module fills (hidden until it knows the count).
+	 *
+	 * @param string $which 'total', 'member' or 'spaces'.
+	 * @return string
+	 */
+	private static function badge( $which ) {
+		return sprintf(
+			'<span class="space-inbox-badge" data-space-inbox-count="%s" hidden></span>',
+			esc_attr( $which )
+		);
+	}
+
+	/**
+	 * The "Space Messages" toolbar node, in 'top-secondary' beside BuddyPress'
+	 * notifications; its count is filled by the module's polling, never on render.
+	 *
+	 * @param WP_Admin_Bar $wp_admin_bar The toolbar.
+	 */
+	public static function admin_bar_node( $wp_admin_bar ) {
+		if ( ! is_user_logged_in() ) {
+			return;
+		}
+		$admin = self::can_use_admin_inbox();
+		$wp_admin_bar->add_node(
+			array(
+				'parent' => 'top-secondary',
+				'id'     => 'space-inbox',
+				'title'  => '<span class="ab-icon" aria-hidden="true"></span><span class="ab-label">'
+					. esc_html__( 'Space Messages', 'space-inbox' ) . '</span>' . self::badge( 'total' ),
+				'href'   => self::inbox_url(), // The toolbar escapes it.
+				'meta'   => array( 'class' => 'space-inbox-toolbar' ),
+			)
+		);
+		$wp_admin_bar->add_node(
+			array(
+				'parent' => 'space-inbox',
+				'id'     => 'space-inbox-member',
+				'title'  => esc_html__( 'My conversations', 'space-inbox' ) . self::badge( 'member' ),
+				'href'   => self::inbox_url(), // The toolbar escapes it.
+			)
+		);
+		if ( $admin ) {
+			$wp_admin_bar->add_node(
+				array(
+					'parent' => 'space-inbox',
+					'id'     => 'space-inbox-admin',
+					'title'  => esc_html__( 'Space Inbox', 'space-inbox' ) . self::badge( 'spaces' ),
+					'href'   => self::admin_inbox_url(),
+				)
+			);
+		}
+	}
+
+	/**
+	 * BuddyBoss theme: a "Space Messages" item in the header's user menu.
+	 *
+	 * [unverified] The hook fires inside the dropdown's <ul> in the copies of the theme we
+	 * could read; the module also adds a header icon beside #header-messages-dropdown-elem
+	 * or #header-notifications-dropdown-elem when the page has one.
+	 */
+	public static function buddyboss_user_menu_item() {
+		if ( ! is_user_logged_in() ) {
+			return;
+		}
+		printf(
+			'<li class="menu-item space-inbox-menu-item"><a href="%1$s">%2$s%3$s</a></li>',
+			esc_url( self::inbox_url() ),
+			esc_html__( 'Space Messages', 'space-inbox' ),
+			self::badge( 'total' ) // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in badge().
+		);
+	}
+
+	// -- the BuddyPress profile tab --------------------------------------------------------
+
+	/**
+	 * Adds the "Space Messages" tab to the logged-in member's own profile.
+	 */
+	public static function profile_nav() {
+		if ( ! function_exists( 'bp_core_new_nav_item' ) || ! function_exists( 'bp_is_active' ) || ! bp_is_active( 'members' ) ) {
+			return;
+		}
+		if ( ! is_user_logged_in() ) {
+			return;
+		}
+		// Only on one's own profile (or outside profiles, so the URL resolves).
+		if ( function_exists( 'bp_displayed_user_id' ) && bp_displayed_user_id() && ! bp_is_my_profile() ) {
+			return;
+		}
+		bp_core_new_nav_item(
+			array(
+				'name'                    => __( 'Space Messages', 'space-inbox' ),
+				'slug'                    => self::PROFILE_SLUG,
+				'item_css_id'             => 'space-inbox-messages',
+				'position'                => 35,
+				'show_for_displayed_user' => false,
+				'screen_function'         => array( __CLASS__, 'profile_screen' ),
+			)
+		);
+	}
+
+	/**
+	 * Screen function of the profile tab: BuddyPress' plugins template with the inbox.
+	 */
+	public static function profile_screen() {
+		add_action( 'bp_template_title', array( __CLASS__, 'profile_title' ) );
+		add_action( 'bp_template_content', array( __CLASS__, 'profile_content' ) );
+		self::enqueue_assets();
+
+		/** This filter is documented in bp-core/bp-core-catchuri.php of BuddyPress. */
+		bp_core_load_template( apply_filters( 'bp_core_template_plugin', 'members/single/plugins' ) );
+	}
+
+	/**
+	 * Title of the profile tab's page.
+	 */
+	public static function profile_title() {
+		esc_html_e( 'Space Messages', 'space-inbox' );
+	}
+
+	/**
+	 * Content of the profile tab: the member inbox, only on one's own profile.
+	 */
+	public static function profile_content() {
+		if ( function_exists( 'bp_is_my_profile' ) && ! bp_is_my_profile() ) {
+			return;
+		}
+		echo self::container( 'member' ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in container().
+	}
+
+	// -- the wp-admin screen ---------------------------------------------------------------
+
+	/**
+	 * Adds the "Space Inbox" screen for Space admins and site administrators.
+	 */
+	public static function admin_menu() {
+		if ( ! self::can_use_admin_inbox() ) {
+			return;
+		}
+		self::$admin_hook = (string) add_menu_page(
+			__( 'Space Inbox', 'space-inbox' ),
+			__( 'Space Inbox', 'space-inbox' ),
+			'read',
+			Space_Inbox_Options::ADMIN_INBOX_PAGE,
+			array( __CLASS__, 'admin_screen' ),
+			'dashicons-email-alt',
+			26
+		);
+		if ( self::$admin_hook ) {
+			add_action( 'load-' . self::$admin_hook, array( __CLASS__, 'admin_load' ) );
+		}
+	}
+
+	/**
+	 * Loads the inbox assets on the Space Inbox screen only.
+	 */
+	public static function admin_load() {
+		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue_assets' ) );
+	}
+
+	/**
+	 * The Spaces an admin-mode inbox offers: the user's own (they may answer), plus for
+	 * site administrators every published Space (read-only oversight). The bridge is the
+	 * judge of who may answer; the module learns it from me/summary and from a 403
+	 * oversight_read_only.
+	 *
+	 * @return array<int, array{id: int, name: string}>
+	 */
+	private static function admin_spaces() {
+		$ids = self::my_spaces();
+		if ( current_user_can( 'manage_options' ) ) {
+			$ids = array_merge(
+				$ids,
+				get_posts(
+					array(
+						'post_type'        => self::post_type(),
+						'post_status'      => 'publish',
+						'fields'           => 'ids',
+						'orderby'          => 'title',
+						'order'            => 'ASC',
+						'numberposts'      => self::OVERSIGHT_LIMIT,
+						'suppress_filters' => false,
+						'no_found_rows'    => true,
+					)
+				)
+			);
+		}
+		$spaces = array();
+		foreach ( array_unique( array_map( 'intval', $ids ) ) as $id ) {
+			if ( self::is_space( $id ) ) {
+				$spaces[] = array(
+					'id'   => $id,
+					'name' => self::plain_title( $id ),
+				);
+			}
+		}
+		usort(
+			$spaces,
+			static function ( $a, $b ) {
+				return strcasecmp( $a['name'], $b['name'] );
+			}
+		);
+		return $spaces;
+	}
+
+	/**
+	 * Renders the Space Inbox screen: the admin-mode container.
+	 */
+	public static function admin_screen() {
+		if ( ! self::can_use_admin_inbox() ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'space-inbox' ), 403 );
+		}
+		?>
+		<div class="wrap space-inbox-wrap">
+			<h1><?php esc_html_e( 'Space Inbox', 'space-inbox' ); ?></h1>
+			<p class="description"><?php esc_html_e( 'Answers go out as the Space. Members never see which admin wrote them; the team does.', 'space-inbox' ); ?></p>
+			<?php
+			echo self::container( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in container().
+				'admin',
+				array( 'space-inbox-spaces' => self::admin_spaces() )
+			);
+			?>
+		</div>
+		<?php
+	}
+}
+
+if ( ! function_exists( 'space_inbox_message_button' ) ) {
+	/**
+	 * Template tag: prints the Message button of a Space.
+	 *
+	 * @param int $space_id Space post id; 0 for the current post.
+	 */
+	function space_inbox_message_button( $space_id = 0 ) {
+		echo Space_Inbox_UI::message_button_html( (int) $space_id ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in message_button_html().
+	}
+}

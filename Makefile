@@ -4,9 +4,10 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help test lint lint-php stack venv plugin-zip clean
+.PHONY: help demo demo-stop test lint lint-php stack venv plugin-zip clean
 
 help:
+	@echo "make demo    run WordPress + the plugin + the bridge with demo Spaces (make demo-stop)"
 	@echo "make test    install what the tests need, then run every test"
 	@echo "make lint    ruff on the Python code, php -l on the plugin"
 	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
@@ -23,6 +24,12 @@ venv: $(VENV)/.installed
 
 stack:
 	tools/ensure-stack
+
+demo: stack venv
+	$(PY) tools/demo.py start
+
+demo-stop:
+	$(PY) tools/demo.py stop
 
 lint: venv lint-php
 	$(VENV)/bin/ruff check bridge schema tests

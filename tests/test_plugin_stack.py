@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -433,3 +434,35 @@ def test_uninstall_leaves_nothing_behind(tmp_path):
     finally:
         site.stop()
         site.drop()
+
+
+def test_the_space_inbox_screen_is_for_space_admins_and_site_admins(stack):
+    owner, ada = stack.user("ui.owner"), stack.user("ui.ada")
+    stack.user("ui.member")
+    stack.new_space("Screen Bakery", owner, [ada])
+    screen = f"{stack.site.url}/wp-admin/admin.php?page=space-inbox-messages"
+    for login, allowed in (("ui.ada", True), ("ui.owner", True), ("ui.member", False)):
+        browser, _ = stack.browser(login)
+        page = browser.get(screen, timeout=30)
+        if allowed:
+            assert page.status_code == 200 and 'data-space-inbox="admin"' in page.text, login
+        else:
+            assert page.status_code == 403 or 'data-space-inbox="admin"' not in page.text, login
+    admin = stack.site.login(stack.site.admin_login, stack.site.admin_password)
+    assert 'data-space-inbox="admin"' in admin.get(screen, timeout=30).text
+
+
+def test_space_pages_carry_the_message_button(stack):
+    owner = stack.user("ui.owner2")
+    stack.user("ui.visitor")
+    space_id = stack.new_space("Button Books", owner, [])
+    link = stack.site.php(f"echo get_permalink({space_id});").strip()
+    inbox = stack.site.option("space_inbox_inbox_url")
+    browser, _ = stack.browser("ui.visitor")
+    page = browser.get(link, timeout=30).text
+    assert f'data-space-inbox-open="{space_id}"' in page
+    assert f"space={space_id}" in page and inbox.split("?")[0] in page
+    # The toolbar link, its count filled in by the module.
+    assert re.search(r"id=[\"']wp-admin-bar-space-inbox[\"']", page)
+    anonymous = requests.get(link, timeout=30).text
+    assert "wp-login.php" in anonymous and f'data-space-inbox-open="{space_id}"' not in anonymous

@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -466,3 +469,42 @@ def test_space_pages_carry_the_message_button(stack):
     assert re.search(r"id=[\"']wp-admin-bar-space-inbox[\"']", page)
     anonymous = requests.get(link, timeout=30).text
     assert "wp-login.php" in anonymous and f'data-space-inbox-open="{space_id}"' not in anonymous
+
+
+def test_the_zip_installs_and_activates_as_wp_admin_would(tmp_path):
+    """`make plugin-zip`, then WordPress' own Plugin_Upgrader (the Upload Plugin screen)."""
+    repo = PLUGIN.parent
+    built = subprocess.run(
+        ["make", "-s", "plugin-zip", f"PYTHON={sys.executable}"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    archive = repo / "dist" / "space-inbox.zip"
+    with zipfile.ZipFile(archive) as zipped:
+        names = zipped.namelist()
+    assert "space-inbox/space-inbox.php" in names and "space-inbox/uninstall.php" in names
+    assert all(n.startswith("space-inbox/") for n in names)
+
+    site = WordPressSite(tmp_path, f"si_test_zip_{os.getpid()}", table_prefix="wpz_")
+    site.start()
+    try:
+        said = site.php(
+            "require_once ABSPATH . 'wp-admin/includes/class-wp-upgrader.php';"
+            "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
+            "require_once ABSPATH . 'wp-admin/includes/file.php';"
+            "require_once ABSPATH . 'wp-admin/includes/misc.php';"
+            "$upgrader = new Plugin_Upgrader(new Automatic_Upgrader_Skin());"
+            f"$ok = $upgrader->install({php_str(str(archive))});"
+            "$result = activate_plugin('space-inbox/space-inbox.php');"
+            "echo json_encode([$ok === true, is_wp_error($result) ? $result->get_error_message()"
+            " : 'active', get_option('space_inbox_secret') !== false]);"
+        )
+        assert json.loads(said.strip().splitlines()[-1]) == [True, "active", True]
+        assert (site.root / "wp-content" / "plugins" / "space-inbox" / "space-inbox.php").exists()
+    finally:
+        site.stop()
+        site.drop()

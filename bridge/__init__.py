@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     :param config: settings for tests; outside tests the settings come from the
         wp-config.php named by ``SPACE_INBOX_WP_CONFIG`` and ``SPACE_INBOX_*`` variables.
     """
-    from bridge import db, errors
+    from bridge import db, errors, limits
     from bridge.api import guards, member, plugin, service, space_admin
     from bridge.auth import SiteKeys
     from bridge.tables import tables
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.url_map.converters["id"] = guards.IdConverter
     app.extensions["space_inbox_keys"] = SiteKeys(settings)
+    app.extensions["space_inbox_limiter"] = limits.from_settings(settings)
     engine = db.make_engine(settings)
     app.extensions["space_inbox_engine"] = engine
     db.init_app(app, engine, tables(settings["TABLE_PREFIX"]))

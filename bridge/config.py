@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from bridge.limits import Rule
+
 #: The eight wp-config.php keys and salts (plus SECRET_KEY/SECRET_SALT, which wp_salt()
 #: also consults).
 KEY_NAMES = tuple(
@@ -47,6 +49,11 @@ DEFAULTS: dict[str, object] = {
     # Allowed clock skew of signed plugin calls, in seconds.
     "SIGNATURE_MAX_SKEW": 300,
     "INBOX_URL": None,
+    # Members' messages: at most COUNT per SECONDS, to one Space and overall ("off": none).
+    "RATE_PER_SPACE": "20/600",
+    "RATE_OVERALL": "60/3600",
+    # Keep rate-limit counters in Redis instead of the database, e.g. redis://127.0.0.1:6379/0.
+    "REDIS_URL": None,
     # Where the dispatcher POSTs notification jobs; default: the site's REST route.
     "NOTIFY_URL": None,
     # Seconds a dispatcher idles when no job is due.
@@ -164,6 +171,11 @@ def resolve(given: Mapping[str, object]) -> dict[str, object]:
     settings.update({k: v for k, v in given.items() if v is not None})
     if not re.fullmatch(r"[A-Za-z0-9_]+", str(settings["TABLE_PREFIX"])):
         raise ConfigError("the table prefix may hold only letters, digits and underscores")
+    for name in ("RATE_PER_SPACE", "RATE_OVERALL"):
+        try:
+            Rule.parse(settings[name])
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from exc
     settings["SQLALCHEMY_URL"] = database_url(settings)
     return settings
 

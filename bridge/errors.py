@@ -19,6 +19,7 @@ STATUS = {
     inbox.Conflict: 409,
     inbox.Gone: 410,
     inbox.TooLong: 413,
+    inbox.RateLimited: 429,
 }
 
 
@@ -65,7 +66,8 @@ def _api_error(exc: ApiError):
 
 def _inbox_error(exc: inbox.InboxError):
     status = next(s for cls, s in STATUS.items() if isinstance(exc, cls))
-    return error_response(status, exc.code, exc.message, exc.description)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, inbox.RateLimited) else None
+    return error_response(status, exc.code, exc.message, exc.description, headers)
 
 
 def _http_error(exc: HTTPException):

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
 from bridge.db import tables_of
+from bridge.limits import Limiter
 
 BODY_MAX = 2000
 EXCERPT_LEN = 140
@@ -65,6 +66,18 @@ class Conflict(InboxError):
 
 class Gone(InboxError):
     """The Space was deleted: its history stays, it takes no new messages."""
+
+
+class RateLimited(InboxError):
+    """Too many messages too fast; ``retry_after`` says how many seconds to wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "rate_limited",
+            "You are sending messages too fast. Please wait a little.",
+            f"Try again in {retry_after} seconds.",
+        )
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -355,13 +368,26 @@ def space_admin_ids(session: Session, space_id: int) -> list[int]:
     )
 
 
+def is_blocked(session: Session, space_id: int, member_id: int) -> bool:
+    """Whether a Space refuses a member's messages."""
+    b = tables_of(session).blocks
+    found = select(b.c.space_id).where(b.c.space_id == space_id, b.c.member_id == member_id)
+    return session.execute(found).first() is not None
+
+
 def send_to_space(
-    session: Session, space: Row, member_id: int, body: str, client_key: str, now: datetime
+    session: Session,
+    space: Row,
+    member_id: int,
+    body: str,
+    client_key: str,
+    now: datetime,
+    limiter: Limiter | None = None,
 ) -> tuple[Row, bool]:
     """Write a member's message to a Space and notify every admin of the Space.
 
     Creates the conversation on the first message. A retry with the same client key
-    returns the first message and writes nothing.
+    returns the first message and writes nothing (and counts against no limit).
 
     :returns: the message and whether it was created now.
     """
@@ -384,6 +410,15 @@ def send_to_space(
     existing = _replayed(session, member_id, client_key, conversation.id, body)
     if existing is not None:
         return existing, False
+    if is_blocked(session, space.id, member_id):
+        raise Forbidden(
+            "blocked_by_space",
+            f"Sorry, {space.name} does not accept messages from you.",
+        )
+    if limiter is not None:
+        wait = limiter.check(session, member_id, space.id, now.replace(tzinfo=UTC).timestamp())
+        if wait is not None:
+            raise RateLimited(wait)
     message = _add_message(session, conversation, "member", member_id, body, client_key, now)
     admins = [uid for uid in space_admin_ids(session, space.id) if uid != member_id]
     _notify(
@@ -471,6 +506,28 @@ def mark_read_by_space(session: Session, space_id: int, conversation_id: int, ac
             now,
         )
     _audit(session, space_id, actor_id, "read", now, conversation.id)
+
+
+def set_blocked(
+    session: Session, space_id: int, conversation_id: int, blocked: bool, actor_id: int
+) -> bool:
+    """Block or unblock the member of a conversation for the whole Space; audit it."""
+    b = tables_of(session).blocks
+    conversation = admin_conversation_or_404(session, space_id, conversation_id, lock=True)
+    member = conversation.member_id
+    if blocked and not is_blocked(session, space_id, member):
+        session.execute(
+            insert(b).values(
+                space_id=space_id, member_id=member, blocked_by=actor_id, created_at=utcnow()
+            )
+        )
+        _audit(session, space_id, actor_id, "block", utcnow(), conversation.id, f"member {member}")
+    elif not blocked and is_blocked(session, space_id, member):
+        session.execute(delete(b).where(b.c.space_id == space_id, b.c.member_id == member))
+        _audit(
+            session, space_id, actor_id, "unblock", utcnow(), conversation.id, f"member {member}"
+        )
+    return blocked
 
 
 def set_status(
@@ -567,10 +624,13 @@ def space_conversations(
 ) -> tuple[list[Row], str | None]:
     """Return a page of a Space's conversations, newest first, with their members' names."""
     t = tables_of(session)
-    c, u = t.conversations, t.users
+    c, u, b = t.conversations, t.users, t.blocks
     query = (
-        select(c, u.c.display_name.label("member_name"))
+        select(
+            c, u.c.display_name.label("member_name"), b.c.member_id.is_not(None).label("blocked")
+        )
         .outerjoin(u, u.c.ID == c.c.member_id)
+        .outerjoin(b, (b.c.space_id == c.c.space_id) & (b.c.member_id == c.c.member_id))
         .where(c.c.space_id == space_id, c.c.last_message_id.is_not(None))
     )
     if status:

@@ -30,14 +30,14 @@ def _last_message(row: Row, from_names: dict) -> dict | None:
 # -- member-facing -----------------------------------------------------------------------
 
 
-def member_space(space: Row) -> dict:
-    """A Space as a member sees it."""
+def member_space(space: Row, blocked: bool = False) -> dict:
+    """A Space as a member sees it: whether it takes their messages, never who decided."""
     return {
         "id": space.id,
         "name": space.name,
         "avatar_url": space.avatar_url,
         "url": space.url,
-        "accepting_messages": space.status == "active",
+        "accepting_messages": space.status == "active" and not blocked,
     }
 
 
@@ -82,6 +82,7 @@ def admin_conversation(row: Row) -> dict:
         "id": row.id,
         "member": {"id": row.member_id, "name": row.member_name or DELETED_USER},
         "status": row.status,
+        "blocked": bool(row.blocked),
         "unread": row.space_unread,
         "last_message": _last_message(row, ADMIN_FROM),
         "created_at": iso(row.created_at),

@@ -47,6 +47,8 @@ class Tables:
     audit: Table
     events_seen: Table
     user_flags: Table
+    blocks: Table
+    rate_counters: Table
 
 
 def own(prefix: str) -> str:
@@ -203,6 +205,26 @@ def tables(prefix: str) -> Tables:
         Column("updated_at", WHEN, nullable=False),
         **TABLE_OPTIONS,
     )
+    blocks = Table(
+        f"{p}blocks",
+        md,
+        Column("space_id", ID, nullable=False),
+        Column("member_id", ID, nullable=False),
+        # Which admin blocked: for the audit, never shown to the member.
+        Column("blocked_by", ID, nullable=False),
+        Column("created_at", WHEN, nullable=False),
+        PrimaryKeyConstraint("space_id", "member_id"),
+        **TABLE_OPTIONS,
+    )
+    rate_counters = Table(
+        f"{p}rate_counters",
+        md,
+        Column("key", String(100, collation="utf8mb4_bin"), primary_key=True),
+        # Fixed windows: the window's number (unix time // window length) and its count.
+        Column("window_start", BIGINT, nullable=False),
+        Column("count", INTEGER(unsigned=True), nullable=False),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -216,4 +238,6 @@ def tables(prefix: str) -> Tables:
         audit,
         events_seen,
         user_flags,
+        blocks,
+        rate_counters,
     )

@@ -59,7 +59,15 @@ def wordpress(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(wordpress):
     """The bridge, configured from the site's wp-config.php, schema migrated."""
-    application = create_app({"WP_CONFIG": str(wordpress.wp_config_path), "SECRET": SECRET})
+    # Rate limits off here: the tests that are about them set their own.
+    application = create_app(
+        {
+            "WP_CONFIG": str(wordpress.wp_config_path),
+            "SECRET": SECRET,
+            "RATE_PER_SPACE": "off",
+            "RATE_OVERALL": "off",
+        }
+    )
     application.config["TESTING"] = True
     migrate.upgrade(application.extensions["space_inbox_engine"], PREFIX)
     yield application

@@ -72,8 +72,9 @@ def messages(space_id: int):
             limit,
             with_authors=False,
         )
+        blocked = inbox.is_blocked(session, space_id, g.user.id)
     return {
-        "space": serializers.member_space(space),
+        "space": serializers.member_space(space, blocked),
         "messages": [serializers.member_message(r) for r in rows],
         "next_before": next_before,
         "unread": conversation.member_unread if conversation else 0,
@@ -91,7 +92,13 @@ def send(space_id: int):
     with session.begin():
         space = inbox.member_space_or_404(session, space_id)
         message, _ = inbox.send_to_space(
-            session, space, g.user.id, body, client_key, inbox.utcnow()
+            session,
+            space,
+            g.user.id,
+            body,
+            client_key,
+            inbox.utcnow(),
+            current_app.extensions["space_inbox_limiter"],
         )
     response = jsonify(serializers.member_message(message))
     response.status_code = 201

@@ -25,6 +25,7 @@ def _errors(*statuses: int) -> dict:
         409: "The client_key was used for another message.",
         410: "The Space was deleted and takes no new messages.",
         413: "The message is too long.",
+        429: "Too many messages too fast; see Retry-After.",
         415: "The body is not JSON.",
         503: "The database cannot be reached.",
     }
@@ -136,7 +137,7 @@ def spec() -> dict:
                             "description": "Sent (or a retry).",
                             **_json(_ref("MemberMessage")),
                         },
-                        **_errors(400, 401, 403, 404, 409, 410, 413, 415),
+                        **_errors(400, 401, 403, 404, 409, 410, 413, 415, 429),
                     },
                 },
             },
@@ -191,6 +192,36 @@ def spec() -> dict:
                     "security": WRITE,
                     "parameters": [space, conversation],
                     "responses": {"204": {"description": "Done."}, **_errors(401, 403, 404)},
+                }
+            },
+            "/api/v1/spaces/{space_id}/conversations/{conversation_id}/block": {
+                "post": {
+                    "summary": "Block or unblock the member (the Space refuses their messages)",
+                    "security": WRITE,
+                    "parameters": [space, conversation],
+                    "requestBody": {
+                        "required": True,
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["blocked"],
+                                "properties": {"blocked": {"type": "boolean"}},
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The member's new state.",
+                            **_json(
+                                {
+                                    "type": "object",
+                                    "required": ["id", "blocked"],
+                                    "properties": {"id": ID, "blocked": {"type": "boolean"}},
+                                }
+                            ),
+                        },
+                        **_errors(400, 401, 403, 404, 413, 415),
+                    },
                 }
             },
             "/api/v1/spaces/{space_id}/conversations/{conversation_id}/status": {
@@ -414,6 +445,7 @@ def _schemas() -> dict:
                 "id": ID,
                 "member": {"type": "object", "properties": {"id": ID, "name": {"type": "string"}}},
                 "status": {"enum": ["open", "done"]},
+                "blocked": {"type": "boolean"},
                 "unread": {"type": "integer"},
                 "last_message": last,
                 "created_at": TIME,

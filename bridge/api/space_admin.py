@@ -96,3 +96,17 @@ def status(space_id: int, conversation_id: int):
         inbox.admin_space_or_404(session, viewer(), space_id, write=True)
         conversation = inbox.set_status(session, space_id, conversation_id, new_status, g.user.id)
     return {"id": conversation.id, "status": conversation.status}
+
+
+@bp.post("/conversations/<id:conversation_id>/block")
+@retry_conflicts
+def block(space_id: int, conversation_id: int):
+    """Block or unblock the conversation's member: the Space takes no more messages from them."""
+    blocked = json_object().get("blocked")
+    if not isinstance(blocked, bool):
+        raise inbox.BadInput("invalid_blocked", "blocked must be true or false.")
+    session = get_session()
+    with session.begin():
+        inbox.admin_space_or_404(session, viewer(), space_id, write=True)
+        inbox.set_blocked(session, space_id, conversation_id, blocked, g.user.id)
+    return {"id": conversation_id, "blocked": blocked}

@@ -56,6 +56,10 @@ const FALLBACK = {
   statusAll: 'All',
   markDone: 'Mark done',
   reopen: 'Reopen',
+  block: 'Block this member',
+  unblock: 'Unblock this member',
+  blocked: 'Member blocked: the Space takes no more messages from them.',
+  unblocked: 'Member unblocked.',
   markedDone: 'Conversation marked done.',
   reopened: 'Conversation reopened.',
   noSpaces: 'You do not administer any Space yet.',
@@ -514,6 +518,7 @@ class Inbox {
     this.backButton = h('button', { type: 'button', class: 'space-inbox__back button-link', text: `← ${t('back')}`, onclick: () => this.closeThread() });
     this.threadTitle = h('h2', { id: `${id}-thread-title`, class: 'space-inbox__heading', tabindex: '-1' });
     this.statusButton = h('button', { type: 'button', class: 'button space-inbox__status-button', hidden: true, onclick: () => this.toggleStatus() });
+    this.blockButton = h('button', { type: 'button', class: 'button space-inbox__block-button', hidden: true, onclick: () => this.toggleBlock() });
     this.notice = h('p', { class: 'space-inbox__notice', hidden: true });
     this.olderButton = h('button', { type: 'button', class: 'space-inbox__older button-link', hidden: true, text: t('loadOlder'), onclick: () => this.loadOlder() });
     this.log = h('ol', { class: 'space-inbox__messages', role: 'log', 'aria-live': 'polite', 'aria-labelledby': `${id}-thread-title`, tabindex: '0' });
@@ -551,7 +556,7 @@ class Inbox {
     this.threadPane = h(
       'section',
       { class: 'space-inbox__thread', 'aria-labelledby': `${id}-thread-title` },
-      (this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadTitle, this.statusButton)),
+      (this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadTitle, this.statusButton, this.blockButton)),
       this.notice,
       this.olderButton,
       this.log,
@@ -602,6 +607,7 @@ class Inbox {
       this.notice.hidden = true;
       this.olderButton.hidden = true;
       this.statusButton.hidden = true;
+      this.blockButton.hidden = true;
     }
   }
 
@@ -880,6 +886,7 @@ class Inbox {
       conversationId,
       name: known ? known.title : '',
       status: known ? known.row.status : 'open',
+      blocked: known ? Boolean(known.row.blocked) : false,
     });
     setQuery({ space: this.spaceId, conversation: conversationId });
     await this.loadMessages({ latest: true });
@@ -919,6 +926,8 @@ class Inbox {
     this.composeLabel.textContent = this.admin ? t('replyAs', this.space ? this.space.name : t('space')) : t('messageTo', c.name || t('space'));
     this.statusButton.hidden = !this.admin || readOnly;
     if (this.admin) this.statusButton.textContent = c.status === 'done' ? t('reopen') : t('markDone');
+    this.blockButton.hidden = !this.admin || readOnly;
+    if (this.admin) this.blockButton.textContent = c.blocked ? t('unblock') : t('block');
   }
 
   /** @returns {string} API path of the open conversation's messages. */
@@ -1173,7 +1182,7 @@ class Inbox {
         if (error instanceof ApiError && error.code === 'oversight_read_only' && this.team) {
           this.team.delete(c.spaceId);
         }
-        if (error instanceof ApiError && error.code === 'space_deleted') c.accepting = false;
+        if (error instanceof ApiError && ['space_deleted', 'blocked_by_space'].includes(error.code)) c.accepting = false;
         this.renderHead();
       }
       if (c === this.current) this.renderMessages();
@@ -1201,6 +1210,24 @@ class Inbox {
     } finally {
       this.statusButton.disabled = false;
       this.statusButton.focus();
+    }
+  }
+
+  async toggleBlock() {
+    const c = this.current;
+    if (!c || !this.admin) return;
+    this.blockButton.disabled = true;
+    try {
+      const { data } = await api(`spaces/${c.spaceId}/conversations/${c.conversationId}/block`, { method: 'POST', body: { blocked: !c.blocked } });
+      c.blocked = data.blocked;
+      this.renderHead();
+      this.say(data.blocked ? t('blocked') : t('unblocked'));
+      await this.loadList();
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.blockButton.disabled = false;
+      this.blockButton.focus();
     }
   }
 }

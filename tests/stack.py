@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from wordpress import free_port
+from wordpress import WordPressSite, free_port, php_str, stop_process_group
 
 COMMAND_TIMEOUT = 60
 SERVER_START_TIMEOUT = 30
@@ -102,23 +101,50 @@ class BridgeServer:
         raise RuntimeError(f"space-inbox serve is not healthy: {problem}\n{self.log.read_text()}")
 
     def stop(self) -> None:
-        """SIGTERM to the process group, then SIGKILL; no worker outlives the arbiter."""
-        server = self.process
-        if server is None:
-            return
-        for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(server.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                server.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        """Stop the arbiter and its workers (the whole process group)."""
+        if self.process is not None:
+            stop_process_group(self.process, term_wait=15.0)
+            self.process = None
+
+
+PLUGIN = Path(__file__).resolve().parent.parent / "wp_plugin"
+
+
+class WholeStack:
+    """A real WordPress with the plugin active, the bridge served beside it, one database."""
+
+    def __init__(
+        self, workdir: Path, db_name: str, prefix: str, *, php_workers: int = 4, **bridge_env: str
+    ) -> None:
+        self.workdir = workdir
+        self.site = WordPressSite(
+            workdir,
+            db_name,
+            table_prefix=prefix,
+            plugin_dirs={"space-inbox": PLUGIN},
+            workers=php_workers,
+        )
+        self.bridge = BridgeServer(self.site.wp_config_path, workdir, **bridge_env)
+
+    def start(self) -> WholeStack:
+        """Install WordPress, activate the plugin, migrate, serve the bridge and connect them."""
+        self.site.start()
         try:
-            os.killpg(server.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        server.wait(timeout=5.0)
-        self.process = None
+            self.site.activate_plugin("space-inbox/space-inbox.php")
+            migrated = run(
+                "migrate", "--wp-config", str(self.site.wp_config_path), cwd=self.workdir
+            )
+            if migrated.returncode != 0:
+                raise RuntimeError(f"space-inbox migrate failed:\n{migrated.stderr}")
+            self.bridge.start()
+            self.site.php(f"update_option('space_inbox_bridge_url', {php_str(self.bridge.url)});")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop both servers and drop the database."""
+        self.bridge.stop()
+        self.site.stop()
+        self.site.drop()

@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 import zipfile
-from pathlib import Path
 
 import pytest
 import requests
@@ -21,11 +20,10 @@ from bridge import auth
 from bridge.tables import own
 
 from conftest import PASSWORD
-from stack import BridgeServer, run
+from stack import PLUGIN, BridgeServer, WholeStack
 from wordpress import WordPressSite, php_str
 
 PREFIX = "wps_"
-PLUGIN = Path(__file__).resolve().parent.parent / "wp_plugin"
 WAIT = 20.0
 
 
@@ -91,28 +89,16 @@ def _eventually(check, timeout: float = WAIT):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("stack")
-    site = WordPressSite(
-        workdir,
+    whole = WholeStack(
+        tmp_path_factory.mktemp("stack"),
         f"si_test_stack_{os.getpid()}",
-        table_prefix=PREFIX,
-        plugin_dirs={"space-inbox": PLUGIN},
-        workers=4,
-    )
-    site.start()
-    bridge = None
+        PREFIX,
+        DISPATCH_INTERVAL="1",
+    ).start()
     try:
-        site.activate_plugin("space-inbox/space-inbox.php")
-        migrated = run("migrate", "--wp-config", str(site.wp_config_path), cwd=workdir)
-        assert migrated.returncode == 0, migrated.stderr
-        bridge = BridgeServer(site.wp_config_path, workdir, DISPATCH_INTERVAL="1").start()
-        site.php(f"update_option('space_inbox_bridge_url', {php_str(bridge.url)});")
-        yield Stack(site, bridge)
+        yield Stack(whole.site, whole.bridge)
     finally:
-        if bridge:
-            bridge.stop()
-        site.stop()
-        site.drop()
+        whole.stop()
 
 
 def test_a_space_and_its_team_reach_the_bridge(stack):

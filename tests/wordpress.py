@@ -168,6 +168,33 @@ def _php_binary() -> str:
     return php
 
 
+def stop_process_group(process: subprocess.Popen, term_wait: float = 5.0) -> None:
+    """Stop a server started with ``start_new_session=True``, and every process of its group.
+
+    SIGTERM to the group, then SIGKILL: a SIGTERM to the leader alone would leave forked
+    workers serving, orphaned.
+    """
+    for sig, wait in ((signal.SIGTERM, term_wait), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    # The leader has exited; make sure no member of its group outlived it.
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=5.0)
+    except subprocess.TimeoutExpired:
+        pass
+
+
 class WordPressError(RuntimeError):
     """Something in the WordPress harness failed (message carries PHP output / server log)."""
 
@@ -283,27 +310,8 @@ class WordPressSite:
         server, self._server = self._server, None
         if server is None:
             return
-        # The workers are forked children of the server and share its process group.  Signal
-        # the whole group: a SIGTERM to the server alone leaves the workers serving, orphaned.
-        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(server.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                server.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        # The leader has exited; make sure no worker outlived it.
-        try:
-            os.killpg(server.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            server.wait(timeout=5.0)
-        except subprocess.TimeoutExpired:
-            pass
+        # The workers are forked children of the server and share its process group.
+        stop_process_group(server)
 
     def drop(self) -> None:
         """Drop the site's database (if it exists)."""

@@ -49,6 +49,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", args.threads)
             self.cfg.set("accesslog", "-" if args.access_log else None)
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn 25+ opens a control socket at one fixed path per user: several
+                # bridges on one host would fight over it, and nothing here uses it.
+                self.cfg.set("control_socket_disable", True)
             if dispatch:
                 # Each worker runs an outbox dispatcher; SKIP LOCKED lets them share it.
                 self.cfg.set("post_worker_init", _start_dispatcher)

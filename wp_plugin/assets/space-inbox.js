@@ -20,7 +20,7 @@
 
 const config = window.spaceInboxConfig || {};
 const MAX_LENGTH = Number(config.maxLength) || 2000;
-const POLL_MS = Math.max(2000, Number(config.pollMs) || 5000);
+const POLL_MS = Math.max(2000, Number(config.pollMs) || 4000);
 const MAX_BACKOFF_MS = 60000;
 
 /** English fallbacks, for strings PHP did not hand over. */

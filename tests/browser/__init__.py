@@ -1,0 +1,1 @@
+"""Browser tests: real WordPress + plugin + bridge, driven through Chromium."""

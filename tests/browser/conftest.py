@@ -1,0 +1,156 @@
+"""Fixtures of the browser tests: the whole stack, once for this folder, and Chromium.
+
+- ``stack``: WordPress with the plugin active (PHP's server, four workers), the bridge
+  served by ``space-inbox serve`` with its dispatcher (every second), MariaDB; the Space
+  "T-Shirt Shop" run by Ada Admin (its owner) and Ben Admin (on its team). Each test logs in
+  its own new member, so the tests do not depend on each other or on their order.
+- ``chromium``: Debian's Chromium, headless, driven by Playwright's sync API.
+- ``browsing``: one test's browser side (see :class:`support.Browsing`): contexts logged in
+  through ``wp-login.php``, console log and screenshots in ``<tmp_path>/browser``. When a
+  test fails, a screenshot of every open page and the console log are written there and the
+  report names the folder. A page's uncaught JavaScript error fails the test.
+
+This folder is a package (``__init__.py``) so that this conftest does not take the place of
+``tests/conftest.py`` as the module ``conftest`` that the other tests import from.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from .support import (
+    ACTION_TIMEOUT_MS,
+    ADMIN_IDS_FROM,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PLUGIN,
+    PREFIX,
+    SPACE_NAME,
+    BrowserStack,
+    Browsing,
+    install_theme,
+)
+from stack import BridgeServer, run
+from wordpress import WordPressSite, php_str
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory) -> Iterator[BrowserStack]:
+    """The whole stack, built once for every browser test."""
+    workdir = tmp_path_factory.mktemp("browser-stack")
+    site = WordPressSite(
+        workdir,
+        f"si_test_browser_{os.getpid()}",
+        table_prefix=PREFIX,
+        plugin_dirs={"space-inbox": PLUGIN},
+        workers=4,
+    )
+    site.start()
+    bridge = None
+    try:
+        site.activate_plugin("space-inbox/space-inbox.php")
+        migrated = run("migrate", "--wp-config", str(site.wp_config_path), cwd=workdir)
+        assert migrated.returncode == 0, migrated.stderr
+        bridge = BridgeServer(site.wp_config_path, workdir, DISPATCH_INTERVAL="1").start()
+        site.php(f"update_option('space_inbox_bridge_url', {php_str(bridge.url)});")
+        install_theme(site)
+        # No avatars: the toolbar would fetch them from gravatar.com (no network here).
+        site.php("update_option('show_avatars', 0);")
+        built = BrowserStack(site, bridge)
+
+        site.sql(f"ALTER TABLE {{prefix}}users AUTO_INCREMENT = {ADMIN_IDS_FROM}")
+        ada = built.person("ada.admin", "Ada Admin")
+        ben = built.person("ben.admin", "Ben Admin", role="author")
+        assert ada.user_id >= ADMIN_IDS_FROM and ben.user_id >= ADMIN_IDS_FROM
+        built.admins = [ada, ben]
+
+        content = "Organic cotton t-shirts, printed by hand in Lisbon. Sizes XS to XXL."
+        built.space_id = int(
+            site.php(
+                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+                f" 'post_title' => {php_str(SPACE_NAME)}, 'post_author' => {ada.user_id},"
+                f" 'post_content' => {php_str(content)}]);"
+                f"add_post_meta($id, '_space_inbox_team', {ben.user_id});"
+                "wp_update_post(['ID' => $id]); flush_rewrite_rules(false); echo $id;"
+            ).strip()
+        )
+        built.space_url = site.php(f"echo get_permalink({built.space_id});").strip()
+        built.inbox_url = site.option("space_inbox_inbox_url") or ""
+        assert built.inbox_url, "the plugin created no inbox page"
+        team = sorted(
+            row[0]
+            for row in site.sql(
+                f"SELECT user_id FROM {PREFIX}spaceinbox_space_admins WHERE space_id = %s",
+                [built.space_id],
+            )
+        )
+        assert team == sorted([ada.user_id, ben.user_id]), "the bridge does not know the team"
+        yield built
+    finally:
+        if bridge:
+            bridge.stop()
+        site.stop()
+        site.drop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless (Playwright's own browser download is not used)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run tools/ensure-stack (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
+    manager = sync_playwright().start()
+    try:
+        browser = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        manager.stop()
+
+
+@pytest.fixture
+def browsing(request, chromium, stack, tmp_path, tmp_path_factory) -> Iterator[Browsing]:
+    """This test's browser side; screenshots and console log in <tmp_path>/browser."""
+    folder = tmp_path / "browser"
+    folder.mkdir()
+    session = Browsing(chromium, stack, folder)
+    # pytest removes all but its last three temporary folders; a failure's are copied here.
+    session.keep_root = tmp_path_factory.getbasetemp().parent / "space-inbox-browser-failures"
+    request.node.browsing = session
+    yield session
+    session.write_console()
+    session.close()
+    assert not session.page_errors, "uncaught errors in the pages:\n" + "\n".join(
+        session.page_errors
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure: a screenshot of every open page, the console log, and where they are."""
+    outcome = yield
+    report = outcome.get_result()
+    session: Browsing | None = getattr(item, "browsing", None)
+    if session is None or not report.failed or getattr(item, "browsing_reported", False):
+        return
+    item.browsing_reported = True
+    if call.when == "call":
+        session.snapshot_all("failure")
+    session.write_console()
+    kept = session.keep(f"{time.strftime('%Y%m%d-%H%M%S')}-{item.name}"[:120])
+    report.sections.append(
+        (
+            "browser artifacts",
+            f"screenshots and console log: {kept}\n"
+            f"console log ({kept / 'console.log'}), last lines:\n"
+            + "\n".join(session.console[-40:]),
+        )
+    )

@@ -21,7 +21,6 @@ NOTIFY_WITHIN = 5.0
 MAIL_WAIT = 10.0
 
 
-
 def open_space_and_press_message(page):
     """On the Space page: press Message; the member inbox opens with the box focused."""
     button = page.get_by_role("link", name=f"Message {SPACE_NAME}")

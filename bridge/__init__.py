@@ -33,6 +33,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["space_inbox_engine"] = engine
     db.init_app(app, engine, tables(settings["TABLE_PREFIX"]))
     errors.init_app(app)
+
+    @app.after_request
+    def _no_sniffing(response):
+        # JSON is data: a browser must never sniff it into HTML or script.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
     for blueprint in (member.bp, space_admin.bp, plugin.bp, service.bp):
         app.register_blueprint(blueprint)
     return app

@@ -30,6 +30,16 @@ OPTIONS_TTL = 60.0
 POST_GRACE = 3600
 
 
+def is_digits(text: str) -> bool:
+    """Whether text is ASCII digits only (``str.isdigit`` also takes '²' and other scripts)."""
+    return text.isascii() and text.isdigit()
+
+
+def same(expected: str, given: str) -> bool:
+    """Compare a secret value in constant time; any text may come in, as UTF-8 bytes."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+
+
 @dataclass(frozen=True)
 class WpUser:
     """A WordPress user proven by a logged-in cookie."""
@@ -140,7 +150,7 @@ def parse_cookie(raw: str) -> tuple[str, int, str, str] | None:
     if len(parts) != 4:
         return None
     login, expiration, token, mac = parts
-    if not login or not expiration.isdigit() or not token or not mac:
+    if not login or not is_digits(expiration) or not token or not mac:
         return None
     return login, int(expiration), token, mac
 
@@ -183,7 +193,7 @@ def verify_logged_in_cookie(
     if user is None:
         return None
     expected = cookie_hmac(salt, login, pass_frag(user.user_pass or ""), expiration, token)
-    if not hmac.compare_digest(expected, mac):
+    if not same(expected, mac):
         return None
     if not _session_token_valid(session, user.ID, token, now):
         return None
@@ -229,7 +239,7 @@ def verify_rest_nonce(
     if salt is None:
         return False
     tick = math.ceil(now / (life / 2))
-    return any(hmac.compare_digest(rest_nonce(salt, user, t), nonce) for t in (tick, tick - 1))
+    return any(same(rest_nonce(salt, user, t), nonce) for t in (tick, tick - 1))
 
 
 def is_site_administrator(session: Session, user_id: int, prefix: str) -> bool:
@@ -267,8 +277,8 @@ def verify_signature(
     secret: str, timestamp: str, sig: str, body: bytes, *, now: float, max_skew: int
 ) -> str | None:
     """Return None when a signed call is good, else why it is refused ('stale' or 'bad')."""
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > max_skew:
+    if not is_digits(timestamp) or abs(now - int(timestamp)) > max_skew:
         return "stale"
-    if not hmac.compare_digest(signature(secret, timestamp, body), sig.lower()):
+    if not same(signature(secret, timestamp, body), sig.lower()):
         return "bad"
     return None

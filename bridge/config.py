@@ -208,7 +208,7 @@ def database_url(settings: Mapping[str, object]) -> URL | str:
         host, port = bracketed.group(1), bracketed.group(2)
     elif host_spec.count(":") == 1:
         host, rest = host_spec.split(":")
-        if rest.isdigit():
+        if rest.isascii() and rest.isdigit():
             port = rest
         elif rest:
             socket = rest

@@ -20,6 +20,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
+from bridge.auth import is_digits
 from bridge.db import tables_of
 from bridge.limits import Limiter
 
@@ -159,7 +160,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         stamp, row_id = raw.split(".")
-        if not row_id.isdigit() or len(row_id) > 20:
+        if not is_digits(row_id) or len(row_id) > 20:
             raise ValueError
         return datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), int(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:

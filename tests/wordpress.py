@@ -639,40 +639,49 @@ require_once ABSPATH . 'wp-settings.php';
 """
 
     def _start_server(self) -> None:
-        php = _php_binary()
-        env = dict(os.environ)
-        if self.workers > 1:
-            env["PHP_CLI_SERVER_WORKERS"] = str(self.workers)
         # free_port() can race with another process grabbing the port: retry a few times.
         for _attempt in range(5):
             self.port = free_port()
             self.url = f"http://127.0.0.1:{self.port}"
-            with open(self.server_log_path, "ab") as log:
-                self._server = subprocess.Popen(
-                    [
-                        php,
-                        # Errors go to the log, not into responses (JSON would break).
-                        "-d", "display_errors=0",
-                        "-d", "log_errors=1",
-                        "-d", "error_log=",
-                        "-S", f"127.0.0.1:{self.port}",
-                        "-t", str(self.root),
-                        str(self.router_path),
-                    ],
-                    cwd=self.root,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    # Own process group, so stop() can kill the forked workers too.
-                    start_new_session=True,
-                )  # fmt: skip
-            if self._wait_for_port():
+            if self._spawn_server():
                 return
             self.stop()
             if "Address already in use" not in self._log_tail():
                 break
         raise WordPressError(f"the PHP server did not start{self._log_tail()}")
+
+    def serve_again(self) -> None:
+        """Start the PHP server again on the site's own port, after :meth:`stop`."""
+        if not self._spawn_server():
+            self.stop()
+            raise WordPressError(f"the PHP server did not start again{self._log_tail()}")
+
+    def _spawn_server(self) -> bool:
+        """Start ``php -S`` on ``self.port``; return whether it answers."""
+        env = dict(os.environ)
+        if self.workers > 1:
+            env["PHP_CLI_SERVER_WORKERS"] = str(self.workers)
+        with open(self.server_log_path, "ab") as log:
+            self._server = subprocess.Popen(
+                [
+                    _php_binary(),
+                    # Errors go to the log, not into responses (JSON would break).
+                    "-d", "display_errors=0",
+                    "-d", "log_errors=1",
+                    "-d", "error_log=",
+                    "-S", f"127.0.0.1:{self.port}",
+                    "-t", str(self.root),
+                    str(self.router_path),
+                ],
+                cwd=self.root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Own process group, so stop() can kill the forked workers too.
+                start_new_session=True,
+            )  # fmt: skip
+        return self._wait_for_port()
 
     def _wait_for_port(self) -> bool:
         assert self._server is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from bridge.auth import is_digits
 from bridge.errors import ApiError
 from bridge.inbox import MAX_ID, BadInput
 
@@ -28,7 +29,7 @@ def int_arg(name: str, *, default: int | None, low: int, high: int) -> int | Non
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 20 or not low <= int(raw) <= high:
+    if not is_digits(raw) or len(raw) > 20 or not low <= int(raw) <= high:
         raise BadInput(f"invalid_{name}", f"{name} must be a whole number from {low} to {high}.")
     return int(raw)
 

@@ -4,12 +4,13 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help demo demo-stop test load lint lint-php stack venv plugin-zip clean
+.PHONY: help demo demo-stop test load bench lint lint-php stack venv plugin-zip clean
 
 help:
 	@echo "make demo    run WordPress + the plugin + the bridge with demo Spaces (make demo-stop)"
 	@echo "make test    install what the tests need, then run every test"
 	@echo "make load    load + kill -9 test of the whole stack (~2.5 min), writes docs/load-results.json"
+	@echo "make bench   the bridge against WordPress and bare Flask (bench/results/)"
 	@echo "make lint    ruff on the Python code, php -l on the plugin"
 	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
 	@echo "make stack   install/start PHP, Debian's wordpress and MariaDB"
@@ -36,8 +37,12 @@ LOAD_ARGS ?=
 load: stack venv
 	$(PY) tools/load.py $(LOAD_ARGS)
 
+BENCH_ARGS ?=
+bench: stack venv
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: venv lint-php
-	$(VENV)/bin/ruff check bridge schema tests tools
+	$(VENV)/bin/ruff check bridge schema tests tools bench
 
 lint-php:
 	@find wp_plugin -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null && echo "php -l: ok"

@@ -1,0 +1,293 @@
+"""What a run found, written three ways: JSON, a Markdown table and a PNG chart."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+CONTENDERS = {
+    "wp_rest": "WordPress REST `GET /wp/v2/users/me` (cookie + nonce)",
+    "proxy": "bridge, proxy mode (through WordPress and the plugin)",
+    "direct": "bridge, direct mode (gunicorn)",
+    "lean": "prototype of the recommended hot path (`bench/lean.py`, not shipped)",
+    "ceiling": "bare Flask JSON endpoint (gunicorn, the ceiling)",
+}
+SHORT = {
+    "wp_rest": "WordPress REST\nusers/me",
+    "proxy": "bridge\nproxy mode",
+    "direct": "bridge\ndirect mode",
+    "lean": "prototype:\nrecommended\nhot path",
+    "ceiling": "bare Flask\n(ceiling)",
+}
+ENDPOINTS = {
+    "summary": "`GET me/summary` (member's header count)",
+    "list": "`GET spaces/{id}/conversations` (Space admin's list)",
+    "page": "`GET spaces/{id}/conversations/{id}/messages` (message page)",
+}
+
+
+def _command_output(command: list[str]) -> str:
+    if not shutil.which(command[0]):
+        return ""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return (done.stdout or done.stderr).strip()
+
+
+def machine(db_version: str = "") -> dict:
+    """What the benchmark ran on."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = None
+    try:
+        found = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+        if found:
+            memory_gb = round(int(found.group(1)) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    wp_version = ""
+    try:
+        found = re.search(
+            r"\$wp_version = '([^']+)'",
+            Path("/usr/share/wordpress/wp-includes/version.php").read_text(),
+        )
+        wp_version = found.group(1) if found else ""
+    except OSError:
+        pass
+    wrk = _command_output(["wrk", "--version"]).splitlines()
+    packages = {}
+    for name in ("Flask", "gunicorn", "SQLAlchemy", "PyMySQL", "Werkzeug"):
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            packages[name] = None
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": memory_gb,
+        "kernel": platform.release(),
+        "os": _os_name(),
+        "python": platform.python_version(),
+        "php": _command_output(["php", "-r", "echo PHP_VERSION;"]),
+        "mariadb": db_version,
+        "wordpress": wp_version,
+        "wrk": wrk[0] if wrk else None,
+        "packages": packages,
+        "load_average": list(os.getloadavg()),
+    }
+
+
+def _os_name() -> str:
+    try:
+        text = Path("/etc/os-release").read_text()
+    except OSError:
+        return platform.system()
+    found = re.search(r'^PRETTY_NAME="?([^"\n]+)"?', text, re.M)
+    return found.group(1) if found else platform.system()
+
+
+def write_json(results: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def markdown(results: dict) -> str:
+    """The Markdown report: machine, throughput table, latency table, send, targets."""
+    m = results["machine"]
+    s = results["settings"]
+    lines = [
+        f"Measured {results['finished_at']} with `{results['command']}` on {m['nproc']} × "
+        f"{m['cpu'] or 'CPU'}, {m['memory_gb']} GB, {m['os']}; PHP {m['php']} (OPcache on), "
+        f"MariaDB {m['mariadb']}, WordPress {m['wordpress']}, Python {m['python']}. "
+        f"Every server had {s['workers']} workers: gunicorn `--workers {s['workers']} "
+        f"--worker-class gthread --threads {s['threads']}` for the bridge and the ceiling, "
+        f"`PHP_CLI_SERVER_WORKERS={s['workers']}` for WordPress. Load: {results['loader']}, "
+        f"loopback, {s['warmup']} s warm-up then {s['repetitions']} × {s['duration']} s, "
+        f"medians; {s['connections']} connections for throughput, "
+        f"{s['latency_connections']} for latency.",
+        "",
+    ]
+    load = results.get("load_average") or {}
+    if load:
+        lines += [
+            f"Load average before / after: {', '.join(_fmt(x, 2) for x in load.get('start', []))}"
+            f" / {', '.join(_fmt(x, 2) for x in load.get('end', []))}.",
+            "",
+        ]
+    primary = results.get("primary_dataset")
+    contenders = results.get("contenders", {})
+    if contenders:
+        direct = contenders.get("direct", {}).get("rps")
+        lines += [
+            f"**The header count, `GET /api/v1/me/summary`** ({primary} dataset, "
+            f"{s['cookies_used']:,} members' real cookies in rotation):",
+            "",
+            "| contender | requests/s | p50 ms | p95 ms | p99 ms | errors | bridge direct is |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for key, label in CONTENDERS.items():
+            c = contenders.get(key)
+            if not c:
+                continue
+            ratio = f"{direct / c['rps']:.2f}×" if direct and c.get("rps") else "–"
+            lines.append(
+                f"| {label} | {_fmt(c['rps'], 0)} | {_fmt(c['p50'])} | {_fmt(c['p95'])} | "
+                f"{_fmt(c['p99'])} | {c['errors']} | {ratio} |"
+            )
+        lines.append("")
+    latency = results.get("latency", {})
+    if latency:
+        sizes = list(latency)
+        header = "| endpoint | " + " | ".join(
+            f"{name} ({results['datasets'][name]['messages']:,} msgs) p50 / p95 / p99 ms"
+            for name in sizes
+        )
+        lines += [
+            "**Latency against dataset size** (Space admins of the biggest Spaces; "
+            "members for the summary):",
+            "",
+            header + " | p95 ratio |",
+            "|---|" + "---:|" * (len(sizes) + 1),
+        ]
+        for key, label in ENDPOINTS.items():
+            cells = []
+            for name in sizes:
+                r = latency[name].get(key)
+                cells.append(
+                    f"{_fmt(r['p50'])} / {_fmt(r['p95'])} / {_fmt(r['p99'])} "
+                    f"({_fmt(r['rps'], 0)} req/s)"
+                    if r
+                    else "–"
+                )
+            first, last = latency[sizes[0]].get(key), latency[sizes[-1]].get(key)
+            ratio = (
+                f"{last['p95'] / first['p95']:.2f}×"
+                if first and last and first["p95"] and len(sizes) > 1
+                else "–"
+            )
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
+        lines.append("")
+    send = results.get("send")
+    if send:
+        lines += [
+            f"**Sending** (`POST me/spaces/{{id}}/messages`, {primary} dataset, every Space "
+            f"with {send['fanout']} admins): **{_fmt(send['messages_per_s'], 0)} messages/s**, "
+            f"{_fmt(send['jobs_per_s'], 0)} outbox jobs/s "
+            f"({send['jobs_per_message']:.2f} per message), p95 {_fmt(send['p95'])} ms, "
+            f"{send['errors']} errors.",
+            "",
+        ]
+    targets = results.get("targets", [])
+    if targets:
+        lines += ["| target | wanted | measured | |", "|---|---:|---:|---|"]
+        for t in targets:
+            mark = "met" if t["met"] else ("not met" if t["met"] is False else "not measured")
+            lines.append(f"| {t['name']} | {t['wanted']} | {t['measured']} | {mark} |")
+        lines.append("")
+    for note in results.get("notes", []):
+        lines.append(f"- {note}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def chart(results: dict, path: Path) -> bool:
+    """The PNG: requests/s per contender, and latency against dataset size.
+
+    :returns: False when matplotlib is not installed (nothing written).
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    contenders = results.get("contenders", {})
+    latency = results.get("latency", {})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), dpi=110)
+
+    keys = [k for k in CONTENDERS if k in contenders]
+    values = [contenders[k]["rps"] for k in keys]
+    colors = {
+        "wp_rest": "#8c8c8c",
+        "proxy": "#d9a441",
+        "direct": "#2f7ed8",
+        "lean": "#9ec5f0",
+        "ceiling": "#3a3a3a",
+    }
+    bars = left.barh([SHORT[k] for k in keys], values, color=[colors[k] for k in keys])
+    left.set_xlabel("requests/s (median)")
+    left.set_title(f"GET me/summary, {results.get('primary_dataset', '')} dataset")
+    top = max(values or [1.0])
+    for bar, value in zip(bars, values, strict=True):
+        left.text(
+            bar.get_width() + top * 0.01,
+            bar.get_y() + bar.get_height() / 2,
+            f"{value:,.0f}",
+            va="center",
+            fontsize=9,
+        )
+    left.set_xlim(0, top * 1.2)
+    left.invert_yaxis()
+
+    markers = {"summary": "o", "list": "s", "page": "^"}
+    hues = {"summary": "#2f7ed8", "list": "#8e44ad", "page": "#d35400"}
+    sizes = list(latency)
+    xs = [results["datasets"][name]["messages"] for name in sizes]
+    for key in ENDPOINTS:
+        points = [(x, latency[n].get(key)) for x, n in zip(xs, sizes, strict=True)]
+        points = [(x, r) for x, r in points if r]
+        if not points:
+            continue
+        for pct, style in (("p50", ":"), ("p95", "-"), ("p99", "--")):
+            right.plot(
+                [x for x, _ in points],
+                [r[pct] for _, r in points],
+                style,
+                color=hues[key],
+                marker=markers[key],
+                label=f"{key} {pct}",
+            )
+    if len(xs) > 1:
+        right.set_xscale("log")
+    right.set_xlabel("messages in the dataset")
+    right.set_ylabel("latency, ms")
+    right.set_ylim(bottom=0)
+    right.set_title("latency against dataset size")
+    right.legend(fontsize=7, ncol=3)
+    m = results["machine"]
+    fig.suptitle(
+        f"Space Inbox benchmark · {m['nproc']} × {m['cpu'] or 'CPU'} · {results['finished_at']}",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+def python_command() -> str:
+    """How this run was started, for the report."""
+    argv = [Path(sys.argv[0]).name, *sys.argv[1:]]
+    return " ".join(argv)

@@ -1,0 +1,833 @@
+"""``make bench``: the bridge against WordPress itself and against bare Flask, in one run.
+
+    python -m bench.run                  # small + large datasets, ~8 minutes once seeded
+    python -m bench.run --sizes tiny --duration 1 --repetitions 1 --warmup 0   # a smoke run
+
+Everything runs on this machine over loopback, with the same number of server workers
+everywhere. Results go to ``bench/results/latest.{json,md,png}``. Speed is reported,
+never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pymysql
+import requests
+
+from bench import load, report, seed
+from bench.servers import (
+    ROOT,
+    BenchSite,
+    Gunicorn,
+    bridge_server,
+    ceiling_server,
+    lean_server,
+    php_str,
+)
+from bridge.tables import tables
+
+PLUGIN = ROOT / "wp_plugin"
+RESULTS = Path(__file__).resolve().parent / "results"
+PREFIX = "wp_"
+
+#: The issue's targets.
+TARGET_VS_WP = 20.0
+TARGET_VS_CEILING = 0.5
+TARGET_LIST_GROWTH = 1.5
+TARGET_SEND = 300.0
+
+
+@dataclass
+class Settings:
+    sizes: list[str] = field(default_factory=lambda: ["small", "large"])
+    workers: int = 2
+    threads: int = 4
+    connections: int = 32
+    latency_connections: int = 8
+    wrk_threads: int = 1
+    duration: float = 10.0
+    warmup: float = 3.0
+    repetitions: int = 3
+    loader: str = "auto"
+    out: Path = RESULTS
+    db_prefix: str = "si_bench_"
+    fresh: bool = False
+    drop: bool = False
+    budget_minutes: float = 30.0
+    lean: bool = True
+    db_host: str = "127.0.0.1"
+    db_port: int = 3306
+
+
+class Progress:
+    """One line per step on stderr, with the time spent and a rough time left."""
+
+    def __init__(self, planned_seconds: float) -> None:
+        self.began = time.monotonic()
+        self.planned = planned_seconds
+        self.done_load = 0.0
+        self.tty = sys.stderr.isatty()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.began
+
+    def __call__(self, message: str) -> None:
+        spent = self.elapsed()
+        left = max(0.0, self.planned - self.done_load)
+        sys.stderr.write(
+            f"\r[{int(spent // 60):02d}:{int(spent % 60):02d} · load left ~{int(left // 60)}m"
+            f"{int(left % 60):02d}s] {message}\n"
+        )
+        sys.stderr.flush()
+
+    def ticking(self, seconds: float, label: str) -> Callable[[], None]:
+        """Show a bar while a load run of *seconds* goes on; returns the stopper."""
+        stop = threading.Event()
+        if not self.tty or seconds < 2:
+            return stop.set
+        began = time.monotonic()
+
+        def tick() -> None:
+            while not stop.wait(0.5):
+                part = min(1.0, (time.monotonic() - began) / seconds)
+                bar = "#" * int(part * 30)
+                sys.stderr.write(f"\r  {label} [{bar:<30}] {part * 100:3.0f}%")
+                sys.stderr.flush()
+            sys.stderr.write("\r" + " " * (len(label) + 45) + "\r")
+
+        thread = threading.Thread(target=tick, daemon=True)
+        thread.start()
+
+        def stopper() -> None:
+            stop.set()
+            thread.join(2)
+
+        return stopper
+
+
+class OutOfTime(Exception):
+    """The time budget is spent: the rest is skipped and reported as such."""
+
+
+class Bench:
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.notes: list[str] = []
+        self.workdir = Path(tempfile.mkdtemp(prefix="space-inbox-bench-"))
+        self.progress = Progress(self.planned_load_seconds())
+        self.deadline = time.monotonic() + settings.budget_minutes * 60
+        self.loader_name = "python"
+        self.run_load: Callable[..., load.Result] = load.run_python
+
+    def planned_load_seconds(self) -> float:
+        per = self.s.warmup + self.s.repetitions * self.s.duration
+        return per * (4 + self.s.lean + 3 * len(self.s.sizes) + 1)
+
+    # -- load ------------------------------------------------------------------------------
+
+    def choose_loader(self) -> None:
+        wanted = self.s.loader
+        if wanted in ("auto", "wrk") and load.ensure_wrk(self.progress):
+            self.loader_name, self.run_load = "wrk", load.run_wrk
+        elif wanted == "wrk":
+            raise SystemExit("wrk is not installed (apt-get install wrk) and could not be")
+        else:
+            if wanted == "auto":
+                self.notes.append(
+                    "wrk was not available: the Python load generator ran, and it is slower "
+                    "than the servers it loads, so the figures are its limits, not theirs."
+                )
+            self.loader_name, self.run_load = "python", load.run_python
+
+    def once(
+        self,
+        base: str,
+        targets: list[load.Target],
+        seconds: float,
+        connections: int,
+        label: str,
+        *,
+        closes: bool = False,
+    ) -> load.Result:
+        if time.monotonic() + seconds > self.deadline:
+            raise OutOfTime(label)
+        stop = self.progress.ticking(seconds, label)
+        try:
+            result = self.run_load(
+                base,
+                targets,
+                seconds=seconds,
+                connections=connections,
+                threads=self.s.wrk_threads,
+                closes=closes,
+            )
+        finally:
+            stop()
+        return result
+
+    # -- datasets ---------------------------------------------------------------------------
+
+    def open_site(self, size: seed.Size) -> tuple[BenchSite, seed.Dataset, bool]:
+        db = f"{self.s.db_prefix}{size.name}"
+        site = BenchSite(
+            self.workdir / size.name,
+            db,
+            table_prefix=PREFIX,
+            db_host=self.s.db_host,
+            db_port=self.s.db_port,
+            plugin_dirs={"space-inbox": PLUGIN},
+            workers=self.s.workers,
+        )
+        dataset = None if self.s.fresh else seed.stored(site, size)
+        site.reuse = dataset is not None
+        self.progress(
+            f"{size.name}: {'reusing the kept dataset in' if dataset else 'seeding'} `{db}`"
+        )
+        site.start()
+        try:
+            if dataset is None:
+                site.activate_plugin("space-inbox/space-inbox.php")
+            self.migrate(site)
+            if dataset is None:
+                dataset = seed.seed(site, size, lambda m: self.progress(f"{size.name}: {m}"))
+                self.progress(f"{size.name}: seeded in {dataset.seconds:.0f}s")
+        except BaseException:
+            site.stop()
+            raise
+        return site, dataset, site.reuse
+
+    def migrate(self, site: BenchSite) -> None:
+        from bench.servers import space_inbox_command
+
+        done = subprocess.run(
+            [*space_inbox_command(), "migrate", "--wp-config", str(site.wp_config_path)],
+            cwd=ROOT,
+            env={k: v for k, v in os.environ.items() if not k.startswith("SPACE_INBOX_")},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"space-inbox migrate failed:\n{done.stdout}\n{done.stderr}")
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        started = datetime.now(UTC)
+        load_start = list(os.getloadavg())
+        self.choose_loader()
+        results: dict = {
+            "started_at": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "command": _command(),
+            "loader": "",
+            "settings": {
+                **{k: v for k, v in asdict(self.s).items() if k not in ("out",)},
+                "cookies_used": 0,
+            },
+            "datasets": {},
+            "contenders": {},
+            "latency": {},
+            "send": None,
+            "skipped": [],
+        }
+        results["loader"] = (
+            f"wrk ({self.s.wrk_threads} thread, Lua rotation over members' cookies)"
+            if self.loader_name == "wrk"
+            else "Python http.client threads"
+        )
+        primary = self.s.sizes[-1]
+        results["primary_dataset"] = primary
+        db_version = ""
+        up: dict[str, _Targets] = {}
+        extra: list[Gunicorn] = []
+        try:
+            # Every dataset's WordPress and bridge run side by side (idle ones cost next to
+            # nothing), so that the sizes can be measured turn about, like the contenders.
+            for name in self.s.sizes:
+                t = self.bring_up(seed.SIZES[name], results)
+                up[name] = t
+                db_version = db_version or t.site.sql("SELECT VERSION()")[0][0]
+            main = up[primary]
+            ceiling = ceiling_server(
+                main.site.workdir, workers=self.s.workers, threads=self.s.threads
+            ).start()
+            extra.append(ceiling)
+            lean = None
+            if self.s.lean:
+                lean = lean_server(
+                    main.site.wp_config_path,
+                    main.site.workdir,
+                    workers=self.s.workers,
+                    threads=self.s.threads,
+                ).start()
+                extra.append(lean)
+                main.check_same_answers(lean.url)
+            results["settings"]["cookies_used"] = len(main.members)
+            results["contenders"] = self.contenders(main, ceiling, lean)
+            results["latency"] = self.latency(up)
+            results["send"] = self.send(main)
+        except OutOfTime as exc:
+            results["skipped"].append(str(exc))
+            self.notes.append(
+                f"The time budget ({self.s.budget_minutes:g} min) ran out at '{exc}': "
+                "what follows it was not measured."
+            )
+        finally:
+            for server in extra:
+                server.stop()
+            for t in up.values():
+                t.bridge.stop()
+                t.site.stop()
+                if self.s.drop:
+                    t.site.drop()
+        results["finished_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        results["load_average"] = {"start": load_start, "end": list(os.getloadavg())}
+        results["machine"] = report.machine(db_version)
+        results["ratios"] = _ratios(results)
+        results["targets"] = _targets(results)
+        results["notes"] = self.notes + _standing_notes(results)
+        return results
+
+    def bring_up(self, size: seed.Size, results: dict) -> _Targets:
+        """A dataset's WordPress (seeded or kept), its bridge, fresh logins, all checked."""
+        site, dataset, reused = self.open_site(size)
+        bridge = None
+        try:
+            results["datasets"][size.name] = {
+                **asdict(size),
+                "database": site.db_name,
+                "reused": reused,
+                "seed_seconds": round(dataset.seconds, 1),
+            }
+            bridge = bridge_server(
+                site.wp_config_path, site.workdir, workers=self.s.workers, threads=self.s.threads
+            ).start()
+            site.php(
+                f"update_option('space_inbox_bridge_url', {php_str(bridge.url)});"
+                "do_action('space_inbox_flush_queue');"
+            )
+            waiting = site.sql("SELECT COUNT(*) FROM {prefix}space_inbox_queue")[0][0]
+            if waiting:
+                self.notes.append(f"{size.name}: {waiting} plugin events were still queued.")
+            wanted = set(dataset.cookie_ids())
+            wanted.update(admin for _, admin in dataset.top_spaces)
+            logins = {x.user_id: x for x in seed.logins(site, sorted(wanted))}
+            members = [logins[u] for u in dataset.cookie_ids()]
+            t = _Targets(site, bridge, dataset, logins, members)
+            t.check()
+        except BaseException:
+            if bridge:
+                bridge.stop()
+            site.stop()
+            if self.s.drop:
+                site.drop()
+            raise
+        self.progress(f"{size.name}: {len(logins):,} members logged in; servers ready")
+        return t
+
+    def latency(self, up: dict[str, _Targets]) -> dict:
+        """Each endpoint at every dataset size, the sizes interleaved repetition by repetition."""
+        lc = self.s.latency_connections
+        out: dict[str, dict] = {name: {} for name in up}
+        for key, make in (
+            ("summary", _Targets.summary_direct),
+            ("list", _Targets.space_lists),
+            ("page", _Targets.message_pages),
+        ):
+            plan = {name: (t.bridge.url, make(t)) for name, t in up.items()}
+            if self.s.warmup > 0:
+                for name, (base, targets) in plan.items():
+                    self.once(base, targets, self.s.warmup, lc, f"{name} · {key} warm-up")
+                    self.progress.done_load += self.s.warmup
+            runs: dict[str, list[load.Result]] = {name: [] for name in plan}
+            for rep in range(self.s.repetitions):
+                for name, (base, targets) in plan.items():
+                    r = self.once(base, targets, self.s.duration, lc, f"{name} · {key}")
+                    self.progress.done_load += self.s.duration
+                    runs[name].append(r)
+                    self.progress(
+                        f"{name} · {key} {rep + 1}/{self.s.repetitions}: {r.rps:,.0f} req/s, "
+                        f"p50 {r.p50:.1f} / p95 {r.p95:.1f} / p99 {r.p99:.1f} ms"
+                        + (f", {r.errors} ERRORS" if r.errors else "")
+                    )
+            for name, found in runs.items():
+                out[name][key] = _summary(found)
+        return out
+
+    def contenders(self, t: _Targets, ceiling: Gunicorn, lean: Gunicorn | None) -> dict:
+        """The ways to answer the header poll, interleaved repetition by repetition."""
+        ceiling_targets = [load.Target("GET", "/api/v1/me/summary", t.members[0].cookie)]
+        plan = {
+            "wp_rest": (t.site.url, t.wp_rest_me()),
+            "proxy": (t.site.url, t.summary_proxy()),
+            "direct": (t.bridge.url, t.summary_direct()),
+        }
+        if lean:
+            plan["lean"] = (lean.url, t.summary_direct())
+        plan["ceiling"] = (ceiling.url, ceiling_targets)
+        # PHP's server closes the connection after every response (see load.Result).
+        closes = {"wp_rest": True, "proxy": True}
+        c = self.s.connections
+        if self.s.warmup > 0:
+            for key, (base, targets) in plan.items():
+                self.once(
+                    base, targets, self.s.warmup, c, f"{key} warm-up", closes=closes.get(key, False)
+                )
+                self.progress.done_load += self.s.warmup
+        runs: dict[str, list[load.Result]] = {key: [] for key in plan}
+        for rep in range(self.s.repetitions):
+            for key, (base, targets) in plan.items():
+                r = self.once(
+                    base,
+                    targets,
+                    self.s.duration,
+                    c,
+                    f"summary · {key}",
+                    closes=closes.get(key, False),
+                )
+                self.progress.done_load += self.s.duration
+                runs[key].append(r)
+                self.progress(
+                    f"summary · {key} {rep + 1}/{self.s.repetitions}: {r.rps:,.0f} req/s, "
+                    f"p95 {r.p95:.1f} ms" + (f", {r.errors} ERRORS" if r.errors else "")
+                )
+        return {key: _summary(found) for key, found in runs.items()}
+
+    def send(self, t: _Targets) -> dict:
+        """Members' messages to Spaces with five admins: messages/s and outbox jobs written."""
+        runs, written, jobs = [], [], []
+        targets = t.sends()
+        c = self.s.connections
+        if self.s.warmup > 0:
+            marks = t.marks()
+            self.once(t.bridge.url, targets, self.s.warmup, c, "send warm-up")
+            self.progress.done_load += self.s.warmup
+            t.settle(marks)
+            t.clean_sends(marks)
+        for rep in range(self.s.repetitions):
+            marks = t.marks()
+            r = self.once(t.bridge.url, targets, self.s.duration, c, "send")
+            self.progress.done_load += self.s.duration
+            # Requests still in flight when wrk stopped finish first; then count.
+            messages, outbox = t.settle(marks)
+            written.append(messages)
+            jobs.append(outbox)
+            runs.append(r)
+            t.clean_sends(marks)
+            self.progress(
+                f"send {rep + 1}/{self.s.repetitions}: {r.rps:,.0f} messages/s, "
+                f"{outbox:,} jobs for {messages:,} messages, p95 {r.p95:.1f} ms"
+                + (f", {r.errors} ERRORS" if r.errors else "")
+            )
+        summary = _summary(runs)
+        return {
+            **summary,
+            "fanout": seed.SEND_FANOUT,
+            # Every answered request (201) is one message written with its jobs.
+            "messages_per_s": summary["rps"],
+            "jobs_per_s": summary["rps"] * (sum(jobs) / sum(written) if sum(written) else 0.0),
+            "messages_written": written,
+            "jobs_written": jobs,
+            "jobs_per_message": (sum(jobs) / sum(written)) if sum(written) else 0.0,
+        }
+
+
+class _Targets:
+    """The requests of each test, made from the members' fresh logins."""
+
+    def __init__(
+        self,
+        site: BenchSite,
+        bridge: Gunicorn,
+        dataset: seed.Dataset,
+        logins: dict[int, seed.Login],
+        members: list[seed.Login],
+    ) -> None:
+        self.site = site
+        self.bridge = bridge
+        self.dataset = dataset
+        self.logins = logins
+        self.members = members
+
+    def summary_direct(self) -> list[load.Target]:
+        # A browser on the site's own origin sends its cookie; a GET needs no nonce.
+        return [load.Target("GET", "/api/v1/me/summary", m.cookie) for m in self.members]
+
+    def summary_proxy(self) -> list[load.Target]:
+        path = "/?rest_route=/space-inbox/v1/bridge/me/summary"
+        return [load.Target("GET", path, m.cookie, m.nonce) for m in self.members]
+
+    def wp_rest_me(self) -> list[load.Target]:
+        path = "/?rest_route=/wp/v2/users/me"
+        return [load.Target("GET", path, m.cookie, m.nonce) for m in self.members]
+
+    def space_lists(self) -> list[load.Target]:
+        out = []
+        for sid, admin in self.dataset.top_spaces:
+            cookie = self.logins[admin].cookie
+            out.append(load.Target("GET", f"/api/v1/spaces/{sid}/conversations", cookie))
+            out.append(
+                load.Target("GET", f"/api/v1/spaces/{sid}/conversations?status=open", cookie)
+            )
+        return out
+
+    def message_pages(self) -> list[load.Target]:
+        return [
+            load.Target(
+                "GET",
+                f"/api/v1/spaces/{sid}/conversations/{cid}/messages",
+                self.logins[admin].cookie,
+            )
+            for sid, cid, admin in self.dataset.pages
+        ]
+
+    def sends(self) -> list[load.Target]:
+        spaces = self.dataset.send_spaces
+        body = json.dumps({"body": "Hello! Is this still available?", "client_key": "%KEY%"})
+        return [
+            load.Target(
+                "POST",
+                f"/api/v1/me/spaces/{spaces[i % len(spaces)]}/messages",
+                m.cookie,
+                m.nonce,
+                body,
+            )
+            for i, m in enumerate(self.members)
+        ]
+
+    def marks(self) -> tuple[int, int]:
+        """The highest message and outbox ids now."""
+        tb = tables(PREFIX)
+        m = self.site.sql(f"SELECT COALESCE(MAX(id), 0) FROM `{tb.messages.name}`")[0][0]
+        o = self.site.sql(f"SELECT COALESCE(MAX(id), 0) FROM `{tb.outbox.name}`")[0][0]
+        return int(m), int(o)
+
+    def settle(self, marks: tuple[int, int], wait: float = 10.0) -> tuple[int, int]:
+        """Messages and outbox jobs written since *marks*, once no more are coming."""
+        tb = tables(PREFIX)
+        m0, o0 = marks
+        query = (
+            f"SELECT (SELECT COUNT(*) FROM `{tb.messages.name}` WHERE id > %s),"
+            f" (SELECT COUNT(*) FROM `{tb.outbox.name}` WHERE id > %s)"
+        )
+        before = None
+        deadline = time.monotonic() + wait
+        while True:
+            row = self.site.sql(query, [m0, o0])[0]
+            now = (int(row[0]), int(row[1]))
+            if now == before or time.monotonic() > deadline:
+                return now
+            before = now
+            time.sleep(0.3)
+
+    def clean_sends(self, marks: tuple[int, int]) -> None:
+        """Remove what the send test wrote, so the kept dataset stays as seeded."""
+        tb = tables(PREFIX)
+        m0, o0 = marks
+        spaces = ", ".join(str(int(s)) for s in self.dataset.send_spaces)
+        for query in (
+            f"DELETE FROM `{tb.outbox.name}` WHERE id > {int(o0)}",
+            f"DELETE FROM `{tb.messages.name}` WHERE id > {int(m0)}",
+            f"DELETE FROM `{tb.conversations.name}` WHERE space_id IN ({spaces})",
+            f"DELETE FROM `{tb.rate_counters.name}`",
+        ):
+            self.site.sql(query)
+
+    def check_same_answers(self, other: str, count: int = 50) -> None:
+        """The prototype at *other* answers the summary exactly as the bridge does."""
+        with requests.Session() as http:
+            http.trust_env = False
+            admins = [self.logins[a] for _, a in self.dataset.top_spaces]
+            for who in [*self.members[:count], *admins]:
+                theirs, ours = (
+                    http.get(
+                        base + "/api/v1/me/summary", headers={"Cookie": who.cookie}, timeout=30
+                    )
+                    for base in (self.bridge.url, other)
+                )
+                if (theirs.status_code, theirs.json()) != (ours.status_code, ours.json()):
+                    raise RuntimeError(
+                        f"the prototype answers member {who.user_id} otherwise than the bridge:"
+                        f" {ours.status_code} {ours.text[:300]} / {theirs.status_code}"
+                        f" {theirs.text[:300]}"
+                    )
+            wrong = http.get(
+                other + "/api/v1/me/summary",
+                headers={"Cookie": self.members[0].cookie[:-3] + "000"},
+                timeout=30,
+            )
+            if wrong.status_code != 401:
+                raise RuntimeError(f"the prototype took a forged cookie: {wrong.status_code}")
+
+    def check(self) -> None:
+        """Every kind of request answers as it should before any load runs."""
+        with requests.Session() as http:
+            http.trust_env = False
+
+            def get(base: str, target: load.Target, status: int = 200) -> dict:
+                headers = {"Cookie": target.cookie}
+                if target.nonce:
+                    headers["X-WP-Nonce"] = target.nonce
+                answer = http.request(
+                    target.method,
+                    base + target.path,
+                    headers={**headers, "Content-Type": "application/json"},
+                    data=target.body.replace("%KEY%", f"check-{time.time_ns()}") or None,
+                    timeout=30,
+                )
+                if answer.status_code != status:
+                    raise RuntimeError(
+                        f"{target.method} {target.path}: HTTP {answer.status_code} "
+                        f"{answer.text[:300]}"
+                    )
+                return answer.json()
+
+            direct = get(self.bridge.url, self.summary_direct()[0])
+            proxied = get(self.site.url, self.summary_proxy()[0])
+            if set(direct) != set(proxied) or "unread" not in direct:
+                raise RuntimeError(f"proxy and direct disagree: {direct} / {proxied}")
+            me = get(self.site.url, self.wp_rest_me()[0])
+            if me.get("id") != self.members[0].user_id:
+                raise RuntimeError(f"users/me answered for someone else: {me}")
+            listing = get(self.bridge.url, self.space_lists()[0])
+            if not listing.get("conversations"):
+                raise RuntimeError(f"the biggest Space lists no conversations: {listing}")
+            page = get(self.bridge.url, self.message_pages()[0])
+            if not page.get("messages"):
+                raise RuntimeError(f"the longest conversation has no messages: {page}")
+            marks = self.marks()
+            get(self.bridge.url, self.sends()[0], status=201)
+            self.clean_sends(marks)
+
+
+def _summary(runs: list[load.Result]) -> dict:
+    median = load.median_result(runs)
+    return {
+        "rps": median.rps,
+        "p50": median.p50,
+        "p90": median.p90,
+        "p95": median.p95,
+        "p99": median.p99,
+        "mean": median.mean,
+        "errors": median.errors,
+        "requests": median.requests,
+        "runs": [asdict(r) for r in runs],
+    }
+
+
+def _ratios(results: dict) -> dict:
+    c = results.get("contenders") or {}
+    out: dict = {}
+
+    def rps(key: str) -> float | None:
+        return (c.get(key) or {}).get("rps") or None
+
+    if rps("direct") and rps("wp_rest"):
+        out["direct_vs_wp_rest"] = rps("direct") / rps("wp_rest")
+    if rps("proxy") and rps("wp_rest"):
+        out["proxy_vs_wp_rest"] = rps("proxy") / rps("wp_rest")
+    if rps("direct") and rps("ceiling"):
+        out["direct_vs_ceiling"] = rps("direct") / rps("ceiling")
+    if rps("lean") and rps("wp_rest"):
+        out["lean_vs_wp_rest"] = rps("lean") / rps("wp_rest")
+    if rps("lean") and rps("ceiling"):
+        out["lean_vs_ceiling"] = rps("lean") / rps("ceiling")
+    if rps("lean") and rps("direct"):
+        out["lean_vs_direct"] = rps("lean") / rps("direct")
+    lat = results.get("latency") or {}
+    sizes = [n for n in results.get("datasets", {}) if n in lat]
+    if len(sizes) > 1:
+        small, large = lat[sizes[0]], lat[sizes[-1]]
+        for key in ("list", "page", "summary"):
+            if small.get(key) and large.get(key) and small[key]["p95"]:
+                out[f"{key}_p95_{sizes[-1]}_vs_{sizes[0]}"] = large[key]["p95"] / small[key]["p95"]
+    return out
+
+
+def _targets(results: dict) -> list[dict]:
+    r = results["ratios"]
+    sizes = [n for n in results.get("datasets", {}) if n in (results.get("latency") or {})]
+    growth_key = f"list_p95_{sizes[-1]}_vs_{sizes[0]}" if len(sizes) > 1 else None
+    send = results.get("send") or {}
+
+    def row(name: str, wanted: str, value: float | None, ok: bool | None, fmt: str) -> dict:
+        return {
+            "name": name,
+            "wanted": wanted,
+            "value": value,
+            "measured": "–" if value is None else fmt.format(value),
+            "met": ok,
+        }
+
+    v = r.get("direct_vs_wp_rest")
+    out = [
+        row(
+            "summary, direct mode vs WordPress REST",
+            f"≥ {TARGET_VS_WP:g}×",
+            v,
+            None if v is None else v >= TARGET_VS_WP,
+            "{:.1f}×",
+        )
+    ]
+    v = r.get("direct_vs_ceiling")
+    out.append(
+        row(
+            "summary, direct mode vs bare Flask",
+            f"≥ {TARGET_VS_CEILING:g}×",
+            v,
+            None if v is None else v >= TARGET_VS_CEILING,
+            "{:.2f}×",
+        )
+    )
+    v = r.get(growth_key) if growth_key else None
+    out.append(
+        row(
+            "admin list p95, large vs small dataset",
+            f"≤ {TARGET_LIST_GROWTH:g}×",
+            v,
+            None if v is None else v <= TARGET_LIST_GROWTH,
+            "{:.2f}×",
+        )
+    )
+    v = send.get("messages_per_s")
+    out.append(
+        row(
+            f"sending with fan-out to {seed.SEND_FANOUT} admins",
+            f"≥ {TARGET_SEND:g}/s",
+            v,
+            None if v is None else v >= TARGET_SEND,
+            "{:,.0f}/s",
+        )
+    )
+    return out
+
+
+def _standing_notes(results: dict) -> list[str]:
+    notes = [
+        "Direct mode here is gunicorn itself; in production a reverse proxy on the site's "
+        "origin sits in front of it. Proxy mode and WordPress REST go through PHP's built-in "
+        "server with PHP_CLI_SERVER_WORKERS (not php-fpm), OPcache on.",
+        "The bridge ran with `--no-dispatcher` and no rate limits: the send test measures "
+        "writing a message with its outbox jobs; what it wrote is removed afterwards, so the "
+        "kept datasets stay as seeded.",
+    ]
+    load = results.get("load_average") or {}
+    nproc = (results.get("machine") or {}).get("nproc") or 1
+    if load and max(load.get("start", [0])[:1] + load.get("end", [0])[:1]) > 0.5 * nproc:
+        notes.append(
+            "The machine was busy with other work around this run (see the load average): "
+            "treat the absolute figures as noisy; the side-by-side ratios hold better."
+        )
+    for key, c in (results.get("contenders") or {}).items():
+        if c.get("errors"):
+            notes.append(f"{key}: {c['errors']} requests failed during the load.")
+    return notes
+
+
+def _command() -> str:
+    return "python -m bench.run " + " ".join(sys.argv[1:]) if sys.argv[1:] else "make bench"
+
+
+def write(results: dict, out: Path) -> dict[str, Path]:
+    """Write latest.json, latest.md and latest.png into *out*."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "latest.json", "md": out / "latest.md", "png": out / "latest.png"}
+    if not report.chart(results, paths["png"]):
+        results["notes"].append("matplotlib is not installed: no chart was drawn.")
+        del paths["png"]
+    report.write_json(results, paths["json"])
+    paths["md"].write_text(report.markdown(results), encoding="utf-8")
+    return paths
+
+
+def parse(argv: list[str] | None = None) -> Settings:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    d = Settings()
+    p.add_argument(
+        "--sizes",
+        default=",".join(d.sizes),
+        help=f"datasets, smallest first, of {', '.join(seed.SIZES)}; the last one "
+        "also gets the contenders and the send test",
+    )
+    p.add_argument("--workers", type=int, default=d.workers)
+    p.add_argument("--threads", type=int, default=d.threads, help="gunicorn threads per worker")
+    p.add_argument("--connections", type=int, default=d.connections)
+    p.add_argument("--latency-connections", type=int, default=d.latency_connections)
+    p.add_argument("--wrk-threads", type=int, default=d.wrk_threads)
+    p.add_argument("--duration", type=float, default=d.duration, help="seconds per repetition")
+    p.add_argument("--warmup", type=float, default=d.warmup, help="seconds of warm-up")
+    p.add_argument("--repetitions", type=int, default=d.repetitions)
+    p.add_argument("--loader", choices=("auto", "wrk", "python"), default=d.loader)
+    p.add_argument("--out", type=Path, default=d.out)
+    p.add_argument("--db-prefix", default=d.db_prefix, help="dataset databases are PREFIX<size>")
+    p.add_argument("--fresh", action="store_true", help="seed again even if a dataset is kept")
+    p.add_argument("--drop", action="store_true", help="drop the datasets' databases afterwards")
+    p.add_argument("--budget-minutes", type=float, default=d.budget_minutes)
+    p.add_argument(
+        "--no-lean",
+        dest="lean",
+        action="store_false",
+        help="leave out the prototype of the recommended hot path (bench/lean.py)",
+    )
+    a = p.parse_args(argv)
+    sizes = [x.strip() for x in a.sizes.split(",") if x.strip()]
+    unknown = [x for x in sizes if x not in seed.SIZES]
+    if unknown or not sizes:
+        p.error(f"unknown sizes {unknown}; choose from {', '.join(seed.SIZES)}")
+    return Settings(
+        sizes=sizes,
+        workers=a.workers,
+        threads=a.threads,
+        connections=a.connections,
+        latency_connections=a.latency_connections,
+        wrk_threads=a.wrk_threads,
+        duration=a.duration,
+        warmup=a.warmup,
+        repetitions=a.repetitions,
+        loader=a.loader,
+        out=a.out,
+        db_prefix=a.db_prefix,
+        fresh=a.fresh,
+        drop=a.drop,
+        budget_minutes=a.budget_minutes,
+        lean=a.lean,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse(argv)
+    bench = Bench(settings)
+    try:
+        results = bench.run()
+    except pymysql.MySQLError as exc:
+        print(
+            f"bench: the database is not answering at {settings.db_host}:{settings.db_port}: "
+            f"{exc} (run `make stack`)",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        import shutil
+
+        shutil.rmtree(bench.workdir, ignore_errors=True)
+    paths = write(results, settings.out)
+    sys.stdout.write(report.markdown(results))
+    print("\nwritten: " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

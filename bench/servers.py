@@ -1,0 +1,266 @@
+"""The servers under test: WordPress (PHP's server), the bridge and the ceiling (gunicorn).
+
+WordPress comes from the project's own test harness (``tests/wordpress.py``): Debian's
+WordPress copied to a folder and served by ``php -S`` with ``PHP_CLI_SERVER_WORKERS``.
+The benchmark keeps a seeded site's database between runs, so :class:`BenchSite` can
+also start on a database that already holds WordPress, and it turns PHP's OPcache on
+for the server (every production PHP runs with it; without it WordPress would be judged
+on compiling itself).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+from wordpress import WordPressSite, free_port, php_str  # noqa: E402
+
+__all__ = [
+    "BenchSite",
+    "Gunicorn",
+    "bridge_server",
+    "ceiling_server",
+    "lean_server",
+    "php_str",
+    "ROOT",
+]
+
+START_TIMEOUT = 60.0
+
+#: PHP settings of the benchmark's PHP server (appended to the system's scan directory).
+PHP_INI = """; Written by bench/servers.py: what a production PHP has on.
+opcache.enable=1
+opcache.enable_cli=1
+opcache.memory_consumption=128
+opcache.max_accelerated_files=10000
+opcache.validate_timestamps=0
+realpath_cache_size=4096K
+"""
+
+
+class BenchSite(WordPressSite):
+    """A :class:`WordPressSite` that may start on its existing database, with OPcache on.
+
+    :param reuse: when true, the database is kept: WordPress is not installed again, only
+        its files are laid out and its URL options point at the new server.
+    """
+
+    def __init__(self, *args, reuse: bool = False, opcache: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reuse = reuse
+        self.opcache = opcache
+
+    def start(self) -> BenchSite:
+        if not self.reuse:
+            self._with_ini(super().start)
+            return self
+        began = time.monotonic()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._copy_tree()
+        self._write_files()
+        try:
+            self._with_ini(self._start_server)
+            self.sql(
+                "UPDATE {prefix}options SET option_value = %s"
+                " WHERE option_name IN ('siteurl', 'home')",
+                [self.url],
+            )
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        self.start_seconds = time.monotonic() - began
+        return self
+
+    def _with_ini(self, start) -> None:
+        """Run *start* with PHP_INI_SCAN_DIR extended by the benchmark's settings."""
+        if not self.opcache:
+            start()
+            return
+        ini_dir = self.workdir / "php-ini"
+        ini_dir.mkdir(parents=True, exist_ok=True)
+        (ini_dir / "99-bench.ini").write_text(PHP_INI, encoding="utf-8")
+        saved = os.environ.get("PHP_INI_SCAN_DIR")
+        # A leading ":" appends to the directory PHP was built with, keeping mysqli & co.
+        os.environ["PHP_INI_SCAN_DIR"] = f":{ini_dir}"
+        try:
+            start()
+        finally:
+            if saved is None:
+                os.environ.pop("PHP_INI_SCAN_DIR", None)
+            else:
+                os.environ["PHP_INI_SCAN_DIR"] = saved
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPACE_INBOX_")}
+    env.update(extra)
+    return env
+
+
+class Gunicorn:
+    """A gunicorn-served app on a free loopback port, in its own process group.
+
+    :param argv: the command, with ``{port}`` where the port goes.
+    :param health: a path that answers 200 once the app is ready.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        workdir: Path,
+        env: dict[str, str],
+        health: str = "/health",
+    ) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
+        self.workdir = workdir
+        self.env = env
+        self.health = health
+        self.log = workdir / f"{name}-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Gunicorn:
+        """Start it and wait until the health path answers 200."""
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                self.argv,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        problem = "no answer"
+        with requests.Session() as http:
+            http.trust_env = False
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited:\n{self.log.read_text()[-3000:]}")
+                try:
+                    answer = http.get(self.url + self.health, timeout=2)
+                    if answer.status_code == 200:
+                        return self
+                    problem = f"HTTP {answer.status_code}: {answer.text[:300]}"
+                except requests.RequestException as exc:
+                    problem = repr(exc)
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.name} is not ready: {problem}\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        """SIGTERM to the process group, then SIGKILL."""
+        server, self.process = self.process, None
+        if server is None:
+            return
+        for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(server.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                server.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        try:
+            os.killpg(server.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            server.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def __enter__(self) -> Gunicorn:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def space_inbox_command() -> list[str]:
+    """The ``space-inbox`` console script beside this Python, else ``-m bridge.cli``."""
+    beside = Path(sys.executable).with_name("space-inbox")
+    return [str(beside)] if beside.exists() else [sys.executable, "-m", "bridge.cli"]
+
+
+def bridge_server(wp_config: Path, workdir: Path, *, workers: int, threads: int) -> Gunicorn:
+    """``space-inbox serve``: gunicorn, gthread workers; no dispatcher, no rate limits.
+
+    The dispatcher would deliver the send test's notification jobs to WordPress while
+    the test runs; the jobs are counted and removed instead.
+    """
+    argv = [
+        *space_inbox_command(),
+        "serve",
+        "--wp-config",
+        str(wp_config),
+        "--port",
+        "{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--no-dispatcher",
+    ]
+    env = _clean_env(SPACE_INBOX_RATE_PER_SPACE="off", SPACE_INBOX_RATE_OVERALL="off")
+    return Gunicorn("bridge", argv, workdir, env)
+
+
+def lean_server(wp_config: Path, workdir: Path, *, workers: int, threads: int) -> Gunicorn:
+    """The prototype of :mod:`bench.lean` under the bridge's gunicorn settings."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--bind",
+        "127.0.0.1:{port}",
+        "bench.lean:create_app()",
+    ]
+    env = _clean_env(SPACE_INBOX_WP_CONFIG=str(wp_config))
+    return Gunicorn("lean", argv, workdir, env)
+
+
+def ceiling_server(workdir: Path, *, workers: int, threads: int) -> Gunicorn:
+    """The bare Flask app of :mod:`bench.ceiling` under the bridge's gunicorn settings."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--bind",
+        "127.0.0.1:{port}",
+        "bench.ceiling:app",
+    ]
+    return Gunicorn("ceiling", argv, workdir, _clean_env())

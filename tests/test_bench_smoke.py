@@ -1,0 +1,85 @@
+"""The benchmark's code runs: a tiny dataset, a second of load per test, well-formed results.
+
+Speed is never asserted here (``make bench`` only reports it); this keeps ``bench/`` from
+rotting between the runs of the real benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import report, run, seed  # noqa: E402
+
+
+def test_a_dataset_marker_round_trips_and_refuses_other_sizes():
+    tiny, small = seed.SIZES["tiny"], seed.SIZES["small"]
+    dataset = seed.Dataset(tiny, [(1, 1001)], [(1, 7, 1001)], [9, 10], 1.5)
+    again = seed.Dataset.from_json(dataset.to_json(), tiny)
+    assert again == dataset
+    assert seed.Dataset.from_json(dataset.to_json(), small) is None
+    assert seed.Dataset.from_json("not json", tiny) is None
+    assert seed.Dataset.from_json(None, tiny) is None
+
+
+def test_a_tiny_run_writes_well_formed_results(tmp_path):
+    settings = run.Settings(
+        sizes=["tiny"],
+        duration=1,
+        warmup=0,
+        repetitions=1,
+        connections=4,
+        latency_connections=2,
+        # wrk when it is installed (what `make bench` uses), else the Python client.
+        loader="wrk" if shutil.which("wrk") else "python",
+        out=tmp_path / "results",
+        db_prefix=f"si_test_bench_{os.getpid()}_",
+        fresh=True,
+        drop=True,
+        budget_minutes=5,
+    )
+    bench = run.Bench(settings)
+    try:
+        results = bench.run()
+    finally:
+        shutil.rmtree(bench.workdir, ignore_errors=True)
+    paths = run.write(results, settings.out)
+
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["skipped"] == []
+    assert data["machine"]["nproc"] >= 1
+    assert data["datasets"]["tiny"]["messages"] == seed.SIZES["tiny"].messages
+    assert set(data["contenders"]) == {"wp_rest", "proxy", "direct", "lean", "ceiling"}
+    measured = [*data["contenders"].values(), *data["latency"]["tiny"].values(), data["send"]]
+    assert len(measured) == 9
+    for result in measured:
+        for key in ("rps", "p50", "p95", "p99"):
+            assert math.isfinite(result[key]) and result[key] >= 0, (key, result)
+        # Every request was answered as it should be: real cookies, real nonces.
+        assert result["errors"] == 0, result
+        assert len(result["runs"]) == 1
+    send = data["send"]
+    assert send["fanout"] == seed.SEND_FANOUT
+    if sum(send["messages_written"]):
+        assert send["jobs_per_message"] == pytest.approx(seed.SEND_FANOUT)
+    assert [t["name"] for t in data["targets"]] == [t["name"] for t in results["targets"]]
+
+    markdown = paths["md"].read_text(encoding="utf-8")
+    assert "| contender | requests/s |" in markdown
+    assert "| target | wanted | measured |" in markdown
+    for label in report.CONTENDERS.values():
+        assert label in markdown
+    if "png" in paths:
+        assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert any("matplotlib" in note for note in data["notes"])

@@ -187,15 +187,26 @@ def verify_logged_in_cookie(
     if salt is None:
         return None
     t = tables_of(session)
+    um = t.usermeta
+    # The user and their sessions in one round trip: this runs on every request.
+    sessions = (
+        select(um.c.meta_value)
+        .where(um.c.user_id == t.users.c.ID, um.c.meta_key == "session_tokens")
+        .order_by(um.c.umeta_id)
+        .limit(1)
+        .scalar_subquery()
+    )
     user = session.execute(
-        select(t.users.c.ID, t.users.c.user_pass).where(t.users.c.user_login == login)
+        select(t.users.c.ID, t.users.c.user_pass, sessions.label("sessions")).where(
+            t.users.c.user_login == login
+        )
     ).first()
     if user is None:
         return None
     expected = cookie_hmac(salt, login, pass_frag(user.user_pass or ""), expiration, token)
     if not same(expected, mac):
         return None
-    if not _session_token_valid(session, user.ID, token, now):
+    if not _session_token_valid(user.sessions, token, now):
         return None
     return WpUser(id=int(user.ID), login=login, token=token)
 
@@ -210,8 +221,9 @@ def _usermeta(session: Session, user_id: int, key: str) -> str | None:
     ).scalar()
 
 
-def _session_token_valid(session: Session, user_id: int, token: str, now: float) -> bool:
-    sessions = php_unserialize(_usermeta(session, user_id, "session_tokens"))
+def _session_token_valid(stored: str | None, token: str, now: float) -> bool:
+    """Whether ``session_tokens`` holds a live session for the token (``WP_Session_Tokens``)."""
+    sessions = php_unserialize(stored)
     if not isinstance(sessions, dict):
         return False
     entry = sessions.get(hashlib.sha256(token.encode()).hexdigest())

@@ -24,6 +24,9 @@ def make_engine(settings: dict) -> Engine:
         # READ COMMITTED: each statement sees what other requests committed (a logout in
         # WordPress takes effect at once) and inserts take no gap locks.
         isolation_level="READ COMMITTED",
+        # Every use of a connection is inside ``with session.begin():``, which always ends
+        # its transaction: the pool's extra ROLLBACK on each return is a wasted round trip.
+        pool_reset_on_return=None,
     )
 
 

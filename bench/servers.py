@@ -11,7 +11,6 @@ on compiling itself).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ TESTS = ROOT / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-from wordpress import WordPressSite, free_port, php_str  # noqa: E402
+from wordpress import WordPressSite, free_port, php_str, stop_process_group  # noqa: E402
 
 __all__ = [
     "BenchSite",
@@ -168,28 +167,10 @@ class Gunicorn:
         raise RuntimeError(f"{self.name} is not ready: {problem}\n{self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        """SIGTERM to the process group, then SIGKILL."""
+        """Stop the server and every process of its group."""
         server, self.process = self.process, None
-        if server is None:
-            return
-        for sig, wait in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(server.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                server.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        try:
-            os.killpg(server.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            server.wait(timeout=5.0)
-        except subprocess.TimeoutExpired:
-            pass
+        if server is not None:
+            stop_process_group(server, term_wait=15.0)
 
     def __enter__(self) -> Gunicorn:
         return self.start()

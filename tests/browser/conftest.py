@@ -27,36 +27,27 @@ from .support import (
     ADMIN_IDS_FROM,
     CHROMIUM,
     CHROMIUM_ARGS,
-    PLUGIN,
     PREFIX,
     SPACE_NAME,
     BrowserStack,
     Browsing,
     install_theme,
 )
-from stack import BridgeServer, run
-from wordpress import WordPressSite, php_str
+from stack import WholeStack
+from wordpress import php_str
 
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory) -> Iterator[BrowserStack]:
     """The whole stack, built once for every browser test."""
-    workdir = tmp_path_factory.mktemp("browser-stack")
-    site = WordPressSite(
-        workdir,
+    whole = WholeStack(
+        tmp_path_factory.mktemp("browser-stack"),
         f"si_test_browser_{os.getpid()}",
-        table_prefix=PREFIX,
-        plugin_dirs={"space-inbox": PLUGIN},
-        workers=4,
-    )
-    site.start()
-    bridge = None
+        PREFIX,
+        DISPATCH_INTERVAL="1",
+    ).start()
+    site, bridge = whole.site, whole.bridge
     try:
-        site.activate_plugin("space-inbox/space-inbox.php")
-        migrated = run("migrate", "--wp-config", str(site.wp_config_path), cwd=workdir)
-        assert migrated.returncode == 0, migrated.stderr
-        bridge = BridgeServer(site.wp_config_path, workdir, DISPATCH_INTERVAL="1").start()
-        site.php(f"update_option('space_inbox_bridge_url', {php_str(bridge.url)});")
         install_theme(site)
         # No avatars: the toolbar would fetch them from gravatar.com (no network here).
         site.php("update_option('show_avatars', 0);")
@@ -91,10 +82,7 @@ def stack(tmp_path_factory) -> Iterator[BrowserStack]:
         assert team == sorted([ada.user_id, ben.user_id]), "the bridge does not know the team"
         yield built
     finally:
-        if bridge:
-            bridge.stop()
-        site.stop()
-        site.drop()
+        whole.stop()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,6 @@ from stack import BridgeServer
 from wordpress import WordPressSite
 
 REPO = Path(__file__).resolve().parents[2]
-PLUGIN = REPO / "wp_plugin"
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 #: Set to 1 to write the README screenshots over docs/screenshots/.
 SCREENSHOTS_ENV = "SPACE_INBOX_SCREENSHOTS"
@@ -51,7 +50,7 @@ ACTION_TIMEOUT_MS = 15_000
 
 # -- a theme that shows content ----------------------------------------------------------------
 
-DEMO_THEME = Path(__file__).resolve().parents[2] / "tools" / "demo" / "theme"
+DEMO_THEME = REPO / "tools" / "demo" / "theme"
 
 
 def install_theme(site: WordPressSite) -> None:

@@ -16,13 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
+from stack import wait_until_ready  # noqa: E402
 from wordpress import WordPressSite, free_port, php_str, stop_process_group  # noqa: E402
 
 __all__ = [
@@ -148,23 +147,13 @@ class Gunicorn:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + START_TIMEOUT
-        problem = "no answer"
-        with requests.Session() as http:
-            http.trust_env = False
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited:\n{self.log.read_text()[-3000:]}")
-                try:
-                    answer = http.get(self.url + self.health, timeout=2)
-                    if answer.status_code == 200:
-                        return self
-                    problem = f"HTTP {answer.status_code}: {answer.text[:300]}"
-                except requests.RequestException as exc:
-                    problem = repr(exc)
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"{self.name} is not ready: {problem}\n{self.log.read_text()[-3000:]}")
+        try:
+            wait_until_ready(self.process, self.url + self.health, self.log, self.name,
+                             START_TIMEOUT)
+        except RuntimeError:
+            self.process = None
+            raise
+        return self
 
     def stop(self) -> None:
         """Stop the server and every process of its group."""
@@ -208,40 +197,23 @@ def bridge_server(wp_config: Path, workdir: Path, *, workers: int, threads: int)
     return Gunicorn("bridge", argv, workdir, env)
 
 
+def _gunicorn(target: str, workers: int, threads: int) -> list[str]:
+    """gunicorn with the bridge's settings (gthread workers), on the ``{port}`` to fill in."""
+    return [
+        sys.executable, "-m", "gunicorn", "--workers", str(workers),
+        "--worker-class", "gthread", "--threads", str(threads),
+        "--bind", "127.0.0.1:{port}", target,
+    ]  # fmt: skip
+
+
 def lean_server(wp_config: Path, workdir: Path, *, workers: int, threads: int) -> Gunicorn:
     """The prototype of :mod:`bench.lean` under the bridge's gunicorn settings."""
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--bind",
-        "127.0.0.1:{port}",
-        "bench.lean:create_app()",
-    ]
+    argv = _gunicorn("bench.lean:create_app()", workers, threads)
     env = _clean_env(SPACE_INBOX_WP_CONFIG=str(wp_config))
     return Gunicorn("lean", argv, workdir, env)
 
 
 def ceiling_server(workdir: Path, *, workers: int, threads: int) -> Gunicorn:
     """The bare Flask app of :mod:`bench.ceiling` under the bridge's gunicorn settings."""
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--bind",
-        "127.0.0.1:{port}",
-        "bench.ceiling:app",
-    ]
+    argv = _gunicorn("bench.ceiling:app", workers, threads)
     return Gunicorn("ceiling", argv, workdir, _clean_env())

@@ -49,6 +49,33 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def wait_until_ready(
+    process: subprocess.Popen,
+    health_url: str,
+    log: Path,
+    name: str,
+    timeout: float = SERVER_START_TIMEOUT,
+) -> None:
+    """Wait until a started server answers 200 on its health URL; stop it and raise if not."""
+    deadline = time.monotonic() + timeout
+    problem = "no answer"
+    with requests.Session() as http:
+        http.trust_env = False
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{log.read_text()[-3000:]}")
+            try:
+                answer = http.get(health_url, timeout=2)
+                if answer.status_code == 200:
+                    return
+                problem = f"HTTP {answer.status_code}: {answer.text[:300]}"
+            except requests.RequestException as exc:
+                problem = repr(exc)
+            time.sleep(0.1)
+    stop_process_group(process)
+    raise RuntimeError(f"{name} is not ready: {problem}\n{log.read_text()[-3000:]}")
+
+
 class BridgeServer:
     """``space-inbox serve`` on a free loopback port, in its own process group."""
 
@@ -83,23 +110,8 @@ class BridgeServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: the workers stop with it
             )
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        problem = "no answer"
-        with requests.Session() as http:
-            http.trust_env = False
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"space-inbox serve exited:\n{self.log.read_text()}")
-                try:
-                    answer = http.get(f"{self.url}/health", timeout=2)
-                    if answer.status_code == 200:
-                        return self
-                    problem = f"HTTP {answer.status_code}: {answer.text[:300]}"
-                except requests.RequestException as exc:
-                    problem = repr(exc)
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"space-inbox serve is not healthy: {problem}\n{self.log.read_text()}")
+        wait_until_ready(self.process, f"{self.url}/health", self.log, "space-inbox serve")
+        return self
 
     def stop(self) -> None:
         """Stop the arbiter and its workers (the whole process group)."""

@@ -716,29 +716,11 @@ class DemoSite(WordPressSite):
 
     def serve(self, port: int) -> int:
         """Start ``php -S`` on *port*, detached in its own session; return its pid."""
-        env = dict(os.environ, PHP_CLI_SERVER_WORKERS=str(PHP_WORKERS))
-        with open(self.server_log_path, "ab") as log:
-            process = subprocess.Popen(
-                [
-                    PHP,
-                    # Errors go to the log, not into responses (JSON would break).
-                    "-d", "display_errors=0",
-                    "-d", "log_errors=1",
-                    "-d", "error_log=",
-                    "-S", f"{HOST}:{port}",
-                    "-t", str(self.root),
-                    str(self.router_path),
-                ],
-                cwd=self.root,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # survives this command; its workers share the group
-            )  # fmt: skip
         self.set_port(port)
-        wait_until(f"{self.url}/wp-login.php", "", process, self.server_log_path, "php -S")
-        return process.pid
+        # The harness's server: own process group (its workers share it), errors to the log.
+        self.serve_again()
+        wait_until(f"{self.url}/wp-login.php", "", self._server, self.server_log_path, "php -S")
+        return self._server.pid
 
     # Database ------------------------------------------------------------------------------
 

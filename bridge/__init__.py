@@ -16,8 +16,9 @@ def create_app(config: dict | None = None) -> Flask:
         wp-config.php named by ``SPACE_INBOX_WP_CONFIG`` and ``SPACE_INBOX_*`` variables.
     """
     from bridge import db, errors, limits
-    from bridge.api import guards, member, plugin, service, space_admin
+    from bridge.api import guards, header, member, plugin, service, space_admin
     from bridge.auth import SiteKeys
+    from bridge.inbox import header_statement
     from bridge.tables import tables
 
     given = settings_module.from_environment(os.environ) if config is None else config
@@ -31,7 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["space_inbox_limiter"] = limits.from_settings(settings)
     engine = db.make_engine(settings)
     app.extensions["space_inbox_engine"] = engine
-    db.init_app(app, engine, tables(settings["TABLE_PREFIX"]))
+    site_tables = tables(settings["TABLE_PREFIX"])
+    db.init_app(app, engine, site_tables)
+    app.extensions["space_inbox_header"] = db.OneStatement(
+        db.make_read_engine(settings), header_statement(site_tables)
+    )
     errors.init_app(app)
 
     @app.after_request
@@ -40,6 +45,6 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    for blueprint in (member.bp, space_admin.bp, plugin.bp, service.bp):
+    for blueprint in (header.bp, member.bp, space_admin.bp, plugin.bp, service.bp):
         app.register_blueprint(blueprint)
     return app

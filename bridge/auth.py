@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import phpserialize
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session
 
 from bridge.config import KEY_NAMES
@@ -99,17 +99,19 @@ class SiteKeys:
         return None
 
     def options(self, session: Session, names: tuple[str, ...]) -> dict[str, str]:
-        """Read wp_options values, kept in memory for ``OPTIONS_TTL`` seconds once set."""
+        """Read wp_options values, kept in memory for ``OPTIONS_TTL`` seconds."""
         now = time.monotonic()
         with self._lock:
             cached = {n: v for n, (t, v) in self._cache.items() if n in names and t > now}
         missing = tuple(n for n in names if n not in cached)
         if missing:
             fresh = get_options(session, missing)
+            # Absent options are kept too (as ""): an option the site never sets, such
+            # as the inbox URL, must not cost the polled hot path a read each time.
+            fresh.update({name: "" for name in missing if name not in fresh})
             with self._lock:
                 for name, value in fresh.items():
-                    if value:
-                        self._cache[name] = (now + OPTIONS_TTL, value)
+                    self._cache[name] = (now + OPTIONS_TTL, value)
             cached.update(fresh)
         return cached
 
@@ -173,42 +175,61 @@ def cookie_hmac(salt: str, login: str, frag: str, expiration: int, token: str) -
     ).hexdigest()
 
 
-def verify_logged_in_cookie(
-    session: Session, keys: SiteKeys, raw: str, *, now: float, is_post: bool = False
-) -> WpUser | None:
-    """Return the user a logged-in cookie proves, or None (``wp_validate_auth_cookie``)."""
+def usable_cookie(raw: str, *, now: float, is_post: bool = False) -> tuple | None:
+    """Return the parts of a well-formed, unexpired logged-in cookie, or None."""
     parsed = parse_cookie(raw)
-    if parsed is None:
+    if parsed is None or parsed[1] + (POST_GRACE if is_post else 0) < now:
         return None
-    login, expiration, token, mac = parsed
-    if expiration + (POST_GRACE if is_post else 0) < now:
-        return None
-    salt = keys.salt(session, "logged_in")
-    if salt is None:
-        return None
-    t = tables_of(session)
+    return parsed
+
+
+def sessions_of(t) -> ScalarSelect:
+    """The ``session_tokens`` usermeta of ``t.users.c.ID``, as a scalar subquery."""
     um = t.usermeta
-    # The user and their sessions in one round trip: this runs on every request.
-    sessions = (
+    return (
         select(um.c.meta_value)
         .where(um.c.user_id == t.users.c.ID, um.c.meta_key == "session_tokens")
         .order_by(um.c.umeta_id)
         .limit(1)
         .scalar_subquery()
     )
+
+
+def cookie_user(
+    salt: str, cookie: tuple, user_id, user_pass: str | None, sessions: str | None, now: float
+) -> WpUser | None:
+    """Return the user a parsed cookie proves, given the user row its login names.
+
+    :param cookie: from :func:`usable_cookie`.
+    :param sessions: the user's ``session_tokens`` usermeta (a logout removes the token).
+    """
+    login, expiration, token, mac = cookie
+    expected = cookie_hmac(salt, login, pass_frag(user_pass or ""), expiration, token)
+    if not same(expected, mac) or not _session_token_valid(sessions, token, now):
+        return None
+    return WpUser(id=int(user_id), login=login, token=token)
+
+
+def verify_logged_in_cookie(
+    session: Session, keys: SiteKeys, raw: str, *, now: float, is_post: bool = False
+) -> WpUser | None:
+    """Return the user a logged-in cookie proves, or None (``wp_validate_auth_cookie``)."""
+    cookie = usable_cookie(raw, now=now, is_post=is_post)
+    if cookie is None:
+        return None
+    salt = keys.salt(session, "logged_in")
+    if salt is None:
+        return None
+    t = tables_of(session)
+    # The user and their sessions in one round trip: this runs on every request.
     user = session.execute(
-        select(t.users.c.ID, t.users.c.user_pass, sessions.label("sessions")).where(
-            t.users.c.user_login == login
+        select(t.users.c.ID, t.users.c.user_pass, sessions_of(t).label("sessions")).where(
+            t.users.c.user_login == cookie[0]
         )
     ).first()
     if user is None:
         return None
-    expected = cookie_hmac(salt, login, pass_frag(user.user_pass or ""), expiration, token)
-    if not same(expected, mac):
-        return None
-    if not _session_token_valid(user.sessions, token, now):
-        return None
-    return WpUser(id=int(user.ID), login=login, token=token)
+    return cookie_user(salt, cookie, user.ID, user.user_pass, user.sessions, now)
 
 
 def _usermeta(session: Session, user_id: int, key: str) -> str | None:

@@ -16,13 +16,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
-from bridge.auth import is_digits
+from bridge.auth import is_digits, sessions_of
 from bridge.db import tables_of
 from bridge.limits import Limiter
+from bridge.tables import Tables
 
 BODY_MAX = 2000
 EXCERPT_LEN = 140
@@ -546,42 +559,42 @@ def set_status(
 # -- reads -------------------------------------------------------------------------------
 
 
-def member_unread(session: Session, member_id: int) -> tuple[int, int]:
-    """Return (unread messages, conversations with unread) for a member, from the counters."""
-    c = tables_of(session).conversations
-    unread, conversations = session.execute(
-        select(func.coalesce(func.sum(c.c.member_unread), 0), func.count()).where(
-            c.c.member_id == member_id, c.c.member_unread > 0
-        )
-    ).one()
-    return int(unread), int(conversations)
+#: Columns of :func:`header_statement`'s rows.
+KIND, ID, USER_PASS, SESSIONS, NAME, UNREAD, CONVERSATIONS_UNREAD = range(7)
 
 
-def administered_spaces(session: Session, user_id: int) -> list[Row]:
-    """Return the active Spaces a user administers, each with its unread count."""
-    t = tables_of(session)
-    unread = (
-        select(t.conversations.c.space_id, func.sum(t.conversations.c.space_unread).label("n"))
-        .join(t.space_admins, t.space_admins.c.space_id == t.conversations.c.space_id)
-        .where(t.space_admins.c.user_id == user_id, t.conversations.c.space_unread > 0)
-        .group_by(t.conversations.c.space_id)
-        .subquery()
+def header_statement(t: Tables) -> CompoundSelect:
+    """The header badge in one statement: the cookie's user, and every count it shows.
+
+    Bound parameter ``login``. The first row (kind 0) is the user with that login: ID,
+    ``user_pass`` and ``session_tokens`` for the caller to check the cookie against
+    before using anything else, then the member's unread messages and conversations with
+    unread, from the counters. One row (kind 1) follows per active Space the user
+    administers: id, name, unread. No row at all: no such login.
+    """
+    u, c, sa, s = t.users, t.conversations, t.space_admins, t.spaces
+    login = bindparam("login", type_=u.c.user_login.type)
+    mine = (c.c.member_id == u.c.ID, c.c.member_unread > 0)
+    member = select(
+        literal(0).label("kind"),
+        u.c.ID.label("id"),
+        u.c.user_pass,
+        sessions_of(t).label("sessions"),
+        null().label("name"),
+        select(func.coalesce(func.sum(c.c.member_unread), 0)).where(*mine).scalar_subquery(),
+        select(func.count()).where(*mine).scalar_subquery(),
+    ).where(u.c.user_login == login)
+    space_unread = (
+        select(func.coalesce(func.sum(c.c.space_unread), 0))
+        .where(c.c.space_id == s.c.id, c.c.space_unread > 0)
+        .scalar_subquery()
     )
-    return list(
-        session.execute(
-            select(
-                t.spaces.c.id,
-                t.spaces.c.name,
-                t.spaces.c.avatar_url,
-                t.spaces.c.url,
-                func.coalesce(unread.c.n, 0).label("unread"),
-            )
-            .join(t.space_admins, t.space_admins.c.space_id == t.spaces.c.id)
-            .outerjoin(unread, unread.c.space_id == t.spaces.c.id)
-            .where(t.space_admins.c.user_id == user_id, t.spaces.c.status == "active")
-            .order_by(t.spaces.c.name, t.spaces.c.id)
-        )
+    administered = (
+        select(literal(1), s.c.id, null(), null(), s.c.name, space_unread, literal(0))
+        .select_from(u.join(sa, sa.c.user_id == u.c.ID).join(s, s.c.id == sa.c.space_id))
+        .where(u.c.user_login == login, s.c.status == "active")
     )
+    return union_all(member, administered).order_by("kind", "name", "id")
 
 
 def _page(query, order_cols, cursor: str | None, limit: int):

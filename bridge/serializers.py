@@ -71,11 +71,6 @@ def member_message(row: Row) -> dict:
 ADMIN_FROM = {"member": "member", "space": "space"}
 
 
-def admin_space(row: Row) -> dict:
-    """A Space in an admin's summary."""
-    return {"id": row.id, "name": row.name, "unread": int(row.unread)}
-
-
 def admin_conversation(row: Row) -> dict:
     """A conversation in a Space's inbox."""
     return {

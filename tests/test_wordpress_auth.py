@@ -17,6 +17,17 @@ from wordpress import php_str
 SUMMARY = "/api/v1/me/summary"
 
 
+@pytest.fixture(params=[SUMMARY, "/api/v1/me/conversations"], ids=["header-poll", "member-guard"])
+def read(request):
+    """A member read, by each of the two ways the bridge checks a cookie.
+
+    The header poll checks it against the row of its one statement
+    (``bridge.api.header``); every other member and admin route through the blueprint
+    hook (``bridge.api.guards.require_user``).
+    """
+    return request.param
+
+
 @pytest.fixture
 def login(wordpress):
     """Log a (created on first use) user in through wp-login.php; return (id, session, cookie)."""
@@ -37,11 +48,15 @@ def _with_field(cookie: str, index: int, change) -> str:
     return f"{name}={'%7C'.join(fields)}"
 
 
-def test_a_real_cookie_from_wp_login_is_accepted(client, login):
+def test_a_real_cookie_from_wp_login_is_accepted(client, login, read):
     _, _, cookie = login("cookie.real")
-    answer = client.get(SUMMARY, headers={"Cookie": cookie})
+    answer = client.get(read, headers={"Cookie": cookie})
     assert answer.status_code == 200
-    assert answer.get_json()["unread"] == 0
+    assert answer.get_json() == (
+        {"unread": 0, "conversations_unread": 0, "inbox_url": answer.get_json()["inbox_url"]}
+        if read == SUMMARY
+        else {"conversations": [], "next_cursor": None}
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,10 +70,10 @@ def test_a_real_cookie_from_wp_login_is_accepted(client, login):
         ("hmac", lambda v: ""),
     ],
 )
-def test_a_tampered_cookie_is_refused(client, login, people, field, change):
+def test_a_tampered_cookie_is_refused(client, login, people, field, change, read):
     _, _, cookie = login("cookie.tamper")
     index = ["login", "expiration", "token", "hmac"].index(field)
-    answer = client.get(SUMMARY, headers={"Cookie": _with_field(cookie, index, change)})
+    answer = client.get(read, headers={"Cookie": _with_field(cookie, index, change)})
     assert answer.status_code == 401
     assert answer.get_json()["code"] == "not_logged_in"
 
@@ -67,16 +82,16 @@ def test_a_tampered_cookie_is_refused(client, login, people, field, change):
     "value",
     ["", "garbage", "a|b|c", "a%7Cb%7Cc%7Cd%7Ce", "%7C%7C%7C", "x%7Cnot-a-number%7Ct%7Ch"],
 )
-def test_malformed_cookies_are_refused(client, wordpress, value):
+def test_malformed_cookies_are_refused(client, wordpress, value, read):
     name = "wordpress_logged_in_" + hashlib.md5(wordpress.url.encode()).hexdigest()
-    answer = client.get(SUMMARY, headers={"Cookie": f"{name}={value}"})
+    answer = client.get(read, headers={"Cookie": f"{name}={value}"})
     assert answer.status_code == 401
 
 
-def test_a_cookie_for_another_site_is_ignored(client, login):
+def test_a_cookie_for_another_site_is_ignored(client, login, read):
     _, _, cookie = login("cookie.othersite")
     _, value = cookie.split("=", 1)
-    answer = client.get(SUMMARY, headers={"Cookie": f"wordpress_logged_in_{'f' * 32}={value}"})
+    answer = client.get(read, headers={"Cookie": f"wordpress_logged_in_{'f' * 32}={value}"})
     assert answer.status_code == 401
 
 
@@ -93,10 +108,10 @@ def _php_cookie(wordpress, user_id: int, cookie_expiration: str, session_expirat
     return f"{name}={value.replace('|', '%7C')}"
 
 
-def test_an_expired_cookie_is_refused(client, wordpress, login):
+def test_an_expired_cookie_is_refused(client, wordpress, login, read):
     user_id, _, _ = login("cookie.expired")
     cookie = _php_cookie(wordpress, user_id, "time() - 10", "time() + 3600")
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 401
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 401
 
 
 def test_an_expired_cookie_has_wordpress_post_grace_of_an_hour_only(client, wordpress, login):
@@ -108,44 +123,45 @@ def test_an_expired_cookie_has_wordpress_post_grace_of_an_hour_only(client, word
     assert client.post(url, headers={"Cookie": long_ago, "X-WP-Nonce": nonce}).status_code == 401
 
 
-def test_a_cookie_whose_session_expired_is_refused(client, wordpress, login):
+def test_a_cookie_whose_session_expired_is_refused(client, wordpress, login, read):
     user_id, _, _ = login("cookie.session")
     cookie = _php_cookie(wordpress, user_id, "time() + 3600", "time() - 10")
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 401
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 401
 
 
-def test_a_cookie_made_by_wordpress_is_accepted(client, wordpress, login):
+def test_a_cookie_made_by_wordpress_is_accepted(client, wordpress, login, read):
     """The same helper, with valid times: proves the refusals above are about time."""
     user_id, _, _ = login("cookie.valid")
     cookie = _php_cookie(wordpress, user_id, "time() + 3600", "time() + 3600")
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 200
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 200
 
 
-def test_logging_out_in_wordpress_locks_the_cookie_out_at_once(client, wordpress, login):
+def test_logging_out_in_wordpress_locks_the_cookie_out_at_once(client, wordpress, login, read):
     _, session, cookie = login("cookie.logout")
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 200
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 200
     wordpress.logout(session)
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 401
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 401
 
 
-def test_other_sessions_survive_a_logout(client, wordpress, login):
+def test_other_sessions_survive_a_logout(client, wordpress, login, read):
     _, first, first_cookie = login("cookie.twosessions")
     _, _, second_cookie = login("cookie.twosessions")
     wordpress.logout(first)
-    assert client.get(SUMMARY, headers={"Cookie": first_cookie}).status_code == 401
-    assert client.get(SUMMARY, headers={"Cookie": second_cookie}).status_code == 200
+    assert client.get(read, headers={"Cookie": first_cookie}).status_code == 401
+    assert client.get(read, headers={"Cookie": second_cookie}).status_code == 200
 
 
-def test_a_password_change_refuses_the_old_cookie(client, wordpress, login):
-    user_id, _, cookie = login("cookie.newpass")
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 200
+def test_a_password_change_refuses_the_old_cookie(client, wordpress, login, read):
+    user_id, _, cookie = login(f"cookie.newpass.{read.rsplit('/', 1)[1]}")
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 200
     wordpress.set_password(user_id, "an entirely new password")
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 401
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 401
 
 
 @pytest.mark.parametrize("name", ["jane doe@example", "jo+ann", "zoë.ü"])
-def test_logins_with_spaces_plus_and_accents(client, wordpress, name):
+def test_logins_with_spaces_plus_and_accents(client, wordpress, name, read):
     """PHP percent-encodes the cookie and never turns '+' into a space."""
+    name = f"{name}.{read.rsplit('/', 1)[1][:3]}"  # a user for each way of checking
     user_id = wordpress.user_id(name) or wordpress.php(
         f"echo wp_insert_user(['user_login' => {php_str(name)}, 'user_pass' => "
         f"{php_str(PASSWORD)}, 'role' => 'subscriber']);"
@@ -154,7 +170,7 @@ def test_logins_with_spaces_plus_and_accents(client, wordpress, name):
     stored = wordpress.sql("SELECT user_login FROM {prefix}users WHERE ID = %s", [int(user_id)])
     session = wordpress.login(stored[0][0], PASSWORD)
     cookie_name, value = wordpress.logged_in_cookie(session)
-    answer = client.get(SUMMARY, headers={"Cookie": f"{cookie_name}={value}"})
+    answer = client.get(read, headers={"Cookie": f"{cookie_name}={value}"})
     assert answer.status_code == 200
 
 
@@ -229,9 +245,9 @@ def test_an_old_nonce_is_forbidden(client, wordpress, nonce_user):
     assert _read(client, cookie, _nonce_at(wordpress, user_id, cookie, 2)).status_code == 403
 
 
-def test_reads_need_no_nonce(client, nonce_user):
+def test_reads_need_no_nonce(client, nonce_user, read):
     _, _, cookie = nonce_user
-    assert client.get(SUMMARY, headers={"Cookie": cookie}).status_code == 200
+    assert client.get(read, headers={"Cookie": cookie}).status_code == 200
 
 
 def test_a_nonce_without_a_cookie_is_not_a_login(client, people):

@@ -53,13 +53,18 @@ def _cookie_user(session) -> WpUser | None:
     )
 
 
+def not_logged_in() -> ApiError:
+    """The error for a request without a valid logged-in cookie."""
+    return ApiError(401, "not_logged_in", "Log in to WordPress to use the inbox.")
+
+
 def require_user() -> None:
     """Authenticate the WordPress user (401), and check the REST nonce on writes (403)."""
     session = get_session()
     with session.begin():
         user = _cookie_user(session)
         if user is None:
-            raise ApiError(401, "not_logged_in", "Log in to WordPress to use the inbox.")
+            raise not_logged_in()
         if request.method in WRITE_METHODS:
             nonce = request.headers.get("X-WP-Nonce") or request.args.get("_wpnonce", "")
             if not auth.verify_rest_nonce(

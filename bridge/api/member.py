@@ -5,40 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 from bridge import inbox, serializers
-from bridge.api.guards import require_user, site_keys
+from bridge.api.guards import require_user
 from bridge.api.params import before_arg, json_object, limit_arg
 from bridge.db import get_session, retry_conflicts
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
 bp.before_request(require_user)
-
-
-def _inbox_url(session) -> str:
-    if current_app.config.get("INBOX_URL"):
-        return current_app.config["INBOX_URL"]
-    found = site_keys().options(session, ("space_inbox_inbox_url", "home"))
-    return found.get("space_inbox_inbox_url") or found.get("home") or "/"
-
-
-@bp.get("/summary")
-def summary():
-    """Unread counts for the header badge; polled, so cheap and ETag-able."""
-    session = get_session()
-    with session.begin():
-        unread, conversations_unread = inbox.member_unread(session, g.user.id)
-        spaces = inbox.administered_spaces(session, g.user.id)
-        body = {
-            "unread": unread,
-            "conversations_unread": conversations_unread,
-            "inbox_url": _inbox_url(session),
-        }
-    if spaces:
-        body["spaces"] = [serializers.admin_space(s) for s in spaces]
-    response = jsonify(body)
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.vary.add("Cookie")
-    response.add_etag()
-    return response.make_conditional(request)
 
 
 @bp.get("/conversations")

@@ -1,0 +1,69 @@
+"""The header badge's poll, ``GET /api/v1/me/summary``: the hot path.
+
+Every logged-in page polls it, so it costs one round trip to MariaDB: the cookie's user,
+their sessions and every count come back from one statement
+(:func:`bridge.inbox.header_statement`), and the cookie is checked against that row as
+:func:`bridge.auth.verify_logged_in_cookie` checks it before any count is used. A
+blueprint of its own, because the member blueprint's login hook would be a round trip
+of its own.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bridge import auth, inbox
+from bridge.api.guards import not_logged_in, site_keys
+from bridge.db import OneStatement, get_session
+
+bp = Blueprint("header", __name__, url_prefix="/api/v1/me")
+
+
+def _site_values() -> tuple[str | None, str | None, str]:
+    """Return the cookie name, the logged-in salt and the inbox URL (kept in memory)."""
+    keys, session = site_keys(), get_session()
+    # The session connects only when a kept wp_options value is stale.
+    with session.begin():
+        name = keys.cookie_name(session)
+        salt = keys.salt(session, "logged_in")
+        inbox_url = current_app.config.get("INBOX_URL")
+        if not inbox_url:
+            found = keys.options(session, ("space_inbox_inbox_url", "home"))
+            inbox_url = found.get("space_inbox_inbox_url") or found.get("home") or "/"
+    return name, salt, inbox_url
+
+
+@bp.get("/summary")
+def summary():
+    """Unread counts for the header badge; polled, so one statement and ETag-able."""
+    name, salt, inbox_url = _site_values()
+    raw = request.cookies.get(name) if name else None
+    now = time.time()
+    cookie = auth.usable_cookie(raw, now=now) if raw else None
+    if cookie is None or salt is None:
+        raise not_logged_in()
+    statement: OneStatement = current_app.extensions["space_inbox_header"]
+    rows = statement.rows(login=cookie[0])
+    me = rows[0] if rows and rows[0][inbox.KIND] == 0 else None
+    if me is None or not auth.cookie_user(
+        salt, cookie, me[inbox.ID], me[inbox.USER_PASS], me[inbox.SESSIONS], now
+    ):
+        raise not_logged_in()
+    body = {
+        "unread": int(me[inbox.UNREAD]),
+        "conversations_unread": int(me[inbox.CONVERSATIONS_UNREAD]),
+        "inbox_url": inbox_url,
+    }
+    spaces = [
+        {"id": int(r[inbox.ID]), "name": r[inbox.NAME], "unread": int(r[inbox.UNREAD])}
+        for r in rows[1:]
+    ]
+    if spaces:
+        body["spaces"] = spaces
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    response.add_etag()
+    return response.make_conditional(request)

@@ -146,12 +146,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", default="small", choices=sorted(seed.SIZES))
     p.add_argument("--db-prefix", default="si_bench_")
     p.add_argument("--endpoint", default="summary", choices=("summary", "list", "page", "send"))
-    p.add_argument(
-        "--app",
-        default="bridge",
-        choices=("bridge", "lean"),
-        help="the bridge, or the prototype of bench/lean.py (summary only)",
-    )
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument(
         "--tweak",
@@ -162,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         "pool_pre_ping, or pool_reset_on_return=None (repeatable)",
     )
     p.add_argument("--top", type=int, default=30, help="functions of cProfile's list")
+    p.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
     p.add_argument("--width", type=int, default=400, help="characters of SQL shown")
     a = p.parse_args(argv)
 
@@ -181,16 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         site.stop()
     config = {"WP_CONFIG": str(site.wp_config_path), "RATE_PER_SPACE": "off", "RATE_OVERALL": "off"}
-    if a.app == "lean":
-        if a.endpoint != "summary":
-            raise SystemExit("the prototype answers the summary only")
-        from bench.lean import create_app as create_lean
-
-        app = create_lean(config)
-    else:
-        if a.tweak:
-            _tweak_engine(a.tweak)
-        app = create_app(config)
+    if a.tweak:
+        _tweak_engine(a.tweak)
+    app = create_app(config)
     tally = Tally()
     client = app.test_client(use_cookies=False)
     targets = _targets(a.endpoint, dataset, logins)
@@ -241,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(a.top)
+    stats.sort_stats(a.sort).print_stats(a.top)
     print(out.getvalue())
     if a.endpoint == "send":  # leave the kept dataset as it was seeded
         spaces = ", ".join(str(int(x)) for x in dataset.send_spaces)

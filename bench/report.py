@@ -16,14 +16,12 @@ CONTENDERS = {
     "wp_rest": "WordPress REST `GET /wp/v2/users/me` (cookie + nonce)",
     "proxy": "bridge, proxy mode (through WordPress and the plugin)",
     "direct": "bridge, direct mode (gunicorn)",
-    "lean": "prototype of the recommended hot path (`bench/lean.py`, not shipped)",
     "ceiling": "bare Flask JSON endpoint (gunicorn, the ceiling)",
 }
 SHORT = {
     "wp_rest": "WordPress REST\nusers/me",
     "proxy": "bridge\nproxy mode",
     "direct": "bridge\ndirect mode",
-    "lean": "prototype:\nrecommended\nhot path",
     "ceiling": "bare Flask\n(ceiling)",
 }
 ENDPOINTS = {
@@ -232,7 +230,6 @@ def chart(results: dict, path: Path) -> bool:
         "wp_rest": "#8c8c8c",
         "proxy": "#d9a441",
         "direct": "#2f7ed8",
-        "lean": "#9ec5f0",
         "ceiling": "#3a3a3a",
     }
     bars = left.barh([SHORT[k] for k in keys], values, color=[colors[k] for k in keys])

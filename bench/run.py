@@ -33,7 +33,6 @@ from bench.servers import (
     Gunicorn,
     bridge_server,
     ceiling_server,
-    lean_server,
     php_str,
 )
 from bridge.tables import tables
@@ -66,7 +65,6 @@ class Settings:
     fresh: bool = False
     drop: bool = False
     budget_minutes: float = 30.0
-    lean: bool = True
     db_host: str = "127.0.0.1"
     db_port: int = 3306
 
@@ -133,7 +131,7 @@ class Bench:
 
     def planned_load_seconds(self) -> float:
         per = self.s.warmup + self.s.repetitions * self.s.duration
-        return per * (4 + self.s.lean + 3 * len(self.s.sizes) + 1)
+        return per * (4 + 3 * len(self.s.sizes) + 1)
 
     # -- load ------------------------------------------------------------------------------
 
@@ -265,18 +263,8 @@ class Bench:
                 main.site.workdir, workers=self.s.workers, threads=self.s.threads
             ).start()
             extra.append(ceiling)
-            lean = None
-            if self.s.lean:
-                lean = lean_server(
-                    main.site.wp_config_path,
-                    main.site.workdir,
-                    workers=self.s.workers,
-                    threads=self.s.threads,
-                ).start()
-                extra.append(lean)
-                main.check_same_answers(lean.url)
             results["settings"]["cookies_used"] = len(main.members)
-            results["contenders"] = self.contenders(main, ceiling, lean)
+            results["contenders"] = self.contenders(main, ceiling)
             results["latency"] = self.latency(up)
             results["send"] = self.send(main)
         except OutOfTime as exc:
@@ -367,17 +355,15 @@ class Bench:
                 out[name][key] = _summary(found)
         return out
 
-    def contenders(self, t: _Targets, ceiling: Gunicorn, lean: Gunicorn | None) -> dict:
+    def contenders(self, t: _Targets, ceiling: Gunicorn) -> dict:
         """The ways to answer the header poll, interleaved repetition by repetition."""
         ceiling_targets = [load.Target("GET", "/api/v1/me/summary", t.members[0].cookie)]
         plan = {
             "wp_rest": (t.site.url, t.wp_rest_me()),
             "proxy": (t.site.url, t.summary_proxy()),
             "direct": (t.bridge.url, t.summary_direct()),
+            "ceiling": (ceiling.url, ceiling_targets),
         }
-        if lean:
-            plan["lean"] = (lean.url, t.summary_direct())
-        plan["ceiling"] = (ceiling.url, ceiling_targets)
         # PHP's server closes the connection after every response (see load.Result).
         closes = {"wp_rest": True, "proxy": True}
         c = self.s.connections
@@ -546,32 +532,6 @@ class _Targets:
         ):
             self.site.sql(query)
 
-    def check_same_answers(self, other: str, count: int = 50) -> None:
-        """The prototype at *other* answers the summary exactly as the bridge does."""
-        with requests.Session() as http:
-            http.trust_env = False
-            admins = [self.logins[a] for _, a in self.dataset.top_spaces]
-            for who in [*self.members[:count], *admins]:
-                theirs, ours = (
-                    http.get(
-                        base + "/api/v1/me/summary", headers={"Cookie": who.cookie}, timeout=30
-                    )
-                    for base in (self.bridge.url, other)
-                )
-                if (theirs.status_code, theirs.json()) != (ours.status_code, ours.json()):
-                    raise RuntimeError(
-                        f"the prototype answers member {who.user_id} otherwise than the bridge:"
-                        f" {ours.status_code} {ours.text[:300]} / {theirs.status_code}"
-                        f" {theirs.text[:300]}"
-                    )
-            wrong = http.get(
-                other + "/api/v1/me/summary",
-                headers={"Cookie": self.members[0].cookie[:-3] + "000"},
-                timeout=30,
-            )
-            if wrong.status_code != 401:
-                raise RuntimeError(f"the prototype took a forged cookie: {wrong.status_code}")
-
     def check(self) -> None:
         """Every kind of request answers as it should before any load runs."""
         with requests.Session() as http:
@@ -641,12 +601,6 @@ def _ratios(results: dict) -> dict:
         out["proxy_vs_wp_rest"] = rps("proxy") / rps("wp_rest")
     if rps("direct") and rps("ceiling"):
         out["direct_vs_ceiling"] = rps("direct") / rps("ceiling")
-    if rps("lean") and rps("wp_rest"):
-        out["lean_vs_wp_rest"] = rps("lean") / rps("wp_rest")
-    if rps("lean") and rps("ceiling"):
-        out["lean_vs_ceiling"] = rps("lean") / rps("ceiling")
-    if rps("lean") and rps("direct"):
-        out["lean_vs_direct"] = rps("lean") / rps("direct")
     lat = results.get("latency") or {}
     sizes = [n for n in results.get("datasets", {}) if n in lat]
     if len(sizes) > 1:
@@ -776,12 +730,6 @@ def parse(argv: list[str] | None = None) -> Settings:
     p.add_argument("--fresh", action="store_true", help="seed again even if a dataset is kept")
     p.add_argument("--drop", action="store_true", help="drop the datasets' databases afterwards")
     p.add_argument("--budget-minutes", type=float, default=d.budget_minutes)
-    p.add_argument(
-        "--no-lean",
-        dest="lean",
-        action="store_false",
-        help="leave out the prototype of the recommended hot path (bench/lean.py)",
-    )
     a = p.parse_args(argv)
     sizes = [x.strip() for x in a.sizes.split(",") if x.strip()]
     unknown = [x for x in sizes if x not in seed.SIZES]
@@ -803,7 +751,6 @@ def parse(argv: list[str] | None = None) -> Settings:
         fresh=a.fresh,
         drop=a.drop,
         budget_minutes=a.budget_minutes,
-        lean=a.lean,
     )
 
 

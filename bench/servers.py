@@ -29,7 +29,6 @@ __all__ = [
     "Gunicorn",
     "bridge_server",
     "ceiling_server",
-    "lean_server",
     "php_str",
     "ROOT",
 ]
@@ -148,8 +147,9 @@ class Gunicorn:
                 start_new_session=True,
             )
         try:
-            wait_until_ready(self.process, self.url + self.health, self.log, self.name,
-                             START_TIMEOUT)
+            wait_until_ready(
+                self.process, self.url + self.health, self.log, self.name, START_TIMEOUT
+            )
         except RuntimeError:
             self.process = None
             raise
@@ -204,13 +204,6 @@ def _gunicorn(target: str, workers: int, threads: int) -> list[str]:
         "--worker-class", "gthread", "--threads", str(threads),
         "--bind", "127.0.0.1:{port}", target,
     ]  # fmt: skip
-
-
-def lean_server(wp_config: Path, workdir: Path, *, workers: int, threads: int) -> Gunicorn:
-    """The prototype of :mod:`bench.lean` under the bridge's gunicorn settings."""
-    argv = _gunicorn("bench.lean:create_app()", workers, threads)
-    env = _clean_env(SPACE_INBOX_WP_CONFIG=str(wp_config))
-    return Gunicorn("lean", argv, workdir, env)
 
 
 def ceiling_server(workdir: Path, *, workers: int, threads: int) -> Gunicorn:

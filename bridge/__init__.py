@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     """
     from bridge import db, errors, limits
     from bridge.api import guards, header, member, plugin, service, space_admin
-    from bridge.auth import SiteKeys
+    from bridge.auth import SiteKeys, login_statement
     from bridge.inbox import header_statement
     from bridge.tables import tables
 
@@ -34,9 +34,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["space_inbox_engine"] = engine
     site_tables = tables(settings["TABLE_PREFIX"])
     db.init_app(app, engine, site_tables)
-    app.extensions["space_inbox_header"] = db.OneStatement(
-        db.make_read_engine(settings), header_statement(site_tables)
-    )
+    # The statements every request begins with: the login, or the header poll's all-in-one.
+    reads = db.make_read_engine(settings)
+    app.extensions["space_inbox_login"] = db.OneStatement(reads, login_statement(site_tables))
+    app.extensions["space_inbox_header"] = db.OneStatement(reads, header_statement(site_tables))
     errors.init_app(app)
 
     @app.after_request

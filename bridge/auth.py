@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import phpserialize
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import ScalarSelect, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from bridge.config import KEY_NAMES
@@ -198,7 +198,8 @@ def sessions_of(t) -> ScalarSelect:
 def cookie_user(
     salt: str, cookie: tuple, user_id, user_pass: str | None, sessions: str | None, now: float
 ) -> WpUser | None:
-    """Return the user a parsed cookie proves, given the user row its login names.
+    """Return the user a parsed cookie proves, given the user row its login names
+    (``wp_validate_auth_cookie``), or None.
 
     :param cookie: from :func:`usable_cookie`.
     :param sessions: the user's ``session_tokens`` usermeta (a logout removes the token).
@@ -210,26 +211,15 @@ def cookie_user(
     return WpUser(id=int(user_id), login=login, token=token)
 
 
-def verify_logged_in_cookie(
-    session: Session, keys: SiteKeys, raw: str, *, now: float, is_post: bool = False
-) -> WpUser | None:
-    """Return the user a logged-in cookie proves, or None (``wp_validate_auth_cookie``)."""
-    cookie = usable_cookie(raw, now=now, is_post=is_post)
-    if cookie is None:
-        return None
-    salt = keys.salt(session, "logged_in")
-    if salt is None:
-        return None
-    t = tables_of(session)
-    # The user and their sessions in one round trip: this runs on every request.
-    user = session.execute(
-        select(t.users.c.ID, t.users.c.user_pass, sessions_of(t).label("sessions")).where(
-            t.users.c.user_login == cookie[0]
-        )
-    ).first()
-    if user is None:
-        return None
-    return cookie_user(salt, cookie, user.ID, user.user_pass, user.sessions, now)
+def login_statement(t) -> Select:
+    """The user a cookie's login names, with their sessions: bound parameter ``login``.
+
+    Its row (``ID``, ``user_pass``, ``session_tokens``) is what :func:`cookie_user` checks
+    a cookie against, on every request: a logout locks the cookie out at once.
+    """
+    return select(t.users.c.ID, t.users.c.user_pass, sessions_of(t).label("sessions")).where(
+        t.users.c.user_login == bindparam("login", type_=t.users.c.user_login.type)
+    )
 
 
 def _usermeta(session: Session, user_id: int, key: str) -> str | None:

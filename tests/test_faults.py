@@ -37,7 +37,6 @@ SECRET = "fault-test-secret-0123456789abcdef"
 FOREVER = 999_999_999
 
 
-
 def _eventually(check, timeout: float = 30.0, every: float = 0.2):
     deadline = time.monotonic() + timeout
     while True:

@@ -60,10 +60,13 @@ def test_the_poll_leaves_no_transaction_open(app, client, world):
     engine = app.extensions["space_inbox_header"].engine
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT @@autocommit").scalar() == 1
-        assert conn.exec_driver_sql(
-            "SELECT COUNT(*) FROM information_schema.innodb_trx"
-            " WHERE trx_mysql_thread_id = CONNECTION_ID()"
-        ).scalar() == 0
+        assert (
+            conn.exec_driver_sql(
+                "SELECT COUNT(*) FROM information_schema.innodb_trx"
+                " WHERE trx_mysql_thread_id = CONNECTION_ID()"
+            ).scalar()
+            == 0
+        )
 
 
 def _connection_ids(engine, n: int) -> list[int]:

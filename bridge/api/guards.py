@@ -44,13 +44,17 @@ def site_keys() -> SiteKeys:
 
 
 def _cookie_user(session) -> WpUser | None:
-    name = site_keys().cookie_name(session)
+    keys = site_keys()
+    name = keys.cookie_name(session)
     raw = request.cookies.get(name) if name else None
-    if not raw:
+    now = time.time()
+    cookie = auth.usable_cookie(raw, now=now, is_post=request.method == "POST") if raw else None
+    salt = keys.salt(session, "logged_in") if cookie else None
+    if salt is None:
         return None
-    return auth.verify_logged_in_cookie(
-        session, site_keys(), raw, now=time.time(), is_post=request.method == "POST"
-    )
+    # One statement on an autocommit connection: no transaction of its own to end.
+    rows = current_app.extensions["space_inbox_login"].rows(login=cookie[0])
+    return auth.cookie_user(salt, cookie, *rows[0], now) if rows else None
 
 
 def not_logged_in() -> ApiError:

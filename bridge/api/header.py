@@ -3,7 +3,7 @@
 Every logged-in page polls it, so it costs one round trip to MariaDB: the cookie's user,
 their sessions and every count come back from one statement
 (:func:`bridge.inbox.header_statement`), and the cookie is checked against that row as
-:func:`bridge.auth.verify_logged_in_cookie` checks it before any count is used. A
+:func:`bridge.api.guards.require_user` checks it before any count is used. A
 blueprint of its own, because the member blueprint's login hook would be a round trip
 of its own.
 """
@@ -46,7 +46,7 @@ def summary():
         raise not_logged_in()
     statement: OneStatement = current_app.extensions["space_inbox_header"]
     rows = statement.rows(login=cookie[0])
-    me = rows[0] if rows and rows[0][inbox.KIND] == 0 else None
+    me = next((r for r in rows if r[inbox.KIND] == 0), None)
     if me is None or not auth.cookie_user(
         salt, cookie, me[inbox.ID], me[inbox.USER_PASS], me[inbox.SESSIONS], now
     ):
@@ -56,9 +56,13 @@ def summary():
         "conversations_unread": int(me[inbox.CONVERSATIONS_UNREAD]),
         "inbox_url": inbox_url,
     }
+    administered = sorted(
+        (r for r in rows if r[inbox.KIND] == 1),
+        key=lambda r: (r[inbox.NAME].casefold(), r[inbox.ID]),
+    )
     spaces = [
         {"id": int(r[inbox.ID]), "name": r[inbox.NAME], "unread": int(r[inbox.UNREAD])}
-        for r in rows[1:]
+        for r in administered
     ]
     if spaces:
         body["spaces"] = spaces

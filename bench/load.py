@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -60,6 +61,8 @@ class Result:
     max: float
     #: Failed requests by kind (wrk: connect, read, write, status >= 400, timeout).
     failures: dict | None = None
+    #: CPU time per request (µs) during the run, by who spent it (:func:`cpu_seconds`).
+    cpu_us: dict | None = None
 
     @classmethod
     def from_wrk(cls, data: dict, *, closes: bool = False) -> Result:
@@ -92,6 +95,36 @@ class Result:
             max=data["max_us"] / ms,
             failures={k: v for k, v in failures.items() if v},
         )
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far: MariaDB, this process' finished children (the load
+    generator: wrk runs as one), and every other process ("servers"), from Linux ``/proc``.
+
+    The difference over a run, divided by its requests, says where a request's cost
+    goes: the server under load (idle servers cost next to nothing), MariaDB, wrk.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {"servers": 0.0, "mariadb": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended
+            continue
+        comm, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        # utime and stime: fields 14 and 15 of proc(5), 12 and 13 after "state".
+        group = "mariadb" if comm == "mariadbd" else "servers"
+        found[group] += (int(fields[11]) + int(fields[12])) / tick
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    found["load generator"] = children.ru_utime + children.ru_stime
+    return found
+
+
+def per_request_cpu(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """CPU µs per request by group, between two :func:`cpu_seconds` readings."""
+    return {k: (after[k] - before[k]) * 1e6 / max(requests, 1) for k in before}
 
 
 def wrk_path() -> str | None:
@@ -275,4 +308,9 @@ def median_result(results: Sequence[Result]) -> Result:
             k: sum((r.failures or {}).get(k, 0) for r in results)
             for k in sorted({k for r in results for k in (r.failures or {})})
         },
+        cpu_us={
+            k: float(statistics.median(r.cpu_us[k] for r in results))
+            for k in (results[0].cpu_us or {})
+        }
+        or None,
     )

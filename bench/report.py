@@ -110,6 +110,12 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _cpu(cpu: dict | None) -> str:
+    if not cpu:
+        return "–"
+    return " / ".join(_fmt(cpu.get(k), 0) for k in ("servers", "mariadb", "load generator"))
+
+
 def markdown(results: dict) -> str:
     """The Markdown report: machine, throughput table, latency table, send, targets."""
     m = results["machine"]
@@ -141,8 +147,9 @@ def markdown(results: dict) -> str:
             f"**The header count, `GET /api/v1/me/summary`** ({primary} dataset, "
             f"{s['cookies_used']:,} members' real cookies in rotation):",
             "",
-            "| contender | requests/s | p50 ms | p95 ms | p99 ms | errors | bridge direct is |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| contender | requests/s | p50 ms | p95 ms | p99 ms | errors | bridge direct is "
+            "| CPU µs per request: servers / MariaDB / wrk |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for key, label in CONTENDERS.items():
             c = contenders.get(key)
@@ -151,9 +158,15 @@ def markdown(results: dict) -> str:
             ratio = f"{direct / c['rps']:.2f}×" if direct and c.get("rps") else "–"
             lines.append(
                 f"| {label} | {_fmt(c['rps'], 0)} | {_fmt(c['p50'])} | {_fmt(c['p95'])} | "
-                f"{_fmt(c['p99'])} | {c['errors']} | {ratio} |"
+                f"{_fmt(c['p99'])} | {c['errors']} | {ratio} | {_cpu(c.get('cpu_us'))} |"
             )
-        lines.append("")
+        lines += [
+            "",
+            "CPU per request: the CPU time the machine's processes used during the runs "
+            "(Linux `/proc`), divided by the requests answered; *servers* is everything but "
+            "MariaDB and wrk (the server under load; the idle ones cost next to nothing).",
+            "",
+        ]
     latency = results.get("latency", {})
     if latency:
         sizes = list(latency)

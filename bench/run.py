@@ -162,6 +162,7 @@ class Bench:
         if time.monotonic() + seconds > self.deadline:
             raise OutOfTime(label)
         stop = self.progress.ticking(seconds, label)
+        cpu = load.cpu_seconds()
         try:
             result = self.run_load(
                 base,
@@ -173,6 +174,7 @@ class Bench:
             )
         finally:
             stop()
+        result.cpu_us = load.per_request_cpu(cpu, load.cpu_seconds(), result.requests)
         return result
 
     # -- datasets ---------------------------------------------------------------------------
@@ -584,6 +586,7 @@ def _summary(runs: list[load.Result]) -> dict:
         "mean": median.mean,
         "errors": median.errors,
         "requests": median.requests,
+        "cpu_us": median.cpu_us,
         "runs": [asdict(r) for r in runs],
     }
 

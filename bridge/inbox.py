@@ -21,6 +21,7 @@ from sqlalchemy import (
     Row,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -207,6 +208,23 @@ def is_space_admin(session: Session, user_id: int, space_id: int) -> bool:
     )
 
 
+def sending_space_or_404(session: Session, space_id: int, member_id: int) -> Row:
+    """Return a Space as :func:`member_space_or_404` does, with what a member's message to
+    it must know in the same read: ``member_spam`` and ``member_blocked``."""
+    t = tables_of(session)
+    s, f, b = t.spaces, t.user_flags, t.blocks
+    spam = select(f.c.spam).where(f.c.user_id == member_id).scalar_subquery()
+    blocked = exists().where(b.c.space_id == s.c.id, b.c.member_id == member_id)
+    space = session.execute(
+        select(s, spam.label("member_spam"), blocked.label("member_blocked")).where(
+            s.c.id == space_id
+        )
+    ).first()
+    if space is None:
+        raise NotFound("space_not_found", "There is no such Space.")
+    return space
+
+
 def member_space_or_404(session: Session, space_id: int) -> Row:
     """Return a Space a member may look at: any Space the bridge knows, even a deleted one."""
     space = get_space(session, space_id)
@@ -281,6 +299,19 @@ def _replayed(
     return existing
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """A message just written: what reading its row back would give, without the read."""
+
+    id: int
+    conversation_id: int
+    direction: str
+    author_id: int
+    body: str
+    created_at: datetime
+    client_key: str
+
+
 def _add_message(
     session: Session,
     conversation: Row,
@@ -289,7 +320,7 @@ def _add_message(
     body: str,
     client_key: str,
     now: datetime,
-) -> Row:
+) -> NewMessage:
     t = tables_of(session)
     message_id = session.execute(
         insert(t.messages).values(
@@ -322,7 +353,7 @@ def _add_message(
             awaiting_since=None,
         )
     session.execute(update(c).where(c.c.id == conversation.id).values(**values))
-    return session.execute(select(t.messages).where(t.messages.c.id == message_id)).one()
+    return NewMessage(message_id, conversation.id, direction, author_id, body, now, client_key)
 
 
 def _notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict, now: datetime):
@@ -366,12 +397,6 @@ def _audit(
     )
 
 
-def is_spammer(session: Session, user_id: int) -> bool:
-    """Whether WordPress marked the user as a spammer."""
-    f = tables_of(session).user_flags
-    return bool(session.execute(select(f.c.spam).where(f.c.user_id == user_id)).scalar())
-
-
 def space_admin_ids(session: Session, space_id: int) -> list[int]:
     """Return the current team of a Space."""
     sa_ = tables_of(session).space_admins
@@ -397,17 +422,18 @@ def send_to_space(
     client_key: str,
     now: datetime,
     limiter: Limiter | None = None,
-) -> tuple[Row, bool]:
+) -> tuple[Row | NewMessage, bool]:
     """Write a member's message to a Space and notify every admin of the Space.
 
     Creates the conversation on the first message. A retry with the same client key
     returns the first message and writes nothing (and counts against no limit).
 
+    :param space: from :func:`sending_space_or_404`.
     :returns: the message and whether it was created now.
     """
     if space.status != "active":
         raise Gone("space_deleted", "This Space no longer takes messages.")
-    if is_spammer(session, member_id):
+    if space.member_spam:
         raise Forbidden("account_suspended", "Your account may not send messages.")
     c = tables_of(session).conversations
     conversation = member_conversation(session, space.id, member_id, lock=True)
@@ -424,7 +450,7 @@ def send_to_space(
     existing = _replayed(session, member_id, client_key, conversation.id, body)
     if existing is not None:
         return existing, False
-    if is_blocked(session, space.id, member_id):
+    if space.member_blocked:
         raise Forbidden(
             "blocked_by_space",
             f"Sorry, {space.name} does not accept messages from you.",
@@ -460,7 +486,7 @@ def reply_as_space(
     body: str,
     client_key: str,
     now: datetime,
-) -> tuple[Row, bool]:
+) -> tuple[Row | NewMessage, bool]:
     """Write a Space's answer, authored by one admin, and notify the member.
 
     The member's notification names the Space only; the author is kept for the audit.

@@ -62,7 +62,7 @@ def send(space_id: int):
     client_key = inbox.clean_client_key(data.get("client_key"))
     session = get_session()
     with session.begin():
-        space = inbox.member_space_or_404(session, space_id)
+        space = inbox.sending_space_or_404(session, space_id, g.user.id)
         message, _ = inbox.send_to_space(
             session,
             space,

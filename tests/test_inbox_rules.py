@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
+from bridge import inbox
 from bridge.tables import tables
 
 from conftest import (
@@ -901,6 +902,41 @@ def test_a_member_message_queues_one_job_per_current_admin(app, client, world):
     # A second message queues one more job per admin, not a job per earlier message.
     assert send(client, member, SPACE, "and another").status_code == 201
     assert _count(app, T.outbox) == 4
+
+
+def test_team_jobs_carry_the_json_python_would_write_for_any_text(app, client, world):
+    """The team's jobs are written by one INSERT … SELECT, MariaDB appending each admin's id:
+    the payload must be the very JSON text of json.dumps, whatever the names hold."""
+    name = 'Café "Zoë" \\ 🍕 </script>'
+    upsert_space(client, SPACE, name, [world["admin"].user_id, world["admin2"].user_id])
+    body = 'Line one\n"quoted" \\ back\tslash é 🍕 {"user_id": 1}'
+    sent = send(client, world["member"], SPACE, body)
+    assert sent.status_code == 201
+    cid = _conversation(app, SPACE, world["member"].user_id).id
+    expected = {
+        "space_id": SPACE,
+        "space_name": name,
+        "conversation_id": cid,
+        "message_id": sent.get_json()["id"],
+        "member_id": world["member"].user_id,
+        "excerpt": inbox.excerpt(body),
+    }
+    jobs = _rows(app, T.outbox)
+    assert [j.user_id for j in jobs] == sorted([world["admin"].user_id, world["admin2"].user_id])
+    for job in jobs:
+        assert job.payload == json.dumps({**expected, "user_id": job.user_id})
+        assert job.created_at == job.next_attempt_at
+    # A read by one admin tells the others, the same way.
+    client.post(_admin_path(SPACE, cid, "/read"), headers=world["admin"].headers())
+    read = _rows(app, T.outbox, T.outbox.c.kind == "conversation_read")
+    assert [(j.user_id, j.payload) for j in read] == [
+        (
+            world["admin2"].user_id,
+            json.dumps(
+                {"space_id": SPACE, "conversation_id": cid, "user_id": world["admin2"].user_id}
+            ),
+        )
+    ]
 
 
 def test_a_reply_notifies_the_member_without_naming_the_admin(app, client, world):

@@ -453,8 +453,16 @@ def send_to_space(
         raise Gone("space_deleted", "This Space no longer takes messages.")
     if space.member_spam:
         raise Forbidden("account_suspended", "Your account may not send messages.")
-    c = tables_of(session).conversations
-    conversation = member_conversation(session, space.id, member_id, lock=True)
+    t = tables_of(session)
+    c, m = t.conversations, t.messages
+    # The conversation, locked, and in the same read whether this client key was used.
+    used = select(m.c.id).where(m.c.author_id == member_id, m.c.client_key == client_key)
+    locked = (
+        select(c, used.exists().label("key_used"))
+        .where(c.c.space_id == space.id, c.c.member_id == member_id)
+        .with_for_update()
+    )
+    conversation = session.execute(locked).first()
     if conversation is None:
         # The first message. ON DUPLICATE KEY takes the row's exclusive lock at once
         # (INSERT IGNORE would take a shared one), so racing first messages queue up
@@ -464,10 +472,11 @@ def send_to_space(
             .values(space_id=space.id, member_id=member_id, created_at=now, last_message_at=now)
             .on_duplicate_key_update(member_id=member_id)
         )
-        conversation = member_conversation(session, space.id, member_id, lock=True)
-    existing = _replayed(session, member_id, client_key, conversation.id, body)
-    if existing is not None:
-        return existing, False
+        conversation = session.execute(locked).one()
+    if conversation.key_used:
+        existing = _replayed(session, member_id, client_key, conversation.id, body)
+        if existing is not None:
+            return existing, False
     if space.member_blocked:
         raise Forbidden(
             "blocked_by_space",

@@ -43,18 +43,25 @@ def site_keys() -> SiteKeys:
     return current_app.extensions["space_inbox_keys"]
 
 
-def _cookie_user(session) -> WpUser | None:
+def presented_cookie(session, *, is_post: bool = False) -> tuple[str, tuple] | None:
+    """Return the site's logged-in salt and the request's well-formed, unexpired cookie
+    (:func:`bridge.auth.usable_cookie`), or None: then no login can be proven."""
     keys = site_keys()
     name = keys.cookie_name(session)
     raw = request.cookies.get(name) if name else None
-    now = time.time()
-    cookie = auth.usable_cookie(raw, now=now, is_post=request.method == "POST") if raw else None
+    cookie = auth.usable_cookie(raw, now=time.time(), is_post=is_post) if raw else None
     salt = keys.salt(session, "logged_in") if cookie else None
-    if salt is None:
+    return (salt, cookie) if salt else None
+
+
+def _cookie_user(session) -> WpUser | None:
+    presented = presented_cookie(session, is_post=request.method == "POST")
+    if presented is None:
         return None
+    salt, cookie = presented
     # One statement on an autocommit connection: no transaction of its own to end.
     rows = current_app.extensions["space_inbox_login"].rows(login=cookie[0])
-    return auth.cookie_user(salt, cookie, *rows[0], now) if rows else None
+    return auth.cookie_user(salt, cookie, *rows[0], time.time()) if rows else None
 
 
 def not_logged_in() -> ApiError:

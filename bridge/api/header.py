@@ -15,40 +15,31 @@ import time
 from flask import Blueprint, current_app, jsonify, request
 
 from bridge import auth, inbox
-from bridge.api.guards import not_logged_in, site_keys
+from bridge.api.guards import not_logged_in, presented_cookie, site_keys
 from bridge.db import OneStatement, get_session
 
 bp = Blueprint("header", __name__, url_prefix="/api/v1/me")
 
 
-def _site_values() -> tuple[str | None, str | None, str]:
-    """Return the cookie name, the logged-in salt and the inbox URL (kept in memory)."""
-    keys, session = site_keys(), get_session()
-    # The session connects only when a kept wp_options value is stale.
-    with session.begin():
-        name = keys.cookie_name(session)
-        salt = keys.salt(session, "logged_in")
-        inbox_url = current_app.config.get("INBOX_URL")
-        if not inbox_url:
-            found = keys.options(session, ("space_inbox_inbox_url", "home"))
-            inbox_url = found.get("space_inbox_inbox_url") or found.get("home") or "/"
-    return name, salt, inbox_url
-
-
 @bp.get("/summary")
 def summary():
     """Unread counts for the header badge; polled, so one statement and ETag-able."""
-    name, salt, inbox_url = _site_values()
-    raw = request.cookies.get(name) if name else None
-    now = time.time()
-    cookie = auth.usable_cookie(raw, now=now) if raw else None
-    if cookie is None or salt is None:
+    session = get_session()
+    # The session connects only when a kept wp_options value is stale.
+    with session.begin():
+        presented = presented_cookie(session)
+        inbox_url = current_app.config.get("INBOX_URL")
+        if not inbox_url:
+            found = site_keys().options(session, ("space_inbox_inbox_url", "home"))
+            inbox_url = found.get("space_inbox_inbox_url") or found.get("home") or "/"
+    if presented is None:
         raise not_logged_in()
+    salt, cookie = presented
     statement: OneStatement = current_app.extensions["space_inbox_header"]
     rows = statement.rows(login=cookie[0])
     me = next((r for r in rows if r[inbox.KIND] == 0), None)
     if me is None or not auth.cookie_user(
-        salt, cookie, me[inbox.ID], me[inbox.USER_PASS], me[inbox.SESSIONS], now
+        salt, cookie, me[inbox.ID], me[inbox.USER_PASS], me[inbox.SESSIONS], time.time()
     ):
         raise not_logged_in()
     body = {

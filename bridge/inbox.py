@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Row,
-    bindparam,
     delete,
     exists,
     func,
@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
-from bridge.auth import is_digits, sessions_of
+from bridge.auth import is_digits, login_statement
 from bridge.db import tables_of
 from bridge.limits import Limiter
 from bridge.tables import Tables
@@ -190,11 +190,10 @@ def excerpt(body: str) -> str:
 # -- Spaces and scoping ------------------------------------------------------------------
 
 
-def get_space(session: Session, space_id: int) -> Row | None:
-    """Return a Space row, active or deleted."""
-    return session.execute(
-        select(tables_of(session).spaces).where(tables_of(session).spaces.c.id == space_id)
-    ).first()
+def get_space(session: Session, space_id: int, *extra: ColumnElement) -> Row | None:
+    """Return a Space row, active or deleted, with any ``extra`` columns in the same read."""
+    spaces = tables_of(session).spaces
+    return session.execute(select(spaces, *extra).where(spaces.c.id == space_id)).first()
 
 
 def is_space_admin(session: Session, user_id: int, space_id: int) -> bool:
@@ -212,22 +211,17 @@ def sending_space_or_404(session: Session, space_id: int, member_id: int) -> Row
     """Return a Space as :func:`member_space_or_404` does, with what a member's message to
     it must know in the same read: ``member_spam`` and ``member_blocked``."""
     t = tables_of(session)
-    s, f, b = t.spaces, t.user_flags, t.blocks
+    f, b = t.user_flags, t.blocks
     spam = select(f.c.spam).where(f.c.user_id == member_id).scalar_subquery()
-    blocked = exists().where(b.c.space_id == s.c.id, b.c.member_id == member_id)
-    space = session.execute(
-        select(s, spam.label("member_spam"), blocked.label("member_blocked")).where(
-            s.c.id == space_id
-        )
-    ).first()
-    if space is None:
-        raise NotFound("space_not_found", "There is no such Space.")
-    return space
+    blocked = exists().where(b.c.space_id == space_id, b.c.member_id == member_id)
+    return member_space_or_404(
+        session, space_id, spam.label("member_spam"), blocked.label("member_blocked")
+    )
 
 
-def member_space_or_404(session: Session, space_id: int) -> Row:
+def member_space_or_404(session: Session, space_id: int, *extra: ColumnElement) -> Row:
     """Return a Space a member may look at: any Space the bridge knows, even a deleted one."""
-    space = get_space(session, space_id)
+    space = get_space(session, space_id, *extra)
     if space is None:
         raise NotFound("space_not_found", "There is no such Space.")
     return space
@@ -254,13 +248,12 @@ def admin_space_or_404(session: Session, viewer: Viewer, space_id: int, *, write
     raise Forbidden("not_space_admin", "You are not an admin of this Space.")
 
 
-def member_conversation(
-    session: Session, space_id: int, member_id: int, *, lock: bool = False
-) -> Row | None:
+def member_conversation(session: Session, space_id: int, member_id: int) -> Row | None:
     """Return the member's conversation with a Space, if there is one."""
     c = tables_of(session).conversations
-    query = select(c).where(c.c.space_id == space_id, c.c.member_id == member_id)
-    return session.execute(query.with_for_update() if lock else query).first()
+    return session.execute(
+        select(c).where(c.c.space_id == space_id, c.c.member_id == member_id)
+    ).first()
 
 
 def admin_conversation_or_404(
@@ -612,40 +605,38 @@ def set_status(
 # -- reads -------------------------------------------------------------------------------
 
 
-#: Columns of :func:`header_statement`'s rows.
-KIND, ID, USER_PASS, SESSIONS, NAME, UNREAD, CONVERSATIONS_UNREAD = range(7)
+#: Columns of :func:`header_statement`'s rows; the first three are the login's.
+ID, USER_PASS, SESSIONS, KIND, NAME, UNREAD, CONVERSATIONS_UNREAD = range(7)
 
 
 def header_statement(t: Tables) -> CompoundSelect:
     """The header badge in one statement: the cookie's user, and every count it shows.
 
-    Bound parameter ``login``. The first row (kind 0) is the user with that login: ID,
-    ``user_pass`` and ``session_tokens`` for the caller to check the cookie against
-    before using anything else, then the member's unread messages and conversations with
-    unread, from the counters. One row (kind 1) follows per active Space the user
-    administers: id, name, unread, in no order. No row at all: no such login.
+    Bound parameter ``login``. The first row (kind 0) is :func:`bridge.auth.login_statement`'s
+    row, which the caller checks the cookie against before using anything else, with the
+    member's unread messages and conversations with unread, from the counters. One row
+    (kind 1) follows per active Space the user administers: id, name, unread, in no order.
+    No row at all: no such login.
     """
     u, c, sa, s = t.users, t.conversations, t.space_admins, t.spaces
-    login = bindparam("login", type_=u.c.user_login.type)
+    login = login_statement(t)
     mine = (c.c.member_id == u.c.ID, c.c.member_unread > 0)
-    member = select(
+    member = login.add_columns(
         literal(0).label("kind"),
-        u.c.ID.label("id"),
-        u.c.user_pass,
-        sessions_of(t).label("sessions"),
         null().label("name"),
         select(func.coalesce(func.sum(c.c.member_unread), 0)).where(*mine).scalar_subquery(),
         select(func.count()).where(*mine).scalar_subquery(),
-    ).where(u.c.user_login == login)
+    )
     space_unread = (
         select(func.coalesce(func.sum(c.c.space_unread), 0))
         .where(c.c.space_id == s.c.id, c.c.space_unread > 0)
         .scalar_subquery()
     )
     administered = (
-        select(literal(1), s.c.id, null(), null(), s.c.name, space_unread, literal(0))
+        select(s.c.id, null(), null(), literal(1), s.c.name, space_unread, literal(0))
         .select_from(u.join(sa, sa.c.user_id == u.c.ID).join(s, s.c.id == sa.c.space_id))
-        .where(u.c.user_login == login, s.c.status == "active")
+        .where(login.whereclause)
+        .where(s.c.status == "active")
     )
     # No ORDER BY: sorting the union costs MariaDB a temporary table on every poll.
     return union_all(member, administered)

@@ -38,9 +38,7 @@ def summary():
     statement: OneStatement = current_app.extensions["space_inbox_header"]
     rows = statement.rows(login=cookie[0])
     me = next((r for r in rows if r[inbox.KIND] == 0), None)
-    if me is None or not auth.cookie_user(
-        salt, cookie, me[inbox.ID], me[inbox.USER_PASS], me[inbox.SESSIONS], time.time()
-    ):
+    if me is None or not auth.cookie_user(salt, cookie, *me[: inbox.KIND], time.time()):
         raise not_logged_in()
     body = {
         "unread": int(me[inbox.UNREAD]),

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
-    ColumnElement,
     CompoundSelect,
+    Insert,
     Row,
+    Select,
+    Update,
+    bindparam,
     delete,
     exists,
     func,
@@ -190,10 +193,10 @@ def excerpt(body: str) -> str:
 # -- Spaces and scoping ------------------------------------------------------------------
 
 
-def get_space(session: Session, space_id: int, *extra: ColumnElement) -> Row | None:
-    """Return a Space row, active or deleted, with any ``extra`` columns in the same read."""
+def get_space(session: Session, space_id: int) -> Row | None:
+    """Return a Space row, active or deleted."""
     spaces = tables_of(session).spaces
-    return session.execute(select(spaces, *extra).where(spaces.c.id == space_id)).first()
+    return session.execute(select(spaces).where(spaces.c.id == space_id)).first()
 
 
 def is_space_admin(session: Session, user_id: int, space_id: int) -> bool:
@@ -208,20 +211,23 @@ def is_space_admin(session: Session, user_id: int, space_id: int) -> bool:
 
 
 def sending_space_or_404(session: Session, space_id: int, member_id: int) -> Row:
-    """Return a Space as :func:`member_space_or_404` does, with what a member's message to
-    it must know in the same read: ``member_spam`` and ``member_blocked``."""
-    t = tables_of(session)
-    f, b = t.user_flags, t.blocks
-    spam = select(f.c.spam).where(f.c.user_id == member_id).scalar_subquery()
-    blocked = exists().where(b.c.space_id == space_id, b.c.member_id == member_id)
-    return member_space_or_404(
-        session, space_id, spam.label("member_spam"), blocked.label("member_blocked")
-    )
+    """Return what a member's message to a Space must know of it, in one read: ``id``,
+    ``name``, ``status``, ``member_spam`` and ``member_blocked``.
+
+    Any Space the bridge knows is found, even a deleted one, as by
+    :func:`member_space_or_404`.
+    """
+    statement = _send_statements(tables_of(session)).space
+    found = session.execute(statement, {"space_id": space_id, "member_id": member_id})
+    return _known_space(found.first())
 
 
-def member_space_or_404(session: Session, space_id: int, *extra: ColumnElement) -> Row:
+def member_space_or_404(session: Session, space_id: int) -> Row:
     """Return a Space a member may look at: any Space the bridge knows, even a deleted one."""
-    space = get_space(session, space_id, *extra)
+    return _known_space(get_space(session, space_id))
+
+
+def _known_space(space: Row | None) -> Row:
     if space is None:
         raise NotFound("space_not_found", "There is no such Space.")
     return space
@@ -271,6 +277,92 @@ def admin_conversation_or_404(
 # -- writes ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _SendStatements:
+    """The statements of the busiest writes, a message and its notification jobs."""
+
+    #: A Space as a member's message sees it (bound: space_id, member_id).
+    space: Select
+    #: The member's conversation with a Space, locked, and whether the client key was
+    #: used (bound: space_id, member_id, client_key).
+    conversation: Select
+    #: The conversation's row on the first message (values: its columns).
+    first_message: Insert
+    #: A message (values: its columns).
+    message: Insert
+    #: The conversation after a member's or the Space's message (bound: conversation,
+    #: message, at, text).
+    after_member: Update
+    after_space: Update
+    #: A job per admin of a Space but one (bound: kind, conversation_id, prefix, at,
+    #: space_id, except_id).
+    team_jobs: Insert
+
+
+@functools.cache
+def _send_statements(t: Tables) -> _SendStatements:
+    """Build the send path's statements once per site.
+
+    A statement built once keeps its cache key, so a send binds values only: building
+    a select() and keying it anew costs more Python than running it.
+    """
+    s, c, m, sa_, o = t.spaces, t.conversations, t.messages, t.space_admins, t.outbox
+    member = bindparam("member_id", type_=c.c.member_id.type)
+    spam = select(t.user_flags.c.spam).where(t.user_flags.c.user_id == member)
+    blocked = exists().where(t.blocks.c.space_id == s.c.id, t.blocks.c.member_id == member)
+    used = exists().where(m.c.author_id == member, m.c.client_key == bindparam("client_key"))
+    at = bindparam("at", type_=c.c.last_message_at.type)
+    last = {
+        "last_message_id": bindparam("message"),
+        "last_message_at": at,
+        "last_excerpt": bindparam("text", type_=c.c.last_excerpt.type),
+    }
+    this = update(c).where(c.c.id == bindparam("conversation"))
+    team = (
+        select(
+            bindparam("kind", type_=o.c.kind.type),
+            sa_.c.user_id,
+            bindparam("conversation_id", type_=o.c.conversation_id.type),
+            func.concat(bindparam("prefix", type_=o.c.payload.type), sa_.c.user_id, "}"),
+            at,
+            at,
+        )
+        .where(sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id"))
+        .order_by(sa_.c.user_id)
+    )
+    jobs = ["kind", "user_id", "conversation_id", "payload", "created_at", "next_attempt_at"]
+    return _SendStatements(
+        space=select(
+            s.c.id,
+            s.c.name,
+            s.c.status,
+            spam.scalar_subquery().label("member_spam"),
+            blocked.label("member_blocked"),
+        ).where(s.c.id == bindparam("space_id")),
+        conversation=select(c.c.id, used.label("key_used"))
+        .where(c.c.space_id == bindparam("space_id"), c.c.member_id == member)
+        .with_for_update(),
+        first_message=mysql_insert(c).on_duplicate_key_update(member_id=c.c.member_id),
+        message=insert(m),
+        after_member=this.values(
+            **last,
+            last_from="member",
+            space_unread=c.c.space_unread + 1,
+            status="open",
+            first_message_at=func.coalesce(c.c.first_message_at, at),
+            awaiting_since=func.coalesce(c.c.awaiting_since, at),
+        ),
+        after_space=this.values(
+            **last,
+            last_from="space",
+            member_unread=c.c.member_unread + 1,
+            first_response_at=func.coalesce(c.c.first_response_at, at),
+            awaiting_since=None,
+        ),
+        team_jobs=insert(o).from_select(jobs, team),
+    )
+
+
 def _replayed(
     session: Session, author_id: int, client_key: str, conversation_id: int | None, body: str
 ) -> Row | None:
@@ -314,38 +406,23 @@ def _add_message(
     client_key: str,
     now: datetime,
 ) -> NewMessage:
-    t = tables_of(session)
+    statements = _send_statements(tables_of(session))
     message_id = session.execute(
-        insert(t.messages).values(
-            conversation_id=conversation.id,
-            direction=direction,
-            author_id=author_id,
-            body=body,
-            created_at=now,
-            client_key=client_key,
-        )
+        statements.message,
+        {
+            "conversation_id": conversation.id,
+            "direction": direction,
+            "author_id": author_id,
+            "body": body,
+            "created_at": now,
+            "client_key": client_key,
+        },
     ).inserted_primary_key[0]
-    c = t.conversations
-    values: dict = {
-        "last_message_id": message_id,
-        "last_message_at": now,
-        "last_from": direction,
-        "last_excerpt": excerpt(body)[:200],
-    }
-    if direction == "member":
-        values.update(
-            space_unread=c.c.space_unread + 1,
-            status="open",
-            first_message_at=func.coalesce(c.c.first_message_at, now),
-            awaiting_since=func.coalesce(c.c.awaiting_since, now),
-        )
-    else:
-        values.update(
-            member_unread=c.c.member_unread + 1,
-            first_response_at=func.coalesce(c.c.first_response_at, now),
-            awaiting_since=None,
-        )
-    session.execute(update(c).where(c.c.id == conversation.id).values(**values))
+    after = statements.after_member if direction == "member" else statements.after_space
+    session.execute(
+        after,
+        {"conversation": conversation.id, "message": message_id, "at": now, "text": excerpt(body)},
+    )
     return NewMessage(message_id, conversation.id, direction, author_id, body, now, client_key)
 
 
@@ -377,24 +454,18 @@ def _notify_team(
     One INSERT … SELECT from the team instead of reading the team first: the payload is
     the same JSON text, with each admin's ``user_id`` appended by MariaDB.
     """
-    t = tables_of(session)
-    sa_ = t.space_admins
-    # json.dumps({**payload, "user_id": uid}) is this prefix, the id, and "}".
-    prefix = json.dumps(payload)[:-1] + ', "user_id": '
-    team = (
-        select(
-            literal(kind),
-            sa_.c.user_id,
-            literal(payload["conversation_id"]),
-            func.concat(prefix, sa_.c.user_id, "}"),
-            literal(now, t.outbox.c.created_at.type),
-            literal(now, t.outbox.c.next_attempt_at.type),
-        )
-        .where(sa_.c.space_id == space_id, sa_.c.user_id != except_id)
-        .order_by(sa_.c.user_id)
+    session.execute(
+        _send_statements(tables_of(session)).team_jobs,
+        {
+            "kind": kind,
+            "conversation_id": payload["conversation_id"],
+            # json.dumps({**payload, "user_id": uid}) is this prefix, the id, and "}".
+            "prefix": json.dumps(payload)[:-1] + ', "user_id": ',
+            "at": now,
+            "space_id": space_id,
+            "except_id": except_id,
+        },
     )
-    columns = ["kind", "user_id", "conversation_id", "payload", "created_at", "next_attempt_at"]
-    session.execute(insert(t.outbox).from_select(columns, team))
 
 
 def _audit(
@@ -446,26 +517,24 @@ def send_to_space(
         raise Gone("space_deleted", "This Space no longer takes messages.")
     if space.member_spam:
         raise Forbidden("account_suspended", "Your account may not send messages.")
-    t = tables_of(session)
-    c, m = t.conversations, t.messages
+    statements = _send_statements(tables_of(session))
     # The conversation, locked, and in the same read whether this client key was used.
-    used = select(m.c.id).where(m.c.author_id == member_id, m.c.client_key == client_key)
-    locked = (
-        select(c, used.exists().label("key_used"))
-        .where(c.c.space_id == space.id, c.c.member_id == member_id)
-        .with_for_update()
-    )
-    conversation = session.execute(locked).first()
+    mine = {"space_id": space.id, "member_id": member_id, "client_key": client_key}
+    conversation = session.execute(statements.conversation, mine).first()
     if conversation is None:
         # The first message. ON DUPLICATE KEY takes the row's exclusive lock at once
         # (INSERT IGNORE would take a shared one), so racing first messages queue up
         # on it instead of deadlocking.
         session.execute(
-            mysql_insert(c)
-            .values(space_id=space.id, member_id=member_id, created_at=now, last_message_at=now)
-            .on_duplicate_key_update(member_id=member_id)
+            statements.first_message,
+            {
+                "space_id": space.id,
+                "member_id": member_id,
+                "created_at": now,
+                "last_message_at": now,
+            },
         )
-        conversation = session.execute(locked).one()
+        conversation = session.execute(statements.conversation, mine).one()
     if conversation.key_used:
         existing = _replayed(session, member_id, client_key, conversation.id, body)
         if existing is not None:

@@ -683,9 +683,10 @@ def _standing_notes(results: dict) -> list[str]:
     ]
     load = results.get("load_average") or {}
     nproc = (results.get("machine") or {}).get("nproc") or 1
-    if load and max(load.get("start", [0])[:1] + load.get("end", [0])[:1]) > 0.5 * nproc:
+    # The load average at the end is mostly the run's own load: only the start tells.
+    if load and load.get("start", [0])[0] > 0.5 * nproc:
         notes.append(
-            "The machine was busy with other work around this run (see the load average): "
+            "The machine was busy with other work before this run (see the load average): "
             "treat the absolute figures as noisy; the side-by-side ratios hold better."
         )
     for key, c in (results.get("contenders") or {}).items():

@@ -63,6 +63,10 @@ class Result:
     failures: dict | None = None
     #: CPU time per request (µs) during the run, by who spent it (:func:`cpu_seconds`).
     cpu_us: dict | None = None
+    #: Each gunicorn worker's part of the workers' CPU time during the run.
+    worker_shares: list[float] | None = None
+    #: Runs before this one that were dropped: one worker had done (nearly) all the work.
+    reruns: int = 0
 
     @classmethod
     def from_wrk(cls, data: dict, *, closes: bool = False) -> Result:
@@ -104,7 +108,6 @@ def cpu_seconds() -> dict[str, float]:
     The difference over a run, divided by its requests, says where a request's cost
     goes: the server under load (idle servers cost next to nothing), MariaDB, wrk.
     """
-    tick = os.sysconf("SC_CLK_TCK")
     found = {"servers": 0.0, "mariadb": 0.0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -113,13 +116,29 @@ def cpu_seconds() -> dict[str, float]:
             stat = (entry / "stat").read_text()
         except OSError:  # the process ended
             continue
-        comm, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
-        # utime and stime: fields 14 and 15 of proc(5), 12 and 13 after "state".
-        group = "mariadb" if comm == "mariadbd" else "servers"
-        found[group] += (int(fields[11]) + int(fields[12])) / tick
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        found["mariadb" if comm == "mariadbd" else "servers"] += _stat_seconds(stat)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     found["load generator"] = children.ru_utime + children.ru_stime
     return found
+
+
+def process_seconds(pids: list[int]) -> list[float]:
+    """CPU seconds used so far by each of these processes (0 for one that ended)."""
+    found = []
+    for pid in pids:
+        try:
+            found.append(_stat_seconds(Path(f"/proc/{pid}/stat").read_text()))
+        except OSError:  # the process ended
+            found.append(0.0)
+    return found
+
+
+def _stat_seconds(stat: str) -> float:
+    """utime + stime of a ``/proc/PID/stat`` text, in seconds."""
+    # Fields 14 and 15 of proc(5): 12 and 13 after the command's closing parenthesis.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def per_request_cpu(before: dict, after: dict, requests: int) -> dict[str, float]:

@@ -155,6 +155,17 @@ class Gunicorn:
             raise
         return self
 
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers' process ids (the arbiter's children)."""
+        if self.process is None:
+            return []
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(x) for x in children]
+
     def stop(self) -> None:
         """Stop the server and every process of its group."""
         server, self.process = self.process, None

@@ -68,6 +68,15 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         # Every request was answered as it should be: real cookies, real nonces.
         assert result["errors"] == 0, result
         assert len(result["runs"]) == 1
+    # Each gunicorn worker's part of the work is recorded (PHP's server has no gunicorn).
+    gunicorn = [data["contenders"]["direct"], data["contenders"]["ceiling"], data["send"]]
+    for result in gunicorn:
+        (only,) = result["runs"]
+        assert len(only["worker_shares"]) == settings.workers, only
+        assert sum(only["worker_shares"]) == pytest.approx(1.0)
+        assert 0 <= only["reruns"] <= run.RERUNS
+    for key in ("wp_rest", "proxy"):
+        assert data["contenders"][key]["runs"][0]["worker_shares"] is None
     send = data["send"]
     assert send["fanout"] == seed.SEND_FANOUT
     if sum(send["messages_written"]):

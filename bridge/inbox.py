@@ -446,10 +446,15 @@ def _notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict,
     )
 
 
+#: An ``except_id`` for :func:`_notify_team` that leaves no admin out (no user has id 0).
+EVERYONE = 0
+
+
 def _notify_team(
     session: Session, kind: str, space_id: int, except_id: int, payload: dict, now: datetime
 ) -> None:
-    """Queue one job per current admin of a Space but one, as :func:`_notify` would.
+    """Queue one job per current admin of a Space but one (or :data:`EVERYONE`), as
+    :func:`_notify` would.
 
     One INSERT … SELECT from the team instead of reading the team first: the payload is
     the same JSON text, with each admin's ``user_id`` appended by MariaDB.
@@ -603,19 +608,39 @@ def reply_as_space(
 
 
 def mark_read_by_member(session: Session, space_id: int, member_id: int) -> None:
-    """Mark everything the Space wrote to the member as read by the member."""
+    """Mark everything the Space wrote to the member as read by the member.
+
+    When there was something unread, the member's own notifications about it are marked
+    read too (a job), wherever they read it.
+    """
     c = tables_of(session).conversations
+    conversation = session.execute(
+        select(c.c.id, c.c.member_unread)
+        .where(c.c.space_id == space_id, c.c.member_id == member_id)
+        .with_for_update()
+    ).first()
+    if conversation is None:
+        return
     session.execute(
         update(c)
-        .where(c.c.space_id == space_id, c.c.member_id == member_id)
+        .where(c.c.id == conversation.id)
         .values(member_unread=0, member_read_id=func.coalesce(c.c.last_message_id, 0))
     )
+    if conversation.member_unread:
+        _notify(
+            session,
+            "conversation_read",
+            [member_id],
+            {"space_id": space_id, "conversation_id": conversation.id},
+            utcnow(),
+        )
 
 
 def mark_read_by_space(session: Session, space_id: int, conversation_id: int, actor_id: int):
     """Mark a conversation read for the whole Space team, and audit who read it.
 
-    The other admins' notifications about it are marked read too (a job each).
+    Every admin's notifications about it, the reader's own included, are marked read too
+    (a job each).
     """
     c = tables_of(session).conversations
     conversation = admin_conversation_or_404(session, space_id, conversation_id, lock=True)
@@ -630,7 +655,7 @@ def mark_read_by_space(session: Session, space_id: int, conversation_id: int, ac
             session,
             "conversation_read",
             space_id,
-            actor_id,
+            EVERYONE,
             {"space_id": space_id, "conversation_id": conversation.id},
             now,
         )

@@ -167,17 +167,38 @@ def test_two_dispatchers_never_deliver_a_job_twice(app, client, world, receiver)
     assert len(set(ids)) == expected, "a job was delivered twice"
 
 
-def test_reading_tells_the_other_admins_only(app, client, world, receiver):
+def test_reading_tells_the_whole_team_the_reader_too(app, client, world, receiver):
     member, admin = world["member"], world["admin"]
     send(client, member, SPACE, "Allergens?")
     cid = conversation_id(client, admin, SPACE, member)
     url = f"/api/v1/spaces/{SPACE}/conversations/{cid}/read"
     assert client.post(url, headers=admin.headers()).status_code == 204
     reads = [r for r in _outbox(app) if r.kind == "conversation_read"]
-    assert [r.user_id for r in reads] == [world["admin2"].user_id]
-    assert json.loads(reads[0].payload)["conversation_id"] == cid
+    assert sorted(r.user_id for r in reads) == sorted([admin.user_id, world["admin2"].user_id])
+    assert {json.loads(r.payload)["conversation_id"] for r in reads} == {cid}
     # Reading again with nothing unread tells nobody anything new.
     assert client.post(url, headers=admin.headers()).status_code == 204
+    assert len([r for r in _outbox(app) if r.kind == "conversation_read"]) == 2
+
+
+def test_a_member_reading_an_answer_clears_their_own_notification(app, client, world, receiver):
+    member, admin = world["member"], world["admin"]
+    send(client, member, SPACE, "Open on Sunday?")
+    cid = conversation_id(client, admin, SPACE, member)
+    reply = client.post(
+        f"/api/v1/spaces/{SPACE}/conversations/{cid}/messages",
+        json={"body": "Yes, 10 to 4.", "client_key": "reply-sunday"},
+        headers=admin.headers(),
+    )
+    assert reply.status_code == 201
+    url = f"/api/v1/me/spaces/{SPACE}/read"
+    assert client.post(url, headers=member.headers()).status_code == 204
+    reads = [r for r in _outbox(app) if r.kind == "conversation_read"]
+    assert [(r.user_id, json.loads(r.payload)) for r in reads] == [
+        (member.user_id, {"space_id": SPACE, "conversation_id": cid, "user_id": member.user_id})
+    ]
+    # Nothing unread: nothing new to tell; a Space the member never wrote to: nothing.
+    assert client.post(url, headers=member.headers()).status_code == 204
     assert len([r for r in _outbox(app) if r.kind == "conversation_read"]) == 1
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from platforms import build_site
 from wordpress import WordPressSite, free_port, php_str, stop_process_group
 
 COMMAND_TIMEOUT = 60
@@ -124,13 +125,25 @@ PLUGIN = Path(__file__).resolve().parent.parent / "wp_plugin"
 
 
 class WholeStack:
-    """A real WordPress with the plugin active, the bridge served beside it, one database."""
+    """A real WordPress with the plugin active, the bridge served beside it, one database.
+
+    *platform* is a key of :data:`platforms.PLATFORMS`: Debian's WordPress 6.1 by default,
+    or WordPress 7.1 alone, with BuddyPress, or with BuddyBoss Platform.
+    """
 
     def __init__(
-        self, workdir: Path, db_name: str, prefix: str, *, php_workers: int = 4, **bridge_env: str
+        self,
+        workdir: Path,
+        db_name: str,
+        prefix: str,
+        *,
+        php_workers: int = 4,
+        platform: str = "wp61",
+        **bridge_env: str,
     ) -> None:
         self.workdir = workdir
-        self.site = WordPressSite(
+        self.site = build_site(
+            platform,
             workdir,
             db_name,
             table_prefix=prefix,

@@ -1,8 +1,9 @@
 """Run a real, throw-away WordPress site for tests.
 
-The site is built from Debian's ``wordpress`` package (``/usr/share/wordpress``), stored in a
-MariaDB/MySQL database and served by PHP's built-in web server on a free loopback port.  No
-Docker and no network beyond loopback are needed.
+The site is built from Debian's ``wordpress`` package (``/usr/share/wordpress``) unless another
+WordPress tree is given (``tests/platforms.py`` builds sites on WordPress 7.1 with BuddyPress or
+BuddyBoss), stored in a MariaDB/MySQL database and served by PHP's built-in web server on a
+free loopback port.  No Docker and no network beyond loopback are needed.
 
 Typical use::
 
@@ -214,6 +215,9 @@ class WordPressSite:
     :param plugin_dirs: plugin slug -> source directory, symlinked into ``wp-content/plugins``
         (activation is left to the caller, e.g. :meth:`activate_plugin`).
     :param workers: number of PHP server worker processes (``PHP_CLI_SERVER_WORKERS``).
+    :param source: the WordPress tree copied into the site; Debian's package by default.
+    :param theme_dirs: theme slug -> source directory, symlinked into ``wp-content/themes``
+        (the site starts on the harness' own minimal theme; switching is left to the caller).
     """
 
     def __init__(
@@ -229,15 +233,20 @@ class WordPressSite:
         extra_config: str = "",
         plugin_dirs: dict[str, pathlib.Path] | None = None,
         workers: int = 2,
+        source: pathlib.Path = WORDPRESS_SOURCE,
+        theme_dirs: dict[str, pathlib.Path] | None = None,
     ) -> None:
         # Both names end up unquoted in SQL / PHP identifiers, so refuse anything unusual.
         if not _DB_NAME_RE.match(db_name):
             raise ValueError(f"unsupported database name: {db_name!r}")
         if not _PREFIX_RE.match(table_prefix):
             raise ValueError(f"unsupported table prefix: {table_prefix!r}")
-        for slug in plugin_dirs or {}:
-            if not _SLUG_RE.match(slug) or slug in {".", ".."}:
-                raise ValueError(f"unsupported plugin slug: {slug!r}")
+        # "harness" is the generated theme's folder: a link there would receive its files.
+        checks = (("plugin", plugin_dirs, set()), ("theme", theme_dirs, {"harness"}))
+        for kind, slugs, taken in checks:
+            for slug in slugs or {}:
+                if not _SLUG_RE.match(slug) or slug in {".", "..", *taken}:
+                    raise ValueError(f"unsupported {kind} slug: {slug!r}")
         self.workdir = pathlib.Path(workdir).resolve()
         self.db_name = db_name
         self.table_prefix = table_prefix
@@ -248,6 +257,8 @@ class WordPressSite:
         self.extra_config = extra_config
         self.plugin_dirs = dict(plugin_dirs or {})
         self.workers = workers
+        self.source = pathlib.Path(source).resolve()
+        self.theme_dirs = dict(theme_dirs or {})
 
         self.root = self.workdir / "wordpress"
         self.wp_config_path = self.root / "wp-config.php"
@@ -320,15 +331,17 @@ class WordPressSite:
 
     # -- PHP and SQL -----------------------------------------------------------------------
 
-    def php(self, code: str) -> str:
+    def php(self, code: str, *, preamble: str = "") -> str:
         """Run PHP *code* in the CLI with WordPress loaded (as a request for :attr:`url`).
 
         :param code: PHP statements, without ``<?php``.
+        :param preamble: PHP statements run before WordPress is loaded, e.g.
+            ``define( 'WP_ADMIN', true );`` for code that must run as an admin request.
         :returns: what the code printed on stdout.
         :raises WordPressError: on a non-zero exit, or if the code did not run to its end
             (``wp_die()`` / ``exit`` would otherwise look like success).
         """
-        return self._run_php(code)
+        return self._run_php(code, preamble=preamble)
 
     def sql(self, query: str, args: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
         """Run one SQL statement in the site's database (autocommit).
@@ -581,18 +594,24 @@ if ( is_wp_error( $result ) ) {{
             shutil.rmtree(self.root)
 
         def ignore(directory: str, names: list[str]) -> set[str]:
-            # Debian's .htaccess points into /etc/wordpress (and php -S ignores it anyway).
-            return {".htaccess"} if pathlib.Path(directory) == WORDPRESS_SOURCE else set()
+            # Debian's .htaccess points into /etc/wordpress (and php -S ignores it anyway); a
+            # release tarball has none, so dropping the top-level one is right for both.
+            return {".htaccess"} if pathlib.Path(directory) == self.source else set()
 
         # symlinks=False: Debian links some files to other packages (getID3, underscore.js...);
-        # copying the targets makes the tree self-contained.
-        shutil.copytree(WORDPRESS_SOURCE, self.root, symlinks=False, ignore=ignore)
+        # copying the targets makes the tree self-contained.  A release tree has no links.
+        shutil.copytree(self.source, self.root, symlinks=False, ignore=ignore)
 
     def _write_files(self) -> None:
         content = self.root / "wp-content"
         plugins = content / "plugins"
-        for slug, source in self.plugin_dirs.items():
-            (plugins / slug).symlink_to(pathlib.Path(source).resolve(), target_is_directory=True)
+        # Symlinked, not copied: plugins and themes are read in place (BuddyBoss Platform alone
+        # is ~90 MB), and WordPress resolves symlinked plugin folders for their URLs.
+        for folder, links in ((plugins, self.plugin_dirs), (content / "themes", self.theme_dirs)):
+            folder.mkdir(parents=True, exist_ok=True)
+            for slug, source in links.items():
+                target = pathlib.Path(source).resolve()
+                (folder / slug).symlink_to(target, target_is_directory=True)
         (content / "mu-plugins").mkdir(exist_ok=True)
         (content / "mu-plugins" / "harness.php").write_text(_MU_PLUGIN_PHP, encoding="utf-8")
         (content / "uploads").mkdir(exist_ok=True)

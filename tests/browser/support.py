@@ -339,8 +339,18 @@ def eventually(check: Callable[[], Any], timeout: float, page=None, interval_ms:
 
 
 def member_inbox(page):
-    """The member-mode inbox of a page."""
-    return page.locator('[data-space-inbox="member"]')
+    """The member's own inbox on a page (the front end's inbox, switched to the member)."""
+    return page.locator('[data-space-inbox="front"] .space-inbox--member')
+
+
+def team_inbox(page):
+    """A Space's team inbox on the front end (the front end's inbox, switched to a Space)."""
+    return page.locator('[data-space-inbox="front"] .space-inbox--admin')
+
+
+def switcher(page):
+    """The front end's switcher between the member's own inbox and their Spaces'."""
+    return page.locator('[data-space-inbox="front"] .space-inbox-switcher')
 
 
 def admin_inbox(page):
@@ -365,7 +375,7 @@ _BADGE_JS = """(which) => {
 
 
 def badge(page, which: str = "total") -> int | None:
-    """The number the toolbar's Space Messages badge shows (0 when hidden)."""
+    """The number the toolbar's Space inbox badge shows (0 when hidden)."""
     return page.evaluate(_BADGE_JS, which)
 
 

@@ -85,7 +85,7 @@ def test_every_admin_sees_the_count_rise_and_gets_an_email_within_five_seconds(s
         page.wait_for_load_state("networkidle")  # the first me/summary poll is done
         page.evaluate("window.__spaceInboxNotReloaded = true")
         before[who] = badge(page)
-        assert before[who] is not None, f"{who}'s toolbar has no Space Messages badge"
+        assert before[who] is not None, f"{who}'s toolbar has no Space inbox badge"
 
     member = stack.new_member("Sam Carter")
     page = browsing.login(member, stack.space_url)
@@ -123,14 +123,15 @@ def test_every_admin_sees_the_count_rise_and_gets_an_email_within_five_seconds(s
 
     for who, admin_page in (("Ada", ada_page), ("Ben", ben_page)):
         assert admin_page.evaluate("window.__spaceInboxNotReloaded === true"), who
-        # The admin's part of the count: the "Space Inbox" entry under the link.
-        assert (badge(admin_page, "spaces") or 0) >= 1, who
+        # The admin's part of the count: the Space's own entry under the link.
+        assert (badge(admin_page, f"space-{stack.space_id}") or 0) >= 1, who
     for admin in (ada, ben):
         mail = stack.mail_to(admin.email, mails_before)[0]
         assert SPACE_NAME in mail["subject"], mail
         assert question in mail["message"], mail
         assert member.display_name in mail["message"], mail
-        assert "page=space-inbox-messages" in mail["message"], mail
+        # The link leads to the Space's team inbox on the front end, on the conversation.
+        assert f"team={stack.space_id}&conversation=" in mail["message"], mail
     assert stack.mail_to(member.email, mails_before) == []
 
 
@@ -251,7 +252,7 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
 
 
 def test_the_member_reaches_the_conversation_from_the_toolbar_link(stack, browsing):
-    """The member's own inbox from the header: "Space Messages" itself, and its "My
+    """The member's own inbox from the header: "Space inbox" itself, and its "My
     conversations" entry. (The BuddyPress profile tab needs BuddyPress, which this stack
     does not have; the tab shows the same [space_inbox] inbox as that page.)"""
     member = stack.new_member("Noah Berg")

@@ -171,7 +171,7 @@ def test_every_control_has_a_name(stack, browsing):
     page = browsing.login(member, stack.space_url)
     expect(page.get_by_role("link", name=f"Message {SPACE_NAME}")).to_be_visible()
     toolbar = page.get_by_role("navigation", name="Toolbar")
-    expect(toolbar.get_by_role("link", name=re.compile(r"^Space Messages"))).to_be_visible()
+    expect(toolbar.get_by_role("link", name=re.compile(r"^Space inbox"))).to_be_visible()
 
     page.goto(f"{stack.inbox_url}?space={stack.space_id}")
     inbox = member_inbox(page)

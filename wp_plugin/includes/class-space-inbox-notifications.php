@@ -214,7 +214,7 @@ final class Space_Inbox_Notifications {
 			$who,
 			$space,
 			self::excerpt( $data ),
-			Space_Inbox_Options::admin_inbox_url( $space_id, $conversation_id )
+			Space_Inbox_Options::team_inbox_url( $space_id, $conversation_id )
 		);
 		self::mail( $admin, $subject, $body, array(), 'member_message', $data );
 	}
@@ -249,23 +249,45 @@ final class Space_Inbox_Notifications {
 	}
 
 	/**
-	 * Another admin read a conversation: mark this admin's notifications of it read.
+	 * Someone read a conversation (the user, or another admin of its Space): mark the
+	 * user's notifications of it read.
 	 *
-	 * @param WP_User $admin The admin.
-	 * @param array   $data  `space_id`, `conversation_id`.
+	 * @param WP_User $user The admin or member.
+	 * @param array   $data `space_id`, `conversation_id`.
 	 * @return void
 	 */
-	private static function conversation_read( WP_User $admin, array $data ) {
+	private static function conversation_read( WP_User $user, array $data ) {
+		self::mark_read(
+			$user->ID,
+			isset( $data['space_id'] ) ? (int) $data['space_id'] : 0,
+			isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0
+		);
+	}
+
+	/**
+	 * Mark a user's notifications of one conversation read, whichever side they are on.
+	 *
+	 * @param int $user_id         User ID.
+	 * @param int $space_id        Space post ID (item_id).
+	 * @param int      $conversation_id Conversation ID (secondary_item_id), or 0 for every
+	 *                                  conversation of the Space (a member has one per Space).
+	 * @param string[] $actions         The kinds to mark; default both (a conversation id
+	 *                                  names one side for the user anyway).
+	 * @return void
+	 */
+	public static function mark_read( $user_id, $space_id, $conversation_id = 0, array $actions = array( self::ACTION_MEMBER_MESSAGE, self::ACTION_SPACE_REPLY ) ) {
 		if ( ! self::buddypress_active() || ! function_exists( 'bp_notifications_mark_notifications_by_item_id' ) ) {
 			return;
 		}
-		bp_notifications_mark_notifications_by_item_id(
-			$admin->ID,
-			isset( $data['space_id'] ) ? (int) $data['space_id'] : 0,
-			self::COMPONENT,
-			self::ACTION_MEMBER_MESSAGE,
-			isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0
-		);
+		foreach ( $actions as $action ) {
+			bp_notifications_mark_notifications_by_item_id(
+				(int) $user_id,
+				(int) $space_id,
+				self::COMPONENT,
+				$action,
+				$conversation_id ? (int) $conversation_id : false
+			);
+		}
 	}
 
 	/**
@@ -428,11 +450,11 @@ final class Space_Inbox_Notifications {
 			if ( $total > 1 ) {
 				/* translators: %d: number of conversations. */
 				$text = sprintf( _n( '%d conversation with new messages for your Spaces', '%d conversations with new messages for your Spaces', $total, 'space-inbox' ), $total );
-				$link = Space_Inbox_Options::admin_inbox_url();
+				$link = Space_Inbox_Options::team_inbox_url( (int) $item_id );
 			} else {
 				/* translators: %s: name of the Space. */
 				$text = sprintf( __( 'New message for %s', 'space-inbox' ), self::title_of( (int) $item_id ) );
-				$link = Space_Inbox_Options::admin_inbox_url( (int) $item_id, (int) $secondary_item_id );
+				$link = Space_Inbox_Options::team_inbox_url( (int) $item_id, (int) $secondary_item_id );
 			}
 		} elseif ( self::ACTION_SPACE_REPLY === $action ) {
 			if ( $total > 1 ) {

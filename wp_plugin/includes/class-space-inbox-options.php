@@ -244,6 +244,35 @@ final class Space_Inbox_Options {
 	}
 
 	/**
+	 * URL of a Space's team inbox on the front end (the inbox page, switched to the Space),
+	 * optionally opened on a conversation. Space admins work there, whatever their role;
+	 * the wp-admin screen is for site staff.
+	 *
+	 * @param int $space_id        Space post ID.
+	 * @param int $conversation_id Conversation ID, 0 for none.
+	 * @return string
+	 */
+	public static function team_inbox_url( $space_id, $conversation_id = 0 ) {
+		$args = array( 'team' => (int) $space_id );
+		if ( $conversation_id > 0 ) {
+			$args['conversation'] = (int) $conversation_id;
+		}
+		$url = add_query_arg( $args, self::inbox_url() );
+
+		/**
+		 * Filters the link to a Space's team inbox (notifications and e-mails to its
+		 * admins use it).
+		 *
+		 * @since 0.2.0
+		 *
+		 * @param string $url             URL of the inbox page, switched to the Space.
+		 * @param int    $space_id        Space post ID.
+		 * @param int    $conversation_id Conversation ID, 0 for none.
+		 */
+		return (string) apply_filters( 'space_inbox_team_inbox_url', $url, (int) $space_id, (int) $conversation_id );
+	}
+
+	/**
 	 * URL of the member inbox, optionally opened on a Space.
 	 *
 	 * @param int $space_id Space post ID, 0 for none.

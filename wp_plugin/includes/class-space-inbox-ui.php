@@ -4,16 +4,16 @@
  * inbox shortcode and the wp-admin "Space Inbox" screen.
  *
  * Everything here is thin: PHP renders containers, links and a small configuration, and
- * assets/space-inbox.js (one plain ES module) talks to the bridge from the browser. No
- * page render calls the bridge, so pages stay fast, and render even when the bridge is
- * down.
+ * two plain ES modules talk to the bridge from the browser: assets/badge.js on every page
+ * a logged-in user sees (the counts, the header links), assets/inbox.js only where an
+ * inbox is shown. No page render calls the bridge, so pages stay fast, and render even
+ * when the bridge is down. Strings are translated in the modules with `wp.i18n`.
  *
  * Hooks used (all added in init()):
  * - `wp_enqueue_scripts`, `admin_enqueue_scripts`, `script_loader_tag`: the assets;
  * - `the_content`: the Message button on a single Space;
- * - `admin_bar_menu`: the "Space Messages" toolbar node (next to BuddyPress' notifications);
- * - `buddyboss_theme_header_user_menu_items` (BuddyBoss theme, unverified): a link in the
- *   header's user menu;
+ * - `admin_bar_menu`: the "Space inbox" toolbar node, under BuddyPress' notifications
+ *   node where there is one;
  * - `bp_setup_nav`: the "Space Messages" profile tab (BuddyPress / BuddyBoss Platform);
  * - `admin_menu`, `load-{$hook_suffix}`: the wp-admin screen and its assets.
  *
@@ -27,8 +27,11 @@ defined( 'ABSPATH' ) || exit;
  */
 class Space_Inbox_UI {
 
-	/** Script and style handle. */
+	/** Handle of the stylesheet and of the inbox module (assets/inbox.js). */
 	const HANDLE = 'space-inbox';
+
+	/** Handle of the badge module (assets/badge.js), on every logged-in page. */
+	const BADGE_HANDLE = 'space-inbox-badge';
 
 	/** Slug of the BuddyPress profile tab (members/<user>/space-messages/). */
 	const PROFILE_SLUG = 'space-messages';
@@ -46,12 +49,6 @@ class Space_Inbox_UI {
 	 */
 	private static $admin_hook = '';
 
-	/**
-	 * Whether the configuration script was already attached to the handle.
-	 *
-	 * @var bool
-	 */
-	private static $configured = false;
 
 	/**
 	 * Adds the hooks. Nothing else runs at load time.
@@ -65,14 +62,13 @@ class Space_Inbox_UI {
 		add_shortcode( 'space_inbox_button', array( __CLASS__, 'button_shortcode' ) );
 		add_shortcode( 'space_inbox', array( __CLASS__, 'inbox_shortcode' ) );
 
-		// BuddyPress (12.6+ on WordPress 6.6+) adds its notifications node at priority 6,
-		// before "My Account" (7); older versions add it at 90, floated right. Either way
-		// this puts the Space Messages node right beside it.
-		add_action( 'admin_bar_menu', array( __CLASS__, 'admin_bar_node' ), self::wp_is_at_least( '6.6-beta2' ) ? 6 : 91 );
+		// Beside "My Account" (7) on its own; under BuddyPress' notifications node, which
+		// BuddyPress adds at 6 (WordPress 6.6+) or 90, once that node exists.
+		add_action( 'admin_bar_menu', array( __CLASS__, 'admin_bar_node_early' ), 6 );
+		add_action( 'admin_bar_menu', array( __CLASS__, 'admin_bar_node' ), 91 );
 
-		// BuddyBoss theme: the user menu of the header (inside a <ul>). Unverified on the
-		// current theme, which is not public; a theme without the hook never fires it.
-		add_action( 'buddyboss_theme_header_user_menu_items', array( __CLASS__, 'buddyboss_user_menu_item' ), 9 );
+		// BuddyBoss Theme: the header's user menu, after its Messages item.
+		add_action( 'buddyboss_theme_after_bb_messages_menu', array( __CLASS__, 'buddyboss_user_menu_item' ) );
 
 		add_action( 'bp_setup_nav', array( __CLASS__, 'profile_nav' ), 100 );
 
@@ -80,16 +76,6 @@ class Space_Inbox_UI {
 	}
 
 	// -- helpers ---------------------------------------------------------------------------
-
-	/**
-	 * Whether WordPress is at least the given version.
-	 *
-	 * @param string $version A version string, e.g. '6.6-beta2'.
-	 * @return bool
-	 */
-	private static function wp_is_at_least( $version ) {
-		return version_compare( (string) get_bloginfo( 'version' ), $version, '>=' );
-	}
 
 	/**
 	 * The post type of Spaces.
@@ -178,31 +164,35 @@ class Space_Inbox_UI {
 	// -- assets ----------------------------------------------------------------------------
 
 	/**
-	 * Registers the module and the stylesheet (once).
+	 * Registers the two modules and the stylesheet (once).
+	 *
+	 * Both modules carry the same version: inbox.js imports badge.js with its own query
+	 * string, so that the page holds one badge module (one poll), not two.
 	 */
 	private static function register_assets() {
 		if ( wp_script_is( self::HANDLE, 'registered' ) ) {
 			return;
 		}
-		$dir = dirname( __DIR__ ) . '/assets/';
-		$ver = defined( 'SPACE_INBOX_VERSION' ) ? SPACE_INBOX_VERSION : '';
-		wp_register_style(
-			self::HANDLE,
-			plugins_url( 'assets/space-inbox.css', __DIR__ ),
-			array(),
-			$ver . '.' . (int) @filemtime( $dir . 'space-inbox.css' ) // phpcs:ignore WordPress.PHP.NoSilencedErrors
-		);
-		wp_register_script(
-			self::HANDLE,
-			plugins_url( 'assets/space-inbox.js', __DIR__ ),
-			array(),
-			$ver . '.' . (int) @filemtime( $dir . 'space-inbox.js' ), // phpcs:ignore WordPress.PHP.NoSilencedErrors
-			true
+		$dir   = SPACE_INBOX_DIR . 'assets/';
+		$files = array( 'space-inbox.css', 'badge.js', 'inbox.js' );
+		$ver   = SPACE_INBOX_VERSION . '.' . max( array_map( static function ( $file ) use ( $dir ) {
+			return (int) @filemtime( $dir . $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		}, $files ) );
+		wp_register_style( self::HANDLE, SPACE_INBOX_URL . 'assets/space-inbox.css', array(), $ver );
+		wp_register_script( self::BADGE_HANDLE, SPACE_INBOX_URL . 'assets/badge.js', array( 'wp-i18n' ), $ver, true );
+		wp_register_script( self::HANDLE, SPACE_INBOX_URL . 'assets/inbox.js', array( 'wp-i18n', self::BADGE_HANDLE ), $ver, true );
+		foreach ( array( self::BADGE_HANDLE, self::HANDLE ) as $handle ) {
+			wp_set_script_translations( $handle, 'space-inbox', SPACE_INBOX_DIR . 'languages' );
+		}
+		wp_add_inline_script(
+			self::BADGE_HANDLE,
+			'window.spaceInboxConfig = ' . wp_json_encode( self::config() ) . ';',
+			'before'
 		);
 	}
 
 	/**
-	 * The configuration the module reads from window.spaceInboxConfig.
+	 * The configuration the modules read from window.spaceInboxConfig.
 	 *
 	 * @return array
 	 */
@@ -212,156 +202,85 @@ class Space_Inbox_UI {
 			'mode'      => Space_Inbox_Options::proxy_mode() ? 'proxy' : 'direct',
 			'nonce'     => wp_create_nonce( 'wp_rest' ),
 			'inboxUrl'  => self::inbox_url(),
-			'adminUrl'  => self::can_use_admin_inbox() ? self::admin_inbox_url() : '',
 			'locale'    => self::locale_tag(),
 			'maxLength' => self::MAX_LENGTH,
 			// Every admin sees a new message within 5 s: a poll every 4 s leaves room for
 			// the round trips of the poll under way when the message arrives.
 			'pollMs'    => 4000,
-			'i18n'      => self::strings(),
 		);
 
 		/**
-		 * Filters the configuration handed to the inbox module (window.spaceInboxConfig).
+		 * Filters the configuration handed to the modules (window.spaceInboxConfig).
 		 *
 		 * @since 0.1.0
 		 *
-		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl, adminUrl,
-		 *                      locale, maxLength, pollMs and i18n strings.
+		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl, locale,
+		 *                      maxLength and pollMs.
 		 */
 		return apply_filters( 'space_inbox_ui_config', $config );
 	}
 
 	/**
-	 * Enqueues the module and stylesheet, with the configuration, once per page.
+	 * Enqueues the stylesheet and, for logged-in users, the badge module.
 	 */
-	public static function enqueue_assets() {
+	public static function enqueue_badge() {
 		self::register_assets();
 		wp_enqueue_style( self::HANDLE );
-		if ( ! is_user_logged_in() ) {
-			return; // Logged-out visitors get plain links; nothing to poll.
-		}
-		wp_enqueue_script( self::HANDLE );
-		if ( ! self::$configured ) {
-			self::$configured = true;
-			wp_add_inline_script(
-				self::HANDLE,
-				'window.spaceInboxConfig = ' . wp_json_encode( self::config() ) . ';',
-				'before'
-			);
+		if ( is_user_logged_in() ) {
+			wp_enqueue_script( self::BADGE_HANDLE );
 		}
 	}
 
 	/**
-	 * Front end: the module for logged-in users (the toolbar badge and header links are
-	 * on every page); the stylesheet also on single Spaces, for the Message button.
+	 * Enqueues the inbox module too: for pages that show an inbox.
+	 */
+	public static function enqueue_assets() {
+		self::enqueue_badge();
+		if ( is_user_logged_in() ) {
+			wp_enqueue_script( self::HANDLE );
+		}
+	}
+
+	/**
+	 * Front end: the badge module for logged-in users (the toolbar badge and header links
+	 * are on every page); the stylesheet also on single Spaces, for the Message button.
 	 */
 	public static function enqueue_front() {
-		if ( is_user_logged_in() ) {
-			self::enqueue_assets();
-		} elseif ( is_singular( self::post_type() ) ) {
-			self::register_assets();
-			wp_enqueue_style( self::HANDLE );
+		if ( is_user_logged_in() || is_singular( self::post_type() ) ) {
+			self::enqueue_badge();
 		}
 	}
 
 	/**
-	 * wp-admin: the badge poller where the toolbar shows. The inbox screen itself loads
-	 * the same assets from its load-{$hook_suffix} hook.
+	 * wp-admin: the badge module where the toolbar shows. The inbox screen itself loads
+	 * the inbox module from its load-{$hook_suffix} hook.
 	 */
 	public static function enqueue_admin_badge() {
 		if ( is_admin_bar_showing() ) {
-			self::enqueue_assets();
+			self::enqueue_badge();
 		}
 	}
 
 	/**
-	 * Marks the module's script tag type="module" (WordPress 6.1 has no script modules).
+	 * Marks the modules' script tags type="module" (WordPress 6.1 has no script modules).
 	 *
 	 * @param string $tag    The script tag(s) of a handle, with any inline scripts.
 	 * @param string $handle Script handle.
 	 * @return string
 	 */
 	public static function module_tag( $tag, $handle ) {
-		if ( self::HANDLE !== $handle ) {
+		if ( self::HANDLE !== $handle && self::BADGE_HANDLE !== $handle ) {
 			return $tag;
 		}
-		// Only the tag that loads the file: the inline configuration stays a classic script,
-		// so it runs first.
+		// Only the tag that loads the file: the inline configuration and translations stay
+		// classic scripts, so they run first.
 		return (string) preg_replace_callback(
-			'/<script\b([^>]*?\bid=([\'"])' . preg_quote( self::HANDLE, '/' ) . '-js\2[^>]*)>/',
+			'/<script\b([^>]*?\bid=([\'"])' . preg_quote( $handle, '/' ) . '-js\2[^>]*)>/',
 			static function ( $m ) {
 				$attrs = preg_replace( '/\stype=([\'"])[^\'"]*\1/', '', $m[1] );
 				return '<script type="module"' . $attrs . '>';
 			},
 			$tag
-		);
-	}
-
-	/**
-	 * The user-visible strings of the module, translated.
-	 *
-	 * @return array<string, string>
-	 */
-	private static function strings() {
-		return array(
-			'conversations'     => __( 'Conversations', 'space-inbox' ),
-			'noConversations'   => __( 'No conversations yet. Use the Message button on a Space’s page to ask it something.', 'space-inbox' ),
-			'noSpaceConvs'      => __( 'No conversations here.', 'space-inbox' ),
-			'pickConversation'  => __( 'Pick a conversation to read it.', 'space-inbox' ),
-			'loading'           => __( 'Loading…', 'space-inbox' ),
-			'loadOlder'         => __( 'Load older messages', 'space-inbox' ),
-			'loadMore'          => __( 'Load more conversations', 'space-inbox' ),
-			'back'              => __( 'Back to conversations', 'space-inbox' ),
-			'you'               => __( 'You', 'space-inbox' ),
-			/* translators: %s: a short excerpt of the last message. */
-			'youExcerpt'        => __( 'You: %s', 'space-inbox' ),
-			/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
-			'byline'            => __( '%1$s · %2$s', 'space-inbox' ),
-			/* translators: 1: name of the Space admin who wrote the answer, 2: when. Shown to Space admins only. */
-			'sentBy'            => __( 'sent by %1$s · %2$s', 'space-inbox' ),
-			/* translators: %s: Space name. */
-			'messageTo'         => __( 'Message to %s', 'space-inbox' ),
-			/* translators: %s: Space name. */
-			'replyAs'           => __( 'Reply as %s', 'space-inbox' ),
-			'send'              => __( 'Send', 'space-inbox' ),
-			'sending'           => __( 'Sending…', 'space-inbox' ),
-			'notSent'           => __( 'Not sent.', 'space-inbox' ),
-			'retry'             => __( 'Try again', 'space-inbox' ),
-			'sendHint'          => __( 'Press Ctrl+Enter (⌘+Enter on a Mac) to send.', 'space-inbox' ),
-			/* translators: %s: number of characters. */
-			'charsLeft'         => __( '%s characters left', 'space-inbox' ),
-			/* translators: %s: number of characters. */
-			'charsOver'         => __( '%s characters too many', 'space-inbox' ),
-			'empty'             => __( 'Write a message first.', 'space-inbox' ),
-			'sent'              => __( 'Message sent.', 'space-inbox' ),
-			/* translators: %s: number of unread messages. */
-			'unread'            => __( '%s unread', 'space-inbox' ),
-			'space'             => __( 'Space', 'space-inbox' ),
-			'show'              => __( 'Show', 'space-inbox' ),
-			'statusOpen'        => __( 'Open', 'space-inbox' ),
-			'statusDone'        => __( 'Done', 'space-inbox' ),
-			'statusAll'         => __( 'All', 'space-inbox' ),
-			'markDone'          => __( 'Mark done', 'space-inbox' ),
-			'reopen'            => __( 'Reopen', 'space-inbox' ),
-			'markedDone'        => __( 'Conversation marked done.', 'space-inbox' ),
-			'reopened'          => __( 'Conversation reopened.', 'space-inbox' ),
-			'block'             => __( 'Block this member', 'space-inbox' ),
-			'unblock'           => __( 'Unblock this member', 'space-inbox' ),
-			'blocked'           => __( 'Member blocked: the Space takes no more messages from them.', 'space-inbox' ),
-			'unblocked'         => __( 'Member unblocked.', 'space-inbox' ),
-			'noSpaces'          => __( 'You do not administer any Space yet.', 'space-inbox' ),
-			'readOnly'          => __( 'You can read this inbox as a site administrator, but only the Space’s team can answer.', 'space-inbox' ),
-			'notAccepting'      => __( 'This Space no longer takes messages.', 'space-inbox' ),
-			'networkError'      => __( 'The inbox cannot be reached right now. Check your connection; we will keep trying.', 'space-inbox' ),
-			'genericError'      => __( 'Something went wrong. Please try again.', 'space-inbox' ),
-			'loggedOut'         => __( 'You are logged out. Log in again to see your messages.', 'space-inbox' ),
-			'badNonce'          => __( 'This page has expired. Reload it to continue.', 'space-inbox' ),
-			/* translators: %s: seconds. */
-			'tooFast'           => __( 'Too many messages at once. Try again in %s seconds.', 'space-inbox' ),
-			'spaceMessages'     => __( 'Space Messages', 'space-inbox' ),
-			'deletedMember'     => __( 'Deleted user', 'space-inbox' ),
-			'noMessages'        => __( 'No messages yet. Ask away.', 'space-inbox' ),
 		);
 	}
 
@@ -381,8 +300,7 @@ class Space_Inbox_UI {
 		if ( ! self::is_space( $space_id ) ) {
 			return '';
 		}
-		self::register_assets();
-		wp_enqueue_style( self::HANDLE ); // Printed in the footer if the head is past.
+		self::enqueue_badge(); // Printed in the footer if the head is past.
 
 		$name = self::plain_title( $space_id );
 		if ( ! is_user_logged_in() ) {
@@ -392,10 +310,13 @@ class Space_Inbox_UI {
 				esc_html__( 'Log in to message', 'space-inbox' )
 			);
 		} elseif ( in_array( get_current_user_id(), array_map( 'intval', (array) Space_Inbox_Spaces::admins( $space_id ) ), true ) ) {
+			// The Space's team sees its inbox, with the unread count, where members see
+			// "Message".
 			$html = sprintf(
-				'<a class="space-inbox-button space-inbox-button--admin" href="%1$s">%2$s</a>',
-				esc_url( self::admin_inbox_url( $space_id ) ),
-				esc_html__( 'Open this Space’s inbox', 'space-inbox' )
+				'<a class="space-inbox-button space-inbox-button--admin" href="%1$s">%2$s%3$s</a>',
+				esc_url( Space_Inbox_Options::team_inbox_url( $space_id ) ),
+				esc_html__( 'Open this Space’s inbox', 'space-inbox' ),
+				self::badge( 'space-' . $space_id )
 			);
 		} else {
 			$html = sprintf(
@@ -463,17 +384,19 @@ class Space_Inbox_UI {
 		return self::message_button_html( absint( $atts['id'] ) );
 	}
 
-	// -- the member inbox ------------------------------------------------------------------
+	// -- the front-end inbox ---------------------------------------------------------------
 
 	/**
-	 * The container the module fills, in member or admin mode (escaped HTML).
+	 * The container the inbox module fills (escaped HTML).
 	 *
-	 * @param string $mode 'member' or 'admin'.
+	 * @param string $mode 'front' (the member's inbox, with the switcher to the team
+	 *                     inboxes of their Spaces) or 'admin' (the wp-admin screen).
 	 * @param array  $data Extra data-* values for the module (e.g. 'spaces' in admin mode).
 	 * @return string
 	 */
 	private static function container( $mode, array $data = array() ) {
 		self::enqueue_assets();
+		self::mark_linked_notifications_read();
 		$attrs = sprintf( ' data-space-inbox="%s"', esc_attr( $mode ) );
 		foreach ( $data as $key => $value ) {
 			$attrs .= sprintf( ' data-%s="%s"', esc_attr( $key ), esc_attr( is_string( $value ) ? $value : wp_json_encode( $value ) ) );
@@ -507,7 +430,38 @@ class Space_Inbox_UI {
 				esc_html__( 'Log in to see your Space messages', 'space-inbox' )
 			);
 		}
-		return self::container( 'member' );
+		return self::container( 'front' );
+	}
+
+	/**
+	 * An inbox opened on a conversation (from a notification, an e-mail, a link) marks the
+	 * user's own BuddyPress notifications of it read, as BuddyPress does for its messages.
+	 * Reading in the inbox marks them too, through the bridge, for the whole team.
+	 *
+	 * Query: `team` (or `space` in wp-admin) and `conversation` for a team inbox; `space`
+	 * alone for the member's conversation with a Space.
+	 *
+	 * @return void
+	 */
+	private static function mark_linked_notifications_read() {
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- link targets, not actions: only the user's own notifications change.
+		$team         = isset( $_GET['team'] ) ? absint( $_GET['team'] ) : 0;
+		$space        = isset( $_GET['space'] ) ? absint( $_GET['space'] ) : 0;
+		$conversation = isset( $_GET['conversation'] ) ? absint( $_GET['conversation'] ) : 0;
+		// phpcs:enable
+		$user_id = get_current_user_id();
+		if ( ! $user_id ) {
+			return;
+		}
+		if ( is_admin() ) {
+			$team  = $space;
+			$space = 0;
+		}
+		if ( $team && $conversation ) {
+			Space_Inbox_Notifications::mark_read( $user_id, $team, $conversation, array( Space_Inbox_Notifications::ACTION_MEMBER_MESSAGE ) );
+		} elseif ( $space ) {
+			Space_Inbox_Notifications::mark_read( $user_id, $space, 0, array( Space_Inbox_Notifications::ACTION_SPACE_REPLY ) );
+		}
 	}
 
 	// -- header links ----------------------------------------------------------------------
@@ -515,7 +469,7 @@ class Space_Inbox_UI {
 	/**
 	 * A count badge that the module fills (hidden until it knows the count).
 	 *
-	 * @param string $which 'total', 'member' or 'spaces'.
+	 * @param string $which 'total', 'member', 'spaces', or 'space-<id>' for one Space.
 	 * @return string
 	 */
 	private static function badge( $which ) {
@@ -526,24 +480,30 @@ class Space_Inbox_UI {
 	}
 
 	/**
-	 * The "Space Messages" toolbar node, in 'top-secondary' beside BuddyPress'
-	 * notifications; its count is filled by the module's polling, never on render.
+	 * The "Space inbox" toolbar node: under BuddyPress' notifications node where the
+	 * toolbar has one (a second link beside the notifications), else on its own in
+	 * 'top-secondary'. Its children: the user's own conversations, each Space they answer
+	 * for, and for site staff the wp-admin screen. Counts are filled by the badge module,
+	 * never on render.
 	 *
 	 * @param WP_Admin_Bar $wp_admin_bar The toolbar.
 	 */
 	public static function admin_bar_node( $wp_admin_bar ) {
-		if ( ! is_user_logged_in() ) {
+		if ( ! is_user_logged_in() || $wp_admin_bar->get_node( 'space-inbox' ) ) {
 			return;
 		}
-		$admin = self::can_use_admin_inbox();
+		$under_bp = (bool) $wp_admin_bar->get_node( 'bp-notifications' );
 		$wp_admin_bar->add_node(
 			array(
-				'parent' => 'top-secondary',
+				'parent' => $under_bp ? 'bp-notifications' : 'top-secondary',
 				'id'     => 'space-inbox',
-				'title'  => '<span class="ab-icon" aria-hidden="true"></span><span class="ab-label">'
-					. esc_html__( 'Space Messages', 'space-inbox' ) . '</span>' . self::badge( 'total' ),
+				'title'  => ( $under_bp ? '' : '<span class="ab-icon" aria-hidden="true"></span>' )
+					. '<span class="ab-label">' . esc_html__( 'Space inbox', 'space-inbox' ) . '</span>' . self::badge( 'total' ),
 				'href'   => self::inbox_url(), // The toolbar escapes it.
-				'meta'   => array( 'class' => 'space-inbox-toolbar' ),
+				'meta'   => array(
+					'class' => 'space-inbox-toolbar' . ( $under_bp ? ' space-inbox-toolbar--bp' : '' ),
+					'title' => __( 'Messages to and from Spaces', 'space-inbox' ),
+				),
 			)
 		);
 		$wp_admin_bar->add_node(
@@ -551,15 +511,27 @@ class Space_Inbox_UI {
 				'parent' => 'space-inbox',
 				'id'     => 'space-inbox-member',
 				'title'  => esc_html__( 'My conversations', 'space-inbox' ) . self::badge( 'member' ),
-				'href'   => self::inbox_url(), // The toolbar escapes it.
+				'href'   => self::inbox_url(),
 			)
 		);
-		if ( $admin ) {
+		foreach ( self::my_spaces() as $space_id ) {
+			if ( self::is_space( $space_id ) ) {
+				$wp_admin_bar->add_node(
+					array(
+						'parent' => 'space-inbox',
+						'id'     => 'space-inbox-team-' . $space_id,
+						'title'  => esc_html( self::plain_title( $space_id ) ) . self::badge( 'space-' . $space_id ),
+						'href'   => Space_Inbox_Options::team_inbox_url( $space_id ),
+					)
+				);
+			}
+		}
+		if ( current_user_can( 'manage_options' ) ) {
 			$wp_admin_bar->add_node(
 				array(
 					'parent' => 'space-inbox',
 					'id'     => 'space-inbox-admin',
-					'title'  => esc_html__( 'Space Inbox', 'space-inbox' ) . self::badge( 'spaces' ),
+					'title'  => esc_html__( 'Every Space (wp-admin)', 'space-inbox' ),
 					'href'   => self::admin_inbox_url(),
 				)
 			);
@@ -567,20 +539,30 @@ class Space_Inbox_UI {
 	}
 
 	/**
-	 * BuddyBoss theme: a "Space Messages" item in the header's user menu.
+	 * The toolbar node at priority 6, beside "My Account", where no BuddyPress
+	 * notifications node will come to hold it.
 	 *
-	 * [unverified] The hook fires inside the dropdown's <ul> in the copies of the theme we
-	 * could read; the module also adds a header icon beside #header-messages-dropdown-elem
-	 * or #header-notifications-dropdown-elem when the page has one.
+	 * @param WP_Admin_Bar $wp_admin_bar The toolbar.
+	 */
+	public static function admin_bar_node_early( $wp_admin_bar ) {
+		if ( ! Space_Inbox_Notifications::buddypress_active() ) {
+			self::admin_bar_node( $wp_admin_bar );
+		}
+	}
+
+	/**
+	 * BuddyBoss Theme: "Space inbox" in the header's user menu, right after "Messages"
+	 * (`buddyboss_theme_after_bb_messages_menu`, in template-parts/header-profile-menu.php),
+	 * so it comes before "Logout".
 	 */
 	public static function buddyboss_user_menu_item() {
 		if ( ! is_user_logged_in() ) {
 			return;
 		}
 		printf(
-			'<li class="menu-item space-inbox-menu-item"><a href="%1$s">%2$s%3$s</a></li>',
+			'<li id="wp-admin-bar-my-account-space-inbox" class="space-inbox-menu-item"><a class="ab-item" href="%1$s">%2$s%3$s</a></li>',
 			esc_url( self::inbox_url() ),
-			esc_html__( 'Space Messages', 'space-inbox' ),
+			esc_html__( 'Space inbox', 'space-inbox' ),
 			self::badge( 'total' ) // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in badge().
 		);
 	}
@@ -639,7 +621,7 @@ class Space_Inbox_UI {
 		if ( function_exists( 'bp_is_my_profile' ) && ! bp_is_my_profile() ) {
 			return;
 		}
-		echo self::container( 'member' ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in container().
+		echo self::container( 'front' ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in container().
 	}
 
 	// -- the wp-admin screen ---------------------------------------------------------------

@@ -1,0 +1,254 @@
+"""Tests proving that tests/platforms.py builds the platforms it names: WordPress 7.1 alone, with
+BuddyPress 14.5.2, and with BuddyBoss Platform 3.4.1, each checked from the outside."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import io
+import json
+import os
+import pathlib
+import re
+import tarfile
+import threading
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+
+from platforms import (
+    COMPONENTS,
+    REFUSED,
+    PlatformError,
+    PlatformSite,
+    Release,
+    build_site,
+    check_archive,
+    inactive_components,
+    set_buddyboss_toolbar,
+)
+from wordpress import HTTP_TIMEOUT, WORDPRESS_SOURCE, free_port
+
+#: The longest a platform may take to build (install WordPress and bring the platform up).
+BUILD_BUDGET_SECONDS = 60.0
+
+#: Per platform: BuddyPress' version, BuddyBoss Platform's version (``None``: not there).
+EXPECTED = {
+    "wp71": (None, None),
+    "wp71-buddypress": ("14.5.2", None),
+    "wp71-buddyboss": ("3.4.1", "3.4.1"),  # BuddyBoss answers bp_get_version() with its own
+}
+
+
+@pytest.fixture(scope="module", params=list(EXPECTED))
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PlatformSite]:
+    """One site per platform, built once for the module."""
+    key = request.param
+    db_name = f"si_test_{key.replace('-', '_')}_{os.getpid()}"
+    built = build_site(key, tmp_path_factory.mktemp(key), db_name)
+    with built:
+        yield built
+
+
+def _has_community(site: PlatformSite) -> bool:
+    return site.platform.community is not None
+
+
+def _member(site: PlatformSite, login: str) -> tuple[int, str]:
+    """Create member *login* (if need be); return their ID and user_nicename."""
+    user_id = site.user_id(login) or site.create_user(login, f"{login}-password")
+    rows = site.sql("SELECT user_nicename FROM {prefix}users WHERE ID = %s", [user_id])
+    return user_id, rows[0][0]
+
+
+def test_built_within_budget(site: PlatformSite) -> None:
+    assert site.start_seconds < BUILD_BUDGET_SECONDS, (
+        f"{site.platform.label} took {site.start_seconds:.1f} s to build"
+        f" ({site.bring_up_seconds:.1f} s of it bringing the platform up)"
+    )
+
+
+def test_wordpress_is_71(site: PlatformSite) -> None:
+    version_php = (site.root / "wp-includes" / "version.php").read_text(encoding="utf-8")
+    assert re.search(r"^\$wp_version = '7\.1';$", version_php, re.M)
+    assert site.php("echo get_bloginfo( 'version' );") == "7.1"
+    # WordPress 6.8+ stores bcrypt hashes with its own prefix.
+    user_id, _ = _member(site, "hash-check")
+    user_pass = site.sql("SELECT user_pass FROM {prefix}users WHERE ID = %s", [user_id])[0][0]
+    assert user_pass.startswith("$wp$2y$")
+
+
+def test_community_versions(site: PlatformSite) -> None:
+    bp_version, platform_version = EXPECTED[site.platform.key]
+    found = json.loads(
+        site.php(
+            "echo wp_json_encode( array("
+            " function_exists( 'bp_get_version' ) ? bp_get_version() : null,"
+            " defined( 'BP_PLATFORM_VERSION' ) ? BP_PLATFORM_VERSION : null ) );"
+        )
+    )
+    assert found == [bp_version, platform_version]
+
+
+@pytest.mark.parametrize("site", ["wp71-buddypress", "wp71-buddyboss"], indirect=True)
+def test_components_are_active_and_survive_first_admin_visit(site: PlatformSite) -> None:
+    assert inactive_components(site, COMPONENTS) == []
+    # BuddyBoss used to reset the components on the first wp-admin visit after its install.
+    with site.login(site.admin_login, site.admin_password) as session:
+        answer = session.get(f"{site.url}/wp-admin/", timeout=HTTP_TIMEOUT)
+    assert answer.status_code == 200
+    assert answer.url.rstrip("/").endswith("/wp-admin"), "the activation redirect is still set"
+    assert inactive_components(site, COMPONENTS) == []
+
+
+def test_member_profile_answers(site: PlatformSite) -> None:
+    user_id, nicename = _member(site, "profile.viewer")
+    with site.login("profile.viewer", "profile.viewer-password") as session:
+        answer = session.get(f"{site.url}/members/{nicename}/", timeout=HTTP_TIMEOUT)
+    if not _has_community(site):
+        assert answer.status_code == 404  # plain WordPress has no member profiles
+        return
+    assert answer.status_code == 200
+    assert 'id="wpadminbar"' in answer.text  # logged in
+    # The profile URL BuddyPress/BuddyBoss itself gives (BuddyBoss keeps the pre-12 function).
+    url = site.php(
+        f"echo function_exists( 'bp_members_get_user_url' ) ? bp_members_get_user_url( {user_id} )"
+        f" : bp_core_get_user_domain( {user_id} );"
+    )
+    assert url == f"{site.url}/members/{nicename}/"
+
+
+@pytest.mark.parametrize("site", ["wp71-buddyboss"], indirect=True)
+def test_buddyboss_header_and_toolbar(site: PlatformSite) -> None:
+    # No BuddyBoss Theme (refused, see platforms.REFUSED): members pages use ReadyLaunch.
+    assert site.php("echo get_stylesheet();") == "harness"
+    assert site.php("echo bb_is_readylaunch_enabled() ? 'yes' : 'no';") == "yes"
+    _member(site, "toolbar.member")
+    try:
+        for shown in (False, True):
+            set_buddyboss_toolbar(site, members=shown)
+            with site.login("toolbar.member", "toolbar.member-password") as session:
+                page = session.get(f"{site.url}/members/", timeout=HTTP_TIMEOUT)
+            assert page.status_code == 200
+            assert 'id="header-notifications-dropdown-elem"' in page.text
+            assert 'id="header-messages-dropdown-elem"' in page.text
+            assert ('id="wpadminbar"' in page.text) is shown
+        # The administrators' setting is its own.
+        set_buddyboss_toolbar(site, members=False, admins=True)
+        with site.login(site.admin_login, site.admin_password) as session:
+            page = session.get(f"{site.url}/members/", timeout=HTTP_TIMEOUT)
+        assert 'id="wpadminbar"' in page.text
+    finally:
+        set_buddyboss_toolbar(site, members=True, admins=True)
+
+
+def test_wp61_is_debians_wordpress(tmp_path: pathlib.Path) -> None:
+    """The default platform of the other tests, through the same entry point."""
+    with build_site("wp61", tmp_path / "wp", f"si_test_wp61_{os.getpid()}") as debian:
+        assert debian.source == WORDPRESS_SOURCE
+        assert not (debian.root / ".htaccess").exists()  # Debian's points into /etc
+        assert debian.php("echo get_bloginfo( 'version' );").startswith("6.1")
+        assert debian.php("echo function_exists( 'buddypress' ) ? 'yes' : 'no';") == "no"
+    with pytest.raises(ValueError, match="unknown platform 'wp99'"):
+        build_site("wp99", tmp_path / "nope", "si_test_nope")
+
+
+# -- finding, checking and unpacking releases (no site needed) ---------------------------------
+
+
+def _tarball(path: pathlib.Path, folder: str, content: bytes = b"<?php\n") -> str:
+    """Write a .tar.gz holding ``folder/index.php``; return its sha256."""
+    with tarfile.open(path, "w:gz") as tarred:
+        info = tarfile.TarInfo(f"{folder}/index.php")
+        info.size = len(content)
+        tarred.addfile(info, io.BytesIO(content))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_missing_release_names_file_and_places(tmp_path: pathlib.Path) -> None:
+    nowhere = tmp_path / "no-vendor"
+    refused = f"http://127.0.0.1:{free_port()}/wordpress-7.1.tar.gz"  # nothing listens there
+    release = Release("wordpress-7.1.tar.gz", "wordpress", "0" * 64, refused)
+    with pytest.raises(PlatformError) as raised:
+        release.tree(vendor=nowhere, cache=tmp_path / "cache")
+    message = str(raised.value)
+    assert "wordpress-7.1.tar.gz is missing" in message
+    assert str(nowhere) in message
+    assert refused in message
+
+    offline = Release("theme-1.0.tar.gz", "theme", "0" * 64, None)
+    with pytest.raises(PlatformError, match=r"theme-1\.0\.tar\.gz is missing.*no official"):
+        offline.tree(vendor=nowhere, cache=tmp_path / "cache")
+
+
+def test_wrong_checksum_is_refused(tmp_path: pathlib.Path) -> None:
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    real = _tarball(vendor / "plugin-1.0.tar.gz", "plugin")
+    cache = tmp_path / "cache"
+    wrong = Release("plugin-1.0.tar.gz", "plugin", hashlib.sha256(b"other").hexdigest(), None)
+    with pytest.raises(PlatformError, match=f"sha256 {real}, not the expected"):
+        wrong.tree(vendor=vendor, cache=cache)
+    assert not cache.exists()  # nothing was unpacked
+
+    right = Release("plugin-1.0.tar.gz", "plugin", real, None)
+    tree = right.tree(vendor=vendor, cache=cache)
+    assert tree == cache / real[:16] / "plugin"
+    assert (tree / "index.php").read_bytes() == b"<?php\n"
+    assert right.tree(vendor=vendor, cache=cache) == tree  # unpacked once, then reused
+
+
+def test_refused_archive_is_never_unpacked(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    digest = _tarball(vendor / "theme-1.0.tar.gz", "theme")
+    monkeypatch.setitem(REFUSED, digest, "a test says so")
+    with pytest.raises(PlatformError, match="refused: a test says so"):
+        Release("theme-1.0.tar.gz", "theme", digest, None).tree(vendor, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()
+    with pytest.raises(PlatformError, match="refused"):
+        check_archive(vendor / "theme-1.0.tar.gz", None)
+
+
+def test_download_is_checked_kept_and_unpacked(tmp_path: pathlib.Path) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    # Like a GitHub tag archive: a zip whose folder is named <repo>-<tag>.
+    with zipfile.ZipFile(served / "plugin-1.0.zip", "w") as zipped:
+        zipped.writestr("plugin-1.0/plugin.php", "<?php\n")
+    digest = hashlib.sha256((served / "plugin-1.0.zip").read_bytes()).hexdigest()
+    handler = functools.partial(QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        cache = tmp_path / "cache"
+        bad = Release("plugin-1.0.tar.gz", "plugin", "0" * 64, f"{base}/plugin-1.0.zip", "1" * 64)
+        with pytest.raises(PlatformError, match="not the expected"):
+            bad.tree(vendor=tmp_path / "no-vendor", cache=cache)
+        assert list((cache / "downloads" / "plugin").iterdir()) == []  # bad ones are not kept
+
+        good = Release("plugin-1.0.tar.gz", "plugin", "0" * 64, f"{base}/plugin-1.0.zip", digest)
+        tree = good.tree(vendor=tmp_path / "no-vendor", cache=cache)
+        assert (tree / "plugin.php").is_file()
+        assert tree.name == "plugin"
+        (served / "plugin-1.0.zip").unlink()  # a second run uses the kept download
+        assert good.tree(vendor=tmp_path / "no-vendor", cache=cache) == tree
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging each request to stderr."""
+
+    def log_message(self, *args: object) -> None:
+        pass

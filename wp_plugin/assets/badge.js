@@ -1,0 +1,330 @@
+/**
+ * Space Inbox: the badge script, on every page a logged-in user sees.
+ *
+ * It polls `GET me/summary` (with If-None-Match) while the page is visible, fills every
+ * `[data-space-inbox-count]` badge, and adds the "Space inbox" link to the BuddyBoss
+ * Theme's header dropdowns. It is also the core the inbox module (inbox.js) builds on:
+ * the API client, the summary, and the small DOM helpers.
+ *
+ * Configuration, set by PHP before this module runs: `window.spaceInboxConfig` =
+ * `{ apiBase, mode, nonce, inboxUrl, locale, maxLength, pollMs }`. apiBase
+ * ends in "/" and the API path is appended to it (".../api/v1/" in direct mode, the REST
+ * proxy route in proxy mode). Strings are translated with WordPress' `wp.i18n`.
+ *
+ * Every piece of user text is written with textContent (through `h()`), never as HTML.
+ *
+ * @module space-inbox/badge
+ */
+
+const { __, _n, sprintf } = window.wp.i18n;
+
+export const config = window.spaceInboxConfig || {};
+const POLL_MS = Math.max(2000, Number(config.pollMs) || 4000);
+const MAX_BACKOFF_MS = 60000;
+
+// -- small helpers -----------------------------------------------------------------------
+
+let numberFormat;
+try {
+  numberFormat = new Intl.NumberFormat(config.locale || undefined);
+} catch {
+  numberFormat = new Intl.NumberFormat();
+}
+
+/** @param {number} n @returns {string} A number in the user's locale. */
+export const num = (n) => numberFormat.format(n);
+
+/**
+ * Create an element. Strings among the children become text nodes, never markup.
+ *
+ * @param {string} tag
+ * @param {Object} [props] class, text, on<event>, or attributes (true = present, null/false = absent).
+ * @param {...(Node|string|null|false|Array)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+  return node;
+}
+
+/**
+ * A count badge: the number for the eye, "N unread" for screen readers; hidden at 0.
+ *
+ * @param {HTMLElement} badge
+ * @param {number} count
+ */
+export function setBadge(badge, count) {
+  badge.hidden = !(count > 0);
+  badge.classList.toggle('is-empty', !(count > 0));
+  badge.replaceChildren(
+    h('span', { 'aria-hidden': 'true', text: count > 0 ? num(count) : '' }),
+    h('span', {
+      class: 'space-inbox-sr',
+      /* translators: %s: number of unread messages. */
+      text: count > 0 ? ` ${sprintf(_n('%s unread message', '%s unread messages', count, 'space-inbox'), num(count))}` : '',
+    }),
+  );
+}
+
+// -- the API -----------------------------------------------------------------------------
+
+/** An error answer of the API ({code, message}), or a network failure (status 0). */
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 for a network failure.
+   * @param {string} code   The API's error code.
+   * @param {string} message
+   * @param {number} [retryAfter] Seconds, from Retry-After.
+   */
+  constructor(status, code, message, retryAfter = 0) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+
+  /** @returns {boolean} Whether trying the same request again later may work. */
+  get transient() {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+
+  /** @returns {string} What to tell the user. */
+  get userMessage() {
+    if (this.status === 0 || this.status === 502 || this.status === 503 || this.status === 504) {
+      return __('The inbox cannot be reached right now. Check your connection; we will keep trying.', 'space-inbox');
+    }
+    if (this.code === 'not_logged_in' || this.status === 401) return __('You are logged out. Log in again to see your messages.', 'space-inbox');
+    if (this.code === 'invalid_nonce' || this.code === 'rest_cookie_invalid_nonce') return __('This page has expired. Reload it to continue.', 'space-inbox');
+    if (this.status === 429) {
+      /* translators: %s: seconds. */
+      return sprintf(__('Too many messages at once. Try again in %s seconds.', 'space-inbox'), num(this.retryAfter || 5));
+    }
+    return this.message || __('Something went wrong. Please try again.', 'space-inbox');
+  }
+}
+
+/**
+ * Call the bridge (directly, or through the plugin's REST proxy).
+ *
+ * @param {string} path   Path under /api/v1/, without a query string, e.g. "me/summary".
+ * @param {Object} [options]
+ * @param {string} [options.method]
+ * @param {Object} [options.query]  Query parameters; empty values are left out.
+ * @param {*}      [options.body]   JSON body.
+ * @param {string} [options.etag]   Sent as If-None-Match.
+ * @returns {Promise<{status: number, data: *, etag: (string|null)}>}
+ * @throws {ApiError}
+ */
+export async function api(path, { method = 'GET', query = null, body, etag = null } = {}) {
+  let url = config.apiBase + path;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+    }
+    const search = params.toString();
+    // With plain permalinks the REST base is "...?rest_route=/...": add with "&".
+    if (search) url += (url.includes('?') ? '&' : '?') + search;
+  }
+  const headers = { Accept: 'application/json' };
+  if (config.nonce) headers['X-WP-Nonce'] = config.nonce;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (etag) headers['If-None-Match'] = etag;
+
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network', '');
+  }
+  const fresh = response.headers.get('X-WP-Nonce');
+  if (fresh) config.nonce = fresh; // WordPress hands a refreshed nonce to the proxy's callers.
+  if (response.status === 304) return { status: 304, data: null, etag };
+
+  let data = null;
+  const text = await response.text().catch(() => '');
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const isError = data && typeof data === 'object' && typeof data.code === 'string';
+    throw new ApiError(
+      response.status,
+      isError ? data.code : `http_${response.status}`,
+      isError && typeof data.message === 'string' ? data.message : '',
+      Number(response.headers.get('Retry-After')) || 0,
+    );
+  }
+  return { status: response.status, data, etag: response.headers.get('ETag') };
+}
+
+// -- the summary poll: badges, and freshness of open inboxes -------------------------------
+
+/**
+ * Polls GET me/summary with If-None-Match every few seconds while the page is visible (and
+ * at once when it comes back into view), updates every badge, and tells subscribers.
+ */
+export const summary = {
+  /** @type {Object|null} The last summary. */
+  data: null,
+  etag: null,
+  failures: 0,
+  stopped: false,
+  started: false,
+  timer: 0,
+  /** @type {Promise|null} */
+  inflight: null,
+  /** @type {Set<function(Object): void>} */
+  listeners: new Set(),
+
+  /**
+   * @param {function(Object): void} listener Called with each new summary.
+   * @returns {function(): void} Stops calling it.
+   */
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  },
+
+  /** @returns {Promise<Object|null>} The summary, fetched now (or the fetch under way). */
+  poll() {
+    if (this.stopped) return Promise.resolve(this.data);
+    if (!this.inflight) {
+      this.inflight = this.fetch().finally(() => {
+        this.inflight = null;
+      });
+    }
+    return this.inflight;
+  },
+
+  async fetch() {
+    let delay = POLL_MS;
+    try {
+      const { status, data, etag } = await api('me/summary', { etag: this.etag });
+      this.failures = 0;
+      if (status === 200 && data) {
+        this.etag = etag;
+        this.data = data;
+        updateBadges(data);
+        for (const listener of this.listeners) listener(data);
+      }
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        this.stopped = true; // Logged out, or the page's nonce died: stop knocking.
+        updateBadges(null);
+      } else {
+        // The bridge is down or busy: back off, and honour Retry-After.
+        this.failures += 1;
+        delay = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** this.failures);
+        delay = Math.max(delay, ((error && error.retryAfter) || 0) * 1000);
+      }
+    }
+    this.schedule(delay);
+    return this.data;
+  },
+
+  /** @param {number} delay Milliseconds until the next poll. */
+  schedule(delay) {
+    window.clearTimeout(this.timer);
+    if (!this.stopped) {
+      this.timer = window.setTimeout(() => {
+        if (document.hidden) this.schedule(POLL_MS);
+        else this.poll();
+      }, delay);
+    }
+  },
+
+  /** Start polling (once per page). @returns {Promise<Object|null>} The first summary. */
+  start() {
+    if (this.started) return this.poll();
+    this.started = true;
+    const now = () => {
+      if (!document.hidden) this.poll();
+    };
+    document.addEventListener('visibilitychange', now);
+    window.addEventListener('focus', now);
+    return this.poll();
+  },
+};
+
+/**
+ * The unread counts of a summary: "member" (the user's own conversations), "spaces" (the
+ * Spaces they answer for), "total", and "space-<id>" for each of their Spaces.
+ *
+ * @param {Object|null} data
+ * @returns {Object<string, number>}
+ */
+export function counts(data) {
+  const member = data ? Number(data.unread) || 0 : 0;
+  const result = { member, spaces: 0 };
+  for (const space of (data && Array.isArray(data.spaces) ? data.spaces : [])) {
+    const unread = Number(space.unread) || 0;
+    result[`space-${Number(space.id)}`] = unread;
+    result.spaces += unread;
+  }
+  result.total = member + result.spaces;
+  return result;
+}
+
+/**
+ * Fill every `[data-space-inbox-count]` badge.
+ *
+ * @param {Object|null} data A summary, or null to hide them.
+ */
+function updateBadges(data) {
+  const known = counts(data);
+  for (const badge of document.querySelectorAll('[data-space-inbox-count]')) {
+    setBadge(badge, known[badge.dataset.spaceInboxCount] || 0);
+  }
+}
+
+/**
+ * BuddyBoss Theme header: a "Space inbox" link with its count in the footer of the
+ * messages and notifications dropdowns, beside "View Inbox" / "View Notifications".
+ */
+function addHeaderLinks() {
+  if (!config.inboxUrl) return;
+  for (const id of ['header-messages-dropdown-elem', 'header-notifications-dropdown-elem']) {
+    const dropdown = document.getElementById(id);
+    const footer = dropdown && dropdown.querySelector('.notification-footer');
+    if (!footer || footer.querySelector('.space-inbox-dropdown-link')) continue;
+    footer.append(
+      h(
+        'a',
+        { class: 'space-inbox-dropdown-link', href: config.inboxUrl },
+        __('Space inbox', 'space-inbox'),
+        h('span', { class: 'space-inbox-badge count', 'data-space-inbox-count': 'total', hidden: true }),
+      ),
+    );
+  }
+}
+
+/** Add the header links, and poll when the page shows a count. */
+function main() {
+  if (!config.apiBase) return; // Logged out: PHP hands no configuration.
+  addHeaderLinks();
+  if (document.querySelector('[data-space-inbox-count], [data-space-inbox]')) summary.start();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();

@@ -431,3 +431,38 @@ def unnamed_controls(locator) -> tuple[list[str], list[str]]:
         if not (match.group(2) or "").strip():
             unnamed.append(line.strip())
     return unnamed, lines
+
+
+# -- badges anywhere on a page (toolbar, BuddyBoss header, inbox) -------------------------------
+
+_SHOWN_COUNT_JS = """(badge) => {
+  if (badge.hidden) return 0;
+  const shown = badge.querySelector('[aria-hidden="true"]') || badge;
+  return Number(shown.textContent.replace(/[^0-9]/g, '')) || 0;
+}"""
+
+
+def shown_count(badge_locator) -> int:
+    """The number one `[data-space-inbox-count]` badge shows (0 when hidden)."""
+    return badge_locator.evaluate(_SHOWN_COUNT_JS)
+
+
+_VISIBLE_BADGES_JS = """() => [...document.querySelectorAll('.space-inbox-badge')]
+  .filter((el) => {
+    const box = el.getBoundingClientRect();
+    return getComputedStyle(el).display !== 'none' && box.width > 0 && box.height > 0;
+  })
+  .map((el) => {
+    const box = el.getBoundingClientRect();
+    const where = el.closest('[id]');
+    return `${where ? '#' + where.id + ' ' : ''}[data-space-inbox-count=`
+      + `${el.dataset.spaceInboxCount}] "${el.textContent.trim()}" `
+      + `${Math.round(box.width)}x${Math.round(box.height)}`
+      + ` display=${getComputedStyle(el).display}`;
+  })"""
+
+
+def visible_badges(page) -> list[str]:
+    """Every `.space-inbox-badge` of *page* that is drawn: display other than none and a
+    size; each described by its nearest id, which count it is, its text and its box."""
+    return page.evaluate(_VISIBLE_BADGES_JS)

@@ -10,7 +10,15 @@ import time
 
 from playwright.sync_api import expect
 
-from .support import SPACE_NAME, admin_inbox, badge, eventually, member_inbox, message_in
+from .support import (
+    SPACE_NAME,
+    badge,
+    eventually,
+    member_inbox,
+    message_in,
+    switcher,
+    team_inbox,
+)
 
 #: The issue: every admin sees the count rise and gets a notification within 5 seconds.
 NOTIFY_WITHIN = 5.0
@@ -145,11 +153,12 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
     conversation = stack.conversation_of(member)
     mails_before = stack.mail_count()
 
-    # Ada answers from the wp-admin Space Inbox (the link of her e-mail opens it there).
+    # Ada, a subscriber, answers from the team inbox on the front end (the link of her
+    # e-mail and of her notification opens it there, on the conversation).
     ada_page = browsing.login(
-        ada, stack.admin_inbox_url(space=stack.space_id, conversation=conversation)
+        ada, f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"
     )
-    inbox = admin_inbox(ada_page)
+    inbox = team_inbox(ada_page)
     expect(message_in(inbox, question)).to_be_visible()
     expect(inbox.locator(".space-inbox__thread-head h2")).to_have_text(member.display_name)
     answer = "Yes: every shirt we sell is organic cotton, the black one too."
@@ -160,9 +169,11 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
     expect(sent.locator(".space-inbox__audit")).to_contain_text("sent by Ada Admin")
     browsing.shot(ada_page, "ada-answered")
 
-    # Ben sees the answer in the same inbox, labelled with who sent it.
-    ben_page = browsing.login(ben, stack.admin_inbox_url(space=stack.space_id))
-    inbox = admin_inbox(ben_page)
+    # Ben, from the inbox page, switches to the Space (like switching to a Page) and sees
+    # the answer, labelled with who sent it.
+    ben_page = browsing.login(ben, stack.inbox_url)
+    switcher(ben_page).get_by_role("button", name=re.compile(re.escape(SPACE_NAME))).click()
+    inbox = team_inbox(ben_page)
     inbox.locator(".space-inbox__item-button", has_text=member.display_name).click()
     reply = message_in(inbox, answer)
     expect(reply).to_be_visible()
@@ -177,7 +188,7 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
         "sent by Ben Admin"
     )
     expect(reply.locator(".space-inbox__audit")).to_contain_text("sent by Ada Admin")
-    browsing.readme_shot(ben_page, "wp-admin-space-inbox.png")
+    browsing.readme_shot(ben_page, "team-inbox.png")
 
     # The member, from the Space's page: the answer comes from the Space, and from no one
     # else, in anything their browser receives.
@@ -339,9 +350,9 @@ def test_markup_in_messages_is_shown_as_text(stack, browsing):
 
     ben_page = browsing.login(
         stack.ben,
-        stack.admin_inbox_url(space=stack.space_id, conversation=stack.conversation_of(member)),
+        f"{stack.inbox_url}?team={stack.space_id}&conversation={stack.conversation_of(member)}",
     )
-    inbox = admin_inbox(ben_page)
+    inbox = team_inbox(ben_page)
     expect(message_in(inbox, ADMIN_PAYLOAD)).to_be_visible()
     assert_shown_as_text(ben_page, inbox, [*PAYLOADS, ADMIN_PAYLOAD])
     expect(

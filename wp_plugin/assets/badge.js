@@ -299,23 +299,27 @@ function updateBadges(data) {
 }
 
 /**
- * BuddyBoss Theme header: a "Space inbox" link with its count in the footer of the
- * messages and notifications dropdowns, beside "View Inbox" / "View Notifications".
+ * The BuddyBoss header's messages and notifications dropdowns: a "Space inbox" link with its
+ * count beside "View Inbox" / "View Notifications" (the BuddyBoss Theme's dropdown footer)
+ * or "View all" (BuddyBoss Platform's ReadyLaunch header, which has no footer). Both lists
+ * are refilled by AJAX; these parts of the dropdowns are not, so the link stays.
  */
 function addHeaderLinks() {
   if (!config.inboxUrl) return;
   for (const id of ['header-messages-dropdown-elem', 'header-notifications-dropdown-elem']) {
     const dropdown = document.getElementById(id);
-    const footer = dropdown && dropdown.querySelector('.notification-footer');
-    if (!footer || footer.querySelector('.space-inbox-dropdown-link')) continue;
-    footer.append(
-      h(
-        'a',
-        { class: 'space-inbox-dropdown-link', href: config.inboxUrl },
-        __('Space inbox', 'space-inbox'),
-        h('span', { class: 'space-inbox-badge count', 'data-space-inbox-count': 'total', hidden: true }),
-      ),
+    if (!dropdown || dropdown.querySelector('.space-inbox-dropdown-link')) continue;
+    const footer = dropdown.querySelector('.notification-footer');
+    const viewAll = dropdown.querySelector('.notification-header .delete-all, .notification-header .message-view-all-link');
+    if (!footer && !viewAll) continue;
+    const link = h(
+      'a',
+      { class: 'space-inbox-dropdown-link', href: config.inboxUrl },
+      __('Space inbox', 'space-inbox'),
+      h('span', { class: 'space-inbox-badge', 'data-space-inbox-count': 'total', hidden: true }),
     );
+    if (footer) footer.append(link);
+    else viewAll.before(link);
   }
 }
 

@@ -427,6 +427,98 @@ final class Space_Inbox_Notifications {
 	}
 
 	/**
+	 * BuddyBoss Platform: a `space_inbox` notification is never "read-only".
+	 *
+	 * Platform takes a notification's secondary_item_id for a user and, when no user has
+	 * that id, strips the notification's links; ours holds a conversation id.
+	 *
+	 * @param bool   $read_only    Whether Platform would show it as read-only.
+	 * @param object $notification The notification.
+	 * @return bool
+	 */
+	public static function keep_links( $read_only, $notification ) {
+		return is_object( $notification ) && isset( $notification->component_name ) && self::COMPONENT === $notification->component_name ? false : $read_only;
+	}
+
+	/**
+	 * BuddyBoss Platform (`bb_notification_avatar_space_inbox`): the Space's picture and
+	 * link in the notification lists and the header dropdown, instead of the avatar of the
+	 * user whose id equals the conversation id.
+	 *
+	 * @return void
+	 */
+	public static function buddyboss_avatar() {
+		$notification = self::current_notification();
+		if ( ! $notification ) {
+			return;
+		}
+		$space_id = (int) $notification->item_id;
+		printf(
+			'<a href="%1$s"><img class="avatar space-inbox-notification-avatar" src="%2$s" alt="%3$s" width="50" height="50"></a>',
+			esc_url( (string) get_permalink( $space_id ) ),
+			esc_url( self::space_image_url( $space_id ) ),
+			esc_attr( self::title_of( $space_id ) )
+		);
+	}
+
+	/**
+	 * BuddyBoss Platform (`bb_notification_avatar_url`): the Space's picture as the image
+	 * of a `space_inbox` notification (apps, on-screen popups).
+	 *
+	 * @param string $url          Image URL so far.
+	 * @param object $notification The notification.
+	 * @return string
+	 */
+	public static function buddyboss_avatar_url( $url, $notification = null ) {
+		if ( is_object( $notification ) && isset( $notification->component_name ) && self::COMPONENT === $notification->component_name ) {
+			return self::space_image_url( (int) $notification->item_id );
+		}
+		return $url;
+	}
+
+	/**
+	 * The notification of the notifications loop under way, if it is one of ours.
+	 *
+	 * @return object|null
+	 */
+	private static function current_notification() {
+		if ( ! function_exists( 'buddypress' ) ) {
+			return null;
+		}
+		$bp   = buddypress();
+		$loop = isset( $bp->notifications->query_loop ) ? $bp->notifications->query_loop : null;
+		$item = $loop && isset( $loop->notification ) ? $loop->notification : null;
+		return is_object( $item ) && isset( $item->component_name ) && self::COMPONENT === $item->component_name ? $item : null;
+	}
+
+	/**
+	 * The picture of a Space: its featured image, else the site icon, else a neutral
+	 * placeholder (never a person's avatar: answers come from the Space).
+	 *
+	 * @param int $space_id Space post ID.
+	 * @return string
+	 */
+	public static function space_image_url( $space_id ) {
+		$url = $space_id > 0 ? get_the_post_thumbnail_url( $space_id, 'thumbnail' ) : '';
+		if ( ! $url ) {
+			$url = get_site_icon_url( 96 );
+		}
+		if ( ! $url ) {
+			$url = SPACE_INBOX_URL . 'assets/space.svg';
+		}
+
+		/**
+		 * Filters the picture of a Space in notifications.
+		 *
+		 * @since 0.2.0
+		 *
+		 * @param string $url      Image URL.
+		 * @param int    $space_id Space post ID.
+		 */
+		return (string) apply_filters( 'space_inbox_space_image_url', $url, (int) $space_id );
+	}
+
+	/**
 	 * Word a `space_inbox` notification (`bp_notifications_get_notifications_for_user`);
 	 * other components' notifications pass through.
 	 *

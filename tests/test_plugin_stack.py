@@ -457,6 +457,58 @@ def test_space_pages_carry_the_message_button(stack):
     assert "wp-login.php" in anonymous and f'data-space-inbox-open="{space_id}"' not in anonymous
 
 
+def test_the_space_page_shows_its_admins_the_team_inbox_with_its_count(stack):
+    owner, helper = stack.user("ui.owner3"), stack.user("ui.helper3", role="author")
+    stack.user("ui.visitor3")
+    space_id = stack.new_space("Team Tea Room", owner, [helper])
+    link = stack.site.php(f"echo get_permalink({space_id});").strip()
+    for login in ("ui.owner3", "ui.helper3"):
+        page = stack.browser(login)[0].get(link, timeout=30).text
+        assert f"team={space_id}" in page, login
+        assert f'data-space-inbox-count="space-{space_id}"' in page, login
+        assert f'data-space-inbox-open="{space_id}"' not in page, login
+    page = stack.browser("ui.visitor3")[0].get(link, timeout=30).text
+    assert f'data-space-inbox-open="{space_id}"' in page
+    assert f"team={space_id}" not in page and f"space-{space_id}" not in page
+    # A notification of a member's message leads its admins there too, on the
+    # conversation; an answer's leads the member to their own conversation.
+    links = json.loads(
+        stack.site.php(
+            "echo wp_json_encode( array_map( function ( $action ) {"
+            f" return Space_Inbox_Notifications::format( '', {space_id}, 77, 1, 'object',"
+            " $action, 'space_inbox' )['link']; }, array( 'member_message', 'space_reply' ) ) );"
+        )
+    )
+    assert f"team={space_id}&conversation=77" in links[0], links
+    assert f"space={space_id}" in links[1] and "team=" not in links[1], links
+
+
+def test_each_page_loads_only_the_script_its_surface_needs(stack):
+    stack.user("ui.scripts")
+    browser, _ = stack.browser("ui.scripts")
+    front = browser.get(f"{stack.site.url}/", timeout=30).text
+    inbox = browser.get(stack.site.option("space_inbox_inbox_url"), timeout=30).text
+    scripts = {
+        name: re.findall(rf"<script\b[^>]*/space-inbox/assets/{name}\.js[^>]*>", page)
+        for name, page in (("badge", front), ("inbox", front))
+    }
+    # Every logged-in page: the badge module, after wp.i18n, as a module.
+    assert len(scripts["badge"]) == 1 and 'type="module"' in scripts["badge"][0], scripts
+    assert scripts["inbox"] == [], "the inbox code is shipped to a page without an inbox"
+    assert front.index("wp-includes/js/dist/i18n") < front.index("/space-inbox/assets/badge.js")
+    # Where an inbox is shown: both, with the same version (inbox.js imports badge.js with
+    # its own query string, so that the page holds one badge module).
+    tags = re.findall(r"<script\b[^>]*/space-inbox/assets/(badge|inbox)\.js\?ver=([^\"'&]+)", inbox)
+    assert sorted(name for name, _ in tags) == ["badge", "inbox"], tags
+    assert len({ver for _, ver in tags}) == 1, tags
+    # Strings are translated with wp.i18n in the modules, not handed over a second time.
+    config = re.search(r"window\.spaceInboxConfig = (\{.*?\});", inbox)
+    assert config and "i18n" not in json.loads(config.group(1)), config
+    # Logged out: nothing to poll.
+    anonymous = requests.get(f"{stack.site.url}/", timeout=30).text
+    assert "/space-inbox/assets/badge.js" not in anonymous
+
+
 def test_the_zip_installs_and_activates_as_wp_admin_would(tmp_path):
     """`make plugin-zip`, then WordPress' own Plugin_Upgrader (the Upload Plugin screen)."""
     repo = PLUGIN.parent

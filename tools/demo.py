@@ -286,9 +286,11 @@ def _welcome_html() -> str:
         f'<li><a href="/wp-login.php">Log in</a> as a member, e.g. {code("alice")}, open a '
         "Space and press <em>Message</em>. Your conversations are on "
         '<a href="/space-messages/">Space Messages</a>, also in the toolbar.</li>'
-        f"<li>Log in as one of the Space's admins, e.g. {code('marco')}, and answer in "
-        '<a href="/wp-admin/admin.php?page=space-inbox-messages">wp-admin, Space Inbox</a>. '
-        "The member sees the answer come from the Space.</li></ol>"
+        f"<li>Log in as one of the Space's admins, e.g. {code('marco')}, open "
+        '<a href="/space-messages/">Space Messages</a>, switch to the Space and answer. '
+        "The member sees the answer come from the Space; the team sees who wrote it. Site "
+        'staff also have <a href="/wp-admin/admin.php?page=space-inbox-messages">'
+        "wp-admin, Space Inbox</a>.</li></ol>"
         f'<p class="demo-logins">Every login has the password {code(PASSWORD)}. '
         f"Members: {members}. Space admins: {admins}. "
         f"Site administrator: {code(ADMIN_LOGIN)}.</p>"
@@ -1218,9 +1220,9 @@ def summary(state: State, site: DemoSite) -> None:
   Site            {url}/
   Spaces
 {spaces}
-  Member inbox    {inbox}
+  Inbox           {inbox}  (members; Space admins switch to their Spaces there)
   wp-admin        {url}/wp-admin/
-  Space Inbox     {url}/wp-admin/admin.php?page=space-inbox-messages
+  Space Inbox     {url}/wp-admin/admin.php?page=space-inbox-messages  (site staff)
   Bridge          {state.bridge_url}  (/health, /api/v1/openapi.json)
 
   Every login has the password:  {PASSWORD}

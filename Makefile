@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help demo demo-stop test load bench lint lint-php stack venv plugin-zip clean
+.PHONY: help demo demo-stop test load bench lint lint-php stack venv plugin-zip pot clean
 
 help:
 	@echo "make demo    run WordPress + the plugin + the bridge with demo Spaces (make demo-stop)"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench   the bridge against WordPress and bare Flask (bench/results/)"
 	@echo "make lint    ruff on the Python code, php -l on the plugin"
 	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
+	@echo "make pot     regenerate the plugin's translation template (needs gettext)"
 	@echo "make stack   install/start PHP, Debian's wordpress and MariaDB"
 	@echo "make clean   remove the virtual environment and caches"
 
@@ -56,6 +57,9 @@ plugin-zip:
 	rm -f dist/space-inbox.zip
 	cd build/plugin && $(PYTHON) -m zipfile -c ../../dist/space-inbox.zip space-inbox
 	@echo "dist/space-inbox.zip: upload it in wp-admin, Plugins, Add New, Upload Plugin"
+
+pot:
+	tools/make-pot
 
 test: stack venv lint
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -510,7 +510,7 @@ final class Space_Inbox_Notifications {
 		/**
 		 * Filters the picture of a Space in notifications.
 		 *
-		 * @since 0.2.0
+		 * @since 0.1.0
 		 *
 		 * @param string $url      Image URL.
 		 * @param int    $space_id Space post ID.

@@ -263,7 +263,7 @@ final class Space_Inbox_Options {
 		 * Filters the link to a Space's team inbox (notifications and e-mails to its
 		 * admins use it).
 		 *
-		 * @since 0.2.0
+		 * @since 0.1.0
 		 *
 		 * @param string $url             URL of the inbox page, switched to the Space.
 		 * @param int    $space_id        Space post ID.

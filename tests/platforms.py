@@ -30,7 +30,7 @@ from typing import Any
 
 import requests
 
-from wordpress import WORDPRESS_SOURCE, WordPressSite, php_str
+from wordpress import ADMIN_REQUEST, WORDPRESS_SOURCE, WordPressSite, php_str
 
 #: Where the releases are kept on a machine that cannot download them: ``shared/vendor``
 #: beside the repository.
@@ -275,7 +275,7 @@ class Platform:
         :raises PlatformError: if a component is not active afterwards.
         """
         if self.community is not None:
-            activate_community(site, self.community)
+            site.activate_plugin(self.community)
             install_components(site, COMPONENTS)
             # A new PHP run: its rules come from the components now active.
             site.php("flush_rewrite_rules();")
@@ -373,27 +373,6 @@ def build_site(
 
 # -- bringing BuddyPress / BuddyBoss up ------------------------------------------------------
 
-# Plugin activation runs as an admin request, like a click in wp-admin/plugins.php.
-_ADMIN_REQUEST = "define( 'WP_ADMIN', true );"
-
-
-def activate_community(site: WordPressSite, plugin: str) -> None:
-    """Activate BuddyPress or BuddyBoss Platform (*plugin* is its main file).
-
-    :raises WordPressError: if WordPress refuses.
-    """
-    site.php(
-        f"""
-require_once ABSPATH . 'wp-admin/includes/plugin.php';
-$result = activate_plugin( {php_str(plugin)} );
-if ( is_wp_error( $result ) ) {{
-    fwrite( STDERR, 'activate_plugin: ' . $result->get_error_message() . "\\n" );
-    exit( 1 );
-}}
-""",
-        preamble=_ADMIN_REQUEST,
-    )
-
 
 def install_components(site: WordPressSite, components: tuple[str, ...]) -> None:
     """Install BuddyPress/BuddyBoss with *components* active, as its first wp-admin visit would.
@@ -418,7 +397,7 @@ bp_setup_updater();
 delete_transient( '_bp_activation_redirect' );
 delete_transient( '_bp_is_new_install' );
 """,
-        preamble=_ADMIN_REQUEST,
+        preamble=ADMIN_REQUEST,
     )
 
 

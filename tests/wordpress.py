@@ -68,6 +68,8 @@ _PREFIX_RE = re.compile(r"^[A-Za-z0-9_]+$")
 _SLUG_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 ADMIN_LOGIN = "admin"
+#: PHP that makes a CLI run an admin request (``is_admin()``), as wp-admin's own screens are.
+ADMIN_REQUEST = "define( 'WP_ADMIN', true );"
 ADMIN_PASSWORD = "admin-password"
 ADMIN_EMAIL = "admin@example.org"
 
@@ -431,7 +433,8 @@ echo $id;
         return found
 
     def activate_plugin(self, plugin: str) -> None:
-        """Activate a plugin, e.g. ``"my-plugin/my-plugin.php"``.
+        """Activate a plugin, e.g. ``"my-plugin/my-plugin.php"``, as an admin request, like
+        a click in wp-admin/plugins.php.
 
         :raises WordPressError: if WordPress refuses.
         """
@@ -443,7 +446,8 @@ if ( is_wp_error( $result ) ) {{
     fwrite( STDERR, 'activate_plugin: ' . $result->get_error_message() . "\\n" );
     exit( 1 );
 }}
-"""
+""",
+            preamble=ADMIN_REQUEST,
         )
 
     def sent_mail(self) -> list[dict[str, Any]]:

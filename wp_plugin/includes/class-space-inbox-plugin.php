@@ -174,8 +174,23 @@ final class Space_Inbox_Plugin {
 	public static function activate() {
 		self::install_tables();
 		Space_Inbox_Options::install();
-		// The Space post type may be ours; WordPress rebuilds the rules on the next request.
-		delete_option( 'rewrite_rules' );
+		Space_Inbox_Spaces::register_post_type(); // Not registered yet in this request.
+		self::rebuild_rewrite_rules();
+	}
+
+	/**
+	 * Rebuild the rewrite rules now, with the Space post type as it is.
+	 *
+	 * Not left to the next request (by deleting the option): when that is a page BuddyBoss
+	 * parses as one of its own, it has turned WordPress' verbose page rules off, and rules
+	 * built then send every page, the inbox page too, to a post of its name (404).
+	 *
+	 * @return void
+	 */
+	public static function rebuild_rewrite_rules() {
+		global $wp_rewrite;
+		$wp_rewrite->init();
+		flush_rewrite_rules();
 	}
 
 	/**
@@ -186,7 +201,8 @@ final class Space_Inbox_Plugin {
 	public static function deactivate() {
 		wp_clear_scheduled_hook( Space_Inbox_Events::CRON_HOOK );
 		wp_clear_scheduled_hook( Space_Inbox_Notifications::PRUNE_HOOK );
-		delete_option( 'rewrite_rules' );
+		Space_Inbox_Spaces::unregister_post_type();
+		self::rebuild_rewrite_rules();
 	}
 
 	/**

@@ -331,12 +331,14 @@ final class Space_Inbox_Settings {
 	}
 
 	/**
-	 * After the post type changed, let WordPress rebuild its rewrite rules.
+	 * After the post type changed: the new type's rewrite rules, now.
 	 *
 	 * @return void
 	 */
 	public static function post_type_changed() {
-		delete_option( 'rewrite_rules' );
+		Space_Inbox_Spaces::unregister_post_type(); // The old type, if it was ours.
+		Space_Inbox_Spaces::register_post_type(); // The new type, if no plugin has it.
+		Space_Inbox_Plugin::rebuild_rewrite_rules();
 	}
 
 	/* -- Rendering --------------------------------------------------------------------- */

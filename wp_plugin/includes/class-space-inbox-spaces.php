@@ -30,6 +30,25 @@ final class Space_Inbox_Spaces {
 	const REWRITE_SLUG = 'spaces';
 
 	/**
+	 * The post type this plugin registered in this request ('' when another plugin did).
+	 *
+	 * @var string
+	 */
+	private static $registered = '';
+
+	/**
+	 * Unregister the post type if this plugin registered it (on deactivation).
+	 *
+	 * @return void
+	 */
+	public static function unregister_post_type() {
+		if ( '' !== self::$registered && post_type_exists( self::$registered ) ) {
+			unregister_post_type( self::$registered );
+		}
+		self::$registered = '';
+	}
+
+	/**
 	 * Register a minimal Space post type, unless a plugin (Spaces Engine...) did.
 	 *
 	 * Runs late on `init` so that other plugins register theirs first.
@@ -41,6 +60,7 @@ final class Space_Inbox_Spaces {
 		if ( post_type_exists( $type ) ) {
 			return;
 		}
+		self::$registered = $type;
 		register_post_type(
 			$type,
 			array(

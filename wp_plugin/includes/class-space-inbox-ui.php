@@ -588,7 +588,7 @@ class Space_Inbox_UI {
 				'name'                    => __( 'Space Messages', 'space-inbox' ),
 				'slug'                    => self::PROFILE_SLUG,
 				'item_css_id'             => 'space-inbox-messages',
-				'position'                => 35,
+				'position'                => 55, // After BuddyPress' Messages (50).
 				'show_for_displayed_user' => false,
 				'screen_function'         => array( __CLASS__, 'profile_screen' ),
 			)

@@ -24,17 +24,14 @@ import pytest
 
 from .support import (
     ACTION_TIMEOUT_MS,
-    ADMIN_IDS_FROM,
     CHROMIUM,
     CHROMIUM_ARGS,
     PREFIX,
-    SPACE_NAME,
     BrowserStack,
     Browsing,
     install_theme,
 )
 from stack import WholeStack
-from wordpress import php_str
 
 
 @pytest.fixture(scope="package")
@@ -52,34 +49,7 @@ def stack(tmp_path_factory) -> Iterator[BrowserStack]:
         # No avatars: the toolbar would fetch them from gravatar.com (no network here).
         site.php("update_option('show_avatars', 0);")
         built = BrowserStack(site, bridge)
-
-        site.sql(f"ALTER TABLE {{prefix}}users AUTO_INCREMENT = {ADMIN_IDS_FROM}")
-        ada = built.person("ada.admin", "Ada Admin")
-        ben = built.person("ben.admin", "Ben Admin", role="author")
-        assert ada.user_id >= ADMIN_IDS_FROM and ben.user_id >= ADMIN_IDS_FROM
-        built.admins = [ada, ben]
-
-        content = "Organic cotton t-shirts, printed by hand in Lisbon. Sizes XS to XXL."
-        built.space_id = int(
-            site.php(
-                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
-                f" 'post_title' => {php_str(SPACE_NAME)}, 'post_author' => {ada.user_id},"
-                f" 'post_content' => {php_str(content)}]);"
-                f"add_post_meta($id, '_space_inbox_team', {ben.user_id});"
-                "wp_update_post(['ID' => $id]); flush_rewrite_rules(false); echo $id;"
-            ).strip()
-        )
-        built.space_url = site.php(f"echo get_permalink({built.space_id});").strip()
-        built.inbox_url = site.option("space_inbox_inbox_url") or ""
-        assert built.inbox_url, "the plugin created no inbox page"
-        team = sorted(
-            row[0]
-            for row in site.sql(
-                f"SELECT user_id FROM {PREFIX}spaceinbox_space_admins WHERE space_id = %s",
-                [built.space_id],
-            )
-        )
-        assert team == sorted([ada.user_id, ben.user_id]), "the bridge does not know the team"
+        built.seed()
         yield built
     finally:
         whole.stop()

@@ -18,7 +18,7 @@ import requests
 from playwright.sync_api import expect
 
 from stack import BridgeServer
-from wordpress import WordPressSite
+from wordpress import WordPressSite, php_str
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -87,6 +87,41 @@ class BrowserStack:
         self.space_url = ""
         self.inbox_url = ""
         self._members = 0
+
+    def seed(self) -> None:
+        """The Space "T-Shirt Shop", run by Ada Admin (a subscriber, its owner) and Ben Admin
+        (an author, on its team); returns once the bridge knows the team."""
+        site = self.site
+        site.sql(f"ALTER TABLE {{prefix}}users AUTO_INCREMENT = {ADMIN_IDS_FROM}")
+        ada = self.person("ada.admin", "Ada Admin")
+        ben = self.person("ben.admin", "Ben Admin", role="author")
+        assert ada.user_id >= ADMIN_IDS_FROM and ben.user_id >= ADMIN_IDS_FROM
+        self.admins = [ada, ben]
+        content = "Organic cotton t-shirts, printed by hand in Lisbon. Sizes XS to XXL."
+        self.space_id = int(
+            site.php(
+                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+                f" 'post_title' => {php_str(SPACE_NAME)}, 'post_author' => {ada.user_id},"
+                f" 'post_content' => {php_str(content)}]);"
+                f"add_post_meta($id, '_space_inbox_team', {ben.user_id});"
+                "wp_update_post(['ID' => $id]); flush_rewrite_rules(false); echo $id;"
+            ).strip()
+        )
+        self.space_url = site.php(f"echo get_permalink({self.space_id});").strip()
+        self.inbox_url = site.option("space_inbox_inbox_url") or ""
+        assert self.inbox_url, "the plugin created no inbox page"
+
+        def team() -> list[int]:
+            return sorted(
+                row[0]
+                for row in site.sql(
+                    f"SELECT user_id FROM {PREFIX}spaceinbox_space_admins WHERE space_id = %s",
+                    [self.space_id],
+                )
+            )
+
+        expected = sorted([ada.user_id, ben.user_id])
+        assert eventually(lambda: team() == expected, 10.0), f"the bridge knows {team()}"
 
     @property
     def ada(self) -> Person:

@@ -20,7 +20,6 @@ import pytest
 from playwright.sync_api import expect
 
 from .support import (
-    ADMIN_IDS_FROM,
     PREFIX,
     SPACE_NAME,
     BrowserStack,
@@ -59,18 +58,7 @@ def stack(tmp_path_factory) -> Iterator[ThemedStack]:
     try:
         site.php("update_option('show_avatars', 0);")
         built = ThemedStack(site, whole.bridge)
-        site.sql(f"ALTER TABLE {{prefix}}users AUTO_INCREMENT = {ADMIN_IDS_FROM}")
-        built.admins = [built.person("ada.admin", "Ada Admin"), built.person("ben.admin", "Ben")]
-        built.space_id = int(
-            site.php(
-                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
-                f" 'post_title' => {php_str(SPACE_NAME)}, 'post_author' => {built.ada.user_id},"
-                " 'post_content' => 'Organic cotton t-shirts.']);"
-                "flush_rewrite_rules(false); echo $id;"
-            ).strip()
-        )
-        built.space_url = site.php(f"echo get_permalink({built.space_id});").strip()
-        built.inbox_url = site.option("space_inbox_inbox_url") or ""
+        built.seed()
         yield built
     finally:
         whole.stop()

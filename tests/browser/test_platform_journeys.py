@@ -25,7 +25,6 @@ import pytest
 from playwright.sync_api import expect
 
 from .support import (
-    ADMIN_IDS_FROM,
     PREFIX,
     SPACE_NAME,
     BrowserStack,
@@ -42,7 +41,6 @@ from .support import (
 )
 from platforms import set_buddyboss_toolbar
 from stack import WholeStack
-from wordpress import php_str
 
 BUDDYPRESS = "wp71-buddypress"
 BUDDYBOSS = "wp71-buddyboss"
@@ -132,43 +130,13 @@ def stack(request, tmp_path_factory) -> Iterator[PlatformStack]:
         site.php("update_option('show_avatars', 0);")
         built = PlatformStack(site, bridge, key)
 
-        site.sql(f"ALTER TABLE {{prefix}}users AUTO_INCREMENT = {ADMIN_IDS_FROM}")
+        built.seed()
         # A BuddyPress notification of the plugin carries the conversation id where BuddyBoss
         # expects a user id (secondary_item_id): conversation ids that name no user make
         # BuddyBoss take the notification for "read-only", whatever order the tests run in.
         site.sql(
             f"ALTER TABLE {PREFIX}spaceinbox_conversations AUTO_INCREMENT = {CONVERSATIONS_FROM}"
         )
-        ada = built.person("ada.admin", "Ada Admin")  # a subscriber
-        ben = built.person("ben.admin", "Ben Admin", role="author")
-        assert ada.user_id >= ADMIN_IDS_FROM and ben.user_id >= ADMIN_IDS_FROM
-        built.admins = [ada, ben]
-
-        content = "Organic cotton t-shirts, printed by hand in Lisbon. Sizes XS to XXL."
-        built.space_id = int(
-            site.php(
-                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
-                f" 'post_title' => {php_str(SPACE_NAME)}, 'post_author' => {ada.user_id},"
-                f" 'post_content' => {php_str(content)}]);"
-                f"add_post_meta($id, '_space_inbox_team', {ben.user_id});"
-                "wp_update_post(['ID' => $id]); flush_rewrite_rules(false); echo $id;"
-            ).strip()
-        )
-        built.space_url = site.php(f"echo get_permalink({built.space_id});").strip()
-        built.inbox_url = site.option("space_inbox_inbox_url") or ""
-        assert built.inbox_url, "the plugin created no inbox page"
-
-        def team() -> list[int]:
-            return sorted(
-                row[0]
-                for row in site.sql(
-                    f"SELECT user_id FROM {PREFIX}spaceinbox_space_admins WHERE space_id = %s",
-                    [built.space_id],
-                )
-            )
-
-        expected = sorted([ada.user_id, ben.user_id])
-        assert eventually(lambda: team() == expected, 10.0), f"the bridge knows {team()}"
         if key == BUDDYBOSS:
             set_buddyboss_toolbar(site, members=False)
             # After the Space's flush: see rebuild_rules() for why the rules are rebuilt.

@@ -7,7 +7,7 @@ deterministically, and asserts that:
 
 - no response is a server error (5xx);
 - every error response (status >= 400) is ``{"code": str, "message": str,
-  "description"?: str}`` (DESIGN.md section 6);
+  "description"?: str}`` (the README, "API");
 - the status code is one the document lists for the operation, and the body has the
   documented media type and schema (schemathesis' ``status_code_conformance``,
   ``content_type_conformance`` and ``response_schema_conformance``).
@@ -131,7 +131,7 @@ def _call(case, caller: str, people):
 
 
 def _error_shape(response) -> None:
-    """No 5xx, and the one error shape of DESIGN.md section 6."""
+    """No 5xx, and the one error shape of the API (the README, "API")."""
     assert response.status_code < 500, (response.status_code, response.text[:500])
     if response.status_code < 400:
         return

@@ -1,6 +1,6 @@
 <?php
 /**
- * Spaces and their admins (DESIGN.md §4).
+ * Spaces and their admins.
  *
  * @package Space_Inbox
  */

@@ -82,13 +82,14 @@ function withTime(format, who, iso) {
 }
 
 /**
- * A span of time in words: "4 min", "3 h", "2 days".
+ * A span of time in words: "under a minute", "4 min", "3 hours", "2 days".
  *
  * @param {number} ms Milliseconds.
  * @returns {string}
  */
 function duration(ms) {
-  const minutes = Math.max(1, Math.round(ms / 60000));
+  if (ms < 60000) return __('under a minute', 'space-inbox');
+  const minutes = Math.round(ms / 60000);
   if (minutes < 60) {
     /* translators: %s: number of minutes. */
     return sprintf(_n('%s min', '%s min', minutes, 'space-inbox'), num(minutes));

@@ -46,8 +46,6 @@ def stack(tmp_path_factory) -> Iterator[BrowserStack]:
     site, bridge = whole.site, whole.bridge
     try:
         install_theme(site)
-        # No avatars: the toolbar would fetch them from gravatar.com (no network here).
-        site.php("update_option('show_avatars', 0);")
         built = BrowserStack(site, bridge)
         built.seed()
         yield built

@@ -89,9 +89,11 @@ class BrowserStack:
         self._members = 0
 
     def seed(self) -> None:
-        """The Space "T-Shirt Shop", run by Ada Admin (a subscriber, its owner) and Ben Admin
-        (an author, on its team); returns once the bridge knows the team."""
+        """No avatars, and the Space "T-Shirt Shop", run by Ada Admin (a subscriber, its owner)
+        and Ben Admin (an author, on its team); returns once the bridge knows the team."""
         site = self.site
+        # No avatars: the toolbar would fetch them from gravatar.com (no network here).
+        site.php("update_option('show_avatars', 0);")
         site.sql(f"ALTER TABLE {{prefix}}users AUTO_INCREMENT = {ADMIN_IDS_FROM}")
         ada = self.person("ada.admin", "Ada Admin")
         ben = self.person("ben.admin", "Ben Admin", role="author")
@@ -501,3 +503,14 @@ def visible_badges(page) -> list[str]:
     """Every `.space-inbox-badge` of *page* that is drawn: display other than none and a
     size; each described by its nearest id, which count it is, its text and its box."""
     return page.evaluate(_VISIBLE_BADGES_JS)
+
+
+def open_space_and_press_message(page):
+    """On the Space page: press Message; the member inbox opens with the box focused."""
+    button = page.get_by_role("link", name=f"Message {SPACE_NAME}")
+    expect(button).to_be_visible()
+    with page.expect_navigation(wait_until="load"):
+        button.click()
+    box = member_inbox(page).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    expect(box).to_be_focused()
+    return box

@@ -56,7 +56,6 @@ def stack(tmp_path_factory) -> Iterator[ThemedStack]:
     ).start()
     site = whole.site
     try:
-        site.php("update_option('show_avatars', 0);")
         built = ThemedStack(site, whole.bridge)
         built.seed()
         yield built

@@ -16,6 +16,7 @@ from .support import (
     eventually,
     member_inbox,
     message_in,
+    open_space_and_press_message,
     switcher,
     team_inbox,
 )
@@ -27,17 +28,6 @@ NOTIFY_WITHIN = 5.0
 #: inside the 5 s the issue asks for.
 #: How long a reply's e-mail may take (the dispatcher runs every second).
 MAIL_WAIT = 10.0
-
-
-def open_space_and_press_message(page):
-    """On the Space page: press Message; the member inbox opens with the box focused."""
-    button = page.get_by_role("link", name=f"Message {SPACE_NAME}")
-    expect(button).to_be_visible()
-    with page.expect_navigation(wait_until="load"):
-        button.click()
-    box = member_inbox(page).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
-    expect(box).to_be_focused()
-    return box
 
 
 def test_the_message_button_opens_the_inbox_on_the_space_with_the_cursor_in_the_box(

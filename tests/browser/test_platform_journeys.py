@@ -34,6 +34,7 @@ from .support import (
     install_theme,
     member_inbox,
     message_in,
+    open_space_and_press_message,
     shown_count,
     switcher,
     team_inbox,
@@ -126,8 +127,6 @@ def stack(request, tmp_path_factory) -> Iterator[PlatformStack]:
     site, bridge = whole.site, whole.bridge
     try:
         install_theme(site)
-        # No avatars: the toolbar would fetch them from gravatar.com (no network here).
-        site.php("update_option('show_avatars', 0);")
         built = PlatformStack(site, bridge, key)
 
         built.seed()
@@ -159,25 +158,14 @@ def stack(request, tmp_path_factory) -> Iterator[PlatformStack]:
 
 
 def rebuild_rules(site) -> None:
-    """Rebuild WordPress' rewrite rules as saving the permalinks would.
+    """Rebuild WordPress' rewrite rules with the plugin's own function.
 
     ``site.php()`` runs as a request for "/". When that is a BuddyBoss page (the News Feed
     as the front page), BuddyBoss' URI parsing (bp_core_set_uri_globals) has switched the
-    request's ``use_verbose_page_rules`` off, and rules built then send /<page>/ to a post
-    of that name: every page, the inbox page too, answers 404. ``init()`` resets it.
+    request's ``use_verbose_page_rules`` off, and a plain flush then builds rules that send
+    /<page>/ to a post of that name: every page, the inbox page too, answers 404.
     """
-    site.php("$GLOBALS['wp_rewrite']->init(); flush_rewrite_rules(false);")
-
-
-def open_space_and_press_message(page):
-    """On the Space page: press Message; the member inbox opens with the box focused."""
-    button = page.get_by_role("link", name=f"Message {SPACE_NAME}")
-    expect(button).to_be_visible()
-    with page.expect_navigation(wait_until="load"):
-        button.click()
-    box = member_inbox(page).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
-    expect(box).to_be_focused()
-    return box
+    site.php("Space_Inbox_Plugin::rebuild_rewrite_rules();")
 
 
 def open_buddyboss_notifications(page):

@@ -514,3 +514,18 @@ def open_space_and_press_message(page):
     box = member_inbox(page).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
     expect(box).to_be_focused()
     return box
+
+
+def recorder(context) -> list[tuple[str, str]]:
+    """Every response *context* receives from now on: (url, headers and body)."""
+    received: list[tuple[str, str]] = []
+
+    def keep(response) -> None:
+        try:
+            body = response.body().decode("utf-8", "replace")
+        except Exception:  # noqa: BLE001 - a redirect has no body (its headers are kept)
+            body = ""
+        received.append((response.url, json.dumps(response.headers) + "\n" + body))
+
+    context.on("response", keep)
+    return received

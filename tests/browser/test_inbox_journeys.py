@@ -17,6 +17,7 @@ from .support import (
     member_inbox,
     message_in,
     open_space_and_press_message,
+    recorder,
     switcher,
     team_inbox,
 )
@@ -183,16 +184,7 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
     # The member, from the Space's page: the answer comes from the Space, and from no one
     # else, in anything their browser receives.
     context = browsing.context(member.login)
-    received: list[tuple[str, str]] = []  # (url, headers and body)
-
-    def keep(response) -> None:
-        try:
-            body = response.body().decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 - a redirect has no body (its headers are kept)
-            body = ""
-        received.append((response.url, json.dumps(response.headers) + "\n" + body))
-
-    context.on("response", keep)
+    received = recorder(context)
     page = context.new_page()
     browsing.log_in(page, member, stack.space_url)
     pages = {

@@ -35,6 +35,7 @@ from .support import (
     member_inbox,
     message_in,
     open_space_and_press_message,
+    recorder,
     shown_count,
     switcher,
     team_inbox,
@@ -183,21 +184,6 @@ def wait_for_notification(stack, person, action, conversation, page=None) -> lis
     )
     assert found, f"no {action} notification for {person.login} (conversation {conversation})"
     return found
-
-
-def recorder(context) -> list[tuple[str, str]]:
-    """Every response *context* receives from now on: (url, headers and body)."""
-    received: list[tuple[str, str]] = []
-
-    def keep(response) -> None:
-        try:
-            body = response.body().decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 - a redirect has no body (its headers are kept)
-            body = ""
-        received.append((response.url, json.dumps(response.headers) + "\n" + body))
-
-    context.on("response", keep)
-    return received
 
 
 def leaks_in(stack, sources: dict[str, str]) -> list[str]:

@@ -367,6 +367,7 @@ class Inbox {
   updateCounter() {
     const length = charCount(this.textarea.value);
     const left = MAX_LENGTH - length;
+    /* translators: %s: number of characters (for both strings). */
     this.counter.textContent = left >= 0 ? sprintf(__('%s characters left', 'space-inbox'), num(left)) : sprintf(__('%s characters too many', 'space-inbox'), num(-left));
     this.counter.classList.toggle('is-over', left < 0);
     this.counter.classList.toggle('is-near', left >= 0 && left < 100);
@@ -459,6 +460,7 @@ class Inbox {
   renderSpaces() {
     if (!this.admin || this.fixed) return;
     const options = this.spaces.map((s) => {
+      /* translators: %s: number of unread messages. */
       const label = s.unread > 0 ? `${s.name} (${sprintf(__('%s unread', 'space-inbox'), num(s.unread))})` : s.name;
       const existing = [...this.spaceSelect.options].find((o) => Number(o.value) === s.id);
       if (existing) {
@@ -535,6 +537,7 @@ class Inbox {
       return {
         key: row.id,
         title: row.member ? row.member.name : __('Deleted user', 'space-inbox'),
+        /* translators: 1: Space name, 2: excerpt of its last answer. */
         excerpt: last ? (last.from === 'space' ? sprintf(__('%1$s · %2$s', 'space-inbox'), this.space ? this.space.name : __('Space', 'space-inbox'), last.excerpt) : last.excerpt) : '',
         time: last ? last.created_at : row.created_at,
         unread: Number(row.unread) || 0,
@@ -546,6 +549,7 @@ class Inbox {
     return {
       key: row.space.id,
       title: row.space.name,
+      /* translators: %s: excerpt of the member's own last message. */
       excerpt: last ? (last.from === 'me' ? sprintf(__('You: %s', 'space-inbox'), last.excerpt) : last.excerpt) : '',
       time: last ? last.created_at : '',
       unread: Number(row.unread) || 0,
@@ -675,6 +679,7 @@ class Inbox {
     this.notice.textContent = notice;
     this.notice.hidden = !notice;
     this.compose.hidden = Boolean(notice);
+    /* translators: %s: Space name (for both strings). */
     this.composeLabel.textContent = this.admin ? sprintf(__('Reply as %s', 'space-inbox'), this.space ? this.space.name : __('Space', 'space-inbox')) : sprintf(__('Message to %s', 'space-inbox'), c.name || __('Space', 'space-inbox'));
     this.statusButton.hidden = !this.admin || readOnly;
     if (this.admin) this.statusButton.textContent = c.status === 'done' ? __('Reopen', 'space-inbox') : __('Mark done', 'space-inbox');
@@ -864,6 +869,7 @@ class Inbox {
       return;
     }
     if (length > MAX_LENGTH) {
+      /* translators: %s: number of characters. */
       this.say(sprintf(__('%s characters too many', 'space-inbox'), num(length - MAX_LENGTH)), 'error');
       this.textarea.focus();
       return;

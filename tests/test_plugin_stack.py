@@ -481,6 +481,13 @@ def test_the_space_page_shows_its_admins_the_team_inbox_with_its_count(stack):
     )
     assert f"team={space_id}&conversation=77" in links[0], links
     assert f"space={space_id}" in links[1] and "team=" not in links[1], links
+    # Several conversations grouped in one notification may be for several Spaces: it
+    # leads to the inbox page, which opens on a Space with unread messages.
+    grouped = stack.site.php(
+        f"echo Space_Inbox_Notifications::format( '', {space_id}, 77, 3, 'object',"
+        " 'member_message', 'space_inbox' )['link'];"
+    )
+    assert grouped == stack.site.option("space_inbox_inbox_url"), grouped
 
 
 def test_each_page_loads_only_the_script_its_surface_needs(stack):

@@ -229,7 +229,7 @@ class Inbox {
 
     this.toolbar = null;
     if (this.admin) {
-      this.spaceSelect = h('select', { id: `${id}-space`, onchange: () => this.selectSpace(Number(this.spaceSelect.value)) });
+      this.spaceSelect = this.fixed ? null : h('select', { id: `${id}-space`, onchange: () => this.selectSpace(Number(this.spaceSelect.value)) });
       this.filterSelect = h(
         'select',
         { id: `${id}-filter`, onchange: () => { this.statusFilter = this.filterSelect.value; this.loadList(); } },
@@ -240,7 +240,7 @@ class Inbox {
       this.toolbar = h(
         'div',
         { class: 'space-inbox__toolbar' },
-        this.fixed ? '' : h('div', { class: 'space-inbox__field' }, h('label', { for: `${id}-space`, text: __('Space', 'space-inbox') }), this.spaceSelect),
+        this.spaceSelect && h('div', { class: 'space-inbox__field' }, h('label', { for: `${id}-space`, text: __('Space', 'space-inbox') }), this.spaceSelect),
         h('div', { class: 'space-inbox__field' }, h('label', { for: `${id}-filter`, text: __('Show', 'space-inbox') }), this.filterSelect),
       );
     }
@@ -458,7 +458,7 @@ class Inbox {
   // ---- admin: Spaces ----
 
   renderSpaces() {
-    if (!this.admin || this.fixed) return;
+    if (!this.spaceSelect) return;
     const options = this.spaces.map((s) => {
       /* translators: %s: number of unread messages. */
       const label = s.unread > 0 ? `${s.name} (${sprintf(__('%s unread', 'space-inbox'), num(s.unread))})` : s.name;
@@ -486,7 +486,7 @@ class Inbox {
    */
   async selectSpace(spaceId, conversationId = 0) {
     this.spaceId = spaceId;
-    if (!this.fixed) this.spaceSelect.value = String(spaceId);
+    if (this.spaceSelect) this.spaceSelect.value = String(spaceId);
     this.current = null;
     this.threadLoad++;
     this.log.replaceChildren();

@@ -267,8 +267,8 @@ final class Space_Inbox_Notifications {
 	/**
 	 * Mark a user's notifications of one conversation read, whichever side they are on.
 	 *
-	 * @param int $user_id         User ID.
-	 * @param int $space_id        Space post ID (item_id).
+	 * @param int      $user_id         User ID.
+	 * @param int      $space_id        Space post ID (item_id).
 	 * @param int      $conversation_id Conversation ID (secondary_item_id), or 0 for every
 	 *                                  conversation of the Space (a member has one per Space).
 	 * @param string[] $actions         The kinds to mark; default both (a conversation id
@@ -437,7 +437,17 @@ final class Space_Inbox_Notifications {
 	 * @return bool
 	 */
 	public static function keep_links( $read_only, $notification ) {
-		return is_object( $notification ) && isset( $notification->component_name ) && self::COMPONENT === $notification->component_name ? false : $read_only;
+		return self::is_ours( $notification ) ? false : $read_only;
+	}
+
+	/**
+	 * Whether a BuddyPress notification is one of this plugin's.
+	 *
+	 * @param mixed $notification A notification object, or anything else.
+	 * @return bool
+	 */
+	private static function is_ours( $notification ) {
+		return is_object( $notification ) && isset( $notification->component_name ) && self::COMPONENT === $notification->component_name;
 	}
 
 	/**
@@ -470,7 +480,7 @@ final class Space_Inbox_Notifications {
 	 * @return string
 	 */
 	public static function buddyboss_avatar_url( $url, $notification = null ) {
-		if ( is_object( $notification ) && isset( $notification->component_name ) && self::COMPONENT === $notification->component_name ) {
+		if ( self::is_ours( $notification ) ) {
 			return self::space_image_url( (int) $notification->item_id );
 		}
 		return $url;
@@ -488,7 +498,7 @@ final class Space_Inbox_Notifications {
 		$bp   = buddypress();
 		$loop = isset( $bp->notifications->query_loop ) ? $bp->notifications->query_loop : null;
 		$item = $loop && isset( $loop->notification ) ? $loop->notification : null;
-		return is_object( $item ) && isset( $item->component_name ) && self::COMPONENT === $item->component_name ? $item : null;
+		return self::is_ours( $item ) ? $item : null;
 	}
 
 	/**
@@ -542,7 +552,8 @@ final class Space_Inbox_Notifications {
 			if ( $total > 1 ) {
 				/* translators: %d: number of conversations. */
 				$text = sprintf( _n( '%d conversation with new messages for your Spaces', '%d conversations with new messages for your Spaces', $total, 'space-inbox' ), $total );
-				$link = Space_Inbox_Options::team_inbox_url( (int) $item_id );
+				// Several Spaces may be waiting: the inbox opens on one with unread messages.
+				$link = Space_Inbox_Options::member_inbox_url();
 			} else {
 				/* translators: %s: name of the Space. */
 				$text = sprintf( __( 'New message for %s', 'space-inbox' ), self::title_of( (int) $item_id ) );

@@ -43,7 +43,7 @@ bench: stack venv
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv lint-php
-	$(VENV)/bin/ruff check bridge schema tests tools bench
+	$(VENV)/bin/ruff check bridge schema devstack tests tools bench
 
 lint-php:
 	@find wp_plugin -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null && echo "php -l: ok"

@@ -1,6 +1,6 @@
 """The servers under test: WordPress (PHP's server), the bridge and the ceiling (gunicorn).
 
-WordPress comes from the project's own test harness (``tests/wordpress.py``): Debian's
+WordPress comes from the project's own test harness (``devstack/wordpress.py``): Debian's
 WordPress copied to a folder and served by ``php -S`` with ``PHP_CLI_SERVER_WORKERS``.
 The benchmark keeps a seeded site's database between runs, so :class:`BenchSite` can
 also start on a database that already holds WordPress, and it turns PHP's OPcache on
@@ -16,13 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = ROOT / "tests"
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
+from devstack.stack import wait_until_ready
+from devstack.wordpress import WordPressSite, free_port, php_str, stop_process_group
 
-from stack import wait_until_ready  # noqa: E402
-from wordpress import WordPressSite, free_port, php_str, stop_process_group  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = [
     "BenchSite",

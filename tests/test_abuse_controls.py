@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from bridge import create_app, limits
 from bridge.tables import tables
-
-from conftest import PREFIX, SECRET, SPACE, conversation_id, send
+from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, send
 
 T = tables(PREFIX)
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -48,7 +47,7 @@ def test_too_many_messages_to_one_space_get_429_with_retry_after(client, world, 
 
 
 def test_the_overall_limit_spans_spaces(client, world, limited):
-    from conftest import upsert_space
+    from devstack.callers import upsert_space
 
     member = world["member"]
     for space_id in (601, 602):

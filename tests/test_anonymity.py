@@ -9,8 +9,16 @@ import pytest
 from sqlalchemy import select
 
 from bridge.tables import tables
-
-from conftest import PASSWORD, PREFIX, SPACE, Caller, conversation_id, reply, send, upsert_space
+from devstack.callers import (
+    PASSWORD,
+    PREFIX,
+    SPACE,
+    Caller,
+    conversation_id,
+    reply,
+    send,
+    upsert_space,
+)
 
 #: Admins get ids from a range no count, message id or timestamp fragment here reaches,
 #: so that "the id appears nowhere" is a meaningful check.

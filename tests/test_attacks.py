@@ -19,8 +19,7 @@ from sqlalchemy import select, text
 
 from bridge import auth, inbox
 from bridge.tables import tables
-
-from conftest import (
+from devstack.callers import (
     OTHER_SPACE,
     PASSWORD,
     PREFIX,

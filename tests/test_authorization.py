@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bridge.tables import tables
-
-from conftest import OTHER_SPACE, PREFIX, SPACE, conversation_id, send
+from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, send
 
 T = tables(PREFIX)
 KINDS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SPACE, signed_post
+from devstack.callers import SPACE, signed_post
 
 SEND = f"/api/v1/me/spaces/{SPACE}/messages"
 

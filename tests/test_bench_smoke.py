@@ -10,16 +10,10 @@ import json
 import math
 import os
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import report, run, seed  # noqa: E402
+from bench import report, run, seed
 
 
 def test_a_dataset_marker_round_trips_and_refuses_other_sizes():

@@ -12,10 +12,9 @@ import requests
 
 from bridge import migrate
 from bridge.tables import own, tables
-
-from conftest import PASSWORD
-from stack import BridgeServer, run
-from wordpress import WordPressSite
+from devstack.callers import PASSWORD
+from devstack.stack import BridgeServer, run
+from devstack.wordpress import WordPressSite
 
 #: Table prefix of the throw-away site on which migrate runs for the first time.
 FRESH_PREFIX = "wpc_"

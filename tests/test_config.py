@@ -17,8 +17,7 @@ from bridge.auth import PLACEHOLDER, SiteKeys
 from bridge.config import ConfigError, parse_wp_config
 from bridge.db import make_engine
 from bridge.tables import tables
-
-from wordpress import WordPressSite, php_str
+from devstack.wordpress import WordPressSite, php_str
 
 # -- parse_wp_config ---------------------------------------------------------------------
 

@@ -24,10 +24,9 @@ import requests
 
 from bridge import auth
 from bridge.tables import own
-
-from conftest import PASSWORD
-from stack import BridgeServer, JobProbe, command, environment, run
-from wordpress import WordPressSite, free_port, php_str
+from devstack.callers import PASSWORD
+from devstack.stack import BridgeServer, JobProbe, command, environment, run
+from devstack.wordpress import WordPressSite, free_port, php_str
 
 PREFIX = "wpf_"
 OWN = own(PREFIX)

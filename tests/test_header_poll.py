@@ -14,7 +14,7 @@ import pymysql
 import pytest
 from sqlalchemy import text
 
-from conftest import OTHER_SPACE, SPACE, send, upsert_space
+from devstack.callers import OTHER_SPACE, SPACE, send, upsert_space
 
 SUMMARY = "/api/v1/me/summary"
 

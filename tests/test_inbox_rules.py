@@ -19,8 +19,7 @@ from sqlalchemy import delete, func, select
 
 from bridge import inbox
 from bridge.tables import tables
-
-from conftest import (
+from devstack.callers import (
     OTHER_SPACE,
     PREFIX,
     SPACE,

@@ -38,8 +38,7 @@ from schemathesis.specs.openapi.checks import (
 
 from bridge import auth
 from bridge.api.openapi import spec
-
-from conftest import OTHER_SPACE, SECRET, SPACE, conversation_id, send
+from devstack.callers import OTHER_SPACE, SECRET, SPACE, conversation_id, send
 
 #: Every (path, method) of the document, read without an app so that pytest can list them.
 OPERATIONS = [

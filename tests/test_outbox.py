@@ -18,8 +18,7 @@ from sqlalchemy import select, update
 
 from bridge import auth, outbox
 from bridge.tables import tables
-
-from conftest import PREFIX, SECRET, SPACE, conversation_id, reply, send, signed_post
+from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, reply, send, signed_post
 
 T = tables(PREFIX)
 

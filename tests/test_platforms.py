@@ -1,4 +1,4 @@
-"""Tests proving that tests/platforms.py builds the platforms it names: WordPress 7.1 alone, with
+"""Tests proving that devstack/platforms.py builds the platforms it names: WordPress 7.1 alone, with
 BuddyPress 14.5.2, and with BuddyBoss Platform 3.4.1, each checked from the outside."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from platforms import (
+from devstack.platforms import (
     COMPONENTS,
     REFUSED,
     PlatformError,
@@ -29,7 +29,7 @@ from platforms import (
     inactive_components,
     set_buddyboss_toolbar,
 )
-from wordpress import HTTP_TIMEOUT, WORDPRESS_SOURCE, free_port
+from devstack.wordpress import HTTP_TIMEOUT, WORDPRESS_SOURCE, free_port
 
 #: The longest a platform may take to build (install WordPress and bring the platform up).
 BUILD_BUDGET_SECONDS = 60.0

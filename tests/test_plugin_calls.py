@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from bridge import auth, create_app
 from bridge.tables import tables
-
-from conftest import PREFIX, SECRET, SPACE, event, signed_post
+from devstack.callers import PREFIX, SECRET, SPACE, event, signed_post
 
 T = tables(PREFIX)
 EVENTS = "/api/v1/events"

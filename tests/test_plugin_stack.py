@@ -18,10 +18,9 @@ import requests
 
 from bridge import auth
 from bridge.tables import own
-
-from conftest import PASSWORD
-from stack import PLUGIN, BridgeServer, WholeStack
-from wordpress import WordPressSite, php_str
+from devstack.callers import PASSWORD
+from devstack.stack import PLUGIN, BridgeServer, WholeStack
+from devstack.wordpress import WordPressSite, php_str
 
 PREFIX = "wps_"
 WAIT = 20.0

@@ -9,8 +9,7 @@ from sqlalchemy import MetaData, text
 
 from bridge import create_app, migrate
 from bridge.tables import own, tables
-
-from conftest import PREFIX
+from devstack.callers import PREFIX
 
 
 def test_migrate_is_safe_to_run_twice(app):

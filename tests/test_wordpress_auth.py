@@ -10,9 +10,8 @@ import pytest
 
 from bridge import auth
 from bridge.db import get_session
-
-from conftest import PASSWORD, SPACE, upsert_space
-from wordpress import php_str
+from devstack.callers import PASSWORD, SPACE, upsert_space
+from devstack.wordpress import php_str
 
 SUMMARY = "/api/v1/me/summary"
 

@@ -1,4 +1,4 @@
-"""Tests proving that the WordPress test harness (tests/wordpress.py) gives a working site."""
+"""Tests proving that the WordPress test harness (devstack/wordpress.py) gives a working site."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-try:  # tests/ as a package ...
-    from .wordpress import HTTP_TIMEOUT, WordPressSite, php_str
-except ImportError:  # ... or, without tests/__init__.py, pytest puts tests/ on sys.path
-    from wordpress import HTTP_TIMEOUT, WordPressSite, php_str
+from devstack.wordpress import HTTP_TIMEOUT, WordPressSite, php_str
 
 DB_NAME = "si_test_wp_harness"
 

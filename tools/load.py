@@ -51,11 +51,10 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+from devstack.stack import BridgeServer, JobProbe, run
+from devstack.wordpress import WordPressSite, php_str
 
-from stack import BridgeServer, JobProbe, run  # noqa: E402
-from wordpress import WordPressSite, php_str  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PREFIX = "wpl_"
 OWN = f"{PREFIX}spaceinbox_"
@@ -66,7 +65,6 @@ REQUEST_TIMEOUT = 15.0
 LOST_ANSWER_TIMEOUT = (5.0, 0.003)
 RESEND_EVERY = 10
 PROGRESS_EVERY = 5.0
-
 
 
 # -- people and what they were told ------------------------------------------------------

@@ -10,8 +10,8 @@
   test fails, a screenshot of every open page and the console log are written there and the
   report names the folder. A page's uncaught JavaScript error fails the test.
 
-This folder is a package (``__init__.py``) so that this conftest does not take the place of
-``tests/conftest.py`` as the module ``conftest`` that the other tests import from.
+This folder is a package (``__init__.py``), so its tests import their helpers from
+``.support``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devstack.stack import WholeStack
+
 from .support import (
     ACTION_TIMEOUT_MS,
     CHROMIUM,
@@ -31,7 +33,6 @@ from .support import (
     Browsing,
     install_theme,
 )
-from stack import WholeStack
 
 
 @pytest.fixture(scope="package")

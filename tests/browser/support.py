@@ -17,8 +17,8 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
-from stack import BridgeServer
-from wordpress import WordPressSite, php_str
+from devstack.stack import BridgeServer
+from devstack.wordpress import WordPressSite, php_str
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"

@@ -19,6 +19,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from devstack.stack import WholeStack
+from devstack.wordpress import php_str
+
 from .support import (
     PREFIX,
     SPACE_NAME,
@@ -28,8 +31,6 @@ from .support import (
     message_in,
     switcher,
 )
-from stack import WholeStack
-from wordpress import php_str
 
 THEMES = ["twentytwentythree", "twentytwentyfour"]
 #: Our colours (space-inbox.css): the accent, and the list's backgrounds.

@@ -24,6 +24,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from devstack.platforms import set_buddyboss_toolbar
+from devstack.stack import WholeStack
+
 from .support import (
     PREFIX,
     SPACE_NAME,
@@ -41,8 +44,6 @@ from .support import (
     team_inbox,
     visible_badges,
 )
-from platforms import set_buddyboss_toolbar
-from stack import WholeStack
 
 BUDDYPRESS = "wp71-buddypress"
 BUDDYBOSS = "wp71-buddyboss"

@@ -30,7 +30,7 @@ from typing import Any
 
 import requests
 
-from wordpress import ADMIN_REQUEST, WORDPRESS_SOURCE, WordPressSite, php_str
+from devstack.wordpress import ADMIN_REQUEST, WORDPRESS_SOURCE, WordPressSite, php_str
 
 #: Where the releases are kept on a machine that cannot download them: ``shared/vendor``
 #: beside the repository.

@@ -1,0 +1,11 @@
+"""The development stack: real WordPress sites (Debian's 6.1, 7.1, BuddyPress, BuddyBoss),
+the bridge as a server, and the two together, for the tests, the demo, the load test and
+the benchmark.
+
+- :mod:`devstack.wordpress`: a WordPress site in a temporary folder and database, served
+  by PHP's built-in server; real logins, cookies and nonces.
+- :mod:`devstack.platforms`: the releases a site is built from (WordPress 7.1, BuddyPress,
+  BuddyBoss Platform).
+- :mod:`devstack.stack`: the bridge as ``space-inbox serve``, and the whole stack.
+- :mod:`devstack.callers`: the bridge's callers through Flask's test client.
+"""

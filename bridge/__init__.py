@@ -15,21 +15,21 @@ def create_app(config: dict | None = None) -> Flask:
     :param config: settings for tests; outside tests the settings come from the
         wp-config.php named by ``SPACE_INBOX_WP_CONFIG`` and ``SPACE_INBOX_*`` variables.
     """
-    from bridge import db, errors, limits
+    from bridge import db, errors, rate_limits
     from bridge.api import guards, header, member, plugin, service, space_admin
     from bridge.auth import SiteKeys, login_statement
-    from bridge.inbox import header_statement
+    from bridge.inbox.statements import header_statement
     from bridge.tables import tables
 
     given = settings_module.from_environment(os.environ) if config is None else config
     settings = settings_module.resolve(given)
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the bridge serves JSON only
     app.config.update(settings)
     app.json.sort_keys = False
     app.url_map.converters["id"] = guards.IdConverter
     app.extensions["space_inbox_keys"] = SiteKeys(settings)
-    app.extensions["space_inbox_limiter"] = limits.from_settings(settings)
+    app.extensions["space_inbox_limiter"] = rate_limits.from_settings(settings)
     engine = db.make_engine(settings)
     app.extensions["space_inbox_engine"] = engine
     site_tables = tables(settings["TABLE_PREFIX"])
@@ -48,4 +48,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (header.bp, member.bp, space_admin.bp, plugin.bp, service.bp):
         app.register_blueprint(blueprint)
+    guards.init_app(app)
     return app

@@ -144,7 +144,17 @@ class SiteKeys:
         return f"wordpress_logged_in_{cookiehash}"
 
 
-def parse_cookie(raw: str) -> tuple[str, int, str, str] | None:
+@dataclass(frozen=True)
+class AuthCookie:
+    """The fields of a logged-in cookie (``wp_parse_auth_cookie``)."""
+
+    login: str
+    expiration: int
+    token: str
+    hmac: str
+
+
+def parse_cookie(raw: str) -> AuthCookie | None:
     """Split a logged-in cookie into login, expiration, token and hmac."""
     # PHP's setcookie() percent-encodes (rawurlencode) and $_COOKIE decodes without
     # turning '+' into a space: unquote, never unquote_plus.
@@ -154,7 +164,7 @@ def parse_cookie(raw: str) -> tuple[str, int, str, str] | None:
     login, expiration, token, mac = parts
     if not login or not is_digits(expiration) or not token or not mac:
         return None
-    return login, int(expiration), token, mac
+    return AuthCookie(login, int(expiration), token, mac)
 
 
 def pass_frag(user_pass: str) -> str:
@@ -175,12 +185,12 @@ def cookie_hmac(salt: str, login: str, frag: str, expiration: int, token: str) -
     ).hexdigest()
 
 
-def usable_cookie(raw: str, *, now: float, is_post: bool = False) -> tuple | None:
-    """Return the parts of a well-formed, unexpired logged-in cookie, or None."""
-    parsed = parse_cookie(raw)
-    if parsed is None or parsed[1] + (POST_GRACE if is_post else 0) < now:
+def usable_cookie(raw: str, *, now: float, is_post: bool = False) -> AuthCookie | None:
+    """Return the fields of a well-formed, unexpired logged-in cookie, or None."""
+    cookie = parse_cookie(raw)
+    if cookie is None or cookie.expiration + (POST_GRACE if is_post else 0) < now:
         return None
-    return parsed
+    return cookie
 
 
 def sessions_of(t) -> ScalarSelect:
@@ -195,20 +205,22 @@ def sessions_of(t) -> ScalarSelect:
     )
 
 
-def cookie_user(
-    salt: str, cookie: tuple, user_id, user_pass: str | None, sessions: str | None, now: float
-) -> WpUser | None:
-    """Return the user a parsed cookie proves, given the user row its login names
+def cookie_user(salt: str, cookie: AuthCookie, row, now: float) -> WpUser | None:
+    """Return the user a cookie proves, given the row its login names
     (``wp_validate_auth_cookie``), or None.
 
     :param cookie: from :func:`usable_cookie`.
-    :param sessions: the user's ``session_tokens`` usermeta (a logout removes the token).
+    :param row: from :func:`login_statement`: ``ID``, ``user_pass`` and ``sessions`` (the
+        user's ``session_tokens``: a logout removes the token); None when no user has
+        the login.
     """
-    login, expiration, token, mac = cookie
-    expected = cookie_hmac(salt, login, pass_frag(user_pass or ""), expiration, token)
-    if not same(expected, mac) or not _session_token_valid(sessions, token, now):
+    if row is None:
         return None
-    return WpUser(id=int(user_id), login=login, token=token)
+    frag = pass_frag(row.user_pass or "")
+    expected = cookie_hmac(salt, cookie.login, frag, cookie.expiration, cookie.token)
+    if not same(expected, cookie.hmac) or not _session_token_valid(row.sessions, cookie.token, now):
+        return None
+    return WpUser(id=int(row.ID), login=cookie.login, token=cookie.token)
 
 
 def login_statement(t) -> Select:

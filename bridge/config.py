@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from bridge.limits import Rule
+from bridge.rate_limits import Rule
 
 #: The eight wp-config.php keys and salts (plus SECRET_KEY/SECRET_SALT, which wp_salt()
 #: also consults).

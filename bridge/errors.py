@@ -1,4 +1,9 @@
-"""One error shape everywhere: ``{"code", "message", "description"?}`` with the right status."""
+"""One error shape everywhere: ``{"code", "message", "description"?}`` with the right status.
+
+Refusals are :class:`bridge.inbox.errors.InboxError` and carry their own status; werkzeug's
+HTTP errors (404 of an unknown path, 405, 413 of a body over ``MAX_CONTENT_LENGTH``) and a
+database that cannot be reached (503) get the same shape.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +13,9 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from bridge import inbox
+from bridge.inbox.errors import InboxError
 
 log = logging.getLogger(__name__)
-
-STATUS = {
-    inbox.BadInput: 400,
-    inbox.Forbidden: 403,
-    inbox.NotFound: 404,
-    inbox.Conflict: 409,
-    inbox.Gone: 410,
-    inbox.TooLong: 413,
-    inbox.RateLimited: 429,
-}
-
-
-class ApiError(Exception):
-    """An error the HTTP layer raises: authentication, signatures, content types."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        description: str | None = None,
-        headers: dict | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.description = description
-        self.headers = headers or {}
 
 
 def error_response(
@@ -60,14 +36,8 @@ def error_response(
     return response
 
 
-def _api_error(exc: ApiError):
+def _refused(exc: InboxError):
     return error_response(exc.status, exc.code, exc.message, exc.description, exc.headers)
-
-
-def _inbox_error(exc: inbox.InboxError):
-    status = next(s for cls, s in STATUS.items() if isinstance(exc, cls))
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, inbox.RateLimited) else None
-    return error_response(status, exc.code, exc.message, exc.description, headers)
 
 
 def _http_error(exc: HTTPException):
@@ -94,8 +64,7 @@ def _unexpected(exc: Exception):
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
-    app.register_error_handler(ApiError, _api_error)
-    app.register_error_handler(inbox.InboxError, _inbox_error)
+    app.register_error_handler(InboxError, _refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(Exception, _unexpected)

@@ -1,104 +1,34 @@
-"""Rate limits on members' messages: per Space and overall, in fixed windows.
+"""Every limit of the inbox API, in one place.
 
-The counters live where every bridge process sees them: in the database by default (one
-row per key, updated in the sender's transaction, so a refused message counts for
-nothing), or in Redis when ``REDIS_URL`` is set.
+The rules check input against these; the OpenAPI document describes them; the plugin and
+the browser get them from ``wp_plugin/includes/class-space-inbox-limits.php``, which
+``tools/make-limits`` writes from this module (a test fails when it is out of date).
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
-
-from sqlalchemy import case, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.orm import Session
-
-from bridge.db import tables_of
-
-
-@dataclass(frozen=True)
-class Rule:
-    """At most ``count`` messages in each window of ``seconds``."""
-
-    count: int
-    seconds: int
-
-    @classmethod
-    def parse(cls, text: str) -> Rule | None:
-        """Read ``"COUNT/SECONDS"``; ``"off"`` or ``""`` turn the limit off."""
-        if text in ("", "off", None):
-            return None
-        found = re.fullmatch(r"\s*(\d{1,9})\s*/\s*(\d{1,9})\s*", str(text))
-        if not found or int(found.group(1)) < 1 or int(found.group(2)) < 1:
-            raise ValueError(f"a rate limit is COUNT/SECONDS, e.g. 20/600, not {text!r}")
-        return cls(int(found.group(1)), int(found.group(2)))
-
-
-class DatabaseCounters:
-    """Fixed-window counters in ``{prefix}spaceinbox_rate_counters``."""
-
-    def hit(self, session: Session, key: str, rule: Rule, now: float) -> int:
-        """Count one hit; return the window's count so far."""
-        rc = tables_of(session).rate_counters
-        window = int(now // rule.seconds)
-        insert = mysql_insert(rc).values(key=key, window_start=window, count=1)
-        # MariaDB applies the assignments in order: count is computed from the old window.
-        same_window = rc.c.window_start == insert.inserted.window_start
-        session.execute(
-            insert.on_duplicate_key_update(
-                count=case((same_window, rc.c.count + 1), else_=1),
-                window_start=insert.inserted.window_start,
-            )
-        )
-        return int(session.execute(select(rc.c.count).where(rc.c.key == key)).scalar_one())
-
-
-class RedisCounters:
-    """Fixed-window counters in Redis, shared by every bridge process that uses it."""
-
-    def __init__(self, url: str) -> None:
-        import redis  # optional: only sites that configure Redis need the package
-
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-    def hit(self, session: Session, key: str, rule: Rule, now: float) -> int:
-        """Count one hit; return the window's count so far."""
-        window = int(now // rule.seconds)
-        name = f"space-inbox:rate:{key}:{window}"
-        pipe = self._redis.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, rule.seconds + 1)
-        count, _ = pipe.execute()
-        return int(count)
-
-
-class Limiter:
-    """The limits on one member's messages; :meth:`check` says how long to wait, if at all."""
-
-    def __init__(self, per_space: Rule | None, overall: Rule | None, counters) -> None:
-        self.per_space = per_space
-        self.overall = overall
-        self.counters = counters
-
-    def check(self, session: Session, member_id: int, space_id: int, now: float) -> int | None:
-        """Count a message; return None when allowed, else the seconds to wait."""
-        waits = []
-        for key, rule in (
-            (f"m{member_id}:s{space_id}", self.per_space),
-            (f"m{member_id}", self.overall),
-        ):
-            if rule is not None and self.counters.hit(session, key, rule, now) > rule.count:
-                waits.append(max(1, math.ceil((now // rule.seconds + 1) * rule.seconds - now)))
-        return max(waits) if waits else None
-
-
-def from_settings(settings: dict) -> Limiter:
-    """Build the limiter the settings describe."""
-    counters = (
-        RedisCounters(settings["REDIS_URL"]) if settings.get("REDIS_URL") else DatabaseCounters()
-    )
-    return Limiter(
-        Rule.parse(settings["RATE_PER_SPACE"]), Rule.parse(settings["RATE_OVERALL"]), counters
-    )
+#: The longest message, in characters (after trimming; line breaks count as one).
+BODY_MAX = 2000
+#: How much of a message lists and notifications show, in characters.
+EXCERPT_LEN = 140
+#: A client key, which makes a send idempotent: a UUID fits.
+CLIENT_KEY_PATTERN = r"[A-Za-z0-9._:-]{1,64}"
+CLIENT_KEY_MAX = 64
+#: The statuses of a conversation in a Space's inbox.
+STATUSES = ("open", "done")
+#: WordPress ids and ours are BIGINT UNSIGNED.
+MAX_ID = 2**64 - 1
+#: The most rows a page of a list may ask for (``limit``); the default is the
+#: ``PAGE_SIZE`` setting.
+PAGE_MAX = 100
+#: The longest cursor this API gives out.
+CURSOR_MAX = 64
+#: Events per signed call from the plugin.
+EVENTS_PER_CALL = 500
+#: The largest team a ``space.upserted`` event may name.
+TEAM_MAX = 1000
+#: The longest text of each field of a ``space.upserted`` event.
+SPACE_FIELD_MAX = {"name": 255, "slug": 200, "url": 2048, "avatar_url": 2048}
+#: Items per page of WordPress' personal data exporter, and the highest page asked for.
+PRIVACY_PAGE = 100
+PRIVACY_PAGE_MAX = 100_000

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge import auth
 from bridge.db import tables_of
-from bridge.inbox import utcnow
+from bridge.inbox.values import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bridge import create_app, limits
+from bridge import create_app, rate_limits
 from bridge.tables import tables
 from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, send
 
@@ -25,11 +25,11 @@ def _count(app, table) -> int:
 def limited(request, app, monkeypatch):
     """At most 3 messages a minute to one Space and 5 overall, counted where the site says."""
     if request.param == "redis":
-        counters = limits.RedisCounters(REDIS_URL)
+        counters = rate_limits.RedisCounters(REDIS_URL)
         counters._redis.flushdb()
     else:
-        counters = limits.DatabaseCounters()
-    limiter = limits.Limiter(limits.Rule(3, 60), limits.Rule(5, 60), counters)
+        counters = rate_limits.DatabaseCounters()
+    limiter = rate_limits.Limiter(rate_limits.Rule(3, 60), rate_limits.Rule(5, 60), counters)
     monkeypatch.setitem(app.extensions, "space_inbox_limiter", limiter)
     return request.param
 
@@ -87,7 +87,7 @@ def test_database_counters_hold_across_bridge_processes(app, wordpress, world):
             "RATE_OVERALL": "off",
         }
     )
-    app.extensions["space_inbox_limiter"] = limits.from_settings(
+    app.extensions["space_inbox_limiter"] = rate_limits.from_settings(
         {"RATE_PER_SPACE": "2/60", "RATE_OVERALL": "off"}
     )
     try:
@@ -98,7 +98,7 @@ def test_database_counters_hold_across_bridge_processes(app, wordpress, world):
         assert send(first, member, SPACE, "c").status_code == 429
         assert send(second, member, SPACE, "d").status_code == 429
     finally:
-        app.extensions["space_inbox_limiter"] = limits.from_settings(
+        app.extensions["space_inbox_limiter"] = rate_limits.from_settings(
             {"RATE_PER_SPACE": "off", "RATE_OVERALL": "off"}
         )
         other.extensions["space_inbox_engine"].dispose()
@@ -106,14 +106,14 @@ def test_database_counters_hold_across_bridge_processes(app, wordpress, world):
 
 @pytest.mark.parametrize("text", ["20/600", " 1 / 1 ", "off", ""])
 def test_rules_parse(text):
-    rule = limits.Rule.parse(text)
+    rule = rate_limits.Rule.parse(text)
     assert rule is None if text in ("off", "") else rule.count >= 1
 
 
 @pytest.mark.parametrize("text", ["20", "0/60", "5/0", "a/b", "-1/60", "1/60/2"])
 def test_bad_rules_are_refused(text):
     with pytest.raises(ValueError):
-        limits.Rule.parse(text)
+        rate_limits.Rule.parse(text)
 
 
 # -- blocking ----------------------------------------------------------------------------

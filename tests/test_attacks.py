@@ -17,7 +17,8 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from bridge import auth, inbox
+from bridge import auth
+from bridge.inbox import values
 from bridge.tables import tables
 from devstack.callers import (
     OTHER_SPACE,
@@ -230,7 +231,7 @@ def _fields(cid: int) -> list[tuple[str, str, str, object]]:
     base = f"/api/v1/spaces/{SPACE}/conversations/{cid}"
 
     def key(v):
-        return isinstance(v, str) and inbox.CLIENT_KEY.fullmatch(v)
+        return isinstance(v, str) and values.CLIENT_KEY.fullmatch(v)
 
     # SQL text is a fine message body (stored verbatim: see the tests further down).
     def body(v):
@@ -505,9 +506,9 @@ def test_stored_sql_and_markup_come_back_byte_for_byte(app, client, world):
 
     # The excerpts of the lists and the summary's names: the same text.
     listing = _json(client.get("/api/v1/me/conversations", headers=member.headers()))
-    assert listing["conversations"][0]["last_message"]["excerpt"] == inbox.excerpt(STORED[-1])
+    assert listing["conversations"][0]["last_message"]["excerpt"] == values.excerpt(STORED[-1])
     admin_list = _json(client.get(f"/api/v1/spaces/{SPACE}/conversations", headers=admin.headers()))
-    assert admin_list["conversations"][0]["last_message"]["excerpt"] == inbox.excerpt(STORED[-1])
+    assert admin_list["conversations"][0]["last_message"]["excerpt"] == values.excerpt(STORED[-1])
 
 
 def test_space_names_and_links_with_markup_come_back_byte_for_byte(app, client, world):

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from bridge import inbox
+from bridge.inbox import values
 from bridge.tables import tables
 from devstack.callers import (
     OTHER_SPACE,
@@ -918,7 +918,7 @@ def test_team_jobs_carry_the_json_python_would_write_for_any_text(app, client, w
         "conversation_id": cid,
         "message_id": sent.get_json()["id"],
         "member_id": world["member"].user_id,
-        "excerpt": inbox.excerpt(body),
+        "excerpt": values.excerpt(body),
     }
     jobs = _rows(app, T.outbox)
     assert [j.user_id for j in jobs] == sorted([world["admin"].user_id, world["admin2"].user_id])

@@ -264,7 +264,7 @@ def test_privacy_export_and_erase(app, client, world):
 
 
 def test_privacy_export_pages(app, client, world, monkeypatch):
-    from bridge import privacy
+    from bridge.inbox import privacy
 
     monkeypatch.setattr(privacy, "PAGE", 3)
     for n in range(7):

@@ -1,20 +1,29 @@
-"""Who is asking: the WordPress cookie and nonce of members and admins, the signature of
-the plugin. Blueprints register these as ``before_request`` hooks, so that no view can
-forget them."""
+"""Who is asking: deny by default.
+
+Every route answers only a verified caller, unless its endpoint is in :data:`PUBLIC`:
+:data:`CALLERS` says, per blueprint, how its callers are verified (a member's WordPress
+cookie and nonce, or the plugin's signature), and :func:`init_app` refuses to build an app
+with a route that is in neither. One function, :func:`logged_in_user`, checks a logged-in
+cookie.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from flask import current_app, g, request
-from werkzeug.exceptions import NotFound
+from flask import Flask, current_app, g, request
+from sqlalchemy import Row
+from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
 
 from bridge import auth
 from bridge.auth import SiteKeys, WpUser
-from bridge.db import get_session
-from bridge.errors import ApiError
-from bridge.inbox import MAX_ID, Viewer
+from bridge.db import OneStatement, get_session
+from bridge.inbox.access import Viewer
+from bridge.inbox.errors import Forbidden, NotLoggedIn
+from bridge.inbox.statements import MEMBER
+from bridge.limits import MAX_ID
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -31,7 +40,7 @@ class IdConverter(BaseConverter):
     def to_python(self, value: str) -> int:
         number = int(value)
         if not 1 <= number <= MAX_ID:
-            raise NotFound()
+            raise RouteNotFound()
         return number
 
     def to_url(self, value: int) -> str:
@@ -43,77 +52,94 @@ def site_keys() -> SiteKeys:
     return current_app.extensions["space_inbox_keys"]
 
 
-def presented_cookie(session, *, is_post: bool = False) -> tuple[str, tuple] | None:
-    """Return the site's logged-in salt and the request's well-formed, unexpired cookie
-    (:func:`bridge.auth.usable_cookie`), or None: then no login can be proven."""
-    keys = site_keys()
-    name = keys.cookie_name(session)
-    raw = request.cookies.get(name) if name else None
-    cookie = auth.usable_cookie(raw, now=time.time(), is_post=is_post) if raw else None
-    salt = keys.salt(session, "logged_in") if cookie else None
-    return (salt, cookie) if salt else None
+def logged_in_user(login_row: Callable[[str], Row | None]) -> WpUser | None:
+    """Return the WordPress user the request's logged-in cookie proves, or None.
 
-
-def _cookie_user(session) -> WpUser | None:
-    presented = presented_cookie(session, is_post=request.method == "POST")
-    if presented is None:
+    :param login_row: looks up the row of :func:`bridge.auth.login_statement` for a login
+        (or a statement that includes it); called only for a well-formed, unexpired cookie.
+    """
+    session = get_session()
+    # The session connects only when a kept wp_options value (salt, siteurl) is stale.
+    with session.begin():
+        keys = site_keys()
+        name = keys.cookie_name(session)
+        raw = request.cookies.get(name) if name else None
+        now = time.time()
+        cookie = auth.usable_cookie(raw, now=now, is_post=request.method == "POST") if raw else None
+        salt = keys.salt(session, "logged_in") if cookie else None
+    if cookie is None or salt is None:
         return None
-    salt, cookie = presented
     # One statement on an autocommit connection: no transaction of its own to end.
-    rows = current_app.extensions["space_inbox_login"].rows(login=cookie[0])
-    return auth.cookie_user(salt, cookie, *rows[0], time.time()) if rows else None
+    return auth.cookie_user(salt, cookie, login_row(cookie.login), now)
 
 
-def not_logged_in() -> ApiError:
-    """The error for a request without a valid logged-in cookie."""
-    return ApiError(401, "not_logged_in", "Log in to WordPress to use the inbox.")
+def _refuse_login() -> NotLoggedIn:
+    return NotLoggedIn("not_logged_in", "Log in to WordPress to use the inbox.")
 
 
-def require_user() -> None:
-    """Authenticate the WordPress user (401), and check the REST nonce on writes (403)."""
+def _check_nonce(user: WpUser) -> None:
+    nonce = request.headers.get("X-WP-Nonce") or request.args.get("_wpnonce", "")
     session = get_session()
     with session.begin():
-        user = _cookie_user(session)
-        if user is None:
-            raise not_logged_in()
-        if request.method in WRITE_METHODS:
-            nonce = request.headers.get("X-WP-Nonce") or request.args.get("_wpnonce", "")
-            if not auth.verify_rest_nonce(
-                session,
-                site_keys(),
-                user,
-                nonce,
-                now=time.time(),
-                life=current_app.config["NONCE_LIFE"],
-            ):
-                raise ApiError(
-                    403,
-                    "invalid_nonce",
-                    "The X-WP-Nonce header is missing or not valid.",
-                    "Reload the page to get a fresh nonce.",
-                )
+        valid = auth.verify_rest_nonce(
+            session,
+            site_keys(),
+            user,
+            nonce,
+            now=time.time(),
+            life=current_app.config["NONCE_LIFE"],
+        )
+    if not valid:
+        raise Forbidden(
+            "invalid_nonce",
+            "The X-WP-Nonce header is missing or not valid.",
+            "Reload the page to get a fresh nonce.",
+        )
+
+
+def member_login() -> None:
+    """Verify a WordPress user by their cookie (401), and their REST nonce on writes (403)."""
+    statement: OneStatement = current_app.extensions["space_inbox_login"]
+    user = logged_in_user(lambda login: next(iter(statement.rows(login=login)), None))
+    if user is None:
+        raise _refuse_login()
+    if request.method in WRITE_METHODS:
+        _check_nonce(user)
     g.user = user
 
 
-def viewer() -> Viewer:
-    """Return the authenticated user as the inbox rules know them."""
-    session, user = get_session(), g.user
-    prefix = current_app.config["TABLE_PREFIX"]
-    return Viewer(user.id, lambda: auth.is_site_administrator(session, user.id, prefix))
+def header_login() -> None:
+    """Verify the header poll's caller with the statement that also reads every count it
+    shows (:func:`bridge.inbox.statements.header_statement`): one round trip in all.
+
+    The rows are kept in ``g.header_rows`` for the view. The poll only reads.
+    """
+    statement: OneStatement = current_app.extensions["space_inbox_header"]
+    rows: list[Row] = []
+
+    def login_row(login: str) -> Row | None:
+        rows.extend(statement.rows(login=login))
+        return next((r for r in rows if r.kind == MEMBER), None)
+
+    user = logged_in_user(login_row)
+    if user is None:
+        raise _refuse_login()
+    if request.method in WRITE_METHODS:
+        _check_nonce(user)
+    g.user, g.header_rows = user, rows
 
 
-def require_signature() -> None:
+def plugin_signature() -> None:
     """Accept only calls signed by the plugin, with a fresh timestamp."""
     timestamp = request.headers.get("X-Space-Inbox-Timestamp", "")
     sig = request.headers.get("X-Space-Inbox-Signature", "")
     if not timestamp or not sig:
-        raise ApiError(401, "signature_required", "This call must be signed by the plugin.")
+        raise NotLoggedIn("signature_required", "This call must be signed by the plugin.")
     session = get_session()
     with session.begin():
         secret = auth.shared_secret(session, current_app.config.get("SECRET"))
     if secret is None:
-        raise ApiError(
-            403,
+        raise Forbidden(
             "no_secret",
             "No shared secret is configured.",
             "Activate the plugin, or set SPACE_INBOX_SECRET.",
@@ -127,6 +153,52 @@ def require_signature() -> None:
         max_skew=current_app.config["SIGNATURE_MAX_SKEW"],
     )
     if failure == "stale":
-        raise ApiError(403, "stale_signature", "The signed timestamp is too old or in the future.")
+        raise Forbidden("stale_signature", "The signed timestamp is too old or in the future.")
     if failure:
-        raise ApiError(403, "bad_signature", "The signature does not match.")
+        raise Forbidden("bad_signature", "The signature does not match.")
+
+
+#: How the callers of each blueprint's routes are verified.
+CALLERS: dict[str, Callable[[], None]] = {
+    "member": member_login,
+    "space_admin": member_login,
+    "header": header_login,
+    "plugin": plugin_signature,
+}
+#: The only endpoints anyone may call: health checks and the API's description.
+PUBLIC = frozenset({"service.health", "service.openapi"})
+
+
+def verify_caller() -> None:
+    """Run the check of the route's blueprint before its view; refuse a route with none."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC:
+        return  # no route matched (the 404 or 405 follows), or a public one
+    check = CALLERS.get(request.blueprint or "")
+    if check is None:
+        raise Forbidden("no_guard", "This route has no check of its callers.")
+    check()
+
+
+def unguarded(app: Flask) -> list[str]:
+    """Return the endpoints of the app that are neither public nor guarded."""
+    return sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC and rule.endpoint.partition(".")[0] not in CALLERS
+    )
+
+
+def viewer() -> Viewer:
+    """Return the verified user as the inbox rules know them."""
+    session, user = get_session(), g.user
+    prefix = current_app.config["TABLE_PREFIX"]
+    return Viewer(user.id, lambda: auth.is_site_administrator(session, user.id, prefix))
+
+
+def init_app(app: Flask) -> None:
+    """Verify every request's caller. Call it once every blueprint is registered: it
+    raises when a route is neither public nor guarded."""
+    if missing := unguarded(app):
+        raise RuntimeError(f"routes with no check of their callers: {', '.join(missing)}")
+    app.before_request(verify_caller)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
-from bridge import inbox, serializers
-from bridge.api.guards import require_user
+from bridge import serializers
 from bridge.api.params import before_arg, json_object, limit_arg
 from bridge.db import get_session, retry_conflicts
+from bridge.inbox import access, errors, reads, values, writes
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
-bp.before_request(require_user)
 
 
 @bp.get("/conversations")
@@ -18,7 +17,7 @@ def conversations():
     """The member's conversations, newest first."""
     session = get_session()
     with session.begin():
-        rows, cursor = inbox.member_conversations(
+        rows, cursor = reads.member_conversations(
             session, g.user.id, request.args.get("cursor") or None, limit_arg()
         )
     return {
@@ -33,18 +32,18 @@ def messages(space_id: int):
     session = get_session()
     before, limit = before_arg(), limit_arg()
     with session.begin():
-        space = inbox.member_space_or_404(session, space_id)
-        conversation = inbox.member_conversation(session, space_id, g.user.id)
+        space = access.member_space_or_404(session, space_id)
+        conversation = access.member_conversation(session, space_id, g.user.id)
         if conversation is None and space.status != "active":
-            raise inbox.NotFound("space_not_found", "There is no such Space.")
-        rows, next_before = inbox.conversation_messages(
+            raise errors.NotFound("space_not_found", "There is no such Space.")
+        rows, next_before = reads.conversation_messages(
             session,
             conversation.id if conversation else None,
             before,
             limit,
             with_authors=False,
         )
-        blocked = inbox.is_blocked(session, space_id, g.user.id)
+        blocked = access.is_blocked(session, space_id, g.user.id)
     return {
         "space": serializers.member_space(space, blocked),
         "messages": [serializers.member_message(r) for r in rows],
@@ -58,18 +57,18 @@ def messages(space_id: int):
 def send(space_id: int):
     """Send a message to a Space; a retry with the same client_key returns the same message."""
     data = json_object()
-    body = inbox.clean_body(data.get("body"))
-    client_key = inbox.clean_client_key(data.get("client_key"))
+    body = values.clean_body(data.get("body"))
+    client_key = values.clean_client_key(data.get("client_key"))
     session = get_session()
     with session.begin():
-        space = inbox.sending_space_or_404(session, space_id, g.user.id)
-        message, _ = inbox.send_to_space(
+        space = access.sending_space_or_404(session, space_id, g.user.id)
+        message, _ = writes.send_to_space(
             session,
             space,
             g.user.id,
             body,
             client_key,
-            inbox.utcnow(),
+            values.utcnow(),
             current_app.extensions["space_inbox_limiter"],
         )
     response = jsonify(serializers.member_message(message))
@@ -84,6 +83,6 @@ def read(space_id: int):
     """Mark the Space's answers as read."""
     session = get_session()
     with session.begin():
-        inbox.member_space_or_404(session, space_id)
-        inbox.mark_read_by_member(session, space_id, g.user.id)
+        access.member_space_or_404(session, space_id)
+        writes.mark_read_by_member(session, space_id, g.user.id)
     return "", 204

@@ -5,16 +5,14 @@ from __future__ import annotations
 from flask import current_app, request
 
 from bridge.auth import is_digits
-from bridge.errors import ApiError
-from bridge.inbox import MAX_ID, BadInput
-
-MAX_LIMIT = 100
+from bridge.inbox.errors import BadInput, UnsupportedMediaType
+from bridge.limits import MAX_ID, PAGE_MAX
 
 
 def json_object() -> dict:
     """Return the JSON object a write sent."""
     if request.mimetype != "application/json":
-        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+        raise UnsupportedMediaType("unsupported_media_type", "Send the body as application/json.")
     try:
         data = request.get_json(silent=True)
     except RecursionError:  # nesting deeper than the JSON parser goes: not a message
@@ -36,7 +34,7 @@ def int_arg(name: str, *, default: int | None, low: int, high: int) -> int | Non
 
 def limit_arg() -> int:
     """Return the page size asked for, or the configured default."""
-    return int_arg("limit", default=current_app.config["PAGE_SIZE"], low=1, high=MAX_LIMIT)
+    return int_arg("limit", default=current_app.config["PAGE_SIZE"], low=1, high=PAGE_MAX)
 
 
 def before_arg() -> int | None:

@@ -1,17 +1,37 @@
-"""Personal data: what WordPress' exporter and eraser get for a user, in their formats."""
+"""Personal data: what WordPress' exporter and eraser get for a user, in their formats, and
+the erasure of a member's conversations (also when WordPress deletes the user)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from bridge.db import tables_of
-from bridge.inbox import erase_member
+from bridge.limits import PRIVACY_PAGE as PAGE
 from bridge.serializers import iso
 
-PAGE = 100
 GROUP = {"group_id": "space-inbox", "group_label": "Space messages"}
 GROUP_AS_ADMIN = {"group_id": "space-inbox-answers", "group_label": "Answers written for Spaces"}
+
+
+def erase_member(session: Session, user_id: int) -> int:
+    """Remove a member's conversations with Spaces, and pending notifications about them.
+
+    :returns: how many messages were removed.
+    """
+    t = tables_of(session)
+    theirs = select(t.conversations.c.id).where(t.conversations.c.member_id == user_id)
+    pending = t.outbox.c.delivered_at.is_(None)
+    session.execute(
+        delete(t.outbox).where(
+            pending, (t.outbox.c.user_id == user_id) | t.outbox.c.conversation_id.in_(theirs)
+        )
+    )
+    removed = session.execute(
+        delete(t.messages).where(t.messages.c.conversation_id.in_(theirs))
+    ).rowcount
+    session.execute(delete(t.conversations).where(t.conversations.c.member_id == user_id))
+    return removed
 
 
 def export_page(session: Session, user_id: int, page: int) -> tuple[list[dict], bool]:

@@ -1,0 +1,110 @@
+"""The lists and the messages, keyset-paginated. Which columns reach a member or an admin is
+the serializers' job (:mod:`bridge.serializers`); here, ``with_authors`` says whether the
+audit label is read at all."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from bridge.db import tables_of
+from bridge.inbox.values import decode_cursor, encode_cursor
+
+
+def _page(query, order_cols, cursor: str | None, limit: int):
+    when_col, id_col = order_cols
+    if cursor:
+        when, row_id = decode_cursor(cursor)
+        query = query.where((when_col < when) | ((when_col == when) & (id_col < row_id)))
+    return query.order_by(when_col.desc(), id_col.desc()).limit(limit + 1)
+
+
+def _split(rows: list[Row], limit: int) -> tuple[list[Row], str | None]:
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].last_message_at, rows[-1].id)
+
+
+def member_conversations(
+    session: Session, member_id: int, cursor: str | None, limit: int
+) -> tuple[list[Row], str | None]:
+    """Return a page of the member's conversations, newest first, with their Spaces."""
+    t = tables_of(session)
+    c, s = t.conversations, t.spaces
+    query = (
+        select(
+            c,
+            s.c.name.label("space_name"),
+            s.c.avatar_url.label("space_avatar_url"),
+            s.c.url.label("space_url"),
+            s.c.status.label("space_status"),
+        )
+        .join(s, s.c.id == c.c.space_id)
+        .where(c.c.member_id == member_id, c.c.last_message_id.is_not(None))
+    )
+    rows = list(session.execute(_page(query, (c.c.last_message_at, c.c.id), cursor, limit)))
+    return _split(rows, limit)
+
+
+def space_conversations(
+    session: Session, space_id: int, status: str | None, cursor: str | None, limit: int
+) -> tuple[list[Row], str | None]:
+    """Return a page of a Space's conversations, newest first, with their members' names."""
+    t = tables_of(session)
+    c, u, b = t.conversations, t.users, t.blocks
+    query = (
+        select(
+            c, u.c.display_name.label("member_name"), b.c.member_id.is_not(None).label("blocked")
+        )
+        .outerjoin(u, u.c.ID == c.c.member_id)
+        .outerjoin(b, (b.c.space_id == c.c.space_id) & (b.c.member_id == c.c.member_id))
+        .where(c.c.space_id == space_id, c.c.last_message_id.is_not(None))
+    )
+    if status:
+        query = query.where(c.c.status == status)
+    rows = list(session.execute(_page(query, (c.c.last_message_at, c.c.id), cursor, limit)))
+    return _split(rows, limit)
+
+
+def _message_query(session: Session, with_authors: bool):
+    t = tables_of(session)
+    m = t.messages
+    columns = [m.c.id, m.c.direction, m.c.body, m.c.created_at]
+    if not with_authors:
+        return select(*columns)
+    return select(*columns, m.c.author_id, t.users.c.display_name.label("author_name")).outerjoin(
+        t.users, t.users.c.ID == m.c.author_id
+    )
+
+
+def get_message(session: Session, message_id: int, *, with_authors: bool) -> Row:
+    """Return one message; ``with_authors`` adds its author's name (admin view only)."""
+    m = tables_of(session).messages
+    return session.execute(_message_query(session, with_authors).where(m.c.id == message_id)).one()
+
+
+def conversation_messages(
+    session: Session,
+    conversation_id: int | None,
+    before: int | None,
+    limit: int,
+    *,
+    with_authors: bool,
+) -> tuple[list[Row], int | None]:
+    """Return a page of a conversation's messages, oldest first, and the next ``before``.
+
+    ``with_authors`` adds each author's display name: for the admin view only.
+    """
+    if conversation_id is None:
+        return [], None
+    m = tables_of(session).messages
+    query = _message_query(session, with_authors)
+    query = query.where(m.c.conversation_id == conversation_id)
+    if before is not None:
+        query = query.where(m.c.id < before)
+    rows = list(session.execute(query.order_by(m.c.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    rows.reverse()
+    return rows, (rows[0].id if more else None)

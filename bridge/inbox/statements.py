@@ -1,0 +1,157 @@
+"""The statements of the hot paths, built once per site: the header poll (every logged-in
+page, every few seconds) and a message's send. A statement built once keeps its cache key,
+so a request binds values only: building a select() and keying it anew costs more Python
+than running it. Rows are read by column name."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    CompoundSelect,
+    Insert,
+    Select,
+    Update,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+from bridge.auth import login_statement
+from bridge.tables import Tables
+
+
+@dataclass(frozen=True)
+class SendStatements:
+    """The statements of the busiest writes, a message and its notification jobs."""
+
+    #: A Space as a member's message sees it (bound: space_id, member_id).
+    space: Select
+    #: The member's conversation with a Space, locked, and whether the client key was
+    #: used (bound: space_id, member_id, client_key).
+    conversation: Select
+    #: The conversation's row on the first message (values: its columns).
+    first_message: Insert
+    #: A message (values: its columns).
+    message: Insert
+    #: The conversation after a member's or the Space's message (bound: conversation,
+    #: message, at, text).
+    after_member: Update
+    after_space: Update
+    #: A job per admin of a Space but one (bound: kind, conversation_id, prefix, at,
+    #: space_id, except_id).
+    team_jobs: Insert
+
+
+@functools.cache
+def send_statements(t: Tables) -> SendStatements:
+    """Build the send path's statements once per site.
+
+    A statement built once keeps its cache key, so a send binds values only: building
+    a select() and keying it anew costs more Python than running it.
+    """
+    s, c, m, sa_, o = t.spaces, t.conversations, t.messages, t.space_admins, t.outbox
+    member = bindparam("member_id", type_=c.c.member_id.type)
+    spam = select(t.user_flags.c.spam).where(t.user_flags.c.user_id == member)
+    blocked = exists().where(t.blocks.c.space_id == s.c.id, t.blocks.c.member_id == member)
+    used = exists().where(m.c.author_id == member, m.c.client_key == bindparam("client_key"))
+    at = bindparam("at", type_=c.c.last_message_at.type)
+    last = {
+        "last_message_id": bindparam("message"),
+        "last_message_at": at,
+        "last_excerpt": bindparam("text", type_=c.c.last_excerpt.type),
+    }
+    this = update(c).where(c.c.id == bindparam("conversation"))
+    team = (
+        select(
+            bindparam("kind", type_=o.c.kind.type),
+            sa_.c.user_id,
+            bindparam("conversation_id", type_=o.c.conversation_id.type),
+            func.concat(bindparam("prefix", type_=o.c.payload.type), sa_.c.user_id, "}"),
+            at,
+            at,
+        )
+        .where(sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id"))
+        .order_by(sa_.c.user_id)
+    )
+    jobs = ["kind", "user_id", "conversation_id", "payload", "created_at", "next_attempt_at"]
+    return SendStatements(
+        space=select(
+            s.c.id,
+            s.c.name,
+            s.c.status,
+            spam.scalar_subquery().label("member_spam"),
+            blocked.label("member_blocked"),
+        ).where(s.c.id == bindparam("space_id")),
+        conversation=select(c.c.id, used.label("key_used"))
+        .where(c.c.space_id == bindparam("space_id"), c.c.member_id == member)
+        .with_for_update(),
+        first_message=mysql_insert(c).on_duplicate_key_update(member_id=c.c.member_id),
+        message=insert(m),
+        after_member=this.values(
+            **last,
+            last_from="member",
+            space_unread=c.c.space_unread + 1,
+            status="open",
+            first_message_at=func.coalesce(c.c.first_message_at, at),
+            awaiting_since=func.coalesce(c.c.awaiting_since, at),
+        ),
+        after_space=this.values(
+            **last,
+            last_from="space",
+            member_unread=c.c.member_unread + 1,
+            first_response_at=func.coalesce(c.c.first_response_at, at),
+            awaiting_since=None,
+        ),
+        team_jobs=insert(o).from_select(jobs, team),
+    )
+
+
+#: The ``kind`` of a row of :func:`header_statement`: the member's own, or a Space's.
+MEMBER, SPACE = 0, 1
+
+
+def header_statement(t: Tables) -> CompoundSelect:
+    """The header badge in one statement: the cookie's user, and every count it shows.
+
+    Bound parameter ``login``. The first row (``kind`` MEMBER) is
+    :func:`bridge.auth.login_statement`'s row (``ID``, ``user_pass``, ``sessions``), which
+    the caller checks the cookie against before using anything else, with the member's
+    ``unread`` messages and ``conversations_unread``, from the counters. One row (``kind``
+    SPACE) follows per active Space the user administers: ``space_id``, ``name``,
+    ``unread``, in no order. No row at all: no such login.
+    """
+    u, c, sa, s = t.users, t.conversations, t.space_admins, t.spaces
+    login = login_statement(t)
+    mine = (c.c.member_id == u.c.ID, c.c.member_unread > 0)
+    member = login.add_columns(
+        literal(MEMBER).label("kind"),
+        null().label("space_id"),
+        null().label("name"),
+        select(func.coalesce(func.sum(c.c.member_unread), 0))
+        .where(*mine)
+        .scalar_subquery()
+        .label("unread"),
+        select(func.count()).where(*mine).scalar_subquery().label("conversations_unread"),
+    )
+    space_unread = (
+        select(func.coalesce(func.sum(c.c.space_unread), 0))
+        .where(c.c.space_id == s.c.id, c.c.space_unread > 0)
+        .scalar_subquery()
+    )
+    administered = (
+        select(null(), null(), null(), literal(SPACE), s.c.id, s.c.name, space_unread, literal(0))
+        .select_from(u.join(sa, sa.c.user_id == u.c.ID).join(s, s.c.id == sa.c.space_id))
+        .where(login.whereclause)
+        .where(s.c.status == "active")
+    )
+    # No ORDER BY: sorting the union costs MariaDB a temporary table on every poll.
+    return union_all(member, administered)

@@ -1,0 +1,107 @@
+"""Checks of what callers send: message bodies, client keys, statuses and cursors; and the
+clock and excerpts every write uses."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from bridge.auth import is_digits
+from bridge.inbox.errors import BadInput, TooLong
+from bridge.limits import BODY_MAX, CLIENT_KEY_PATTERN, CURSOR_MAX, EXCERPT_LEN, MAX_ID, STATUSES
+
+CLIENT_KEY = re.compile(CLIENT_KEY_PATTERN)
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time, naive, as the database stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def clean_body(value: object) -> str:
+    """Return a message body trimmed and checked: 1 to BODY_MAX characters, no control
+    characters."""
+    if not isinstance(value, str):
+        raise BadInput("invalid_body", "The message must be text.")
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    for ch in text:
+        category = unicodedata.category(ch)
+        # Lone surrogates cannot be stored; other control characters have no place
+        # in a short text message. Line breaks and tabs are text. Checked before
+        # trimming, because strip() would quietly drop some of them at the ends.
+        if category == "Cs" or (category == "Cc" and ch not in "\n\t"):
+            raise BadInput(
+                "invalid_characters",
+                "The message contains control characters.",
+                f"U+{ord(ch):04X} is not allowed.",
+            )
+    text = text.strip()
+    if not text:
+        raise BadInput("empty_body", "The message is empty.")
+    if len(text) > BODY_MAX:
+        raise TooLong(
+            "body_too_long",
+            f"The message is longer than {BODY_MAX} characters.",
+            f"It has {len(text)} characters.",
+        )
+    return text
+
+
+def clean_client_key(value: object) -> str:
+    """Return a client key: 1 to 64 of letters, digits and ``._:-`` (a UUID fits)."""
+    if not isinstance(value, str) or not CLIENT_KEY.fullmatch(value):
+        raise BadInput(
+            "invalid_client_key",
+            "client_key must be 1 to 64 letters, digits, dots, colons, dashes or underscores.",
+        )
+    return value
+
+
+def clean_status(value: object) -> str:
+    """Return a conversation status, 'open' or 'done'."""
+    if value not in STATUSES:
+        raise BadInput("invalid_status", "status must be 'open' or 'done'.")
+    return str(value)
+
+
+def clean_flag(value: object, name: str) -> bool:
+    """Return a true/false field of a JSON body."""
+    if not isinstance(value, bool):
+        raise BadInput(f"invalid_{name}", f"{name} must be true or false.")
+    return value
+
+
+def clean_id(value: object, name: str, code: str | None = None, where: str = "") -> int:
+    """Return a WordPress or inbox id sent in a JSON body: a whole number, 1 to MAX_ID."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise BadInput(code or f"invalid_{name}", f"{where}{name} must be a positive whole number.")
+    return value
+
+
+def encode_cursor(when: datetime, row_id: int) -> str:
+    """Return an opaque keyset cursor for a (time, id) position."""
+    raw = f"{when.strftime('%Y%m%d%H%M%S%f')}.{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Return the (time, id) position of a cursor from :func:`encode_cursor`."""
+    try:
+        if len(cursor) > CURSOR_MAX:
+            raise ValueError
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        stamp, row_id = raw.split(".")
+        if not is_digits(row_id) or len(row_id) > 20:
+            raise ValueError
+        return datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), int(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadInput("invalid_cursor", "The cursor is not one this API gave out.") from exc
+
+
+def excerpt(body: str) -> str:
+    """Return the first line-folded characters of a body, for lists and notifications."""
+    flat = " ".join(body.split())
+    return flat if len(flat) <= EXCERPT_LEN else flat[: EXCERPT_LEN - 1] + "…"

@@ -1,0 +1,345 @@
+"""What a write does: a member's message, a Space's answer, reads, status and blocks, each
+with its notification jobs (the outbox, in the same transaction) and its audit row."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bridge.db import tables_of
+from bridge.inbox.access import admin_conversation_or_404, is_blocked
+from bridge.inbox.errors import Conflict, Forbidden, Gone, RateLimited
+from bridge.inbox.statements import send_statements
+from bridge.inbox.values import excerpt, utcnow
+from bridge.rate_limits import Limiter
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message just written: what reading its row back would give, without the read."""
+
+    id: int
+    conversation_id: int
+    direction: str
+    author_id: int
+    body: str
+    created_at: datetime
+    client_key: str
+
+
+def _replayed(
+    session: Session, author_id: int, client_key: str, conversation_id: int | None, body: str
+) -> Row | None:
+    """Return the message a retry with the same client key already created, if any.
+
+    :raises Conflict: when the key was used for a different message.
+    """
+    m = tables_of(session).messages
+    existing = session.execute(
+        select(m).where(m.c.author_id == author_id, m.c.client_key == client_key)
+    ).first()
+    if existing is None:
+        return None
+    if existing.conversation_id != conversation_id or existing.body != body:
+        raise Conflict(
+            "client_key_reused",
+            "This client_key was already used for another message.",
+        )
+    return existing
+
+
+def _add_message(
+    session: Session,
+    conversation: Row,
+    direction: str,
+    author_id: int,
+    body: str,
+    client_key: str,
+    now: datetime,
+) -> NewMessage:
+    statements = send_statements(tables_of(session))
+    message_id = session.execute(
+        statements.message,
+        {
+            "conversation_id": conversation.id,
+            "direction": direction,
+            "author_id": author_id,
+            "body": body,
+            "created_at": now,
+            "client_key": client_key,
+        },
+    ).inserted_primary_key[0]
+    after = statements.after_member if direction == "member" else statements.after_space
+    session.execute(
+        after,
+        {"conversation": conversation.id, "message": message_id, "at": now, "text": excerpt(body)},
+    )
+    return NewMessage(message_id, conversation.id, direction, author_id, body, now, client_key)
+
+
+def _notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict, now: datetime):
+    """Queue one notification job per user, in the caller's transaction (the outbox)."""
+    if not user_ids:
+        return
+    session.execute(
+        insert(tables_of(session).outbox),
+        [
+            {
+                "kind": kind,
+                "user_id": uid,
+                "conversation_id": payload["conversation_id"],
+                "payload": json.dumps({**payload, "user_id": uid}),
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+            for uid in user_ids
+        ],
+    )
+
+
+#: An ``except_id`` for :func:`_notify_team` that leaves no admin out (no user has id 0).
+EVERYONE = 0
+
+
+def _notify_team(
+    session: Session, kind: str, space_id: int, except_id: int, payload: dict, now: datetime
+) -> None:
+    """Queue one job per current admin of a Space but one (or :data:`EVERYONE`), as
+    :func:`_notify` would.
+
+    One INSERT … SELECT from the team instead of reading the team first: the payload is
+    the same JSON text, with each admin's ``user_id`` appended by MariaDB.
+    """
+    session.execute(
+        send_statements(tables_of(session)).team_jobs,
+        {
+            "kind": kind,
+            "conversation_id": payload["conversation_id"],
+            # json.dumps({**payload, "user_id": uid}) is this prefix, the id, and "}".
+            "prefix": json.dumps(payload)[:-1] + ', "user_id": ',
+            "at": now,
+            "space_id": space_id,
+            "except_id": except_id,
+        },
+    )
+
+
+def _audit(
+    session: Session,
+    space_id: int,
+    actor_id: int,
+    action: str,
+    now: datetime,
+    conversation_id: int | None = None,
+    detail: str = "",
+) -> None:
+    session.execute(
+        insert(tables_of(session).audit).values(
+            space_id=space_id,
+            actor_id=actor_id,
+            action=action,
+            conversation_id=conversation_id,
+            detail=detail,
+            created_at=now,
+        )
+    )
+
+
+def send_to_space(
+    session: Session,
+    space: Row,
+    member_id: int,
+    body: str,
+    client_key: str,
+    now: datetime,
+    limiter: Limiter | None = None,
+) -> tuple[Row | NewMessage, bool]:
+    """Write a member's message to a Space and notify every admin of the Space.
+
+    Creates the conversation on the first message. A retry with the same client key
+    returns the first message and writes nothing (and counts against no limit).
+
+    :param space: from :func:`sending_space_or_404`.
+    :returns: the message and whether it was created now.
+    """
+    if space.status != "active":
+        raise Gone("space_deleted", "This Space no longer takes messages.")
+    if space.member_spam:
+        raise Forbidden("account_suspended", "Your account may not send messages.")
+    statements = send_statements(tables_of(session))
+    # The conversation, locked, and in the same read whether this client key was used.
+    mine = {"space_id": space.id, "member_id": member_id, "client_key": client_key}
+    conversation = session.execute(statements.conversation, mine).first()
+    if conversation is None:
+        # The first message. ON DUPLICATE KEY takes the row's exclusive lock at once
+        # (INSERT IGNORE would take a shared one), so racing first messages queue up
+        # on it instead of deadlocking.
+        session.execute(
+            statements.first_message,
+            {
+                "space_id": space.id,
+                "member_id": member_id,
+                "created_at": now,
+                "last_message_at": now,
+            },
+        )
+        conversation = session.execute(statements.conversation, mine).one()
+    if conversation.key_used:
+        existing = _replayed(session, member_id, client_key, conversation.id, body)
+        if existing is not None:
+            return existing, False
+    if space.member_blocked:
+        raise Forbidden(
+            "blocked_by_space",
+            f"Sorry, {space.name} does not accept messages from you.",
+        )
+    if limiter is not None:
+        wait = limiter.check(session, member_id, space.id, now.replace(tzinfo=UTC).timestamp())
+        if wait is not None:
+            raise RateLimited(wait)
+    message = _add_message(session, conversation, "member", member_id, body, client_key, now)
+    _notify_team(
+        session,
+        "member_message",
+        space.id,
+        member_id,
+        {
+            "space_id": space.id,
+            "space_name": space.name,
+            "conversation_id": conversation.id,
+            "message_id": message.id,
+            "member_id": member_id,
+            "excerpt": excerpt(body),
+        },
+        now,
+    )
+    return message, True
+
+
+def reply_as_space(
+    session: Session,
+    space: Row,
+    conversation_id: int,
+    author_id: int,
+    body: str,
+    client_key: str,
+    now: datetime,
+) -> tuple[Row | NewMessage, bool]:
+    """Write a Space's answer, authored by one admin, and notify the member.
+
+    The member's notification names the Space only; the author is kept for the audit.
+    """
+    conversation = admin_conversation_or_404(session, space.id, conversation_id, lock=True)
+    existing = _replayed(session, author_id, client_key, conversation.id, body)
+    if existing is not None:
+        return existing, False
+    message = _add_message(session, conversation, "space", author_id, body, client_key, now)
+    _notify(
+        session,
+        "space_reply",
+        [conversation.member_id],
+        {
+            "space_id": space.id,
+            "space_name": space.name,
+            "conversation_id": conversation.id,
+            "message_id": message.id,
+            "excerpt": excerpt(body),
+        },
+        now,
+    )
+    _audit(session, space.id, author_id, "reply", now, conversation.id, f"message {message.id}")
+    return message, True
+
+
+def mark_read_by_member(session: Session, space_id: int, member_id: int) -> None:
+    """Mark everything the Space wrote to the member as read by the member.
+
+    When there was something unread, the member's own notifications about it are marked
+    read too (a job), wherever they read it.
+    """
+    c = tables_of(session).conversations
+    conversation = session.execute(
+        select(c.c.id, c.c.member_unread)
+        .where(c.c.space_id == space_id, c.c.member_id == member_id)
+        .with_for_update()
+    ).first()
+    if conversation is None:
+        return
+    session.execute(
+        update(c)
+        .where(c.c.id == conversation.id)
+        .values(member_unread=0, member_read_id=func.coalesce(c.c.last_message_id, 0))
+    )
+    if conversation.member_unread:
+        _notify(
+            session,
+            "conversation_read",
+            [member_id],
+            {"space_id": space_id, "conversation_id": conversation.id},
+            utcnow(),
+        )
+
+
+def mark_read_by_space(session: Session, space_id: int, conversation_id: int, actor_id: int):
+    """Mark a conversation read for the whole Space team, and audit who read it.
+
+    Every admin's notifications about it, the reader's own included, are marked read too
+    (a job each).
+    """
+    c = tables_of(session).conversations
+    conversation = admin_conversation_or_404(session, space_id, conversation_id, lock=True)
+    now = utcnow()
+    session.execute(
+        update(c)
+        .where(c.c.id == conversation.id)
+        .values(space_unread=0, space_read_id=func.coalesce(c.c.last_message_id, 0))
+    )
+    if conversation.space_unread:
+        _notify_team(
+            session,
+            "conversation_read",
+            space_id,
+            EVERYONE,
+            {"space_id": space_id, "conversation_id": conversation.id},
+            now,
+        )
+    _audit(session, space_id, actor_id, "read", now, conversation.id)
+
+
+def set_blocked(
+    session: Session, space_id: int, conversation_id: int, blocked: bool, actor_id: int
+) -> bool:
+    """Block or unblock the member of a conversation for the whole Space; audit it."""
+    b = tables_of(session).blocks
+    conversation = admin_conversation_or_404(session, space_id, conversation_id, lock=True)
+    member = conversation.member_id
+    if blocked and not is_blocked(session, space_id, member):
+        session.execute(
+            insert(b).values(
+                space_id=space_id, member_id=member, blocked_by=actor_id, created_at=utcnow()
+            )
+        )
+        _audit(session, space_id, actor_id, "block", utcnow(), conversation.id, f"member {member}")
+    elif not blocked and is_blocked(session, space_id, member):
+        session.execute(delete(b).where(b.c.space_id == space_id, b.c.member_id == member))
+        _audit(
+            session, space_id, actor_id, "unblock", utcnow(), conversation.id, f"member {member}"
+        )
+    return blocked
+
+
+def set_status(
+    session: Session, space_id: int, conversation_id: int, status: str, actor_id: int
+) -> Row:
+    """Set a conversation open or done; a member's next message reopens it."""
+    c = tables_of(session).conversations
+    conversation = admin_conversation_or_404(session, space_id, conversation_id, lock=True)
+    if conversation.status != status:
+        session.execute(update(c).where(c.c.id == conversation.id).values(status=status))
+        _audit(session, space_id, actor_id, "status", utcnow(), conversation.id, status)
+    return admin_conversation_or_404(session, space_id, conversation_id)

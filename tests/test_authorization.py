@@ -1,13 +1,18 @@
-"""Every route × every kind of caller: each gets exactly what DESIGN says, a refusal
-changes nothing, and nobody reads or writes another member's conversation."""
+"""Every route × every kind of caller: logged-out and forged callers get 401, every
+logged-in caller uses the member routes, only the Space's team reads and answers its inbox
+(site administrators may read it too), no WordPress cookie reaches the plugin's /events; a
+refusal changes nothing, and nobody reads or writes another member's conversation."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
+from flask import Blueprint
 from sqlalchemy import func, select
 
+from bridge import create_app
+from bridge.api import guards
 from bridge.tables import tables
 from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, send
 
@@ -60,8 +65,19 @@ ROUTES = [
         lambda: {"status": "done"},
         _expect(200, TEAM),
     ),
+    (
+        "POST",
+        f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/block",
+        lambda: {"blocked": True},
+        _expect(200, TEAM),
+    ),
     # Signed by the plugin only: a WordPress cookie is no signature.
     ("POST", "/api/v1/events", lambda: {"events": []}, {kind: 401 for kind in KINDS}),
+    ("POST", "/api/v1/privacy/export", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
+    ("POST", "/api/v1/privacy/erase", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
+    # Public: the only routes anyone may call.
+    ("GET", "/health", None, {kind: 200 for kind in KINDS}),
+    ("GET", "/api/v1/openapi.json", None, {kind: 200 for kind in KINDS}),
 ]
 
 
@@ -180,3 +196,63 @@ def test_wrong_methods_answer_405_in_the_error_shape(client, world):
     assert answer.status_code == 405
     assert answer.get_json()["code"] == "method_not_allowed"
     assert "GET" in answer.headers["Allow"]
+
+
+# -- deny by default: the matrix and the guards against the routes that exist ---------------
+
+
+def _operations(app) -> set[tuple[str, str]]:
+    """Every (method, endpoint) the app answers, but the HEAD and OPTIONS werkzeug adds."""
+    return {
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_the_matrix_covers_every_route(app):
+    urls = app.url_map.bind("localhost")
+    covered = {(method, urls.match(path.format(cid=1), method)[0]) for method, path, _, _ in ROUTES}
+    assert covered == _operations(app)
+
+
+def test_every_route_is_guarded_or_public(app):
+    assert guards.unguarded(app) == []
+    assert guards.PUBLIC == {"service.health", "service.openapi"}
+    endpoints = {endpoint for _, endpoint in _operations(app)}
+    public = {e for e in endpoints if e in guards.PUBLIC}
+    guarded = {e for e in endpoints if e.partition(".")[0] in guards.CALLERS}
+    assert public | guarded == endpoints and not public & guarded
+
+
+def _rogue_blueprint(called: list) -> Blueprint:
+    rogue = Blueprint("rogue", __name__, url_prefix="/api/v1/rogue")
+
+    @rogue.get("/secrets")
+    def secrets():
+        called.append(True)
+        return {"secret": True}
+
+    return rogue
+
+
+def test_an_app_with_an_unguarded_route_is_not_built(app):
+    rogue = create_app(dict(app.config, TESTING=True))
+    rogue.register_blueprint(_rogue_blueprint([]))
+    with pytest.raises(RuntimeError, match="rogue.secrets"):
+        guards.init_app(rogue)
+
+
+def test_a_route_without_a_guard_is_refused_before_its_view(app, world):
+    """A route added after the app was built (so the build could not refuse it) is still
+    refused, for every caller, and its view never runs."""
+    late = create_app(dict(app.config, TESTING=True))
+    called: list = []
+    late.register_blueprint(_rogue_blueprint(called))
+    client = late.test_client(use_cookies=False)
+    for kind in ("anonymous", "member", "site_admin"):
+        answer = client.get("/api/v1/rogue/secrets", headers=world[kind].headers())
+        assert answer.status_code == 403, answer.get_data(as_text=True)
+        assert answer.get_json()["code"] == "no_guard"
+    assert called == []
+    late.extensions["space_inbox_engine"].dispose()

@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help demo demo-stop test load bench lint lint-php stack venv plugin-zip pot clean
+.PHONY: help demo demo-stop test load bench lint lint-php stack venv plugin-zip pot limits clean
 
 help:
 	@echo "make demo    run WordPress + the plugin + the bridge with demo Spaces (make demo-stop)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint    ruff on the Python code, php -l on the plugin"
 	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
 	@echo "make pot     regenerate the plugin's translation template (needs gettext)"
+	@echo "make limits  regenerate the plugin's copy of the API limits from bridge/limits.py"
 	@echo "make stack   install/start PHP, Debian's wordpress and MariaDB"
 	@echo "make clean   remove the virtual environment and caches"
 
@@ -43,7 +44,7 @@ bench: stack venv
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv lint-php
-	$(VENV)/bin/ruff check bridge schema devstack tests tools bench
+	$(VENV)/bin/ruff check bridge schema devstack tests tools tools/make-limits bench
 
 lint-php:
 	@find wp_plugin -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null && echo "php -l: ok"
@@ -60,6 +61,9 @@ plugin-zip:
 
 pot:
 	tools/make-pot
+
+limits: venv
+	$(PY) tools/make-limits
 
 test: stack venv lint
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -16,11 +16,12 @@ import zipfile
 import pytest
 import requests
 
-from bridge import auth
+from bridge import auth, limits
 from bridge.tables import own
 from devstack.callers import PASSWORD
+from devstack.platforms import build_site
 from devstack.stack import PLUGIN, BridgeServer, WholeStack
-from devstack.wordpress import WordPressSite, php_str
+from devstack.wordpress import ADMIN_REQUEST, WordPressSite, free_port, php_str
 
 PREFIX = "wps_"
 WAIT = 20.0
@@ -370,58 +371,262 @@ def test_the_privacy_exporter_and_eraser_go_through_the_bridge(stack):
     assert stack.rows("messages", "body LIKE %s", ["%Gluten-free%"]) == []
 
 
-def test_uninstall_leaves_nothing_behind(tmp_path):
-    site = WordPressSite(
+#: As wp-admin's Delete link does it, the plugin deactivated: WordPress' uninstall_plugin().
+UNINSTALL = (
+    "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
+    "uninstall_plugin('space-inbox/space-inbox.php');"
+)
+DEACTIVATE = (
+    "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
+    "deactivate_plugins('space-inbox/space-inbox.php');"
+)
+
+
+def _ours(site: WordPressSite) -> dict[str, list]:
+    """Everything in the site's database named after the plugin."""
+    like = ["%space\\_inbox%", "%space-inbox%"]
+    cron = json.loads(site.php("echo json_encode(_get_cron_array());"))
+    return {
+        "options": site.sql(
+            "SELECT option_name FROM {prefix}options WHERE option_name LIKE %s"
+            " OR option_name LIKE %s",
+            like,
+        ),
+        "postmeta": site.sql(
+            "SELECT meta_key FROM {prefix}postmeta WHERE meta_key LIKE %s OR meta_key LIKE %s",
+            like,
+        ),
+        "usermeta": site.sql(
+            "SELECT meta_key FROM {prefix}usermeta WHERE meta_key LIKE %s OR meta_key LIKE %s",
+            like,
+        ),
+        "tables": site.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_name LIKE %s",
+            [site.db_name, site.table_prefix.replace("_", "\\_") + "space\\_inbox%"],
+        ),
+        "cron": sorted(
+            {
+                hook
+                for hooks in cron.values()
+                if isinstance(hooks, dict)
+                for hook in hooks
+                if "space_inbox" in hook
+            }
+        ),
+    }
+
+
+def _bp_notifications(site: WordPressSite) -> int:
+    return site.sql(
+        "SELECT COUNT(*) FROM {prefix}bp_notifications WHERE component_name = 'space_inbox'"
+    )[0][0]
+
+
+def _write_everything(site: WordPressSite, owner: int, member: int, job_id: int) -> None:
+    """Make the active plugin store each kind of data it has: its options (activation), a
+    Space's team (post meta), an event the bridge did not take (a queue row and the retry
+    cron), a notification job (a jobs row, an e-mail, a BuddyPress notification)."""
+    # Nobody listens there: the event stays queued.
+    site.php(f"update_option('space_inbox_bridge_url', 'http://127.0.0.1:{free_port()}');")
+    site.php(
+        "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+        f" 'post_title' => 'Gone Soon', 'post_author' => {owner}]);"
+        f"add_post_meta($id, '_space_inbox_team', {member});"
+    )
+    job = {
+        "id": job_id,
+        "kind": "space_reply",
+        "user_id": member,
+        "created_at": "2026-11-25T12:00:00.000000Z",
+        "data": {
+            "space_id": 1,
+            "space_name": "Gone Soon",
+            "conversation_id": 1,
+            "message_id": 1,
+            "excerpt": "We open at nine.",
+        },
+    }
+    jobs = php_str(json.dumps([job]))
+    done = site.php(
+        f"echo json_encode(Space_Inbox_Notifications::handle_jobs(json_decode({jobs}, true)));"
+    )
+    assert json.loads(done) == [job_id], done
+
+
+@pytest.mark.parametrize("platform", ["wp61", "wp71-buddypress"])
+def test_uninstall_leaves_nothing_behind(tmp_path, platform):
+    """Everything the plugin stored goes: options, post meta, its tables, its cron hooks, its
+    BuddyPress notifications (with BuddyPress active, and after it was deactivated); the
+    member inbox page it created is trashed, not deleted."""
+    site = build_site(
+        platform,
         tmp_path,
-        f"si_test_uninst_{os.getpid()}",
+        f"si_test_uninst_{platform.replace('-', '_')}_{os.getpid()}",
         table_prefix="wpu_",
         plugin_dirs={"space-inbox": PLUGIN},
     )
-    site.start()
-    try:
+    buddypress = platform.endswith("buddypress")
+    with site:
         site.activate_plugin("space-inbox/space-inbox.php")
+        page = int(site.option("space_inbox_inbox_page"))
         owner = site.create_user("un.owner", PASSWORD)
-        site.php(
-            "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
-            f" 'post_title' => 'Gone Soon', 'post_author' => {owner}]);"
-            f"add_post_meta($id, '_space_inbox_team', {owner});"
-        )
-        # As wp-admin does it: deactivate, then run uninstall.php with the plugin not loaded.
-        site.php(
-            "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
-            "deactivate_plugins('space-inbox/space-inbox.php');"
-        )
-        site.php(
-            "define('WP_UNINSTALL_PLUGIN', 'space-inbox/space-inbox.php');"
-            "include WP_PLUGIN_DIR . '/space-inbox/uninstall.php';"
-        )
-        assert (
-            site.sql(
-                "SELECT option_name FROM {prefix}options WHERE option_name LIKE %s"
-                " OR option_name LIKE %s",
-                ["%space_inbox%", "%space-inbox%"],
+        member = site.create_user("un.member", PASSWORD)
+        _write_everything(site, owner, member, 910001)
+        written = _ours(site)
+        assert {"space_inbox_secret", "space_inbox_inbox_page"} <= {
+            r[0] for r in written["options"]
+        }
+        assert written["postmeta"] == [("_space_inbox_team",)]
+        assert len(written["tables"]) == 2, written
+        assert written["cron"] == ["space_inbox_flush_queue", "space_inbox_prune_jobs"]
+        assert site.sql("SELECT COUNT(*) FROM {prefix}space_inbox_queue")[0][0] >= 1
+        assert site.sql("SELECT COUNT(*) FROM {prefix}space_inbox_jobs")[0][0] == 1
+        if buddypress:
+            assert _bp_notifications(site) == 1
+
+        site.php(DEACTIVATE, preamble=ADMIN_REQUEST)
+        site.php(UNINSTALL, preamble=ADMIN_REQUEST)
+        assert _ours(site) == {k: [] for k in written}
+        assert site.php(f"echo get_post_status({page});") == "trash"
+        if buddypress:
+            assert _bp_notifications(site) == 0
+
+            # BuddyPress deactivated before the plugin goes: its table is cleaned all the same.
+            site.activate_plugin("space-inbox/space-inbox.php")
+            _write_everything(site, owner, member, 910002)
+            assert _bp_notifications(site) == 1
+            site.php(
+                "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
+                "deactivate_plugins(['buddypress/bp-loader.php', 'space-inbox/space-inbox.php']);",
+                preamble=ADMIN_REQUEST,
             )
-            == []
+            site.php(UNINSTALL, preamble=ADMIN_REQUEST)
+            assert _bp_notifications(site) == 0
+            assert _ours(site) == {k: [] for k in written}
+
+
+#: What each naming convention of the plugin's constants stands for, as uninstall.php
+#: documents it (first match wins), and PHP that stores one such name / says it is there.
+CONVENTIONS = [
+    (r"/^OPTION_/", "update_option($name, 'x');", "false !== get_option($name)"),
+    (
+        r"/_USER_META$/",
+        "add_user_meta(1, $name, 'x');",
+        "metadata_exists('user', 1, $name)",
+    ),
+    (
+        r"/_META$/",
+        "add_post_meta($post, $name, 'x');",
+        "metadata_exists('post', $post, $name)",
+    ),
+    (r"/_TRANSIENT$/", "set_transient($name, 'x', 3600);", "false !== get_transient($name)"),
+    (
+        r"/_HOOK$/",
+        "wp_schedule_event(time() + 3600, 'hourly', $name);",
+        "false !== wp_next_scheduled($name)",
+    ),
+]
+
+
+def test_uninstall_removes_whatever_a_constant_of_the_convention_names(tmp_path):
+    """Every constant of the plugin's classes whose name follows a convention (OPTION_*,
+    *_USER_META, *_META, *_TRANSIENT, *_HOOK; a static table()) is removed, a class declared
+    only now (the probe) included: uninstall.php walks the constants, it keeps no list."""
+    site = WordPressSite(
+        tmp_path,
+        f"si_test_uninst_walk_{os.getpid()}",
+        table_prefix="wpw_",
+        plugin_dirs={"space-inbox": PLUGIN},
+    )
+    cases = "".join(
+        f"[{php_str(pattern)}, static function ($name, $post) {{ {store} }},"
+        f" static function ($name, $post) {{ return {there}; }}],"
+        for pattern, store, there in CONVENTIONS
+    )
+    with site:
+        site.activate_plugin("space-inbox/space-inbox.php")
+        site.php(DEACTIVATE, preamble=ADMIN_REQUEST)
+        said = site.php(
+            f"""
+final class Space_Inbox_Uninstall_Probe {{
+    const OPTION_PROBE    = 'space_inbox_probe_option';
+    const PROBE_META      = '_space_inbox_probe';
+    const PROBE_USER_META = 'space_inbox_probe_user';
+    const PROBE_TRANSIENT = 'space_inbox_probe_transient';
+    const PROBE_HOOK      = 'space_inbox_probe_hook';
+    public static function table() {{
+        global $wpdb;
+        return $wpdb->prefix . 'space_inbox_probe';
+    }}
+}}
+foreach (glob(WP_PLUGIN_DIR . '/space-inbox/includes/class-space-inbox-*.php') as $file) {{
+    require_once $file;
+}}
+global $wpdb;
+$post = wp_insert_post(['post_type' => 'post', 'post_status' => 'publish', 'post_title' => 'P']);
+$cases = [{cases}];
+$stored = [];
+foreach (get_declared_classes() as $class) {{
+    if (0 !== strpos($class, 'Space_Inbox_')) {{
+        continue;
+    }}
+    $reflection = new ReflectionClass($class);
+    foreach ($reflection->getConstants() as $constant => $name) {{
+        foreach ($cases as $i => $case) {{
+            if (is_string($name) && preg_match($case[0], $constant)) {{
+                $case[1]($name, $post);
+                $stored[] = [$i, "$class::$constant", $name];
+                break;
+            }}
+        }}
+    }}
+    if ($reflection->hasMethod('table') && $reflection->getMethod('table')->isStatic()) {{
+        $table = $class::table();
+        $wpdb->query("CREATE TABLE IF NOT EXISTS $table (id int)");
+        $stored[] = [-1, "$class::table()", $table];
+    }}
+}}
+define('WP_UNINSTALL_PLUGIN', 'space-inbox/space-inbox.php');
+include WP_PLUGIN_DIR . '/space-inbox/uninstall.php';
+$left = [];
+foreach ($stored as [$i, $what, $name]) {{
+    $there = $i < 0
+        ? $name === $wpdb->get_var($wpdb->prepare('SHOW TABLES LIKE %s', $wpdb->esc_like($name)))
+        : $cases[$i][2]($name, $post);
+    if ($there) {{
+        $left[] = $what;
+    }}
+}}
+echo json_encode(['stored' => array_column($stored, 1), 'left' => $left]);
+""",
+            preamble=ADMIN_REQUEST,
         )
-        assert (
-            site.sql(
-                "SELECT meta_key FROM {prefix}postmeta WHERE meta_key LIKE %s", ["%space_inbox%"]
+        result = json.loads(said)
+        assert result["left"] == [], result
+        stored = set(result["stored"])
+        probe = "Space_Inbox_Uninstall_Probe::"
+        assert {
+            f"{probe}{name}"
+            for name in (
+                "OPTION_PROBE",
+                "PROBE_META",
+                "PROBE_USER_META",
+                "PROBE_TRANSIENT",
+                "PROBE_HOOK",
+                "table()",
             )
-            == []
-        )
-        assert (
-            site.sql(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
-                " AND table_name LIKE %s",
-                [site.db_name, "wpu\\_space\\_inbox%"],
-            )
-            == []
-        )
-        cron = site.php("echo json_encode(_get_cron_array());")
-        assert "space_inbox" not in cron
-    finally:
-        site.stop()
-        site.drop()
+        } <= stored
+        assert {
+            "Space_Inbox_Options::OPTION_SECRET",
+            "Space_Inbox_Options::OPTION_INBOX_PAGE",
+            "Space_Inbox_Spaces::TEAM_META",
+            "Space_Inbox_Events::CRON_HOOK",
+            "Space_Inbox_Notifications::PRUNE_HOOK",
+            "Space_Inbox_Events::table()",
+            "Space_Inbox_Notifications::table()",
+        } <= stored, stored
+        assert _ours(site) == {k: [] for k in ("options", "postmeta", "usermeta", "tables", "cron")}
 
 
 def test_the_space_inbox_screen_is_for_space_admins_and_site_admins(stack):
@@ -513,6 +718,25 @@ def test_each_page_loads_only_the_script_its_surface_needs(stack):
     # Logged out: nothing to poll.
     anonymous = requests.get(f"{stack.site.url}/", timeout=30).text
     assert "/space-inbox/assets/badge.js" not in anonymous
+
+
+def test_the_inbox_pages_hand_the_browser_the_bridges_limits(stack):
+    """The script configuration of the member's inbox page and of the wp-admin screen carries
+    the bridge's longest message (bridge/limits.py, through Space_Inbox_Limits)."""
+    stack.user("ui.limits")
+    member, _ = stack.browser("ui.limits")
+    admin = stack.site.login(stack.site.admin_login, stack.site.admin_password)
+    pages = {
+        "inbox page": member.get(stack.site.option("space_inbox_inbox_url"), timeout=30).text,
+        "wp-admin screen": admin.get(
+            f"{stack.site.url}/wp-admin/admin.php?page=space-inbox-messages", timeout=30
+        ).text,
+    }
+    for name, page in pages.items():
+        assert "data-space-inbox=" in page, name
+        config = re.search(r"window\.spaceInboxConfig = (\{.*?\});", page)
+        assert config, name
+        assert json.loads(config.group(1))["maxLength"] == limits.BODY_MAX, name
 
 
 def test_the_zip_installs_and_activates_as_wp_admin_would(tmp_path):

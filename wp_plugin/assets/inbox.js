@@ -24,7 +24,9 @@ const { config, num, h, setBadge, counts, api, ApiError, summary } = await impor
   new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
 );
 
-const MAX_LENGTH = Number(config.maxLength) || 2000;
+// The longest message the bridge takes: PHP always puts it in the configuration
+// (Space_Inbox_Limits::BODY_MAX, generated from the bridge's own limits).
+const MAX_LENGTH = Number(config.maxLength);
 
 // -- small helpers -----------------------------------------------------------------------
 

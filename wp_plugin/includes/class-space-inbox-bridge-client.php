@@ -71,7 +71,7 @@ class Space_Inbox_Bridge_Client {
 	}
 
 	/**
-	 * Send events (1 to 500) to the bridge.
+	 * Send events (1 to Space_Inbox_Limits::EVENTS_PER_CALL) to the bridge.
 	 *
 	 * @param array $events Events, each `array( 'id', 'type', 'data' )`.
 	 * @return array|WP_Error The answer, `array( 'applied' => n, 'duplicates' => m )`.

@@ -31,7 +31,7 @@ final class Space_Inbox_Events {
 	const SCHEDULE = 'space_inbox_every_minute';
 
 	/** Most events per call to the bridge (its limit). */
-	const BATCH = 500;
+	const BATCH = Space_Inbox_Limits::EVENTS_PER_CALL;
 
 	/** Most batches one flush sends (bounds the time a request spends at shutdown). */
 	const MAX_BATCHES = 20;
@@ -357,7 +357,7 @@ final class Space_Inbox_Events {
 	}
 
 	/**
-	 * Send due events to the bridge, oldest first, in batches of up to 500.
+	 * Send due events to the bridge, oldest first, in batches of up to BATCH.
 	 *
 	 * One process at a time (a MySQL named lock); an event leaves the queue only when the
 	 * bridge has taken it. A batch the bridge refuses as malformed (400, 413, 422) is

@@ -2,8 +2,9 @@
 /**
  * Option keys and typed getters.
  *
- * Every option the plugin stores is named by a constant here, so that uninstall.php
- * can walk them (the two-factor plugin's habit).
+ * Every option the plugin stores is named by an `OPTION_*` constant here: uninstall.php
+ * deletes every such constant's option, so a new option is removed as soon as it is
+ * declared.
  *
  * @package Space_Inbox
  */
@@ -18,30 +19,30 @@ if ( ! defined( 'ABSPATH' ) ) {
 final class Space_Inbox_Options {
 
 	/** Server-to-server URL of the bridge, e.g. http://127.0.0.1:8765. */
-	const BRIDGE_URL = 'space_inbox_bridge_url';
+	const OPTION_BRIDGE_URL = 'space_inbox_bridge_url';
 
 	/** URL of the bridge as the browser reaches it (direct mode); empty means proxy mode. */
-	const PUBLIC_URL = 'space_inbox_public_url';
+	const OPTION_PUBLIC_URL = 'space_inbox_public_url';
 
 	/** Secret shared with the bridge (the bridge reads this option too). */
-	const SECRET = 'space_inbox_secret';
+	const OPTION_SECRET = 'space_inbox_secret';
 
 	/** Post type of Spaces. */
-	const POST_TYPE = 'space_inbox_post_type';
+	const OPTION_POST_TYPE = 'space_inbox_post_type';
 
 	/** Whether notifications are also e-mailed ('1' or '0'). */
-	const EMAIL = 'space_inbox_email';
+	const OPTION_EMAIL = 'space_inbox_email';
 
 	/** URL of the member inbox page (the bridge reads it to answer `inbox_url`). */
-	const INBOX_URL = 'space_inbox_inbox_url';
+	const OPTION_INBOX_URL = 'space_inbox_inbox_url';
 
 	/** ID of the member inbox page. */
-	const INBOX_PAGE = 'space_inbox_inbox_page';
+	const OPTION_INBOX_PAGE = 'space_inbox_inbox_page';
 
 	/** Version of the plugin's own tables. */
-	const DB_VERSION = 'space_inbox_db_version';
+	const OPTION_DB_VERSION = 'space_inbox_db_version';
 
-	/** The wp-config.php constant that, when defined, wins over the SECRET option. */
+	/** The wp-config.php constant that, when defined, wins over the OPTION_SECRET option. */
 	const SECRET_CONSTANT = 'SPACE_INBOX_SECRET';
 
 	/** Default Space post type: the one of Spaces Engine. */
@@ -60,30 +61,12 @@ final class Space_Inbox_Options {
 	const ADMIN_INBOX_PAGE = 'space-inbox-messages';
 
 	/**
-	 * Every option the plugin stores.
-	 *
-	 * @return string[] Option names.
-	 */
-	public static function keys() {
-		return array(
-			self::BRIDGE_URL,
-			self::PUBLIC_URL,
-			self::SECRET,
-			self::POST_TYPE,
-			self::EMAIL,
-			self::INBOX_URL,
-			self::INBOX_PAGE,
-			self::DB_VERSION,
-		);
-	}
-
-	/**
 	 * Server-to-server base URL of the bridge, without a trailing slash.
 	 *
 	 * @return string URL, or '' when not configured.
 	 */
 	public static function bridge_url() {
-		return untrailingslashit( (string) get_option( self::BRIDGE_URL, '' ) );
+		return untrailingslashit( (string) get_option( self::OPTION_BRIDGE_URL, '' ) );
 	}
 
 	/**
@@ -92,7 +75,7 @@ final class Space_Inbox_Options {
 	 * @return string URL, or '' in proxy mode.
 	 */
 	public static function public_url() {
-		return untrailingslashit( (string) get_option( self::PUBLIC_URL, '' ) );
+		return untrailingslashit( (string) get_option( self::OPTION_PUBLIC_URL, '' ) );
 	}
 
 	/**
@@ -135,7 +118,7 @@ final class Space_Inbox_Options {
 		if ( self::secret_from_constant() ) {
 			return (string) constant( self::SECRET_CONSTANT );
 		}
-		return (string) get_option( self::SECRET, '' );
+		return (string) get_option( self::OPTION_SECRET, '' );
 	}
 
 	/**
@@ -153,7 +136,7 @@ final class Space_Inbox_Options {
 	 * @return string A post type name (1 to 20 characters).
 	 */
 	public static function post_type() {
-		$type = sanitize_key( (string) get_option( self::POST_TYPE, self::DEFAULT_POST_TYPE ) );
+		$type = sanitize_key( (string) get_option( self::OPTION_POST_TYPE, self::DEFAULT_POST_TYPE ) );
 		return ( '' === $type || strlen( $type ) > 20 ) ? self::DEFAULT_POST_TYPE : $type;
 	}
 
@@ -163,7 +146,7 @@ final class Space_Inbox_Options {
 	 * @return bool Default true.
 	 */
 	public static function email_enabled() {
-		return '1' === (string) get_option( self::EMAIL, '1' );
+		return '1' === (string) get_option( self::OPTION_EMAIL, '1' );
 	}
 
 	/**
@@ -174,14 +157,14 @@ final class Space_Inbox_Options {
 	 * @return string
 	 */
 	public static function inbox_url() {
-		$page_id = (int) get_option( self::INBOX_PAGE, 0 );
+		$page_id = (int) get_option( self::OPTION_INBOX_PAGE, 0 );
 		if ( $page_id > 0 && 'publish' === get_post_status( $page_id ) ) {
 			$url = get_permalink( $page_id );
 			if ( $url ) {
 				return $url;
 			}
 		}
-		$stored = (string) get_option( self::INBOX_URL, '' );
+		$stored = (string) get_option( self::OPTION_INBOX_URL, '' );
 		return '' !== $stored ? $stored : home_url( '/' );
 	}
 
@@ -194,13 +177,13 @@ final class Space_Inbox_Options {
 	 * @return void
 	 */
 	public static function refresh_inbox_url() {
-		$page_id = (int) get_option( self::INBOX_PAGE, 0 );
+		$page_id = (int) get_option( self::OPTION_INBOX_PAGE, 0 );
 		if ( $page_id <= 0 || 'publish' !== get_post_status( $page_id ) ) {
 			return;
 		}
 		$url = get_permalink( $page_id );
-		if ( $url && get_option( self::INBOX_URL ) !== $url ) {
-			update_option( self::INBOX_URL, $url );
+		if ( $url && get_option( self::OPTION_INBOX_URL ) !== $url ) {
+			update_option( self::OPTION_INBOX_URL, $url );
 		}
 	}
 
@@ -211,7 +194,7 @@ final class Space_Inbox_Options {
 	 * @return void
 	 */
 	public static function on_save_page( $post_id ) {
-		if ( (int) get_option( self::INBOX_PAGE, 0 ) === (int) $post_id ) {
+		if ( (int) get_option( self::OPTION_INBOX_PAGE, 0 ) === (int) $post_id ) {
 			self::refresh_inbox_url();
 		}
 	}
@@ -301,13 +284,13 @@ final class Space_Inbox_Options {
 	 * @return void
 	 */
 	public static function install() {
-		if ( '' === (string) get_option( self::SECRET, '' ) ) {
-			update_option( self::SECRET, self::generate_secret(), false );
+		if ( '' === (string) get_option( self::OPTION_SECRET, '' ) ) {
+			update_option( self::OPTION_SECRET, self::generate_secret(), false );
 		}
-		add_option( self::POST_TYPE, self::DEFAULT_POST_TYPE );
-		add_option( self::EMAIL, '1' );
-		add_option( self::BRIDGE_URL, 'http://127.0.0.1:8765' );
-		add_option( self::PUBLIC_URL, '' );
+		add_option( self::OPTION_POST_TYPE, self::DEFAULT_POST_TYPE );
+		add_option( self::OPTION_EMAIL, '1' );
+		add_option( self::OPTION_BRIDGE_URL, 'http://127.0.0.1:8765' );
+		add_option( self::OPTION_PUBLIC_URL, '' );
 		self::install_inbox_page();
 	}
 
@@ -317,7 +300,7 @@ final class Space_Inbox_Options {
 	 * @return void
 	 */
 	private static function install_inbox_page() {
-		$page_id = (int) get_option( self::INBOX_PAGE, 0 );
+		$page_id = (int) get_option( self::OPTION_INBOX_PAGE, 0 );
 		$status  = $page_id > 0 ? get_post_status( $page_id ) : false;
 		if ( ! $status || 'trash' === $status ) {
 			$page_id = self::find_inbox_page();
@@ -338,8 +321,8 @@ final class Space_Inbox_Options {
 				return;
 			}
 		}
-		update_option( self::INBOX_PAGE, (int) $page_id );
-		update_option( self::INBOX_URL, (string) get_permalink( $page_id ) );
+		update_option( self::OPTION_INBOX_PAGE, (int) $page_id );
+		update_option( self::OPTION_INBOX_URL, (string) get_permalink( $page_id ) );
 	}
 
 	/**

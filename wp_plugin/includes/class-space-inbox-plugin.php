@@ -9,6 +9,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
 
+require_once __DIR__ . '/class-space-inbox-limits.php';
 require_once __DIR__ . '/class-space-inbox-options.php';
 require_once __DIR__ . '/class-space-inbox-bridge-client.php';
 require_once __DIR__ . '/class-space-inbox-spaces.php';
@@ -78,8 +79,8 @@ final class Space_Inbox_Plugin {
 		add_action( 'admin_menu', array( 'Space_Inbox_Settings', 'add_page' ) );
 		add_action( 'admin_init', array( 'Space_Inbox_Settings', 'register' ) );
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
-		add_action( 'update_option_' . Space_Inbox_Options::POST_TYPE, array( 'Space_Inbox_Settings', 'post_type_changed' ) );
-		add_action( 'update_option_' . Space_Inbox_Options::INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
+		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings', 'post_type_changed' ) );
+		add_action( 'update_option_' . Space_Inbox_Options::OPTION_INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
 		add_action( 'save_post_page', array( 'Space_Inbox_Options', 'on_save_page' ) );
 		add_action( 'permalink_structure_changed', array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( SPACE_INBOX_FILE ), array( 'Space_Inbox_Settings', 'action_links' ) );
@@ -149,7 +150,7 @@ final class Space_Inbox_Plugin {
 	public static function install_tables() {
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 		dbDelta( array( Space_Inbox_Events::schema(), Space_Inbox_Notifications::schema() ) );
-		update_option( Space_Inbox_Options::DB_VERSION, Space_Inbox_Options::CURRENT_DB_VERSION );
+		update_option( Space_Inbox_Options::OPTION_DB_VERSION, Space_Inbox_Options::CURRENT_DB_VERSION );
 		if ( ! wp_next_scheduled( Space_Inbox_Notifications::PRUNE_HOOK ) ) {
 			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', Space_Inbox_Notifications::PRUNE_HOOK );
 		}
@@ -161,7 +162,7 @@ final class Space_Inbox_Plugin {
 	 * @return void
 	 */
 	public static function maybe_upgrade() {
-		if ( Space_Inbox_Options::CURRENT_DB_VERSION !== get_option( Space_Inbox_Options::DB_VERSION ) ) {
+		if ( Space_Inbox_Options::CURRENT_DB_VERSION !== get_option( Space_Inbox_Options::OPTION_DB_VERSION ) ) {
 			self::install_tables();
 		}
 	}

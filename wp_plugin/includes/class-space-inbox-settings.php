@@ -94,7 +94,7 @@ final class Space_Inbox_Settings {
 	public static function register() {
 		register_setting(
 			self::GROUP,
-			Space_Inbox_Options::BRIDGE_URL,
+			Space_Inbox_Options::OPTION_BRIDGE_URL,
 			array(
 				'type'              => 'string',
 				'sanitize_callback' => array( __CLASS__, 'sanitize_bridge_url' ),
@@ -103,7 +103,7 @@ final class Space_Inbox_Settings {
 		);
 		register_setting(
 			self::GROUP,
-			Space_Inbox_Options::PUBLIC_URL,
+			Space_Inbox_Options::OPTION_PUBLIC_URL,
 			array(
 				'type'              => 'string',
 				'sanitize_callback' => array( __CLASS__, 'sanitize_public_url' ),
@@ -112,7 +112,7 @@ final class Space_Inbox_Settings {
 		);
 		register_setting(
 			self::GROUP,
-			Space_Inbox_Options::SECRET,
+			Space_Inbox_Options::OPTION_SECRET,
 			array(
 				'type'              => 'string',
 				'sanitize_callback' => array( __CLASS__, 'sanitize_secret' ),
@@ -120,7 +120,7 @@ final class Space_Inbox_Settings {
 		);
 		register_setting(
 			self::GROUP,
-			Space_Inbox_Options::POST_TYPE,
+			Space_Inbox_Options::OPTION_POST_TYPE,
 			array(
 				'type'              => 'string',
 				'sanitize_callback' => array( __CLASS__, 'sanitize_post_type' ),
@@ -129,7 +129,7 @@ final class Space_Inbox_Settings {
 		);
 		register_setting(
 			self::GROUP,
-			Space_Inbox_Options::INBOX_PAGE,
+			Space_Inbox_Options::OPTION_INBOX_PAGE,
 			array(
 				'type'              => 'integer',
 				'sanitize_callback' => 'absint',
@@ -138,7 +138,7 @@ final class Space_Inbox_Settings {
 		);
 		register_setting(
 			self::GROUP,
-			Space_Inbox_Options::EMAIL,
+			Space_Inbox_Options::OPTION_EMAIL,
 			array(
 				'type'              => 'string',
 				'sanitize_callback' => array( __CLASS__, 'sanitize_checkbox' ),
@@ -151,52 +151,52 @@ final class Space_Inbox_Settings {
 		add_settings_section( 'space_inbox_spaces', __( 'Spaces and notifications', 'space-inbox' ), '__return_false', $page );
 
 		add_settings_field(
-			Space_Inbox_Options::BRIDGE_URL,
+			Space_Inbox_Options::OPTION_BRIDGE_URL,
 			__( 'Bridge URL', 'space-inbox' ),
 			array( __CLASS__, 'render_url_field' ),
 			$page,
 			'space_inbox_bridge',
 			array(
-				'label_for'   => Space_Inbox_Options::BRIDGE_URL,
+				'label_for'   => Space_Inbox_Options::OPTION_BRIDGE_URL,
 				'description' => __( 'Where WordPress reaches the bridge, server to server, e.g. http://127.0.0.1:8765.', 'space-inbox' ),
 			)
 		);
 		add_settings_field(
-			Space_Inbox_Options::PUBLIC_URL,
+			Space_Inbox_Options::OPTION_PUBLIC_URL,
 			__( 'Public bridge URL', 'space-inbox' ),
 			array( __CLASS__, 'render_url_field' ),
 			$page,
 			'space_inbox_bridge',
 			array(
-				'label_for'   => Space_Inbox_Options::PUBLIC_URL,
+				'label_for'   => Space_Inbox_Options::OPTION_PUBLIC_URL,
 				'description' => __( 'Where browsers reach the bridge on this site’s own origin, e.g. https://example.org/space-inbox-api (direct mode). Leave empty to pass browsers’ calls through WordPress (proxy mode).', 'space-inbox' ),
 			)
 		);
 		add_settings_field(
-			Space_Inbox_Options::SECRET,
+			Space_Inbox_Options::OPTION_SECRET,
 			__( 'Shared secret', 'space-inbox' ),
 			array( __CLASS__, 'render_secret_field' ),
 			$page,
 			'space_inbox_bridge'
 		);
 		add_settings_field(
-			Space_Inbox_Options::POST_TYPE,
+			Space_Inbox_Options::OPTION_POST_TYPE,
 			__( 'Space post type', 'space-inbox' ),
 			array( __CLASS__, 'render_post_type_field' ),
 			$page,
 			'space_inbox_spaces',
-			array( 'label_for' => Space_Inbox_Options::POST_TYPE )
+			array( 'label_for' => Space_Inbox_Options::OPTION_POST_TYPE )
 		);
 		add_settings_field(
-			Space_Inbox_Options::INBOX_PAGE,
+			Space_Inbox_Options::OPTION_INBOX_PAGE,
 			__( 'Member inbox page', 'space-inbox' ),
 			array( __CLASS__, 'render_inbox_page_field' ),
 			$page,
 			'space_inbox_spaces',
-			array( 'label_for' => Space_Inbox_Options::INBOX_PAGE )
+			array( 'label_for' => Space_Inbox_Options::OPTION_INBOX_PAGE )
 		);
 		add_settings_field(
-			Space_Inbox_Options::EMAIL,
+			Space_Inbox_Options::OPTION_EMAIL,
 			__( 'E-mail notifications', 'space-inbox' ),
 			array( __CLASS__, 'render_email_field' ),
 			$page,
@@ -247,7 +247,7 @@ final class Space_Inbox_Settings {
 	 * @return string
 	 */
 	public static function sanitize_bridge_url( $value ) {
-		return self::sanitize_url( $value, Space_Inbox_Options::BRIDGE_URL, false );
+		return self::sanitize_url( $value, Space_Inbox_Options::OPTION_BRIDGE_URL, false );
 	}
 
 	/**
@@ -257,7 +257,7 @@ final class Space_Inbox_Settings {
 	 * @return string
 	 */
 	public static function sanitize_public_url( $value ) {
-		return self::sanitize_url( $value, Space_Inbox_Options::PUBLIC_URL, true );
+		return self::sanitize_url( $value, Space_Inbox_Options::OPTION_PUBLIC_URL, true );
 	}
 
 	/**
@@ -281,7 +281,7 @@ final class Space_Inbox_Settings {
 		if ( is_string( $value ) && '' !== $value ) {
 			return $value;
 		}
-		$current = (string) get_option( Space_Inbox_Options::SECRET, '' );
+		$current = (string) get_option( Space_Inbox_Options::OPTION_SECRET, '' );
 		return '' !== $current ? $current : Space_Inbox_Options::generate_secret();
 	}
 
@@ -396,14 +396,14 @@ final class Space_Inbox_Settings {
 	 */
 	public static function render_post_type_field() {
 		$current = Space_Inbox_Options::post_type();
-		printf( '<select id="%1$s" name="%1$s" aria-describedby="%1$s-description">', esc_attr( Space_Inbox_Options::POST_TYPE ) );
+		printf( '<select id="%1$s" name="%1$s" aria-describedby="%1$s-description">', esc_attr( Space_Inbox_Options::OPTION_POST_TYPE ) );
 		foreach ( self::post_type_choices() as $name => $label ) {
 			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $name ), selected( $current, $name, false ), esc_html( $label ) );
 		}
 		echo '</select>';
 		printf(
 			'<p class="description" id="%1$s-description">%2$s</p>',
-			esc_attr( Space_Inbox_Options::POST_TYPE ),
+			esc_attr( Space_Inbox_Options::OPTION_POST_TYPE ),
 			esc_html__( 'Posts of this type are Spaces. Spaces Engine’s type is wpe_wpspace; when no plugin registers the chosen type, Space Inbox registers a simple one. After changing it, resync all Spaces.', 'space-inbox' )
 		);
 	}
@@ -416,9 +416,9 @@ final class Space_Inbox_Settings {
 	public static function render_inbox_page_field() {
 		wp_dropdown_pages(
 			array(
-				'name'              => esc_attr( Space_Inbox_Options::INBOX_PAGE ),
-				'id'                => esc_attr( Space_Inbox_Options::INBOX_PAGE ),
-				'selected'          => (int) get_option( Space_Inbox_Options::INBOX_PAGE, 0 ),
+				'name'              => esc_attr( Space_Inbox_Options::OPTION_INBOX_PAGE ),
+				'id'                => esc_attr( Space_Inbox_Options::OPTION_INBOX_PAGE ),
+				'selected'          => (int) get_option( Space_Inbox_Options::OPTION_INBOX_PAGE, 0 ),
 				'show_option_none'  => esc_html__( '— Select —', 'space-inbox' ),
 				'option_none_value' => '0',
 			)
@@ -443,7 +443,7 @@ final class Space_Inbox_Settings {
 	public static function render_email_field() {
 		printf(
 			'<input type="hidden" name="%1$s" value="0" /><input type="checkbox" id="%1$s" name="%1$s" value="1"%2$s /> <label for="%1$s">%3$s</label>',
-			esc_attr( Space_Inbox_Options::EMAIL ),
+			esc_attr( Space_Inbox_Options::OPTION_EMAIL ),
 			checked( Space_Inbox_Options::email_enabled(), true, false ),
 			esc_html__( 'E-mail Space admins about new messages, and members about answers', 'space-inbox' )
 		);

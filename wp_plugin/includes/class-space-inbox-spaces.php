@@ -216,12 +216,13 @@ final class Space_Inbox_Spaces {
 		}
 		$url    = get_permalink( $post );
 		$avatar = has_post_thumbnail( $post ) ? get_the_post_thumbnail_url( $post, 'thumbnail' ) : '';
+		$max    = Space_Inbox_Limits::SPACE_FIELD_MAX;
 		$data   = array(
 			'space_id'   => (int) $post->ID,
-			'name'       => self::cut( $name, 255 ),
-			'slug'       => self::cut( urldecode( (string) $post->post_name ), 200 ),
-			'url'        => $url ? self::cut( $url, 2048 ) : '',
-			'avatar_url' => $avatar ? self::cut( $avatar, 2048 ) : '',
+			'name'       => self::cut( $name, $max['name'] ),
+			'slug'       => self::cut( urldecode( (string) $post->post_name ), $max['slug'] ),
+			'url'        => $url ? self::cut( $url, $max['url'] ) : '',
+			'avatar_url' => $avatar ? self::cut( $avatar, $max['avatar_url'] ) : '',
 			'admin_ids'  => self::admins( $post->ID ),
 		);
 

@@ -36,9 +36,6 @@ class Space_Inbox_UI {
 	/** Slug of the BuddyPress profile tab (members/<user>/space-messages/). */
 	const PROFILE_SLUG = 'space-messages';
 
-	/** Longest message the bridge takes, in characters. */
-	const MAX_LENGTH = 2000;
-
 	/** How many Spaces a site administrator's oversight picker lists at most. */
 	const OVERSIGHT_LIMIT = 500;
 
@@ -203,7 +200,7 @@ class Space_Inbox_UI {
 			'nonce'     => wp_create_nonce( 'wp_rest' ),
 			'inboxUrl'  => self::inbox_url(),
 			'locale'    => self::locale_tag(),
-			'maxLength' => self::MAX_LENGTH,
+			'maxLength' => Space_Inbox_Limits::BODY_MAX,
 			// Every admin sees a new message within 5 s: a poll every 4 s leaves room for
 			// the round trips of the poll under way when the message arrives.
 			'pollMs'    => 4000,
@@ -215,7 +212,8 @@ class Space_Inbox_UI {
 		 * @since 0.1.0
 		 *
 		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl, locale,
-		 *                      maxLength and pollMs.
+		 *                      maxLength (the bridge's longest message,
+		 *                      Space_Inbox_Limits::BODY_MAX) and pollMs.
 		 */
 		return apply_filters( 'space_inbox_ui_config', $config );
 	}

@@ -1,0 +1,68 @@
+<?php
+/**
+ * The limits of the inbox API, for the plugin and the browser.
+ *
+ * Generated from bridge/limits.py by tools/make-limits: do not edit by hand. Change the
+ * limit there and run `make limits` (tests/test_limits.py fails while this file is out
+ * of date).
+ *
+ * @package Space_Inbox
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * Every limit of the inbox API the plugin or the browser can use, as the bridge checks it.
+ */
+final class Space_Inbox_Limits {
+
+	/** The longest message, in characters (after trimming; line breaks count as one). */
+	const BODY_MAX = 2000;
+
+	/** How much of a message lists and notifications show, in characters. */
+	const EXCERPT_LEN = 140;
+
+	/** A client key, which makes a send idempotent: a UUID fits. */
+	const CLIENT_KEY_PATTERN = '[A-Za-z0-9._:-]{1,64}';
+
+	/** A client key, which makes a send idempotent: a UUID fits. */
+	const CLIENT_KEY_MAX = 64;
+
+	/** The statuses of a conversation in a Space's inbox. */
+	const STATUSES = array( 'open', 'done' );
+
+	/**
+	 * The most rows a page of a list may ask for (`limit`); the default is the `PAGE_SIZE`
+	 * setting.
+	 */
+	const PAGE_MAX = 100;
+
+	/** The longest cursor this API gives out. */
+	const CURSOR_MAX = 64;
+
+	/** Events per signed call from the plugin. */
+	const EVENTS_PER_CALL = 500;
+
+	/** The largest team a `space.upserted` event may name. */
+	const TEAM_MAX = 1000;
+
+	/** The longest text of each field of a `space.upserted` event. */
+	const SPACE_FIELD_MAX = array(
+		'name'       => 255,
+		'slug'       => 200,
+		'url'        => 2048,
+		'avatar_url' => 2048,
+	);
+
+	/**
+	 * Items per page of WordPress' personal data exporter, and the highest page asked for.
+	 */
+	const PRIVACY_PAGE = 100;
+
+	/**
+	 * Items per page of WordPress' personal data exporter, and the highest page asked for.
+	 */
+	const PRIVACY_PAGE_MAX = 100000;
+}

@@ -362,9 +362,8 @@ SCENARIOS = {
     "SECRET_KEY duplicated is unset": {"SECRET_KEY": "=NONCE_SALT", "LOGGED_IN_KEY": None},
     "SECRET_KEY placeholder is unset": {"SECRET_KEY": PLACEHOLDER, "NONCE_KEY": None},
     "SECRET_SALT plays no part": {"SECRET_SALT": UNIQUE, "LOGGED_IN_SALT": None},
-    # KNOWN BUG (bridge/auth.py SiteKeys._constant): PHP treats the string '0' as false, so
-    # wp_salt() ignores a constant defined as '0' and falls back to the option; the bridge
-    # uses "0" as the key, computes a different salt and rejects every cookie and nonce.
+    # PHP treats the string '0' as false: wp_salt() ignores a constant defined as '0' and
+    # falls back to the option, and so must the bridge.
     "LOGGED_IN_KEY '0' is unset, as in PHP": {"LOGGED_IN_KEY": "0"},
 }
 

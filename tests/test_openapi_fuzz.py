@@ -210,13 +210,6 @@ def test_conformance_checks_have_teeth(app, people):
 # -- fuzzing -----------------------------------------------------------------------------
 
 
-# KNOWN BUG (bridge/api/guards.py IdConverter): a POST whose path id is out of range (0 or
-# above 2**64-1) on a path that also has a GET route answers 405 Method Not Allowed (with
-# "Allow: OPTIONS, HEAD, GET") instead of 404. With the current derandomized examples the
-# negative phase finds it for POST /api/v1/me/spaces/{space_id}/messages as every caller
-# (routing fails before authentication), so test_fuzz[/api/v1/me/spaces/{space_id}/
-# messages-POST-*] fail on status_code_conformance ("Received: 405") until the bridge is
-# fixed; test_out_of_range_ids_are_not_found reproduces it plainly for both POST routes.
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
 def test_fuzz(schema, client, world, path, method, caller):
@@ -277,9 +270,8 @@ def _body_for(path: str):
     return {"body": "Hello", "client_key": "k1"}
 
 
-# KNOWN BUG, fails for the two POST .../messages operations: see the note on test_fuzz.
-# Request: POST /api/v1/me/spaces/0/messages (member cookie + nonce, valid JSON body).
-# Response: 405 {"code": "method_not_allowed", ...}, Allow: OPTIONS, HEAD, GET.
+# POST routes too: an id out of range (0, above 2**64-1) is a 404, not the 405 a POST
+# whose GET twin matched could get from routing.
 @pytest.mark.parametrize("value", OUT_OF_RANGE_IDS)
 @pytest.mark.parametrize(
     ("path", "method"), [(p, m) for p, m in OPERATIONS if "{" in p], ids=lambda v: str(v)
@@ -296,9 +288,7 @@ def test_out_of_range_ids_are_not_found(schema, client, world, path, method, val
     case.validate_response(response, checks=CHECKS)
 
 
-# SPEC MISMATCH, fails for POST /api/v1/events and POST .../conversations/{id}/status: the
-# app answers 413 {"code": "request_entity_too_large", ...} (Flask's MAX_CONTENT_LENGTH,
-# 256 KiB) but bridge/api/openapi.py lists 413 only for the two message-sending operations.
+# Every operation with a body, not only the message-sending ones, documents that 413.
 @pytest.mark.parametrize("path", BODY_PATHS)
 def test_oversized_body_is_a_documented_413(app, schema, client, world, path):
     """A body over MAX_CONTENT_LENGTH is refused with 413, in the error shape, as documented."""

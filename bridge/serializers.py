@@ -1,14 +1,26 @@
-"""JSON shapes. Member-facing and admin-facing shapes are separate functions, so that
-an admin's identity cannot reach a member through a forgotten condition."""
+"""JSON answers, as the types of :mod:`bridge.shapes`. Member-facing and admin-facing
+shapes are separate functions (and separate types), so that an admin's identity cannot
+reach a member through a forgotten condition."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Row
 
+from bridge.shapes import (
+    AdminConversation,
+    AdminFrom,
+    AdminMessage,
+    MemberConversation,
+    MemberFrom,
+    MemberMessage,
+    MemberSpace,
+)
+
 #: What a member sees of who wrote a message: themselves or the Space, never a person.
-MEMBER_FROM = {"member": "me", "space": "space"}
+MEMBER_FROM: dict[str, MemberFrom] = {"member": "me", "space": "space"}
 DELETED_USER = "Deleted user"
 
 
@@ -17,7 +29,9 @@ def iso(when: datetime | None) -> str | None:
     return None if when is None else when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _last_message(row: Row, from_names: dict) -> dict | None:
+def _last_message(row: Row, from_names: dict[str, MemberFrom] | dict[str, AdminFrom]) -> Any:
+    """The last message of a conversation's row (a MemberLastMessage or an AdminLastMessage,
+    by ``from_names``), or None."""
     if row.last_message_id is None:
         return None
     return {
@@ -30,7 +44,7 @@ def _last_message(row: Row, from_names: dict) -> dict | None:
 # -- member-facing -----------------------------------------------------------------------
 
 
-def member_space(space: Row, blocked: bool = False) -> dict:
+def member_space(space: Row, blocked: bool = False) -> MemberSpace:
     """A Space as a member sees it: whether it takes their messages, never who decided."""
     return {
         "id": space.id,
@@ -41,7 +55,7 @@ def member_space(space: Row, blocked: bool = False) -> dict:
     }
 
 
-def member_conversation(row: Row) -> dict:
+def member_conversation(row: Row) -> MemberConversation:
     """A row of the member's conversation list."""
     return {
         "space": {
@@ -56,7 +70,7 @@ def member_conversation(row: Row) -> dict:
     }
 
 
-def member_message(row: Row) -> dict:
+def member_message(row: Row) -> MemberMessage:
     """A message as the member sees it: from "me" or from "space", no author."""
     return {
         "id": row.id,
@@ -68,10 +82,10 @@ def member_message(row: Row) -> dict:
 
 # -- admin-facing ------------------------------------------------------------------------
 
-ADMIN_FROM = {"member": "member", "space": "space"}
+ADMIN_FROM: dict[str, AdminFrom] = {"member": "member", "space": "space"}
 
 
-def admin_conversation(row: Row) -> dict:
+def admin_conversation(row: Row) -> AdminConversation:
     """A conversation in a Space's inbox."""
     return {
         "id": row.id,
@@ -87,9 +101,9 @@ def admin_conversation(row: Row) -> dict:
     }
 
 
-def admin_message(row: Row) -> dict:
+def admin_message(row: Row) -> AdminMessage:
     """A message with its audit label: which admin wrote a Space message, and when."""
-    shaped = {
+    shaped: AdminMessage = {
         "id": row.id,
         "from": ADMIN_FROM[row.direction],
         "body": row.body,

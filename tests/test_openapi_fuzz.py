@@ -21,11 +21,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from typing import get_args
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NotSet
@@ -36,9 +38,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from bridge import auth
+from bridge import auth, limits, serializers, shapes
 from bridge.api.openapi import spec
-from devstack.callers import OTHER_SPACE, SECRET, SPACE, conversation_id, send
+from bridge.db import get_session
+from bridge.inbox import access, reads
+from bridge.limits import MAX_ID
+from devstack.callers import OTHER_SPACE, SECRET, SPACE, conversation_id, reply, send
 
 #: Every (path, method) of the document, read without an app so that pytest can list them.
 OPERATIONS = [
@@ -69,8 +74,7 @@ SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
 )
 #: Ids a path can hold but no route accepts: below and above BIGINT UNSIGNED.
-OUT_OF_RANGE_IDS = (0, 2**64, 10**30)
-MAX_ID = 2**64 - 1
+OUT_OF_RANGE_IDS = (0, MAX_ID + 1, 10**30)
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +209,156 @@ def test_conformance_checks_have_teeth(app, people):
     assert response.status_code == 200
     with pytest.raises(FailureGroup, match="unread"):
         case.validate_response(response, checks=CHECKS)
+
+
+# -- the limits and the types ------------------------------------------------------------
+
+
+def _schemas() -> dict:
+    return spec()["components"]["schemas"]
+
+
+def _parameters(name: str) -> list[dict]:
+    """The schema of every parameter called ``name``, in every operation."""
+    return [
+        parameter["schema"]
+        for item in spec()["paths"].values()
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == name
+    ]
+
+
+def test_the_documents_limits_are_those_of_bridge_limits():
+    """Each limit the document states is the value in bridge/limits.py."""
+    schemas = _schemas()
+    send_body = schemas["SendBody"]["properties"]
+    assert send_body["body"] == {"type": "string", "minLength": 1, "maxLength": limits.BODY_MAX}
+    assert send_body["client_key"]["pattern"] == f"^(?:{limits.CLIENT_KEY_PATTERN})$"
+    for name, bounds in {
+        "limit": {"minimum": 1, "maximum": limits.PAGE_MAX},
+        "before": {"minimum": 1, "maximum": MAX_ID},
+        "space_id": {"minimum": 1, "maximum": MAX_ID},
+        "conversation_id": {"minimum": 1, "maximum": MAX_ID},
+    }.items():
+        assert _parameters(name) and all(
+            s == {"type": "integer", **bounds} for s in _parameters(name)
+        ), name
+    assert _parameters("cursor") == [{"type": "string", "maxLength": limits.CURSOR_MAX}] * 2
+    statuses = [
+        *_parameters("status"),
+        schemas["StatusBody"]["properties"]["status"],
+        schemas["StatusState"]["properties"]["status"],
+        schemas["AdminConversation"]["properties"]["status"],
+        schemas["AdminMessagePage"]["properties"]["status"],
+    ]
+    assert all(s == {"type": "string", "enum": list(limits.STATUSES)} for s in statuses)
+    events = schemas["Events"]["properties"]["events"]
+    assert (events["minItems"], events["maxItems"]) == (1, limits.EVENTS_PER_CALL)
+    page = schemas["PrivacyExportBody"]["properties"]["page"]
+    assert (page["minimum"], page["maximum"]) == (1, limits.PRIVACY_PAGE_MAX)
+    assert schemas["PrivacyExport"]["properties"]["data"]["maxItems"] == limits.PRIVACY_PAGE
+    assert schemas["PrivacyExportBody"]["properties"]["user_id"]["maximum"] == MAX_ID
+
+
+def test_every_bound_in_the_document_is_a_limit():
+    """No bound is written by hand: each is a value of bridge/limits.py, or 0 or 1."""
+    allowed = {0, 1} | {v for v in vars(limits).values() if isinstance(v, int)}
+    bounds = ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems")
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            found.extend(node[key] for key in bounds if isinstance(node.get(key), int))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec())
+    assert found and set(found) <= allowed, set(found) - allowed
+
+
+def test_the_shapes_are_strict_in_the_document():
+    """Answers are closed, their keys required (but the optional ones); ids are in range."""
+    schemas = _schemas()
+    for name, shape in vars(shapes).items():
+        if name not in schemas or not getattr(shape, "__closed__", False):
+            continue
+        assert schemas[name]["additionalProperties"] is False, name
+        assert set(schemas[name]["required"]) == shape.__required_keys__, name
+    member_message = schemas["MemberMessage"]
+    assert set(member_message["properties"]) == {"id", "from", "body", "created_at"}
+    assert member_message["properties"]["from"]["enum"] == ["me", "space"]
+    assert schemas["AdminMessage"]["properties"]["from"]["enum"] == ["member", "space"]
+    assert schemas["AdminMessage"]["properties"]["author"] == {
+        "$ref": "#/components/schemas/Person"
+    }
+    assert schemas["Person"]["properties"]["id"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": MAX_ID,
+    }
+    assert schemas["MemberConversation"]["properties"]["last_message"] == {
+        "anyOf": [{"$ref": "#/components/schemas/MemberLastMessage"}, {"type": "null"}]
+    }
+
+
+def test_the_from_names_are_the_types():
+    assert set(serializers.MEMBER_FROM.values()) == set(get_args(shapes.MemberFrom))
+    assert set(serializers.ADMIN_FROM.values()) == set(get_args(shapes.AdminFrom))
+
+
+def _keys(value: dict, shape) -> None:
+    """The keys of an answer are its type's: every required one, no other."""
+    required, optional = shape.__required_keys__, shape.__optional_keys__
+    assert required <= set(value) <= required | optional, (shape.__name__, sorted(value))
+    # And, nested shapes and values included, it is what the type says (the closed types
+    # refuse any other key).
+    TypeAdapter(shape).validate_python(value, strict=True)
+
+
+def test_each_serializer_gives_its_types_keys(app, client, world):
+    """For real rows: a member's and a Space admin's conversation and messages."""
+    member, admin = world["member"], world["admin"]
+    assert send(client, member, SPACE, "Hello Space").status_code == 201
+    conversation = conversation_id(client, admin, SPACE, member)
+    assert reply(client, admin, SPACE, conversation, "Hello member").status_code == 201
+    with app.app_context():
+        session = get_session()
+        with session.begin():
+            space = access.member_space_or_404(session, SPACE)
+            (mine,), _ = reads.member_conversations(session, member.user_id, None, 10)
+            (theirs,), _ = reads.space_conversations(session, SPACE, None, None, 10)
+            as_member, _ = reads.conversation_messages(
+                session, conversation, None, 10, with_authors=False
+            )
+            as_team, _ = reads.conversation_messages(
+                session, conversation, None, 10, with_authors=True
+            )
+
+    _keys(serializers.member_space(space), shapes.MemberSpace)
+    shaped = serializers.member_conversation(mine)
+    _keys(shaped, shapes.MemberConversation)
+    _keys(shaped["space"], shapes.MemberSpace)
+    _keys(shaped["last_message"], shapes.MemberLastMessage)
+    assert [m["from"] for m in map(serializers.member_message, as_member)] == ["me", "space"]
+    for row in as_member:
+        _keys(serializers.member_message(row), shapes.MemberMessage)
+    assert "author" not in shapes.MemberMessage.__annotations__
+    assert shapes.MemberMessage.__closed__
+
+    shaped = serializers.admin_conversation(theirs)
+    _keys(shaped, shapes.AdminConversation)
+    _keys(shaped["member"], shapes.Person)
+    _keys(shaped["last_message"], shapes.AdminLastMessage)
+    from_member, from_space = map(serializers.admin_message, as_team)
+    _keys(from_member, shapes.AdminMessage)
+    _keys(from_space, shapes.AdminMessage)
+    assert "author" not in from_member
+    assert from_space["author"]["id"] == admin.user_id
+    _keys(from_space["author"], shapes.Person)
 
 
 # -- fuzzing -----------------------------------------------------------------------------

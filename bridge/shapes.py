@@ -1,0 +1,279 @@
+"""The JSON shapes of the API as types: what each request body may hold and what each
+answer holds, key by key.
+
+The serializers (:mod:`bridge.serializers`) return these types and the OpenAPI document
+(:mod:`bridge.api.openapi`) is generated from them, once; nothing here runs per request.
+Requests are checked by the inbox rules (:mod:`bridge.inbox.values`), with their own error
+codes: the request types only describe them, with the limits of :mod:`bridge.limits`.
+
+Every answer type is closed (``closed=True``): an answer holds these keys and no other, so
+the document (and the fuzz test that holds the bridge to it) refuses a stray key, above all
+in what a member sees. Types with a ``from`` key use the functional syntax (it is a
+keyword).
+"""
+
+# No ``from __future__ import annotations``: the keys' annotations are evaluated, so that
+# __required_keys__ and __optional_keys__ see NotRequired.
+from typing import Annotated, Any, Literal, NotRequired
+
+from pydantic import Field
+from typing_extensions import TypedDict
+
+from bridge.limits import (
+    BODY_MAX,
+    CLIENT_KEY_PATTERN,
+    CURSOR_MAX,
+    EVENTS_PER_CALL,
+    MAX_ID,
+    PAGE_MAX,
+    PRIVACY_PAGE,
+    PRIVACY_PAGE_MAX,
+    STATUSES,
+)
+
+# -- values ------------------------------------------------------------------------------
+
+#: A WordPress id or one of ours (BIGINT UNSIGNED, never 0).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: A number of messages or conversations.
+Count = Annotated[int, Field(ge=0)]
+#: An ISO 8601 UTC time, as :func:`bridge.serializers.iso` writes it.
+Time = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+#: A conversation's status, one of ``STATUSES`` ("open", "done"): ``Literal`` of a tuple is
+#: ``Literal`` of its items.
+Status = Literal[STATUSES]
+#: The ``limit`` of a page.
+Limit = Annotated[int, Field(ge=1, le=PAGE_MAX)]
+#: A keyset cursor, as the API gives it out.
+Cursor = Annotated[str, Field(max_length=CURSOR_MAX)]
+#: Who wrote a message, as a member sees it: themselves or the Space, never a person.
+MemberFrom = Literal["me", "space"]
+#: Who wrote a message, as the Space's team sees it (a Space message's admin is its author).
+AdminFrom = Literal["member", "space"]
+
+
+# -- requests ----------------------------------------------------------------------------
+
+
+class SendBody(TypedDict):
+    """A message: the body counts once trimmed; a send again with the same client_key is a
+    retry."""
+
+    body: Annotated[str, Field(min_length=1, max_length=BODY_MAX)]
+    client_key: Annotated[str, Field(pattern=f"^(?:{CLIENT_KEY_PATTERN})$")]
+
+
+class BlockBody(TypedDict):
+    blocked: bool
+
+
+class StatusBody(TypedDict):
+    status: Status
+
+
+class PrivacyExportBody(TypedDict):
+    user_id: Id
+    page: NotRequired[Annotated[int, Field(ge=1, le=PRIVACY_PAGE_MAX)]]
+
+
+class PrivacyEraseBody(TypedDict):
+    user_id: Id
+
+
+class Event(TypedDict):
+    """A WordPress event; its data is checked by its type."""
+
+    id: Annotated[str, Field(json_schema_extra={"format": "uuid"})]
+    type: Literal["space.upserted", "space.deleted", "user.deleted", "user.spammed"]
+    data: dict[str, Any]
+
+
+class Events(TypedDict):
+    """A batch of events from the plugin, checked whole before any is applied."""
+
+    events: Annotated[list[Event], Field(min_length=1, max_length=EVENTS_PER_CALL)]
+
+
+# -- answers: the service ----------------------------------------------------------------
+
+
+class Error(TypedDict, closed=True):
+    """Every error, whatever the status."""
+
+    code: str
+    message: str
+    description: NotRequired[str]
+
+
+class SchemaRevision(TypedDict, closed=True):
+    current: str | None
+    head: str
+
+
+class Health(TypedDict, closed=True):
+    status: Literal["ok", "schema_behind"]
+    database: str
+    schema: SchemaRevision
+
+
+# -- answers: a member's -----------------------------------------------------------------
+
+
+class SpaceUnread(TypedDict, closed=True):
+    """A Space the caller administers, with its unread conversations."""
+
+    id: Id
+    name: str
+    unread: Count
+
+
+class Summary(TypedDict, closed=True):
+    """The header badge's counts; ``spaces`` only for a Space admin."""
+
+    unread: Count
+    conversations_unread: Count
+    inbox_url: str
+    spaces: NotRequired[list[SpaceUnread]]
+
+
+class MemberSpace(TypedDict, closed=True):
+    """A Space as a member sees it: whether it takes their messages, never who decided."""
+
+    id: Id
+    name: str
+    avatar_url: str
+    url: str
+    accepting_messages: bool
+
+
+MemberLastMessage = TypedDict(
+    "MemberLastMessage",
+    {"excerpt": str, "from": MemberFrom, "created_at": Time},
+    closed=True,
+)
+
+
+class MemberConversation(TypedDict, closed=True):
+    space: MemberSpace
+    last_message: MemberLastMessage | None
+    unread: Count
+
+
+#: A message as its member sees it: no author.
+MemberMessage = TypedDict(
+    "MemberMessage",
+    {"id": Id, "from": MemberFrom, "body": str, "created_at": Time},
+    closed=True,
+)
+
+
+class MemberConversationPage(TypedDict, closed=True):
+    conversations: list[MemberConversation]
+    next_cursor: Cursor | None
+
+
+class MemberMessagePage(TypedDict, closed=True):
+    space: MemberSpace
+    messages: list[MemberMessage]
+    next_before: Id | None
+    unread: Count
+
+
+# -- answers: a Space team's -------------------------------------------------------------
+
+
+class Person(TypedDict, closed=True):
+    """A WordPress user, named for the Space's team only."""
+
+    id: Id
+    name: str
+
+
+AdminLastMessage = TypedDict(
+    "AdminLastMessage",
+    {"excerpt": str, "from": AdminFrom, "created_at": Time},
+    closed=True,
+)
+
+
+class AdminConversation(TypedDict, closed=True):
+    id: Id
+    member: Person
+    status: Status
+    blocked: bool
+    unread: Count
+    last_message: AdminLastMessage | None
+    created_at: Time
+    first_message_at: Time | None
+    first_response_at: Time | None
+    awaiting_since: Time | None
+
+
+#: A message with its audit label: a Space message names the admin who wrote it.
+AdminMessage = TypedDict(
+    "AdminMessage",
+    {
+        "id": Id,
+        "from": AdminFrom,
+        "body": str,
+        "created_at": Time,
+        "author": NotRequired[Person],
+    },
+    closed=True,
+)
+
+
+class AdminConversationPage(TypedDict, closed=True):
+    conversations: list[AdminConversation]
+    next_cursor: Cursor | None
+
+
+class AdminMessagePage(TypedDict, closed=True):
+    conversation_id: Id
+    status: Status
+    unread: Count
+    messages: list[AdminMessage]
+    next_before: Id | None
+
+
+class BlockState(TypedDict, closed=True):
+    id: Id
+    blocked: bool
+
+
+class StatusState(TypedDict, closed=True):
+    id: Id
+    status: Status
+
+
+# -- answers: the plugin's ---------------------------------------------------------------
+
+
+class EventsApplied(TypedDict, closed=True):
+    applied: Count
+    duplicates: Count
+
+
+class ExportField(TypedDict, closed=True):
+    name: str
+    value: str
+
+
+class ExportItem(TypedDict, closed=True):
+    group_id: str
+    group_label: str
+    item_id: str
+    data: list[ExportField]
+
+
+class PrivacyExport(TypedDict, closed=True):
+    """A page of WordPress' personal data exporter, one item per message."""
+
+    data: Annotated[list[ExportItem], Field(max_length=PRIVACY_PAGE)]
+    done: bool
+
+
+class PrivacyErase(TypedDict, closed=True):
+    items_removed: bool
+    items_retained: bool
+    messages: list[str]

@@ -3,6 +3,13 @@
 Ports of ``wp_validate_auth_cookie()``, ``wp_salt()``, ``wp_verify_nonce()`` and the
 role lookup of ``WP_User``, plus the signature of the plugin's calls. Nothing here
 trusts a user id that a request hands over: a user is who their cookie proves.
+
+The verdict on a cookie or a nonce is WordPress' own for the same request, byte for byte:
+the Cookie header, the query string and a form body are read as PHP reads them into
+``$_COOKIE``, ``$_GET`` and ``$_POST`` (:func:`php_cookies`, :func:`php_query`), and the
+hmac covers the fields exactly as they were sent. Text taken from a request is kept as
+``str`` whose bytes are recovered exactly (:func:`raw_bytes`): UTF-8, with any other byte
+as a lone surrogate (``surrogateescape``).
 """
 
 from __future__ import annotations
@@ -10,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 import phpserialize
 from sqlalchemy import ScalarSelect, Select, bindparam, select
@@ -35,9 +42,36 @@ def is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def same(expected: str, given: str) -> bool:
-    """Compare a secret value in constant time; any text may come in, as UTF-8 bytes."""
-    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+def raw_bytes(text: str) -> bytes:
+    """The bytes a text taken from a request stands for (the inverse of :func:`raw_text`).
+
+    Any other text (a lone surrogate that no byte stands for) is encoded as UTF-8 with its
+    surrogates as they are: never equal to the ASCII a secret is written in.
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
+def raw_text(data: bytes) -> str:
+    """Bytes from a request as text: UTF-8, any other byte as a lone surrogate."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def is_utf8(text: str) -> bool:
+    """Whether a text from :func:`raw_text` was UTF-8 throughout (no byte stood alone)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def same(expected: str, given: str | bytes) -> bool:
+    """Compare a secret value in constant time, as PHP's ``hash_equals()``: byte for byte."""
+    data = given if isinstance(given, bytes) else raw_bytes(given)
+    return hmac.compare_digest(raw_bytes(expected), data)
 
 
 @dataclass(frozen=True)
@@ -144,27 +178,287 @@ class SiteKeys:
         return f"wordpress_logged_in_{cookiehash}"
 
 
+# -- the request as PHP reads it ---------------------------------------------------------
+
+#: PHP's defaults (php.ini-production and -development keep them) for ``max_input_vars``,
+#: ``max_input_nesting_level`` and ``arg_separator.input``.
+MAX_INPUT_VARS = 1000
+MAX_INPUT_NESTING_LEVEL = 64
+ARG_SEPARATOR = b"&"
+#: ``isspace()`` in the C locale.
+C_SPACE = b" \t\n\x0b\x0c\r"
+_LONG_MAX = 2**63 - 1
+_HEX_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
+_NUMERIC_KEY = re.compile(rb"-?[1-9][0-9]*|0")
+
+
+def php_raw_url_decode(data: bytes) -> bytes:
+    """PHP's ``php_raw_url_decode()`` (ext/standard/url.c): ``%XX`` with two hex digits is
+    the byte, any other ``%`` stays as it is, and so does ``+``."""
+    return _HEX_ESCAPE.sub(lambda m: bytes((int(m[1], 16),)), data)
+
+
+def php_url_decode(data: bytes) -> bytes:
+    """PHP's ``php_url_decode()`` (ext/standard/url.c): as :func:`php_raw_url_decode`, and
+    ``+`` is a space."""
+    return php_raw_url_decode(data.replace(b"+", b" "))
+
+
+def wsgi_bytes(text: str) -> bytes:
+    """The bytes of a header or query string as the client sent them.
+
+    WSGI hands them over as latin-1 text (PEP 3333); text beyond latin-1, which only a test
+    client can hand over, is taken as UTF-8.
+    """
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+class PhpArray(dict):
+    """A PHP array as ``$_COOKIE``, ``$_GET`` and ``$_POST`` hold them: keys are ``int`` or
+    ``bytes``, values ``bytes`` or another :class:`PhpArray`, in PHP's order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_free: int | None = None  # nNextFreeElement; None: nothing numbered yet
+
+    @staticmethod
+    def key(index: bytes) -> int | bytes:
+        """PHP's ``ZEND_HANDLE_NUMERIC_STR()``: a decimal integer key (no leading zero, no
+        "-0", within a zend_long) is an int; any other a string."""
+        if len(index) <= 20 and _NUMERIC_KEY.fullmatch(index):
+            number = int(index)
+            if -_LONG_MAX - 1 <= number <= _LONG_MAX:
+                return number
+        return index
+
+    def update_key(self, key: int | bytes, value) -> None:
+        """``zend_hash_update()``: replace in place, or append."""
+        if isinstance(key, int) and (self.next_free is None or key >= self.next_free):
+            self.next_free = key + 1 if key < _LONG_MAX else _LONG_MAX
+        self[key] = value
+
+    def append(self, value) -> bool:
+        """``zend_hash_next_index_insert()``; False when PHP has no next index to give."""
+        key = 0 if self.next_free is None else self.next_free
+        if key in self:
+            return False
+        self.update_key(key, value)
+        return True
+
+
+def php_register_variable(track: PhpArray, name: bytes, value: bytes, *, cookie: bool) -> None:
+    """Store one input variable as PHP's ``php_register_variable_ex()`` (main/php_variables.c,
+    PHP 8.2) does.
+
+    Leading spaces of the name are dropped; ' ' and '.' become '_' up to the first '['; a
+    name that this mangling made start with ``__Host-`` or ``__Secure-`` is dropped (since
+    8.0.24/8.1.11, CVE-2022-31629), and so is an empty one. ``name[a][]`` builds arrays (a
+    space right after '[' is skipped; ``[]`` appends); a '[' without its ']' becomes '_',
+    with ' ', '.' and '[' after it. Deeper than ``max_input_nesting_level`` drops the whole
+    variable. In ``$_COOKIE`` a plain name already there keeps its first value; elsewhere
+    the last one wins.
+    """
+    name = name.split(b"\0", 1)[0].lstrip(b" ")  # a C string
+    bracket = name.find(b"[")
+    var = (name if bracket < 0 else name[:bracket]).replace(b" ", b"_").replace(b".", b"_")
+    for prefix in (b"__Host-", b"__Secure-"):
+        if var.startswith(prefix) and not name.startswith(prefix):
+            return
+    if not var:
+        return
+    table, index = track, var
+    if bracket >= 0:
+        buf = bytearray(var + name[bracket:])
+        ip, level = bracket, 0
+        while True:
+            level += 1
+            if level > MAX_INPUT_NESTING_LEVEL:
+                track.pop(PhpArray.key(var), None)
+                return
+            ip += 1
+            start = ip
+            if ip < len(buf) and buf[ip] in C_SPACE:
+                ip += 1
+            if ip < len(buf) and buf[ip] == ord("]"):
+                new_index = None
+            else:
+                ip = buf.find(b"]", ip)
+                if ip < 0:
+                    # Not an index: the '[' and what follows belong to the name.
+                    buf[start - 1] = ord("_")
+                    for j in range(start, len(buf)):
+                        if buf[j] in b" .[":
+                            buf[j] = ord("_")
+                    if table is track:
+                        index = bytes(buf)
+                    break
+                new_index = bytes(buf[start:ip])
+            if index is None:
+                child = PhpArray()
+                if not table.append(child):
+                    return
+            else:
+                key = PhpArray.key(index)
+                child = table.get(key)
+                if not isinstance(child, PhpArray):
+                    child = PhpArray()
+                    table.update_key(key, child)
+            table, index = child, new_index
+            ip += 1
+            if ip >= len(buf) or buf[ip] != ord("["):
+                break
+    if index is None:
+        table.append(value)
+    elif not (cookie and table is track and PhpArray.key(index) in table):
+        table.update_key(PhpArray.key(index), value)
+
+
+def php_cookies(header: str | bytes | None) -> PhpArray:
+    """Return ``$_COOKIE`` as PHP 8.2 fills it from a Cookie header.
+
+    A port of ``php_default_treat_data()`` for ``PARSE_COOKIE`` (main/php_variables.c) with
+    ``php_register_variable_ex()`` and ``php_raw_url_decode()``: the header ends at a NUL
+    byte; pairs are split at ';' only (a ',' is data); whitespace (C ``isspace``) before a
+    name is skipped, and a pair whose name is then empty is ignored; after the first
+    ``max_input_vars`` pairs the rest are ignored; a pair without '=' has the value "";
+    the name is not decoded (since PHP 7.4.11, CVE-2020-7070), the value is
+    ``rawurldecode``d (since 7.4.3): ``%XX`` is a byte, '+' stays '+', an invalid escape
+    stays as written; the first of two cookies of the same name wins. PHP's ``setcookie()``
+    writes values with ``rawurlencode()``: a space as %20.
+
+    :param header: the header as WSGI hands it over (latin-1 text), or its bytes.
+    """
+    data = wsgi_bytes(header) if isinstance(header, str) else header or b""
+    cookies = PhpArray()
+    count = 0
+    for pair in data.split(b"\0", 1)[0].split(b";"):
+        pair = pair.lstrip(C_SPACE)
+        if not pair or pair.startswith(b"="):
+            continue
+        count += 1
+        if count > MAX_INPUT_VARS:
+            break
+        name, eq, value = pair.partition(b"=")
+        php_register_variable(cookies, name, php_raw_url_decode(value) if eq else b"", cookie=True)
+    return cookies
+
+
+def php_query(query: str | bytes | None) -> PhpArray:
+    """Return ``$_GET`` as PHP 8.2 fills it from a query string (``php_default_treat_data()``
+    for ``PARSE_GET``): pairs split at ``arg_separator.input`` ('&'), names and values
+    ``urldecode``d ('+' is a space), the last of two of the same name wins."""
+    data = wsgi_bytes(query) if isinstance(query, str) else query or b""
+    found = PhpArray()
+    count = 0
+    for pair in data.split(b"\0", 1)[0].split(ARG_SEPARATOR):
+        if not pair:
+            continue
+        count += 1
+        if count > MAX_INPUT_VARS:
+            break
+        name, eq, value = pair.partition(b"=")
+        php_register_variable(found, php_url_decode(name), php_url_decode(value), cookie=False)
+    return found
+
+
+def php_form(body: bytes) -> PhpArray:
+    """Return ``$_POST`` as PHP 8.2 fills it from an ``application/x-www-form-urlencoded``
+    body (``php_std_post_handler()``): as :func:`php_query`, split at '&' only, and the
+    pair that goes beyond ``max_input_vars`` is the last one kept."""
+    found = PhpArray()
+    for count, pair in enumerate(body.split(b"&"), 1):
+        name, eq, value = pair.partition(b"=")
+        php_register_variable(found, php_url_decode(name), php_url_decode(value), cookie=False)
+        if count > MAX_INPUT_VARS:
+            break
+    return found
+
+
+def addslashes(data: bytes) -> bytes:
+    r"""PHP's ``addslashes()``: a backslash before ', ", \ and NUL (which becomes \0)."""
+    return re.sub(rb"['\"\\]", rb"\\\g<0>", data).replace(b"\0", b"\\0")
+
+
+def logged_in_value(header: str | bytes | None, name: str) -> str | None:
+    """Return the logged-in cookie WordPress checks, as :func:`raw_text`, or None.
+
+    That is ``$_COOKIE[$name]`` (:func:`php_cookies`) with the slashes ``wp_magic_quotes()``
+    adds before any login is checked. None when it is absent or ``empty()`` ("" or "0"),
+    or an array (``wp_parse_auth_cookie()`` then ends in a TypeError of ``explode()``: no
+    login either).
+    """
+    value = php_cookies(header).get(PhpArray.key(name.encode()))
+    if not isinstance(value, bytes) or value in (b"", b"0"):
+        return None
+    return raw_text(addslashes(value))
+
+
+def is_form_post(request) -> bool:
+    """Whether PHP fills ``$_POST`` from this request's body: a POST whose Content-Type,
+    lower-cased up to the first ';', ',' or ' ' (``sapi_read_post_data()``), is
+    ``application/x-www-form-urlencoded``. (A multipart form is not read here.)"""
+    if request.method != "POST":
+        return False
+    content_type = re.split(r"[;, ]", request.headers.get("Content-Type", ""), maxsplit=1)[0]
+    return content_type.lower() == "application/x-www-form-urlencoded"
+
+
+def request_nonce(
+    query: str | bytes | None, header: str | None, form: bytes | None = None
+) -> bytes | None:
+    """Return the nonce ``rest_cookie_check_errors()`` checks, as bytes, or None for none.
+
+    ``$_REQUEST['_wpnonce']`` when it is set, else the X-WP-Nonce header
+    (``$_SERVER['HTTP_X_WP_NONCE']``). ``wp_magic_quotes()`` makes ``$_REQUEST``
+    ``array_merge($_GET, $_POST)``, whatever PHP's ``request_order``: the form's
+    ``_wpnonce`` wins over the query's; an array is "Array" to ``wp_verify_nonce()``'s
+    ``(string)``; and it adds slashes to all of them.
+
+    :param query: the raw query string.
+    :param header: the X-WP-Nonce header as WSGI hands it over, or None.
+    :param form: the body of a POST of ``application/x-www-form-urlencoded``, else None.
+    """
+    for source in (php_form(form) if form is not None else PhpArray(), php_query(query)):
+        value = source.get(b"_wpnonce")
+        if value is not None:
+            return addslashes(b"Array" if isinstance(value, PhpArray) else value)
+    return None if header is None else addslashes(wsgi_bytes(header))
+
+
 @dataclass(frozen=True)
 class AuthCookie:
-    """The fields of a logged-in cookie (``wp_parse_auth_cookie``)."""
+    """The fields of a logged-in cookie as ``wp_parse_auth_cookie()`` splits them: each the
+    text as sent (:func:`raw_text`), which is what the hmac covers."""
 
     login: str
-    expiration: int
+    expiration: str
     token: str
     hmac: str
 
+    @property
+    def expires(self) -> int:
+        """The expiration as a number, for comparing it with the time only."""
+        return int(self.expiration)
+
 
 def parse_cookie(raw: str) -> AuthCookie | None:
-    """Split a logged-in cookie into login, expiration, token and hmac."""
-    # PHP's setcookie() percent-encodes (rawurlencode) and $_COOKIE decodes without
-    # turning '+' into a space: unquote, never unquote_plus.
-    parts = unquote(raw).split("|")
+    """Split a logged-in cookie (``$_COOKIE``'s value, already decoded) into its fields.
+
+    ``wp_parse_auth_cookie()`` wants exactly four fields between '|'. Beyond that, a cookie
+    is refused here when no cookie WordPress made can look like it, so that its hmac could
+    never match: an empty field, an expiration other than ASCII digits (WordPress writes
+    ``time() + seconds``), a login that is not UTF-8 (no login in the users table is).
+    """
+    parts = raw.split("|")
     if len(parts) != 4:
         return None
     login, expiration, token, mac = parts
-    if not login or not is_digits(expiration) or not token or not mac:
+    if not login or not is_digits(expiration) or not token or not mac or not is_utf8(login):
         return None
-    return AuthCookie(login, int(expiration), token, mac)
+    return AuthCookie(login, expiration, token, mac)
 
 
 def pass_frag(user_pass: str) -> str:
@@ -175,20 +469,27 @@ def pass_frag(user_pass: str) -> str:
     return user_pass[-4:]
 
 
-def cookie_hmac(salt: str, login: str, frag: str, expiration: int, token: str) -> str:
-    """Return the hmac field WordPress puts in a logged-in cookie."""
+def cookie_hmac(salt: str, login: str, frag: str, expiration: str | int, token: str) -> str:
+    """Return the hmac field WordPress puts in a logged-in cookie.
+
+    :param expiration: as written in the cookie: "0123" is not 123 to the hmac.
+    """
     key = hmac.new(
-        salt.encode(), f"{login}|{frag}|{expiration}|{token}".encode(), hashlib.md5
+        raw_bytes(salt), raw_bytes(f"{login}|{frag}|{expiration}|{token}"), hashlib.md5
     ).hexdigest()
     return hmac.new(
-        key.encode(), f"{login}|{expiration}|{token}".encode(), hashlib.sha256
+        key.encode(), raw_bytes(f"{login}|{expiration}|{token}"), hashlib.sha256
     ).hexdigest()
 
 
 def usable_cookie(raw: str, *, now: float, is_post: bool = False) -> AuthCookie | None:
-    """Return the fields of a well-formed, unexpired logged-in cookie, or None."""
+    """Return the fields of a well-formed, unexpired logged-in cookie, or None.
+
+    As ``wp_validate_auth_cookie()``: expired when the expiration (plus an hour on a POST)
+    is below PHP's ``time()``, whole seconds.
+    """
     cookie = parse_cookie(raw)
-    if cookie is None or cookie.expiration + (POST_GRACE if is_post else 0) < now:
+    if cookie is None or cookie.expires + (POST_GRACE if is_post else 0) < math.floor(now):
         return None
     return cookie
 
@@ -208,6 +509,14 @@ def sessions_of(t) -> ScalarSelect:
 def cookie_user(salt: str, cookie: AuthCookie, row, now: float) -> WpUser | None:
     """Return the user a cookie proves, given the row its login names
     (``wp_validate_auth_cookie``), or None.
+
+    The hmac is computed over the cookie's own login (not the row's), expiration and token
+    as sent, with the row's password fragment, and compared as ``hash_equals()`` does.
+    WordPress finds the row with ``get_user_by('login')``: ``sanitize_user()`` then the
+    column's collation, so 'JOHN' finds 'john', whose hmac then fails. The bridge looks the
+    login up as it is, under the same collation: for every login WordPress itself stores
+    (``wp_insert_user()`` keeps only ``[A-Za-z0-9 _.@-]``, trimmed, single spaces) that is
+    the same row.
 
     :param cookie: from :func:`usable_cookie`.
     :param row: from :func:`login_statement`: ``ID``, ``user_pass`` and ``sessions`` (the
@@ -245,36 +554,55 @@ def _usermeta(session: Session, user_id: int, key: str) -> str | None:
 
 
 def _session_token_valid(stored: str | None, token: str, now: float) -> bool:
-    """Whether ``session_tokens`` holds a live session for the token (``WP_Session_Tokens``)."""
+    """Whether ``session_tokens`` holds a live session for the token (``WP_Session_Tokens``:
+    an expiration of at least ``time()``)."""
     sessions = php_unserialize(stored)
     if not isinstance(sessions, dict):
         return False
-    entry = sessions.get(hashlib.sha256(token.encode()).hexdigest())
+    entry = sessions.get(hashlib.sha256(raw_bytes(token)).hexdigest())
     if isinstance(entry, int):  # a legacy session: a bare expiration
         entry = {"expiration": entry}
     if not isinstance(entry, dict):
         return False
     expiration = entry.get("expiration")
-    return isinstance(expiration, int) and expiration >= now
+    return isinstance(expiration, int) and expiration >= math.floor(now)
 
 
 def rest_nonce(salt: str, user: WpUser, tick: int) -> str:
     """Return ``wp_create_nonce('wp_rest')`` for a user, session and tick."""
-    data = f"{tick}|wp_rest|{user.id}|{user.token}".encode()
-    return hmac.new(salt.encode(), data, hashlib.md5).hexdigest()[-12:-2]
+    data = raw_bytes(f"{tick}|wp_rest|{user.id}|{user.token}")
+    return hmac.new(raw_bytes(salt), data, hashlib.md5).hexdigest()[-12:-2]
+
+
+def nonce_tick(now: float, life: int) -> int:
+    """``wp_nonce_tick()``: ``ceil(time() / (nonce_life / 2))``, of whole seconds."""
+    return math.ceil(math.floor(now) / (life / 2))
 
 
 def verify_rest_nonce(
-    session: Session, keys: SiteKeys, user: WpUser, nonce: str, *, now: float, life: int
+    session: Session,
+    keys: SiteKeys,
+    user: WpUser,
+    nonce: str | bytes | None,
+    *,
+    now: float,
+    life: int,
 ) -> bool:
-    """Check an X-WP-Nonce as ``wp_verify_nonce($nonce, 'wp_rest')`` does."""
-    if not nonce:
+    """Check a nonce as ``wp_verify_nonce($nonce, 'wp_rest')`` does, for the user and the
+    session token of their logged-in cookie (``wp_get_session_token()``).
+
+    :param nonce: from :func:`request_nonce` (bytes as sent), or text; None when the
+        request has none (``rest_cookie_check_errors()`` then logs the user out: refused).
+    """
+    data = nonce if isinstance(nonce, bytes) else raw_bytes(nonce or "")
+    if data in (b"", b"0"):  # empty()
         return False
     salt = keys.salt(session, "nonce")
     if salt is None:
         return False
-    tick = math.ceil(now / (life / 2))
-    return any(same(rest_nonce(salt, user, t), nonce) for t in (tick, tick - 1))
+    tick = nonce_tick(now, life)
+    # hash_equals() with the current tick's nonce, then the previous tick's.
+    return any(same(rest_nonce(salt, user, t), data) for t in (tick, tick - 1))
 
 
 def is_site_administrator(session: Session, user_id: int, prefix: str) -> bool:

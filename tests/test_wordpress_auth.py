@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import urllib.parse
 
 import pytest
 
@@ -22,7 +23,7 @@ def read(request):
 
     The header poll checks it against the row of its one statement
     (``bridge.api.header``); every other member and admin route through the blueprint
-    hook (``bridge.api.guards.require_user``).
+    hook (``bridge.api.guards.member_login``).
     """
     return request.param
 
@@ -64,6 +65,8 @@ def test_a_real_cookie_from_wp_login_is_accepted(client, login, read):
         ("login", lambda v: "maya.member"),
         ("login", lambda v: v.upper()),
         ("expiration", lambda v: str(int(v) + 1)),
+        # WordPress' hmac covers the expiration as written: 0123 is not 123 to it.
+        ("expiration", lambda v: "0" + v),
         ("token", lambda v: v[:-1] + ("A" if v[-1] != "A" else "B")),
         ("hmac", lambda v: v[:-1] + ("0" if v[-1] != "0" else "1")),
         ("hmac", lambda v: ""),
@@ -171,6 +174,42 @@ def test_logins_with_spaces_plus_and_accents(client, wordpress, name, read):
     cookie_name, value = wordpress.logged_in_cookie(session)
     answer = client.get(read, headers={"Cookie": f"{cookie_name}={value}"})
     assert answer.status_code == 200
+
+
+def test_a_cookie_may_carry_its_space_and_bars_unencoded(client, wordpress, login, read):
+    """PHP reads the Cookie header itself (rawurldecode): a literal space or '|' is taken as
+    it is; a '+' stays a '+', so a login's space written as '+' is another login."""
+    _, _, cookie = login("cookie literal")
+    name, value = cookie.split("=", 1)
+    literal = f"{name}={urllib.parse.unquote(value)}"
+    assert " " in literal and "|" in literal
+    assert client.get(read, headers={"Cookie": literal}).status_code == 200
+    plus = f"{name}={value.replace('%20', '+')}"
+    assert client.get(read, headers={"Cookie": plus}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("header", "cookies"),
+    [
+        ("a=x+y", {b"a": b"x+y"}),  # rawurldecode: '+' stays '+'
+        ("a=x%20y; a=z", {b"a": b"x y"}),  # the first of two wins
+        ("a=%zz%4%", {b"a": b"%zz%4%"}),  # a bad escape stays as written
+        ("a%20b=1; c.d e=2", {b"a%20b": b"1", b"c_d_e": b"2"}),  # names: not decoded, mangled
+        ("a=1, b=2", {b"a": b"1, b=2"}),  # only ';' separates
+        ("a; =x;\t b=2", {b"a": b"", b"b": b"2"}),
+        ("..Host-x=1; __Host-y=2", {b"__Host-y": b"2"}),
+    ],
+)
+def test_the_cookie_header_is_read_as_php_8_2_reads_it(header, cookies):
+    """Examples checked against PHP 8.2; tests/test_login_parity.py checks many more."""
+    assert auth.php_cookies(header) == cookies
+
+
+def test_the_hmac_covers_the_expiration_as_written():
+    hash_, salt, login, expiration, token, mac = VECTOR_68
+    frag = auth.pass_frag(hash_)
+    assert auth.cookie_hmac(salt, login, frag, str(expiration), token) == mac
+    assert auth.cookie_hmac(salt, login, frag, f"0{expiration}", token) != mac
 
 
 # -- REST nonces ---------------------------------------------------------------------------

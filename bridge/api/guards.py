@@ -63,7 +63,8 @@ def logged_in_user(login_row: Callable[[str], Row | None]) -> WpUser | None:
     with session.begin():
         keys = site_keys()
         name = keys.cookie_name(session)
-        raw = request.cookies.get(name) if name else None
+        # $_COOKIE as PHP fills it from the header: werkzeug's cookie parser differs.
+        raw = auth.logged_in_value(request.headers.get("Cookie"), name) if name else None
         now = time.time()
         cookie = auth.usable_cookie(raw, now=now, is_post=request.method == "POST") if raw else None
         salt = keys.salt(session, "logged_in") if cookie else None
@@ -78,7 +79,9 @@ def _refuse_login() -> NotLoggedIn:
 
 
 def _check_nonce(user: WpUser) -> None:
-    nonce = request.headers.get("X-WP-Nonce") or request.args.get("_wpnonce", "")
+    # The nonce WordPress checks: $_REQUEST['_wpnonce'] as PHP decodes it, else the header.
+    form = request.get_data(cache=True) if auth.is_form_post(request) else None
+    nonce = auth.request_nonce(request.query_string, request.headers.get("X-WP-Nonce"), form)
     session = get_session()
     with session.begin():
         valid = auth.verify_rest_nonce(

@@ -5,7 +5,7 @@ Two differential tests, each against the real thing:
 
 - PHP 8.2 itself fills ``$_COOKIE``, ``$_GET`` and ``$_POST`` from generated Cookie headers,
   query strings and form bodies sent over HTTP to PHP's server; the bridge's ports
-  (``bridge.auth.php_cookies``, ``php_query``, ``php_form``) must give the same arrays.
+  (``bridge.php_request``: ``php_cookies``, ``php_query``, ``php_form``) must give the same arrays.
 - On WordPress 6.1 (Debian's) and 7.1, users with awkward logins log in through
   wp-login.php and get their nonces from admin-ajax.php. Mutations of their cookies (each
   field, its encoding, the header around it) and of their nonces (value, place) are judged
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bridge import auth, create_app, migrate
+from bridge import create_app, migrate, php_request
 from bridge.api import guards
 from devstack.callers import PASSWORD, PREFIX, SECRET, SPACE, upsert_space
 from devstack.platforms import build_site
@@ -138,7 +138,7 @@ class Case:
         return ", ".join(parts)
 
 
-def php_request(port: int, path: str, case: Case) -> tuple[int, bytes]:
+def send_raw(port: int, path: str, case: Case) -> tuple[int, bytes]:
     """Send a case over HTTP exactly as written: no client re-encodes a byte of it."""
     headers: dict[str, bytes | str] = {"Cookie": case.cookie}
     if case.nonce is not None:
@@ -157,7 +157,7 @@ def php_request(port: int, path: str, case: Case) -> tuple[int, bytes]:
 
 def wordpress_verdict(site: WordPressSite, case: Case) -> tuple[str, dict]:
     """WordPress' verdict on a case, and its answer."""
-    status, body = php_request(site.port, PARITY_PATH, case)
+    status, body = send_raw(site.port, PARITY_PATH, case)
     if status != 200:
         return f"HTTP {status}", {"body": body[:300].decode("utf-8", "replace")}
     answer = json.loads(body)
@@ -626,13 +626,13 @@ def php_server(tmp_path_factory):
 
 
 def _php_arrays(port: int, case: Case) -> dict:
-    status, body = php_request(port, "/dump.php", case)
+    status, body = send_raw(port, "/dump.php", case)
     assert status == 200, body[:500]
     return json.loads(body)
 
 
 def _as_dump(array) -> list:
-    """A bridge.auth.PhpArray as dump.php writes PHP's arrays."""
+    """A bridge.php_request.PhpArray as dump.php writes PHP's arrays."""
     return [
         [
             key if isinstance(key, int) else key.hex(),
@@ -708,9 +708,9 @@ def test_php_input_arrays_are_read_as_php_reads_them(php_server):
     differences = []
     for case, php in zip(cases, judged, strict=True):
         ours = {
-            "cookie": _as_dump(auth.php_cookies(_wsgi(case.cookie))),
-            "get": _as_dump(auth.php_query(_wsgi(case.query))),
-            "post": _as_dump(auth.php_form(case.body or b"")),
+            "cookie": _as_dump(php_request.php_cookies(_wsgi(case.cookie))),
+            "get": _as_dump(php_request.php_query(_wsgi(case.query))),
+            "post": _as_dump(php_request.php_form(case.body or b"")),
         }
         if ours != php:
             differences.append(f"{case.describe()}\n    PHP: {php}\n    bridge: {ours}")

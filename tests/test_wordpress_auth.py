@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from bridge import auth
+from bridge import auth, php_request
 from bridge.db import get_session
 from devstack.callers import PASSWORD, SPACE, upsert_space
 from devstack.wordpress import php_str
@@ -202,7 +202,7 @@ def test_a_cookie_may_carry_its_space_and_bars_unencoded(client, wordpress, logi
 )
 def test_the_cookie_header_is_read_as_php_8_2_reads_it(header, cookies):
     """Examples checked against PHP 8.2; tests/test_login_parity.py checks many more."""
-    assert auth.php_cookies(header) == cookies
+    assert php_request.php_cookies(header) == cookies
 
 
 def test_the_hmac_covers_the_expiration_as_written():

@@ -17,7 +17,7 @@ from sqlalchemy import Row
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
 
-from bridge import auth
+from bridge import auth, php_request
 from bridge.auth import SiteKeys, WpUser
 from bridge.db import OneStatement, get_session
 from bridge.inbox.access import Viewer
@@ -64,7 +64,7 @@ def logged_in_user(login_row: Callable[[str], Row | None]) -> WpUser | None:
         keys = site_keys()
         name = keys.cookie_name(session)
         # $_COOKIE as PHP fills it from the header: werkzeug's cookie parser differs.
-        raw = auth.logged_in_value(request.headers.get("Cookie"), name) if name else None
+        raw = php_request.logged_in_value(request.headers.get("Cookie"), name) if name else None
         now = time.time()
         cookie = auth.usable_cookie(raw, now=now, is_post=request.method == "POST") if raw else None
         salt = keys.salt(session, "logged_in") if cookie else None
@@ -80,8 +80,8 @@ def _refuse_login() -> NotLoggedIn:
 
 def _check_nonce(user: WpUser) -> None:
     # The nonce WordPress checks: $_REQUEST['_wpnonce'] as PHP decodes it, else the header.
-    form = request.get_data(cache=True) if auth.is_form_post(request) else None
-    nonce = auth.request_nonce(request.query_string, request.headers.get("X-WP-Nonce"), form)
+    form = request.get_data(cache=True) if php_request.is_form_post(request) else None
+    nonce = php_request.request_nonce(request.query_string, request.headers.get("X-WP-Nonce"), form)
     session = get_session()
     with session.begin():
         valid = auth.verify_rest_nonce(

@@ -102,7 +102,7 @@ def get_options(session: Session, names: tuple[str, ...]) -> dict[str, str]:
             options.c.option_name.in_(names)
         )
     )
-    return {name: value for name, value in rows}
+    return {row.option_name: row.option_value for row in rows}
 
 
 class SiteKeys:

@@ -123,6 +123,58 @@ def test_a_space_and_its_team_reach_the_bridge(stack):
     assert stack.queue() == 0
 
 
+def test_a_team_bigger_than_the_bridge_takes_is_cut_and_still_syncs(stack):
+    owner = stack.user("st.big.owner")
+    space_id = stack.new_space("Big Team", owner, [])
+    extra = limits.TEAM_MAX + 500
+    stack.site.php(
+        "add_filter('space_inbox_space_admins', static function ($ids) {"
+        f" return array_merge(range(900001, 900000 + {extra}), $ids); }});"
+        f"wp_update_post(['ID' => {space_id}]);"
+    )
+    team = stack.team(space_id)
+    assert len(team) == limits.TEAM_MAX
+    assert owner in team
+    assert stack.queue() == 0
+
+
+def test_the_team_meta_box_adds_up_to_the_limit_and_says_why_it_stopped(stack):
+    owner, ada, ben = stack.user("st.box.owner"), stack.user("st.box.ada"), stack.user("st.box.ben")
+    space_id = stack.new_space("Team Box", owner, [])
+
+    def save(add: str, prefill: int = 0) -> str:
+        fill = (
+            f"foreach (range(800001, {800000 + prefill}) as $id) {{ add_post_meta({space_id},"
+            " Space_Inbox_Spaces::TEAM_META, (string) $id); }"
+            if prefill
+            else ""
+        )
+        return stack.site.php(
+            fill + "wp_set_current_user(1);"
+            "$_POST[Space_Inbox_Spaces::NONCE_FIELD] ="
+            " wp_create_nonce(Space_Inbox_Spaces::NONCE_ACTION);"
+            f"$_POST['space_inbox_team_add'] = {php_str(add)};"
+            f"Space_Inbox_Spaces::save_meta_box({space_id});"
+            "echo apply_filters('redirect_post_location', 'post.php', 1);",
+            preamble=ADMIN_REQUEST,
+        )
+
+    assert save("st.box.ada, nobody-by-that-name") == "post.php?space_inbox_team_notice=not_found"
+    assert save("st.box.ada") == "post.php"
+
+    def team() -> list[int]:
+        listed = stack.site.php(f"echo implode(',', Space_Inbox_Spaces::team({space_id}));")
+        return [int(i) for i in listed.split(",")]
+
+    assert team() == [ada]
+    # With the author, a team of TEAM_MAX - 1 stored members is full.
+    assert save("st.box.ben", prefill=limits.TEAM_MAX - 2) == (
+        "post.php?space_inbox_team_notice=team_full"
+    )
+    assert len(team()) == limits.TEAM_MAX - 1
+    assert ben not in team()
+
+
 def test_events_wait_while_the_bridge_is_down_and_arrive_after(stack):
     owner = stack.user("st.owner2")
     stack.bridge.stop()

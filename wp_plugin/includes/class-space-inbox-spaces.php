@@ -139,6 +139,11 @@ final class Space_Inbox_Spaces {
 		$ids = (array) apply_filters( 'space_inbox_space_admins', $ids, $space_id );
 
 		$ids = array_values( array_unique( array_filter( array_map( 'intval', $ids ), array( __CLASS__, 'is_positive' ) ) ) );
+		if ( count( $ids ) > Space_Inbox_Limits::TEAM_MAX ) {
+			// The bridge refuses a bigger team, and the Space would then never sync: keep the
+			// author and the first admins, in the order given.
+			$ids = array_slice( array_values( array_unique( array_merge( $author > 0 ? array( $author ) : array(), $ids ) ) ), 0, Space_Inbox_Limits::TEAM_MAX );
+		}
 		sort( $ids );
 		return $ids;
 	}
@@ -331,45 +336,61 @@ final class Space_Inbox_Spaces {
 			}
 		}
 
-		$add     = isset( $_POST['space_inbox_team_add'] ) ? sanitize_text_field( wp_unslash( $_POST['space_inbox_team_add'] ) ) : '';
-		$missing = array();
-		$team    = self::team( $post_id );
+		$add    = isset( $_POST['space_inbox_team_add'] ) ? sanitize_text_field( wp_unslash( $_POST['space_inbox_team_add'] ) ) : '';
+		$notice = '';
+		$team   = self::team( $post_id );
 		foreach ( array_filter( array_map( 'trim', explode( ',', $add ) ) ) as $who ) {
 			$user = is_email( $who ) ? get_user_by( 'email', $who ) : get_user_by( 'login', $who );
 			if ( ! $user ) {
-				$missing[] = $who;
+				$notice = 'not_found';
 				continue;
 			}
-			if ( ! in_array( (int) $user->ID, $team, true ) ) {
-				add_post_meta( $post_id, self::TEAM_META, (string) (int) $user->ID );
-				$team[] = (int) $user->ID;
+			if ( in_array( (int) $user->ID, $team, true ) ) {
+				continue;
 			}
+			// The post author is an admin too, so the stored team keeps one place for them.
+			if ( count( $team ) >= Space_Inbox_Limits::TEAM_MAX - 1 ) {
+				$notice = 'team_full';
+				break;
+			}
+			add_post_meta( $post_id, self::TEAM_META, (string) (int) $user->ID );
+			$team[] = (int) $user->ID;
 		}
-		if ( $missing ) {
+		if ( $notice ) {
 			add_filter(
 				'redirect_post_location',
-				static function ( $location ) {
-					return add_query_arg( self::NOTICE_ARG, 'not_found', $location );
+				static function ( $location ) use ( $notice ) {
+					return add_query_arg( self::NOTICE_ARG, $notice, $location );
 				}
 			);
 		}
 	}
 
 	/**
-	 * Say on the edit screen that a name added to the team matched no user.
+	 * Say on the edit screen that a name added to the team matched no user, or that the team
+	 * is full.
 	 *
 	 * @return void
 	 */
 	public static function admin_notice() {
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a display flag only.
-		if ( ! isset( $_GET[ self::NOTICE_ARG ] ) || 'not_found' !== $_GET[ self::NOTICE_ARG ] ) {
-			return;
-		}
+		$notice = isset( $_GET[ self::NOTICE_ARG ] ) ? sanitize_key( $_GET[ self::NOTICE_ARG ] ) : '';
 		$screen = get_current_screen();
 		if ( ! $screen || Space_Inbox_Options::post_type() !== $screen->post_type ) {
 			return;
 		}
-		echo '<div class="notice notice-warning is-dismissible"><p>' . esc_html__( 'Some names added to the Space team match no user: check the username or e-mail address.', 'space-inbox' ) . '</p></div>';
+		if ( 'not_found' === $notice ) {
+			$text = __( 'Some names added to the Space team match no user: check the username or e-mail address.', 'space-inbox' );
+		} elseif ( 'team_full' === $notice ) {
+			$text = sprintf(
+				/* translators: %d: the most admins a Space may have. */
+				__( 'A Space has at most %d admins, its author included: the names after that were not added.', 'space-inbox' ),
+				Space_Inbox_Limits::TEAM_MAX
+			);
+		} else {
+			return;
+		}
+		echo '<div class="notice notice-warning is-dismissible"><p>' . esc_html( $text ) . '</p></div>';
 	}
 
 	/**

@@ -15,8 +15,8 @@ def create_app(config: dict | None = None) -> Flask:
     :param config: settings for tests; outside tests the settings come from the
         wp-config.php named by ``SPACE_INBOX_WP_CONFIG`` and ``SPACE_INBOX_*`` variables.
     """
-    from bridge import db, errors, rate_limits
-    from bridge.api import guards, header, member, plugin, service, space_admin
+    from bridge import db, errors, live, rate_limits
+    from bridge.api import guards, header, member, plugin, service, space_admin, stream
     from bridge.auth import SiteKeys, login_statement
     from bridge.inbox.statements import header_statement
     from bridge.tables import tables
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["space_inbox_engine"] = engine
     site_tables = tables(settings["TABLE_PREFIX"])
     db.init_app(app, engine, site_tables)
+    live.init_app(app, app.extensions["space_inbox_db"])
     # The statements every request begins with: the login, or the header poll's all-in-one.
     reads = db.make_read_engine(settings)
     app.extensions["space_inbox_login"] = db.OneStatement(reads, login_statement(site_tables))
@@ -46,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    for blueprint in (header.bp, member.bp, space_admin.bp, plugin.bp, service.bp):
+    for blueprint in (header.bp, stream.bp, member.bp, space_admin.bp, plugin.bp, service.bp):
         app.register_blueprint(blueprint)
     guards.init_app(app)
     return app

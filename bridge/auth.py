@@ -80,6 +80,8 @@ class WpUser:
     id: int
     login: str
     token: str
+    #: When the proof ends: the cookie's expiration or its session's, whichever is first.
+    expires: float = math.inf
 
 
 def php_unserialize(value: str | bytes | None):
@@ -276,9 +278,17 @@ def cookie_user(salt: str, cookie: AuthCookie, row, now: float) -> WpUser | None
         return None
     frag = pass_frag(row.user_pass or "")
     expected = cookie_hmac(salt, cookie.login, frag, cookie.expiration, cookie.token)
-    if not same(expected, cookie.hmac) or not _session_token_valid(row.sessions, cookie.token, now):
+    if not same(expected, cookie.hmac):
         return None
-    return WpUser(id=int(row.ID), login=cookie.login, token=cookie.token)
+    session_ends = _session_expiration(row.sessions, cookie.token)
+    if session_ends is None or session_ends < math.floor(now):
+        return None
+    return WpUser(
+        id=int(row.ID),
+        login=cookie.login,
+        token=cookie.token,
+        expires=min(cookie.expires, session_ends),
+    )
 
 
 def login_statement(t) -> Select:
@@ -302,19 +312,19 @@ def _usermeta(session: Session, user_id: int, key: str) -> str | None:
     ).scalar()
 
 
-def _session_token_valid(stored: str | None, token: str, now: float) -> bool:
-    """Whether ``session_tokens`` holds a live session for the token (``WP_Session_Tokens``:
-    an expiration of at least ``time()``)."""
+def _session_expiration(stored: str | None, token: str) -> int | None:
+    """The expiration of the token's session in ``session_tokens``, or None when it has none
+    (``WP_Session_Tokens``: the session lives while its expiration is at least ``time()``)."""
     sessions = php_unserialize(stored)
     if not isinstance(sessions, dict):
-        return False
+        return None
     entry = sessions.get(hashlib.sha256(raw_bytes(token)).hexdigest())
     if isinstance(entry, int):  # a legacy session: a bare expiration
         entry = {"expiration": entry}
     if not isinstance(entry, dict):
-        return False
+        return None
     expiration = entry.get("expiration")
-    return isinstance(expiration, int) and expiration >= math.floor(now)
+    return expiration if isinstance(expiration, int) else None
 
 
 def rest_nonce(salt: str, user: WpUser, tick: int) -> str:

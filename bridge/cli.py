@@ -35,19 +35,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    _settings(args)  # fail early, with a clear message, on bad settings
+    settings = _settings(args)  # fail early, with a clear message, on bad settings
     if args.wp_config:
         # Workers build the app from the environment, like any gunicorn deployment.
         os.environ["SPACE_INBOX_WP_CONFIG"] = os.path.abspath(args.wp_config)
 
     dispatch = not args.no_dispatcher
+    # Live streams need Redis (the fan-out) and an event-loop worker, which holds thousands
+    # of idle streams where a thread each would not do.
+    live = bool(settings.get("REDIS_URL")) if args.live is None else args.live
+    if live and not settings.get("REDIS_URL"):
+        raise settings_module.ConfigError("--live needs SPACE_INBOX_REDIS_URL")
 
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", args.threads)
+            if live:
+                self.cfg.set("worker_class", "gevent")
+                self.cfg.set("worker_connections", args.connections)
+            else:
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", args.threads)
             self.cfg.set("accesslog", "-" if args.access_log else None)
             if "control_socket_disable" in self.cfg.settings:
                 # gunicorn 25+ opens a control socket at one fixed path per user: several
@@ -165,6 +174,18 @@ def main(argv: list[str] | None = None) -> int:
             sub.add_argument("--workers", type=int, default=2)
             sub.add_argument("--threads", type=int, default=4)
             sub.add_argument("--access-log", action="store_true")
+            sub.add_argument(
+                "--live",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help="serve live streams with gevent workers (default: when Redis is set)",
+            )
+            sub.add_argument(
+                "--connections",
+                type=int,
+                default=10000,
+                help="connections each live worker holds at most",
+            )
             sub.add_argument(
                 "--no-dispatcher",
                 action="store_true",

@@ -84,7 +84,9 @@ class Event(TypedDict):
     """A WordPress event; its data is checked by its type."""
 
     id: Annotated[str, Field(json_schema_extra={"format": "uuid"})]
-    type: Literal["space.upserted", "space.deleted", "user.deleted", "user.spammed"]
+    type: Literal[
+        "space.upserted", "space.deleted", "user.deleted", "user.spammed", "user.logins_changed"
+    ]
     data: dict[str, Any]
 
 

@@ -80,10 +80,19 @@ def wait_until_ready(
 class BridgeServer:
     """``space-inbox serve`` on a free loopback port, in its own process group."""
 
-    def __init__(self, wp_config: Path, workdir: Path, *, workers: int = 2, **env: str) -> None:
+    def __init__(
+        self,
+        wp_config: Path,
+        workdir: Path,
+        *,
+        workers: int = 2,
+        args: tuple[str, ...] = (),
+        **env: str,
+    ) -> None:
         self.wp_config = wp_config
         self.workdir = workdir
         self.workers = workers
+        self.args = args
         self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -103,6 +112,7 @@ class BridgeServer:
                     str(self.port),
                     "--workers",
                     str(self.workers),
+                    *self.args,
                 ],
                 cwd=self.workdir,
                 env=environment(**self.env),

@@ -46,6 +46,9 @@ def _body() -> dict:
 # conversation with SPACE.
 ROUTES = [
     ("GET", "/api/v1/me/summary", None, _expect(200, LOGGED_IN)),
+    # Live updates need Redis and an event-loop worker: here, every logged-in caller is
+    # told to poll instead (test_live.py streams on a real server).
+    ("GET", "/api/v1/me/stream", None, _expect(503, LOGGED_IN)),
     ("GET", "/api/v1/me/conversations", None, _expect(200, LOGGED_IN)),
     ("GET", f"/api/v1/me/spaces/{SPACE}/messages", None, _expect(200, LOGGED_IN)),
     ("POST", f"/api/v1/me/spaces/{SPACE}/messages", _body, _expect(201, LOGGED_IN)),

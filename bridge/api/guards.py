@@ -166,6 +166,7 @@ CALLERS: dict[str, Callable[[], None]] = {
     "member": member_login,
     "space_admin": member_login,
     "header": header_login,
+    "stream": header_login,
     "plugin": plugin_signature,
 }
 #: The only endpoints anyone may call: health checks and the API's description.

@@ -3,11 +3,13 @@
 Every logged-in page polls it, so it costs one round trip to MariaDB: its guard
 (:func:`bridge.api.guards.header_login`) verifies the cookie against the row of
 :func:`bridge.inbox.statements.header_statement`, which also holds every count shown here.
+The live stream (:mod:`bridge.api.stream`) sends the same body.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import Row
 
 from bridge.api.guards import site_keys
 from bridge.db import get_session
@@ -16,22 +18,25 @@ from bridge.inbox.statements import MEMBER, SPACE
 bp = Blueprint("header", __name__, url_prefix="/api/v1/me")
 
 
-@bp.get("/summary")
-def summary():
-    """Unread counts for the header badge; polled, so one statement and ETag-able."""
-    inbox_url = current_app.config.get("INBOX_URL")
-    if not inbox_url:
-        session = get_session()
-        # The session connects only when the kept wp_options values are stale.
-        with session.begin():
-            found = site_keys().options(session, ("space_inbox_inbox_url", "home"))
-        inbox_url = found.get("space_inbox_inbox_url") or found.get("home") or "/"
-    rows = g.header_rows
+def inbox_url() -> str:
+    """The member inbox's address: the setting, else the plugin's option, else home."""
+    url = current_app.config.get("INBOX_URL")
+    if url:
+        return url
+    session = get_session()
+    # The session connects only when the kept wp_options values are stale.
+    with session.begin():
+        found = site_keys().options(session, ("space_inbox_inbox_url", "home"))
+    return found.get("space_inbox_inbox_url") or found.get("home") or "/"
+
+
+def summary_body(rows: list[Row], url: str) -> dict:
+    """The badge's counts from the rows of the header statement."""
     me = next(r for r in rows if r.kind == MEMBER)
     body = {
         "unread": int(me.unread),
         "conversations_unread": int(me.conversations_unread),
-        "inbox_url": inbox_url,
+        "inbox_url": url,
     }
     administered = sorted(
         (r for r in rows if r.kind == SPACE), key=lambda r: (r.name.casefold(), r.space_id)
@@ -40,7 +45,13 @@ def summary():
         body["spaces"] = [
             {"id": int(r.space_id), "name": r.name, "unread": int(r.unread)} for r in administered
         ]
-    response = jsonify(body)
+    return body
+
+
+@bp.get("/summary")
+def summary():
+    """Unread counts for the header badge; polled, so one statement and ETag-able."""
+    response = jsonify(summary_body(g.header_rows, inbox_url()))
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     response.add_etag()

@@ -151,6 +151,25 @@ def _paths(doc: _Document) -> dict:
                 },
             }
         },
+        "/api/v1/me/stream": {
+            "get": {
+                "summary": "Live updates as Server-Sent Events (summary, conversation, team, "
+                "logout); ids and counts only",
+                "security": COOKIE,
+                "responses": {
+                    "200": {
+                        "description": "An event stream, until logout or expiry.",
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    },
+                    **doc.errors(401),
+                    "503": doc.answer(
+                        "No live updates here (live_unavailable: poll the summary), or the "
+                        "database cannot be reached.",
+                        shapes.Error,
+                    ),
+                },
+            }
+        },
         "/api/v1/me/conversations": {
             "get": {
                 "summary": "The member's conversations, newest first",

@@ -84,3 +84,10 @@ class RateLimited(InboxError):
             {"Retry-After": str(retry_after)},
         )
         self.retry_after = retry_after
+
+
+class Unavailable(InboxError):
+    """A service this answer needs is not there (live updates without Redis or an
+    event-loop worker): the caller falls back."""
+
+    status = 503

@@ -8,11 +8,12 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
 from bridge.db import tables_of
+from bridge.inbox.changes import Change, note
 from bridge.inbox.errors import BadInput
 from bridge.inbox.privacy import erase_member
 from bridge.inbox.values import clean_id
@@ -78,6 +79,8 @@ def validate_events(payload: object) -> list[dict]:
             norm = {"space_id": _id(data, "space_id", where)}
         elif kind == "user.deleted":
             norm = {"user_id": _id(data, "user_id", where)}
+        elif kind == "user.logins_changed":
+            norm = {"user_id": _id(data, "user_id", where)}
         elif kind == "user.spammed":
             if not isinstance(data.get("spam"), bool):
                 raise BadInput("invalid_event", f"{where}: spam must be true or false.")
@@ -130,6 +133,8 @@ def _space_upserted(session: Session, data: dict, now: datetime) -> None:
             mysql_insert(sa_).prefix_with("IGNORE"),
             [{"space_id": data["space_id"], "user_id": uid} for uid in team],
         )
+    # Admins who left hear it through the Space; those who joined, by their ids.
+    note(session, Change(data["space_id"], users=tuple(team)))
 
 
 def _space_deleted(session: Session, data: dict, now: datetime) -> None:
@@ -137,6 +142,7 @@ def _space_deleted(session: Session, data: dict, now: datetime) -> None:
     session.execute(
         update(s).where(s.c.id == data["space_id"]).values(status="deleted", updated_at=now)
     )
+    note(session, Change(data["space_id"]))
 
 
 def _user_deleted(session: Session, data: dict, now: datetime) -> None:
@@ -148,6 +154,10 @@ def _user_deleted(session: Session, data: dict, now: datetime) -> None:
     """
     t = tables_of(session)
     uid = data["user_id"]
+    c = t.conversations
+    for space_id in session.scalars(select(c.c.space_id).where(c.c.member_id == uid)):
+        note(session, Change(space_id))
+    note(session, Change(users=(uid,), login=True))
     erase_member(session, uid)
     session.execute(delete(t.space_admins).where(t.space_admins.c.user_id == uid))
     session.execute(delete(t.user_flags).where(t.user_flags.c.user_id == uid))
@@ -163,9 +173,16 @@ def _user_spammed(session: Session, data: dict, now: datetime) -> None:
     )
 
 
+def _user_logins_changed(session: Session, data: dict, now: datetime) -> None:
+    """A logout, a session destroyed, a password changed: nothing is stored, but whatever
+    the user holds open must be checked again at once."""
+    note(session, Change(users=(data["user_id"],), login=True))
+
+
 _APPLY = {
     "space.upserted": _space_upserted,
     "space.deleted": _space_deleted,
     "user.deleted": _user_deleted,
     "user.spammed": _user_spammed,
+    "user.logins_changed": _user_logins_changed,
 }

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bridge.db import tables_of
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
+from bridge.inbox.changes import Change, note
 from bridge.inbox.errors import Conflict, Forbidden, Gone, RateLimited
 from bridge.inbox.statements import send_statements
 from bridge.inbox.values import excerpt, utcnow
@@ -218,6 +219,7 @@ def send_to_space(
         },
         now,
     )
+    note(session, Change(space.id, conversation.id, member_id))
     return message, True
 
 
@@ -253,6 +255,7 @@ def reply_as_space(
         now,
     )
     _audit(session, space.id, author_id, "reply", now, conversation.id, f"message {message.id}")
+    note(session, Change(space.id, conversation.id, conversation.member_id))
     return message, True
 
 
@@ -275,6 +278,8 @@ def mark_read_by_member(session: Session, space_id: int, member_id: int) -> None
         .where(c.c.id == conversation.id)
         .values(member_unread=0, member_read_id=func.coalesce(c.c.last_message_id, 0))
     )
+    # The member's other pages; the team learns nothing of what a member read.
+    note(session, Change(conversation_id=conversation.id, users=(member_id,)))
     if conversation.member_unread:
         _notify(
             session,
@@ -299,6 +304,7 @@ def mark_read_by_space(session: Session, space_id: int, conversation_id: int, ac
         .where(c.c.id == conversation.id)
         .values(space_unread=0, space_read_id=func.coalesce(c.c.last_message_id, 0))
     )
+    note(session, Change(space_id, conversation.id))
     if conversation.space_unread:
         _notify_team(
             session,
@@ -330,6 +336,7 @@ def set_blocked(
         _audit(
             session, space_id, actor_id, "unblock", utcnow(), conversation.id, f"member {member}"
         )
+    note(session, Change(space_id, conversation.id))
     return blocked
 
 
@@ -342,4 +349,5 @@ def set_status(
     if conversation.status != status:
         session.execute(update(c).where(c.c.id == conversation.id).values(status=status))
         _audit(session, space_id, actor_id, "status", utcnow(), conversation.id, status)
+        note(session, Change(space_id, conversation.id))
     return admin_conversation_or_404(session, space_id, conversation_id)

@@ -67,6 +67,13 @@ final class Space_Inbox_Events {
 	private static $spam_seen = array();
 
 	/**
+	 * Users whose logins changed in this request (one event each).
+	 *
+	 * @var array<int, true>
+	 */
+	private static $logins_seen = array();
+
+	/**
 	 * Name of the queue table.
 	 *
 	 * @return string
@@ -242,6 +249,83 @@ final class Space_Inbox_Events {
 		);
 	}
 
+	/**
+	 * A user's sessions are about to be saved (`update_user_meta`): a session that goes
+	 * (a logout, "log out everywhere else") must close what the user holds open in the
+	 * bridge. A new session alone (a login) changes nothing there.
+	 *
+	 * @param int    $meta_id   Meta ID.
+	 * @param int    $user_id   User ID.
+	 * @param string $meta_key  Meta key.
+	 * @param mixed  $new_value The sessions about to be saved.
+	 * @return void
+	 */
+	public static function on_sessions_update( $meta_id, $user_id, $meta_key, $new_value ) {
+		if ( 'session_tokens' !== $meta_key ) {
+			return;
+		}
+		$old = get_user_meta( $user_id, 'session_tokens', true );
+		$new = is_array( $new_value ) ? $new_value : array();
+		if ( is_array( $old ) && array_diff_key( $old, $new ) ) {
+			self::logins_changed( $user_id );
+		}
+	}
+
+	/**
+	 * A user's last sessions were removed (`deleted_user_meta`).
+	 *
+	 * @param array  $meta_ids Meta IDs.
+	 * @param int    $user_id  User ID.
+	 * @param string $meta_key Meta key.
+	 * @return void
+	 */
+	public static function on_sessions_deleted( $meta_ids, $user_id, $meta_key ) {
+		if ( 'session_tokens' === $meta_key ) {
+			self::logins_changed( $user_id );
+		}
+	}
+
+	/**
+	 * A profile was saved (`profile_update`): a new password ends the user's logins.
+	 *
+	 * @param int     $user_id  User ID.
+	 * @param WP_User $old_user The user before the update.
+	 * @return void
+	 */
+	public static function on_profile_update( $user_id, $old_user ) {
+		$user = get_userdata( $user_id );
+		if ( $user && $old_user instanceof WP_User && $user->user_pass !== $old_user->user_pass ) {
+			self::logins_changed( $user_id );
+		}
+	}
+
+	/**
+	 * A password was set (`after_password_reset`, and `wp_set_password` from WordPress 6.2).
+	 *
+	 * @param WP_User|string $user_or_password The user (`after_password_reset`) or the new
+	 *                                         password (`wp_set_password`).
+	 * @param mixed          $user_id          The user ID (`wp_set_password`).
+	 * @return void
+	 */
+	public static function on_password_set( $user_or_password, $user_id = null ) {
+		self::logins_changed( $user_or_password instanceof WP_User ? $user_or_password->ID : $user_id );
+	}
+
+	/**
+	 * Queue one `user.logins_changed` event per user per request.
+	 *
+	 * @param int $user_id User ID.
+	 * @return void
+	 */
+	private static function logins_changed( $user_id ) {
+		$user_id = (int) $user_id;
+		if ( $user_id <= 0 || isset( self::$logins_seen[ $user_id ] ) ) {
+			return;
+		}
+		self::$logins_seen[ $user_id ] = true;
+		self::enqueue( 'user.logins_changed', array( 'user_id' => $user_id ) );
+	}
+
 	/* -- The queue ------------------------------------------------------------------- */
 
 	/**
@@ -276,7 +360,7 @@ final class Space_Inbox_Events {
 	 * Add an event to the queue.
 	 *
 	 * @param string $type Event type: space.upserted, space.deleted, user.deleted,
-	 *                     user.spammed.
+	 *                     user.spammed, user.logins_changed.
 	 * @param array  $data Event data (docs/plugin-bridge.md).
 	 * @return string|false The event id, or false if the row could not be written.
 	 */

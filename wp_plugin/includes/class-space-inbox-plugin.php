@@ -54,6 +54,11 @@ final class Space_Inbox_Plugin {
 		add_action( 'make_ham_user', array( 'Space_Inbox_Events', 'on_ham' ) );
 		add_action( 'bp_make_spam_user', array( 'Space_Inbox_Events', 'on_spam' ) );
 		add_action( 'bp_make_ham_user', array( 'Space_Inbox_Events', 'on_ham' ) );
+		add_action( 'update_user_meta', array( 'Space_Inbox_Events', 'on_sessions_update' ), 10, 4 );
+		add_action( 'deleted_user_meta', array( 'Space_Inbox_Events', 'on_sessions_deleted' ), 10, 3 );
+		add_action( 'profile_update', array( 'Space_Inbox_Events', 'on_profile_update' ), 10, 2 );
+		add_action( 'after_password_reset', array( 'Space_Inbox_Events', 'on_password_set' ) );
+		add_action( 'wp_set_password', array( 'Space_Inbox_Events', 'on_password_set' ), 10, 2 );
 		add_action( 'shutdown', array( 'Space_Inbox_Events', 'on_shutdown' ) );
 		add_action( Space_Inbox_Events::CRON_HOOK, array( 'Space_Inbox_Events', 'cron' ) );
 

@@ -1,0 +1,133 @@
+"""Live updates for one page, ``GET /api/v1/me/stream``: Server-Sent Events.
+
+The page opens one stream (``EventSource``); the bridge sends what changed for its user
+as :mod:`bridge.live` hears it. Each wake re-verifies the cookie with the header's statement
+(:func:`bridge.api.guards.header_login`), so a logout, a destroyed session or a new
+password ends the stream at once (``event: logout``). Events:
+
+- ``summary``: the badge's counts, the body of ``GET /me/summary``, when they change;
+- ``conversation`` ``{"space_id"}``: the user's own conversation with that Space changed;
+- ``team`` ``{"space_id", "conversation_id"}``: a conversation in the inbox of a Space the
+  user administers changed;
+- ``logout``: the login is no longer valid; the stream ends.
+
+Events carry counts and ids, never text or an author: a page reads what changed through
+the API, with the full checks. Streams need Redis (the fan-out) and an event-loop worker
+(``space-inbox serve --live``): without either the answer is 503 ``live_unavailable`` and
+the page polls.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sys
+import time
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, g, stream_with_context
+
+from bridge.api import guards
+from bridge.api.header import inbox_url, summary_body
+from bridge.inbox.errors import NotLoggedIn, Unavailable
+from bridge.inbox.statements import SPACE
+from bridge.live import Hub, hub
+
+bp = Blueprint("stream", __name__, url_prefix="/api/v1/me")
+
+#: Seconds between two comments that keep proxies from closing a quiet stream.
+HEARTBEAT = 25.0
+#: Seconds at most between two checks of the login when nothing wakes the stream.
+RECHECK = 300.0
+#: Seconds a stream lasts at most; the browser then reconnects, checked afresh.
+LIFETIME = 3600.0
+#: Milliseconds the browser waits before it reconnects.
+RETRY_MS = 3000
+#: Seconds a first stream of a process waits for the subscription to be live.
+SUBSCRIBE_WAIT = 2.0
+
+
+def _cooperative() -> bool:
+    """Whether this process holds idle connections cheaply (gevent's patched sockets)."""
+    gevent = sys.modules.get("gevent.monkey")
+    return bool(gevent and gevent.is_module_patched("socket"))
+
+
+def _event(name: str, data: object) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def _spaces(rows) -> set[int]:
+    return {int(r.space_id) for r in rows if r.kind == SPACE}
+
+
+@bp.get("/stream")
+def stream():
+    """The user's live updates, as Server-Sent Events, until logout or expiry."""
+    live = hub()
+    if live is None or not _cooperative() or not live.ready(SUBSCRIBE_WAIT):
+        raise Unavailable(
+            "live_unavailable",
+            "Live updates are not available.",
+            "Poll GET /api/v1/me/summary instead.",
+        )
+    response = Response(
+        stream_with_context(_events(live, g.user, g.header_rows)),
+        mimetype="text/event-stream",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+def _events(live: Hub, user, rows) -> Iterator[str]:
+    woken: queue.SimpleQueue = queue.SimpleQueue()
+    spaces = _spaces(rows)
+    listener = live.listen(user.id, spaces, woken.put)
+    url = inbox_url()
+    try:
+        last = summary_body(rows, url)
+        yield f"retry: {RETRY_MS}\n\n" + _event("summary", last)
+        now = time.time()
+        ends = min(now + LIFETIME, user.expires)
+        checked = beat = now
+        while True:
+            wait = min(beat + HEARTBEAT, checked + RECHECK, ends) - time.time()
+            try:
+                changes = [woken.get(timeout=max(wait, 0))]
+            except queue.Empty:
+                changes = []
+            while not woken.empty():
+                changes.append(woken.get_nowait())
+            now = time.time()
+            if None in changes:
+                return  # changes may have been missed: the browser reconnects, or polls
+            if now >= ends:
+                return
+            if not changes and now < checked + RECHECK:
+                beat = now
+                yield ": ping\n\n"
+                continue
+            try:
+                guards.header_login()
+            except NotLoggedIn:
+                yield _event("logout", {})
+                return
+            checked = beat = now
+            rows = g.header_rows
+            spaces = _spaces(rows)
+            live.update(listener, spaces)
+            out = []
+            body = summary_body(rows, url)
+            if body != last:
+                out.append(_event("summary", body))
+                last = body
+            for change in dict.fromkeys(changes):
+                if change.member_id == user.id and change.space_id:
+                    out.append(_event("conversation", {"space_id": change.space_id}))
+                if change.space_id in spaces and change.conversation_id:
+                    team = {"space_id": change.space_id, "conversation_id": change.conversation_id}
+                    out.append(_event("team", team))
+            yield "".join(out) or ": ping\n\n"
+    finally:
+        live.forget(listener)

@@ -1,0 +1,226 @@
+"""Live updates: what a committed write changed, fanned out to every bridge process.
+
+A write notes what it changed on its session (:func:`bridge.inbox.changes.note`, ids
+only). When the
+transaction commits, the notes are published on one Redis channel; every bridge process
+subscribes to it (:class:`Hub`) and wakes the listeners each change concerns: the open
+streams of :mod:`bridge.api.stream`. A listener then reads, with the full checks, what its
+user may see. Without Redis nothing is published and nothing listens: browsers poll, and
+every poll reads MariaDB.
+
+Nothing here decides what a user sees: a change carries ids, never text or an author.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.inbox.changes import NOTES, Change
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two attempts to subscribe again after the subscription was lost.
+RESUBSCRIBE_AFTER = 1.0
+
+
+class Listener:
+    """One user's interest in changes: their own conversations and their Spaces' inboxes.
+
+    ``wake`` is called with each change that concerns them, or with None when changes may
+    have been missed (the subscription was lost): then nothing kept is to be trusted.
+    """
+
+    def __init__(self, user_id: int, spaces: Iterable[int], wake: Callable) -> None:
+        self.user_id = user_id
+        self.spaces = frozenset(spaces)
+        self.wake = wake
+
+    def concerned(self, change: Change) -> bool:
+        """Whether a change concerns this user."""
+        return (
+            self.user_id == change.member_id
+            or self.user_id in change.users
+            or change.space_id in self.spaces
+        )
+
+
+class Hub:
+    """This process's end of the channel: it publishes changes and wakes listeners.
+
+    :param redis_url: the Redis that carries the channel.
+    :param channel: the channel's name, one per site.
+    """
+
+    def __init__(self, redis_url: str, channel: str) -> None:
+        import redis  # optional: only sites that configure Redis need the package
+
+        self.channel = channel
+        self._redis = redis.Redis.from_url(
+            redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+        )
+        self._listeners: set[Listener] = set()
+        self._by_user: dict[int, set[Listener]] = {}
+        self._by_space: dict[int, set[Listener]] = {}
+        self._lock = threading.Lock()
+        self._started = False
+        self._stop = threading.Event()
+        #: Set while the subscription is live: only then do listeners hear every change.
+        self.subscribed = threading.Event()
+
+    # -- publishing -------------------------------------------------------------------
+
+    def publish(self, changes: list[Change]) -> None:
+        """Publish committed changes; a failure is logged, never raised (the data is safe)."""
+        unique = list(dict.fromkeys(changes))
+        payload = json.dumps([c._asdict() for c in unique], separators=(",", ":"))
+        try:
+            self._redis.publish(self.channel, payload)
+        except Exception:  # noqa: BLE001 - Redis down must not fail a committed write
+            log.warning("live: could not publish %d change(s)", len(unique), exc_info=True)
+
+    # -- listening --------------------------------------------------------------------
+
+    def listen(self, user_id: int, spaces: Iterable[int], wake: Callable) -> Listener:
+        """Register a listener (and start the subscription if it is not running)."""
+        self.start()
+        listener = Listener(user_id, spaces, wake)
+        with self._lock:
+            self._add(listener)
+        return listener
+
+    def update(self, listener: Listener, spaces: Iterable[int]) -> None:
+        """Change the Spaces a listener administers (its team places changed)."""
+        spaces = frozenset(spaces)
+        if spaces == listener.spaces:
+            return
+        with self._lock:
+            self._remove(listener)
+            listener.spaces = spaces
+            self._add(listener)
+
+    def forget(self, listener: Listener) -> None:
+        """Remove a listener."""
+        with self._lock:
+            self._remove(listener)
+
+    def _add(self, listener: Listener) -> None:
+        self._listeners.add(listener)
+        self._by_user.setdefault(listener.user_id, set()).add(listener)
+        for space_id in listener.spaces:
+            self._by_space.setdefault(space_id, set()).add(listener)
+
+    def _remove(self, listener: Listener) -> None:
+        self._listeners.discard(listener)
+        for index, key in [(self._by_user, listener.user_id)] + [
+            (self._by_space, s) for s in listener.spaces
+        ]:
+            found = index.get(key)
+            if found is not None:
+                found.discard(listener)
+                if not found:
+                    del index[key]
+
+    def deliver(self, change: Change) -> None:
+        """Wake every listener a change concerns."""
+        with self._lock:
+            woken = set(self._by_space.get(change.space_id, ()))
+            for user_id in (change.member_id, *change.users):
+                woken.update(self._by_user.get(user_id, ()))
+        for listener in woken:
+            listener.wake(change)
+
+    def _lost(self) -> None:
+        self.subscribed.clear()
+        with self._lock:
+            everyone = list(self._listeners)
+        for listener in everyone:
+            listener.wake(None)
+
+    # -- the subscription ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the subscriber thread once per process."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._run, name="space-inbox-live", daemon=True).start()
+
+    def ready(self, timeout: float) -> bool:
+        """Start the subscription if needed; whether it is live within ``timeout`` s."""
+        self.start()
+        return self.subscribed.wait(timeout)
+
+    def stop(self) -> None:
+        """Stop the subscriber thread (tests)."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pubsub = self._redis.pubsub()
+            try:
+                pubsub.subscribe(self.channel)
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    if message["type"] == "subscribe":
+                        self.subscribed.set()
+                    elif message["type"] == "message":
+                        self._received(message["data"])
+            except Exception:  # noqa: BLE001 - any failure: resubscribe, trusting nothing kept
+                log.warning("live: subscription lost", exc_info=True)
+            finally:
+                self._lost()
+                try:
+                    pubsub.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            self._stop.wait(RESUBSCRIBE_AFTER)
+
+    def _received(self, data: bytes) -> None:
+        try:
+            items = json.loads(data)
+            changes = [Change.from_wire(item) for item in items]
+        except (ValueError, TypeError, AttributeError):
+            log.warning("live: ignored a malformed message on %s", self.channel)
+            return
+        for change in changes:
+            self.deliver(change)
+
+
+def hub() -> Hub | None:
+    """Return this process's hub, or None when the site has no Redis."""
+    return current_app.extensions.get("space_inbox_hub")
+
+
+def channel_name(settings: dict) -> str:
+    """The channel of one site: sites may share a Redis."""
+    database = make_url(settings["SQLALCHEMY_URL"]).database
+    return f"space-inbox:{database}:{settings['TABLE_PREFIX']}:changes"
+
+
+def init_app(app: Flask, sessions: sessionmaker) -> None:
+    """Publish every committed session's changes when the site has Redis."""
+    url = app.config.get("REDIS_URL")
+    live = Hub(url, channel_name(app.config)) if url else None
+    if live is not None:
+        app.extensions["space_inbox_hub"] = live
+
+    @event.listens_for(sessions, "after_commit")
+    def _publish(session: Session) -> None:
+        changes = session.info.pop(NOTES, None)
+        if changes and live is not None:
+            live.publish(changes)
+
+    @event.listens_for(sessions, "after_rollback")
+    def _drop(session: Session) -> None:
+        session.info.pop(NOTES, None)

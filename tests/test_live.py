@@ -1,0 +1,288 @@
+"""Live updates on the real stack: WordPress with the plugin, two bridge processes served by
+gunicorn's gevent workers, Redis between them. A write answered by one bridge reaches a
+stream held by the other within a second; a member's stream never names an admin; a
+WordPress logout, a destroyed session and a new password close the user's streams."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+
+import pytest
+import redis
+import requests
+
+from devstack.callers import PASSWORD
+from devstack.stack import BridgeServer, WholeStack
+
+PREFIX = "wpl_"
+#: The issue's bound for an event after its commit; the tests wait this long at most.
+WITHIN = 1.0
+
+
+class Stream:
+    """A browser's EventSource, read in a thread: each event is kept with the time it
+    arrived, and taken by name in the order it came."""
+
+    def __init__(self, bridge: BridgeServer, session: requests.Session) -> None:
+        self.pending: list[tuple[str, dict, float]] = []
+        self.arrived = threading.Condition()
+        self.raw: list[str] = []
+        self.closed = threading.Event()
+        self.response = session.get(
+            f"{bridge.url}/api/v1/me/stream", stream=True, timeout=(5, 60)
+        )
+        if self.response.status_code == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+        else:
+            self.closed.set()
+
+    def _read(self) -> None:
+        buffer = ""
+        try:
+            for chunk in self.response.iter_content(chunk_size=None, decode_unicode=True):
+                self.raw.append(chunk)
+                buffer += chunk
+                while "\n\n" in buffer:
+                    block, buffer = buffer.split("\n\n", 1)
+                    fields = dict(
+                        line.split(": ", 1) for line in block.split("\n") if ": " in line
+                    )
+                    if "event" in fields:
+                        with self.arrived:
+                            event = (fields["event"], json.loads(fields["data"]), time.time())
+                            self.pending.append(event)
+                            self.arrived.notify_all()
+        except Exception:  # noqa: BLE001 - the test closed the stream under the reader
+            pass
+        finally:
+            self.closed.set()
+
+    def next(self, name: str, timeout: float = WITHIN) -> tuple[dict, float]:
+        """Take the first event of that name, waiting ``timeout`` s: (data, arrival time)."""
+        ends = time.time() + timeout
+        with self.arrived:
+            while True:
+                for index, (event, data, at) in enumerate(self.pending):
+                    if event == name:
+                        del self.pending[index]
+                        return data, at
+                left = ends - time.time()
+                if left <= 0:
+                    raise AssertionError(f"no {name!r} event within {timeout} s")
+                self.arrived.wait(left)
+
+    def names(self, wait: float) -> list[str]:
+        """Take every event that arrives within ``wait`` s; return their names."""
+        time.sleep(wait)
+        with self.arrived:
+            found, self.pending = [event for event, _, _ in self.pending], []
+        return found
+
+    def close(self) -> None:
+        self.response.close()
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        pytest.fail("Redis must run at 127.0.0.1:6379 for the live tests")
+    return url
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, redis_url):
+    db = f"si_live_{uuid.uuid4().hex[:8]}"
+    whole = WholeStack(tmp_path_factory.mktemp("live"), db, PREFIX, REDIS_URL=redis_url)
+    whole.start()
+    other = BridgeServer(whole.site.wp_config_path, whole.workdir, REDIS_URL=redis_url)
+    try:
+        other.start()
+        site = whole.site
+        users = {}
+        for login in ("mia", "omar", "ada", "ben", "zoe"):
+            users[login] = site.create_user(
+                login, PASSWORD, email=f"{login}@example.org", display_name=f"{login.title()} X"
+            )
+        space = int(
+            site.php(
+                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+                f" 'post_title' => 'Pizzeria Uno', 'post_author' => {users['ada']}]);"
+                f" add_post_meta($id, '_space_inbox_team', {users['ben']});"
+                " wp_update_post(['ID' => $id]); echo $id;"
+            ).strip()
+        )
+        yield whole, other, users, space
+    finally:
+        other.stop()
+        whole.stop()
+
+
+def _browser(site, login):
+    session = site.login(login, PASSWORD)
+    return session, site.rest_nonce(session)
+
+
+def _send(bridge, browser, space, body="Open on Sunday?"):
+    session, nonce = browser
+    answer = session.post(
+        f"{bridge.url}/api/v1/me/spaces/{space}/messages",
+        json={"body": body, "client_key": uuid.uuid4().hex},
+        headers={"X-WP-Nonce": nonce},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json(), time.time()
+
+
+def _reply(bridge, browser, space, conversation, body="Yes, from noon."):
+    session, nonce = browser
+    answer = session.post(
+        f"{bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/messages",
+        json={"body": body, "client_key": uuid.uuid4().hex},
+        headers={"X-WP-Nonce": nonce},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return time.time()
+
+
+def _conversation(bridge, browser, space) -> int:
+    session, _ = browser
+    page = session.get(f"{bridge.url}/api/v1/spaces/{space}/conversations", timeout=10).json()
+    return page["conversations"][0]["id"]
+
+
+def test_a_members_message_reaches_the_team_on_another_bridge_within_a_second(stack):
+    whole, other, users, space = stack
+    ben = _browser(whole.site, "ben")
+    team_stream = Stream(other, ben[0])
+    try:
+        first, _ = team_stream.next("summary")
+        before = next((s["unread"] for s in first.get("spaces", []) if s["id"] == space), 0)
+        _, sent = _send(whole.bridge, _browser(whole.site, "mia"), space)
+        team, arrived = team_stream.next("team")
+        assert team["space_id"] == space and arrived - sent < WITHIN
+        summary, _ = team_stream.next("summary")
+        assert [s["unread"] for s in summary["spaces"] if s["id"] == space] == [before + 1]
+    finally:
+        team_stream.close()
+
+
+def test_the_members_stream_gets_the_answer_and_never_names_an_admin(stack):
+    whole, other, users, space = stack
+    omar = _browser(whole.site, "omar")
+    _send(whole.bridge, omar, space, "Allergens in the margherita?")
+    member_stream = Stream(other, omar[0])
+    try:
+        member_stream.next("summary")
+        ada = _browser(whole.site, "ada")
+        conversation = next(
+            c["id"]
+            for c in ada[0]
+            .get(f"{whole.bridge.url}/api/v1/spaces/{space}/conversations", timeout=10)
+            .json()["conversations"]
+            if c["member"]["id"] == users["omar"]
+        )
+        replied = _reply(whole.bridge, ada, space, conversation)
+        changed, arrived = member_stream.next("conversation")
+        assert changed == {"space_id": space} and arrived - replied < WITHIN
+        summary, _ = member_stream.next("summary")
+        assert summary["unread"] >= 1
+        time.sleep(0.3)
+        text = "".join(member_stream.raw)
+        for trace in ("ada", "Ada X", str(users["ada"]), "author", "ben"):
+            assert trace not in text, trace
+        assert "team" not in member_stream.names(0)
+    finally:
+        member_stream.close()
+
+
+def test_streams_hear_only_their_own_users_changes(stack):
+    whole, other, users, space = stack
+    zoe_stream = Stream(other, _browser(whole.site, "zoe")[0])
+    try:
+        zoe_stream.next("summary")
+        _send(whole.bridge, _browser(whole.site, "mia"), space, "Do you deliver?")
+        assert zoe_stream.names(1.0) == []
+    finally:
+        zoe_stream.close()
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        "logout",
+        "destroy_sessions",
+        "new_password",
+    ],
+)
+def test_a_wordpress_logout_closes_the_users_streams_within_a_second(stack, end):
+    whole, other, users, space = stack
+    site = whole.site
+    mia = site.login("mia", PASSWORD)
+    streams = [Stream(other, mia), Stream(whole.bridge, mia)]
+    try:
+        for stream in streams:
+            stream.next("summary")
+        done = time.time()
+        if end == "logout":
+            site.logout(mia)
+        elif end == "destroy_sessions":
+            site.php(f"WP_Session_Tokens::get_instance({users['mia']})->destroy_all();")
+        else:
+            site.php(f"wp_update_user(['ID' => {users['mia']}, 'user_pass' => 'n3w-Passw0rd!']);")
+        done = time.time()
+        for stream in streams:
+            _, arrived = stream.next("logout")
+            assert arrived - done < WITHIN
+            assert stream.closed.wait(WITHIN)
+    finally:
+        for stream in streams:
+            stream.close()
+        if end == "new_password":
+            site.php(f"wp_set_password({PASSWORD!r}, {users['mia']});")
+
+
+def test_an_admin_removed_from_the_team_stops_hearing_its_inbox(stack):
+    whole, other, users, space = stack
+    site = whole.site
+    ben_stream = Stream(other, _browser(site, "ben")[0])
+    try:
+        ben_stream.next("summary")
+        site.php(
+            f"delete_post_meta({space}, '_space_inbox_team', {users['ben']});"
+            f" wp_update_post(['ID' => {space}]);"
+        )
+        summary, _ = ben_stream.next("summary", timeout=5)
+        assert all(s["id"] != space for s in summary.get("spaces", []))
+        _send(whole.bridge, _browser(site, "zoe"), space, "Still open?")
+        assert "team" not in ben_stream.names(1.0)
+    finally:
+        ben_stream.close()
+        site.php(
+            f"add_post_meta({space}, '_space_inbox_team', {users['ben']});"
+            f" wp_update_post(['ID' => {space}]);"
+        )
+
+
+def test_a_bridge_without_an_event_loop_worker_says_poll(stack, redis_url):
+    whole, other, users, space = stack
+    # --no-live: gthread workers, which would give a thread to each idle stream.
+    threaded = BridgeServer(
+        whole.site.wp_config_path, whole.workdir, args=("--no-live",), REDIS_URL=redis_url
+    )
+    threaded.start()
+    try:
+        session = whole.site.login("zoe", PASSWORD)
+        answer = session.get(f"{threaded.url}/api/v1/me/stream", timeout=10)
+        assert answer.status_code == 503
+        assert answer.json()["code"] == "live_unavailable"
+        assert session.get(f"{threaded.url}/api/v1/me/summary", timeout=10).status_code == 200
+    finally:
+        threaded.stop()

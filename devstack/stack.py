@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from devstack.nginx import NginxFront
 from devstack.platforms import build_site
 from devstack.wordpress import WordPressSite, free_port, php_str, stop_process_group
 
@@ -139,6 +140,12 @@ class WholeStack:
 
     *platform* is a key of :data:`platforms.PLATFORMS`: Debian's WordPress 6.1 by default,
     or WordPress 7.1 alone, with BuddyPress, or with BuddyBoss Platform.
+
+    With *direct* the stack runs in direct mode behind nginx (:mod:`devstack.nginx`): the site
+    is installed at nginx's address, which serves WordPress at ``/`` and the bridge under
+    ``/space-inbox-api/``; the plugin's ``space_inbox_public_url`` is that path on the origin
+    (:attr:`public_url`), while ``space_inbox_bridge_url`` stays the bridge's own address for
+    WordPress' server-to-server calls.  :attr:`url` is the site's address either way.
     """
 
     def __init__(
@@ -149,9 +156,11 @@ class WholeStack:
         *,
         php_workers: int = 4,
         platform: str = "wp61",
+        direct: bool = False,
         **bridge_env: str,
     ) -> None:
         self.workdir = workdir
+        front_port = free_port() if direct else 0
         self.site = build_site(
             platform,
             workdir,
@@ -159,8 +168,22 @@ class WholeStack:
             table_prefix=prefix,
             plugin_dirs={"space-inbox": PLUGIN},
             workers=php_workers,
+            public_url=f"http://127.0.0.1:{front_port}" if direct else "",
         )
         self.bridge = BridgeServer(self.site.wp_config_path, workdir, **bridge_env)
+        #: nginx in front of both, in direct mode.
+        self.front = (
+            NginxFront(self.site, self.bridge.url, workdir / "nginx", port=front_port)
+            if direct
+            else None
+        )
+        #: The plugin's public bridge URL: empty in proxy mode.
+        self.public_url = self.front.public_bridge if self.front else ""
+
+    @property
+    def url(self) -> str:
+        """The site's address, as the browser sees it."""
+        return self.site.url
 
     def start(self) -> WholeStack:
         """Install WordPress, activate the plugin, migrate, serve the bridge and connect them."""
@@ -174,13 +197,20 @@ class WholeStack:
                 raise RuntimeError(f"space-inbox migrate failed:\n{migrated.stderr}")
             self.bridge.start()
             self.site.php(f"update_option('space_inbox_bridge_url', {php_str(self.bridge.url)});")
+            if self.front is not None:
+                self.front.start()
+                self.site.php(
+                    f"update_option('space_inbox_public_url', {php_str(self.public_url)});"
+                )
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        """Stop both servers and drop the database."""
+        """Stop the servers and drop the database."""
+        if self.front is not None:
+            self.front.stop()
         self.bridge.stop()
         self.site.stop()
         self.site.drop()

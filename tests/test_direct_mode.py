@@ -1,0 +1,152 @@
+"""Direct mode behind Debian's nginx: one origin serves WordPress at ``/`` and the bridge under
+``/space-inbox-api/``; the browser's own WordPress cookies reach the bridge, a write with the
+REST nonce goes through, a stranger is refused, and the live stream is not buffered."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+import redis
+import requests
+
+from devstack.callers import PASSWORD
+from devstack.nginx import NginxFront
+from devstack.stack import WholeStack
+from devstack.wordpress import php_str
+
+PREFIX = "wpdm_"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    live = {"REDIS_URL": REDIS_URL} if _redis_answers() else {}
+    whole = WholeStack(
+        tmp_path_factory.mktemp("direct"),
+        f"si_direct_{uuid.uuid4().hex[:8]}",
+        PREFIX,
+        direct=True,
+        **live,
+    ).start()
+    try:
+        yield whole
+    finally:
+        whole.stop()
+
+
+def _user(stack: WholeStack, login: str) -> int:
+    return stack.site.user_id(login) or stack.site.create_user(
+        login, PASSWORD, email=f"{login}@example.org", display_name=login.title()
+    )
+
+
+def _space(stack: WholeStack, title: str, author: int) -> int:
+    return int(
+        stack.site.php(
+            "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+            f" 'post_title' => {php_str(title)}, 'post_author' => {author}]);"
+            " wp_update_post(['ID' => $id]); echo $id;"
+        ).strip()
+    )
+
+
+def test_the_site_and_the_plugin_live_at_nginxs_address(stack):
+    front = stack.front
+    assert isinstance(front, NginxFront)
+    assert stack.url == front.url
+    assert stack.site.option("home") == front.url
+    assert stack.site.option("siteurl") == front.url
+    assert stack.site.option("space_inbox_public_url") == f"{front.url}/space-inbox-api"
+    # Server-to-server calls still go to the bridge itself.
+    assert stack.site.option("space_inbox_bridge_url") == stack.bridge.url
+    with stack.site.session() as http:
+        # WordPress sends a stranger to its login on nginx's address, not the PHP server's.
+        answer = http.get(f"{front.url}/wp-admin/", allow_redirects=False, timeout=10)
+        assert answer.status_code == 302
+        assert answer.headers["Location"].startswith(f"{front.url}/wp-login.php")
+        # The bridge's path reaches the bridge, prefix removed.
+        health = http.get(f"{front.public_bridge}/health", timeout=10)
+        assert health.status_code == 200, health.text
+
+
+def test_a_members_own_cookie_reaches_the_bridge_through_nginx(stack):
+    _user(stack, "dm.member")
+    browser = stack.site.login("dm.member", PASSWORD)
+    with browser:
+        summary = browser.get(f"{stack.public_url}/api/v1/me/summary", timeout=10)
+        assert summary.status_code == 200, summary.text
+        # The same answer as the bridge gives the same cookie on its own address.
+        name, value = stack.site.logged_in_cookie(browser)
+        direct = requests.get(
+            f"{stack.bridge.url}/api/v1/me/summary",
+            headers={"Cookie": f"{name}={value}"},
+            timeout=10,
+        )
+        assert summary.json() == direct.json()
+        etag = summary.headers["ETag"]
+        again = browser.get(
+            f"{stack.public_url}/api/v1/me/summary",
+            headers={"If-None-Match": etag},
+            timeout=10,
+        )
+        assert again.status_code == 304
+
+
+def test_a_write_with_the_nonce_goes_through_nginx(stack):
+    owner = _user(stack, "dm.owner")
+    member = _user(stack, "dm.writer")
+    space_id = _space(stack, "Sunday Market", owner)
+    with stack.site.login("dm.writer", PASSWORD) as browser:
+        nonce = stack.site.rest_nonce(browser)
+        url = f"{stack.public_url}/api/v1/me/spaces/{space_id}/messages"
+        body = {"body": "Are you open on Easter Sunday?", "client_key": "dm-1"}
+        refused = browser.post(url, json=body, timeout=10)
+        assert refused.status_code in (401, 403), refused.text
+        sent = browser.post(url, json=body, headers={"X-WP-Nonce": nonce}, timeout=10)
+        assert sent.status_code == 201, sent.text
+    authors = stack.site.sql(
+        "SELECT author_id FROM {prefix}spaceinbox_messages WHERE body = %s", [body["body"]]
+    )
+    assert authors == [(member,)]
+
+
+def test_a_stranger_gets_401_through_nginx(stack):
+    with stack.site.session() as http:
+        answer = http.get(f"{stack.public_url}/api/v1/me/summary", timeout=10)
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["Content-Type"].startswith("application/json")
+
+
+def test_the_live_stream_comes_through_nginx_unbuffered(stack):
+    if "REDIS_URL" not in stack.bridge.env:
+        pytest.skip("the live stream needs Redis at 127.0.0.1:6379")
+    owner = _user(stack, "dm.streamer")
+    _space(stack, "Pizzeria Due", owner)
+    with stack.site.login("dm.streamer", PASSWORD) as browser:
+        began = time.monotonic()
+        stream = browser.get(f"{stack.public_url}/api/v1/me/stream", stream=True, timeout=(5, 10))
+        try:
+            assert stream.status_code == 200, stream.text
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            text = ""
+            for chunk in stream.iter_content(chunk_size=None, decode_unicode=True):
+                text += chunk
+                if "\n\n" in text and "event: summary" in text:
+                    break
+        finally:
+            stream.close()
+    # The first event arrives at once, not when a buffer fills or the stream ends.
+    assert time.monotonic() - began < 5
+    block = text.split("event: summary", 1)[1].split("\n\n", 1)[0]
+    data = next(line[6:] for line in block.split("\n") if line.startswith("data: "))
+    assert "unread" in json.dumps(json.loads(data))

@@ -1,0 +1,214 @@
+"""Direct mode in Chromium, behind Debian's nginx: one origin serves WordPress at ``/`` and
+the bridge under ``/space-inbox-api/``. The settings screen checks the public URL from the
+administrator's own browser (reachable and verified; a path nginx does not route; another
+origin) and shows the web server rules; a member messages the Space and an admin answers
+with every call of the inbox going straight to the bridge, none through WordPress."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from devstack.stack import WholeStack
+from devstack.wordpress import php_str
+
+from .support import (
+    PREFIX,
+    SPACE_NAME,
+    BrowserStack,
+    Browsing,
+    eventually,
+    member_inbox,
+    message_in,
+    open_space_and_press_message,
+    team_inbox,
+)
+
+SETTINGS = "/wp-admin/options-general.php?page=space-inbox"
+#: How long a check of the settings screen may take to say what it found.
+CHECK_WITHIN_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def direct(tmp_path_factory) -> Iterator[tuple[BrowserStack, WholeStack]]:
+    """The whole stack in direct mode behind nginx, with the browser tests' Space."""
+    whole = WholeStack(
+        tmp_path_factory.mktemp("browser-direct"),
+        f"si_test_browser_direct_{os.getpid()}",
+        PREFIX,
+        direct=True,
+        DISPATCH_INTERVAL="1",
+    ).start()
+    try:
+        built = BrowserStack(whole.site, whole.bridge)
+        built.seed()
+        yield built, whole
+    finally:
+        whole.stop()
+
+
+@pytest.fixture
+def stack(direct) -> BrowserStack:
+    """This module's stack: direct mode (the folder's own proxy-mode stack is not built)."""
+    return direct[0]
+
+
+@pytest.fixture
+def browsing(request, chromium, stack, tmp_path, tmp_path_factory) -> Iterator[Browsing]:
+    """As the folder's ``browsing``, on the direct-mode stack."""
+    folder = tmp_path / "browser"
+    folder.mkdir()
+    session = Browsing(chromium, stack, folder)
+    session.keep_root = tmp_path_factory.getbasetemp().parent / "space-inbox-browser-failures"
+    request.node.browsing = session
+    yield session
+    session.write_console()
+    session.close()
+    assert not session.page_errors, "uncaught errors in the pages:\n" + "\n".join(
+        session.page_errors
+    )
+
+
+def _set_public_url(stack: BrowserStack, url: str) -> None:
+    stack.site.php(f"update_option('space_inbox_public_url', {php_str(url)});")
+
+
+@pytest.fixture
+def public_url(direct) -> Iterator[str]:
+    """The public bridge URL nginx serves; put back after a test that changes it."""
+    stack, whole = direct
+    yield whole.public_url
+    _set_public_url(stack, whole.public_url)
+
+
+def _settings_page(stack: BrowserStack, browsing: Browsing):
+    admin = stack.person("site.admin", "Site Admin", role="administrator")
+    page = browsing.login(admin, SETTINGS)
+    expect(page.locator("#space-inbox-direct h2")).to_have_text("Direct mode")
+    return page
+
+
+def test_the_settings_screen_verifies_direct_mode_and_shows_the_rules(stack, browsing, public_url):
+    page = _settings_page(stack, browsing)
+    result = page.locator("#space-inbox-direct-result")
+    expect(result).to_have_attribute("data-state", "verified", timeout=CHECK_WITHIN_MS)
+    expect(result).to_contain_text("Reachable and verified")
+    expect(result).to_contain_text(f"{public_url}/api/v1/me/summary")
+
+    bridge = stack.bridge.url
+    nginx = page.locator("#space-inbox-rules-nginx")
+    expect(nginx).to_be_visible()
+    expect(nginx).to_contain_text("location /space-inbox-api/ {")
+    expect(nginx).to_contain_text(f"proxy_pass {bridge}/;")
+    expect(nginx).to_contain_text("proxy_buffering off;")
+    expect(nginx).to_contain_text("proxy_read_timeout 3700s;")
+    apache = page.locator("#space-inbox-rules-apache")
+    expect(apache).to_be_visible()
+    expect(apache).to_contain_text('<Location "/space-inbox-api/">')
+    expect(apache).to_contain_text(f'ProxyPass "{bridge}/" flushpackets=on')
+    caddy = page.locator("#space-inbox-rules-caddy")
+    expect(caddy).to_be_visible()
+    expect(caddy).to_contain_text("handle_path /space-inbox-api/* {")
+    expect(caddy).to_contain_text(f"reverse_proxy {bridge} {{")
+    expect(caddy).to_contain_text("flush_interval -1")
+    browsing.shot(page, "direct-mode-verified")
+
+    # "Test direct mode" checks again, from this browser.
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/me/summary")) as answered:
+        page.get_by_role("button", name="Test direct mode").click()
+    assert answered.value.status == 200
+    expect(result).to_have_attribute("data-state", "verified")
+
+
+def test_a_path_nginx_does_not_route_is_reported_as_a_missing_rule(stack, browsing, public_url):
+    unrouted = public_url.replace("/space-inbox-api", "/bridge-not-routed")
+    _set_public_url(stack, unrouted)
+    page = _settings_page(stack, browsing)
+    result = page.locator("#space-inbox-direct-result")
+    expect(result).to_have_attribute("data-state", "unreachable", timeout=CHECK_WITHIN_MS)
+    expect(result).to_contain_text("Not reachable")
+    expect(result).to_contain_text("rule for this path is missing")
+    expect(result).to_contain_text(f"{unrouted}/api/v1/me/summary")
+    # The rules follow the public URL's path, so they are the ones to add.
+    expect(page.locator("#space-inbox-rules-nginx")).to_contain_text(
+        "location /bridge-not-routed/ {"
+    )
+    browsing.shot(page, "direct-mode-rule-missing")
+
+
+def test_a_public_url_on_another_origin_is_reported_before_any_call(stack, browsing, public_url):
+    _set_public_url(stack, stack.bridge.url)
+    page = _settings_page(stack, browsing)
+    result = page.locator("#space-inbox-direct-result")
+    expect(result).to_have_attribute("data-state", "wrong-origin", timeout=CHECK_WITHIN_MS)
+    expect(result).to_contain_text("Wrong origin")
+    expect(result).to_contain_text(f"{stack.url}/space-inbox-api/")
+
+
+def test_a_member_messages_the_space_and_an_admin_answers_straight_through_the_bridge(
+    stack, browsing
+):
+    public = f"{stack.url}/space-inbox-api/"
+    calls: list[str] = []
+
+    def note(request) -> None:
+        if "/space-inbox-api/" in request.url or "space-inbox/v1/bridge" in request.url:
+            calls.append(request.url)
+
+    member = stack.new_member("Noa Direct")
+    context = browsing.context(member.login)
+    context.on("request", note)
+    page = context.new_page()
+    browsing.log_in(page, member, stack.space_url)
+    open_space_and_press_message(page)
+    question = "Do you print on organic hoodies as well?"
+    page.keyboard.type(question)
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "messages" in r.url
+    ) as posted:
+        page.keyboard.press("Control+Enter")
+    assert posted.value.status == 201, posted.value.text()
+    assert posted.value.url.startswith(public), posted.value.url
+    expect(message_in(member_inbox(page), question, mine=True)).to_be_visible()
+    assert eventually(lambda: question in stack.stored_bodies(member), 5.0, page=page)
+
+    ada = stack.ada
+    conversation = stack.conversation_of(member)
+    ada_context = browsing.context(ada.login)
+    ada_context.on("request", note)
+    ada_page = ada_context.new_page()
+    browsing.log_in(
+        ada_page, ada, f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"
+    )
+    inbox = team_inbox(ada_page)
+    expect(message_in(inbox, question)).to_be_visible()
+    answer = "Yes, hoodies too, in four colours."
+    inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}").fill(answer)
+    with ada_page.expect_response(
+        lambda r: r.request.method == "POST" and "messages" in r.url
+    ) as replied:
+        inbox.get_by_role("button", name="Send").click()
+    assert replied.value.status == 201, replied.value.text()
+    assert replied.value.url.startswith(public), replied.value.url
+    expect(message_in(inbox, answer, mine=True).locator(".space-inbox__audit")).to_contain_text(
+        "sent by Ada Admin"
+    )
+    browsing.shot(ada_page, "direct-ada-answered")
+
+    # The member sees the answer, from the Space, on reload.
+    page.reload()
+    theirs = message_in(member_inbox(page), answer, mine=False)
+    expect(theirs).to_be_visible()
+    expect(theirs.locator(".space-inbox-msg__meta")).to_have_text(
+        re.compile(rf"^{re.escape(SPACE_NAME)} · ")
+    )
+    browsing.shot(page, "direct-member-sees-the-answer")
+    time.sleep(0.2)
+    assert calls, "the pages made no call to the bridge"
+    through_wordpress = [url for url in calls if "space-inbox/v1/bridge" in url]
+    assert not through_wordpress, through_wordpress

@@ -1,0 +1,101 @@
+/**
+ * Settings → Space Inbox: checks direct mode from the administrator's own browser.
+ *
+ * The browser fetches the bridge's summary at the public URL, same-origin with its cookies,
+ * exactly as a member's browser will, and says what it found: reachable and verified (200
+ * with the bridge's JSON), reachable without the login (401: the cookies do not reach the
+ * bridge), not reachable (a network error or any other answer: the web server rule is
+ * missing or the bridge is down), or a wrong origin (cookies would never be sent).
+ * Runs once when the screen opens, and again on "Test direct mode".
+ */
+( function () {
+	'use strict';
+
+	var settings = window.spaceInboxDirect;
+	var result = document.getElementById( 'space-inbox-direct-result' );
+	var button = document.getElementById( 'space-inbox-direct-test' );
+	if ( ! settings || ! result || ! button || ! settings.summaryUrl || ! window.fetch ) {
+		return;
+	}
+	var sprintf = window.wp.i18n.sprintf;
+	var icons = {
+		checking: 'update',
+		verified: 'yes-alt',
+		'no-login': 'warning',
+		unreachable: 'dismiss',
+		'wrong-origin': 'dismiss',
+	};
+
+	function show( state, text ) {
+		var icon = document.createElement( 'span' );
+		icon.className = 'dashicons dashicons-' + icons[ state ];
+		icon.setAttribute( 'aria-hidden', 'true' );
+		result.textContent = '';
+		result.appendChild( icon );
+		result.appendChild( document.createTextNode( ' ' + text ) );
+		result.setAttribute( 'data-state', state );
+	}
+
+	function originOf( url ) {
+		try {
+			return new URL( url, window.location.href ).origin;
+		} catch ( error ) {
+			return '';
+		}
+	}
+
+	function isSummary( body ) {
+		return !! body && 'object' === typeof body && 'number' === typeof body.unread;
+	}
+
+	function check() {
+		var url = settings.summaryUrl;
+		if ( originOf( url ) !== window.location.origin ) {
+			show(
+				'wrong-origin',
+				sprintf( settings.i18n.wrongOrigin, settings.publicUrl, window.location.origin, settings.example )
+			);
+			return Promise.resolve();
+		}
+		button.disabled = true;
+		show( 'checking', sprintf( settings.i18n.checking, url ) );
+		return window
+			.fetch( url, {
+				credentials: 'same-origin',
+				cache: 'no-store',
+				headers: { Accept: 'application/json' },
+			} )
+			.then( function ( response ) {
+				if ( 401 === response.status ) {
+					show( 'no-login', sprintf( settings.i18n.noLogin, url ) );
+					return;
+				}
+				if ( 200 !== response.status ) {
+					var what = response.status ? sprintf( settings.i18n.status, response.status ) : settings.i18n.network;
+					show( 'unreachable', sprintf( settings.i18n.unreachable, what, url ) );
+					return;
+				}
+				return response
+					.json()
+					.catch( function () {
+						return null;
+					} )
+					.then( function ( body ) {
+						if ( isSummary( body ) ) {
+							show( 'verified', sprintf( settings.i18n.verified, url ) );
+						} else {
+							show( 'unreachable', sprintf( settings.i18n.unreachable, settings.i18n.notBridge, url ) );
+						}
+					} );
+			} )
+			.catch( function () {
+				show( 'unreachable', sprintf( settings.i18n.unreachable, settings.i18n.network, url ) );
+			} )
+			.then( function () {
+				button.disabled = false;
+			} );
+	}
+
+	button.addEventListener( 'click', check );
+	check();
+} )();

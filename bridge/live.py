@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -52,6 +54,109 @@ class Listener:
         )
 
 
+class Kept(NamedTuple):
+    """A poll's verified answer, kept by :class:`KeptAnswers`."""
+
+    user: Any
+    rows: list
+    spaces: frozenset[int]
+    #: Until when it may be given (time.time()): the login's end, or the kept answer's age.
+    until: float
+    #: What the view built from it, once: (inbox URL, body, ETag).
+    response: list
+
+
+class KeptAnswers:
+    """The header poll's verified answers, by Cookie header, kept true by the changes.
+
+    An answer is dropped when a change concerns its user or one of their Spaces (a message,
+    a read, a team change, a logout), when the login it proved ends, after :data:`MAX_AGE`
+    seconds (a publication that failed is not missed for longer), and all at once whenever
+    the subscription is lost. An answer read while a change arrived is not kept: it may
+    predate it.
+    """
+
+    #: Seconds an answer is kept at most.
+    MAX_AGE = 60.0
+    #: Answers kept at most, the least recently used dropped first.
+    SIZE = 20000
+    #: A longer Cookie header is not kept as a key.
+    KEY_MAX = 4096
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[str, Kept] = OrderedDict()
+        self._by_user: dict[int, set[str]] = {}
+        self._by_space: dict[int, set[str]] = {}
+        self._lock = threading.Lock()
+        #: Counts the changes heard: an answer read across a change is not kept.
+        self.heard = 0
+
+    def get(self, key: str | None, now: float) -> Kept | None:
+        """Return the answer kept for a Cookie header, while it may be given."""
+        if not key:
+            return None
+        with self._lock:
+            kept = self._answers.get(key)
+            if kept is None:
+                return None
+            if kept.until < now:
+                self._drop(key)
+                return None
+            self._answers.move_to_end(key)
+            return kept
+
+    def keep(self, key: str | None, user, rows: list, spaces, heard: int, now: float) -> None:
+        """Keep a verified answer read when :attr:`heard` was ``heard``."""
+        if not key or len(key) > self.KEY_MAX:
+            return
+        until = min(float(user.expires), now + self.MAX_AGE)
+        kept = Kept(user, rows, frozenset(spaces), until, [])
+        with self._lock:
+            if heard != self.heard:
+                return
+            self._drop(key)
+            while len(self._answers) >= self.SIZE:
+                self._drop(next(iter(self._answers)))
+            self._answers[key] = kept
+            self._by_user.setdefault(user.id, set()).add(key)
+            for space_id in kept.spaces:
+                self._by_space.setdefault(space_id, set()).add(key)
+
+    def heard_change(self, change: Change) -> None:
+        """Drop every answer a change concerns."""
+        with self._lock:
+            self.heard += 1
+            keys = set(self._by_space.get(change.space_id, ()))
+            for user_id in (change.member_id, *change.users):
+                keys.update(self._by_user.get(user_id, ()))
+            for key in keys:
+                self._drop(key)
+
+    def clear(self) -> None:
+        """Drop everything (the subscription was lost: changes may have been missed)."""
+        with self._lock:
+            self.heard += 1
+            self._answers.clear()
+            self._by_user.clear()
+            self._by_space.clear()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def _drop(self, key: str) -> None:
+        kept = self._answers.pop(key, None)
+        if kept is None:
+            return
+        for index, id_ in [(self._by_user, kept.user.id)] + [
+            (self._by_space, s) for s in kept.spaces
+        ]:
+            found = index.get(id_)
+            if found is not None:
+                found.discard(key)
+                if not found:
+                    del index[id_]
+
+
 class Hub:
     """This process's end of the channel: it publishes changes and wakes listeners.
 
@@ -64,7 +169,12 @@ class Hub:
 
         self.channel = channel
         self._redis = redis.Redis.from_url(
-            redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+            redis_url,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+            health_check_interval=30,
+            # Named after the channel, so that an operator sees whose connections these are.
+            client_name=channel.replace(" ", "_"),
         )
         self._listeners: set[Listener] = set()
         self._by_user: dict[int, set[Listener]] = {}
@@ -74,6 +184,7 @@ class Hub:
         self._stop = threading.Event()
         #: Set while the subscription is live: only then do listeners hear every change.
         self.subscribed = threading.Event()
+        self.answers = KeptAnswers()
 
     # -- publishing -------------------------------------------------------------------
 
@@ -129,7 +240,8 @@ class Hub:
                     del index[key]
 
     def deliver(self, change: Change) -> None:
-        """Wake every listener a change concerns."""
+        """Drop the answers a change concerns, and wake every listener it concerns."""
+        self.answers.heard_change(change)
         with self._lock:
             woken = set(self._by_space.get(change.space_id, ()))
             for user_id in (change.member_id, *change.users):
@@ -139,6 +251,7 @@ class Hub:
 
     def _lost(self) -> None:
         self.subscribed.clear()
+        self.answers.clear()
         with self._lock:
             everyone = list(self._listeners)
         for listener in everyone:
@@ -200,6 +313,20 @@ class Hub:
 def hub() -> Hub | None:
     """Return this process's hub, or None when the site has no Redis."""
     return current_app.extensions.get("space_inbox_hub")
+
+
+def kept_answers() -> KeptAnswers | None:
+    """Return this process's kept poll answers while they are kept true, else None.
+
+    The subscription starts with the first poll; until it is live, every poll reads MariaDB.
+    """
+    live = hub()
+    if live is None:
+        return None
+    if not live.subscribed.is_set():
+        live.start()
+        return None
+    return live.answers
 
 
 def channel_name(settings: dict) -> str:

@@ -17,12 +17,12 @@ from sqlalchemy import Row
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
 
-from bridge import auth, php_request
+from bridge import auth, live, php_request
 from bridge.auth import SiteKeys, WpUser
 from bridge.db import OneStatement, get_session
 from bridge.inbox.access import Viewer
 from bridge.inbox.errors import Forbidden, NotLoggedIn
-from bridge.inbox.statements import MEMBER
+from bridge.inbox.statements import MEMBER, SPACE
 from bridge.limits import MAX_ID
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -115,8 +115,19 @@ def header_login() -> None:
     """Verify the header poll's caller with the statement that also reads every count it
     shows (:func:`bridge.inbox.statements.header_statement`): one round trip in all.
 
-    The rows are kept in ``g.header_rows`` for the view. The poll only reads.
+    The rows are kept in ``g.header_rows`` for the view. The poll only reads. While the
+    process hears every change (:func:`bridge.live.kept_answers`), a verified answer is
+    kept by the request's Cookie header and given again without MariaDB until a change
+    concerns it or the login ends (``g.kept``).
     """
+    kept = live.kept_answers() if request.method == "GET" else None
+    key = request.headers.get("Cookie")
+    now = time.time()
+    found = kept.get(key, now) if kept is not None else None
+    if found is not None:
+        g.user, g.header_rows, g.kept = found.user, found.rows, found
+        return
+    heard = kept.heard if kept is not None else 0
     statement: OneStatement = current_app.extensions["space_inbox_header"]
     rows: list[Row] = []
 
@@ -129,7 +140,10 @@ def header_login() -> None:
         raise _refuse_login()
     if request.method in WRITE_METHODS:
         _check_nonce(user)
-    g.user, g.header_rows = user, rows
+    if kept is not None:
+        spaces = {int(r.space_id) for r in rows if r.kind == SPACE}
+        kept.keep(key, user, rows, spaces, heard, now)
+    g.user, g.header_rows, g.kept = user, rows, None
 
 
 def plugin_signature() -> None:

@@ -1,15 +1,20 @@
 /**
  * Space Inbox: the badge script, on every page a logged-in user sees.
  *
- * It polls `GET me/summary` (with If-None-Match) while the page is visible, fills every
- * `[data-space-inbox-count]` badge, and adds the "Space inbox" link to the BuddyBoss
- * Theme's header dropdowns. It is also the core the inbox module (inbox.js) builds on:
- * the API client, the summary, and the small DOM helpers.
+ * It follows the summary, fills every `[data-space-inbox-count]` badge, and adds the
+ * "Space inbox" link to the BuddyBoss Theme's header dropdowns. It is also the core the
+ * inbox module (inbox.js) builds on: the API client, the summary and its live events, and
+ * the small DOM helpers.
+ *
+ * The summary comes pushed when the bridge offers a live stream (`streamUrl`, direct mode:
+ * Server-Sent Events with `summary`, `conversation`, `team` and `logout` events); while
+ * there is none (no Redis, a network that blocks streams, proxy mode) it polls
+ * `GET me/summary` (with If-None-Match) while the page is visible.
  *
  * Configuration, set by PHP before this module runs: `window.spaceInboxConfig` =
- * `{ apiBase, mode, nonce, inboxUrl, locale, maxLength, pollMs }`. apiBase
- * ends in "/" and the API path is appended to it (".../api/v1/" in direct mode, the REST
- * proxy route in proxy mode). Strings are translated with WordPress' `wp.i18n`.
+ * `{ apiBase, mode, nonce, inboxUrl, locale, maxLength, pollMs, streamUrl }`. apiBase
+ * ends in "/" and the API path is appended to it (".../api/v1/" in direct mode, the proxy
+ * in proxy mode). Strings are translated with WordPress' `wp.i18n`.
  *
  * Every piece of user text is written with textContent (through `h()`), never as HTML.
  *
@@ -21,6 +26,8 @@ const { __, _n, sprintf } = window.wp.i18n;
 export const config = window.spaceInboxConfig || {};
 const POLL_MS = Math.max(2000, Number(config.pollMs) || 4000);
 const MAX_BACKOFF_MS = 60000;
+// A stream the bridge refused (no live updates there) is asked for again this much later.
+const STREAM_RETRY_MS = 120000;
 
 // -- small helpers -----------------------------------------------------------------------
 
@@ -181,8 +188,10 @@ export async function api(path, { method = 'GET', query = null, body, etag = nul
 // -- the summary poll: badges, and freshness of open inboxes -------------------------------
 
 /**
- * Polls GET me/summary with If-None-Match every few seconds while the page is visible (and
- * at once when it comes back into view), updates every badge, and tells subscribers.
+ * The summary: pushed by the live stream while it is open; otherwise polled (GET me/summary
+ * with If-None-Match) every few seconds while the page is visible, and at once when it comes
+ * back into view. Updates every badge and tells subscribers; passes the stream's other
+ * events on to their handlers.
  */
 export const summary = {
   /** @type {Object|null} The last summary. */
@@ -196,6 +205,13 @@ export const summary = {
   inflight: null,
   /** @type {Set<function(Object): void>} */
   listeners: new Set(),
+  /** @type {EventSource|null} The live stream, once asked for. */
+  stream: null,
+  /** Whether the stream is open: then nothing is polled. */
+  live: false,
+  streamTimer: 0,
+  /** @type {Map<string, Set<function(Object): void>>} */
+  handlers: new Map(),
 
   /**
    * @param {function(Object): void} listener Called with each new summary.
@@ -204,6 +220,76 @@ export const summary = {
   subscribe(listener) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  },
+
+  /**
+   * Handle a live event: "conversation" ({space_id}: the user's own conversation with that
+   * Space changed) or "team" ({space_id, conversation_id}: a conversation in a team inbox).
+   *
+   * @param {string} name
+   * @param {function(Object): void} handler
+   * @returns {function(): void} Stops calling it.
+   */
+  on(name, handler) {
+    if (!this.handlers.has(name)) this.handlers.set(name, new Set());
+    this.handlers.get(name).add(handler);
+    return () => this.handlers.get(name).delete(handler);
+  },
+
+  /** @param {Object} data A summary, from the poll or the stream. */
+  accept(data) {
+    this.data = data;
+    updateBadges(data);
+    for (const listener of this.listeners) listener(data);
+  },
+
+  /** Logged out, or the page's nonce died: stop knocking. */
+  stop() {
+    this.stopped = true;
+    this.live = false;
+    window.clearTimeout(this.timer);
+    window.clearTimeout(this.streamTimer);
+    if (this.stream) this.stream.close();
+    updateBadges(null);
+  },
+
+  /** Open the live stream, if the bridge offers one; polling goes on until it is open. */
+  connect() {
+    if (!config.streamUrl || !window.EventSource || this.stopped) return;
+    const source = new EventSource(config.streamUrl, { withCredentials: true });
+    this.stream = source;
+    const read = (event) => {
+      try {
+        return JSON.parse(event.data);
+      } catch {
+        return null;
+      }
+    };
+    source.addEventListener('summary', (event) => {
+      const data = read(event);
+      if (!data) return;
+      this.live = true;
+      this.failures = 0;
+      window.clearTimeout(this.timer);
+      this.accept(data);
+    });
+    for (const name of ['conversation', 'team']) {
+      source.addEventListener(name, (event) => {
+        const data = read(event);
+        for (const handler of this.handlers.get(name) || []) if (data) handler(data);
+      });
+    }
+    source.addEventListener('logout', () => this.stop());
+    source.addEventListener('error', () => {
+      // The browser reconnects by itself unless the bridge refused the stream; poll meanwhile.
+      this.live = false;
+      if (!this.stopped) this.schedule(POLL_MS);
+      if (source.readyState === window.EventSource.CLOSED && !this.stopped) {
+        this.stream = null;
+        window.clearTimeout(this.streamTimer);
+        this.streamTimer = window.setTimeout(() => this.connect(), STREAM_RETRY_MS);
+      }
+    });
   },
 
   /** @returns {Promise<Object|null>} The summary, fetched now (or the fetch under way). */
@@ -224,14 +310,11 @@ export const summary = {
       this.failures = 0;
       if (status === 200 && data) {
         this.etag = etag;
-        this.data = data;
-        updateBadges(data);
-        for (const listener of this.listeners) listener(data);
+        this.accept(data);
       }
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-        this.stopped = true; // Logged out, or the page's nonce died: stop knocking.
-        updateBadges(null);
+        this.stop();
       } else {
         // The bridge is down or busy: back off, and honour Retry-After.
         this.failures += 1;
@@ -246,7 +329,7 @@ export const summary = {
   /** @param {number} delay Milliseconds until the next poll. */
   schedule(delay) {
     window.clearTimeout(this.timer);
-    if (!this.stopped) {
+    if (!this.stopped && !this.live) {
       this.timer = window.setTimeout(() => {
         if (document.hidden) this.schedule(POLL_MS);
         else this.poll();
@@ -259,10 +342,11 @@ export const summary = {
     if (this.started) return this.poll();
     this.started = true;
     const now = () => {
-      if (!document.hidden) this.poll();
+      if (!document.hidden && !this.live) this.poll();
     };
     document.addEventListener('visibilitychange', now);
     window.addEventListener('focus', now);
+    this.connect();
     return this.poll();
   },
 };

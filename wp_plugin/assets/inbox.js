@@ -378,7 +378,12 @@ class Inbox {
   // ---- start ----
 
   async start() {
-    this.unsubscribe = summary.subscribe((data) => this.onSummary(data));
+    const stops = [
+      summary.subscribe((data) => this.onSummary(data)),
+      // Pushed: a change the counts do not show (an answer from a teammate or another tab).
+      summary.on(this.admin ? 'team' : 'conversation', (event) => this.onLive(event)),
+    ];
+    this.unsubscribe = () => stops.forEach((stop) => stop());
     if (this.admin) {
       this.say(__('Loading…', 'space-inbox'));
       const data = await summary.start(); // Who is on which team, before offering replies.
@@ -430,6 +435,14 @@ class Inbox {
     } else if (!first) {
       this.refresh(); // The first summary comes with the first load anyway.
     }
+  }
+
+  /** @param {Object} event A live event about one of this inbox's conversations. */
+  onLive(event) {
+    if (this.admin && Number(event.space_id) !== this.spaceId) return;
+    window.clearTimeout(this.liveTimer);
+    // A burst of changes (a conversation read, then answered) is one reload.
+    this.liveTimer = window.setTimeout(() => this.refresh(), 50);
   }
 
   /** @param {Object} data Merge the summary's Spaces (team and unread) into the picker. */

@@ -204,6 +204,9 @@ class Space_Inbox_UI {
 			// Every admin sees a new message within 5 s: a poll every 4 s leaves room for
 			// the round trips of the poll under way when the message arrives.
 			'pollMs'    => 4000,
+			// Live updates come over a stream only in direct mode: through WordPress, each
+			// open page would hold a PHP worker.
+			'streamUrl' => Space_Inbox_Options::proxy_mode() ? '' : Space_Inbox_Options::public_url() . '/api/v1/me/stream',
 		);
 
 		/**
@@ -213,7 +216,8 @@ class Space_Inbox_UI {
 		 *
 		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl, locale,
 		 *                      maxLength (the bridge's longest message,
-		 *                      Space_Inbox_Limits::BODY_MAX) and pollMs.
+		 *                      Space_Inbox_Limits::BODY_MAX), pollMs (the fallback poll)
+		 *                      and streamUrl (the live stream, '' for none).
 		 */
 		return apply_filters( 'space_inbox_ui_config', $config );
 	}

@@ -9,18 +9,26 @@ Usage, from the repository root (``make demo`` runs ``make stack venv`` first)::
 
 ``start`` creates the MariaDB database and user ``space_inbox_demo``, installs WordPress
 (Debian's package, copied to ``.demo/wordpress``) with the plugin and a small theme, serves
-it with ``php -S`` on 127.0.0.1:8080 (or the next free port), migrates and serves the bridge
-on 127.0.0.1:8765 (or the next free port), and seeds three Spaces, their admins, members and
-conversations, written through the real API. Both servers run detached, in their own
-process groups; ports, passwords and process ids are kept in ``.demo/state.json``. Running
-``start`` again is harmless: it reports a running demo, or restarts what has stopped.
+it with ``php -S`` on 127.0.0.1:8081 (or the next free port), migrates and serves the bridge
+on 127.0.0.1:8765 (or the next free port), and puts Debian's nginx in front of both on
+127.0.0.1:8080 (or the next free port), the site's address: WordPress at ``/``, the bridge
+at ``/space-inbox-api/``, which the plugin's public bridge URL names (*direct mode*, see
+``devstack/nginx.py`` and ``docs/DEPLOYMENT.md``). When Redis answers at 127.0.0.1:6379 the
+bridge serves live updates (``--live``); without it the pages poll. It then seeds three
+Spaces, their admins, members and conversations, written through the real API on the
+site's origin. The three servers run detached, in their own process groups; ports,
+passwords and process ids are kept in ``.demo/state.json``. Running ``start`` again is
+harmless: it reports a running demo, or restarts what has stopped.
 
 Settings (environment):
 
 - ``DEMO_DB_HOST``, ``DEMO_DB_PORT``: MariaDB (default 127.0.0.1:3306);
 - ``DEMO_DB_ROOT_USER``, ``DEMO_DB_ROOT_PASSWORD``: an account that may create databases and
   users (default ``root`` without a password, as ``make stack`` leaves it);
-- ``DEMO_WP_PORT``, ``DEMO_BRIDGE_PORT``: the first ports tried (8080, 8765).
+- ``DEMO_WP_PORT``, ``DEMO_PHP_PORT``, ``DEMO_BRIDGE_PORT``: the first ports tried for the
+  site's address (nginx, 8080), WordPress' PHP server (8081) and the bridge (8765);
+- ``DEMO_REDIS_URL``: the Redis of live updates (default ``redis://127.0.0.1:6379/0``;
+  empty: no live updates).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ import requests
 
 from devstack import stack
 from devstack import wordpress as harness
+from devstack.nginx import NginxError, NginxFront, nginx_binary
 from devstack.wordpress import WordPressError, WordPressSite, php_str
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +78,11 @@ TABLE_PREFIX = "wp_"
 BRIDGE_TABLES = f"{TABLE_PREFIX}spaceinbox_"
 
 HOST = "127.0.0.1"
+#: Where nginx serves the bridge on the site's origin.
+BRIDGE_PATH = "/space-inbox-api/"
+NGINX_DIR = STATE_DIR / "nginx"
+#: Live updates need Redis; the bridge serves without it (the pages then poll).
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 SITE_TITLE = "Space Inbox demo"
 #: The password of every seeded login, the site administrator's included.
 PASSWORD = "demo-password"
@@ -306,10 +320,16 @@ class State:
 
     db_password: str = ""
     keys: dict[str, str] = field(default_factory=dict)
-    wp_port: int = 0
+    #: nginx: the site's address.
+    site_port: int = 0
+    #: WordPress' PHP server, behind nginx.
+    php_port: int = 0
     bridge_port: int = 0
-    wp_pid: int = 0
+    nginx_pid: int = 0
+    php_pid: int = 0
     bridge_pid: int = 0
+    #: Whether the bridge serves live updates (with Redis).
+    live: bool = False
     seeded: int = 0
     complete: bool = False
 
@@ -339,13 +359,23 @@ class State:
 
     @property
     def site_url(self) -> str:
-        """The WordPress site's URL (no trailing slash)."""
-        return f"http://{HOST}:{self.wp_port}"
+        """The site's URL, nginx's (no trailing slash)."""
+        return f"http://{HOST}:{self.site_port}"
+
+    @property
+    def php_url(self) -> str:
+        """WordPress' PHP server behind nginx (no trailing slash)."""
+        return f"http://{HOST}:{self.php_port}"
 
     @property
     def bridge_url(self) -> str:
-        """The bridge's URL (no trailing slash)."""
+        """The bridge's own URL, for WordPress' server-to-server calls (no trailing slash)."""
         return f"http://{HOST}:{self.bridge_port}"
+
+    @property
+    def public_url(self) -> str:
+        """The bridge on the site's origin, as browsers call it (the plugin's public URL)."""
+        return self.site_url + BRIDGE_PATH.rstrip("/")
 
 
 # -- the terminal ------------------------------------------------------------------------
@@ -565,14 +595,39 @@ def port_free(port: int) -> bool:
     return True
 
 
-def pick_port(previous: int, first: int) -> int:
-    """The previous run's port if it is free, else *first* or the next free one."""
-    if previous and port_free(previous):
+def pick_port(previous: int, first: int, taken: tuple[int, ...] = ()) -> int:
+    """The previous run's port if it is free, else *first* or the next free one; never one
+    of *taken* (ports picked for servers not started yet)."""
+    if previous and previous not in taken and port_free(previous):
         return previous
     for port in range(first, first + 100):
-        if port_free(port):
+        if port not in taken and port_free(port):
             return port
     raise DemoError(f"no free port in {first}-{first + 99} on {HOST}")
+
+
+def redis_url() -> str:
+    """The Redis of live updates if it answers a PING, else ''."""
+    url = os.environ.get("DEMO_REDIS_URL", DEFAULT_REDIS_URL).strip()
+    if not url:
+        return ""
+    match = re.match(r"^redis://(?:[^@/]*@)?([^:/]+)(?::(\d+))?(?:/\d*)?$", url)
+    if match is None:
+        raise DemoError(f"DEMO_REDIS_URL must be redis://host[:port][/db], not {url!r}")
+    try:
+        with socket.create_connection((match[1], int(match[2] or 6379)), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            answered = sock.recv(64)
+    except OSError:
+        return ""
+    return url if answered.startswith(b"+PONG") else ""
+
+
+def live_support() -> bool:
+    """Whether the bridge's live mode can run here: gevent and the Redis client installed."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) for name in ("gevent", "redis"))
 
 
 def _env_port(name: str, default: int) -> int:
@@ -649,12 +704,14 @@ class DemoSite(WordPressSite):
         else:
             state.keys = dict(self.keys)
         self.admin_password = PASSWORD
-        self.set_port(state.wp_port)
+        self.set_ports(state.php_port, state.site_port)
 
-    def set_port(self, port: int) -> None:
-        """Point the PHP CLI and HTTP helpers at the server on *port*."""
-        self.port = port
-        self.url = f"http://{HOST}:{port}"
+    def set_ports(self, php_port: int, site_port: int) -> None:
+        """The PHP server is on *php_port*; the site's address, nginx's, on *site_port*: the
+        PHP CLI and the HTTP helpers play requests for the site's address."""
+        self.port = php_port
+        self.server_url = f"http://{HOST}:{php_port}"
+        self.public_url = self.url = f"http://{HOST}:{site_port}"
 
     # Files ---------------------------------------------------------------------------------
 
@@ -716,10 +773,13 @@ class DemoSite(WordPressSite):
 
     def serve(self, port: int) -> int:
         """Start ``php -S`` on *port*, detached in its own session; return its pid."""
-        self.set_port(port)
+        self.port = port
+        self.server_url = f"http://{HOST}:{port}"
         # The harness's server: own process group (its workers share it), errors to the log.
         self.serve_again()
-        wait_until(f"{self.url}/wp-login.php", "", self._server, self.server_log_path, "php -S")
+        wait_until(
+            f"{self.server_url}/wp-login.php", "", self._server, self.server_log_path, "php -S"
+        )
         return self._server.pid
 
     # Database ------------------------------------------------------------------------------
@@ -822,9 +882,12 @@ def migrate(site: DemoSite) -> str:
     return done.stdout.strip()
 
 
-def serve_bridge(site: DemoSite, port: int) -> int:
-    """Start ``space-inbox serve`` on *port*, detached in its own session; return its pid."""
+def serve_bridge(site: DemoSite, port: int, redis: str) -> int:
+    """Start ``space-inbox serve`` on *port*, detached in its own session, with live updates
+    when *redis* is a Redis URL; return its pid."""
     log = STATE_DIR / "bridge.log"
+    live = ["--live"] if redis else []
+    env = stack.environment(REDIS_URL=redis) if redis else stack.environment()
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [
@@ -833,9 +896,10 @@ def serve_bridge(site: DemoSite, port: int) -> int:
                 "--wp-config", str(site.wp_config_path),
                 "--port", str(port),
                 "--workers", str(BRIDGE_WORKERS),
+                *live,
             ],
             cwd=STATE_DIR,
-            env=stack.environment(),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -843,6 +907,31 @@ def serve_bridge(site: DemoSite, port: int) -> int:
         )  # fmt: skip
     wait_until(f"http://{HOST}:{port}/health", '"ok"', process, log, "space-inbox serve")
     return process.pid
+
+
+# -- nginx -------------------------------------------------------------------------------
+
+
+def front(site: DemoSite, state: State) -> NginxFront:
+    """nginx as the site's origin: WordPress at ``/``, the bridge at :data:`BRIDGE_PATH`."""
+    return NginxFront(site, state.bridge_url, NGINX_DIR, port=state.site_port, path=BRIDGE_PATH)
+
+
+def nginx_needle() -> str:
+    """What only this demo's nginx master has on its command line."""
+    return f"-c {NGINX_DIR / 'nginx.conf'}"
+
+
+def serve_nginx(site: DemoSite, state: State) -> int:
+    """Start nginx on the site's port, detached in its own session; return its pid."""
+    server = front(site, state)
+    try:
+        server.start()
+    except NginxError as exc:
+        raise DemoError(str(exc)) from exc
+    assert server.process is not None
+    wait_until(f"{state.site_url}/wp-login.php", "", server.process, server.error_log, "nginx")
+    return server.process.pid
 
 
 # -- seeding -----------------------------------------------------------------------------
@@ -1053,6 +1142,10 @@ def _require_tools() -> None:
         missing.append(f"{harness.WORDPRESS_SOURCE} (Debian's wordpress package)")
     elif "mysqli" not in _php_modules():
         missing.append("PHP's mysqli extension (php-mysql)")
+    try:
+        nginx_binary()
+    except NginxError:
+        missing.append("nginx (Debian's nginx package)")
     if missing:
         raise DemoError("missing " + " and ".join(missing) + ": run `make stack` (as root)")
     bridge = stack.command()
@@ -1069,28 +1162,34 @@ def _php_modules() -> str:
     return done.stdout
 
 
-def running(state: State, site: DemoSite) -> tuple[bool, bool]:
-    """Whether the demo's WordPress and bridge are up and answering."""
+def running(state: State, site: DemoSite) -> tuple[bool, bool, bool]:
+    """Whether the demo's WordPress, bridge and nginx are up and answering."""
     wp = bool(
-        state.wp_port
+        state.php_port
         and groups_running(site.server_needle)
-        and answers(f"{state.site_url}/wp-login.php")
+        and answers(f"{state.php_url}/wp-login.php")
     )
     bridge = bool(
         state.bridge_port
         and groups_running(bridge_needle(site))
         and answers(f"{state.bridge_url}/health", '"ok"')
     )
-    return wp, bridge
+    nginx = bool(
+        state.site_port
+        and groups_running(nginx_needle())
+        and answers(f"{state.public_url}/health", '"ok"')
+    )
+    return wp, bridge, nginx
 
 
 def start() -> int:
     """``start``: bring the demo up, or report that it is up."""
     _require_tools()
     state = State.load()
+    redis = redis_url() if live_support() else ""
     if state is not None and state.complete and state.db_password:
         site = DemoSite(state)
-        if all(running(state, site)):
+        if all(running(state, site)) and state.live == bool(redis):
             print("The Space Inbox demo is already running.")
             summary(state, site)
             return 0
@@ -1098,7 +1197,7 @@ def start() -> int:
     state = state or State()
     site = DemoSite(state)
     started: list[str] = []  # needles of the servers this run started
-    progress = Progress(7)
+    progress = Progress(8)
     print(f"Starting the Space Inbox demo (state in {STATE_DIR.relative_to(ROOT)}/)")
     try:
         state.complete = False
@@ -1111,6 +1210,7 @@ def start() -> int:
                 # Servers of a run whose state file is gone: ours by their paths, stop them.
                 stop_groups(site.server_needle, 5.0)
                 stop_groups(bridge_needle(site), 15.0)
+                stop_groups(nginx_needle(), 5.0)
             if not site.tree_current():
                 stop_groups(site.server_needle, 5.0)
                 site.copy_tree()
@@ -1119,21 +1219,27 @@ def start() -> int:
             step.detail += "updated " + ", ".join(changed) if changed else "up to date"
             state.save()
 
-        wp_up, bridge_up = running(state, site)
-        moved = False
+        wp_up, bridge_up, nginx_up = running(state, site)
         with progress.step("WordPress server (php -S)") as step:
+            if not nginx_up:
+                # The site's address first: it is what people open, and what WordPress
+                # stores; the PHP server may take any port behind it.
+                stop_groups(nginx_needle(), 5.0)
+                taken = (state.php_port,) if wp_up else ()
+                state.site_port = pick_port(state.site_port, _env_port("DEMO_WP_PORT", 8080), taken)
             if wp_up:
-                step.detail = f"already running at {state.site_url}"
+                step.detail = f"already running at {state.php_url}"
             else:
                 stop_groups(site.server_needle, 5.0)
-                port = pick_port(state.wp_port, _env_port("DEMO_WP_PORT", 8080))
-                moved = bool(state.wp_port) and port != state.wp_port
+                port = pick_port(
+                    state.php_port, _env_port("DEMO_PHP_PORT", 8081), (state.site_port,)
+                )
                 started.append(site.server_needle)
-                state.wp_pid = site.serve(port)
-                state.wp_port = port
+                state.php_pid = site.serve(port)
+                state.php_port = port
                 state.save()
-                step.detail = f"{state.site_url}, {PHP_WORKERS} workers, pid {state.wp_pid}"
-            site.set_port(state.wp_port)
+                step.detail = f"{state.php_url}, {PHP_WORKERS} workers, pid {state.php_pid}"
+            site.set_ports(state.php_port, state.site_port)
 
         with progress.step("WordPress install, plugin, theme, permalinks") as step:
             installed = site.installed()
@@ -1144,32 +1250,63 @@ def start() -> int:
                     reset_database()
                 site.install()
                 step.detail = f"installed “{SITE_TITLE}”; "
+            # The site's address changed: links and cookies' names change with it.
+            moved = bool(installed) and site.option("home") != state.site_url
             site.configure()
-            step.detail += f"plugin {PLUGIN_SLUG} active, theme {THEME_SLUG}"
-            if not answers(f"{state.site_url}/?rest_route=/", "namespaces"):
+            step.detail += f"plugin {PLUGIN_SLUG} active, theme {THEME_SLUG}, {state.site_url}"
+            if not answers(f"{state.php_url}/?rest_route=/", "namespaces"):
                 raise DemoError(f"WordPress does not answer{_tail(site.server_log_path)}")
 
         with progress.step("Bridge: migrate and serve") as step:
             said = migrate(site)
-            if bridge_up and moved:
-                # It keeps WordPress' options (the site URL, hence the cookie name) in memory.
+            if bridge_up and (moved or state.live != bool(redis)):
+                # It keeps WordPress' options (the site URL, hence the cookie name) in memory,
+                # and is live or not from its start.
                 stop_groups(bridge_needle(site), 15.0)
                 bridge_up = False
+            live = "live updates on (Redis)" if redis else "no live updates (no Redis)"
             if bridge_up:
-                step.detail = f"{said}; already running at {state.bridge_url}"
+                step.detail = f"{said}; already running at {state.bridge_url}, {live}"
             else:
                 stop_groups(bridge_needle(site), 15.0)
-                port = pick_port(state.bridge_port, _env_port("DEMO_BRIDGE_PORT", 8765))
+                port = pick_port(
+                    state.bridge_port,
+                    _env_port("DEMO_BRIDGE_PORT", 8765),
+                    (state.site_port, state.php_port),
+                )
                 started.append(bridge_needle(site))
-                state.bridge_pid = serve_bridge(site, port)
+                state.bridge_pid = serve_bridge(site, port, redis)
                 state.bridge_port = port
+                state.live = bool(redis)
                 state.save()
-                step.detail = f"{said}; {state.bridge_url}, pid {state.bridge_pid}"
-            # Whatever the plugin queued while the bridge was away goes now.
+                step.detail = f"{said}; {state.bridge_url}, pid {state.bridge_pid}, {live}"
+
+        with progress.step("nginx: the site's origin, the bridge at " + BRIDGE_PATH) as step:
+            server = front(site, state)
+            current = (
+                server.conf_path.exists()
+                and server.conf_path.read_text(encoding="utf-8") == server.config()
+            )
+            if nginx_up and current:
+                step.detail = f"already running at {state.site_url}"
+            else:
+                stop_groups(nginx_needle(), 5.0)
+                started.append(nginx_needle())
+                state.nginx_pid = serve_nginx(site, state)
+                state.save()
+                step.detail = f"{state.site_url}, pid {state.nginx_pid}"
+            # Direct mode: browsers call the bridge on the site's origin; WordPress calls it
+            # at its own address. Whatever the plugin queued while the bridge was away goes.
             site.php(
                 f"update_option( 'space_inbox_bridge_url', {php_str(state.bridge_url)} );"
+                f"update_option( 'space_inbox_public_url', {php_str(state.public_url)} );"
                 "do_action( Space_Inbox_Events::CRON_HOOK );"
             )
+            if not answers(f"{state.public_url}/health", '"ok"'):
+                raise DemoError(
+                    f"the bridge does not answer at {state.public_url}/health"
+                    f"{_tail(server.error_log)}"
+                )
 
         with progress.step("Spaces, admins and members") as step:
             ids = seed_world(site)
@@ -1181,7 +1318,8 @@ def start() -> int:
             if state.seeded == SEED_VERSION and held:
                 step.detail = f"there before ({held} messages)"
             else:
-                step.detail = seed_conversations(site, state.bridge_url, ids)
+                # As browsers send them: on the site's origin, through nginx.
+                step.detail = seed_conversations(site, state.public_url, ids)
                 state.seeded = SEED_VERSION
 
         state.complete = True
@@ -1213,6 +1351,7 @@ def summary(state: State, site: DemoSite) -> None:
     )
     members = ", ".join(f"{p.login} ({p.name})" for p in MEMBERS)
     spaces = "\n".join(f"{'':18}{url}/spaces/{s.slug}/  {s.title}" for s in SPACES)
+    live = "on (Redis)" if state.live else "off, pages poll (live updates need Redis)"
     print(
         f"""
   Site            {url}/
@@ -1221,7 +1360,9 @@ def summary(state: State, site: DemoSite) -> None:
   Inbox           {inbox}  (members; Space admins switch to their Spaces there)
   wp-admin        {url}/wp-admin/
   Space Inbox     {url}/wp-admin/admin.php?page=space-inbox-messages  (site staff)
-  Bridge          {state.bridge_url}  (/health, /api/v1/openapi.json)
+  Bridge          {state.public_url}/  (browsers: direct mode, on the site's origin)
+                  {state.bridge_url}  (WordPress' calls; /health, /api/v1/openapi.json)
+  Live updates    {live}
 
   Every login has the password:  {PASSWORD}
   Members         {members}
@@ -1229,7 +1370,8 @@ def summary(state: State, site: DemoSite) -> None:
 {admins}
   Site admin      {ADMIN_LOGIN}
 
-  Logs            .demo/php-server.log, .demo/bridge.log; e-mails in .demo/mail.jsonl
+  Logs            .demo/php-server.log, .demo/bridge.log, .demo/nginx/error.log;
+                  e-mails in .demo/mail.jsonl
   Stop            make demo-stop   (keeps the data: `make demo` starts it again)
   Remove all      .venv/bin/python tools/demo.py stop --purge"""
     )
@@ -1239,10 +1381,11 @@ def stop(purge: bool) -> int:
     """``stop``: stop both servers; with *purge*, drop the database and ``.demo/`` too."""
     state = State.load()
     site = DemoSite(state or State())
-    stopped = stop_groups(site.server_needle, 5.0)
+    stopped = stop_groups(nginx_needle(), 5.0)
+    stopped += stop_groups(site.server_needle, 5.0)
     stopped += stop_groups(bridge_needle(site), 15.0)
     if state is not None and not purge:
-        state.wp_pid = state.bridge_pid = 0
+        state.nginx_pid = state.php_pid = state.bridge_pid = 0
         state.save()
     print(f"  {OK} stopped the demo's servers" if stopped else "  The demo was not running.")
     if purge:
@@ -1262,10 +1405,11 @@ def status() -> int:
         print("The demo has not been started (no .demo/state.json).")
         return 1
     site = DemoSite(state)
-    wp, bridge = running(state, site)
-    print(f"  WordPress  {state.site_url}: {'running' if wp else 'stopped'}")
+    wp, bridge, nginx = running(state, site)
+    print(f"  Site       {state.site_url} (nginx): {'running' if nginx else 'stopped'}")
+    print(f"  WordPress  {state.php_url} (php -S): {'running' if wp else 'stopped'}")
     print(f"  Bridge     {state.bridge_url}: {'running' if bridge else 'stopped'}")
-    if wp and bridge and state.complete:
+    if wp and bridge and nginx and state.complete:
         summary(state, site)
         return 0
     return 1

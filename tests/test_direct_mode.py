@@ -15,7 +15,7 @@ import requests
 from devstack.callers import PASSWORD
 from devstack.nginx import NginxFront
 from devstack.stack import WholeStack
-from devstack.wordpress import php_str
+from devstack.wordpress import WordPressSite, php_str
 
 PREFIX = "wpdm_"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -150,3 +150,25 @@ def test_the_live_stream_comes_through_nginx_unbuffered(stack):
     block = text.split("event: summary", 1)[1].split("\n\n", 1)[0]
     data = next(line[6:] for line in block.split("\n") if line.startswith("data: "))
     assert "unread" in json.dumps(json.loads(data))
+
+
+def test_a_site_started_on_its_php_server_is_moved_behind_nginx(tmp_path):
+    """NginxFront.start() moves a site that lives elsewhere to its own address."""
+    site = WordPressSite(tmp_path / "wp", f"si_direct_move_{uuid.uuid4().hex[:8]}", workers=1)
+    with site:
+        assert site.url == site.server_url
+        # Nothing listens on port 9: the bridge's path answers 502, WordPress' work.
+        with NginxFront(site, "http://127.0.0.1:9", tmp_path / "nginx") as front:
+            assert site.url == front.url != site.server_url
+            assert site.option("siteurl") == site.option("home") == front.url
+            with site.login(site.admin_login, site.admin_password) as browser:
+                dashboard = browser.get(f"{front.url}/wp-admin/", timeout=10)
+                assert dashboard.status_code == 200
+                assert dashboard.url == f"{front.url}/wp-admin/"
+                assert site.rest_nonce(browser)
+            with site.session() as http:
+                missing = http.get(f"{front.public_bridge}/health", timeout=10)
+            assert missing.status_code == 502
+        # Stopped: nothing listens on nginx's port any more.
+        with pytest.raises(requests.ConnectionError), site.session() as http:
+            http.get(f"{front.url}/", timeout=5)

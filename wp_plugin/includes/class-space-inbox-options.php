@@ -60,6 +60,9 @@ final class Space_Inbox_Options {
 	/** Slug of the wp-admin inbox screen (admin.php?page=...), rendered by the UI class. */
 	const ADMIN_INBOX_PAGE = 'space-inbox-messages';
 
+	/** The fast proxy of proxy mode, in the plugin's folder (it runs without WordPress). */
+	const PROXY_FILE = 'proxy.php';
+
 	/**
 	 * Server-to-server base URL of the bridge, without a trailing slash.
 	 *
@@ -88,14 +91,20 @@ final class Space_Inbox_Options {
 	}
 
 	/**
-	 * Base URL the browser uses for the bridge's `/api/v1` routes, with a trailing slash.
+	 * Base URL the browser uses for the bridge's `/api/v1` routes: the API path is appended
+	 * to it (with "&" before a query, since it holds a "?" in proxy mode).
 	 *
-	 * @return string E.g. https://example.org/wp-json/space-inbox/v1/bridge/ (proxy) or
-	 *                https://example.org/space-inbox-api/api/v1/ (direct).
+	 * In proxy mode it is the plugin's fast proxy (PROXY_FILE), which forwards to the
+	 * bridge without loading WordPress; the REST route `space-inbox/v1/bridge/<path>`
+	 * still answers the same calls.
+	 *
+	 * @return string E.g. https://example.org/wp-content/plugins/space-inbox/proxy.php?path=
+	 *                (proxy) or https://example.org/space-inbox-api/api/v1/ (direct).
 	 */
 	public static function browser_api_base() {
 		if ( self::proxy_mode() ) {
-			return trailingslashit( rest_url( Space_Inbox_REST::NAMESPACE_V1 . '/bridge' ) );
+			require_once SPACE_INBOX_DIR . self::PROXY_FILE;
+			return plugins_url( self::PROXY_FILE, SPACE_INBOX_FILE ) . '?' . Space_Inbox_Proxy::PATH_PARAM . '=';
 		}
 		return self::public_url() . '/api/v1/';
 	}

@@ -359,6 +359,29 @@ def test_a_computed_wp_config_is_read_by_wordpress_itself(stack):
     assert "unread" in answer.json()
 
 
+def test_a_wp_config_including_another_file_is_read_by_wordpress_itself(stack):
+    """The included file defines DB_HOST first: the literal in wp-config.php is not it."""
+    browser, _nonce = stack.browser("fp.included")
+    local = stack.site.root / "db-local.php"
+
+    def included(text: str) -> str:
+        host = re.search(r"define\( 'DB_HOST', '([^']*)' \);", text).group(1)
+        local.write_text(f"<?php\ndefine( 'DB_HOST', '{host}' );\n")
+        dead = f"127.0.0.1:{free_port()}"
+        return text.replace(
+            f"define( 'DB_HOST', '{host}' );",
+            "require __DIR__ . '/db-local.php';\n"
+            f"if ( ! defined( 'DB_HOST' ) ) {{ define( 'DB_HOST', '{dead}' ); }}",
+        )
+
+    try:
+        with stack.wp_config(included):
+            answer = stack.call(browser, "GET", "me/summary")
+    finally:
+        local.unlink(missing_ok=True)
+    assert answer.status_code == 200, answer.text
+
+
 def test_a_database_that_does_not_answer_is_a_503(stack):
     browser, _nonce = stack.browser("fp.nodb")
     dead = f"127.0.0.1:{free_port()}"

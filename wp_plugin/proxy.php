@@ -388,7 +388,8 @@ final class Space_Inbox_Proxy {
 	 *
 	 * @param string $file Path of wp-config.php.
 	 * @return array|null CONFIG_NAMES found and 'table_prefix'; null when a value is
-	 *                    computed, missing or given twice (then SHORTINIT reads it).
+	 *                    computed, missing or given twice, or another file is included
+	 *                    (then SHORTINIT reads it).
 	 */
 	private static function literal_config( $file ) {
 		$stat = @stat( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
@@ -424,6 +425,9 @@ final class Space_Inbox_Proxy {
 	/**
 	 * Read `define( 'NAME', literal )` for CONFIG_NAMES and `$table_prefix = 'literal';`.
 	 *
+	 * A file that includes any file but `ABSPATH . 'wp-settings.php'` is left to WordPress:
+	 * the included file could define the settings first.
+	 *
 	 * @param string $code The PHP source of wp-config.php.
 	 * @return array|null See literal_config().
 	 */
@@ -440,6 +444,12 @@ final class Space_Inbox_Proxy {
 		for ( $i = 0; $i < $count; $i++ ) {
 			$token = $tokens[ $i ];
 			if ( ! is_array( $token ) ) {
+				continue;
+			}
+			if ( in_array( $token[0], array( T_INCLUDE, T_INCLUDE_ONCE, T_REQUIRE, T_REQUIRE_ONCE ), true ) ) {
+				if ( 'ABSPATH' !== self::text_at( $tokens, $i + 1 ) || '.' !== self::text_at( $tokens, $i + 2 ) || 'wp-settings.php' !== self::php_string( self::text_at( $tokens, $i + 3 ) ) ) {
+					return null; // Another file may define the settings: WordPress decides.
+				}
 				continue;
 			}
 			if ( T_VARIABLE === $token[0] && '$table_prefix' === $token[1] ) {

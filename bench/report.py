@@ -14,14 +14,18 @@ from pathlib import Path
 
 CONTENDERS = {
     "wp_rest": "WordPress REST `GET /wp/v2/users/me` (cookie + nonce)",
-    "proxy": "bridge, proxy mode (through WordPress and the plugin)",
-    "direct": "bridge, direct mode (gunicorn)",
+    "proxy": "bridge, proxy mode (the plugin's default proxy)",
+    "proxy_rest": "bridge, proxy mode through WordPress' REST API (the plugin's REST route)",
+    "direct_db": "bridge, direct mode without Redis (MariaDB on every poll)",
+    "direct": "bridge, direct mode with Redis (kept answers)",
     "ceiling": "bare Flask JSON endpoint (gunicorn, the ceiling)",
 }
 SHORT = {
     "wp_rest": "WordPress REST\nusers/me",
     "proxy": "bridge\nproxy mode",
-    "direct": "bridge\ndirect mode",
+    "proxy_rest": "bridge, proxy\nthrough WP REST",
+    "direct_db": "bridge direct\nno Redis",
+    "direct": "bridge direct\nwith Redis",
     "ceiling": "bare Flask\n(ceiling)",
 }
 ENDPOINTS = {
@@ -199,6 +203,24 @@ def markdown(results: dict) -> str:
             )
             lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
         lines.append("")
+    live = results.get("live")
+    if live:
+        lat = live.get("latency_ms") or {}
+        lines += [
+            f"**Live streams** (`GET me/stream`, `space-inbox serve --live`: "
+            f"{s['workers']} gevent workers, Redis): **{live['connections_open']:,} open pages** "
+            f"held at once ({live['connections_wanted']:,} asked for, {live['refused']:,} "
+            f"refused), opened in {live['open_seconds']} s; the workers' memory went from "
+            f"{live['rss_mib_before']} to {live['rss_mib_open']} MiB: "
+            f"**{live['kib_per_connection']} KiB per connection**. With all of them "
+            f"connected, {live['events']} messages sent through the other bridge reached "
+            f"their admin's stream in **p50 {_fmt(lat.get('p50'))} / p95 "
+            f"{_fmt(lat.get('p95'))} / p99 {_fmt(lat.get('p99'))} ms** (max "
+            f"{_fmt(lat.get('max'))} ms; from before the POST to the event; "
+            f"{live['events_missed']} missed); {live['connections_still_open']:,} streams "
+            "were still open at the end.",
+            "",
+        ]
     send = results.get("send")
     if send:
         lines += [
@@ -242,6 +264,8 @@ def chart(results: dict, path: Path) -> bool:
     colors = {
         "wp_rest": "#8c8c8c",
         "proxy": "#d9a441",
+        "proxy_rest": "#e8c98a",
+        "direct_db": "#8fb8e8",
         "direct": "#2f7ed8",
         "ceiling": "#3a3a3a",
     }
@@ -285,12 +309,23 @@ def chart(results: dict, path: Path) -> bool:
     right.set_ylim(bottom=0)
     right.set_title("latency against dataset size")
     right.legend(fontsize=7, ncol=3)
+    live = results.get("live")
+    if live:
+        lat = live.get("latency_ms") or {}
+        fig.text(
+            0.01,
+            0.01,
+            f"live: {live['connections_open']:,} open pages on one box, "
+            f"{live['kib_per_connection']} KiB each; event p95 {_fmt(lat.get('p95'))} ms "
+            "while all are connected",
+            fontsize=9,
+        )
     m = results["machine"]
     fig.suptitle(
         f"Space Inbox benchmark · {m['nproc']} × {m['cpu'] or 'CPU'} · {results['finished_at']}",
         fontsize=10,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04 if live else 0, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)

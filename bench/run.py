@@ -26,7 +26,7 @@ from pathlib import Path
 import pymysql
 import requests
 
-from bench import load, report, seed
+from bench import live, load, report, seed
 from bench.servers import (
     ROOT,
     BenchSite,
@@ -47,6 +47,8 @@ TARGET_VS_WP = 20.0
 TARGET_VS_CEILING = 0.5
 TARGET_LIST_GROWTH = 1.5
 TARGET_SEND = 300.0
+TARGET_LIVE_CONNECTIONS = 10000
+TARGET_EVENT_MS = 1000.0
 #: A run in which a gunicorn worker did less than this part of its fair share of the
 #: work measured one worker, not the server: it is run again, at most RERUNS times.
 UNBALANCED = 0.5
@@ -72,6 +74,11 @@ class Settings:
     budget_minutes: float = 30.0
     db_host: str = "127.0.0.1"
     db_port: int = 3306
+    #: Redis for the bridges (publishing, kept poll answers, live streams); "" for none.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    #: Live streams held open at once, and events timed through them (0: no live test).
+    live_connections: int = 10000
+    live_sends: int = 200
 
 
 class Progress:
@@ -128,6 +135,7 @@ class Bench:
     def __init__(self, settings: Settings) -> None:
         self.s = settings
         self.notes: list[str] = []
+        self.redis = ""
         self.workdir = Path(tempfile.mkdtemp(prefix="space-inbox-bench-"))
         self.progress = Progress(self.planned_load_seconds())
         self.deadline = time.monotonic() + settings.budget_minutes * 60
@@ -279,6 +287,13 @@ class Bench:
         )
         primary = self.s.sizes[-1]
         results["primary_dataset"] = primary
+        self.redis = self.s.redis_url if _redis_answers(self.s.redis_url) else ""
+        results["redis"] = bool(self.redis)
+        if self.s.redis_url and not self.redis:
+            self.notes.append(
+                f"Redis did not answer at {self.s.redis_url}: the bridges ran without it "
+                "(every poll read MariaDB) and the live test was skipped."
+            )
         db_version = ""
         up: dict[str, _Targets] = {}
         extra: list[Gunicorn] = []
@@ -294,10 +309,23 @@ class Bench:
                 main.site.workdir, workers=self.s.workers, threads=self.s.threads
             ).start()
             extra.append(ceiling)
+            if self.redis:
+                # The same bridge without Redis: every poll reads MariaDB.
+                plain = bridge_server(
+                    main.site.wp_config_path,
+                    main.site.workdir,
+                    workers=self.s.workers,
+                    threads=self.s.threads,
+                ).start()
+                extra.append(plain)
+            else:
+                plain = None
             results["settings"]["cookies_used"] = len(main.members)
-            results["contenders"] = self.contenders(main, ceiling)
+            results["contenders"] = self.contenders(main, ceiling, plain)
             results["latency"] = self.latency(up)
             results["send"] = self.send(main)
+            if self.redis and self.s.live_connections:
+                results["live"] = self.live(main)
         except OutOfTime as exc:
             results["skipped"].append(str(exc))
             self.notes.append(
@@ -332,7 +360,11 @@ class Bench:
                 "seed_seconds": round(dataset.seconds, 1),
             }
             bridge = bridge_server(
-                site.wp_config_path, site.workdir, workers=self.s.workers, threads=self.s.threads
+                site.wp_config_path,
+                site.workdir,
+                workers=self.s.workers,
+                threads=self.s.threads,
+                redis_url=self.redis,
             ).start()
             site.php(
                 f"update_option('space_inbox_bridge_url', {php_str(bridge.url)});"
@@ -388,18 +420,25 @@ class Bench:
                 out[name][key] = _summary(found)
         return out
 
-    def contenders(self, t: _Targets, ceiling: Gunicorn) -> dict:
-        """The ways to answer the header poll, interleaved repetition by repetition."""
+    def contenders(self, t: _Targets, ceiling: Gunicorn, plain: Gunicorn | None) -> dict:
+        """The ways to answer the header poll, interleaved repetition by repetition: through
+        WordPress' REST API; the plugin's default proxy and its REST route (when they
+        differ); the bridge itself, with Redis (kept answers) and without (MariaDB on every
+        poll); bare Flask."""
         ceiling_targets = [load.Target("GET", "/api/v1/me/summary", t.members[0].cookie)]
         plan = {
             "wp_rest": (t.site.url, t.wp_rest_me()),
             "proxy": (t.site.url, t.summary_proxy()),
-            "direct": (t.bridge.url, t.summary_direct()),
-            "ceiling": (ceiling.url, ceiling_targets),
         }
+        if t.default_proxy() != t.rest_proxy():
+            plan["proxy_rest"] = (t.site.url, t.summary_proxy(t.rest_proxy()))
+        if plain is not None:
+            plan["direct_db"] = (plain.url, t.summary_direct())
+        plan["direct"] = (t.bridge.url, t.summary_direct())
+        plan["ceiling"] = (ceiling.url, ceiling_targets)
         # PHP's server closes the connection after every response (see load.Result).
-        closes = {"wp_rest": True, "proxy": True}
-        gunicorns = {"direct": t.bridge, "ceiling": ceiling}
+        closes = {"wp_rest": True, "proxy": True, "proxy_rest": True}
+        gunicorns = {"direct": t.bridge, "direct_db": plain, "ceiling": ceiling}
         c = self.s.connections
         if self.s.warmup > 0:
             for key, (base, targets) in plan.items():
@@ -426,6 +465,33 @@ class Bench:
                     f"p95 {r.p95:.1f} ms" + (f", {r.errors} ERRORS" if r.errors else "")
                 )
         return {key: _summary(found) for key, found in runs.items()}
+
+    def live(self, t: _Targets) -> dict:
+        """Open pages' live streams held by one box, and event latency while they are open."""
+        server = bridge_server(
+            t.site.wp_config_path,
+            t.site.workdir,
+            workers=self.s.workers,
+            threads=self.s.threads,
+            redis_url=self.redis,
+            live_connections=self.s.live_connections,
+        ).start()
+        try:
+            admins = [(sid, t.logins[admin].cookie) for sid, admin in t.dataset.top_spaces]
+            team = {admin for _, admin in t.dataset.top_spaces}
+            senders = [(m.cookie, m.nonce) for m in t.members if m.user_id not in team]
+            return live.measure(
+                server,
+                t.bridge.url,
+                admins,
+                [m.cookie for m in t.members],
+                senders,
+                connections=self.s.live_connections,
+                sends=self.s.live_sends,
+                progress=self.progress,
+            )
+        finally:
+            server.stop()
 
     def send(self, t: _Targets) -> dict:
         """Members' messages to Spaces with five admins: messages/s and outbox jobs written."""
@@ -495,8 +561,17 @@ class _Targets:
         # A browser on the site's own origin sends its cookie; a GET needs no nonce.
         return [load.Target("GET", "/api/v1/me/summary", m.cookie) for m in self.members]
 
-    def summary_proxy(self) -> list[load.Target]:
-        path = "/?rest_route=/space-inbox/v1/bridge/me/summary"
+    def default_proxy(self) -> str:
+        """The API base the plugin gives browsers in proxy mode (its default), as a path."""
+        base = self.site.php("echo Space_Inbox_Options::browser_api_base();").strip()
+        return base.removeprefix(self.site.url)
+
+    def rest_proxy(self) -> str:
+        """The plugin's REST route that proxies to the bridge, as a path."""
+        return "/?rest_route=/space-inbox/v1/bridge/"
+
+    def summary_proxy(self, base: str | None = None) -> list[load.Target]:
+        path = (base or self.default_proxy()) + "me/summary"
         return [load.Target("GET", path, m.cookie, m.nonce) for m in self.members]
 
     def wp_rest_me(self) -> list[load.Target]:
@@ -616,6 +691,17 @@ class _Targets:
             self.clean_sends(marks)
 
 
+def _redis_answers(url: str) -> bool:
+    if not url:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:  # noqa: BLE001 - no package, no server: the bench runs without
+        return False
+
+
 def _summary(runs: list[load.Result]) -> dict:
     median = load.median_result(runs)
     return {
@@ -700,6 +786,37 @@ def _targets(results: dict) -> list[dict]:
             "{:.2f}×",
         )
     )
+    v = r.get("proxy_vs_wp_rest")
+    out.append(
+        row(
+            "summary, proxy mode (the default) vs WordPress REST",
+            "≥ 1×",
+            v,
+            None if v is None else v >= 1.0,
+            "{:.2f}×",
+        )
+    )
+    live = results.get("live") or {}
+    v = live.get("connections_open")
+    out.append(
+        row(
+            "live streams held open by one box",
+            f"≥ {TARGET_LIVE_CONNECTIONS:,}",
+            v,
+            None if v is None else v >= TARGET_LIVE_CONNECTIONS,
+            "{:,.0f}",
+        )
+    )
+    v = (live.get("latency_ms") or {}).get("p95")
+    out.append(
+        row(
+            "live event p95, all streams connected",
+            f"≤ {TARGET_EVENT_MS:,.0f} ms",
+            v,
+            None if v is None else v <= TARGET_EVENT_MS and not live.get("events_missed"),
+            "{:,.0f} ms",
+        )
+    )
     v = send.get("messages_per_s")
     out.append(
         row(
@@ -775,6 +892,14 @@ def parse(argv: list[str] | None = None) -> Settings:
     p.add_argument("--fresh", action="store_true", help="seed again even if a dataset is kept")
     p.add_argument("--drop", action="store_true", help="drop the datasets' databases afterwards")
     p.add_argument("--budget-minutes", type=float, default=d.budget_minutes)
+    p.add_argument("--redis", default=d.redis_url, help='Redis for the bridges; "" for none')
+    p.add_argument(
+        "--live-connections",
+        type=int,
+        default=d.live_connections,
+        help="live streams held open at once (0: no live test)",
+    )
+    p.add_argument("--live-sends", type=int, default=d.live_sends)
     a = p.parse_args(argv)
     sizes = [x.strip() for x in a.sizes.split(",") if x.strip()]
     unknown = [x for x in sizes if x not in seed.SIZES]
@@ -796,6 +921,9 @@ def parse(argv: list[str] | None = None) -> Settings:
         fresh=a.fresh,
         drop=a.drop,
         budget_minutes=a.budget_minutes,
+        redis_url=a.redis,
+        live_connections=a.live_connections,
+        live_sends=a.live_sends,
     )
 
 

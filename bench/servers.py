@@ -182,8 +182,20 @@ def space_inbox_command() -> list[str]:
     return [str(beside)] if beside.exists() else [sys.executable, "-m", "bridge.cli"]
 
 
-def bridge_server(wp_config: Path, workdir: Path, *, workers: int, threads: int) -> Gunicorn:
+def bridge_server(
+    wp_config: Path,
+    workdir: Path,
+    *,
+    workers: int,
+    threads: int,
+    redis_url: str = "",
+    live_connections: int = 0,
+) -> Gunicorn:
     """``space-inbox serve``: gunicorn, gthread workers; no dispatcher, no rate limits.
+
+    With ``redis_url`` the bridge publishes its changes and keeps verified poll answers;
+    with ``live_connections`` too it serves live streams (``--live``: gevent workers, each
+    holding that many connections at most).
 
     The dispatcher would deliver the send test's notification jobs to WordPress while
     the test runs; the jobs are counted and removed instead.
@@ -201,8 +213,15 @@ def bridge_server(wp_config: Path, workdir: Path, *, workers: int, threads: int)
         str(threads),
         "--no-dispatcher",
     ]
+    if live_connections:
+        argv += ["--live", "--connections", str(live_connections)]
+    else:
+        argv += ["--no-live"]
     env = _clean_env(SPACE_INBOX_RATE_PER_SPACE="off", SPACE_INBOX_RATE_OVERALL="off")
-    return Gunicorn("bridge", argv, workdir, env)
+    if redis_url:
+        env["SPACE_INBOX_REDIS_URL"] = redis_url
+    name = "live-bridge" if live_connections else "bridge" if redis_url else "bridge-no-redis"
+    return Gunicorn(name, argv, workdir, env)
 
 
 def _gunicorn(target: str, workers: int, threads: int) -> list[str]:

@@ -41,6 +41,9 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         fresh=True,
         drop=True,
         budget_minutes=5,
+        # A few open pages and events: the live step's code, not its scale.
+        live_connections=60,
+        live_sends=10,
     )
     bench = run.Bench(settings)
     try:
@@ -53,9 +56,19 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     assert data["skipped"] == []
     assert data["machine"]["nproc"] >= 1
     assert data["datasets"]["tiny"]["messages"] == seed.SIZES["tiny"].messages
-    assert set(data["contenders"]) == {"wp_rest", "proxy", "direct", "ceiling"}
+    # Redis runs for the tests (tools/ensure-stack): the bridge is measured with and without
+    # it, and the fast proxy beside the plugin's REST route.
+    assert data["redis"] is True
+    assert set(data["contenders"]) == {
+        "wp_rest",
+        "proxy",
+        "proxy_rest",
+        "direct_db",
+        "direct",
+        "ceiling",
+    }
     measured = [*data["contenders"].values(), *data["latency"]["tiny"].values(), data["send"]]
-    assert len(measured) == 8
+    assert len(measured) == 10
     for result in measured:
         for key in ("rps", "p50", "p95", "p99"):
             assert math.isfinite(result[key]) and result[key] >= 0, (key, result)
@@ -63,14 +76,20 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         assert result["errors"] == 0, result
         assert len(result["runs"]) == 1
     # Each gunicorn worker's part of the work is recorded (PHP's server has no gunicorn).
-    gunicorn = [data["contenders"]["direct"], data["contenders"]["ceiling"], data["send"]]
+    gunicorn = [data["contenders"][key] for key in ("direct_db", "direct", "ceiling")]
+    gunicorn.append(data["send"])
     for result in gunicorn:
         (only,) = result["runs"]
         assert len(only["worker_shares"]) == settings.workers, only
         assert sum(only["worker_shares"]) == pytest.approx(1.0)
         assert 0 <= only["reruns"] <= run.RERUNS
-    for key in ("wp_rest", "proxy"):
+    for key in ("wp_rest", "proxy", "proxy_rest"):
         assert data["contenders"][key]["runs"][0]["worker_shares"] is None
+    live = data["live"]
+    assert live["connections_open"] == live["connections_still_open"] == 60, live
+    assert live["refused"] == 0 and live["kib_per_connection"] > 0, live
+    assert live["events"] == 10 and live["events_missed"] == 0, live
+    assert 0 < live["latency_ms"]["p50"] <= live["latency_ms"]["p95"], live
     send = data["send"]
     assert send["fanout"] == seed.SEND_FANOUT
     if sum(send["messages_written"]):

@@ -33,9 +33,7 @@ class Stream:
         self.arrived = threading.Condition()
         self.raw: list[str] = []
         self.closed = threading.Event()
-        self.response = session.get(
-            f"{bridge.url}/api/v1/me/stream", stream=True, timeout=(5, 60)
-        )
+        self.response = session.get(f"{bridge.url}/api/v1/me/stream", stream=True, timeout=(5, 60))
         if self.response.status_code == 200:
             threading.Thread(target=self._read, daemon=True).start()
         else:
@@ -49,9 +47,7 @@ class Stream:
                 buffer += chunk
                 while "\n\n" in buffer:
                     block, buffer = buffer.split("\n\n", 1)
-                    fields = dict(
-                        line.split(": ", 1) for line in block.split("\n") if ": " in line
-                    )
+                    fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
                     if "event" in fields:
                         with self.arrived:
                             event = (fields["event"], json.loads(fields["data"]), time.time())

@@ -2,7 +2,11 @@
 the bridge under ``/space-inbox-api/``. The settings screen checks the public URL from the
 administrator's own browser (reachable and verified; a path nginx does not route; another
 origin) and shows the web server rules; a member messages the Space and an admin answers
-with every call of the inbox going straight to the bridge, none through WordPress."""
+with every call of the inbox going straight to the bridge, none through WordPress.
+
+The bridge runs with Redis, so the pages take their updates from its live stream through
+nginx: an open team inbox and an open conversation show new messages and the badge moves
+with no poll, and logging out in one tab ends the stream (and the badge) in another."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from .support import (
     SPACE_NAME,
     BrowserStack,
     Browsing,
+    badge,
     eventually,
     member_inbox,
     message_in,
@@ -32,6 +37,8 @@ from .support import (
 SETTINGS = "/wp-admin/options-general.php?page=space-inbox"
 #: How long a check of the settings screen may take to say what it found.
 CHECK_WITHIN_MS = 15_000
+#: Redis for the bridge (tools/ensure-stack starts it): live updates on.
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +50,7 @@ def direct(tmp_path_factory) -> Iterator[tuple[BrowserStack, WholeStack]]:
         PREFIX,
         direct=True,
         DISPATCH_INTERVAL="1",
+        REDIS_URL=REDIS_URL,
     ).start()
     try:
         built = BrowserStack(whole.site, whole.bridge)
@@ -212,3 +220,98 @@ def test_a_member_messages_the_space_and_an_admin_answers_straight_through_the_b
     assert calls, "the pages made no call to the bridge"
     through_wordpress = [url for url in calls if "space-inbox/v1/bridge" in url]
     assert not through_wordpress, through_wordpress
+
+
+# -- live updates ------------------------------------------------------------------------
+
+
+def _live_page(browsing: Browsing, context, person, url: str):
+    """A page of *url*, once its live stream is open and has given the first summary; and
+    the summary polls that page makes from then on (the live stream is not one)."""
+    page = context.new_page()
+    polls: list[str] = []
+    page.on(
+        "request",
+        lambda r: polls.append(r.url) if r.url.split("?")[0].endswith("/me/summary") else None,
+    )
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/me/stream")) as stream:
+        browsing.log_in(page, person, url)
+    assert stream.value.status == 200, stream.value.status
+    assert stream.value.headers["content-type"].startswith("text/event-stream")
+    # The stream's first event is the summary; from then on the page does not poll.
+    page.wait_for_timeout(500)
+    polls.clear()
+    return page, polls
+
+
+def test_an_open_team_inbox_and_badge_update_from_the_live_stream_without_polling(stack, browsing):
+    first = stack.new_member("Iris Live")
+    stack.send_as(first, "Do you ship to the Azores?")
+    ada = stack.ada
+    context = browsing.context(ada.login)
+    page, polls = _live_page(
+        browsing,
+        context,
+        ada,
+        f"{stack.inbox_url}?team={stack.space_id}&conversation={stack.conversation_of(first)}",
+    )
+    inbox = team_inbox(page)
+    expect(message_in(inbox, "Do you ship to the Azores?")).to_be_visible()
+    before = badge(page)
+
+    # The open conversation shows the member's next message as it is sent.
+    stack.send_as(first, "And to Madeira?")
+    expect(message_in(inbox, "And to Madeira?")).to_be_visible()
+    # A new member's first message: the list shows their conversation, the badge counts it.
+    second = stack.new_member("Omar Live")
+    stack.send_as(second, "Is the shop open on Sunday?")
+    expect(inbox.locator(".space-inbox__item-button", has_text="Omar Live")).to_be_visible()
+    assert eventually(lambda: badge(page) == before + 1, 5.0, page=page), badge(page)
+    browsing.shot(page, "live-team-inbox")
+    assert polls == [], polls
+
+
+def test_an_open_conversation_shows_the_spaces_answer_without_polling(stack, browsing):
+    member = stack.new_member("Rui Live")
+    stack.send_as(member, "Which sizes does the green shirt come in?")
+    context = browsing.context(member.login)
+    page, polls = _live_page(browsing, context, member, f"{stack.inbox_url}?space={stack.space_id}")
+    inbox = member_inbox(page)
+    expect(
+        message_in(inbox, "Which sizes does the green shirt come in?", mine=True)
+    ).to_be_visible()
+
+    answer = "From XS to XXL, all in stock."
+    stack.reply_as(stack.ben, member, answer)
+    theirs = message_in(inbox, answer, mine=False)
+    expect(theirs).to_be_visible()
+    # Pushed as the Space: no admin is named on the member's page.
+    expect(theirs.locator(".space-inbox-msg__meta")).to_have_text(
+        re.compile(rf"^{re.escape(SPACE_NAME)} · ")
+    )
+    expect(page.get_by_text("Ben Admin")).to_have_count(0)
+    browsing.shot(page, "live-member-conversation")
+    assert polls == [], polls
+
+
+def test_logging_out_in_one_tab_ends_the_live_stream_in_another(stack, browsing):
+    member = stack.new_member("Eva Live")
+    stack.send_as(member, "Can I pick up in person?")
+    stack.reply_as(stack.ada, member, "Yes, weekdays from 10 to 6.")
+    context = browsing.context(member.login)
+    # A page that does not read the conversation: the toolbar counts the unread answer.
+    left_open, polls = _live_page(browsing, context, member, stack.space_url)
+    assert badge(left_open) == 1
+
+    tab = context.new_page()
+    tab.goto(stack.url + "/")
+    tab.locator("#wp-admin-bar-my-account").hover()
+    logout = tab.locator("#wp-admin-bar-logout").get_by_role("link", name="Log Out")
+    with tab.expect_navigation(wait_until="load"):
+        logout.click()
+    assert "loggedout=true" in tab.url, tab.url
+
+    # WordPress' logout reaches the bridge, which ends the stream: the badge goes, unpolled.
+    assert eventually(lambda: badge(left_open) == 0, 5.0, page=left_open), badge(left_open)
+    browsing.shot(left_open, "live-logged-out-elsewhere")
+    assert polls == [], polls

@@ -66,22 +66,6 @@ def stack(direct) -> BrowserStack:
     return direct[0]
 
 
-@pytest.fixture
-def browsing(request, chromium, stack, tmp_path, tmp_path_factory) -> Iterator[Browsing]:
-    """As the folder's ``browsing``, on the direct-mode stack."""
-    folder = tmp_path / "browser"
-    folder.mkdir()
-    session = Browsing(chromium, stack, folder)
-    session.keep_root = tmp_path_factory.getbasetemp().parent / "space-inbox-browser-failures"
-    request.node.browsing = session
-    yield session
-    session.write_console()
-    session.close()
-    assert not session.page_errors, "uncaught errors in the pages:\n" + "\n".join(
-        session.page_errors
-    )
-
-
 def _set_public_url(stack: BrowserStack, url: str) -> None:
     stack.site.php(f"update_option('space_inbox_public_url', {php_str(url)});")
 

@@ -221,6 +221,7 @@ def markdown(results: dict) -> str:
             "were still open at the end.",
             "",
         ]
+    lines += _nchan(results)
     send = results.get("send")
     if send:
         lines += [
@@ -241,6 +242,66 @@ def markdown(results: dict) -> str:
     for note in results.get("notes", []):
         lines.append(f"- {note}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _lat(lat: dict | None) -> str:
+    lat = lat or {}
+    return f"{_fmt(lat.get('p50'))} / {_fmt(lat.get('p95'))} / {_fmt(lat.get('p99'))}"
+
+
+def _nchan(results: dict) -> list[str]:
+    """The nchan step: a paragraph, and a table beside the bridge's live streams."""
+    nchan = results.get("nchan")
+    if not nchan:
+        return []
+    s = results["settings"]
+    lat, e2e = nchan.get("latency_ms") or {}, nchan.get("end_to_end_ms") or {}
+    lines = [
+        f"**The alternative, nginx's nchan module** (libnginx-mod-nchan "
+        f"{nchan.get('module_version') or ''}, "
+        f"{nchan['workers']} nginx workers, `worker_connections {nchan['worker_connections']:,}`"
+        f"; a channel per user, `/sub/<user id>` as EventSource, each subscription "
+        f"authorized by the bridge's `{nchan['authorized_by']}` with the page's cookie"
+        f"{'' if nchan.get('forged_cookie_refused') else ' (a forged cookie was NOT refused)'}"
+        f"): **{nchan['connections_open']:,} open pages** held at once "
+        f"({nchan['connections_wanted']:,} asked for, {nchan['refused']:,} refused; nchan "
+        f"counted {_fmt(nchan.get('server_subscribers'), 0)} subscribers on "
+        f"{_fmt(nchan.get('channels'), 0)} channels), opened in {nchan['open_seconds']} s; "
+        f"the workers' memory went from {nchan['rss_mib_before']} to "
+        f"{nchan['rss_mib_open']} MiB: **{nchan['kib_per_connection']} KiB per connection** "
+        f"({nchan['pss_kib_per_connection']} KiB counting shared pages once). With all of "
+        f"them connected, {nchan['events']} publications to an admin's channel arrived in "
+        f"**p50 {_fmt(lat.get('p50'))} / p95 {_fmt(lat.get('p95'))} / p99 "
+        f"{_fmt(lat.get('p99'))} ms** (from before the POST to the publisher; "
+        f"{nchan['events_missed']} missed), and {nchan['end_to_end_events']} messages sent "
+        f"through the bridge, then published to their Space's admins, in **p50 "
+        f"{_fmt(e2e.get('p50'))} / p95 {_fmt(e2e.get('p95'))} / p99 {_fmt(e2e.get('p99'))} ms** "
+        f"({nchan['end_to_end_missed']} missed); {nchan['connections_still_open']:,} streams "
+        "were still open at the end.",
+        "",
+    ]
+    live = results.get("live")
+    rows = []
+    if live:
+        rows.append(
+            f"| bridge, `serve --live` ({s['workers']} gevent workers, Redis): member's message "
+            f"→ event | {live['connections_open']:,} | {live['kib_per_connection']} | "
+            f"{_lat(live.get('latency_ms'))} |"
+        )
+    rows += [
+        f"| nchan ({nchan['workers']} nginx workers): member's message through the bridge, "
+        f"then publication → event | {nchan['connections_open']:,} | "
+        f"{nchan['kib_per_connection']} | {_lat(e2e)} |",
+        f"| nchan: publication alone → event | {nchan['connections_open']:,} | "
+        f"{nchan['kib_per_connection']} | {_lat(lat)} |",
+    ]
+    lines += [
+        "| live updates | streams held | KiB per connection | event p50 / p95 / p99 ms |",
+        "|---|---:|---:|---:|",
+        *rows,
+        "",
+    ]
+    return lines
 
 
 def chart(results: dict, path: Path) -> bool:
@@ -317,7 +378,14 @@ def chart(results: dict, path: Path) -> bool:
             0.01,
             f"live: {live['connections_open']:,} open pages on one box, "
             f"{live['kib_per_connection']} KiB each; event p95 {_fmt(lat.get('p95'))} ms "
-            "while all are connected",
+            "while all are connected"
+            + (
+                f" · nchan: {results['nchan']['connections_open']:,}, "
+                f"{results['nchan']['kib_per_connection']} KiB each, p95 "
+                f"{_fmt((results['nchan'].get('end_to_end_ms') or {}).get('p95'))} ms"
+                if results.get("nchan")
+                else ""
+            ),
             fontsize=9,
         )
     m = results["machine"]

@@ -26,7 +26,7 @@ from pathlib import Path
 import pymysql
 import requests
 
-from bench import live, load, report, seed
+from bench import live, load, nchan, report, seed
 from bench.servers import (
     ROOT,
     BenchSite,
@@ -79,6 +79,13 @@ class Settings:
     #: Live streams held open at once, and events timed through them (0: no live test).
     live_connections: int = 10000
     live_sends: int = 200
+    #: Subscribers of nginx's nchan module held open at once, measured the same way (the
+    #: alternative to the live streams); None: as many as ``live_connections``; 0: none.
+    nchan_connections: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.nchan_connections is None:
+            self.nchan_connections = self.live_connections
 
 
 class Progress:
@@ -326,6 +333,17 @@ class Bench:
             results["send"] = self.send(main)
             if self.redis and self.s.live_connections:
                 results["live"] = self.live(main)
+            if self.s.nchan_connections:
+                if nchan.module_path() is None:
+                    self.notes.append(
+                        f"nginx's nchan module is not installed (Debian package {nchan.PACKAGE}; "
+                        "tools/ensure-stack installs it): the nchan step was skipped."
+                    )
+                else:
+                    try:
+                        results["nchan"] = self.nchan(main)
+                    except nchan.NginxError as exc:
+                        self.notes.append(f"nginx with the nchan module did not run: {exc}")
         except OutOfTime as exc:
             results["skipped"].append(str(exc))
             self.notes.append(
@@ -487,6 +505,43 @@ class Bench:
                 [m.cookie for m in t.members],
                 senders,
                 connections=self.s.live_connections,
+                sends=self.s.live_sends,
+                progress=self.progress,
+            )
+        finally:
+            server.stop()
+
+    def nchan(self, t: _Targets) -> dict:
+        """The alternative to the live streams, measured the same way: nginx's nchan module
+        with a channel per user, its subscribers authorized by the bridge."""
+        if time.monotonic() > self.deadline:
+            raise OutOfTime("nchan")
+        connections = self.s.nchan_connections or 0
+        server = nchan.NchanServer(
+            self.workdir / "nchan",
+            t.bridge.url,
+            workers=self.s.workers,
+            connections=connections,
+        ).start()
+        try:
+            admins = [(sid, admin, t.logins[admin].cookie) for sid, admin in t.dataset.top_spaces]
+            spaces = ", ".join(str(int(sid)) for sid, _ in t.dataset.top_spaces)
+            teams: dict[int, list[int]] = {}
+            for sid, user in t.site.sql(
+                f"SELECT space_id, user_id FROM `{tables(PREFIX).space_admins.name}`"
+                f" WHERE space_id IN ({spaces}) ORDER BY space_id, user_id"
+            ):
+                teams.setdefault(int(sid), []).append(int(user))
+            team = {admin for _, admin in t.dataset.top_spaces}
+            senders = [(m.cookie, m.nonce) for m in t.members if m.user_id not in team]
+            return nchan.measure(
+                server,
+                t.bridge.url,
+                admins,
+                teams,
+                [(m.user_id, m.cookie) for m in t.members],
+                senders,
+                connections=connections,
                 sends=self.s.live_sends,
                 progress=self.progress,
             )
@@ -900,6 +955,13 @@ def parse(argv: list[str] | None = None) -> Settings:
         help="live streams held open at once (0: no live test)",
     )
     p.add_argument("--live-sends", type=int, default=d.live_sends)
+    p.add_argument(
+        "--nchan-connections",
+        type=int,
+        default=None,
+        help="subscribers of nginx's nchan module held open at once, measured like the live "
+        "streams (default: as many as --live-connections; 0: no nchan test)",
+    )
     a = p.parse_args(argv)
     sizes = [x.strip() for x in a.sizes.split(",") if x.strip()]
     unknown = [x for x in sizes if x not in seed.SIZES]
@@ -924,6 +986,7 @@ def parse(argv: list[str] | None = None) -> Settings:
         redis_url=a.redis,
         live_connections=a.live_connections,
         live_sends=a.live_sends,
+        nchan_connections=a.nchan_connections,
     )
 
 

@@ -34,6 +34,10 @@ Typical use (:class:`~devstack.stack.WholeStack` with ``direct=True`` does all o
     front.url             # http://127.0.0.1:PORT, the site's address
     front.public_bridge   # http://127.0.0.1:PORT/space-inbox-api, the plugin's public URL
     front.stop()
+
+:class:`NginxProcess` is the part that runs nginx (configuration checked, process group,
+waiting until it listens, stopping), for other configurations too: the benchmark's nchan
+server (``bench/nchan.py``) is one.
 """
 
 from __future__ import annotations
@@ -134,7 +138,130 @@ def nginx_binary() -> Path:
     return Path(found)
 
 
-class NginxFront:
+def run_as_caller() -> str:
+    """The ``user`` directive that keeps nginx's workers as the caller when started as root.
+
+    Started as root, nginx would run its workers as nobody, who may not enter a work folder
+    in which its temporary files live: this keeps them as the caller. Empty otherwise.
+    """
+    if os.geteuid() == 0:
+        return f"user {pwd.getpwuid(os.geteuid()).pw_name};\n"
+    return ""
+
+
+class NginxProcess:
+    """Debian's nginx as a plain process on a loopback port, with a configuration of its own.
+
+    Subclasses write the configuration (:meth:`config`); this class checks it (``nginx -t``),
+    starts nginx as ``nginx -c CONF -p WORKDIR -e ERROR_LOG -g 'daemon off;'`` in its own
+    process group, waits until it listens, and stops the whole group.
+
+    :param workdir: folder for the configuration, pid, logs and temporary files; created.
+    :param port: the loopback port to listen on; a free one by default.
+    """
+
+    #: What the error messages call this server.
+    label = "nginx"
+
+    def __init__(self, workdir: Path, *, port: int = 0) -> None:
+        self.workdir = Path(workdir).resolve()
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.conf_path = self.workdir / "nginx.conf"
+        self.error_log = self.workdir / "error.log"
+        self.access_log = self.workdir / "access.log"
+        self.pid_path = self.workdir / "nginx.pid"
+        self.temp = self.workdir / "temp"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def config(self) -> str:
+        """Return the configuration :meth:`start` writes."""
+        raise NotImplementedError
+
+    def __enter__(self) -> NginxProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> NginxProcess:
+        """Write the configuration, check it, start nginx and wait until it listens.
+
+        :returns: ``self``.
+        :raises NginxError: with nginx's error log if it refused or did not listen.
+        """
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.temp.mkdir(exist_ok=True)
+        self.conf_path.write_text(self.config(), encoding="utf-8")
+        base = [str(nginx_binary()), "-c", str(self.conf_path), "-p", str(self.workdir)]
+        # -e: nginx opens its error log before it reads the configuration; not /var/log.
+        base += ["-e", str(self.error_log)]
+        checked = subprocess.run(
+            [*base, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False
+        )
+        if checked.returncode != 0:
+            raise NginxError(f"{self.label} refused its configuration:\n{checked.stderr}")
+        with open(self.workdir / "nginx.out", "ab") as out:
+            self.process = subprocess.Popen(
+                [*base, "-g", "daemon off;"],
+                cwd=self.workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: the workers stop with it
+            )
+        try:
+            self._wait_until_listening()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop nginx and its workers (the whole process group); the work folder is kept."""
+        process, self.process = self.process, None
+        if process is not None:
+            stop_process_group(process)
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes' ids (the master's children)."""
+        if self.process is None:
+            return []
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(x) for x in children]
+
+    def log_tail(self, lines: int = 40) -> str:
+        """Return the end of nginx's error log."""
+        try:
+            text = self.error_log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def _wait_until_listening(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise NginxError(f"{self.label} exited:\n{self.log_tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise NginxError(f"{self.label} is not listening on port {self.port}:\n{self.log_tail()}")
+
+
+class NginxFront(NginxProcess):
     """nginx in front of *site* (at ``/``) and of the bridge at *bridge_url* (at *path*).
 
     :param site: the WordPress site; started before :meth:`start`, which moves it to
@@ -156,47 +283,26 @@ class NginxFront:
     ) -> None:
         if not (path.startswith("/") and path.endswith("/") and len(path) > 1):
             raise ValueError(f"the bridge's path must start and end with a slash: {path!r}")
+        super().__init__(workdir, port=port)
         self.site = site
         self.bridge_url = bridge_url.rstrip("/")
-        self.workdir = Path(workdir).resolve()
         self.path = path
-        self.port = port or free_port()
-        #: The site's origin as the browser sees it.
-        self.url = f"http://127.0.0.1:{self.port}"
         #: What the plugin's "Public bridge URL" is set to: the bridge on this origin.
         self.public_bridge = self.url + path.rstrip("/")
-        self.conf_path = self.workdir / "nginx.conf"
-        self.error_log = self.workdir / "error.log"
-        self.access_log = self.workdir / "access.log"
-        self.pid_path = self.workdir / "nginx.pid"
-        self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> NginxFront:
         return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def config(self) -> str:
         """Return the configuration :meth:`start` writes."""
         if not self.site.server_url:
             raise NginxError("the site has no PHP server yet: start it first")
-        # Started as root, nginx would run its workers as nobody, who may not enter the work
-        # folder (its temporary files live there): keep them as the caller.
-        user = ""
-        if os.geteuid() == 0:
-            user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n"
         return _CONF.format(
-            user=user,
+            user=run_as_caller(),
             pid=self.pid_path,
             error_log=self.error_log,
             access_log=self.access_log,
-            temp=self.workdir / "temp",
+            temp=self.temp,
             port=self.port,
             bridge_path=self.path,
             bridge_prefix=self.path.rstrip("/"),
@@ -212,58 +318,11 @@ class NginxFront:
         :returns: ``self``.
         :raises NginxError: with nginx's error log if it refused or did not listen.
         """
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        (self.workdir / "temp").mkdir(exist_ok=True)
-        self.conf_path.write_text(self.config(), encoding="utf-8")
-        base = [str(nginx_binary()), "-c", str(self.conf_path), "-p", str(self.workdir)]
-        # -e: nginx opens its error log before it reads the configuration; not /var/log.
-        base += ["-e", str(self.error_log)]
-        checked = subprocess.run(
-            [*base, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False
-        )
-        if checked.returncode != 0:
-            raise NginxError(f"nginx refused its configuration:\n{checked.stderr}")
-        with open(self.workdir / "nginx.out", "ab") as out:
-            self.process = subprocess.Popen(
-                [*base, "-g", "daemon off;"],
-                cwd=self.workdir,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the workers stop with it
-            )
+        super().start()
         try:
-            self._wait_until_listening()
             if self.site.url != self.url:
                 self.site.set_public_url(self.url)
         except BaseException:
             self.stop()
             raise
         return self
-
-    def stop(self) -> None:
-        """Stop nginx and its workers (the whole process group); the work folder is kept."""
-        process, self.process = self.process, None
-        if process is not None:
-            stop_process_group(process)
-
-    def log_tail(self, lines: int = 40) -> str:
-        """Return the end of nginx's error log."""
-        try:
-            text = self.error_log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def _wait_until_listening(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise NginxError(f"nginx exited:\n{self.log_tail()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise NginxError(f"nginx is not listening on port {self.port}:\n{self.log_tail()}")

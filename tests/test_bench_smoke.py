@@ -44,6 +44,8 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         # A few open pages and events: the live step's code, not its scale.
         live_connections=60,
         live_sends=10,
+        # The same for nginx's nchan module (tools/ensure-stack installs it).
+        nchan_connections=40,
     )
     bench = run.Bench(settings)
     try:
@@ -90,6 +92,16 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     assert live["refused"] == 0 and live["kib_per_connection"] > 0, live
     assert live["events"] == 10 and live["events_missed"] == 0, live
     assert 0 < live["latency_ms"]["p50"] <= live["latency_ms"]["p95"], live
+    nchan = data["nchan"]
+    assert nchan["workers"] == settings.workers, nchan
+    assert nchan["forged_cookie_refused"] is True, nchan
+    assert nchan["connections_open"] == nchan["connections_still_open"] == 40, nchan
+    assert nchan["server_subscribers"] == 40 and nchan["refused"] == 0, nchan
+    assert math.isfinite(nchan["kib_per_connection"]), nchan
+    assert nchan["events"] == 10 and nchan["events_missed"] == 0, nchan
+    assert nchan["end_to_end_events"] == 10 and nchan["end_to_end_missed"] == 0, nchan
+    for key in ("latency_ms", "end_to_end_ms"):
+        assert 0 < nchan[key]["p50"] <= nchan[key]["p95"] <= nchan[key]["p99"], nchan
     send = data["send"]
     assert send["fanout"] == seed.SEND_FANOUT
     if sum(send["messages_written"]):
@@ -101,6 +113,7 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     assert "| target | wanted | measured |" in markdown
     for label in report.CONTENDERS.values():
         assert label in markdown
+    assert "nginx's nchan module" in markdown and "| live updates |" in markdown
     if "png" in paths:
         assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:

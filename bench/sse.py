@@ -1,0 +1,186 @@
+"""Many Server-Sent Events streams from one asyncio client, opened, read and timed.
+
+What :mod:`bench.live` (the bridge's own streams) and :mod:`bench.nchan` (nginx's nchan
+module) share: the streams are opened as pages open them, with a member's real cookie,
+a batch at a time; each is read as it comes and its events are kept with their arrival
+times; the servers' memory is read from Linux ``/proc``; the client runs its own event loop
+in a thread of its own with the open-file limit raised, since every stream is a socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import statistics
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Streams opened at once (then the next batch): the pace of pages loading, not a flood.
+OPEN_BATCH = 250
+
+
+def _status_kib(pids: list[int], key: str, name: str) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith(key):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def rss_kib(pids: list[int]) -> int:
+    """The resident memory of these processes, KiB (shared pages counted in each)."""
+    return _status_kib(pids, "VmRSS:", "status")
+
+
+def pss_kib(pids: list[int]) -> int:
+    """Their proportional memory, KiB: a page shared by n processes counts 1/n in each."""
+    return _status_kib(pids, "Pss:", "smaps_rollup")
+
+
+@dataclass
+class Stream:
+    """One open page's stream: the events it got, with their arrival times (``time.time()``)."""
+
+    path: str
+    cookie: str
+    events: list[tuple[str, dict, float]] = field(default_factory=list)
+    writer: asyncio.StreamWriter | None = None
+    #: The server ended the stream (or the connection broke) after it was opened.
+    ended: bool = False
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def is_open(self) -> bool:
+        """Whether the server took the stream (200) and has not ended it."""
+        return self.writer is not None and not self.ended and not self.writer.is_closing()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def open_stream(host: str, port: int, stream: Stream) -> bool:
+    """Send the stream's request; True once the server answered 200 (then it is read on)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    # HTTP/1.0: the body comes as it is written, until the server closes, with no chunking.
+    writer.write(
+        f"GET {stream.path} HTTP/1.0\r\nHost: {host}:{port}\r\nCookie: {stream.cookie}\r\n"
+        "Accept: text/event-stream\r\n\r\n".encode()
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    if b" 200 " not in head.split(b"\r\n", 1)[0]:
+        writer.close()
+        return False
+    stream.writer = writer
+    asyncio.get_running_loop().create_task(_read(reader, stream))
+    return True
+
+
+async def _read(reader: asyncio.StreamReader, stream: Stream) -> None:
+    buffer = b""
+    try:
+        while True:
+            try:
+                chunk = await reader.read(65536)
+            except (ConnectionError, asyncio.CancelledError):
+                return
+            if not chunk:
+                return
+            now = time.time()
+            buffer += chunk
+            while b"\n\n" in buffer:
+                block, buffer = buffer.split(b"\n\n", 1)
+                # Comments (": hi") and ids have no event name: only named events are kept.
+                fields = dict(
+                    line.split(": ", 1) for line in block.decode().split("\n") if ": " in line
+                )
+                if "event" in fields:
+                    stream.events.append((fields["event"], json.loads(fields["data"]), now))
+                    stream.arrived.set()
+    finally:
+        stream.ended = True
+
+
+async def open_all(
+    host: str, port: int, streams: list[Stream], progress: Callable[[str], object], label: str
+) -> tuple[int, int]:
+    """Open *streams* ``OPEN_BATCH`` at a time; returns (opened, refused or failed)."""
+    opened = failed = 0
+    for i in range(0, len(streams), OPEN_BATCH):
+        batch = streams[i : i + OPEN_BATCH]
+        done = await asyncio.gather(
+            *(open_stream(host, port, s) for s in batch), return_exceptions=True
+        )
+        opened += sum(1 for d in done if d is True)
+        failed += sum(1 for d in done if d is not True)
+        if (i // OPEN_BATCH) % 8 == 0:
+            progress(f"{label}: {opened:,} streams open, {failed:,} refused")
+    return opened, failed
+
+
+async def arrival(
+    stream: Stream, seen: int, wanted: Callable[[str, dict], bool], deadline: float
+) -> float | None:
+    """When the first event after the *seen* first ones that is *wanted* arrived, waiting
+    until *deadline* (``time.time()``) at most; None if it did not."""
+    while time.time() < deadline:
+        for name, data, at in stream.events[seen:]:
+            if wanted(name, data):
+                return at
+        seen = len(stream.events)
+        stream.arrived.clear()
+        try:
+            await asyncio.wait_for(stream.arrived.wait(), max(0.0, deadline - time.time()))
+        except TimeoutError:
+            break
+    for name, data, at in stream.events[seen:]:
+        if wanted(name, data):
+            return at
+    return None
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def latency_summary(latencies_ms: list[float]) -> dict:
+    """p50 / p95 / p99 / max of these latencies, ms."""
+    return {
+        "p50": round(statistics.median(latencies_ms), 1),
+        "p95": round(percentile(latencies_ms, 0.95), 1),
+        "p99": round(percentile(latencies_ms, 0.99), 1),
+        "max": round(max(latencies_ms), 1),
+    }
+
+
+def run_client(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run the coroutine *main* makes on an event loop of its own, in a thread of its own
+    (the caller may have a loop running), with the open-file limit raised to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    failure: list[BaseException] = []
+
+    def thread_main() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # noqa: BLE001 - reported to the caller
+            failure.append(exc)
+
+    try:
+        thread = threading.Thread(target=thread_main)
+        thread.start()
+        thread.join()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if failure:
+        raise failure[0]

@@ -18,9 +18,7 @@ nchan module.
 
 from __future__ import annotations
 
-import asyncio
 import time
-import uuid
 
 import requests
 
@@ -48,8 +46,6 @@ def measure(
     :param senders: (cookie, nonce) of members who send.
     """
     host, port = "127.0.0.1", live.port
-    pids = live.worker_pids()
-    before = sse.rss_kib(pids)
     result: dict = {"connections_wanted": connections}
 
     async def run() -> None:
@@ -59,58 +55,27 @@ def measure(
             for i in range(max(0, connections - len(admins)))
         ]
         everyone = list(admins.values()) + others
-        started = time.time()
-        opened, failed = await sse.open_all(host, port, everyone, progress, "live")
-        result["open_seconds"] = round(time.time() - started, 1)
-        # Every stream starts with its summary: wait for them to settle.
-        await asyncio.sleep(3.0)
-        result["connections_open"] = sum(1 for s in everyone if s.writer and s.events)
-        result["refused"] = failed
-        after = sse.rss_kib(pids)
-        result["rss_mib_before"] = round(before / 1024, 1)
-        result["rss_mib_open"] = round(after / 1024, 1)
-        result["kib_per_connection"] = round((after - before) / max(opened, 1), 1)
-        progress(
-            f"live: {result['connections_open']:,} streams open, "
-            f"{result['kib_per_connection']} KiB each"
-        )
+        result.update(await sse.hold(host, port, everyone, live.worker_pids(), progress, "live"))
 
-        latencies: list[float] = []
-        missed = 0
         session = requests.Session()
         session.trust_env = False
         spaces = list(admins)
-        for n in range(sends):
+
+        async def send(n: int) -> sse.Sent:
             sid = spaces[n % len(spaces)]
-            cookie, nonce = senders[n % len(senders)]
             stream = admins[sid]
-            seen = len(stream.events)
-            sent_at = time.time()
-            answer = await asyncio.to_thread(
-                session.post,
-                f"{sender_url}/api/v1/me/spaces/{sid}/messages",
-                json={"body": "Open on Sunday?", "client_key": uuid.uuid4().hex},
-                headers={"Cookie": cookie, "X-WP-Nonce": nonce},
-                timeout=10,
-            )
+            seen, sent_at = len(stream.events), time.time()
+            answer = await sse.post_message(session, sender_url, sid, *senders[n % len(senders)])
             if answer.status_code != 201:
-                missed += 1
-                continue
-            arrival = await sse.arrival(
+                return None
+            return (
+                sent_at,
                 stream,
                 seen,
-                lambda name, data, sid=sid: name == "team" and data.get("space_id") == sid,
-                sent_at + 5.0,
+                lambda name, data: name == "team" and data.get("space_id") == sid,
             )
-            if arrival is None:
-                missed += 1
-            else:
-                latencies.append((arrival - sent_at) * 1000)
-            await asyncio.sleep(0.02)
-        result["events"] = len(latencies)
-        result["events_missed"] = missed
-        if latencies:
-            result["latency_ms"] = sse.latency_summary(latencies)
+
+        result.update(await sse.time_events(sends, send))
         result["connections_still_open"] = sum(1 for s in everyone if s.is_open())
         for s in everyone:
             s.close()

@@ -35,7 +35,6 @@ import os
 import resource
 import subprocess
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -270,7 +269,6 @@ def measure(
     """
     host, port = "127.0.0.1", server.port
     pids = server.worker_pids()
-    before, before_pss = sse.rss_kib(pids), sse.pss_kib(pids)
     result: dict = {
         "connections_wanted": connections,
         "workers": len(pids),
@@ -306,99 +304,52 @@ def measure(
             )
         ]
         everyone = list(admins.values()) + others
-        started = time.time()
-        opened, failed = await sse.open_all(host, port, everyone, progress, "nchan")
-        result["open_seconds"] = round(time.time() - started, 1)
-        # nchan sends a comment (": hi") as a stream opens, no event: let the last settle.
-        await asyncio.sleep(3.0)
-        result["connections_open"] = sum(1 for s in everyone if s.is_open())
-        result["refused"] = failed
-        after, after_pss = sse.rss_kib(pids), sse.pss_kib(pids)
+        result.update(await sse.hold(host, port, everyone, pids, progress, "nchan"))
         status = server.status()
         result["server_subscribers"] = _int(status.get("subscribers"))
         result["channels"] = _int(status.get("channels"))
         result["shared_memory_kib"] = _int(status.get("shared memory used"))
-        result["rss_mib_before"] = round(before / 1024, 1)
-        result["rss_mib_open"] = round(after / 1024, 1)
-        result["kib_per_connection"] = round((after - before) / max(opened, 1), 1)
-        result["pss_kib_per_connection"] = round((after_pss - before_pss) / max(opened, 1), 1)
-        progress(
-            f"nchan: {result['connections_open']:,} streams open, "
-            f"{result['kib_per_connection']} KiB each"
-        )
 
         admin_of = {sid: uid for sid, uid, _ in admin_streams}
         spaces = list(admins)
 
         # 1. Publication alone: the POST to the publisher to the event on the stream.
-        latencies: list[float] = []
-        missed = 0
-        for n in range(sends):
+        async def publish_only(n: int) -> sse.Sent:
             sid = spaces[n % len(spaces)]
             stream = admins[sid]
-            seen = len(stream.events)
-            sent_at = time.time()
-            code = await publish([admin_of[sid]], "team", {"space_id": sid, "n": n})
+            seen, sent_at = len(stream.events), time.time()
             # 201: published with at least one subscriber (202: none was there).
-            if code != 201:
-                missed += 1
-                continue
-            arrival = await sse.arrival(
-                stream,
-                seen,
-                lambda name, data, n=n: name == "team" and data.get("n") == n,
-                sent_at + 5.0,
-            )
-            if arrival is None:
-                missed += 1
-            else:
-                latencies.append((arrival - sent_at) * 1000)
-            await asyncio.sleep(0.02)
-        result["events"] = len(latencies)
-        result["events_missed"] = missed
-        if latencies:
-            result["latency_ms"] = sse.latency_summary(latencies)
+            if await publish([admin_of[sid]], "team", {"space_id": sid, "n": n}) != 201:
+                return None
+            return sent_at, stream, seen, lambda name, data: name == "team" and data.get("n") == n
+
+        result.update(await sse.time_events(sends, publish_only))
 
         # 2. End to end, as bench/live.py times the bridge's streams: a member's message
         # through the bridge, then its publication to the Space's admins.
-        latencies, missed = [], 0
-        for n in range(sends):
+        async def end_to_end(n: int) -> sse.Sent:
             sid = spaces[n % len(spaces)]
-            cookie, nonce = senders[n % len(senders)]
             stream = admins[sid]
-            seen = len(stream.events)
-            sent_at = time.time()
-            answer = await asyncio.to_thread(
-                session.post,
-                f"{sender_url}/api/v1/me/spaces/{sid}/messages",
-                json={"body": "Open on Sunday?", "client_key": uuid.uuid4().hex},
-                headers={"Cookie": cookie, "X-WP-Nonce": nonce},
-                timeout=10,
-            )
+            seen, sent_at = len(stream.events), time.time()
+            answer = await sse.post_message(session, sender_url, sid, *senders[n % len(senders)])
             if answer.status_code != 201:
-                missed += 1
-                continue
+                return None
             message = answer.json()["id"]
             team = teams.get(sid) or [admin_of[sid]]
-            code = await publish(team, "team", {"space_id": sid, "message_id": message})
-            if code != 201:
-                missed += 1
-                continue
-            arrival = await sse.arrival(
+            if await publish(team, "team", {"space_id": sid, "message_id": message}) != 201:
+                return None
+            return (
+                sent_at,
                 stream,
                 seen,
-                lambda name, data, m=message: name == "team" and data.get("message_id") == m,
-                sent_at + 5.0,
+                lambda name, data: name == "team" and data.get("message_id") == message,
             )
-            if arrival is None:
-                missed += 1
-            else:
-                latencies.append((arrival - sent_at) * 1000)
-            await asyncio.sleep(0.02)
-        result["end_to_end_events"] = len(latencies)
-        result["end_to_end_missed"] = missed
-        if latencies:
-            result["end_to_end_ms"] = sse.latency_summary(latencies)
+
+        timed = await sse.time_events(sends, end_to_end)
+        result["end_to_end_events"] = timed["events"]
+        result["end_to_end_missed"] = timed["events_missed"]
+        if "latency_ms" in timed:
+            result["end_to_end_ms"] = timed["latency_ms"]
 
         result["connections_still_open"] = sum(1 for s in everyone if s.is_open())
         for s in everyone:

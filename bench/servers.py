@@ -17,7 +17,13 @@ import time
 from pathlib import Path
 
 from devstack.stack import wait_until_ready
-from devstack.wordpress import WordPressSite, free_port, php_str, stop_process_group
+from devstack.wordpress import (
+    WordPressSite,
+    child_pids,
+    free_port,
+    php_str,
+    stop_process_group,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,14 +160,7 @@ class Gunicorn:
 
     def worker_pids(self) -> list[int]:
         """The gunicorn workers' process ids (the arbiter's children)."""
-        if self.process is None:
-            return []
-        pid = self.process.pid
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            return []
-        return [int(x) for x in children]
+        return child_pids(self.process)
 
     def stop(self) -> None:
         """Stop the server and every process of its group."""

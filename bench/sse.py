@@ -15,7 +15,8 @@ import resource
 import statistics
 import threading
 import time
-from collections.abc import Callable, Coroutine
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,38 @@ async def open_all(
     return opened, failed
 
 
+async def hold(
+    host: str,
+    port: int,
+    streams: list[Stream],
+    pids: list[int],
+    progress: Callable[[str], object],
+    label: str,
+) -> dict:
+    """Open *streams* on the server whose processes are *pids*, let them settle, and say how
+    long opening took, how many are open and were refused, and the processes' memory before
+    and after: resident (``rss_mib_*``, ``kib_per_connection``) and proportional
+    (``pss_kib_per_connection``: shared pages counted once)."""
+    before, before_pss = rss_kib(pids), pss_kib(pids)
+    started = time.time()
+    opened, failed = await open_all(host, port, streams, progress, label)
+    out: dict = {"open_seconds": round(time.time() - started, 1)}
+    # A stream's first bytes (the bridge's summary, nchan's comment) come as it opens: let
+    # the last ones settle.
+    await asyncio.sleep(3.0)
+    after, after_pss = rss_kib(pids), pss_kib(pids)
+    out["connections_open"] = sum(1 for s in streams if s.is_open())
+    out["refused"] = failed
+    out["rss_mib_before"] = round(before / 1024, 1)
+    out["rss_mib_open"] = round(after / 1024, 1)
+    out["kib_per_connection"] = round((after - before) / max(opened, 1), 1)
+    out["pss_kib_per_connection"] = round((after_pss - before_pss) / max(opened, 1), 1)
+    progress(
+        f"{label}: {out['connections_open']:,} streams open, {out['kib_per_connection']} KiB each"
+    )
+    return out
+
+
 async def arrival(
     stream: Stream, seen: int, wanted: Callable[[str, dict], bool], deadline: float
 ) -> float | None:
@@ -146,6 +179,49 @@ async def arrival(
         if wanted(name, data):
             return at
     return None
+
+
+#: Seconds an event may take before it counts as missed.
+EVENT_WAIT = 5.0
+
+#: What a send returns: when it was sent, the stream to watch, how many events that stream
+#: had before, and which event is the one sent; or None when the send was refused.
+Sent = tuple[float, Stream, int, Callable[[str, dict], bool]] | None
+
+
+async def time_events(sends: int, send: Callable[[int], Awaitable[Sent]]) -> dict:
+    """Time *sends* events, one at a time: ``send(n)`` sends the n-th; its latency is from
+    when it was sent to when the wanted event arrived. Returns ``events`` (how many came),
+    ``events_missed`` (refused, or not there within :data:`EVENT_WAIT`) and ``latency_ms``."""
+    latencies: list[float] = []
+    missed = 0
+    for n in range(sends):
+        sent = await send(n)
+        if sent is None:
+            missed += 1
+            continue
+        sent_at, stream, seen, wanted = sent
+        at = await arrival(stream, seen, wanted, sent_at + EVENT_WAIT)
+        if at is None:
+            missed += 1
+        else:
+            latencies.append((at - sent_at) * 1000)
+        await asyncio.sleep(0.02)
+    out: dict = {"events": len(latencies), "events_missed": missed}
+    if latencies:
+        out["latency_ms"] = latency_summary(latencies)
+    return out
+
+
+async def post_message(session, url: str, space_id: int, cookie: str, nonce: str):
+    """A member's message to a Space, sent as the browser sends it (off the event loop)."""
+    return await asyncio.to_thread(
+        session.post,
+        f"{url}/api/v1/me/spaces/{space_id}/messages",
+        json={"body": "Open on Sunday?", "client_key": uuid.uuid4().hex},
+        headers={"Cookie": cookie, "X-WP-Nonce": nonce},
+        timeout=10,
+    )
 
 
 def percentile(values: list[float], q: float) -> float:

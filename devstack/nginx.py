@@ -51,7 +51,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from devstack.wordpress import WordPressSite, free_port, stop_process_group
+from devstack.wordpress import WordPressSite, child_pids, free_port, stop_process_group
 
 #: Debian's nginx.
 NGINX = Path("/usr/sbin/nginx")
@@ -230,14 +230,7 @@ class NginxProcess:
 
     def worker_pids(self) -> list[int]:
         """The worker processes' ids (the master's children)."""
-        if self.process is None:
-            return []
-        pid = self.process.pid
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            return []
-        return [int(x) for x in children]
+        return child_pids(self.process)
 
     def log_tail(self, lines: int = 40) -> str:
         """Return the end of nginx's error log."""

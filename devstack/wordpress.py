@@ -171,6 +171,17 @@ def _php_binary() -> str:
     return php
 
 
+def child_pids(process: subprocess.Popen | None) -> list[int]:
+    """The ids of a server's child processes (gunicorn's or nginx's workers), from /proc."""
+    if process is None:
+        return []
+    try:
+        children = pathlib.Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in children.split()]
+
+
 def stop_process_group(process: subprocess.Popen, term_wait: float = 5.0) -> None:
     """Stop a server started with ``start_new_session=True``, and every process of its group.
 

@@ -155,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the bridge with an engine setting the README recommends: no "
         "pool_pre_ping, or pool_reset_on_return=None (repeatable)",
     )
+    p.add_argument(
+        "--redis",
+        default="",
+        help="run the bridge with this Redis URL: writes publish, polls are kept answers",
+    )
     p.add_argument("--top", type=int, default=30, help="functions of cProfile's list")
     p.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
     p.add_argument("--width", type=int, default=400, help="characters of SQL shown")
@@ -176,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         site.stop()
     config = {"WP_CONFIG": str(site.wp_config_path), "RATE_PER_SPACE": "off", "RATE_OVERALL": "off"}
+    if a.redis:
+        config["REDIS_URL"] = a.redis
     if a.tweak:
         _tweak_engine(a.tweak)
     app = create_app(config)

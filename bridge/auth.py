@@ -133,11 +133,16 @@ class SiteKeys:
             return str(value)
         return None
 
+    def kept_options(self, names: tuple[str, ...]) -> dict[str, str]:
+        """The wp_options values among ``names`` still kept in memory (none are read)."""
+        now = time.monotonic()
+        with self._lock:
+            return {n: v for n, (t, v) in self._cache.items() if n in names and t > now}
+
     def options(self, session: Session, names: tuple[str, ...]) -> dict[str, str]:
         """Read wp_options values, kept in memory for ``OPTIONS_TTL`` seconds."""
         now = time.monotonic()
-        with self._lock:
-            cached = {n: v for n, (t, v) in self._cache.items() if n in names and t > now}
+        cached = self.kept_options(names)
         missing = tuple(n for n in names if n not in cached)
         if missing:
             fresh = get_options(session, missing)

@@ -23,10 +23,13 @@ def inbox_url() -> str:
     url = current_app.config.get("INBOX_URL")
     if url:
         return url
-    session = get_session()
-    # The session connects only when the kept wp_options values are stale.
-    with session.begin():
-        found = site_keys().options(session, ("space_inbox_inbox_url", "home"))
+    names = ("space_inbox_inbox_url", "home")
+    found = site_keys().kept_options(names)
+    if len(found) < len(names):
+        # Kept values are stale: read them (the polled path opens no session otherwise).
+        session = get_session()
+        with session.begin():
+            found = site_keys().options(session, names)
     return found.get("space_inbox_inbox_url") or found.get("home") or "/"
 
 

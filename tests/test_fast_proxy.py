@@ -25,8 +25,8 @@ import requests
 
 from bridge.tables import own
 from devstack.callers import PASSWORD
-from devstack.stack import PLUGIN, WholeStack
-from devstack.wordpress import free_port, php_str
+from devstack.stack import PLUGIN, WholeStack, new_space
+from devstack.wordpress import free_port
 
 PREFIX = "fpx_"
 #: The proxy's body cap: the bridge's default MAX_CONTENT_LENGTH.
@@ -102,14 +102,7 @@ class Stack:
         return session, self.site.rest_nonce(session)
 
     def new_space(self, title: str, author: int, team: list[int]) -> int:
-        adds = "".join(f"add_post_meta($id, '_space_inbox_team', {uid});" for uid in team)
-        return int(
-            self.site.php(
-                f"$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
-                f" 'post_title' => {php_str(title)}, 'post_author' => {author}]);"
-                f"{adds} wp_update_post(['ID' => $id]); echo $id;"
-            ).strip()
-        )
+        return new_space(self.site, title, author, team)
 
     def call(self, session, method: str, path: str, *, query: str = "", **kwargs):
         """Call the fast proxy as badge.js does: apiBase + path, then "&" + the query."""

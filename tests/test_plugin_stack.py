@@ -20,7 +20,7 @@ from bridge import auth, limits
 from bridge.tables import own
 from devstack.callers import PASSWORD
 from devstack.platforms import build_site
-from devstack.stack import PLUGIN, BridgeServer, WholeStack
+from devstack.stack import PLUGIN, BridgeServer, WholeStack, new_space
 from devstack.wordpress import ADMIN_REQUEST, WordPressSite, free_port, php_str
 
 PREFIX = "wps_"
@@ -54,15 +54,7 @@ class Stack:
         return self.site.sql("SELECT COUNT(*) FROM {prefix}space_inbox_queue")[0][0]
 
     def new_space(self, title: str, author: int, team: list[int]) -> int:
-        """Create a published Space as an editor would: the post, then its team."""
-        adds = "".join(f"add_post_meta($id, '_space_inbox_team', {uid});" for uid in team)
-        return int(
-            self.site.php(
-                f"$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
-                f" 'post_title' => {php_str(title)}, 'post_author' => {author}]);"
-                f"{adds} wp_update_post(['ID' => $id]); echo $id;"
-            ).strip()
-        )
+        return new_space(self.site, title, author, team)
 
     def user(self, login: str, role: str = "subscriber") -> int:
         return self.site.user_id(login) or self.site.create_user(

@@ -292,9 +292,12 @@ export const summary = {
     });
   },
 
-  /** @returns {Promise<Object|null>} The summary, fetched now (or the fetch under way). */
+  /**
+   * @returns {Promise<Object|null>} The summary, fetched now (or the fetch under way); while
+   *   the live stream is open, the last one it pushed (it pushes every change).
+   */
   poll() {
-    if (this.stopped) return Promise.resolve(this.data);
+    if (this.stopped || this.live) return Promise.resolve(this.data);
     if (!this.inflight) {
       this.inflight = this.fetch().finally(() => {
         this.inflight = null;
@@ -342,7 +345,7 @@ export const summary = {
     if (this.started) return this.poll();
     this.started = true;
     const now = () => {
-      if (!document.hidden && !this.live) this.poll();
+      if (!document.hidden) this.poll();
     };
     document.addEventListener('visibilitychange', now);
     window.addEventListener('focus', now);

@@ -760,7 +760,7 @@ class Inbox {
       const item = this.items.find((i) => i.key === c.key);
       if (item) item.unread = 0;
       this.renderList();
-      if (!summary.live) summary.poll(); // The badges (the live stream pushes them).
+      summary.poll(); // The badges.
     } catch (error) {
       if (error instanceof ApiError && error.code === 'oversight_read_only') {
         this.team && this.team.delete(c.spaceId);

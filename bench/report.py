@@ -232,6 +232,7 @@ def markdown(results: dict) -> str:
             f"{send['errors']} errors.",
             "",
         ]
+    lines += _outbox(results)
     targets = results.get("targets", [])
     if targets:
         lines += ["| target | wanted | measured | |", "|---|---:|---:|---|"]
@@ -242,6 +243,32 @@ def markdown(results: dict) -> str:
     for note in results.get("notes", []):
         lines.append(f"- {note}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _outbox(results: dict) -> list[str]:
+    """The outbox step: from a member's send to every admin's notification in WordPress."""
+    o = results.get("outbox")
+    if not o:
+        return []
+    lat, done = o.get("latency_ms") or {}, o.get("delivered_ms") or {}
+    failures = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in o["failures"].items())
+    return [
+        f"**Outbox latency** ({results.get('primary_dataset')} dataset; `space-inbox serve` "
+        f"with its dispatchers on, {o['workers']} workers, one dispatcher each; WordPress "
+        f"with `PHP_CLI_SERVER_WORKERS={o['php_workers']}`): {o['messages']} messages sent "
+        f"over {o['seconds']} s ({_fmt(o['rate_per_s'])}/s) to Spaces with {o['fanout']} "
+        f"admins, each timed from its `201` to the moment WordPress had written the "
+        f"notification row (`space_inbox_jobs`) of its last admin's job, seen by polling "
+        f"every {_fmt(o['poll_ms'], 0)} ms: **p50 {_fmt(lat.get('p50'))} / p95 "
+        f"{_fmt(lat.get('p95'))} / p99 {_fmt(lat.get('p99'))} ms** (max "
+        f"{_fmt(lat.get('max'))} ms; {o['count']} of {o['messages']} messages measured, "
+        f"{failures or 'no failures'}); until the dispatcher had WordPress' answer for the "
+        f"batch (the bridge's `delivered_at`): p50 {_fmt(done.get('p50'))} / p95 "
+        f"{_fmt(done.get('p95'))} / p99 {_fmt(done.get('p99'))} ms. {o['jobs']:,} jobs "
+        f"({_fmt(o['jobs_per_message'], 2)} per message) in {o['batches']:,} batches "
+        f"({_fmt(o['jobs_per_batch'])} jobs each), {o['retried_jobs']} retried.",
+        "",
+    ]
 
 
 def _lat(lat: dict | None) -> str:
@@ -369,7 +396,8 @@ def chart(results: dict, path: Path) -> bool:
     right.set_ylabel("latency, ms")
     right.set_ylim(bottom=0)
     right.set_title("latency against dataset size")
-    right.legend(fontsize=7, ncol=3)
+    if right.get_legend_handles_labels()[0]:  # nothing to label when no latency ran
+        right.legend(fontsize=7, ncol=3)
     live = results.get("live")
     if live:
         lat = live.get("latency_ms") or {}

@@ -2,6 +2,7 @@
 
     python -m bench.run                  # small + large datasets, ~8 minutes once seeded
     python -m bench.run --sizes tiny --duration 1 --repetitions 1 --warmup 0   # a smoke run
+    python -m bench.run --sizes large --only outbox     # one part of it (see --help)
 
 Everything runs on this machine over loopback, with the same number of server workers
 everywhere. Results go to ``bench/results/latest.{json,md,png}``. Speed is reported,
@@ -26,7 +27,7 @@ from pathlib import Path
 import pymysql
 import requests
 
-from bench import live, load, nchan, report, seed
+from bench import live, load, nchan, outbox, report, seed
 from bench.servers import (
     ROOT,
     BenchSite,
@@ -49,10 +50,18 @@ TARGET_LIST_GROWTH = 1.5
 TARGET_SEND = 300.0
 TARGET_LIVE_CONNECTIONS = 10000
 TARGET_EVENT_MS = 1000.0
+#: Seconds from a member's send to every admin's notification row in WordPress (p95).
+TARGET_OUTBOX_S = 2.0
+#: The parts of a run, in the order they run (``--only`` picks some).
+PARTS = ("contenders", "latency", "send", "outbox", "live", "nchan")
 #: A run in which a gunicorn worker did less than this part of its fair share of the
 #: work measured one worker, not the server: it is run again, at most RERUNS times.
 UNBALANCED = 0.5
 RERUNS = 2
+#: Jobs waiting in a kept dataset are held back during the outbox step by this many years
+#: (no backoff comes near PARKED), then put back.
+PARK_YEARS = 1000
+PARKED = "2900-01-01"
 
 
 @dataclass
@@ -82,6 +91,12 @@ class Settings:
     #: Subscribers of nginx's nchan module held open at once, measured the same way (the
     #: alternative to the live streams); None: as many as ``live_connections``; 0: none.
     nchan_connections: int | None = None
+    #: Messages sent, at a steady rate over ``outbox_seconds``, through a bridge with its
+    #: dispatchers on, each timed to its admins' notifications in WordPress (0: none).
+    outbox_messages: int = 200
+    outbox_seconds: float = 20.0
+    #: The parts to run, of PARTS.
+    only: list[str] = field(default_factory=lambda: list(PARTS))
 
     def __post_init__(self) -> None:
         if self.nchan_connections is None:
@@ -151,7 +166,11 @@ class Bench:
 
     def planned_load_seconds(self) -> float:
         per = self.s.warmup + self.s.repetitions * self.s.duration
-        return per * (4 + 3 * len(self.s.sizes) + 1)
+        runs = {"contenders": 4, "latency": 3 * len(self.s.sizes), "send": 1}
+        planned = per * sum(n for part, n in runs.items() if part in self.s.only)
+        if "outbox" in self.s.only and self.s.outbox_messages:
+            planned += self.s.outbox_seconds
+        return planned
 
     # -- load ------------------------------------------------------------------------------
 
@@ -285,6 +304,7 @@ class Bench:
             "contenders": {},
             "latency": {},
             "send": None,
+            "outbox": None,
             "skipped": [],
         }
         results["loader"] = (
@@ -294,6 +314,9 @@ class Bench:
         )
         primary = self.s.sizes[-1]
         results["primary_dataset"] = primary
+        parts = set(self.s.only)
+        # Only the latency part compares the sizes: the others need the primary one only.
+        sizes = self.s.sizes if "latency" in parts else [primary]
         self.redis = self.s.redis_url if _redis_answers(self.s.redis_url) else ""
         results["redis"] = bool(self.redis)
         if self.s.redis_url and not self.redis:
@@ -307,33 +330,38 @@ class Bench:
         try:
             # Every dataset's WordPress and bridge run side by side (idle ones cost next to
             # nothing), so that the sizes can be measured turn about, like the contenders.
-            for name in self.s.sizes:
+            for name in sizes:
                 t = self.bring_up(seed.SIZES[name], results)
                 up[name] = t
                 db_version = db_version or t.site.sql("SELECT VERSION()")[0][0]
             main = up[primary]
-            ceiling = ceiling_server(
-                main.site.workdir, workers=self.s.workers, threads=self.s.threads
-            ).start()
-            extra.append(ceiling)
-            if self.redis:
-                # The same bridge without Redis: every poll reads MariaDB.
-                plain = bridge_server(
-                    main.site.wp_config_path,
-                    main.site.workdir,
-                    workers=self.s.workers,
-                    threads=self.s.threads,
-                ).start()
-                extra.append(plain)
-            else:
-                plain = None
             results["settings"]["cookies_used"] = len(main.members)
-            results["contenders"] = self.contenders(main, ceiling, plain)
-            results["latency"] = self.latency(up)
-            results["send"] = self.send(main)
-            if self.redis and self.s.live_connections:
+            if "contenders" in parts:
+                ceiling = ceiling_server(
+                    main.site.workdir, workers=self.s.workers, threads=self.s.threads
+                ).start()
+                extra.append(ceiling)
+                if self.redis:
+                    # The same bridge without Redis: every poll reads MariaDB.
+                    plain = bridge_server(
+                        main.site.wp_config_path,
+                        main.site.workdir,
+                        workers=self.s.workers,
+                        threads=self.s.threads,
+                    ).start()
+                    extra.append(plain)
+                else:
+                    plain = None
+                results["contenders"] = self.contenders(main, ceiling, plain)
+            if "latency" in parts:
+                results["latency"] = self.latency(up)
+            if "send" in parts:
+                results["send"] = self.send(main)
+            if "outbox" in parts and self.s.outbox_messages:
+                results["outbox"] = self.outbox(main)
+            if "live" in parts and self.redis and self.s.live_connections:
                 results["live"] = self.live(main)
-            if self.s.nchan_connections:
+            if "nchan" in parts and self.s.nchan_connections:
                 if nchan.module_path() is None:
                     self.notes.append(
                         f"nginx's nchan module is not installed (Debian package {nchan.PACKAGE}; "
@@ -594,6 +622,55 @@ class Bench:
             "jobs_per_message": (sum(jobs) / sum(written)) if sum(written) else 0.0,
         }
 
+    def outbox(self, t: _Targets) -> dict:
+        """Outbox latency: members' messages to Spaces with five admins, sent at a steady
+        rate through a bridge whose dispatchers are on (as ``space-inbox serve`` runs by
+        default), each timed from its 201 to its last admin's notification row in WordPress.
+        """
+        if time.monotonic() + self.s.outbox_seconds + outbox.WAIT > self.deadline:
+            raise OutOfTime("outbox")
+        marks = t.marks()
+        # Jobs the kept dataset still holds (the live steps' messages stay) would go first.
+        parked = t.park_jobs()
+        server = None
+        try:
+            server = bridge_server(
+                t.site.wp_config_path,
+                t.site.workdir,
+                workers=self.s.workers,
+                threads=self.s.threads,
+                redis_url=self.redis,
+                dispatcher=True,
+            ).start()
+            self.progress(
+                f"outbox: {self.s.outbox_messages} messages over {self.s.outbox_seconds:g} s, "
+                f"{server.name} with its dispatchers on"
+                + (f" ({parked} jobs waiting in the kept dataset held back)" if parked else "")
+            )
+            team = set(t.team_of_send_spaces())
+            senders = [(m.cookie, m.nonce) for m in t.members if m.user_id not in team]
+            result = outbox.measure(
+                t.site,
+                server.url,
+                t.dataset.send_spaces,
+                senders,
+                marks[1],
+                messages=self.s.outbox_messages,
+                seconds=self.s.outbox_seconds,
+                progress=self.progress,
+            )
+        finally:
+            if server is not None:
+                server.stop()
+            t.unpark_jobs()
+            t.clean_sends(marks)
+        result["fanout"] = seed.SEND_FANOUT
+        result["workers"] = self.s.workers
+        result["php_workers"] = self.s.workers
+        result["parked_jobs"] = parked
+        result["left_behind"] = t.left_behind(marks)
+        return result
+
 
 class _Targets:
     """The requests of each test, made from the members' fresh logins."""
@@ -693,17 +770,66 @@ class _Targets:
             time.sleep(0.3)
 
     def clean_sends(self, marks: tuple[int, int]) -> None:
-        """Remove what the send test wrote, so the kept dataset stays as seeded."""
+        """Remove what the send test wrote, so the kept dataset stays as seeded (and the
+        rows WordPress wrote for jobs delivered by the outbox step)."""
         tb = tables(PREFIX)
         m0, o0 = marks
         spaces = ", ".join(str(int(s)) for s in self.dataset.send_spaces)
         for query in (
+            f"DELETE FROM `{outbox.jobs_table(self.site)}` WHERE job_id > {int(o0)}",
             f"DELETE FROM `{tb.outbox.name}` WHERE id > {int(o0)}",
             f"DELETE FROM `{tb.messages.name}` WHERE id > {int(m0)}",
             f"DELETE FROM `{tb.conversations.name}` WHERE space_id IN ({spaces})",
             f"DELETE FROM `{tb.rate_counters.name}`",
         ):
             self.site.sql(query)
+
+    def left_behind(self, marks: tuple[int, int]) -> int:
+        """Rows a send left after :meth:`clean_sends` (0 when the dataset is as seeded)."""
+        tb = tables(PREFIX)
+        m0, o0 = marks
+        spaces = ", ".join(str(int(s)) for s in self.dataset.send_spaces)
+        return int(
+            self.site.sql(
+                f"SELECT (SELECT COUNT(*) FROM `{tb.messages.name}` WHERE id > {int(m0)})"
+                f" + (SELECT COUNT(*) FROM `{tb.outbox.name}` WHERE id > {int(o0)})"
+                f" + (SELECT COUNT(*) FROM `{outbox.jobs_table(self.site)}`"
+                f" WHERE job_id > {int(o0)})"
+                f" + (SELECT COUNT(*) FROM `{tb.conversations.name}`"
+                f" WHERE space_id IN ({spaces}))"
+                f" + (SELECT COUNT(*) FROM `{tb.outbox.name}`"
+                f" WHERE delivered_at IS NULL AND next_attempt_at >= '{PARKED}')"
+            )[0][0]
+        )
+
+    def team_of_send_spaces(self) -> list[int]:
+        """The admins of the send test's Spaces."""
+        spaces = ", ".join(str(int(s)) for s in self.dataset.send_spaces)
+        return [
+            int(u)
+            for (u,) in self.site.sql(
+                f"SELECT DISTINCT user_id FROM `{tables(PREFIX).space_admins.name}`"
+                f" WHERE space_id IN ({spaces})"
+            )
+        ]
+
+    def park_jobs(self) -> int:
+        """Put the jobs still waiting in the kept dataset out of a dispatcher's reach (due
+        a thousand years later); :meth:`unpark_jobs` puts them back as they were."""
+        self.unpark_jobs()  # a run that stopped half way may have left some
+        o = tables(PREFIX).outbox.name
+        with self.site._connect() as conn, conn.cursor() as cur:
+            return cur.execute(
+                f"UPDATE `{o}` SET next_attempt_at = next_attempt_at + INTERVAL {PARK_YEARS} YEAR"
+                " WHERE delivered_at IS NULL"
+            )
+
+    def unpark_jobs(self) -> None:
+        o = tables(PREFIX).outbox.name
+        self.site.sql(
+            f"UPDATE `{o}` SET next_attempt_at = next_attempt_at - INTERVAL {PARK_YEARS} YEAR"
+            f" WHERE delivered_at IS NULL AND next_attempt_at >= '{PARKED}'"
+        )
 
     def check(self) -> None:
         """Every kind of request answers as it should before any load runs."""
@@ -802,6 +928,8 @@ def _targets(results: dict) -> list[dict]:
     growth = r.get(f"list_p95_{sizes[-1]}_vs_{sizes[0]}") if len(sizes) > 1 else None
     live = results.get("live") or {}
     event_p95 = (live.get("latency_ms") or {}).get("p95")
+    notified = results.get("outbox") or {}
+    outbox_p95 = (notified.get("latency_ms") or {}).get("p95")
     # (name, wanted, measured value or None, whether a value meets it, how it is written)
     table = [
         (
@@ -853,6 +981,13 @@ def _targets(results: dict) -> list[dict]:
             lambda v: v >= TARGET_SEND,
             "{:,.0f}/s",
         ),
+        (
+            "outbox latency p95: send → every admin's notification in WordPress",
+            f"≤ {TARGET_OUTBOX_S:g} s",
+            None if outbox_p95 is None else outbox_p95 / 1000.0,
+            lambda v: v <= TARGET_OUTBOX_S and not notified.get("failures"),
+            "{:.2f} s",
+        ),
     ]
     return [
         {
@@ -873,8 +1008,13 @@ def _standing_notes(results: dict) -> list[str]:
         "server with PHP_CLI_SERVER_WORKERS (not php-fpm), OPcache on.",
         "The bridge ran with `--no-dispatcher` and no rate limits: the send test measures "
         "writing a message with its outbox jobs; what it wrote is removed afterwards, so the "
-        "kept datasets stay as seeded.",
+        "kept datasets stay as seeded. The outbox step alone runs a bridge with its "
+        "dispatchers on, and removes its messages, jobs and WordPress' rows of them too.",
     ]
+    if set(results["settings"].get("only") or PARTS) != set(PARTS):
+        notes.append(
+            "Only some parts ran (`--only " + ",".join(results["settings"]["only"]) + "`)."
+        )
     load = results.get("load_average") or {}
     nproc = (results.get("machine") or {}).get("nproc") or 1
     # The load average at the end is mostly the run's own load: only the start tells.
@@ -912,7 +1052,7 @@ def parse(argv: list[str] | None = None) -> Settings:
         "--sizes",
         default=",".join(d.sizes),
         help=f"datasets, smallest first, of {', '.join(seed.SIZES)}; the last one "
-        "also gets the contenders and the send test",
+        "also gets the contenders, the send and outbox tests and the live ones",
     )
     p.add_argument("--workers", type=int, default=d.workers)
     p.add_argument("--threads", type=int, default=d.threads, help="gunicorn threads per worker")
@@ -937,6 +1077,23 @@ def parse(argv: list[str] | None = None) -> Settings:
     )
     p.add_argument("--live-sends", type=int, default=d.live_sends)
     p.add_argument(
+        "--outbox-messages",
+        type=int,
+        default=d.outbox_messages,
+        help="messages timed to their admins' notifications in WordPress (0: no outbox test)",
+    )
+    p.add_argument(
+        "--outbox-seconds",
+        type=float,
+        default=d.outbox_seconds,
+        help="seconds over which they are sent, at a steady rate",
+    )
+    p.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"the parts to run, of {', '.join(PARTS)} (comma-separated; default all)",
+    )
+    p.add_argument(
         "--nchan-connections",
         type=int,
         default=None,
@@ -948,6 +1105,10 @@ def parse(argv: list[str] | None = None) -> Settings:
     unknown = [x for x in sizes if x not in seed.SIZES]
     if unknown or not sizes:
         p.error(f"unknown sizes {unknown}; choose from {', '.join(seed.SIZES)}")
+    only = [x.strip() for x in a.only.split(",") if x.strip()]
+    unknown = [x for x in only if x not in PARTS]
+    if unknown or not only:
+        p.error(f"unknown parts {unknown}; choose from {', '.join(PARTS)}")
     return Settings(
         sizes=sizes,
         workers=a.workers,
@@ -968,6 +1129,9 @@ def parse(argv: list[str] | None = None) -> Settings:
         live_connections=a.live_connections,
         live_sends=a.live_sends,
         nchan_connections=a.nchan_connections,
+        outbox_messages=a.outbox_messages,
+        outbox_seconds=a.outbox_seconds,
+        only=[x for x in PARTS if x in only],
     )
 
 

@@ -189,6 +189,7 @@ def bridge_server(
     threads: int,
     redis_url: str = "",
     live_connections: int = 0,
+    dispatcher: bool = False,
 ) -> Gunicorn:
     """``space-inbox serve``: gunicorn, gthread workers; no dispatcher, no rate limits.
 
@@ -197,7 +198,8 @@ def bridge_server(
     holding that many connections at most).
 
     The dispatcher would deliver the send test's notification jobs to WordPress while
-    the test runs; the jobs are counted and removed instead.
+    the test runs; the jobs are counted and removed instead. With ``dispatcher`` each
+    worker runs one, as ``space-inbox serve`` does by default (the outbox latency step).
     """
     argv = [
         *space_inbox_command(),
@@ -210,8 +212,9 @@ def bridge_server(
         str(workers),
         "--threads",
         str(threads),
-        "--no-dispatcher",
     ]
+    if not dispatcher:
+        argv.append("--no-dispatcher")
     if live_connections:
         argv += ["--live", "--connections", str(live_connections)]
     else:
@@ -220,6 +223,8 @@ def bridge_server(
     if redis_url:
         env["SPACE_INBOX_REDIS_URL"] = redis_url
     name = "live-bridge" if live_connections else "bridge" if redis_url else "bridge-no-redis"
+    if dispatcher:
+        name = "dispatching-" + name
     return Gunicorn(name, argv, workdir, env)
 
 

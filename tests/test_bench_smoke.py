@@ -26,6 +26,15 @@ def test_a_dataset_marker_round_trips_and_refuses_other_sizes():
     assert seed.Dataset.from_json(None, tiny) is None
 
 
+def test_the_parts_of_a_run_can_be_chosen():
+    assert run.parse([]).only == list(run.PARTS)
+    # In the order they run, whatever the order asked.
+    assert run.parse(["--only", "outbox, send"]).only == ["send", "outbox"]
+    for wrong in ("outbox,nothing", ","):
+        with pytest.raises(SystemExit):
+            run.parse(["--only", wrong])
+
+
 def test_a_tiny_run_writes_well_formed_results(tmp_path):
     settings = run.Settings(
         sizes=["tiny"],
@@ -46,6 +55,9 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         live_sends=10,
         # The same for nginx's nchan module (tools/ensure-stack installs it).
         nchan_connections=40,
+        # Messages timed to their admins' notifications, through a dispatching bridge.
+        outbox_messages=10,
+        outbox_seconds=1,
     )
     bench = run.Bench(settings)
     try:
@@ -106,7 +118,17 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     assert send["fanout"] == seed.SEND_FANOUT
     if sum(send["messages_written"]):
         assert send["jobs_per_message"] == pytest.approx(seed.SEND_FANOUT)
+    notified = data["outbox"]
+    assert notified["messages"] == notified["answered"] == notified["count"] == 10, notified
+    assert notified["failures"] == {} and notified["retried_jobs"] == 0, notified
+    assert notified["jobs"] == 10 * seed.SEND_FANOUT == 10 * notified["jobs_per_message"]
+    lat = notified["latency_ms"]
+    assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"], notified
+    # What the step wrote, in the bridge's tables and WordPress', is gone again.
+    assert notified["left_behind"] == 0, notified
     assert [t["name"] for t in data["targets"]] == [t["name"] for t in results["targets"]]
+    (outbox_target,) = [t for t in data["targets"] if t["name"].startswith("outbox latency")]
+    assert outbox_target["value"] == pytest.approx(lat["p95"] / 1000.0), outbox_target
 
     markdown = paths["md"].read_text(encoding="utf-8")
     assert "| contender | requests/s |" in markdown
@@ -114,6 +136,7 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     for label in report.CONTENDERS.values():
         assert label in markdown
     assert "nginx's nchan module" in markdown and "| live updates |" in markdown
+    assert "**Outbox latency**" in markdown
     if "png" in paths:
         assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:

@@ -16,7 +16,17 @@ def create_app(config: dict | None = None) -> Flask:
         wp-config.php named by ``SPACE_INBOX_WP_CONFIG`` and ``SPACE_INBOX_*`` variables.
     """
     from bridge import db, errors, live, rate_limits
-    from bridge.api import guards, header, member, plugin, service, space_admin, stream
+    from bridge.api import (
+        guards,
+        header,
+        member,
+        plugin,
+        public,
+        service,
+        space_admin,
+        stream,
+        team,
+    )
     from bridge.auth import SiteKeys, login_statement
     from bridge.inbox.statements import header_statement
     from bridge.tables import tables
@@ -47,7 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    for blueprint in (header.bp, stream.bp, member.bp, space_admin.bp, plugin.bp, service.bp):
+    blueprints = (header.bp, stream.bp, member.bp, space_admin.bp, team.bp, public.bp)
+    for blueprint in (*blueprints, plugin.bp, service.bp):
         app.register_blueprint(blueprint)
     guards.init_app(app)
     return app

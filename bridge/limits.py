@@ -32,3 +32,15 @@ SPACE_FIELD_MAX = {"name": 255, "slug": 200, "url": 2048, "avatar_url": 2048}
 #: Items per page of WordPress' personal data exporter, and the highest page asked for.
 PRIVACY_PAGE = 100
 PRIVACY_PAGE_MAX = 100_000
+#: Saved replies a Space may keep, and the longest title of one.
+SAVED_REPLIES_MAX = 100
+SAVED_REPLY_TITLE_MAX = 100
+#: Seconds an admin counts as typing after their page last said so.
+TYPING_SECONDS = 8
+#: What "Typically replies within ..." may say (a preset, or what the figures show).
+REPLY_TIMES = ("minutes", "hour", "hours", "day")
+#: The days of weekly opening hours, and the opening intervals a day may have.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+INTERVALS_PER_DAY = 3
+#: A time of day in opening hours, "HH:MM", "24:00" ending the day.
+CLOCK_PATTERN = r"(?:[01]\d|2[0-3]):[0-5]\d|24:00"

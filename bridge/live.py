@@ -240,8 +240,12 @@ class Hub:
                     del index[key]
 
     def deliver(self, change: Change) -> None:
-        """Drop the answers a change concerns, and wake every listener it concerns."""
-        self.answers.heard_change(change)
+        """Drop the answers a change concerns, and wake every listener it concerns.
+
+        Typing changes no count: the answers kept stay true.
+        """
+        if change.typing is None:
+            self.answers.heard_change(change)
         with self._lock:
             woken = set(self._by_space.get(change.space_id, ()))
             for user_id in (change.member_id, *change.users):

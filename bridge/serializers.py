@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from bridge.inbox.away import AUTOMATIC
 from bridge.shapes import (
     AdminConversation,
     AdminFrom,
@@ -17,6 +18,11 @@ from bridge.shapes import (
     MemberFrom,
     MemberMessage,
     MemberSpace,
+    Person,
+    ResponseTime,
+    SavedReply,
+    Settings,
+    TeamFigures,
 )
 
 #: What a member sees of who wrote a message: themselves or the Space, never a person.
@@ -109,6 +115,72 @@ def admin_message(row: Row) -> AdminMessage:
         "body": row.body,
         "created_at": iso(row.created_at),
     }
-    if row.direction == "space":
+    if row.direction == "space" and row.author_id == AUTOMATIC:
+        shaped["automatic"] = True
+    elif row.direction == "space":
         shaped["author"] = {"id": row.author_id, "name": row.author_name or DELETED_USER}
     return shaped
+
+
+def _person(user_id: int, name: str | None) -> Person:
+    return {"id": user_id, "name": name or DELETED_USER}
+
+
+def team_figures(
+    timezone: str,
+    windows: dict[int, dict],
+    admins: list[dict],
+    days: list[dict],
+    waiting: list[dict],
+    response_time: ResponseTime,
+) -> TeamFigures:
+    """The team's dashboard (:mod:`bridge.inbox.figures`), with each admin's figures."""
+    return {
+        "timezone": timezone,
+        "space": {"days_7": windows[7], "days_30": windows[30]},
+        "admins": [
+            {
+                "admin": _person(a["id"], a["name"]),
+                "days_7": a["days_7"],
+                "days_30": a["days_30"],
+            }
+            for a in admins
+        ],
+        "days": days,
+        "waiting": [
+            {
+                "id": w["row"].id,
+                "member": _person(w["row"].member_id, w["row"].display_name),
+                "status": w["row"].status,
+                "waiting_since": iso(w["row"].awaiting_since),
+                "waited_seconds": w["waited_seconds"],
+            }
+            for w in waiting
+        ],
+        "response_time": response_time,
+    }
+
+
+def settings(found: dict) -> Settings:
+    """A Space's away mode and reply preset (:func:`bridge.inbox.away.settings`)."""
+    return {
+        "away": found["away"],
+        "away_now": found["away_now"],
+        "away_since": iso(found["away_since"]),
+        "hours_enabled": found["hours_enabled"],
+        "hours": found["hours"],
+        "timezone": found["timezone"],
+        "away_message": found["away_message"],
+        "reply_preset": found["reply_preset"],
+    }
+
+
+def saved_reply(row: Row) -> SavedReply:
+    """A saved reply, with the admin who last changed it."""
+    return {
+        "id": row.id,
+        "title": row.title,
+        "body": row.body,
+        "updated_at": iso(row.updated_at),
+        "updated_by": _person(row.updated_by, row.updated_by_name),
+    }

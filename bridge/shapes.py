@@ -22,13 +22,18 @@ from typing_extensions import TypedDict
 from bridge.limits import (
     BODY_MAX,
     CLIENT_KEY_PATTERN,
+    CLOCK_PATTERN,
     CURSOR_MAX,
     EVENTS_PER_CALL,
+    INTERVALS_PER_DAY,
     MAX_ID,
     PAGE_MAX,
     PRIVACY_PAGE,
     PRIVACY_PAGE_MAX,
+    REPLY_TIMES,
+    SAVED_REPLY_TITLE_MAX,
     STATUSES,
+    WEEKDAYS,
 )
 
 # -- values ------------------------------------------------------------------------------
@@ -61,6 +66,50 @@ class SendBody(TypedDict):
 
     body: Annotated[str, Field(min_length=1, max_length=BODY_MAX)]
     client_key: Annotated[str, Field(pattern=f"^(?:{CLIENT_KEY_PATTERN})$")]
+
+
+class ReplyBody(SendBody):
+    """An answer; ``seen_id`` is the newest message the admin had seen: when another answer
+    came after it, the answer is refused with 409 ``answered_meanwhile``."""
+
+    seen_id: NotRequired[Id]
+
+
+#: What "Typically replies within …" says: minutes, an hour, a few hours, a day.
+ReplyTime = Literal[REPLY_TIMES]
+#: Weekly opening hours: weekday ("mon" … "sun") to up to three ["HH:MM", "HH:MM"].
+Clock = Annotated[str, Field(pattern=f"^(?:{CLOCK_PATTERN})$")]
+
+
+class Opening(TypedDict, closed=True):
+    """Open from ``opens`` to ``closes`` ("HH:MM"; "24:00" is the end of the day)."""
+
+    opens: Clock
+    closes: Clock
+
+
+#: Weekly opening hours: weekday ("mon" … "sun") to up to three openings, in order.
+Hours = dict[Literal[WEEKDAYS], Annotated[list[Opening], Field(max_length=INTERVALS_PER_DAY)]]
+
+
+class SettingsBody(TypedDict):
+    """The settings to change; those left out stay as they are."""
+
+    away_now: NotRequired[bool]
+    hours_enabled: NotRequired[bool]
+    hours: NotRequired[Hours]
+    timezone: NotRequired[Annotated[str, Field(max_length=64)]]
+    away_message: NotRequired[Annotated[str, Field(min_length=1, max_length=BODY_MAX)]]
+    reply_preset: NotRequired[ReplyTime | None]
+
+
+class SavedReplyBody(TypedDict):
+    title: Annotated[str, Field(min_length=1, max_length=SAVED_REPLY_TITLE_MAX)]
+    body: Annotated[str, Field(min_length=1, max_length=BODY_MAX)]
+
+
+class TypingBody(TypedDict):
+    typing: bool
 
 
 class BlockBody(TypedDict):
@@ -211,7 +260,8 @@ class AdminConversation(TypedDict, closed=True):
     awaiting_since: Time | None
 
 
-#: A message with its audit label: a Space message names the admin who wrote it.
+#: A message with its audit label: a Space message names the admin who wrote it, or is
+#: ``automatic`` (the away answer), written by no one.
 AdminMessage = TypedDict(
     "AdminMessage",
     {
@@ -220,6 +270,7 @@ AdminMessage = TypedDict(
         "body": str,
         "created_at": Time,
         "author": NotRequired[Person],
+        "automatic": NotRequired[Literal[True]],
     },
     closed=True,
 )
@@ -246,6 +297,102 @@ class BlockState(TypedDict, closed=True):
 class StatusState(TypedDict, closed=True):
     id: Id
     status: Status
+
+
+class ResponseTime(TypedDict, closed=True):
+    """What members are told of how fast a Space answers; nothing per admin."""
+
+    typically: ReplyTime | None
+    source: Literal["figures", "preset"] | None
+    very_responsive: bool
+
+
+class Window(TypedDict, closed=True):
+    """A Space's figures over a window (see the README's "Response figures")."""
+
+    periods: Count
+    answered: Count
+    answered_within_a_day: Count
+    waiting: Count
+    response_rate: Annotated[float, Field(ge=0, le=1)] | None
+    median_seconds: Annotated[float, Field(ge=0)] | None
+    p90_seconds: Annotated[float, Field(ge=0)] | None
+
+
+class AdminWindow(TypedDict, closed=True):
+    answered: Count
+    median_seconds: Annotated[float, Field(ge=0)] | None
+    p90_seconds: Annotated[float, Field(ge=0)] | None
+
+
+class AdminFigures(TypedDict, closed=True):
+    """One admin's answers: the audit, for the team only."""
+
+    admin: Person
+    days_7: AdminWindow
+    days_30: AdminWindow
+
+
+class DayFigures(TypedDict, closed=True):
+    date: Annotated[str, Field(json_schema_extra={"format": "date"})]
+    periods: Count
+    answered: Count
+    median_seconds: Annotated[float, Field(ge=0)] | None
+
+
+class WaitingConversation(TypedDict, closed=True):
+    id: Id
+    member: Person
+    status: Status
+    waiting_since: Time
+    waited_seconds: Annotated[float, Field(ge=0)]
+
+
+class SpaceWindows(TypedDict, closed=True):
+    days_7: Window
+    days_30: Window
+
+
+class TeamFigures(TypedDict, closed=True):
+    """The team's dashboard: the Space's figures, each admin's, each day's, and who waits."""
+
+    timezone: str
+    space: SpaceWindows
+    admins: list[AdminFigures]
+    days: list[DayFigures]
+    waiting: list[WaitingConversation]
+    response_time: ResponseTime
+
+
+class Settings(TypedDict, closed=True):
+    """A Space's away mode and reply preset; ``away`` says whether it is away now."""
+
+    away: bool
+    away_now: bool
+    away_since: Time | None
+    hours_enabled: bool
+    hours: Hours
+    timezone: str
+    away_message: str
+    reply_preset: ReplyTime | None
+
+
+class SavedReply(TypedDict, closed=True):
+    id: Id
+    title: str
+    body: str
+    updated_at: Time
+    updated_by: Person
+
+
+class SavedReplyList(TypedDict, closed=True):
+    saved_replies: list[SavedReply]
+
+
+class TypingState(TypedDict, closed=True):
+    """Whether someone else on the team is typing an answer in the conversation."""
+
+    typing: bool
 
 
 # -- answers: the plugin's ---------------------------------------------------------------

@@ -49,6 +49,11 @@ class Tables:
     user_flags: Table
     blocks: Table
     rate_counters: Table
+    response_periods: Table
+    space_settings: Table
+    away_spells: Table
+    saved_replies: Table
+    typing: Table
 
 
 def own(prefix: str) -> str:
@@ -140,6 +145,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}conversations_space", "space_id", "last_message_at", "id"),
         Index(f"{p}conversations_space_status", "space_id", "status", "last_message_at", "id"),
         Index(f"{p}conversations_space_unread", "space_id", "space_unread"),
+        Index(f"{p}conversations_space_waiting", "space_id", "awaiting_since"),
         **TABLE_OPTIONS,
     )
     messages = Table(
@@ -225,6 +231,71 @@ def tables(prefix: str) -> Tables:
         Column("count", INTEGER(unsigned=True), nullable=False),
         **TABLE_OPTIONS,
     )
+    response_periods = Table(
+        f"{p}response_periods",
+        md,
+        # A waiting period: opened by a member's message after the Space's last answer (or
+        # by the first), closed by the Space's next answer. The response figures' rows.
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("conversation_id", ID, nullable=False),
+        Column("opened_at", WHEN, nullable=False),
+        Column("closed_at", WHEN, nullable=True),
+        # The admin whose answer closed it (the audit; team figures only).
+        Column("answered_by", ID, nullable=True),
+        # Milliseconds from opened to closed, less the Space's away time between them.
+        Column("response_ms", BIGINT(unsigned=True), nullable=True),
+        Index(f"{p}response_periods_space", "space_id", "opened_at"),
+        Index(f"{p}response_periods_conversation", "conversation_id", "closed_at"),
+        **TABLE_OPTIONS,
+    )
+    space_settings = Table(
+        f"{p}space_settings",
+        md,
+        Column("space_id", ID, primary_key=True, autoincrement=False),
+        # Away outside the weekly opening hours (JSON: weekday -> [[open, close], ...]).
+        Column("hours_enabled", SMALLINT, nullable=False, server_default="0"),
+        Column("hours", Text, nullable=False),
+        Column("timezone", String(64), nullable=False),
+        Column("away_message", Text, nullable=False),
+        # What "Typically replies within ..." says until the figures are enough.
+        Column("reply_preset", String(16), nullable=True),
+        Column("updated_at", WHEN, nullable=False),
+        **TABLE_OPTIONS,
+    )
+    away_spells = Table(
+        f"{p}away_spells",
+        md,
+        # The times the team set the Space away by hand; ended_at NULL: away now.
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("started_at", WHEN, nullable=False),
+        Column("ended_at", WHEN, nullable=True),
+        Index(f"{p}away_spells_space", "space_id", "started_at"),
+        **TABLE_OPTIONS,
+    )
+    saved_replies = Table(
+        f"{p}saved_replies",
+        md,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("title", String(100), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("updated_by", ID, nullable=False),
+        Column("updated_at", WHEN, nullable=False),
+        Index(f"{p}saved_replies_space", "space_id", "title"),
+        **TABLE_OPTIONS,
+    )
+    typing = Table(
+        f"{p}typing",
+        md,
+        # An admin typing an answer, until a few seconds after their last keystroke.
+        Column("conversation_id", ID, nullable=False),
+        Column("user_id", ID, nullable=False),
+        Column("until", WHEN, nullable=False),
+        PrimaryKeyConstraint("conversation_id", "user_id"),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -240,4 +311,9 @@ def tables(prefix: str) -> Tables:
         user_flags,
         blocks,
         rate_counters,
+        response_periods,
+        space_settings,
+        away_spells,
+        saved_replies,
+        typing,
     )

@@ -74,6 +74,41 @@ ROUTES = [
         lambda: {"blocked": True},
         _expect(200, TEAM),
     ),
+    # The team's tools: site administrators read them, only the team changes them.
+    ("GET", f"/api/v1/spaces/{SPACE}/figures", None, _expect(200, TEAM | {"site_admin"})),
+    ("GET", f"/api/v1/spaces/{SPACE}/settings", None, _expect(200, TEAM | {"site_admin"})),
+    (
+        "PATCH",
+        f"/api/v1/spaces/{SPACE}/settings",
+        lambda: {"away_now": True},
+        _expect(200, TEAM),
+    ),
+    ("GET", f"/api/v1/spaces/{SPACE}/saved-replies", None, _expect(200, TEAM | {"site_admin"})),
+    (
+        "POST",
+        f"/api/v1/spaces/{SPACE}/saved-replies",
+        lambda: {"title": "Hours", "body": "Open 9 to 5."},
+        _expect(201, TEAM),
+    ),
+    (
+        "PUT",
+        f"/api/v1/spaces/{SPACE}/saved-replies/{{rid}}",
+        lambda: {"title": "Hours", "body": "Open 10 to 6."},
+        _expect(200, TEAM),
+    ),
+    ("DELETE", f"/api/v1/spaces/{SPACE}/saved-replies/{{rid}}", None, _expect(204, TEAM)),
+    (
+        "GET",
+        f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/typing",
+        None,
+        _expect(200, TEAM | {"site_admin"}),
+    ),
+    (
+        "POST",
+        f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/typing",
+        lambda: {"typing": True},
+        _expect(204, TEAM),
+    ),
     # Signed by the plugin only: a WordPress cookie is no signature.
     ("POST", "/api/v1/events", lambda: {"events": []}, {kind: 401 for kind in KINDS}),
     ("POST", "/api/v1/privacy/export", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
@@ -81,6 +116,7 @@ ROUTES = [
     # Public: the only routes anyone may call.
     ("GET", "/health", None, {kind: 200 for kind in KINDS}),
     ("GET", "/api/v1/openapi.json", None, {kind: 200 for kind in KINDS}),
+    ("GET", f"/api/v1/spaces/{SPACE}/response-time", None, {kind: 200 for kind in KINDS}),
 ]
 
 
@@ -93,6 +129,11 @@ def _state(app) -> tuple:
             c.execute(select(func.count()).select_from(T.outbox)).scalar(),
             c.execute(select(func.count()).select_from(T.audit)).scalar(),
             c.execute(select(T.space_admins).order_by(T.space_admins.c.space_id)).all(),
+            c.execute(select(T.space_settings)).all(),
+            c.execute(select(T.away_spells)).all(),
+            c.execute(select(T.saved_replies).order_by(T.saved_replies.c.id)).all(),
+            c.execute(select(T.typing)).all(),
+            c.execute(select(T.response_periods).order_by(T.response_periods.c.id)).all(),
         )
 
 
@@ -104,15 +145,27 @@ def started(client, world):
     return conversation_id(client, world["admin"], SPACE, world["member"])
 
 
+@pytest.fixture
+def saved(client, world):
+    """A saved reply of SPACE."""
+    answer = client.post(
+        f"/api/v1/spaces/{SPACE}/saved-replies",
+        json={"title": "Sunday", "body": "Yes, from noon."},
+        headers=world["admin"].headers(),
+    )
+    assert answer.status_code == 201
+    return answer.get_json()["id"]
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     ("method", "path", "body", "expected"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES]
 )
-def test_route_by_caller(app, client, world, started, kind, method, path, body, expected):
+def test_route_by_caller(app, client, world, started, saved, kind, method, path, body, expected):
     caller = world[kind]
     before = _state(app)
     answer = client.open(
-        path.format(cid=started),
+        path.format(cid=started, rid=saved),
         method=method,
         json=body() if body else None,
         headers=caller.headers(),
@@ -215,13 +268,15 @@ def _operations(app) -> set[tuple[str, str]]:
 
 def test_the_matrix_covers_every_route(app):
     urls = app.url_map.bind("localhost")
-    covered = {(method, urls.match(path.format(cid=1), method)[0]) for method, path, _, _ in ROUTES}
+    covered = {
+        (method, urls.match(path.format(cid=1, rid=1), method)[0]) for method, path, _, _ in ROUTES
+    }
     assert covered == _operations(app)
 
 
 def test_every_route_is_guarded_or_public(app):
     assert guards.unguarded(app) == []
-    assert guards.PUBLIC == {"service.health", "service.openapi"}
+    assert guards.PUBLIC == {"service.health", "service.openapi", "public.response_time"}
     endpoints = {endpoint for _, endpoint in _operations(app)}
     public = {e for e in endpoints if e in guards.PUBLIC}
     guarded = {e for e in endpoints if e.partition(".")[0] in guards.CALLERS}

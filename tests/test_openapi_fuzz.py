@@ -52,9 +52,12 @@ OPERATIONS = [
     for method in item
     if method in {"get", "post", "put", "patch", "delete"}
 ]
-#: The operations that take a request body (all of them POST).
-BODY_PATHS = [
-    path for path, item in spec()["paths"].items() if "requestBody" in item.get("post", {})
+#: The operations that take a request body.
+BODY_OPERATIONS = [
+    (path, method.upper())
+    for path, item in spec()["paths"].items()
+    for method, operation in item.items()
+    if "requestBody" in operation
 ]
 CALLERS = ("anonymous", "member", "admin", "plugin")
 #: Examples per operation, caller and kind of input.
@@ -256,6 +259,7 @@ def test_the_documents_limits_are_those_of_bridge_limits():
         "before": {"minimum": 1, "maximum": MAX_ID},
         "space_id": {"minimum": 1, "maximum": MAX_ID},
         "conversation_id": {"minimum": 1, "maximum": MAX_ID},
+        "reply_id": {"minimum": 1, "maximum": MAX_ID},
     }.items():
         assert _parameters(name) and all(
             s == {"type": "integer", **bounds} for s in _parameters(name)
@@ -390,6 +394,7 @@ def test_fuzz(schema, client, world, path, method, caller):
     known_ids = {
         "space_id": SPACE,
         "conversation_id": conversation_id(client, people["admin"], SPACE, people["member"]),
+        "reply_id": _saved_reply(client, people["admin"]),
     }
     operation = schema[path][method]
     strategies = {"positive": operation.as_strategy(GenerationMode.POSITIVE)}
@@ -437,7 +442,24 @@ def _body_for(path: str):
         return {"status": "done"}
     if path.startswith("/api/v1/privacy/"):
         return {"user_id": 1}
+    if "/saved-replies" in path:
+        return {"title": "Hours", "body": "Open 9 to 5."}
+    if path.endswith("/settings"):
+        return {"away_now": False}
+    if path.endswith("/typing"):
+        return {"typing": True}
     return {"body": "Hello", "client_key": "k1"}
+
+
+def _saved_reply(client, admin) -> int:
+    """A saved reply of SPACE, for the paths that name one."""
+    answer = client.post(
+        f"/api/v1/spaces/{SPACE}/saved-replies",
+        json={"title": "Sunday", "body": "Yes, from noon."},
+        headers=admin.headers(),
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.get_json()["id"]
 
 
 # POST routes too: an id out of range (0, above 2**64-1) is a 404, not the 405 a POST
@@ -449,7 +471,7 @@ def _body_for(path: str):
 def test_out_of_range_ids_are_not_found(schema, client, world, path, method, value):
     """An id no Space or conversation can have is a 404 in the error shape, whatever the method."""
     operation = schema[path][method]
-    names = [n for n in ("space_id", "conversation_id") if "{" + n + "}" in path]
+    names = [n for n in ("space_id", "conversation_id", "reply_id") if "{" + n + "}" in path]
     body = {"body": _body_for(path)} if operation.body else {}
     case = operation.Case(path_parameters=dict.fromkeys(names, value), **body)
     response = _call(case, _authorised(path), world)
@@ -459,14 +481,15 @@ def test_out_of_range_ids_are_not_found(schema, client, world, path, method, val
 
 
 # Every operation with a body, not only the message-sending ones, documents that 413.
-@pytest.mark.parametrize("path", BODY_PATHS)
-def test_oversized_body_is_a_documented_413(app, schema, client, world, path):
+@pytest.mark.parametrize(("path", "method"), BODY_OPERATIONS, ids=lambda v: str(v))
+def test_oversized_body_is_a_documented_413(app, schema, client, world, path, method):
     """A body over MAX_CONTENT_LENGTH is refused with 413, in the error shape, as documented."""
-    operation = schema[path]["POST"]
+    operation = schema[path][method]
     assert send(client, world["member"], SPACE, "Hello Space").status_code == 201
     ids = {
         "space_id": SPACE,
         "conversation_id": conversation_id(client, world["admin"], SPACE, world["member"]),
+        "reply_id": _saved_reply(client, world["admin"]),
     }
     body = {**_body_for(path), "padding": "x" * app.config["MAX_CONTENT_LENGTH"]}
     case = operation.Case(

@@ -179,12 +179,14 @@ def plugin_signature() -> None:
 CALLERS: dict[str, Callable[[], None]] = {
     "member": member_login,
     "space_admin": member_login,
+    "team": member_login,
     "header": header_login,
     "stream": header_login,
     "plugin": plugin_signature,
 }
-#: The only endpoints anyone may call: health checks and the API's description.
-PUBLIC = frozenset({"service.health", "service.openapi"})
+#: The only endpoints anyone may call: health checks, the API's description, and how fast
+#: a Space typically answers (its page shows visitors).
+PUBLIC = frozenset({"service.health", "service.openapi", "public.response_time"})
 
 
 def verify_caller() -> None:

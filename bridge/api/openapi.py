@@ -40,7 +40,8 @@ ERRORS = {
     401: "Not logged in, or the call is not signed.",
     403: "Not allowed, bad nonce or bad signature.",
     404: "No such Space or conversation.",
-    409: "The client_key was used for another message.",
+    409: "The client_key was used for another message, another answer came meanwhile "
+    "(answered_meanwhile), or too many saved replies.",
     410: "The Space was deleted and takes no new messages.",
     413: "The message, or the request body, is too long.",
     415: "The body is not JSON.",
@@ -115,6 +116,7 @@ def _paths(doc: _Document) -> dict:
     """Every operation; the shapes it names go into ``doc``."""
     space = _parameter("space_id", "path", shapes.Id)
     conversation = _parameter("conversation_id", "path", shapes.Id)
+    saved = _parameter("reply_id", "path", shapes.Id)
     limit = _parameter("limit", "query", shapes.Limit)
     cursor = _parameter("cursor", "query", shapes.Cursor)
     before = _parameter("before", "query", shapes.Id)
@@ -235,7 +237,7 @@ def _paths(doc: _Document) -> dict:
                 "summary": "Answer as the Space",
                 "security": WRITE,
                 "parameters": [space, conversation],
-                "requestBody": doc.body(shapes.SendBody),
+                "requestBody": doc.body(shapes.ReplyBody),
                 "responses": {
                     "201": doc.answer("Sent (or a retry).", shapes.AdminMessage),
                     **doc.errors(*BODY_ERRORS, 401, 403, 404, 409),
@@ -271,6 +273,106 @@ def _paths(doc: _Document) -> dict:
                 "responses": {
                     "200": doc.answer("The new status.", shapes.StatusState),
                     **doc.errors(*BODY_ERRORS, 401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/spaces/{space_id}/conversations/{conversation_id}/typing": {
+            "get": {
+                "summary": "Whether someone else on the team is typing an answer",
+                "security": COOKIE,
+                "parameters": [space, conversation],
+                "responses": {
+                    "200": doc.answer("Typing or not.", shapes.TypingState),
+                    **doc.errors(401, 403, 404),
+                },
+            },
+            "post": {
+                "summary": "Say that you are typing an answer (for a few seconds), or stopped",
+                "security": WRITE,
+                "parameters": [space, conversation],
+                "requestBody": doc.body(shapes.TypingBody),
+                "responses": {**done, **doc.errors(*BODY_ERRORS, 401, 403, 404)},
+            },
+        },
+        "/api/v1/spaces/{space_id}/figures": {
+            "get": {
+                "summary": "The team's dashboard: response figures (the Space's and each "
+                "admin's), per day, and the conversations waiting longest",
+                "security": COOKIE,
+                "parameters": [space],
+                "responses": {
+                    "200": doc.answer("The figures.", shapes.TeamFigures),
+                    **doc.errors(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/spaces/{space_id}/settings": {
+            "get": {
+                "summary": "The Space's away mode and reply preset",
+                "security": COOKIE,
+                "parameters": [space],
+                "responses": {
+                    "200": doc.answer("The settings.", shapes.Settings),
+                    **doc.errors(401, 403, 404),
+                },
+            },
+            "patch": {
+                "summary": "Change the away mode or the reply preset",
+                "security": WRITE,
+                "parameters": [space],
+                "requestBody": doc.body(shapes.SettingsBody),
+                "responses": {
+                    "200": doc.answer("The settings now.", shapes.Settings),
+                    **doc.errors(*BODY_ERRORS, 401, 403, 404),
+                },
+            },
+        },
+        "/api/v1/spaces/{space_id}/saved-replies": {
+            "get": {
+                "summary": "The Space's saved replies",
+                "security": COOKIE,
+                "parameters": [space],
+                "responses": {
+                    "200": doc.answer("By title.", shapes.SavedReplyList),
+                    **doc.errors(401, 403, 404),
+                },
+            },
+            "post": {
+                "summary": "Keep a saved reply",
+                "security": WRITE,
+                "parameters": [space],
+                "requestBody": doc.body(shapes.SavedReplyBody),
+                "responses": {
+                    "201": doc.answer("Kept.", shapes.SavedReply),
+                    **doc.errors(*BODY_ERRORS, 401, 403, 404, 409),
+                },
+            },
+        },
+        "/api/v1/spaces/{space_id}/saved-replies/{reply_id}": {
+            "put": {
+                "summary": "Replace a saved reply",
+                "security": WRITE,
+                "parameters": [space, saved],
+                "requestBody": doc.body(shapes.SavedReplyBody),
+                "responses": {
+                    "200": doc.answer("Replaced.", shapes.SavedReply),
+                    **doc.errors(*BODY_ERRORS, 401, 403, 404),
+                },
+            },
+            "delete": {
+                "summary": "Delete a saved reply",
+                "security": WRITE,
+                "parameters": [space, saved],
+                "responses": {**done, **doc.errors(401, 403, 404)},
+            },
+        },
+        "/api/v1/spaces/{space_id}/response-time": {
+            "get": {
+                "summary": "How fast the Space typically answers (public; nothing per admin)",
+                "parameters": [space],
+                "responses": {
+                    "200": doc.answer("What members are told.", shapes.ResponseTime),
+                    **doc.errors(404),
                 },
             }
         },

@@ -54,15 +54,18 @@ def messages(space_id: int, conversation_id: int):
 @bp.post("/conversations/<id:conversation_id>/messages")
 @retry_conflicts
 def reply(space_id: int, conversation_id: int):
-    """Answer as the Space; the member never learns which admin wrote it."""
+    """Answer as the Space; the member never learns which admin wrote it. With ``seen_id``,
+    refused (409 ``answered_meanwhile``) when another answer came after that message."""
     data = json_object()
     body = values.clean_body(data.get("body"))
     client_key = values.clean_client_key(data.get("client_key"))
+    seen = data.get("seen_id")
+    seen_id = None if seen is None else values.clean_id(seen, "seen_id")
     session = get_session()
     with session.begin():
         space = access.admin_space_or_404(session, viewer(), space_id, write=True)
         message, _ = writes.reply_as_space(
-            session, space, conversation_id, g.user.id, body, client_key, values.utcnow()
+            session, space, conversation_id, g.user.id, body, client_key, values.utcnow(), seen_id
         )
         shaped = serializers.admin_message(
             reads.get_message(session, message.id, with_authors=True)

@@ -9,6 +9,8 @@ password ends the stream at once (``event: logout``). Events:
 - ``conversation`` ``{"space_id"}``: the user's own conversation with that Space changed;
 - ``team`` ``{"space_id", "conversation_id"}``: a conversation in the inbox of a Space the
   user administers changed;
+- ``typing`` ``{"space_id", "conversation_id"}``: another admin of the Space started or
+  stopped typing an answer in that conversation (never sent to the member);
 - ``logout``: the login is no longer valid; the stream ends.
 
 Events carry counts and ids, never text or an author: a page reads what changed through
@@ -123,6 +125,14 @@ def _events(live: Hub, user, rows) -> Iterator[str]:
                 out.append(_event("summary", body))
                 last = body
             for change in dict.fromkeys(changes):
+                if change.typing is not None:
+                    if change.space_id in spaces and change.typing != user.id:
+                        ids = {
+                            "space_id": change.space_id,
+                            "conversation_id": change.conversation_id,
+                        }
+                        out.append(_event("typing", ids))
+                    continue
                 if change.member_id == user.id and change.space_id:
                     out.append(_event("conversation", {"space_id": change.space_id}))
                 if change.space_id in spaces and change.conversation_id:

@@ -19,7 +19,8 @@ class Change(NamedTuple):
 
     It concerns the conversation's member, the Space's team, and ``users``; ``login``
     says that those users' logins changed (a logout, a password change), so whatever
-    they hold open must be checked again.
+    they hold open must be checked again. ``typing`` is the admin who started or stopped
+    typing in the conversation: the change concerns the rest of the Space's team only.
     """
 
     space_id: int | None = None
@@ -27,6 +28,7 @@ class Change(NamedTuple):
     member_id: int | None = None
     users: tuple[int, ...] = ()
     login: bool = False
+    typing: int | None = None
 
     @classmethod
     def from_wire(cls, item: dict) -> Change:
@@ -37,6 +39,7 @@ class Change(NamedTuple):
             item.get("member_id"),
             tuple(item.get("users") or ()),
             bool(item.get("login")),
+            item.get("typing"),
         )
 
 

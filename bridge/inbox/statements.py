@@ -33,19 +33,21 @@ from bridge.tables import Tables
 class SendStatements:
     """The statements of the busiest writes, a message and its notification jobs."""
 
-    #: A Space as a member's message sees it (bound: space_id, member_id).
+    #: A Space as a member's message sees it, and whether it may be away (bound: space_id,
+    #: member_id).
     space: Select
-    #: The member's conversation with a Space, locked, and whether the client key was
-    #: used (bound: space_id, member_id, client_key).
+    #: The member's conversation with a Space, locked, whether it waits for an answer and
+    #: whether the client key was used (bound: space_id, member_id, client_key).
     conversation: Select
     #: The conversation's row on the first message (values: its columns).
     first_message: Insert
     #: A message (values: its columns).
     message: Insert
-    #: The conversation after a member's or the Space's message (bound: conversation,
-    #: message, at, text).
+    #: The conversation after a member's message, the Space's answer or the Space's
+    #: automatic answer, which answers nothing (bound: conversation, message, at, text).
     after_member: Update
     after_space: Update
+    after_automatic: Update
     #: A job per admin of a Space but one (bound: kind, conversation_id, prefix, at,
     #: space_id, except_id).
     team_jobs: Insert
@@ -64,6 +66,8 @@ def send_statements(t: Tables) -> SendStatements:
     blocked = exists().where(t.blocks.c.space_id == s.c.id, t.blocks.c.member_id == member)
     used = exists().where(m.c.author_id == member, m.c.client_key == bindparam("client_key"))
     at = bindparam("at", type_=c.c.last_message_at.type)
+    spell = exists().where(t.away_spells.c.space_id == s.c.id, t.away_spells.c.ended_at.is_(None))
+    hours = select(t.space_settings.c.hours_enabled).where(t.space_settings.c.space_id == s.c.id)
     last = {
         "last_message_id": bindparam("message"),
         "last_message_at": at,
@@ -90,8 +94,10 @@ def send_statements(t: Tables) -> SendStatements:
             s.c.status,
             spam.scalar_subquery().label("member_spam"),
             blocked.label("member_blocked"),
+            spell.label("away_spell"),
+            func.coalesce(hours.scalar_subquery(), 0).label("hours_enabled"),
         ).where(s.c.id == bindparam("space_id")),
-        conversation=select(c.c.id, used.label("key_used"))
+        conversation=select(c.c.id, c.c.awaiting_since, used.label("key_used"))
         .where(c.c.space_id == bindparam("space_id"), c.c.member_id == member)
         .with_for_update(),
         first_message=mysql_insert(c).on_duplicate_key_update(member_id=c.c.member_id),
@@ -110,6 +116,9 @@ def send_statements(t: Tables) -> SendStatements:
             member_unread=c.c.member_unread + 1,
             first_response_at=func.coalesce(c.c.first_response_at, at),
             awaiting_since=None,
+        ),
+        after_automatic=this.values(
+            **last, last_from="space", member_unread=c.c.member_unread + 1
         ),
         team_jobs=insert(o).from_select(jobs, team),
     )

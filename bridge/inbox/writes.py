@@ -12,7 +12,9 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bridge.db import tables_of
+from bridge.inbox import away, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
+from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
 from bridge.inbox.errors import Conflict, Forbidden, Gone, RateLimited
 from bridge.inbox.statements import send_statements
@@ -54,6 +56,12 @@ def _replayed(
     return existing
 
 
+def _key_used(session: Session, author_id: int, client_key: str) -> bool:
+    m = tables_of(session).messages
+    found = select(m.c.id).where(m.c.author_id == author_id, m.c.client_key == client_key)
+    return session.execute(found).first() is not None
+
+
 def _add_message(
     session: Session,
     conversation: Row,
@@ -62,7 +70,13 @@ def _add_message(
     body: str,
     client_key: str,
     now: datetime,
+    *,
+    automatic: bool = False,
 ) -> NewMessage:
+    """Write a message and bring its conversation's row up to date.
+
+    :param automatic: the Space's automatic answer, which answers nothing.
+    """
     statements = send_statements(tables_of(session))
     message_id = session.execute(
         statements.message,
@@ -75,7 +89,10 @@ def _add_message(
             "client_key": client_key,
         },
     ).inserted_primary_key[0]
-    after = statements.after_member if direction == "member" else statements.after_space
+    if automatic:
+        after = statements.after_automatic
+    else:
+        after = statements.after_member if direction == "member" else statements.after_space
     session.execute(
         after,
         {"conversation": conversation.id, "message": message_id, "at": now, "text": excerpt(body)},
@@ -103,6 +120,36 @@ def _notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict,
     )
 
 
+def _open_period(session: Session, space_id: int, conversation: Row, now: datetime) -> None:
+    """Open a waiting period on a member's message, unless one is open already."""
+    if conversation.awaiting_since is None:
+        session.execute(
+            insert(tables_of(session).response_periods).values(
+                space_id=space_id, conversation_id=conversation.id, opened_at=now
+            )
+        )
+
+
+def _close_period(
+    session: Session, space_id: int, conversation: Row, author_id: int, now: datetime
+) -> None:
+    """Close the open waiting period with the Space's answer: its response time is the
+    time it waited, less the Space's away time."""
+    since = conversation.awaiting_since
+    if since is None:
+        return
+    p = tables_of(session).response_periods
+    session.execute(
+        update(p)
+        .where(p.c.conversation_id == conversation.id, p.c.closed_at.is_(None))
+        .values(
+            closed_at=now,
+            answered_by=author_id,
+            response_ms=away.rules(session, space_id, since).working_ms(since, now),
+        )
+    )
+
+
 #: An ``except_id`` for :func:`_notify_team` that leaves no admin out (no user has id 0).
 EVERYONE = 0
 
@@ -127,27 +174,6 @@ def _notify_team(
             "space_id": space_id,
             "except_id": except_id,
         },
-    )
-
-
-def _audit(
-    session: Session,
-    space_id: int,
-    actor_id: int,
-    action: str,
-    now: datetime,
-    conversation_id: int | None = None,
-    detail: str = "",
-) -> None:
-    session.execute(
-        insert(tables_of(session).audit).values(
-            space_id=space_id,
-            actor_id=actor_id,
-            action=action,
-            conversation_id=conversation_id,
-            detail=detail,
-            created_at=now,
-        )
     )
 
 
@@ -204,6 +230,19 @@ def send_to_space(
         if wait is not None:
             raise RateLimited(wait)
     message = _add_message(session, conversation, "member", member_id, body, client_key, now)
+    _open_period(session, space.id, conversation, now)
+    answer = away.automatic_answer(session, space, conversation.id, now)
+    if answer is not None and not _key_used(session, away.AUTOMATIC, answer[0]):
+        _add_message(
+            session,
+            conversation,
+            "space",
+            away.AUTOMATIC,
+            answer[1],
+            answer[0],
+            now,
+            automatic=True,
+        )
     _notify_team(
         session,
         "member_message",
@@ -231,16 +270,40 @@ def reply_as_space(
     body: str,
     client_key: str,
     now: datetime,
+    seen_id: int | None = None,
 ) -> tuple[Row | NewMessage, bool]:
     """Write a Space's answer, authored by one admin, and notify the member.
 
     The member's notification names the Space only; the author is kept for the audit.
+
+    :param seen_id: the newest message the admin had seen: when another answer (not an
+        automatic one) came after it, nothing is written and :class:`Conflict`
+        ``answered_meanwhile`` is raised, so that the admin decides whether to send theirs
+        too (again without ``seen_id``). None: send whatever came.
     """
     conversation = admin_conversation_or_404(session, space.id, conversation_id, lock=True)
     existing = _replayed(session, author_id, client_key, conversation.id, body)
     if existing is not None:
         return existing, False
+    if seen_id is not None:
+        m = tables_of(session).messages
+        newer = session.execute(
+            select(func.count()).where(
+                m.c.conversation_id == conversation.id,
+                m.c.id > seen_id,
+                m.c.direction == "space",
+                m.c.author_id != away.AUTOMATIC,
+            )
+        ).scalar_one()
+        if newer:
+            raise Conflict(
+                "answered_meanwhile",
+                "Someone on your team answered this conversation since you opened it.",
+                "Read the new answer; send yours again without seen_id to send it too.",
+            )
     message = _add_message(session, conversation, "space", author_id, body, client_key, now)
+    _close_period(session, space.id, conversation, author_id, now)
+    typists.set_typing(session, space.id, conversation.id, author_id, False, now)
     _notify(
         session,
         "space_reply",
@@ -254,7 +317,7 @@ def reply_as_space(
         },
         now,
     )
-    _audit(session, space.id, author_id, "reply", now, conversation.id, f"message {message.id}")
+    audit(session, space.id, author_id, "reply", now, conversation.id, f"message {message.id}")
     note(session, Change(space.id, conversation.id, conversation.member_id))
     return message, True
 
@@ -314,7 +377,7 @@ def mark_read_by_space(session: Session, space_id: int, conversation_id: int, ac
             {"space_id": space_id, "conversation_id": conversation.id},
             now,
         )
-    _audit(session, space_id, actor_id, "read", now, conversation.id)
+    audit(session, space_id, actor_id, "read", now, conversation.id)
 
 
 def set_blocked(
@@ -330,10 +393,10 @@ def set_blocked(
                 space_id=space_id, member_id=member, blocked_by=actor_id, created_at=utcnow()
             )
         )
-        _audit(session, space_id, actor_id, "block", utcnow(), conversation.id, f"member {member}")
+        audit(session, space_id, actor_id, "block", utcnow(), conversation.id, f"member {member}")
     elif not blocked and is_blocked(session, space_id, member):
         session.execute(delete(b).where(b.c.space_id == space_id, b.c.member_id == member))
-        _audit(
+        audit(
             session, space_id, actor_id, "unblock", utcnow(), conversation.id, f"member {member}"
         )
     note(session, Change(space_id, conversation.id))
@@ -348,6 +411,6 @@ def set_status(
     conversation = admin_conversation_or_404(session, space_id, conversation_id, lock=True)
     if conversation.status != status:
         session.execute(update(c).where(c.c.id == conversation.id).values(status=status))
-        _audit(session, space_id, actor_id, "status", utcnow(), conversation.id, status)
+        audit(session, space_id, actor_id, "status", utcnow(), conversation.id, status)
         note(session, Change(space_id, conversation.id))
     return admin_conversation_or_404(session, space_id, conversation_id)

@@ -65,4 +65,27 @@ final class Space_Inbox_Limits {
 	 * Items per page of WordPress' personal data exporter, and the highest page asked for.
 	 */
 	const PRIVACY_PAGE_MAX = 100000;
+
+	/** Saved replies a Space may keep, and the longest title of one. */
+	const SAVED_REPLIES_MAX = 100;
+
+	/** Saved replies a Space may keep, and the longest title of one. */
+	const SAVED_REPLY_TITLE_MAX = 100;
+
+	/** Seconds an admin counts as typing after their page last said so. */
+	const TYPING_SECONDS = 8;
+
+	/**
+	 * What "Typically replies within ..." may say (a preset, or what the figures show).
+	 */
+	const REPLY_TIMES = array( 'minutes', 'hour', 'hours', 'day' );
+
+	/** The days of weekly opening hours, and the opening intervals a day may have. */
+	const WEEKDAYS = array( 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' );
+
+	/** The days of weekly opening hours, and the opening intervals a day may have. */
+	const INTERVALS_PER_DAY = 3;
+
+	/** A time of day in opening hours, "HH:MM", "24:00" ending the day. */
+	const CLOCK_PATTERN = '(?:[01]\\d|2[0-3]):[0-5]\\d|24:00';
 }

@@ -1,0 +1,29 @@
+"""What anyone may read of a Space: how fast it typically answers (the Space page shows it
+to visitors too). Nothing per admin."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from bridge.db import get_session
+from bridge.inbox import access, away, figures, values
+from bridge.inbox.errors import NotFound
+
+bp = Blueprint("public", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
+
+#: Seconds browsers and proxies may keep the answer.
+MAX_AGE = 300
+
+
+@bp.get("/response-time")
+def response_time(space_id: int):
+    """ "Typically replies within …" and "very responsive", for the Space's page and inbox."""
+    session = get_session()
+    now = values.utcnow()
+    with session.begin():
+        space = access.get_space(session, space_id)
+        if space is None or space.status != "active":
+            raise NotFound("space_not_found", "There is no such Space.")
+        periods, _ = figures.load(session, space_id, now)
+        shaped = figures.typically(periods, now, away.reply_preset(session, space_id))
+    return shaped, 200, {"Cache-Control": f"public, max-age={MAX_AGE}"}

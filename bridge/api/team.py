@@ -1,0 +1,132 @@
+"""A Space team's tools beside the inbox: the response figures, away mode and the reply
+preset, saved replies, and who is typing an answer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, url_for
+
+from bridge import serializers
+from bridge.api.guards import viewer
+from bridge.api.params import json_object
+from bridge.db import get_session, retry_conflicts
+from bridge.inbox import access, away, figures, saved_replies, typists, values
+
+bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
+
+
+@bp.get("/figures")
+def space_figures(space_id: int):
+    """The dashboard: response figures of the Space and of each admin, per day, and the
+    conversations waiting longest."""
+    session = get_session()
+    now = values.utcnow()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        periods, rules = figures.load(session, space_id, now)
+        shaped = serializers.team_figures(
+            rules.timezone,
+            {days: figures.window(figures.since(periods, now, days)) for days in figures.WINDOWS},
+            figures.by_admin(session, periods, now),
+            figures.by_day(periods, rules, now),
+            figures.waiting_longest(session, space_id, now),
+            figures.typically(periods, now, away.reply_preset(session, space_id)),
+        )
+    return shaped
+
+
+@bp.get("/settings")
+def settings(space_id: int):
+    """The Space's away mode and reply preset."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        found = away.settings(session, space_id, values.utcnow())
+    return serializers.settings(found)
+
+
+@bp.patch("/settings")
+@retry_conflicts
+def change_settings(space_id: int):
+    """Change the away mode or the reply preset; what is left out stays."""
+    changes = away.clean_changes(json_object())
+    session = get_session()
+    now = values.utcnow()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        away.change_settings(session, space_id, g.user.id, changes, now)
+        found = away.settings(session, space_id, now)
+    return serializers.settings(found)
+
+
+@bp.get("/saved-replies")
+def list_saved_replies(space_id: int):
+    """The Space's saved replies, by title."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        rows = saved_replies.listed(session, space_id)
+    return {"saved_replies": [serializers.saved_reply(r) for r in rows]}
+
+
+@bp.post("/saved-replies")
+@retry_conflicts
+def add_saved_reply(space_id: int):
+    """Keep a new saved reply."""
+    title, body = saved_replies.clean(json_object())
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        row = saved_replies.create(session, space_id, title, body, g.user.id, values.utcnow())
+    response = jsonify(serializers.saved_reply(row))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".list_saved_replies", space_id=space_id)
+    return response
+
+
+@bp.put("/saved-replies/<id:reply_id>")
+@retry_conflicts
+def change_saved_reply(space_id: int, reply_id: int):
+    """Replace a saved reply's title and text."""
+    title, body = saved_replies.clean(json_object())
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        row = saved_replies.change(
+            session, space_id, reply_id, title, body, g.user.id, values.utcnow()
+        )
+    return serializers.saved_reply(row)
+
+
+@bp.delete("/saved-replies/<id:reply_id>")
+@retry_conflicts
+def delete_saved_reply(space_id: int, reply_id: int):
+    """Delete a saved reply."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        saved_replies.remove(session, space_id, reply_id)
+    return "", 204
+
+
+@bp.get("/conversations/<id:conversation_id>/typing")
+def typing(space_id: int, conversation_id: int):
+    """Whether someone else on the team is typing an answer in the conversation."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        access.admin_conversation_or_404(session, space_id, conversation_id)
+        found = typists.others_typing(session, conversation_id, g.user.id, values.utcnow())
+    return {"typing": found}
+
+
+@bp.post("/conversations/<id:conversation_id>/typing")
+@retry_conflicts
+def set_typing(space_id: int, conversation_id: int):
+    """Say that the caller is typing an answer (for a few seconds), or stopped."""
+    state = values.clean_flag(json_object().get("typing"), "typing")
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        access.admin_conversation_or_404(session, space_id, conversation_id)
+        typists.set_typing(session, space_id, conversation_id, g.user.id, state, values.utcnow())
+    return "", 204

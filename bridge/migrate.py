@@ -47,13 +47,14 @@ def current_revision(connection: Connection, prefix: str) -> str | None:
     return ctx.get_current_revision()
 
 
-def upgrade(engine: Engine, prefix: str) -> tuple[str | None, str]:
-    """Upgrade the site's inbox tables to head; safe to run again.
+def upgrade(engine: Engine, prefix: str, revision: str = "head") -> tuple[str | None, str]:
+    """Upgrade the site's inbox tables to head (or to an older ``revision``); safe to run
+    again.
 
     :returns: the revisions before and after.
     """
     with engine.begin() as connection:
         before = current_revision(connection, prefix)
-        command.upgrade(_config(connection, prefix), "head")
+        command.upgrade(_config(connection, prefix), revision)
         after = current_revision(connection, prefix)
     return before, after

@@ -156,15 +156,10 @@ def by_admin(session: Session, periods: list[Period], now: datetime) -> list[dic
         if p.answered and p.answered_by is not None:
             answered[p.answered_by].append(p)
     u = tables_of(session).users
-    names = (
-        dict(
-            session.execute(select(u.c.ID, u.c.display_name).where(u.c.ID.in_(list(answered))))
-            .tuples()
-            .all()
-        )
-        if answered
-        else {}
-    )
+    names: dict[int, str] = {}
+    if answered:
+        found = session.execute(select(u.c.ID, u.c.display_name).where(u.c.ID.in_(list(answered))))
+        names = {r.ID: r.display_name for r in found}
     out = []
     for admin_id, theirs in answered.items():
         entry = {"id": admin_id, "name": names.get(admin_id)}

@@ -291,3 +291,54 @@ def test_a_bridge_without_an_event_loop_worker_says_poll(stack, redis_url):
         assert session.get(f"{threaded.url}/api/v1/me/summary", timeout=10).status_code == 200
     finally:
         threaded.stop()
+
+
+def _typing(bridge, browser, space, conversation, typing=True):
+    session, nonce = browser
+    answer = session.post(
+        f"{bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/typing",
+        json={"typing": typing},
+        headers={"X-WP-Nonce": nonce},
+        timeout=10,
+    )
+    assert answer.status_code == 204, answer.text
+    return time.time()
+
+
+def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
+    """Ada types: Ben's stream hears it within a second; neither Ada's own stream nor the
+    member's hears anything, and nothing of it names anyone."""
+    whole, other, users, space = stack
+    mia = _browser(whole.site, "mia")
+    _send(whole.bridge, mia, space, "Gluten-free pizza?")
+    ada = _browser(whole.site, "ada")
+    conversation = next(
+        c["id"]
+        for c in ada[0]
+        .get(f"{whole.bridge.url}/api/v1/spaces/{space}/conversations", timeout=10)
+        .json()["conversations"]
+        if c["member"]["id"] == users["mia"]
+    )
+    ben_stream = Stream(other, _browser(whole.site, "ben")[0])
+    ada_stream = Stream(other, ada[0])
+    mia_stream = Stream(other, mia[0])
+    try:
+        for stream in (ben_stream, ada_stream, mia_stream):
+            stream.next("summary")
+        typed = _typing(whole.bridge, ada, space, conversation)
+        data, arrived = ben_stream.next("typing")
+        assert data == {"space_id": space, "conversation_id": conversation}
+        assert arrived - typed < WITHIN
+        ben = _browser(whole.site, "ben")
+        url = f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/typing"
+        assert ben[0].get(url, timeout=10).json() == {"typing": True}
+        assert ada[0].get(url, timeout=10).json() == {"typing": False}  # not herself
+        _typing(whole.bridge, ada, space, conversation, typing=False)
+        ben_stream.next("typing")
+        assert ben[0].get(url, timeout=10).json() == {"typing": False}
+        assert "typing" not in ada_stream.names(0.5)
+        assert mia_stream.names(0.5) == []
+        assert "typing" not in "".join(mia_stream.raw)
+    finally:
+        for stream in (ben_stream, ada_stream, mia_stream):
+            stream.close()

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from bridge.inbox import access, values, writes
 from bridge.limits import SAVED_REPLIES_MAX, WEEKDAYS
 from bridge.tables import tables
-from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, reply, send
+from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, reply, send, signed_post
 
 T = tables(PREFIX)
 ALL_DAY = {d: [{"opens": "00:00", "closes": "24:00"}] for d in WEEKDAYS}
@@ -405,3 +405,16 @@ def test_a_space_keeps_at_most_so_many_saved_replies(app, client, world):
     answer = _saved(client, world["admin"], title="One more", body="Text")
     assert answer.status_code == 409 and answer.get_json()["code"] == "too_many_saved_replies"
     assert _count(app, T.saved_replies) == SAVED_REPLIES_MAX
+
+
+def test_erasing_a_member_takes_their_waiting_periods_out_of_the_figures(app, client, world):
+    member, other, admin = world["member"], world["other_member"], world["admin"]
+    assert send(client, member, SPACE, "Open?").status_code == 201
+    assert send(client, other, SPACE, "Open?").status_code == 201
+    _typing(client, admin, conversation_id(client, admin, SPACE, member), True)
+    erased = signed_post(client, "/api/v1/privacy/erase", {"user_id": member.user_id})
+    assert erased.status_code == 200
+    figures = client.get(f"/api/v1/spaces/{SPACE}/figures", headers=admin.headers()).get_json()
+    assert figures["space"]["days_7"]["periods"] == 1
+    assert [w["member"]["id"] for w in figures["waiting"]] == [other.user_id]
+    assert _count(app, T.typing) == 0

@@ -96,7 +96,7 @@ READY_TIMEOUT = 30.0
 #: Seconds an API call may take.
 HTTP_TIMEOUT = 30.0
 #: Bumped when the seeded conversations change, so that a new script is written once.
-SEED_VERSION = 1
+SEED_VERSION = 2
 
 ROOT_HELP = """\
 MariaDB refused {user}@{host}:{port} {how}.
@@ -1108,9 +1108,55 @@ def seed_conversations(site: DemoSite, bridge_url: str, ids: dict[str, dict[str,
                 )
                 path = f"spaces/{space_id}/conversations/{conversation_id}/status"
                 api.call(conv.done_by, "POST", path, {"status": "done"})
+        # After the conversations: a Space closed now would answer them automatically.
+        seed_team_tools(api, ids)
     finally:
         api.close()
     return f"{len(CONVERSATIONS)} conversations, {messages} messages, {len(api.logins)} logins"
+
+
+#: Each Space's tools, set as its first admin would: settings (a PATCH) and saved replies.
+TEAM_TOOLS = {
+    "pizzeria-napoli": (
+        {
+            "hours_enabled": True,
+            "hours": {
+                day: [{"opens": "12:00", "closes": "14:30"}, {"opens": "18:30", "closes": "23:00"}]
+                for day in ("tue", "wed", "thu", "fri", "sat", "sun")
+            },
+            "away_message": "Grazie! We are closed right now: we answer as soon as we open "
+            "(Tuesday to Sunday, 12:00–14:30 and 18:30–23:00).",
+            "reply_preset": "hour",
+        },
+        (
+            ("Opening hours", "We are open Tuesday to Sunday, 12:00–14:30 and 18:30–23:00."),
+            (
+                "Allergens",
+                "Our allergen sheet is at the counter; tell us what to avoid and "
+                "we will tell you which pizzas are safe.",
+            ),
+        ),
+    ),
+    "threads-and-co": (
+        {"reply_preset": "hours"},
+        (("Sizes", "Every design comes in XS to 3XL, in eleven colours."),),
+    ),
+    "sunday-market": ({"reply_preset": "day"}, ()),
+}
+
+
+def seed_team_tools(api: Api, ids: dict[str, dict[str, int]]) -> None:
+    """Set each Space's opening hours, preset and saved replies; idempotent."""
+    for space in SPACES:
+        settings, replies = TEAM_TOOLS[space.slug]
+        space_id, admin = ids["spaces"][space.slug], space.admins[0]
+        api.call(admin, "PATCH", f"spaces/{space_id}/settings", settings)
+        kept = api.call(admin, "GET", f"spaces/{space_id}/saved-replies")["saved_replies"]
+        titles = {r["title"] for r in kept}
+        for title, text in replies:
+            if title not in titles:
+                body = {"title": title, "body": text}
+                api.call(admin, "POST", f"spaces/{space_id}/saved-replies", body)
 
 
 def _conversation_id(api: Api, admin: str, space_id: int, member_id: int) -> int:

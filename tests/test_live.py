@@ -151,10 +151,11 @@ def _reply(bridge, browser, space, conversation, body="Yes, from noon."):
     return time.time()
 
 
-def _conversation(bridge, browser, space) -> int:
+def _conversation(bridge, browser, space, member_id) -> int:
+    """The id of a member's conversation with the Space, as its admin lists it."""
     session, _ = browser
     page = session.get(f"{bridge.url}/api/v1/spaces/{space}/conversations", timeout=10).json()
-    return page["conversations"][0]["id"]
+    return next(c["id"] for c in page["conversations"] if c["member"]["id"] == member_id)
 
 
 def test_a_members_message_reaches_the_team_on_another_bridge_within_a_second(stack):
@@ -181,13 +182,7 @@ def test_the_members_stream_gets_the_answer_and_never_names_an_admin(stack):
     try:
         member_stream.next("summary")
         ada = _browser(whole.site, "ada")
-        conversation = next(
-            c["id"]
-            for c in ada[0]
-            .get(f"{whole.bridge.url}/api/v1/spaces/{space}/conversations", timeout=10)
-            .json()["conversations"]
-            if c["member"]["id"] == users["omar"]
-        )
+        conversation = _conversation(whole.bridge, ada, space, users["omar"])
         replied = _reply(whole.bridge, ada, space, conversation)
         changed, arrived = member_stream.next("conversation")
         assert changed == {"space_id": space} and arrived - replied < WITHIN
@@ -312,13 +307,7 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
     mia = _browser(whole.site, "mia")
     _send(whole.bridge, mia, space, "Gluten-free pizza?")
     ada = _browser(whole.site, "ada")
-    conversation = next(
-        c["id"]
-        for c in ada[0]
-        .get(f"{whole.bridge.url}/api/v1/spaces/{space}/conversations", timeout=10)
-        .json()["conversations"]
-        if c["member"]["id"] == users["mia"]
-    )
+    conversation = _conversation(whole.bridge, ada, space, users["mia"])
     ben_stream = Stream(other, _browser(whole.site, "ben")[0])
     ada_stream = Stream(other, ada[0])
     mia_stream = Stream(other, mia[0])

@@ -125,6 +125,40 @@ class BrowserStack:
         expected = sorted([ada.user_id, ben.user_id])
         assert eventually(lambda: team() == expected, 10.0), f"the bridge knows {team()}"
 
+    def new_space(self, name: str, owner: Person, team: list[Person] | None = None) -> int:
+        """Another published Space, of one test's own (for figures no other test moves), run
+        by *owner* and *team*; returns its id once the bridge knows its team."""
+        site = self.site
+        team = team or []
+        space_id = int(
+            site.php(
+                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+                f" 'post_title' => {php_str(name)}, 'post_author' => {owner.user_id},"
+                " 'post_content' => 'A Space of the browser tests.']);"
+                + "".join(
+                    f"add_post_meta($id, '_space_inbox_team', {member.user_id});" for member in team
+                )
+                + "wp_update_post(['ID' => $id]); flush_rewrite_rules(false); echo $id;"
+            ).strip()
+        )
+        expected = sorted({owner.user_id, *(member.user_id for member in team)})
+
+        def known() -> list[int]:
+            return sorted(
+                row[0]
+                for row in site.sql(
+                    f"SELECT user_id FROM {PREFIX}spaceinbox_space_admins WHERE space_id = %s",
+                    [space_id],
+                )
+            )
+
+        assert eventually(lambda: known() == expected, 10.0), f"the bridge knows {known()}"
+        return space_id
+
+    def space_url_of(self, space_id: int) -> str:
+        """The page of a Space."""
+        return self.site.php(f"echo get_permalink({int(space_id)});").strip()
+
     @property
     def ada(self) -> Person:
         return self.admins[0]

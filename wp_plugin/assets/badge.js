@@ -7,14 +7,16 @@
  * the small DOM helpers.
  *
  * The summary comes pushed when the bridge offers a live stream (`streamUrl`, direct mode:
- * Server-Sent Events with `summary`, `conversation`, `team` and `logout` events); while
+ * Server-Sent Events with `summary`, `conversation`, `team`, `typing` and `logout` events); while
  * there is none (no Redis, a network that blocks streams, proxy mode) it polls
  * `GET me/summary` (with If-None-Match) while the page is visible.
  *
  * Configuration, set by PHP before this module runs: `window.spaceInboxConfig` =
- * `{ apiBase, mode, nonce, inboxUrl, locale, maxLength, pollMs, streamUrl }`. apiBase
- * ends in "/" and the API path is appended to it (".../api/v1/" in direct mode, the proxy
- * in proxy mode). Strings are translated with WordPress' `wp.i18n`.
+ * `{ apiBase, restBase, mode, nonce, inboxUrl, locale, maxLength, pollMs, streamUrl, ... }`.
+ * apiBase ends in "/" and the API path is appended to it (".../api/v1/" in direct mode, the
+ * fast proxy in proxy mode); restBase, in proxy mode only, is the plugin's REST route, which
+ * takes the methods the fast proxy does not forward (PATCH, PUT, DELETE). Strings are
+ * translated with WordPress' `wp.i18n`.
  *
  * Every piece of user text is written with textContent (through `h()`), never as HTML.
  *
@@ -40,6 +42,41 @@ try {
 
 /** @param {number} n @returns {string} A number in the user's locale. */
 export const num = (n) => numberFormat.format(n);
+
+/**
+ * Parse the API's ISO 8601 time (microseconds are cut to milliseconds for every engine).
+ *
+ * @param {string} iso
+ * @returns {Date|null}
+ */
+export function parseTime(iso) {
+  if (!iso) return null;
+  const when = new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
+  return Number.isNaN(when.getTime()) ? null : when;
+}
+
+/**
+ * A span of time in words: "under a minute", "4 min", "3 hours", "2 days".
+ *
+ * @param {number} ms Milliseconds.
+ * @returns {string}
+ */
+export function duration(ms) {
+  if (ms < 60000) return __('under a minute', 'space-inbox');
+  const minutes = Math.round(ms / 60000);
+  if (minutes < 60) {
+    /* translators: %s: number of minutes. */
+    return sprintf(_n('%s min', '%s min', minutes, 'space-inbox'), num(minutes));
+  }
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) {
+    /* translators: %s: number of hours. */
+    return sprintf(_n('%s hour', '%s hours', hours, 'space-inbox'), num(hours));
+  }
+  const days = Math.round(hours / 24);
+  /* translators: %s: number of days. */
+  return sprintf(_n('%s day', '%s days', days, 'space-inbox'), num(days));
+}
 
 /**
  * Create an element. Strings among the children become text nodes, never markup.
@@ -121,7 +158,7 @@ export class ApiError extends Error {
 }
 
 /**
- * Call the bridge (directly, or through the plugin's REST proxy).
+ * Call the bridge (directly, or through the plugin's proxy).
  *
  * @param {string} path   Path under /api/v1/, without a query string, e.g. "me/summary".
  * @param {Object} [options]
@@ -129,11 +166,15 @@ export class ApiError extends Error {
  * @param {Object} [options.query]  Query parameters; empty values are left out.
  * @param {*}      [options.body]   JSON body.
  * @param {string} [options.etag]   Sent as If-None-Match.
+ * @param {string} [options.cache]  fetch()'s cache mode: "no-store" unless the answer may
+ *   be kept as its Cache-Control says ("default").
  * @returns {Promise<{status: number, data: *, etag: (string|null)}>}
  * @throws {ApiError}
  */
-export async function api(path, { method = 'GET', query = null, body, etag = null } = {}) {
-  let url = config.apiBase + path;
+export async function api(path, { method = 'GET', query = null, body, etag = null, cache = 'no-store' } = {}) {
+  // Proxy mode's fast proxy forwards GET and POST only; the plugin's REST route takes the rest.
+  const base = method === 'GET' || method === 'POST' || !config.restBase ? config.apiBase : config.restBase;
+  let url = base + path;
   if (query) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
@@ -155,7 +196,7 @@ export async function api(path, { method = 'GET', query = null, body, etag = nul
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
-      cache: 'no-store',
+      cache,
     });
   } catch {
     throw new ApiError(0, 'network', '');
@@ -224,7 +265,9 @@ export const summary = {
 
   /**
    * Handle a live event: "conversation" ({space_id}: the user's own conversation with that
-   * Space changed) or "team" ({space_id, conversation_id}: a conversation in a team inbox).
+   * Space changed), "team" ({space_id, conversation_id}: a conversation in a team inbox) or
+   * "typing" ({space_id, conversation_id}: someone else on that team started or stopped
+   * typing an answer there).
    *
    * @param {string} name
    * @param {function(Object): void} handler
@@ -273,7 +316,7 @@ export const summary = {
       window.clearTimeout(this.timer);
       this.accept(data);
     });
-    for (const name of ['conversation', 'team']) {
+    for (const name of ['conversation', 'team', 'typing']) {
       source.addEventListener(name, (event) => {
         const data = read(event);
         for (const handler of this.handlers.get(name) || []) if (data) handler(data);

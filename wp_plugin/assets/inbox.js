@@ -11,17 +11,26 @@
  *   wp-admin screen, with a Space picker (site administrators read every Space).
  *
  * The Space admins' views carry the audit label under every Space answer ("sent by NAME ·
- * time"); the member's never do (the member API has no author to show).
+ * time"); the member's never do (the member API has no author to show). A team inbox also
+ * has the team's tools (team.js): "Someone on your team is replying…" while another admin
+ * types in the open conversation, saved replies in the composer, a question before an
+ * answer goes out when a teammate answered meanwhile, and a Dashboard view beside the
+ * conversations (figures, away settings, saved replies). A member's inbox shows how fast
+ * the Space typically replies.
  *
- * It builds on the badge module (the API client and the summary poll), imported from the
- * same folder with the same version query, so the page holds one instance of it.
+ * It builds on the badge module (the API client and the summary poll) and the team module,
+ * imported from the same folder with the same version query, so the page holds one
+ * instance of each.
  *
  * @module space-inbox/inbox
  */
 
-const { __, _n, sprintf } = window.wp.i18n;
-const { config, num, h, setBadge, counts, api, ApiError, summary } = await import(
+const { __, sprintf } = window.wp.i18n;
+const { config, num, h, setBadge, counts, api, ApiError, summary, parseTime, duration } = await import(
   new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+);
+const { TypingMarks, TypingWatch, SavedReplies, ReplyPicker, Dashboard, fillReplyTime, replyTimeOf } = await import(
+  new URL(`team.js${new URL(import.meta.url).search}`, import.meta.url).href
 );
 
 // The longest message the bridge takes: PHP always puts it in the configuration
@@ -38,18 +47,6 @@ try {
 } catch {
   dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-}
-
-/**
- * Parse the API's ISO 8601 time (microseconds are cut to milliseconds for every engine).
- *
- * @param {string} iso
- * @returns {Date|null}
- */
-function parseTime(iso) {
-  if (!iso) return null;
-  const when = new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
-  return Number.isNaN(when.getTime()) ? null : when;
 }
 
 /**
@@ -81,29 +78,6 @@ function withTime(format, who, iso) {
     .split(marker)
     .flatMap((part, i) => (i === 0 ? [part] : [timeEl(iso), part]))
     .filter((part) => part !== '');
-}
-
-/**
- * A span of time in words: "under a minute", "4 min", "3 hours", "2 days".
- *
- * @param {number} ms Milliseconds.
- * @returns {string}
- */
-function duration(ms) {
-  if (ms < 60000) return __('under a minute', 'space-inbox');
-  const minutes = Math.round(ms / 60000);
-  if (minutes < 60) {
-    /* translators: %s: number of minutes. */
-    return sprintf(_n('%s min', '%s min', minutes, 'space-inbox'), num(minutes));
-  }
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) {
-    /* translators: %s: number of hours. */
-    return sprintf(_n('%s hour', '%s hours', hours, 'space-inbox'), num(hours));
-  }
-  const days = Math.round(hours / 24);
-  /* translators: %s: number of days. */
-  return sprintf(_n('%s day', '%s days', days, 'space-inbox'), num(days));
 }
 
 /**
@@ -157,7 +131,7 @@ function queryId(name) {
 /**
  * Put values in the page's query string without reloading (so a reload keeps the view).
  *
- * @param {Object<string, number|null>} values
+ * @param {Object<string, number|string|null>} values
  */
 function setQuery(values) {
   const url = new URL(window.location.href);
@@ -219,6 +193,12 @@ class Inbox {
     this.scrolledOnce = false;
     /** Unsent text per conversation, kept while switching. */
     this.drafts = new Map();
+    /** Admin mode: "inbox" (the conversations) or "dashboard". */
+    this.view = 'inbox';
+    /** Admin mode: the answers on their way, one after the other (each says what it saw). */
+    this.delivering = Promise.resolve();
+    /** Admin mode: the answer held back because a teammate answered meanwhile. */
+    this.held = null;
 
     this.build();
   }
@@ -239,11 +219,17 @@ class Inbox {
         h('option', { value: 'done', text: __('Done', 'space-inbox') }),
         h('option', { value: '', text: __('All', 'space-inbox') }),
       );
+      this.filterField = h('div', { class: 'space-inbox__field' }, h('label', { for: `${id}-filter`, text: __('Show', 'space-inbox') }), this.filterSelect);
+      this.viewButtons = {
+        inbox: h('button', { type: 'button', class: 'space-inbox__view-button', 'aria-pressed': 'true', text: __('Conversations', 'space-inbox'), onclick: () => this.showView('inbox') }),
+        dashboard: h('button', { type: 'button', class: 'space-inbox__view-button', 'aria-pressed': 'false', text: __('Dashboard', 'space-inbox'), onclick: () => this.showView('dashboard') }),
+      };
       this.toolbar = h(
         'div',
         { class: 'space-inbox__toolbar' },
         this.spaceSelect && h('div', { class: 'space-inbox__field' }, h('label', { for: `${id}-space`, text: __('Space', 'space-inbox') }), this.spaceSelect),
-        h('div', { class: 'space-inbox__field' }, h('label', { for: `${id}-filter`, text: __('Show', 'space-inbox') }), this.filterSelect),
+        h('div', { class: 'space-inbox__views', role: 'group', 'aria-label': __('View', 'space-inbox') }, this.viewButtons.inbox, this.viewButtons.dashboard),
+        this.filterField,
       );
     }
 
@@ -271,49 +257,159 @@ class Inbox {
       rows: '3',
       'aria-describedby': `${id}-count ${id}-hint`,
       onkeydown: (e) => {
+        if (this.picker && this.picker.onComposerKey(e)) return;
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
           e.preventDefault();
           this.send();
         }
       },
-      oninput: () => this.updateCounter(),
+      oninput: () => {
+        this.updateCounter();
+        if (this.picker) this.picker.onComposerInput();
+        if (this.marks) this.marks.typed(this.textarea.value);
+      },
+      onblur: () => this.marks && this.marks.stop(),
     });
     this.composeLabel = h('label', { for: `${id}-body`, class: 'space-inbox__compose-label' });
     this.counter = h('span', { id: `${id}-count`, class: 'space-inbox__counter' });
     this.sendButton = h('button', { type: 'submit', class: 'button button-primary space-inbox__send', text: __('Send', 'space-inbox') });
+    this.buildTeamTools();
     this.compose = h(
       'form',
       { class: 'space-inbox__compose', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.send(); } },
+      this.confirmBox || '',
+      this.picker ? this.picker.panel : '',
       this.composeLabel,
       this.textarea,
       h(
         'div',
         { class: 'space-inbox__compose-meta' },
-        h('span', { id: `${id}-hint`, class: 'space-inbox__hint', text: __('Press Ctrl+Enter (⌘+Enter on a Mac) to send.', 'space-inbox') }),
+        h('span', { id: `${id}-hint`, class: 'space-inbox__hint', text: this.admin ? __('Press Ctrl+Enter (⌘+Enter on a Mac) to send; type / to insert a saved reply.', 'space-inbox') : __('Press Ctrl+Enter (⌘+Enter on a Mac) to send.', 'space-inbox') }),
         this.counter,
+        this.picker ? this.picker.button : '',
         this.sendButton,
       ),
     );
 
+    // Member mode: how fast the Space typically replies, under its name.
+    this.replyTime = this.admin ? null : h('p', { class: 'space-inbox-reply-time space-inbox__reply-time', hidden: true });
     this.threadPane = h(
       'section',
       { class: 'space-inbox__thread', 'aria-labelledby': `${id}-thread-title` },
-      (this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadTitle, this.statusButton, this.blockButton)),
+      (this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadTitle, this.replyTime || '', this.statusButton, this.blockButton)),
       this.notice,
       this.olderButton,
       this.log,
       this.placeholder,
+      this.typingNotice || '',
       this.compose,
     );
 
+    this.panes = h('div', { class: 'space-inbox__panes' }, this.listPane, this.threadPane);
     this.root.replaceChildren(
       this.toolbar || '',
       this.status,
-      h('div', { class: 'space-inbox__panes' }, this.listPane, this.threadPane),
+      this.panes,
+      this.dashboard ? this.dashboard.root : '',
     );
     this.root.classList.add('space-inbox--ready');
     this.showThread(false);
     this.updateCounter();
+  }
+
+  /**
+   * Admin mode: the team's tools (team.js): typing marks and the notice of a teammate
+   * typing, the saved replies list, the question when a teammate answered meanwhile, the
+   * dashboard. A member's inbox has none of them.
+   */
+  buildTeamTools() {
+    this.typingNotice = null;
+    this.picker = null;
+    this.confirmBox = null;
+    this.dashboard = null;
+    this.marks = null;
+    this.watch = null;
+    if (!this.admin) return;
+    const id = this.uid;
+    this.typingNotice = h('p', { class: 'space-inbox__typing', 'aria-live': 'polite' });
+    this.marks = new TypingMarks();
+    this.watch = new TypingWatch((typing) => {
+      this.typingNotice.textContent = typing ? __('Someone on your team is replying…', 'space-inbox') : '';
+    });
+    this.store = new SavedReplies();
+    this.picker = new ReplyPicker({
+      textarea: this.textarea,
+      store: this.store,
+      spaceId: () => this.spaceId,
+      onManage: () => {
+        this.showView('dashboard');
+        this.dashboard.focusReplies();
+      },
+      uid: id,
+    });
+    this.confirmBox = h(
+      'div',
+      {
+        class: 'space-inbox__confirm',
+        role: 'alertdialog',
+        'aria-modal': 'false',
+        'aria-labelledby': `${id}-confirm-text`,
+        tabindex: '-1',
+        hidden: true,
+        onkeydown: (e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            this.keepHeld();
+          }
+        },
+      },
+      h('p', { id: `${id}-confirm-text`, text: __('Someone on your team already answered. Send yours too?', 'space-inbox') }),
+      h(
+        'div',
+        { class: 'space-inbox__confirm-actions' },
+        h('button', { type: 'button', class: 'button button-primary', text: __('Send mine too', 'space-inbox'), onclick: () => this.sendHeld() }),
+        h('button', { type: 'button', class: 'button', text: __('Don’t send', 'space-inbox'), onclick: () => this.keepHeld() }),
+      ),
+    );
+    this.dashboard = new Dashboard({
+      uid: id,
+      store: this.store,
+      say: (message, kind) => this.say(message, kind),
+      onOpen: (conversationId) => {
+        this.showView('inbox');
+        this.openAdmin(conversationId);
+      },
+    });
+  }
+
+  /**
+   * Admin mode: the conversations, or the Space's dashboard.
+   *
+   * @param {'inbox'|'dashboard'} view
+   */
+  showView(view) {
+    if (!this.dashboard) return;
+    this.view = view === 'dashboard' ? 'dashboard' : 'inbox';
+    const dashboard = this.view === 'dashboard';
+    for (const [name, button] of Object.entries(this.viewButtons)) button.setAttribute('aria-pressed', name === this.view ? 'true' : 'false');
+    this.panes.hidden = dashboard;
+    this.filterField.hidden = dashboard;
+    this.dashboard.root.hidden = !dashboard;
+    setQuery({ view: dashboard ? 'dashboard' : null });
+    this.followTyping();
+    if (dashboard) {
+      this.picker.close();
+      if (this.spaceId) this.dashboard.show(this.spaceId, !this.isReadOnly(this.spaceId));
+    }
+  }
+
+  /** Admin mode: typing marks and the teammates' notice follow the conversation in view. */
+  followTyping() {
+    if (!this.marks) return;
+    const c = this.view === 'inbox' ? this.current : null;
+    const answering = c && !this.isReadOnly(c.spaceId);
+    this.marks.follow(answering ? `spaces/${c.spaceId}/conversations/${c.conversationId}/typing` : '');
+    this.watch.watch(c ? c.spaceId : 0, c ? c.conversationId : 0);
   }
 
   /**
@@ -346,6 +442,7 @@ class Inbox {
     this.threadHead.hidden = !open;
     if (!open) {
       this.threadTitle.textContent = '';
+      if (this.replyTime) this.replyTime.hidden = true;
       this.notice.hidden = true;
       this.olderButton.hidden = true;
       this.statusButton.hidden = true;
@@ -360,6 +457,8 @@ class Inbox {
     this.threadLoad++;
     this.log.replaceChildren();
     this.showThread(false);
+    this.dropHeld();
+    this.followTyping();
     setQuery(this.admin ? { conversation: null } : { space: null });
     this.renderList();
     const button = this.list.querySelector(`[data-key="${CSS.escape(String(key))}"]`);
@@ -399,6 +498,7 @@ class Inbox {
         return;
       }
       await this.selectSpace(first.id, queryId('conversation'));
+      if (new URLSearchParams(window.location.search).get('view') === 'dashboard') this.showView('dashboard');
     } else {
       summary.start();
       const wanted = queryId('space') || Number(this.root.dataset.spaceInboxSpace) || 0;
@@ -413,6 +513,11 @@ class Inbox {
     this.listLoad++;
     this.threadLoad++;
     this.current = null;
+    if (this.marks) {
+      this.marks.follow('');
+      this.watch.stop();
+      this.picker.stop();
+    }
   }
 
   // ---- summary ----
@@ -506,7 +611,11 @@ class Inbox {
     this.threadLoad++;
     this.log.replaceChildren();
     this.showThread(false);
+    this.dropHeld();
+    this.followTyping();
+    if (this.picker) this.picker.close();
     setQuery({ [this.spaceParam]: spaceId, conversation: conversationId || null });
+    if (this.view === 'dashboard') this.dashboard.show(spaceId, !this.isReadOnly(spaceId));
     await this.loadList();
     if (conversationId) await this.openAdmin(conversationId);
   }
@@ -634,6 +743,7 @@ class Inbox {
       accepting: known ? known.row.space.accepting_messages !== false : true,
     });
     setQuery({ space: spaceId });
+    this.showReplyTime(spaceId);
     if (focus) {
       // From a Message button or ?space=: straight to writing.
       this.root.scrollIntoView?.({ block: 'nearest' });
@@ -664,9 +774,23 @@ class Inbox {
     this.threadTitle.focus();
   }
 
+  /**
+   * Member mode: how fast the Space typically replies, under its name (nothing when it has
+   * no reply time, or when it cannot be had).
+   *
+   * @param {number} spaceId
+   */
+  async showReplyTime(spaceId) {
+    this.replyTime.hidden = true;
+    const data = await replyTimeOf(spaceId);
+    if (this.current && this.current.spaceId === spaceId) fillReplyTime(this.replyTime, data);
+  }
+
   /** @param {Object} current The conversation to show. */
   openThread(current) {
     if (this.current) this.drafts.set(this.current.key, this.textarea.value);
+    this.dropHeld();
+    if (this.picker) this.picker.close();
     this.threadLoad++;
     this.scrolledOnce = false;
     this.current = Object.assign(current, {
@@ -681,6 +805,7 @@ class Inbox {
     this.showThread(true);
     this.renderHead();
     this.renderList();
+    this.followTyping();
   }
 
   renderHead() {
@@ -846,6 +971,13 @@ class Inbox {
         `${__('Not sent.', 'space-inbox')} `,
         h('button', { type: 'button', class: 'button-link', text: __('Try again', 'space-inbox'), onclick: () => this.deliver(m) }),
       );
+    } else if (this.admin && m.from === 'space' && m.automatic) {
+      meta = h('span', { class: 'space-inbox__audit space-inbox__automatic' }, ...withTime(
+        /* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
+        __('%1$s · %2$s', 'space-inbox'),
+        __('Automatic away answer', 'space-inbox'),
+        m.created_at,
+      ));
     } else if (this.admin && m.from === 'space') {
       const who = m.author && m.author.name ? m.author.name : __('Deleted user', 'space-inbox');
       meta = h('span', { class: 'space-inbox__audit' }, ...withTime(
@@ -889,6 +1021,7 @@ class Inbox {
       this.textarea.focus();
       return;
     }
+    this.dropHeld(); // Sent again after reading the teammate's answer: no question.
     const clientKey = newClientKey();
     const message = {
       key: `k${clientKey}`,
@@ -898,14 +1031,46 @@ class Inbox {
       created_at: new Date().toISOString(),
       pending: 'sending',
     };
+    await this.queue(message);
+  }
+
+  /**
+   * Show a message as on its way, empty the box and send it. A team's answers go one after
+   * the other, so that each says which answer before it was seen.
+   *
+   * @param {Object} message A pending message record.
+   */
+  async queue(message) {
+    const c = this.current;
     c.messages.set(message.key, message);
     this.textarea.value = '';
     this.drafts.delete(c.key);
     this.updateCounter();
+    if (this.marks) this.marks.stop();
+    if (this.picker) this.picker.close();
     this.scrolledOnce = false; // Show the new message at the bottom.
     this.renderMessages();
     this.textarea.focus();
-    await this.deliver(message);
+    if (!this.admin) {
+      await this.deliver(message);
+      return;
+    }
+    this.delivering = this.delivering.then(() => this.deliver(message)).catch(() => {});
+    await this.delivering;
+  }
+
+  /**
+   * Admin mode: the newest message of the open conversation on screen, as `seen_id` (an
+   * answer that came after it makes the bridge ask first).
+   *
+   * @returns {number|null}
+   */
+  newestSeen() {
+    let newest = 0;
+    for (const m of this.current ? this.current.messages.values() : []) {
+      if (!m.pending && Number(m.id) > newest) newest = Number(m.id);
+    }
+    return newest || null;
   }
 
   /**
@@ -919,8 +1084,11 @@ class Inbox {
     message.pending = 'sending';
     this.renderMessages();
     const path = this.admin ? `spaces/${c.spaceId}/conversations/${c.conversationId}/messages` : `me/spaces/${c.spaceId}/messages`;
+    const body = { body: message.body, client_key: message.client_key };
+    if (this.admin && message.seen_id === undefined) message.seen_id = this.newestSeen(); // Kept for "Try again".
+    if (this.admin && message.seen_id) body.seen_id = message.seen_id;
     try {
-      const { data } = await api(path, { method: 'POST', body: { body: message.body, client_key: message.client_key } });
+      const { data } = await api(path, { method: 'POST', body });
       c.messages.delete(message.key);
       const key = `m${data.id}`;
       const node = c.nodes.get(message.key);
@@ -937,6 +1105,10 @@ class Inbox {
       }
       this.loadList();
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'answered_meanwhile') {
+        await this.answeredMeanwhile(c, message);
+        return;
+      }
       if (error instanceof ApiError && error.transient) {
         message.pending = 'failed'; // Kept with its client key for "Try again".
       } else {
@@ -955,6 +1127,70 @@ class Inbox {
       if (c === this.current) this.renderMessages();
       this.fail(error);
     }
+  }
+
+  /**
+   * A teammate answered after the newest message this admin had seen: nothing was sent.
+   * Show their answer, give the text back, and ask whether to send it too.
+   *
+   * @param {Object} c The conversation it was for.
+   * @param {Object} message The answer held back.
+   */
+  async answeredMeanwhile(c, message) {
+    c.messages.delete(message.key);
+    if (c !== this.current) {
+      this.drafts.set(c.key, message.body); // Kept for when it is opened again.
+      return;
+    }
+    if (!this.textarea.value.trim()) {
+      this.textarea.value = message.body;
+      this.updateCounter();
+    }
+    this.renderMessages();
+    this.loadList();
+    await this.loadMessages({ latest: true });
+    if (c !== this.current) return;
+    this.held = { key: c.key, body: message.body, client_key: message.client_key };
+    this.confirmBox.hidden = false;
+    this.confirmBox.focus();
+  }
+
+  /** "Send mine too": the same answer, with the same client key, now without seen_id. */
+  async sendHeld() {
+    const held = this.held;
+    const c = this.current;
+    this.dropHeld();
+    if (!held || !c || c.key !== held.key) return;
+    const body = this.textarea.value.trim();
+    if (!body) {
+      this.say(__('Write a message first.', 'space-inbox'), 'error');
+      this.textarea.focus();
+      return;
+    }
+    // Changed meanwhile: a new answer (a client key names one text only).
+    const clientKey = body === held.body ? held.client_key : newClientKey();
+    await this.queue({
+      key: `k${clientKey}`,
+      client_key: clientKey,
+      from: 'space',
+      body,
+      created_at: new Date().toISOString(),
+      pending: 'sending',
+      seen_id: null,
+    });
+  }
+
+  /** "Don't send": nothing goes out; the text stays in the box. */
+  keepHeld() {
+    this.dropHeld();
+    this.say(__('Not sent: your answer is still in the box.', 'space-inbox'));
+    this.textarea.focus();
+  }
+
+  /** Forget the question about a held answer (its text stays in the box). */
+  dropHeld() {
+    this.held = null;
+    if (this.confirmBox) this.confirmBox.hidden = true;
   }
 
   async toggleStatus() {
@@ -1110,7 +1346,7 @@ class FrontInbox {
     if (this.inbox) {
       this.inbox.stop();
       // Switched by hand: the conversation or Space of the previous view no longer applies.
-      setQuery(id ? { team: id, space: null, conversation: null } : { team: null, conversation: null });
+      setQuery(id ? { team: id, space: null, conversation: null, view: null } : { team: null, conversation: null, view: null });
     }
     this.active = id;
     const view = h('div', { class: `space-inbox space-inbox__view space-inbox--${id ? 'admin' : 'member'}` });

@@ -21,6 +21,9 @@ class Space_Inbox_Bridge_Client {
 	/** Seconds to wait for the bridge. */
 	const TIMEOUT = 5;
 
+	/** Seconds to wait for the bridge while a page renders. */
+	const PAGE_TIMEOUT = 2;
+
 	/** Header carrying the signed Unix time. */
 	const HEADER_TIMESTAMP = 'X-Space-Inbox-Timestamp';
 
@@ -90,6 +93,21 @@ class Space_Inbox_Bridge_Client {
 	 */
 	public function health() {
 		return $this->json_request( 'GET', '/health', array() );
+	}
+
+	/**
+	 * How fast a Space typically answers, as anyone may read it (the Space page shows it).
+	 * A short timeout: a page render waits for it.
+	 *
+	 * @param int $space_id Space post id.
+	 * @return array|WP_Error `array( 'typically', 'source', 'very_responsive' )`.
+	 */
+	public function response_time( $space_id ) {
+		return $this->json_request(
+			'GET',
+			sprintf( '/api/v1/spaces/%d/response-time', (int) $space_id ),
+			array( 'timeout' => self::PAGE_TIMEOUT )
+		);
 	}
 
 	/**

@@ -4,10 +4,13 @@
  * inbox shortcode and the wp-admin "Space Inbox" screen.
  *
  * Everything here is thin: PHP renders containers, links and a small configuration, and
- * two plain ES modules talk to the bridge from the browser: assets/badge.js on every page
- * a logged-in user sees (the counts, the header links), assets/inbox.js only where an
- * inbox is shown. No page render calls the bridge, so pages stay fast, and render even
- * when the bridge is down. Strings are translated in the modules with `wp.i18n`.
+ * plain ES modules talk to the bridge from the browser: assets/badge.js on every page a
+ * logged-in user sees (the counts, the header links), assets/inbox.js and assets/team.js
+ * (the team's tools: typing, saved replies, the dashboard) only where an inbox is shown.
+ * One render asks the bridge: the Space page's "Typically replies within …" line, public,
+ * kept in a transient for 5 minutes per Space, with a short timeout, and left out when the
+ * bridge does not answer; every other page renders without it. Strings are translated in
+ * the modules with `wp.i18n`.
  *
  * Hooks used (all added in init()):
  * - `wp_enqueue_scripts`, `admin_enqueue_scripts`, `script_loader_tag`: the assets;
@@ -32,6 +35,18 @@ class Space_Inbox_UI {
 
 	/** Handle of the badge module (assets/badge.js), on every logged-in page. */
 	const BADGE_HANDLE = 'space-inbox-badge';
+
+	/** Handle of the team module (assets/team.js), which the inbox module imports. */
+	const TEAM_HANDLE = 'space-inbox-team';
+
+	/** Transient of a Space's reply time, as the public endpoint gives it (plus the Space id). */
+	const REPLY_TIME_TRANSIENT = 'space_inbox_reply_time_';
+
+	/** Seconds a Space's reply time is kept: the bridge's own Cache-Control (5 minutes). */
+	const REPLY_TIME_TTL = 300;
+
+	/** Seconds a failed ask for it is remembered, so a bridge that is down slows no page. */
+	const REPLY_TIME_RETRY = 60;
 
 	/** Slug of the BuddyPress profile tab (members/<user>/space-messages/). */
 	const PROFILE_SLUG = 'space-messages';
@@ -163,22 +178,23 @@ class Space_Inbox_UI {
 	/**
 	 * Registers the two modules and the stylesheet (once).
 	 *
-	 * Both modules carry the same version: inbox.js imports badge.js with its own query
-	 * string, so that the page holds one badge module (one poll), not two.
+	 * Every module carries the same version: inbox.js imports badge.js and team.js with its
+	 * own query string, so that the page holds one badge module (one poll), not two.
 	 */
 	private static function register_assets() {
 		if ( wp_script_is( self::HANDLE, 'registered' ) ) {
 			return;
 		}
 		$dir   = SPACE_INBOX_DIR . 'assets/';
-		$files = array( 'space-inbox.css', 'badge.js', 'inbox.js' );
+		$files = array( 'space-inbox.css', 'badge.js', 'team.js', 'inbox.js' );
 		$ver   = SPACE_INBOX_VERSION . '.' . max( array_map( static function ( $file ) use ( $dir ) {
 			return (int) @filemtime( $dir . $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
 		}, $files ) );
 		wp_register_style( self::HANDLE, SPACE_INBOX_URL . 'assets/space-inbox.css', array(), $ver );
 		wp_register_script( self::BADGE_HANDLE, SPACE_INBOX_URL . 'assets/badge.js', array( 'wp-i18n' ), $ver, true );
-		wp_register_script( self::HANDLE, SPACE_INBOX_URL . 'assets/inbox.js', array( 'wp-i18n', self::BADGE_HANDLE ), $ver, true );
-		foreach ( array( self::BADGE_HANDLE, self::HANDLE ) as $handle ) {
+		wp_register_script( self::TEAM_HANDLE, SPACE_INBOX_URL . 'assets/team.js', array( 'wp-i18n', self::BADGE_HANDLE ), $ver, true );
+		wp_register_script( self::HANDLE, SPACE_INBOX_URL . 'assets/inbox.js', array( 'wp-i18n', self::BADGE_HANDLE, self::TEAM_HANDLE ), $ver, true );
+		foreach ( array( self::BADGE_HANDLE, self::TEAM_HANDLE, self::HANDLE ) as $handle ) {
 			wp_set_script_translations( $handle, 'space-inbox', SPACE_INBOX_DIR . 'languages' );
 		}
 		wp_add_inline_script(
@@ -195,18 +211,28 @@ class Space_Inbox_UI {
 	 */
 	private static function config() {
 		$config = array(
-			'apiBase'   => Space_Inbox_Options::browser_api_base(),
-			'mode'      => Space_Inbox_Options::proxy_mode() ? 'proxy' : 'direct',
-			'nonce'     => wp_create_nonce( 'wp_rest' ),
-			'inboxUrl'  => self::inbox_url(),
-			'locale'    => self::locale_tag(),
-			'maxLength' => Space_Inbox_Limits::BODY_MAX,
+			'apiBase'            => Space_Inbox_Options::browser_api_base(),
+			// Proxy mode's fast proxy forwards GET and POST only: the team's PATCH, PUT and
+			// DELETE calls (settings, saved replies) go through the plugin's REST route.
+			'restBase'           => Space_Inbox_Options::proxy_mode() ? rest_url( Space_Inbox_REST::NAMESPACE_V1 . '/bridge/' ) : '',
+			'mode'               => Space_Inbox_Options::proxy_mode() ? 'proxy' : 'direct',
+			'nonce'              => wp_create_nonce( 'wp_rest' ),
+			'inboxUrl'           => self::inbox_url(),
+			'locale'             => self::locale_tag(),
+			'maxLength'          => Space_Inbox_Limits::BODY_MAX,
 			// Every admin sees a new message within 5 s: a poll every 4 s leaves room for
 			// the round trips of the poll under way when the message arrives.
-			'pollMs'    => 4000,
+			'pollMs'             => 4000,
 			// Live updates come over a stream only in direct mode: through WordPress, each
 			// open page would hold a PHP worker.
-			'streamUrl' => Space_Inbox_Options::proxy_mode() ? '' : Space_Inbox_Options::public_url() . '/api/v1/me/stream',
+			'streamUrl'          => Space_Inbox_Options::proxy_mode() ? '' : Space_Inbox_Options::public_url() . '/api/v1/me/stream',
+			// The team's tools.
+			'typingSeconds'      => Space_Inbox_Limits::TYPING_SECONDS,
+			'savedRepliesMax'    => Space_Inbox_Limits::SAVED_REPLIES_MAX,
+			'savedReplyTitleMax' => Space_Inbox_Limits::SAVED_REPLY_TITLE_MAX,
+			'replyTimes'         => Space_Inbox_Limits::REPLY_TIMES,
+			'weekdays'           => Space_Inbox_Limits::WEEKDAYS,
+			'intervalsPerDay'    => Space_Inbox_Limits::INTERVALS_PER_DAY,
 		);
 
 		/**
@@ -214,10 +240,13 @@ class Space_Inbox_UI {
 		 *
 		 * @since 0.1.0
 		 *
-		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl, locale,
-		 *                      maxLength (the bridge's longest message,
-		 *                      Space_Inbox_Limits::BODY_MAX), pollMs (the fallback poll)
-		 *                      and streamUrl (the live stream, '' for none).
+		 * @param array $config apiBase, restBase (proxy mode: the REST route, for PATCH,
+		 *                      PUT and DELETE), mode ('direct'|'proxy'), nonce, inboxUrl,
+		 *                      locale, maxLength (the bridge's longest message,
+		 *                      Space_Inbox_Limits::BODY_MAX), pollMs (the fallback poll),
+		 *                      streamUrl (the live stream, '' for none), and the team tools'
+		 *                      limits: typingSeconds, savedRepliesMax, savedReplyTitleMax,
+		 *                      replyTimes, weekdays, intervalsPerDay.
 		 */
 		return apply_filters( 'space_inbox_ui_config', $config );
 	}
@@ -271,7 +300,7 @@ class Space_Inbox_UI {
 	 * @return string
 	 */
 	public static function module_tag( $tag, $handle ) {
-		if ( self::HANDLE !== $handle && self::BADGE_HANDLE !== $handle ) {
+		if ( ! in_array( $handle, array( self::HANDLE, self::BADGE_HANDLE, self::TEAM_HANDLE ), true ) ) {
 			return $tag;
 		}
 		// Only the tag that loads the file: the inline configuration and translations stay
@@ -289,7 +318,85 @@ class Space_Inbox_UI {
 	// -- the Message button ----------------------------------------------------------------
 
 	/**
-	 * The Message button of a Space (escaped HTML).
+	 * "Typically replies within …" for a reply time of the bridge.
+	 *
+	 * @param mixed $typically 'minutes', 'hour', 'hours', 'day', or anything else for none.
+	 * @return string Plain text, '' for none.
+	 */
+	private static function typically_text( $typically ) {
+		switch ( $typically ) {
+			case 'minutes':
+				return __( 'Typically replies within minutes', 'space-inbox' );
+			case 'hour':
+				return __( 'Typically replies within an hour', 'space-inbox' );
+			case 'hours':
+				return __( 'Typically replies within a few hours', 'space-inbox' );
+			case 'day':
+				return __( 'Typically replies within a day', 'space-inbox' );
+		}
+		return '';
+	}
+
+	/**
+	 * A Space's reply time as members see it, from the bridge's public endpoint, kept in a
+	 * transient for 5 minutes (a failure for a minute).
+	 *
+	 * @param int $space_id Space post id.
+	 * @return array `array( 'typically', 'very_responsive' )`, or array() when the bridge did
+	 *               not answer.
+	 */
+	private static function reply_time( $space_id ) {
+		$key   = self::REPLY_TIME_TRANSIENT . (int) $space_id;
+		$found = get_transient( $key );
+		if ( is_array( $found ) ) {
+			return $found;
+		}
+		$client = new Space_Inbox_Bridge_Client();
+		$answer = $client->response_time( (int) $space_id );
+		$found  = is_wp_error( $answer ) ? array() : array(
+			'typically'       => isset( $answer['typically'] ) && is_string( $answer['typically'] ) ? $answer['typically'] : null,
+			'very_responsive' => ! empty( $answer['very_responsive'] ),
+		);
+		set_transient( $key, $found, is_wp_error( $answer ) ? self::REPLY_TIME_RETRY : self::REPLY_TIME_TTL );
+		return $found;
+	}
+
+	/**
+	 * Forget a Space's kept reply time (the next Space page asks the bridge again).
+	 *
+	 * @param int $space_id Space post id.
+	 */
+	public static function forget_reply_time( $space_id ) {
+		delete_transient( self::REPLY_TIME_TRANSIENT . (int) $space_id );
+	}
+
+	/**
+	 * The Space's "Typically replies within …" line, and "Very responsive" when it is
+	 * (escaped HTML); '' when the Space has no reply time or the bridge does not answer.
+	 *
+	 * @param int $space_id Space post id.
+	 * @return string
+	 */
+	public static function reply_time_html( $space_id ) {
+		$found = self::reply_time( $space_id );
+		$text  = self::typically_text( isset( $found['typically'] ) ? $found['typically'] : null );
+		if ( '' === $text ) {
+			return '';
+		}
+		$very = empty( $found['very_responsive'] ) ? '' : sprintf(
+			'<span class="space-inbox-very-responsive">%s</span>',
+			esc_html__( 'Very responsive', 'space-inbox' )
+		);
+		return sprintf(
+			'<span class="space-inbox-reply-time"><span class="space-inbox-reply-time__text">%1$s</span>%2$s</span>',
+			esc_html( $text ),
+			$very
+		);
+	}
+
+	/**
+	 * The Message button of a Space (escaped HTML), with how fast the Space typically
+	 * replies beside it.
 	 *
 	 * Logged-out visitors get a "Log in to message" link that comes back to the Space;
 	 * the Space's own admins get a link to its inbox instead.
@@ -330,14 +437,15 @@ class Space_Inbox_UI {
 				esc_html__( 'Message', 'space-inbox' )
 			);
 		}
-		$html = '<p class="space-inbox-button-wrap">' . $html . '</p>';
+		$html = '<p class="space-inbox-button-wrap">' . $html . self::reply_time_html( $space_id ) . '</p>';
 
 		/**
 		 * Filters the Message button of a Space.
 		 *
 		 * @since 0.1.0
 		 *
-		 * @param string $html     Escaped HTML of the button (a paragraph with one link).
+		 * @param string $html     Escaped HTML of the button (a paragraph with one link and,
+		 *                         when the Space has one, its reply time).
 		 * @param int    $space_id Space post id.
 		 */
 		return (string) apply_filters( 'space_inbox_message_button_html', $html, $space_id );

@@ -1,0 +1,382 @@
+"""A Space team's tools in Chromium, on the proxy-mode stack (pages poll, no live stream):
+two admins with the same conversation open (one sees the other typing, the member never
+does; an answer written while a teammate answered is held until its writer says so), saved
+replies in the composer ("/" and the button) and their manager, the dashboard's figures and
+away settings, and the "Typically replies" line on the Space page and in the member's inbox."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from .support import (
+    PREFIX,
+    SPACE_NAME,
+    member_inbox,
+    message_in,
+    team_inbox,
+)
+
+TYPING = "Someone on your team is replying…"
+ASKED = "Someone on your team already answered. Send yours too?"
+#: A teammate's typing shows within a poll (4 s) and its round trips; so does its end.
+TYPING_WITHIN_MS = 7_000
+
+
+def space_answers(stack, member, space_id: int | None = None) -> list[tuple[str, int]]:
+    """The Space's answers to *member* as stored: (text, author id), oldest first."""
+    return [
+        (row[0], int(row[1]))
+        for row in stack.site.sql(
+            f"SELECT m.body, m.author_id FROM {PREFIX}spaceinbox_messages m"
+            f" JOIN {PREFIX}spaceinbox_conversations c ON c.id = m.conversation_id"
+            " WHERE c.space_id = %s AND c.member_id = %s AND m.direction = 'space'"
+            " ORDER BY m.id",
+            [space_id or stack.space_id, member.user_id],
+        )
+    ]
+
+
+def team_url(stack, space_id: int, conversation: int | None = None) -> str:
+    url = f"{stack.inbox_url}?team={space_id}"
+    return f"{url}&conversation={conversation}" if conversation else url
+
+
+def answers_posted(page) -> list[dict]:
+    """The JSON bodies of the answers *page* posts from now on."""
+    posted: list[dict] = []
+
+    def keep(request) -> None:
+        if request.method == "POST" and re.search(
+            r"conversations(/|%2F)\d+(/|%2F)messages", request.url
+        ):
+            posted.append(json.loads(request.post_data or "{}"))
+
+    page.on("request", keep)
+    return posted
+
+
+def test_two_admins_see_each_other_typing_and_an_answer_written_meanwhile_waits_for_a_yes(
+    stack, browsing
+):
+    ada, ben = stack.ada, stack.ben
+    member = stack.new_member("Tess Typing")
+    question = "Can I change the size of my order?"
+    stack.send_as(member, question)
+    conversation = stack.conversation_of(member)
+
+    # The member's own page is open on the conversation too, and records what it asks.
+    member_context = browsing.context(member.login)
+    member_calls: list[str] = []
+    member_context.on("request", lambda r: member_calls.append(r.url))
+    member_page = member_context.new_page()
+    browsing.log_in(member_page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    expect(message_in(member_inbox(member_page), question, mine=True)).to_be_visible()
+
+    ada_page = browsing.login(ada, team_url(stack, stack.space_id, conversation))
+    ben_page = browsing.login(ben, team_url(stack, stack.space_id, conversation))
+    ada_inbox, ben_inbox = team_inbox(ada_page), team_inbox(ben_page)
+    for inbox in (ada_inbox, ben_inbox):
+        expect(message_in(inbox, question)).to_be_visible()
+    ben_notice = ben_inbox.locator(".space-inbox__typing")
+    expect(ben_notice).to_have_attribute("aria-live", "polite")
+    expect(ben_notice).to_have_text("")
+    ben_posts = answers_posted(ben_page)
+
+    # Ada types: Ben sees it, the member does not.
+    ada_box = ada_inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}")
+    ada_answer = "Yes: tell us the size you want and we swap it before it ships."
+    ada_box.press_sequentially(ada_answer[:20])
+    expect(ben_notice).to_have_text(TYPING, timeout=TYPING_WITHIN_MS)
+    expect(ada_inbox.locator(".space-inbox__typing")).to_have_text("")  # not her own typing
+    browsing.shot(ben_page, "ben-sees-ada-typing")
+    ada_box.press_sequentially(ada_answer[20:])
+    member_page.wait_for_timeout(4500)  # a poll of the member's page went by meanwhile
+    assert "replying" not in member_page.evaluate("document.body.innerText")
+    expect(member_page.locator(".space-inbox__typing")).to_have_count(0)
+    assert not [url for url in member_calls if "typing" in url], member_calls
+
+    # Ada sends: the notice goes from Ben's page.
+    ada_inbox.get_by_role("button", name="Send").click()
+    expect(message_in(ada_inbox, ada_answer, mine=True)).to_have_attribute("data-state", "sent")
+    expect(ben_notice).to_have_text("", timeout=TYPING_WITHIN_MS)
+    assert space_answers(stack, member) == [(ada_answer, ada.user_id)]
+
+    # Ben, whose page has not shown Ada's answer yet, answers too: he is asked first.
+    expect(message_in(ben_inbox, ada_answer)).to_have_count(0)
+    ben_box = ben_inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}")
+    ben_answer = "Sure, which size would you like instead?"
+    ben_box.fill(ben_answer)
+    ben_inbox.get_by_role("button", name="Send").click()
+    asked = ben_inbox.get_by_role("alertdialog", name=ASKED)
+    expect(asked).to_be_visible()
+    expect(asked).to_be_focused()
+    expect(message_in(ben_inbox, ada_answer)).to_be_visible()  # reloaded: what Ada sent
+    expect(message_in(ben_inbox, ada_answer).locator(".space-inbox__audit")).to_contain_text(
+        "sent by Ada Admin"
+    )
+    expect(ben_box).to_have_value(ben_answer)
+    expect(message_in(ben_inbox, ben_answer)).to_have_count(0)
+    browsing.shot(ben_page, "ben-is-asked")
+    assert len(ben_posts) == 1 and isinstance(ben_posts[0].get("seen_id"), int), ben_posts
+
+    # "Don't send": nothing goes out, the draft stays.
+    asked.get_by_role("button", name="Don’t send").click()
+    expect(asked).to_be_hidden()
+    expect(ben_box).to_have_value(ben_answer)
+    expect(ben_box).to_be_focused()
+    ben_page.wait_for_timeout(500)
+    assert len(ben_posts) == 1, ben_posts
+    assert space_answers(stack, member) == [(ada_answer, ada.user_id)]
+    expect(message_in(ben_inbox, ben_answer)).to_have_count(0)
+
+    # Ada adds a line from elsewhere; Ben, not having seen it, sends: asked again, and yes.
+    more = "We have every size in stock."
+    stack.reply_as(ada, member, more)
+    ben_inbox.get_by_role("button", name="Send").click()
+    expect(asked).to_be_visible()
+    expect(message_in(ben_inbox, more)).to_be_visible()
+    assert len(space_answers(stack, member)) == 2
+    asked.get_by_role("button", name="Send mine too").click()
+    sent = message_in(ben_inbox, ben_answer, mine=True)
+    expect(sent).to_have_attribute("data-state", "sent")
+    expect(sent.locator(".space-inbox__audit")).to_contain_text("sent by Ben Admin")
+    expect(ben_box).to_have_value("")
+    assert space_answers(stack, member) == [
+        (ada_answer, ada.user_id),
+        (more, ada.user_id),
+        (ben_answer, ben.user_id),
+    ]
+    # The yes sent the same answer again (same client key), without seen_id.
+    refused, confirmed = ben_posts[-2], ben_posts[-1]
+    assert isinstance(refused.get("seen_id"), int), ben_posts
+    assert confirmed == {"body": ben_answer, "client_key": refused["client_key"]}, ben_posts
+    browsing.shot(ben_page, "ben-sent-his-too")
+
+
+def _clear_saved_replies(stack) -> None:
+    listed = stack.proxy(stack.ada, "GET", f"spaces/{stack.space_id}/saved-replies")
+    assert listed.status_code == 200, listed.text
+    for reply in listed.json()["saved_replies"]:
+        gone = stack.proxy(
+            stack.ada, "DELETE", f"spaces/{stack.space_id}/saved-replies/{reply['id']}"
+        )
+        assert gone.status_code == 204, gone.text
+
+
+def test_saved_replies_are_kept_in_the_dashboard_and_inserted_by_slash_or_by_click(stack, browsing):
+    _clear_saved_replies(stack)
+    returns = "You can return any shirt within 30 days, unworn, with its label."
+    added = stack.proxy(
+        stack.ben,
+        "POST",
+        f"spaces/{stack.space_id}/saved-replies",
+        json={"title": "Returns", "body": returns},
+    )
+    assert added.status_code == 201, added.text
+    member = stack.new_member("Sol Saved")
+    stack.send_as(member, "How long does shipping take, and can I return a shirt?")
+    conversation = stack.conversation_of(member)
+    page = browsing.login(stack.ada, team_url(stack, stack.space_id, conversation))
+    inbox = team_inbox(page)
+
+    # The manager, in the dashboard: add one, change it (PUT, which proxy mode sends
+    # through the REST route), delete another.
+    inbox.get_by_role("button", name="Saved replies").click()
+    picker = inbox.locator(".space-inbox__picker")
+    expect(picker.get_by_role("option")).to_have_count(1)
+    picker.get_by_role("button", name="Manage saved replies").click()
+    expect(inbox.get_by_role("button", name="Dashboard")).to_have_attribute("aria-pressed", "true")
+    manager = inbox.locator(".space-inbox-dashboard__replies")
+    expect(manager.get_by_role("heading", name="Saved replies")).to_be_focused()
+    expect(manager.locator(".space-inbox-replies__item")).to_have_count(1)
+    manager.get_by_role("textbox", name="Title").fill("Shipping times")
+    manager.get_by_role("textbox", name="Text").fill("We ship in 3 working days.")
+    manager.get_by_role("button", name="Save reply").click()
+    expect(manager.locator(".space-inbox-replies__item")).to_have_count(2)
+    manager.get_by_role("button", name="Edit “Shipping times”").click()
+    shipping = "We ship within 2 working days; tracking comes by e-mail."
+    manager.get_by_role("textbox", name="Text").fill(shipping)
+    manager.get_by_role("button", name="Save reply").click()
+    expect(
+        manager.locator(".space-inbox-replies__item", has_text="Shipping times")
+    ).to_contain_text(shipping)
+    manager.get_by_role("textbox", name="Title").fill("Old one")
+    manager.get_by_role("textbox", name="Text").fill("To be deleted.")
+    manager.get_by_role("button", name="Save reply").click()
+    manager.get_by_role("button", name="Delete “Old one”").click()
+    manager.get_by_role("button", name="Delete", exact=True).click()
+    expect(manager.locator(".space-inbox-replies__item")).to_have_count(2)
+    expect(manager.locator(".space-inbox-replies__item")).to_contain_text(
+        ["Returns", "Shipping times"]
+    )
+    browsing.shot(page, "saved-replies-manager")
+    stored = stack.proxy(stack.ada, "GET", f"spaces/{stack.space_id}/saved-replies").json()
+    assert [(r["title"], r["body"]) for r in stored["saved_replies"]] == [
+        ("Returns", returns),
+        ("Shipping times", shipping),
+    ]
+
+    # "/" first in the empty box opens the list, filtered by what follows; arrows, Enter.
+    inbox.get_by_role("button", name="Conversations").click()
+    box = inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}")
+    expect(message_in(inbox, "How long does shipping take")).to_be_visible()
+    box.click()
+    box.press("/")
+    options = picker.get_by_role("option")
+    expect(picker).to_be_visible()
+    expect(options).to_have_count(2)
+    expect(box).to_be_focused()
+    box.press_sequentially("ship")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(options.first).to_contain_text("Shipping times")
+    box.press("Escape")  # closes, leaving the text
+    expect(picker).to_be_hidden()
+    expect(box).to_have_value("/ship")
+    box.fill("")
+    box.press("/")
+    expect(options).to_have_count(2)
+    box.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(picker).to_be_hidden()
+    expect(box).to_have_value(shipping)
+    expect(box).to_be_focused()
+
+    # The button: the text goes where the cursor was, to be edited before it is sent.
+    box.fill("Hello! . Thanks for asking.")
+    box.evaluate("(el) => el.setSelectionRange(7, 7)")
+    inbox.get_by_role("button", name="Saved replies").click()
+    finder = picker.get_by_role("combobox", name="Find a saved reply")
+    expect(finder).to_be_focused()
+    finder.press_sequentially("retu")
+    expect(options).to_have_count(1)
+    options.first.click()
+    expect(picker).to_be_hidden()
+    expect(box).to_have_value(f"Hello! {returns}. Thanks for asking.")
+    expect(box).to_be_focused()
+    box.press("End")
+    box.press_sequentially(" Ada")
+    inbox.get_by_role("button", name="Send").click()
+    final = f"Hello! {returns}. Thanks for asking. Ada"
+    expect(message_in(inbox, final, mine=True)).to_have_attribute("data-state", "sent")
+    assert space_answers(stack, member) == [(final, stack.ada.user_id)]
+    browsing.shot(page, "saved-reply-sent")
+
+
+def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(stack, browsing):
+    ada = stack.ada
+    space_id = stack.new_space("Figures Bakery", ada)
+    space_url = stack.space_url_of(space_id)
+    first, second = stack.new_member("Fay Figures"), stack.new_member("Gus Waiting")
+
+    def post(person, path: str, body: str):
+        key = f"figures-{uuid.uuid4()}"
+        answer = stack.proxy(person, "POST", path, json={"body": body, "client_key": key})
+        assert answer.status_code == 201, answer.text
+
+    post(first, f"me/spaces/{space_id}/messages", "Do you bake on Sundays?")
+    conversation = stack.site.sql(
+        f"SELECT id FROM {PREFIX}spaceinbox_conversations WHERE space_id = %s AND member_id = %s",
+        [space_id, first.user_id],
+    )[0][0]
+    post(ada, f"spaces/{space_id}/conversations/{conversation}/messages", "Yes, from 8 to 12.")
+    post(second, f"me/spaces/{space_id}/messages", "Is there a gluten-free loaf?")
+
+    # Nobody set a reply time and the figures are too few: the Space page says nothing.
+    visitor = browsing.context("visitor").new_page()
+    visitor.goto(space_url)
+    expect(visitor.get_by_role("link", name="Log in to message")).to_be_visible()
+    expect(visitor.locator(".space-inbox-reply-time")).to_have_count(0)
+
+    page = browsing.login(ada, team_url(stack, space_id))
+    inbox = team_inbox(page)
+    expect(inbox.locator(".space-inbox__item-button")).to_have_count(2)
+    inbox.get_by_role("button", name="Dashboard").click()
+    dashboard = inbox.locator(".space-inbox-dashboard")
+    expect(dashboard).to_be_visible()
+    expect(inbox.locator(".space-inbox__panes")).to_be_hidden()
+    for days in (7, 30):
+        expect(dashboard.locator(f'[data-figure="periods-{days}"]')).to_have_text("2")
+        expect(dashboard.locator(f'[data-figure="answered-{days}"]')).to_have_text("1")
+        expect(dashboard.locator(f'[data-figure="waiting-{days}"]')).to_have_text("1")
+        expect(dashboard.locator(f'[data-figure="rate-{days}"]')).to_have_text("100%")
+        expect(dashboard.locator(f'[data-figure="median-{days}"]')).not_to_have_text("—")
+    today = dashboard.locator(".space-inbox-chart__day").last
+    expect(dashboard.locator(".space-inbox-chart__day")).to_have_count(30)
+    expect(today.locator(".space-inbox-sr")).to_contain_text(": 2 to answer, 1 answered, median ")
+    admins = dashboard.locator(".space-inbox-dashboard__admins tbody tr")
+    expect(admins).to_have_count(1)
+    expect(admins.first.locator("th")).to_have_text("Ada Admin")
+    expect(admins.first.locator("td").first).to_have_text("1")
+    expect(dashboard.locator(".space-inbox-dashboard__members-see")).to_contain_text(
+        "Members see no reply time yet"
+    )
+    browsing.shot(page, "dashboard-figures")
+
+    # The reply time members see, until the figures are enough: saved with PATCH (through
+    # the REST route in proxy mode), with opening hours.
+    dashboard.get_by_role("combobox", name="Reply time members see").select_option(
+        label="Typically replies within an hour"
+    )
+    monday = dashboard.get_by_role("group", name="Monday")
+    monday.get_by_role("button", name="Add opening hours on Monday").click()
+    expect(monday.get_by_label("Monday, opens")).to_have_value("09:00")
+    monday.get_by_label("Monday, closes").fill("18:30")
+    dashboard.get_by_role("button", name="Save settings").click()
+    expect(inbox.get_by_role("status")).to_have_text("Settings saved.")
+    members_see = dashboard.locator(".space-inbox-dashboard__members-see .space-inbox-reply-time")
+    expect(members_see).to_have_text("Typically replies within an hour")
+    settings = stack.proxy(ada, "GET", f"spaces/{space_id}/settings").json()
+    assert settings["reply_preset"] == "hour", settings
+    assert settings["hours"] == {"mon": [{"opens": "09:00", "closes": "18:30"}]}, settings
+    assert settings["hours_enabled"] is False and settings["away_now"] is False, settings
+
+    # Away now, at once: a member's message gets the away message, shown to the team as such.
+    dashboard.get_by_role("checkbox", name="Away now").check()
+    expect(dashboard.locator(".space-inbox-settings__state")).to_contain_text("away now")
+    assert stack.proxy(ada, "GET", f"spaces/{space_id}/settings").json()["away_now"] is True
+    browsing.shot(page, "dashboard-settings")
+
+    # The conversation waiting longest opens from the dashboard.
+    waiting = dashboard.locator(".space-inbox-waiting__item")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("Gus Waiting")
+    post(second, f"me/spaces/{space_id}/messages", "Hello?")
+    waiting.click()
+    expect(inbox.get_by_role("button", name="Conversations")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(inbox.locator(".space-inbox__thread-head h2")).to_have_text("Gus Waiting")
+    expect(message_in(inbox, "Is there a gluten-free loaf?")).to_be_visible()
+    automatic = message_in(inbox, "We are away right now")
+    expect(automatic).to_be_visible()
+    expect(automatic.locator(".space-inbox-msg__meta")).to_contain_text("Automatic away answer")
+
+    # The Space page, rendered by WordPress (no JavaScript needed): kept 5 minutes, so the
+    # test forgets the kept answer first.
+    stack.site.php(f"Space_Inbox_UI::forget_reply_time({space_id});")
+    no_js = browsing.browser.new_context(java_script_enabled=False, base_url=stack.url)
+    browsing.contexts.append(("no-js", no_js))
+    plain = no_js.new_page()
+    plain.goto(space_url)
+    line = plain.locator(".space-inbox-button-wrap .space-inbox-reply-time")
+    expect(line).to_have_text("Typically replies within an hour")
+    expect(line.locator(".space-inbox-very-responsive")).to_have_count(0)
+    visitor.reload()
+    expect(visitor.locator(".space-inbox-reply-time")).to_have_text(
+        "Typically replies within an hour"
+    )
+    browsing.shot(visitor, "space-page-reply-time")
+
+    # The member's inbox, on that Space.
+    member_page = browsing.login(first, f"{stack.inbox_url}?space={space_id}")
+    member = member_inbox(member_page)
+    expect(message_in(member, "Yes, from 8 to 12.", mine=False)).to_be_visible()
+    expect(member.locator(".space-inbox__reply-time")).to_have_text(
+        "Typically replies within an hour"
+    )

@@ -1,6 +1,7 @@
 """Where a bridge request's time goes: SQL round trips, time in the database, Python.
 
     python -m bench.profile [--size small] [--requests 2000] [--endpoint summary]
+    python -m bench.profile --size large --requests 50 --endpoint figures
 
 Runs the bridge in this process (Flask's test client, no HTTP server) against a kept
 benchmark dataset, with real cookies of many members, one request after another. It
@@ -119,6 +120,13 @@ def _targets(endpoint: str, dataset: seed.Dataset, logins: dict[int, seed.Login]
             )
             for i, m in enumerate(members)
         ]
+    if endpoint in ("figures", "response-time"):
+        # The biggest Space's: its dashboard as its admin, its public answer as members.
+        sid, admin = dataset.top_spaces[0]
+        if endpoint == "figures":
+            return [load.Target("GET", f"/api/v1/spaces/{sid}/figures", logins[admin].cookie)]
+        path = f"/api/v1/spaces/{sid}/response-time"
+        return [load.Target("GET", path, m.cookie) for m in members]
     raise SystemExit(f"unknown endpoint {endpoint}")
 
 
@@ -145,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n")[0])
     p.add_argument("--size", default="small", choices=sorted(seed.SIZES))
     p.add_argument("--db-prefix", default="si_bench_")
-    p.add_argument("--endpoint", default="summary", choices=("summary", "list", "page", "send"))
+    p.add_argument(
+        "--endpoint",
+        default="summary",
+        choices=("summary", "list", "page", "send", "figures", "response-time"),
+    )
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument(
         "--tweak",
@@ -210,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         if answer.status_code not in (200, 201):
             raise SystemExit(f"{t.method} {t.path}: {answer.status_code} {answer.get_data(True)}")
 
-    for i in range(200):  # warm: pool filled, options cached
+    for i in range(min(200, a.requests)):  # warm: pool filled, options cached
         one(i)
     tally.reset()
     began, cpu = time.perf_counter(), time.process_time()
@@ -243,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         site.sql(f"DELETE FROM `{tb.outbox.name}` WHERE id > %s", [marks[1]])
         site.sql(f"DELETE FROM `{tb.messages.name}` WHERE id > %s", [marks[0]])
         site.sql(f"DELETE FROM `{tb.conversations.name}` WHERE space_id IN ({spaces})")
+        site.sql(f"DELETE FROM `{tb.response_periods.name}` WHERE space_id IN ({spaces})")
     return 0
 
 

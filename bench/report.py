@@ -33,6 +33,11 @@ ENDPOINTS = {
     "list": "`GET spaces/{id}/conversations` (Space admin's list)",
     "page": "`GET spaces/{id}/conversations/{id}/messages` (message page)",
 }
+#: The response figures of the biggest Space (``figures`` in the results).
+FIGURES = {
+    "figures": "`GET spaces/{id}/figures` (team dashboard, as its admins)",
+    "response_time": "`GET spaces/{id}/response-time` (public, as members)",
+}
 
 
 def _command_output(command: list[str]) -> str:
@@ -173,36 +178,14 @@ def markdown(results: dict) -> str:
         ]
     latency = results.get("latency", {})
     if latency:
-        sizes = list(latency)
-        header = "| endpoint | " + " | ".join(
-            f"{name} ({results['datasets'][name]['messages']:,} msgs) p50 / p95 / p99 ms"
-            for name in sizes
-        )
         lines += [
             "**Latency against dataset size** (Space admins of the biggest Spaces; "
             "members for the summary):",
             "",
-            header + " | p95 ratio |",
-            "|---|" + "---:|" * (len(sizes) + 1),
+            *_by_size(results, latency, ENDPOINTS),
+            "",
         ]
-        for key, label in ENDPOINTS.items():
-            cells = []
-            for name in sizes:
-                r = latency[name].get(key)
-                cells.append(
-                    f"{_fmt(r['p50'])} / {_fmt(r['p95'])} / {_fmt(r['p99'])} "
-                    f"({_fmt(r['rps'], 0)} req/s)"
-                    if r
-                    else "–"
-                )
-            first, last = latency[sizes[0]].get(key), latency[sizes[-1]].get(key)
-            ratio = (
-                f"{last['p95'] / first['p95']:.2f}×"
-                if first and last and first["p95"] and len(sizes) > 1
-                else "–"
-            )
-            lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
-        lines.append("")
+    lines += _figures(results)
     live = results.get("live")
     if live:
         lat = live.get("latency_ms") or {}
@@ -243,6 +226,60 @@ def markdown(results: dict) -> str:
     for note in results.get("notes", []):
         lines.append(f"- {note}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _by_size(results: dict, found: dict, endpoints: dict[str, str]) -> list[str]:
+    """A table of endpoints (rows) by dataset size (columns): p50 / p95 / p99 ms."""
+    sizes = list(found)
+    header = "| endpoint | " + " | ".join(
+        f"{name} ({results['datasets'][name]['messages']:,} msgs) p50 / p95 / p99 ms"
+        for name in sizes
+    )
+    lines = [header + " | p95 ratio |", "|---|" + "---:|" * (len(sizes) + 1)]
+    for key, label in endpoints.items():
+        cells = []
+        for name in sizes:
+            r = found[name].get(key)
+            cells.append(
+                f"{_fmt(r['p50'])} / {_fmt(r['p95'])} / {_fmt(r['p99'])} "
+                f"({_fmt(r['rps'], 0)} req/s)"
+                if r
+                else "–"
+            )
+        first, last = found[sizes[0]].get(key), found[sizes[-1]].get(key)
+        ratio = (
+            f"{last['p95'] / first['p95']:.2f}×"
+            if first and last and first["p95"] and len(sizes) > 1
+            else "–"
+        )
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
+    return lines
+
+
+def _figures(results: dict) -> list[str]:
+    """The biggest Space's response figures at each dataset size, and what they read."""
+    found = results.get("figures")
+    if not found:
+        return []
+    sizes = list(found)
+    window = " | ".join(
+        f"{found[n]['periods_30_days']:,} of {found[n]['periods']:,} "
+        f"({found[n]['share_30_days']:.0%}; {found[n]['answered_30_days']:,} answered)"
+        for n in sizes
+    )
+    spaces = ", ".join(
+        f"{n}: Space {found[n]['space_id']}, {found[n]['conversations']:,} conversations, "
+        f"dataset seeded {found[n]['dataset_age_hours']:g} h before"
+        for n in sizes
+    )
+    return [
+        f"**Response figures of the biggest Space** ({spaces}; each request reads the "
+        "Space's waiting periods opened in the last 30 days):",
+        "",
+        *_by_size(results, found, FIGURES),
+        f"| its waiting periods in the 30-day window, of all its periods | {window} | |",
+        "",
+    ]
 
 
 def _outbox(results: dict) -> list[str]:
@@ -372,16 +409,27 @@ def chart(results: dict, path: Path) -> bool:
     left.set_xlim(0, top * 1.2)
     left.invert_yaxis()
 
-    markers = {"summary": "o", "list": "s", "page": "^"}
-    hues = {"summary": "#2f7ed8", "list": "#8e44ad", "page": "#d35400"}
-    sizes = list(latency)
-    xs = [results["datasets"][name]["messages"] for name in sizes]
-    for key in ENDPOINTS:
-        points = [(x, latency[n].get(key)) for x, n in zip(xs, sizes, strict=True)]
+    markers = {"summary": "o", "list": "s", "page": "^", "figures": "D", "response_time": "v"}
+    hues = {
+        "summary": "#2f7ed8",
+        "list": "#8e44ad",
+        "page": "#d35400",
+        "figures": "#27ae60",
+        "response_time": "#7f8c8d",
+    }
+    # Each endpoint with the sizes it was measured at (latency and figures may differ).
+    measured = {key: latency for key in ENDPOINTS}
+    measured.update({key: results.get("figures") or {} for key in FIGURES})
+    xs, ys = [], []
+    for key, found in measured.items():
+        sizes = list(found)
+        xs += [results["datasets"][name]["messages"] for name in sizes]
+        points = [(results["datasets"][n]["messages"], found[n].get(key)) for n in sizes]
         points = [(x, r) for x, r in points if r]
         if not points:
             continue
         for pct, style in (("p50", ":"), ("p95", "-"), ("p99", "--")):
+            ys += [r[pct] for _, r in points]
             right.plot(
                 [x for x, _ in points],
                 [r[pct] for _, r in points],
@@ -390,11 +438,14 @@ def chart(results: dict, path: Path) -> bool:
                 marker=markers[key],
                 label=f"{key} {pct}",
             )
-    if len(xs) > 1:
+    if len(set(xs)) > 1:
         right.set_xscale("log")
     right.set_xlabel("messages in the dataset")
     right.set_ylabel("latency, ms")
-    right.set_ylim(bottom=0)
+    if ys and min(ys) > 0 and max(ys) > 20 * min(ys):
+        right.set_yscale("log")  # the figures' hundreds of ms beside the polls' few
+    else:
+        right.set_ylim(bottom=0)
     right.set_title("latency against dataset size")
     if right.get_legend_handles_labels()[0]:  # nothing to label when no latency ran
         right.legend(fontsize=7, ncol=3)

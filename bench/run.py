@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pymysql
@@ -36,6 +36,7 @@ from bench.servers import (
     ceiling_server,
     php_str,
 )
+from bridge.inbox.figures import WINDOWS
 from bridge.tables import tables
 
 PLUGIN = ROOT / "wp_plugin"
@@ -52,8 +53,11 @@ TARGET_LIVE_CONNECTIONS = 10000
 TARGET_EVENT_MS = 1000.0
 #: Seconds from a member's send to every admin's notification row in WordPress (p95).
 TARGET_OUTBOX_S = 2.0
+#: The team dashboard's response figures of the biggest Space (p95, ms) on this dataset.
+TARGET_FIGURES_MS = 250.0
+TARGET_FIGURES_SIZE = "large"
 #: The parts of a run, in the order they run (``--only`` picks some).
-PARTS = ("contenders", "latency", "send", "outbox", "live", "nchan")
+PARTS = ("contenders", "latency", "figures", "send", "outbox", "live", "nchan")
 #: A run in which a gunicorn worker did less than this part of its fair share of the
 #: work measured one worker, not the server: it is run again, at most RERUNS times.
 UNBALANCED = 0.5
@@ -166,7 +170,12 @@ class Bench:
 
     def planned_load_seconds(self) -> float:
         per = self.s.warmup + self.s.repetitions * self.s.duration
-        runs = {"contenders": 4, "latency": 3 * len(self.s.sizes), "send": 1}
+        runs = {
+            "contenders": 4,
+            "latency": 3 * len(self.s.sizes),
+            "figures": 2 * len(self.s.sizes),
+            "send": 1,
+        }
         planned = per * sum(n for part, n in runs.items() if part in self.s.only)
         if "outbox" in self.s.only and self.s.outbox_messages:
             planned += self.s.outbox_seconds
@@ -303,6 +312,7 @@ class Bench:
             "datasets": {},
             "contenders": {},
             "latency": {},
+            "figures": {},
             "send": None,
             "outbox": None,
             "skipped": [],
@@ -315,8 +325,9 @@ class Bench:
         primary = self.s.sizes[-1]
         results["primary_dataset"] = primary
         parts = set(self.s.only)
-        # Only the latency part compares the sizes: the others need the primary one only.
-        sizes = self.s.sizes if "latency" in parts else [primary]
+        # Only the latency and figures parts compare the sizes: the others need the primary
+        # one only.
+        sizes = self.s.sizes if parts & {"latency", "figures"} else [primary]
         self.redis = self.s.redis_url if _redis_answers(self.s.redis_url) else ""
         results["redis"] = bool(self.redis)
         if self.s.redis_url and not self.redis:
@@ -355,6 +366,8 @@ class Bench:
                 results["contenders"] = self.contenders(main, ceiling, plain)
             if "latency" in parts:
                 results["latency"] = self.latency(up)
+            if "figures" in parts:
+                results["figures"] = self.figures(up)
             if "send" in parts:
                 results["send"] = self.send(main)
             if "outbox" in parts and self.s.outbox_messages:
@@ -404,6 +417,7 @@ class Bench:
                 "database": site.db_name,
                 "reused": reused,
                 "seed_seconds": round(dataset.seconds, 1),
+                "seeded_at": dataset.seeded_at,
             }
             bridge = bridge_server(
                 site.wp_config_path,
@@ -437,13 +451,41 @@ class Bench:
 
     def latency(self, up: dict[str, _Targets]) -> dict:
         """Each endpoint at every dataset size, the sizes interleaved repetition by repetition."""
+        return self.by_size(
+            up,
+            (
+                ("summary", _Targets.summary_direct),
+                ("list", _Targets.space_lists),
+                ("page", _Targets.message_pages),
+            ),
+        )
+
+    def figures(self, up: dict[str, _Targets]) -> dict:
+        """The biggest Space's response figures at every dataset size, measured like
+        :meth:`latency`: the team's dashboard as its admins, the public response time as
+        members; with how many of its waiting periods the 30-day window holds."""
+        out = self.by_size(
+            up,
+            (
+                ("figures", _Targets.dashboard_figures),
+                ("response_time", _Targets.response_times),
+            ),
+        )
+        for name, t in up.items():
+            out[name].update(t.window())
+        return out
+
+    def by_size(
+        self,
+        up: dict[str, _Targets],
+        endpoints: tuple[tuple[str, Callable[[_Targets], list[load.Target]]], ...],
+    ) -> dict:
+        """Each of *endpoints* (key, targets of a dataset) at every dataset size, through the
+        dataset's bridge with ``latency_connections``: warm-up, then the repetitions, the
+        sizes interleaved repetition by repetition."""
         lc = self.s.latency_connections
         out: dict[str, dict] = {name: {} for name in up}
-        for key, make in (
-            ("summary", _Targets.summary_direct),
-            ("list", _Targets.space_lists),
-            ("page", _Targets.message_pages),
-        ):
+        for key, make in endpoints:
             plan = {name: (t.bridge, make(t)) for name, t in up.items()}
             if self.s.warmup > 0:
                 for name, (bridge, targets) in plan.items():
@@ -730,6 +772,62 @@ class _Targets:
             for sid, cid, admin in self.dataset.pages
         ]
 
+    def biggest_space(self) -> int:
+        """The biggest Space (the most conversations) that cookie members run."""
+        return int(self.dataset.top_spaces[0][0])
+
+    def dashboard_figures(self) -> list[load.Target]:
+        """The team's dashboard of the biggest Space, as each of its admins (all cookie
+        members: the seed has the biggest Spaces run by them)."""
+        sid = self.biggest_space()
+        team = [
+            int(u)
+            for (u,) in self.site.sql(
+                f"SELECT user_id FROM `{tables(PREFIX).space_admins.name}`"
+                " WHERE space_id = %s ORDER BY user_id",
+                [sid],
+            )
+        ]
+        return [
+            load.Target("GET", f"/api/v1/spaces/{sid}/figures", self.logins[u].cookie)
+            for u in team
+            if u in self.logins
+        ]
+
+    def response_times(self) -> list[load.Target]:
+        """The biggest Space's public response time, as members on its page ask for it
+        (with their cookies, which the public endpoint does not need)."""
+        path = f"/api/v1/spaces/{self.biggest_space()}/response-time"
+        return [load.Target("GET", path, m.cookie) for m in self.members]
+
+    def window(self) -> dict:
+        """The biggest Space's waiting periods: all of them, and those the figures' 30-day
+        window holds now (opened in it, and answered of those)."""
+        sid = self.biggest_space()
+        start = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=max(WINDOWS))
+        total, opened, answered = self.site.sql(
+            "SELECT COUNT(*), COALESCE(SUM(opened_at > %s), 0),"
+            " COALESCE(SUM(opened_at > %s AND closed_at IS NOT NULL), 0)"
+            f" FROM `{tables(PREFIX).response_periods.name}` WHERE space_id = %s",
+            [start, start, sid],
+        )[0]
+        total, opened, answered = int(total), int(opened), int(answered)
+        return {
+            "space_id": sid,
+            "conversations": int(
+                self.site.sql(
+                    f"SELECT COUNT(*) FROM `{tables(PREFIX).conversations.name}`"
+                    " WHERE space_id = %s",
+                    [sid],
+                )[0][0]
+            ),
+            "periods": total,
+            "periods_30_days": opened,
+            "answered_30_days": answered,
+            "share_30_days": opened / total if total else 0.0,
+            "dataset_age_hours": round(self.dataset.age().total_seconds() / 3600, 1),
+        }
+
     def sends(self) -> list[load.Target]:
         spaces = self.dataset.send_spaces
         body = json.dumps({"body": "Hello! Is this still available?", "client_key": "%KEY%"})
@@ -780,6 +878,7 @@ class _Targets:
             f"DELETE FROM `{tb.outbox.name}` WHERE id > {int(o0)}",
             f"DELETE FROM `{tb.messages.name}` WHERE id > {int(m0)}",
             f"DELETE FROM `{tb.conversations.name}` WHERE space_id IN ({spaces})",
+            f"DELETE FROM `{tb.response_periods.name}` WHERE space_id IN ({spaces})",
             f"DELETE FROM `{tb.rate_counters.name}`",
         ):
             self.site.sql(query)
@@ -796,6 +895,8 @@ class _Targets:
                 f" + (SELECT COUNT(*) FROM `{outbox.jobs_table(self.site)}`"
                 f" WHERE job_id > {int(o0)})"
                 f" + (SELECT COUNT(*) FROM `{tb.conversations.name}`"
+                f" WHERE space_id IN ({spaces}))"
+                f" + (SELECT COUNT(*) FROM `{tb.response_periods.name}`"
                 f" WHERE space_id IN ({spaces}))"
                 f" + (SELECT COUNT(*) FROM `{tb.outbox.name}`"
                 f" WHERE delivered_at IS NULL AND next_attempt_at >= '{PARKED}')"
@@ -867,6 +968,20 @@ class _Targets:
             page = get(self.bridge.url, self.message_pages()[0])
             if not page.get("messages"):
                 raise RuntimeError(f"the longest conversation has no messages: {page}")
+            # The dashboard counts the periods the 30-day window holds (it may lose one at
+            # its far end while the request runs), and the public answer says the same.
+            before = self.window()["periods_30_days"]
+            dashboard = get(self.bridge.url, self.dashboard_figures()[0])
+            after = self.window()["periods_30_days"]
+            counted = dashboard["space"]["days_30"]["periods"]
+            if not after <= counted <= before or not counted:
+                raise RuntimeError(
+                    f"the biggest Space's dashboard counts {counted} waiting periods in 30 "
+                    f"days, its table {before}: {dashboard['space']}"
+                )
+            public = get(self.bridge.url, self.response_times()[0])
+            if public != dashboard["response_time"]:
+                raise RuntimeError(f"public and team disagree: {public} / {dashboard}")
             marks = self.marks()
             get(self.bridge.url, self.sends()[0], status=201)
             self.clean_sends(marks)
@@ -919,6 +1034,13 @@ def _ratios(results: dict) -> dict:
         for key in ("list", "page", "summary"):
             if small.get(key) and large.get(key) and small[key]["p95"]:
                 out[f"{key}_p95_{sizes[-1]}_vs_{sizes[0]}"] = large[key]["p95"] / small[key]["p95"]
+    fig = results.get("figures") or {}
+    sizes = [n for n in results.get("datasets", {}) if n in fig]
+    if len(sizes) > 1:
+        small, large = fig[sizes[0]], fig[sizes[-1]]
+        for key in ("figures", "response_time"):
+            if small.get(key) and large.get(key) and small[key]["p95"]:
+                out[f"{key}_p95_{sizes[-1]}_vs_{sizes[0]}"] = large[key]["p95"] / small[key]["p95"]
     return out
 
 
@@ -930,6 +1052,7 @@ def _targets(results: dict) -> list[dict]:
     event_p95 = (live.get("latency_ms") or {}).get("p95")
     notified = results.get("outbox") or {}
     outbox_p95 = (notified.get("latency_ms") or {}).get("p95")
+    dashboard = ((results.get("figures") or {}).get(TARGET_FIGURES_SIZE) or {}).get("figures")
     # (name, wanted, measured value or None, whether a value meets it, how it is written)
     table = [
         (
@@ -972,6 +1095,13 @@ def _targets(results: dict) -> list[dict]:
             f"≤ {TARGET_EVENT_MS:,.0f} ms",
             event_p95,
             lambda v: v <= TARGET_EVENT_MS and not live.get("events_missed"),
+            "{:,.0f} ms",
+        ),
+        (
+            "dashboard figures p95 at 1 M messages, biggest Space",
+            f"≤ {TARGET_FIGURES_MS:g} ms",
+            dashboard and dashboard["p95"],
+            lambda v: v <= TARGET_FIGURES_MS and not dashboard["errors"],
             "{:,.0f} ms",
         ),
         (

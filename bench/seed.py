@@ -6,8 +6,12 @@ records what was seeded, and a run whose dataset, generator and schema versions 
 seeds nothing. Rows are generated with numpy from a fixed seed and written with
 multi-row INSERTs straight into WordPress' ``users``/``usermeta`` and the bridge's
 tables, with every counter consistent with the messages (last message, unread counts
-and read marks on both sides, first-response bookkeeping), as the bridge would have
-left them.
+and read marks on both sides, first-response bookkeeping) and the Spaces' waiting periods
+(``response_periods``) written from them, as the bridge would have left them.
+
+The messages span the ``SPAN_DAYS`` before the seeding, so that the response figures'
+30-day window holds a third of them; a kept dataset older than ``MAX_AGE`` is seeded
+again, since its window would empty as it ages.
 
 Members with real logins ("cookie members") get a fresh WordPress session each run:
 one PHP call creates the session tokens with ``WP_Session_Tokens`` and prints the
@@ -19,7 +23,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -30,7 +34,7 @@ from bridge.migrate import head_revision
 from bridge.tables import tables
 
 #: Bump when the generator changes what it writes: kept datasets are then seeded again.
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 MARKER = "space_inbox_bench_dataset"
 #: Bench members get user ids from here up (the WordPress install's admin is 1).
 USER_BASE = 1000
@@ -39,6 +43,11 @@ SEND_FANOUT = 5
 #: Rows per INSERT statement.
 CHUNK = 5000
 SEED = 20261125
+#: The messages are spread evenly over this many days before the seeding.
+SPAN_DAYS = 90
+#: A kept dataset seeded longer ago than this is seeded again (its messages' share in the
+#: response figures' 30-day window shrinks as it ages: from a third to 29/90 in a day).
+MAX_AGE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,8 @@ class Dataset:
     #: Space ids of the send test, each with SEND_FANOUT admins (none a cookie member).
     send_spaces: list[int]
     seconds: float = 0.0
+    #: When it was seeded (UTC, ISO 8601): its newest message is about then.
+    seeded_at: str = field(default_factory=lambda: _iso(datetime.now(UTC)))
 
     def cookie_ids(self) -> list[int]:
         """User ids of the cookie members."""
@@ -110,12 +121,18 @@ class Dataset:
                 "pages": self.pages,
                 "send_spaces": self.send_spaces,
                 "seconds": round(self.seconds, 1),
+                "seeded_at": self.seeded_at,
             }
         )
 
+    def age(self, now: datetime | None = None) -> timedelta:
+        """How long ago it was seeded."""
+        return (now or datetime.now(UTC)) - datetime.fromisoformat(self.seeded_at)
+
     @classmethod
-    def from_json(cls, text: str | None, size: Size) -> Dataset | None:
-        """The stored dataset, if it is what this code would seed for *size*."""
+    def from_json(cls, text: str | None, size: Size, now: datetime | None = None) -> Dataset | None:
+        """The stored dataset, if it is what this code would seed for *size* and no older
+        than ``MAX_AGE`` at *now* (default: the present)."""
         try:
             data = json.loads(text or "")
         except ValueError:
@@ -127,13 +144,26 @@ class Dataset:
             or data.get("size") != asdict(size)
         ):
             return None
+        try:
+            seeded = datetime.fromisoformat(data["seeded_at"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        age = (now or datetime.now(UTC)) - seeded if seeded.tzinfo else None
+        if age is None or not timedelta(0) <= age <= MAX_AGE:
+            return None
         return cls(
             size,
             [tuple(x) for x in data["top_spaces"]],
             [tuple(x) for x in data["pages"]],
             list(data["send_spaces"]),
             float(data.get("seconds", 0.0)),
+            _iso(seeded),
         )
+
+
+def _iso(when: datetime) -> str:
+    """A UTC moment as ISO 8601 text, to the second."""
+    return when.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 # -- generation ------------------------------------------------------------------------
@@ -158,10 +188,10 @@ def _bodies(rng: np.random.Generator, count: int = 512) -> list[str]:
     return out
 
 
-def _stamps(base: datetime, seconds: np.ndarray) -> np.ndarray:
-    """DATETIME(6) literals for *base* plus *seconds* (float array)."""
+def _stamps(base: datetime, micros: np.ndarray) -> np.ndarray:
+    """DATETIME(6) literals for *base* plus *micros* (integer microseconds)."""
     start = np.datetime64(base.replace(tzinfo=None), "us")
-    return np.datetime_as_string(start + (seconds * 1e6).astype("timedelta64[us]"), unit="us")
+    return np.datetime_as_string(start + micros.astype("timedelta64[us]"), unit="us")
 
 
 @dataclass
@@ -265,6 +295,36 @@ def _generate(size: Size, rng: np.random.Generator) -> tuple[_Rows, Dataset]:
     return rows, Dataset(size, top_spaces, pages, send_spaces)
 
 
+def _periods(msg_conv: np.ndarray, from_member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The waiting periods the bridge writes for these messages (message ``i`` has id
+    ``i + 1``; ids follow time): the index of the member's message that opened each, and
+    of the Space's answer that closed it (-1: still waiting), in the order they opened.
+
+    A member's message opens a period when none is open: it is its conversation's first,
+    or the message before it is the Space's; the Space's next answer closes it. (The seed
+    has no automatic answers, which close nothing.)
+    """
+    order = np.argsort(msg_conv, kind="stable")  # by conversation, then by id (time)
+    member = from_member[order]
+    conv = msg_conv[order]
+    first = np.ones(len(order), bool)
+    first[1:] = conv[1:] != conv[:-1]
+    after_member = np.zeros(len(order), bool)
+    after_member[1:] = member[:-1]
+    opens = np.flatnonzero(member & (first | ~after_member))
+    closes = np.flatnonzero(~member & ~first & after_member)
+    # Within a conversation they alternate, opening first: each opening's answer is the
+    # next closing, if that is still in the same conversation.
+    nxt = np.searchsorted(closes, opens)
+    has = nxt < len(closes)
+    at = closes[np.minimum(nxt, max(len(closes) - 1, 0))] if len(closes) else opens
+    has &= conv[at] == conv[opens]
+    opened = order[opens]
+    closed = np.where(has, order[at], -1)
+    by_time = np.argsort(opened, kind="stable")
+    return opened[by_time], closed[by_time]
+
+
 # -- writing ---------------------------------------------------------------------------
 
 
@@ -291,11 +351,12 @@ def _insert(
         cur.execute(f"INSERT INTO `{table}` ({columns}) VALUES {','.join(batch)}")
 
 
-def _write(site: BenchSite, size: Size, rows: _Rows, progress: Callable[[str], None]) -> None:
+def _write(
+    site: BenchSite, size: Size, rows: _Rows, now: datetime, progress: Callable[[str], None]
+) -> None:
     t = tables(site.table_prefix)
-    now = datetime.now(UTC).replace(microsecond=0)
-    begin = now - timedelta(days=366)
-    span = 365 * 86400.0
+    begin = now - timedelta(days=SPAN_DAYS)
+    span = SPAN_DAYS * 86400.0
     password = site.php(f"echo wp_hash_password({php_str('bench-password')});").strip()
     bodies = _bodies(np.random.default_rng(SEED + 1))
     conn = pymysql.connect(
@@ -369,7 +430,8 @@ def _write(site: BenchSite, size: Size, rows: _Rows, progress: Callable[[str], N
             m = size.messages
             msg_ids = np.arange(1, m + 1, dtype=np.int64)
             seconds = np.sort(np.random.default_rng(SEED + 2).random(m)) * span
-            created = _stamps(begin, seconds)
+            micros = (seconds * 1e6).astype(np.int64)
+            created = _stamps(begin, micros)
             direction = np.where(rows.msg_member_dir, "member", "space")
             conv_id = rows.msg_conv + 1
             _insert(
@@ -397,6 +459,9 @@ def _write(site: BenchSite, size: Size, rows: _Rows, progress: Callable[[str], N
             _write_conversations(cur, t, size, rows, created, bodies)
             conn.commit()
             progress(f"{size.conversations:,} conversations written")
+            periods = _write_periods(cur, t, rows, micros, created, progress)
+            conn.commit()
+            progress(f"{periods:,} waiting periods written")
             # A few blocked members, so the list's outer join finds some.
             blocked = sorted(
                 {
@@ -413,11 +478,53 @@ def _write(site: BenchSite, size: Size, rows: _Rows, progress: Callable[[str], N
             conn.commit()
             cur.execute(
                 f"ANALYZE TABLE `{t.messages.name}`, `{t.conversations.name}`,"
-                f" `{t.users.name}`, `{t.usermeta.name}`, `{t.space_admins.name}`"
+                f" `{t.users.name}`, `{t.usermeta.name}`, `{t.space_admins.name}`,"
+                f" `{t.response_periods.name}`"
             )
             cur.fetchall()
     finally:
         conn.close()
+
+
+def _write_periods(
+    cur,
+    t,
+    rows: _Rows,
+    micros: np.ndarray,
+    created: np.ndarray,
+    progress: Callable[[str], None],
+) -> int:
+    """The Spaces' waiting periods (:func:`_periods`), as the bridge writes them: opened at
+    the member's message, closed by the answer, its author, and the time between in whole
+    milliseconds (no Space is ever away in the seed). Returns how many."""
+    opened, closed = _periods(rows.msg_conv, rows.msg_member_dir)
+    answered = closed >= 0
+    conv = rows.msg_conv[opened]
+    space = rows.conv_space[conv].tolist()
+    ms = np.where(answered, (micros[closed] - micros[opened]) // 1000, 0).tolist()
+    by = np.where(answered, rows.msg_author[closed], 0).tolist()
+    _insert(
+        cur,
+        t.response_periods.name,
+        "space_id, conversation_id, opened_at, closed_at, answered_by, response_ms",
+        (
+            f"({s},{c},'{created[o]}','{created[k]}',{b},{w})"
+            if k >= 0
+            else f"({s},{c},'{created[o]}',NULL,NULL,NULL)"
+            for s, c, o, k, b, w in zip(
+                space,
+                (conv + 1).tolist(),
+                opened.tolist(),
+                closed.tolist(),
+                by,
+                ms,
+                strict=True,
+            )
+        ),
+        progress,
+        "waiting periods",
+    )
+    return len(opened)
 
 
 def _write_conversations(
@@ -513,9 +620,11 @@ def stored(site: BenchSite, size: Size) -> Dataset | None:
 def seed(site: BenchSite, size: Size, progress: Callable[[str], None]) -> Dataset:
     """Write a dataset of *size* into a freshly installed, migrated *site*."""
     began = time.monotonic()
+    now = datetime.now(UTC).replace(microsecond=0)
     rows, dataset = _generate(size, np.random.default_rng(SEED))
+    dataset.seeded_at = _iso(now)
     progress(f"generated {size.messages:,} messages in {time.monotonic() - began:.0f}s")
-    _write(site, size, rows, progress)
+    _write(site, size, rows, now, progress)
     dataset.seconds = time.monotonic() - began
     site.sql(
         "INSERT INTO {prefix}options (option_name, option_value, autoload) VALUES (%s, %s, 'no')"

@@ -10,10 +10,14 @@ import json
 import math
 import os
 import shutil
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from bench import report, run, seed
+from bench.servers import BenchSite
+from bridge.tables import tables
 
 
 def test_a_dataset_marker_round_trips_and_refuses_other_sizes():
@@ -26,10 +30,85 @@ def test_a_dataset_marker_round_trips_and_refuses_other_sizes():
     assert seed.Dataset.from_json(None, tiny) is None
 
 
+def test_a_kept_dataset_is_seeded_again_once_its_figures_window_has_moved_on():
+    tiny = seed.SIZES["tiny"]
+    seeded = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    text = seed.Dataset(tiny, [(1, 1001)], [], [9], seeded_at=seed._iso(seeded)).to_json()
+    assert seed.Dataset.from_json(text, tiny, now=seeded + timedelta(hours=1)) is not None
+    assert seed.Dataset.from_json(text, tiny, now=seeded + seed.MAX_AGE) is not None
+    later = seeded + seed.MAX_AGE + timedelta(seconds=1)
+    assert seed.Dataset.from_json(text, tiny, now=later) is None
+    assert seed.Dataset.from_json(text, tiny, now=seeded - timedelta(hours=1)) is None
+    undated = json.loads(text)
+    del undated["seeded_at"]
+    assert seed.Dataset.from_json(json.dumps(undated), tiny, now=seeded) is None
+
+
+@pytest.mark.parametrize("name", ["tiny", "small"])
+def test_the_seeded_waiting_periods_are_the_bridges_definition(name):
+    """``seed._periods`` (numpy, for a million messages) against a plain reading of the
+    messages one by one: a member's message opens a period unless one is open, the
+    Space's next message closes it."""
+    rows, _ = seed._generate(seed.SIZES[name], np.random.default_rng(seed.SEED))
+    expected: list[list[int]] = []
+    open_in: dict[int, int] = {}
+    for i, (conv, member) in enumerate(
+        zip(rows.msg_conv.tolist(), rows.msg_member_dir.tolist(), strict=True)
+    ):
+        if member and conv not in open_in:
+            open_in[conv] = len(expected)
+            expected.append([i, -1])
+        elif not member and conv in open_in:
+            expected[open_in.pop(conv)][1] = i
+    opened, closed = seed._periods(rows.msg_conv, rows.msg_member_dir)
+    assert [list(x) for x in zip(opened.tolist(), closed.tolist(), strict=True)] == expected
+    assert 0 < (closed >= 0).sum() < len(expected)
+
+
+def _recount(site: BenchSite) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
+    """The waiting periods the bridge's definition makes of the messages in *site*'s
+    database and the stored ones; the conversations waiting since their open period's
+    start, and those whose ``awaiting_since`` says so."""
+    t = tables(run.PREFIX)
+    messages = site.sql(
+        f"SELECT c.space_id, m.conversation_id, m.direction, m.author_id, m.created_at"
+        f" FROM `{t.messages.name}` m JOIN `{t.conversations.name}` c"
+        f" ON c.id = m.conversation_id ORDER BY m.conversation_id, m.id"
+    )
+    periods: list[tuple] = []
+    waiting: dict[int, tuple] = {}
+    for space, conv, direction, author, at in messages:
+        if direction == "member":
+            waiting.setdefault(conv, (space, conv, at))
+        elif conv in waiting:
+            space, conv, opened = waiting.pop(conv)
+            waited = (at - opened) // timedelta(milliseconds=1)
+            periods.append((space, conv, opened, at, author, waited))
+    periods += [(*w, None, None, None) for w in waiting.values()]
+    stored = site.sql(
+        "SELECT space_id, conversation_id, opened_at, closed_at, answered_by, response_ms"
+        f" FROM `{t.response_periods.name}`"
+    )
+    awaiting = site.sql(
+        f"SELECT id, awaiting_since FROM `{t.conversations.name}` WHERE awaiting_since IS NOT NULL"
+    )
+
+    def order(p: tuple) -> tuple:
+        return p[1], p[2]
+
+    return (
+        sorted(periods, key=order),
+        sorted(stored, key=order),
+        sorted((w[1], w[2]) for w in waiting.values()),
+        sorted(awaiting),
+    )
+
+
 def test_the_parts_of_a_run_can_be_chosen():
     assert run.parse([]).only == list(run.PARTS)
     # In the order they run, whatever the order asked.
     assert run.parse(["--only", "outbox, send"]).only == ["send", "outbox"]
+    assert run.parse(["--only", "figures,latency"]).only == ["latency", "figures"]
     for wrong in ("outbox,nothing", ","):
         with pytest.raises(SystemExit):
             run.parse(["--only", wrong])
@@ -48,7 +127,8 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         out=tmp_path / "results",
         db_prefix=f"si_test_bench_{os.getpid()}_",
         fresh=True,
-        drop=True,
+        # Dropped below, once the waiting periods were recounted.
+        drop=False,
         budget_minutes=5,
         # A few open pages and events: the live step's code, not its scale.
         live_connections=60,
@@ -60,10 +140,17 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         outbox_seconds=1,
     )
     bench = run.Bench(settings)
+    site = BenchSite(tmp_path / "site", f"{settings.db_prefix}tiny", table_prefix=run.PREFIX)
     try:
         results = bench.run()
+        # Seeded, then written by the bridge for the live steps' messages (the send and
+        # outbox steps' are removed with their periods): the periods are the messages'.
+        expected, stored, waiting, awaiting = _recount(site)
     finally:
         shutil.rmtree(bench.workdir, ignore_errors=True)
+        site.drop()
+    assert stored == expected
+    assert awaiting == waiting
     paths = run.write(results, settings.out)
 
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
@@ -81,8 +168,15 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         "direct",
         "ceiling",
     }
-    measured = [*data["contenders"].values(), *data["latency"]["tiny"].values(), data["send"]]
-    assert len(measured) == 10
+    figures = data["figures"]["tiny"]
+    measured = [
+        *data["contenders"].values(),
+        *data["latency"]["tiny"].values(),
+        figures["figures"],
+        figures["response_time"],
+        data["send"],
+    ]
+    assert len(measured) == 12
     for result in measured:
         for key in ("rps", "p50", "p95", "p99"):
             assert math.isfinite(result[key]) and result[key] >= 0, (key, result)
@@ -91,7 +185,7 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         assert len(result["runs"]) == 1
     # Each gunicorn worker's part of the work is recorded (PHP's server has no gunicorn).
     gunicorn = [data["contenders"][key] for key in ("direct_db", "direct", "ceiling")]
-    gunicorn.append(data["send"])
+    gunicorn += [data["send"], figures["figures"], figures["response_time"]]
     for result in gunicorn:
         (only,) = result["runs"]
         assert len(only["worker_shares"]) == settings.workers, only
@@ -126,7 +220,15 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"], notified
     # What the step wrote, in the bridge's tables and WordPress', is gone again.
     assert notified["left_behind"] == 0, notified
+    # The biggest Space's figures read its periods of the last 30 days: a good part of them.
+    assert figures["conversations"] > 0, figures
+    assert 0 < figures["answered_30_days"] < figures["periods_30_days"] < figures["periods"]
+    assert figures["share_30_days"] == figures["periods_30_days"] / figures["periods"]
+    assert 0.2 < figures["share_30_days"] < 0.5, figures
     assert [t["name"] for t in data["targets"]] == [t["name"] for t in results["targets"]]
+    # Measured at 1 M messages only.
+    (figures_target,) = [t for t in data["targets"] if t["name"].startswith("dashboard figures")]
+    assert figures_target["value"] is None and figures_target["met"] is None, figures_target
     (outbox_target,) = [t for t in data["targets"] if t["name"].startswith("outbox latency")]
     assert outbox_target["value"] == pytest.approx(lat["p95"] / 1000.0), outbox_target
 
@@ -137,6 +239,9 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         assert label in markdown
     assert "nginx's nchan module" in markdown and "| live updates |" in markdown
     assert "**Outbox latency**" in markdown
+    assert "**Response figures of the biggest Space**" in markdown
+    for label in report.FIGURES.values():
+        assert label in markdown
     if "png" in paths:
         assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:

@@ -13,11 +13,16 @@ import uuid
 from playwright.sync_api import expect
 
 from .support import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
     PREFIX,
     SPACE_NAME,
+    horizontal_overflow,
     member_inbox,
     message_in,
     team_inbox,
+    unnamed_controls,
 )
 
 TYPING = "Someone on your team is replying…"
@@ -38,6 +43,23 @@ def space_answers(stack, member, space_id: int | None = None) -> list[tuple[str,
             [space_id or stack.space_id, member.user_id],
         )
     ]
+
+
+def api_as(stack, person):
+    """Calls to the bridge through the plugin's REST route, as *person*, logged in once."""
+    session = stack.site.login(person.login, PASSWORD)
+    nonce = stack.site.rest_nonce(session)
+
+    def call(method: str, path: str, **kw):
+        return session.request(
+            method,
+            f"{stack.url}/?rest_route=/space-inbox/v1/bridge/{path}",
+            headers={"X-WP-Nonce": nonce},
+            timeout=30,
+            **kw,
+        )
+
+    return call
 
 
 def team_url(stack, space_id: int, conversation: int | None = None) -> str:
@@ -242,6 +264,7 @@ def test_saved_replies_are_kept_in_the_dashboard_and_inserted_by_slash_or_by_cli
     expect(options).to_have_count(2)
     box.press("ArrowDown")
     expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    browsing.shot(page, "slash-picker", full_page=False)
     box.press("Enter")
     expect(picker).to_be_hidden()
     expect(box).to_have_value(shipping)
@@ -341,6 +364,15 @@ def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(
     expect(dashboard.locator(".space-inbox-settings__state")).to_contain_text("away now")
     assert stack.proxy(ada, "GET", f"spaces/{space_id}/settings").json()["away_now"] is True
     browsing.shot(page, "dashboard-settings")
+    # Every control of the dashboard has a name; it fits a phone.
+    unnamed, controls = unnamed_controls(dashboard)
+    # (The helper's "tab" role also matches "table" lines, which are no controls.)
+    unnamed = [line for line in unnamed if not line.startswith("- table ")]
+    assert controls and not unnamed, "controls without an accessible name:\n" + "\n".join(unnamed)
+    page.set_viewport_size(PHONE)
+    assert horizontal_overflow(page) is None, horizontal_overflow(page)
+    browsing.shot(page, "dashboard-phone")
+    page.set_viewport_size(DESKTOP)
 
     # The conversation waiting longest opens from the dashboard.
     waiting = dashboard.locator(".space-inbox-waiting__item")
@@ -372,6 +404,40 @@ def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(
         "Typically replies within an hour"
     )
     browsing.shot(visitor, "space-page-reply-time")
+    # A bridge that does not answer: no line, and no page waits for it again for a minute.
+    down = stack.site.php(
+        "add_filter('pre_option_space_inbox_bridge_url', fn () => 'http://127.0.0.1:9');"
+        f"Space_Inbox_UI::forget_reply_time({space_id});"
+        f"echo wp_json_encode([Space_Inbox_UI::reply_time_html({space_id}),"
+        f" get_transient('space_inbox_reply_time_{space_id}')]);"
+    )
+    assert json.loads(down) == ["", []], down
+    stack.site.php(f"Space_Inbox_UI::forget_reply_time({space_id});")
+
+    # Ten answers within minutes: the figures speak, and the Space is very responsive.
+    quick = stack.new_space("Quick Kiosk", ada)
+    third = stack.new_member("Ivo Quick")
+    asks, answers = api_as(stack, third), api_as(stack, ada)
+    for n in range(10):
+        key = f"quick-{uuid.uuid4()}"
+        asked = asks(
+            "POST", f"me/spaces/{quick}/messages", json={"body": f"Q{n}", "client_key": key}
+        )
+        assert asked.status_code == 201, asked.text
+        kiosk = stack.site.sql(
+            f"SELECT id FROM {PREFIX}spaceinbox_conversations WHERE space_id = %s", [quick]
+        )[0][0]
+        answered = answers(
+            "POST",
+            f"spaces/{quick}/conversations/{kiosk}/messages",
+            json={"body": f"A{n}", "client_key": key},
+        )
+        assert answered.status_code == 201, answered.text
+    plain.goto(stack.space_url_of(quick))
+    expect(line.locator(".space-inbox-reply-time__text")).to_have_text(
+        "Typically replies within minutes"
+    )
+    expect(line.locator(".space-inbox-very-responsive")).to_have_text("Very responsive")
 
     # The member's inbox, on that Space.
     member_page = browsing.login(first, f"{stack.inbox_url}?space={space_id}")

@@ -144,6 +144,7 @@ export function fillReplyTime(node, data) {
   const text = typicallyText(data && data.typically);
   node.replaceChildren(
     text ? h('span', { class: 'space-inbox-reply-time__text', text }) : '',
+    text && data.very_responsive ? ' ' : '',
     text && data.very_responsive ? h('span', { class: 'space-inbox-very-responsive', text: __('Very responsive', 'space-inbox') }) : '',
   );
   node.hidden = !text;
@@ -987,7 +988,7 @@ export class Dashboard {
     this.replyTime = h('p', { class: 'space-inbox-reply-time' });
     this.replyNote = h('p', { class: 'space-inbox-dashboard__note' });
     this.figures = h('div', { class: 'space-inbox-dashboard__figures' });
-    this.settings = new AwaySettings({ uid, say, onSaved: () => this.loadFigures() });
+    this.settings = new AwaySettings({ uid, say, onSaved: () => this.loadFigures().catch(() => {}) });
     this.replies = new RepliesManager({ uid, store, say });
     this.root = h(
       'section',
@@ -1085,7 +1086,7 @@ export class Dashboard {
       __('Response times', 'space-inbox'),
       h(
         'table',
-        { class: 'space-inbox-table' },
+        { class: 'space-inbox-table', 'aria-labelledby': `${this.uid}-dashboard-windows` },
         h(
           'thead',
           {},
@@ -1149,7 +1150,7 @@ export class Dashboard {
     const table = admins.length
       ? h(
         'table',
-        { class: 'space-inbox-table space-inbox-table--admins' },
+        { class: 'space-inbox-table space-inbox-table--admins', 'aria-labelledby': `${this.uid}-dashboard-admins` },
         h('thead', {}, h('tr', {}, head.map((text) => h('th', { scope: 'col', text })))),
         h(
           'tbody',

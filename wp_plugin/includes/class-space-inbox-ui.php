@@ -384,7 +384,7 @@ class Space_Inbox_UI {
 			return '';
 		}
 		$very = empty( $found['very_responsive'] ) ? '' : sprintf(
-			'<span class="space-inbox-very-responsive">%s</span>',
+			' <span class="space-inbox-very-responsive">%s</span>',
 			esc_html__( 'Very responsive', 'space-inbox' )
 		);
 		return sprintf(

@@ -66,7 +66,7 @@ class Recorder:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _record
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _record
 
             def log_message(self, *args) -> None:
                 pass
@@ -537,12 +537,31 @@ def test_malformed_queries_are_never_forwarded(stack, recorder, query):
     assert recorder.requests == []
 
 
-def test_only_get_and_post_are_forwarded(stack, recorder):
+def test_only_the_apis_methods_are_forwarded(stack, recorder):
     browser, nonce = stack.browser("fp.methods")
-    for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"):
+    for method in ("OPTIONS", "HEAD", "TRACE", "CONNECT", "PROPFIND"):
         answer = stack.call(browser, method, "me/summary", headers={"X-WP-Nonce": nonce})
         assert answer.status_code == 405, (method, answer.status_code)
     assert recorder.requests == []
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_the_teams_other_methods_are_forwarded_with_their_body(stack, recorder, method):
+    """Settings (PATCH) and saved replies (PUT, DELETE) go through the fast proxy too."""
+    browser, nonce = stack.browser("fp.methods")
+    body = b'{"away_now":true}' if method != "DELETE" else b""
+    answer = stack.call(
+        browser,
+        method,
+        "spaces/7/saved-replies/3",
+        data=body,
+        headers={"X-WP-Nonce": nonce, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    (forwarded,) = recorder.requests
+    assert forwarded["method"] == method and forwarded["body"] == body
+    assert forwarded["target"] == "/api/v1/spaces/7/saved-replies/3"
+    assert recorder.header(0, "X-WP-Nonce") == [nonce]
 
 
 def test_encoded_line_breaks_in_the_query_stay_encoded(stack, recorder):

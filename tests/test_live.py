@@ -322,6 +322,9 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
         url = f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/typing"
         assert ben[0].get(url, timeout=10).json() == {"typing": True}
         assert ada[0].get(url, timeout=10).json() == {"typing": False}  # not herself
+        # A renewal while she types tells nobody anything new.
+        _typing(whole.bridge, ada, space, conversation)
+        assert "typing" not in ben_stream.names(0.5)
         _typing(whole.bridge, ada, space, conversation, typing=False)
         ben_stream.next("typing")
         assert ben[0].get(url, timeout=10).json() == {"typing": False}

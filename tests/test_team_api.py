@@ -263,6 +263,9 @@ def test_an_answer_after_another_came_is_asked_for_again(app, client, world):
     assert sent.status_code == 201
     newest = _team_page(client, b, cid)["messages"][-1]["id"]
     assert _answer(client, a, cid, "See you!", seen_id=newest).status_code == 201
+    # One's own answers are no reason to ask: A adds a line to what A wrote.
+    assert _answer(client, a, cid, "Bring a jacket.", seen_id=newest).status_code == 201
+    assert _answer(client, b, cid, "Ciao!", seen_id=newest).status_code == 409
 
 
 def test_an_automatic_answer_is_no_reason_to_ask(client, world):

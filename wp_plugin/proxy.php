@@ -16,7 +16,7 @@
  *   APCu is there, keyed by the file's modification time and size; the option is read on
  *   every request, so a changed bridge URL applies at once.
  * - Only the browser's routes of the API are forwarded (`me/...` and `spaces/<id>/...`,
- *   by PATH_PATTERN), with GET or POST, to the configured bridge only. The live stream
+ *   by PATH_PATTERN), with the API's methods (METHODS), to the configured bridge only. The live stream
  *   (`me/stream`) is refused with 503 `live_unavailable`: it would hold a PHP worker for as
  *   long as the page is open.
  * - Forwarded: the method, the `wordpress_logged_in_*` cookies (no other cookie: not the
@@ -60,7 +60,7 @@ final class Space_Inbox_Proxy {
 	const STREAM_PATH = 'me/stream';
 
 	/** Methods forwarded. */
-	const METHODS = array( 'GET', 'POST' );
+	const METHODS = array( 'GET', 'POST', 'PUT', 'PATCH', 'DELETE' );
 
 	/** Largest request body, in bytes: the bridge's own default (its MAX_CONTENT_LENGTH). */
 	const MAX_BODY = 262144;
@@ -150,7 +150,7 @@ final class Space_Inbox_Proxy {
 			return null;
 		}
 		$body = '';
-		if ( 'POST' === $method ) {
+		if ( 'GET' !== $method ) {
 			$body = self::read_body();
 			if ( null === $body ) {
 				self::refuse( 413, 'request_entity_too_large', 'The data value transmitted exceeds the capacity limit.' );
@@ -672,7 +672,7 @@ final class Space_Inbox_Proxy {
 		foreach ( $request['headers'] as $name => $value ) {
 			$lines[] = $name . ': ' . $value;
 		}
-		if ( 'POST' === $request['method'] ) {
+		if ( 'GET' !== $request['method'] ) {
 			$lines[] = 'Content-Length: ' . strlen( $request['body'] );
 		}
 		$out = implode( "\r\n", $lines ) . "\r\n\r\n" . $request['body'];

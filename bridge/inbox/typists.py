@@ -22,9 +22,18 @@ def set_typing(
     typing: bool,
     now: datetime,
 ) -> None:
-    """Say that an admin is typing in a conversation (for TYPING_SECONDS), or stopped."""
+    """Say that an admin is typing in a conversation (for TYPING_SECONDS), or stopped.
+
+    The rest of the team hears of it when it starts and when it stops, not of each renewal
+    (a page renews it every few seconds); a mark that runs out is not announced: pages ask
+    again once it would have.
+    """
     t = tables_of(session).typing
     this = t.c.conversation_id == conversation_id
+    mine = session.execute(
+        select(t.c.until).where(this, t.c.user_id == user_id).with_for_update()
+    ).first()
+    was_typing = mine is not None and mine.until > now
     session.execute(delete(t).where(this, t.c.until < now))
     if typing:
         until = now + timedelta(seconds=TYPING_SECONDS)
@@ -35,7 +44,8 @@ def set_typing(
         )
     else:
         session.execute(delete(t).where(this, t.c.user_id == user_id))
-    note(session, Change(space_id, conversation_id, typing=user_id))
+    if typing != was_typing:
+        note(session, Change(space_id, conversation_id, typing=user_id))
 
 
 def others_typing(session: Session, conversation_id: int, user_id: int, now: datetime) -> bool:

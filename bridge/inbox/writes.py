@@ -276,8 +276,9 @@ def reply_as_space(
 
     The member's notification names the Space only; the author is kept for the audit.
 
-    :param seen_id: the newest message the admin had seen: when another answer (not an
-        automatic one) came after it, nothing is written and :class:`Conflict`
+    :param seen_id: the newest message the admin had seen: when another admin's answer
+        (not an automatic one, nor the admin's own) came after it, nothing is written and
+        :class:`Conflict`
         ``answered_meanwhile`` is raised, so that the admin decides whether to send theirs
         too (again without ``seen_id``). None: send whatever came.
     """
@@ -292,7 +293,7 @@ def reply_as_space(
                 m.c.conversation_id == conversation.id,
                 m.c.id > seen_id,
                 m.c.direction == "space",
-                m.c.author_id != away.AUTOMATIC,
+                m.c.author_id.not_in((away.AUTOMATIC, author_id)),
             )
         ).scalar_one()
         if newer:

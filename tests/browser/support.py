@@ -486,7 +486,7 @@ _CONTROL_ROLES = (
     "button|textbox|combobox|listbox|checkbox|radio|spinbutton|searchbox|slider|switch|"
     "menuitem|tab|link"
 )
-_ARIA_LINE = re.compile(rf"^\s*- ({_CONTROL_ROLES})(?: \"(.*?)\")?(?:\s*\[.*\])?:?\s*(.*)$")
+_ARIA_LINE = re.compile(rf"^\s*- ({_CONTROL_ROLES})\b(?: \"(.*?)\")?(?:\s*\[.*\])?:?\s*(.*)$")
 
 
 def unnamed_controls(locator) -> tuple[list[str], list[str]]:

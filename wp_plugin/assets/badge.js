@@ -12,11 +12,9 @@
  * `GET me/summary` (with If-None-Match) while the page is visible.
  *
  * Configuration, set by PHP before this module runs: `window.spaceInboxConfig` =
- * `{ apiBase, restBase, mode, nonce, inboxUrl, locale, maxLength, pollMs, streamUrl, ... }`.
+ * `{ apiBase, mode, nonce, inboxUrl, locale, maxLength, pollMs, streamUrl, ... }`.
  * apiBase ends in "/" and the API path is appended to it (".../api/v1/" in direct mode, the
- * fast proxy in proxy mode); restBase, in proxy mode only, is the plugin's REST route, which
- * takes the methods the fast proxy does not forward (PATCH, PUT, DELETE). Strings are
- * translated with WordPress' `wp.i18n`.
+ * fast proxy in proxy mode). Strings are translated with WordPress' `wp.i18n`.
  *
  * Every piece of user text is written with textContent (through `h()`), never as HTML.
  *
@@ -172,9 +170,7 @@ export class ApiError extends Error {
  * @throws {ApiError}
  */
 export async function api(path, { method = 'GET', query = null, body, etag = null, cache = 'no-store' } = {}) {
-  // Proxy mode's fast proxy forwards GET and POST only; the plugin's REST route takes the rest.
-  const base = method === 'GET' || method === 'POST' || !config.restBase ? config.apiBase : config.restBase;
-  let url = base + path;
+  let url = config.apiBase + path;
   if (query) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {

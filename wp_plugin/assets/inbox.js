@@ -193,6 +193,8 @@ class Inbox {
     this.scrolledOnce = false;
     /** Unsent text per conversation, kept while switching. */
     this.drafts = new Map();
+    // Admin mode: per conversation, the newest message on screen when the draft began.
+    this.draftSeen = new Map();
     /** Admin mode: "inbox" (the conversations) or "dashboard". */
     this.view = 'inbox';
     /** Admin mode: the answers on their way, one after the other (each says what it saw). */
@@ -264,6 +266,7 @@ class Inbox {
         }
       },
       oninput: () => {
+        this.noteDraftStart();
         this.updateCounter();
         if (this.picker) this.picker.onComposerInput();
         if (this.marks) this.marks.typed(this.textarea.value);
@@ -1031,7 +1034,21 @@ class Inbox {
       created_at: new Date().toISOString(),
       pending: 'sending',
     };
+    if (this.admin) {
+      // Asked first when a teammate answered since this answer was begun, even if their
+      // answer has appeared on screen meanwhile.
+      message.seen_id = this.draftSeen.get(c.key) ?? this.newestSeen();
+      this.draftSeen.delete(c.key);
+    }
     await this.queue(message);
+  }
+
+  /** Admin mode: remember what was on screen when a draft began (and forget it when the box is emptied). */
+  noteDraftStart() {
+    const c = this.current;
+    if (!this.admin || !c) return;
+    if (!this.textarea.value.trim()) this.draftSeen.delete(c.key);
+    else if (!this.draftSeen.has(c.key)) this.draftSeen.set(c.key, this.newestSeen());
   }
 
   /**

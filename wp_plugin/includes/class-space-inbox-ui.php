@@ -212,9 +212,6 @@ class Space_Inbox_UI {
 	private static function config() {
 		$config = array(
 			'apiBase'            => Space_Inbox_Options::browser_api_base(),
-			// Proxy mode's fast proxy forwards GET and POST only: the team's PATCH, PUT and
-			// DELETE calls (settings, saved replies) go through the plugin's REST route.
-			'restBase'           => Space_Inbox_Options::proxy_mode() ? rest_url( Space_Inbox_REST::NAMESPACE_V1 . '/bridge/' ) : '',
 			'mode'               => Space_Inbox_Options::proxy_mode() ? 'proxy' : 'direct',
 			'nonce'              => wp_create_nonce( 'wp_rest' ),
 			'inboxUrl'           => self::inbox_url(),
@@ -240,8 +237,7 @@ class Space_Inbox_UI {
 		 *
 		 * @since 0.1.0
 		 *
-		 * @param array $config apiBase, restBase (proxy mode: the REST route, for PATCH,
-		 *                      PUT and DELETE), mode ('direct'|'proxy'), nonce, inboxUrl,
+		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl,
 		 *                      locale, maxLength (the bridge's longest message,
 		 *                      Space_Inbox_Limits::BODY_MAX), pollMs (the fallback poll),
 		 *                      streamUrl (the live stream, '' for none), and the team tools'

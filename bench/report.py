@@ -272,6 +272,11 @@ def _figures(results: dict) -> list[str]:
         f"dataset seeded {found[n]['dataset_age_hours']:g} h before"
         for n in sizes
     )
+    cpu = "; ".join(
+        f"{n}: dashboard {_cpu_ms(found[n].get('figures'))}, "
+        f"public {_cpu_ms(found[n].get('response_time'))}"
+        for n in sizes
+    )
     return [
         f"**Response figures of the biggest Space** ({spaces}; each request reads the "
         "Space's waiting periods opened in the last 30 days):",
@@ -279,7 +284,16 @@ def _figures(results: dict) -> list[str]:
         *_by_size(results, found, FIGURES),
         f"| its waiting periods in the 30-day window, of all its periods | {window} | |",
         "",
+        f"CPU ms per request, servers / MariaDB: {cpu}.",
+        "",
     ]
+
+
+def _cpu_ms(result: dict | None) -> str:
+    cpu = (result or {}).get("cpu_us") or {}
+    if not cpu:
+        return "–"
+    return f"{_fmt(cpu.get('servers', 0) / 1000)} / {_fmt(cpu.get('mariadb', 0) / 1000)}"
 
 
 def _outbox(results: dict) -> list[str]:

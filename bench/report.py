@@ -35,7 +35,8 @@ ENDPOINTS = {
 }
 #: The response figures of the biggest Space (``figures`` in the results).
 FIGURES = {
-    "figures": "`GET spaces/{id}/figures` (team dashboard, as its admins)",
+    "figures_one": "`GET spaces/{id}/figures` (team dashboard, one admin opening it at a time)",
+    "figures": "`GET spaces/{id}/figures` (the same, under the latency load's connections)",
     "response_time": "`GET spaces/{id}/response-time` (public, as members)",
 }
 
@@ -423,11 +424,19 @@ def chart(results: dict, path: Path) -> bool:
     left.set_xlim(0, top * 1.2)
     left.invert_yaxis()
 
-    markers = {"summary": "o", "list": "s", "page": "^", "figures": "D", "response_time": "v"}
+    markers = {
+        "summary": "o",
+        "list": "s",
+        "page": "^",
+        "figures_one": "d",
+        "figures": "D",
+        "response_time": "v",
+    }
     hues = {
         "summary": "#2f7ed8",
         "list": "#8e44ad",
         "page": "#d35400",
+        "figures_one": "#16a085",
         "figures": "#27ae60",
         "response_time": "#7f8c8d",
     }

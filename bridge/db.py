@@ -28,6 +28,9 @@ def make_engine(settings: dict) -> Engine:
         # Every use of a connection is inside ``with session.begin():``, which always ends
         # its transaction: the pool's extra ROLLBACK on each return is a wasted round trip.
         pool_reset_on_return=None,
+        # JSON_ARRAYAGG and GROUP_CONCAT stop at this many bytes (1 MiB by default): the
+        # response figures read a Space's month of waiting periods as one JSON array.
+        connect_args={"init_command": "SET SESSION group_concat_max_len = 4294967295"},
     )
 
 

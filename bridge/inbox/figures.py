@@ -9,13 +9,15 @@ its code, and ``tests/test_figures.py`` recounts it independently.
 
 from __future__ import annotations
 
+import bisect
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bridge.db import tables_of
@@ -42,11 +44,11 @@ TYPICALLY = (
 WAITING_LISTED = 10
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """A waiting period as the figures see it."""
 
-    opened_at: datetime
+    #: Microseconds from its opening to the figures' "now".
+    age_us: int
     answered_by: int | None
     #: The response time (answered), or the working time waited so far (still waiting).
     ms: int
@@ -84,28 +86,39 @@ def window(periods: Iterable[Period]) -> dict:
 
 
 def load(session: Session, space_id: int, now: datetime) -> tuple[list[Period], AwayRules]:
-    """Return the Space's periods opened in the last 30 days, and its away rules."""
+    """Return the Space's periods opened in the last 30 days, and its away rules.
+
+    The rows come as one JSON array of whole numbers (age in microseconds, author, response
+    time), by an index that covers every column read: MariaDB builds it and Python's JSON
+    parser reads it several times faster than the driver turns 10,000 rows into objects.
+    """
     p = tables_of(session).response_periods
     start = now - timedelta(days=max(WINDOWS))
     rules = away.rules(session, space_id, start, calendar=True)
-    timeline = rules.timeline(start, now)
-    rows = session.execute(
-        select(p.c.opened_at, p.c.closed_at, p.c.answered_by, p.c.response_ms).where(
+    age = func.timestampdiff(text("MICROSECOND"), p.c.opened_at, now)
+    found = session.execute(
+        select(func.json_arrayagg(func.json_array(age, p.c.answered_by, p.c.response_ms))).where(
             p.c.space_id == space_id, p.c.opened_at > start, p.c.opened_at <= now
         )
-    )
-    periods = [
-        Period(r.opened_at, r.answered_by, r.response_ms, True)
-        if r.closed_at is not None
-        else Period(r.opened_at, None, timeline.working_ms(r.opened_at, now), False)
-        for r in rows
-    ]
+    ).scalar_one()
+    rows = json.loads(found) if found else []
+    periods = [Period(age_us, by, ms, True) for age_us, by, ms in rows if ms is not None]
+    waiting = [age_us for age_us, _, ms in rows if ms is None]
+    if rules.spells or rules.hours_enabled:
+        timeline = rules.timeline(start, now)
+        periods += [
+            Period(a, None, timeline.working_ms(now - timedelta(microseconds=a), now), False)
+            for a in waiting
+        ]
+    else:
+        periods += [Period(a, None, a // 1000, False) for a in waiting]
     return periods, rules
 
 
 def since(periods: list[Period], now: datetime, days: int) -> list[Period]:
-    start = now - timedelta(days=days)
-    return [p for p in periods if p.opened_at > start]
+    """The periods opened in the last ``days`` days (of those :func:`load` gave for ``now``)."""
+    limit = days * 86_400_000_000
+    return [p for p in periods if p.age_us < limit]
 
 
 def typically(periods: list[Period], now: datetime, preset: str | None) -> dict:
@@ -129,19 +142,29 @@ def typically(periods: list[Period], now: datetime, preset: str | None) -> dict:
 def by_day(periods: list[Period], rules: AwayRules, now: datetime) -> list[dict]:
     """The last 30 days in the Space's calendar, oldest first: periods opened each day,
     how many were answered, and the median response time of those."""
-    days: dict = defaultdict(list)
-    for p in periods:
-        days[rules.local_date(p.opened_at)].append(p)
+    tz = rules.zone
     today = rules.local_date(now)
+    days = [today - timedelta(days=back) for back in range(max(WINDOWS) - 1, -1, -1)]
+    # Each day's local midnight as an age (microseconds before now), oldest day first.
+    midnights = [
+        (now - datetime.combine(d, time.min, tz).astimezone(UTC).replace(tzinfo=None))
+        // timedelta(microseconds=1)
+        for d in days
+    ]
+    # Ages fall from the oldest day to today: bisect on the negated midnights.
+    bounds = [-m for m in midnights]
+    found: list[list[Period]] = [[] for _ in days]
+    for p in periods:
+        i = bisect.bisect_right(bounds, -p.age_us) - 1
+        if i >= 0:
+            found[i].append(p)
     out = []
-    for back in range(max(WINDOWS) - 1, -1, -1):
-        day = today - timedelta(days=back)
-        found = days.get(day, [])
-        answered = sorted(p.ms for p in found if p.answered)
+    for day, theirs in zip(days, found, strict=True):
+        answered = sorted(p.ms for p in theirs if p.answered)
         out.append(
             {
                 "date": day.isoformat(),
-                "periods": len(found),
+                "periods": len(theirs),
                 "answered": len(answered),
                 "median_seconds": _seconds(nearest_rank(answered, 0.5)),
             }

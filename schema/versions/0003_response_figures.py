@@ -37,7 +37,9 @@ def upgrade() -> None:
         sa.Column("closed_at", WHEN, nullable=True),
         sa.Column("answered_by", ID, nullable=True),
         sa.Column("response_ms", BIGINT(unsigned=True), nullable=True),
-        sa.Index(f"{p}response_periods_space", "space_id", "opened_at"),
+        sa.Index(
+            f"{p}response_periods_space", "space_id", "opened_at", "answered_by", "response_ms"
+        ),
         sa.Index(f"{p}response_periods_conversation", "conversation_id", "closed_at"),
         **OPTS,
     )

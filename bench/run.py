@@ -57,6 +57,8 @@ TARGET_OUTBOX_S = 2.0
 TARGET_FIGURES_MS = 250.0
 TARGET_FIGURES_SIZE = "large"
 #: The parts of a run, in the order they run (``--only`` picks some).
+#: The endpoints of the figures part.
+FIGURE_KEYS = ("figures_one", "figures", "response_time")
 PARTS = ("contenders", "latency", "figures", "send", "outbox", "live", "nchan")
 #: A run in which a gunicorn worker did less than this part of its fair share of the
 #: work measured one worker, not the server: it is run again, at most RERUNS times.
@@ -1035,18 +1037,13 @@ def _ratios(results: dict) -> dict:
         out["proxy_vs_wp_rest"] = rps("proxy") / rps("wp_rest")
     if rps("direct") and rps("ceiling"):
         out["direct_vs_ceiling"] = rps("direct") / rps("ceiling")
-    lat = results.get("latency") or {}
-    sizes = [n for n in results.get("datasets", {}) if n in lat]
-    if len(sizes) > 1:
-        small, large = lat[sizes[0]], lat[sizes[-1]]
-        for key in ("list", "page", "summary"):
-            if small.get(key) and large.get(key) and small[key]["p95"]:
-                out[f"{key}_p95_{sizes[-1]}_vs_{sizes[0]}"] = large[key]["p95"] / small[key]["p95"]
-    fig = results.get("figures") or {}
-    sizes = [n for n in results.get("datasets", {}) if n in fig]
-    if len(sizes) > 1:
-        small, large = fig[sizes[0]], fig[sizes[-1]]
-        for key in ("figures_one", "figures", "response_time"):
+    for part, keys in (("latency", ("list", "page", "summary")), ("figures", FIGURE_KEYS)):
+        found = results.get(part) or {}
+        sizes = [n for n in results.get("datasets", {}) if n in found]
+        if len(sizes) < 2:
+            continue
+        small, large = found[sizes[0]], found[sizes[-1]]
+        for key in keys:
             if small.get(key) and large.get(key) and small[key]["p95"]:
                 out[f"{key}_p95_{sizes[-1]}_vs_{sizes[0]}"] = large[key]["p95"] / small[key]["p95"]
     return out

@@ -69,15 +69,14 @@ def rules(
 def settings(session: Session, space_id: int, now: datetime) -> dict:
     """Return a Space's away mode and reply preset, as its team sees them."""
     row = _settings(session, space_id)
-    spells = _spells(session, space_id, now)
-    current = next((s for s in spells if s.ended_at is None), None)
-    away = AwayRules.of(row, spells)
+    away = rules(session, space_id, now, calendar=True)
+    current = next((s for s, e in away.spells if e is None), None)
     return {
         "away_now": current is not None,
-        "away_since": current.started_at if current else None,
-        "hours_enabled": bool(row.hours_enabled) if row else False,
-        "hours": json.loads(row.hours) if row else {},
-        "timezone": row.timezone if row else site_zone_name(session),
+        "away_since": current,
+        "hours_enabled": away.hours_enabled,
+        "hours": away.hours,
+        "timezone": away.timezone,
         "away_message": row.away_message if row else DEFAULT_MESSAGE,
         "reply_preset": row.reply_preset if row else None,
         "away": away.away_at(now),

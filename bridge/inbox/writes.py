@@ -35,6 +35,14 @@ class NewMessage:
     client_key: str
 
 
+def _by_key(session: Session, author_id: int, client_key: str) -> Row | None:
+    """Return the message an author wrote with a client key, if any."""
+    m = tables_of(session).messages
+    return session.execute(
+        select(m).where(m.c.author_id == author_id, m.c.client_key == client_key)
+    ).first()
+
+
 def _replayed(
     session: Session, author_id: int, client_key: str, conversation_id: int | None, body: str
 ) -> Row | None:
@@ -42,10 +50,7 @@ def _replayed(
 
     :raises Conflict: when the key was used for a different message.
     """
-    m = tables_of(session).messages
-    existing = session.execute(
-        select(m).where(m.c.author_id == author_id, m.c.client_key == client_key)
-    ).first()
+    existing = _by_key(session, author_id, client_key)
     if existing is None:
         return None
     if existing.conversation_id != conversation_id or existing.body != body:
@@ -54,12 +59,6 @@ def _replayed(
             "This client_key was already used for another message.",
         )
     return existing
-
-
-def _key_used(session: Session, author_id: int, client_key: str) -> bool:
-    m = tables_of(session).messages
-    found = select(m.c.id).where(m.c.author_id == author_id, m.c.client_key == client_key)
-    return session.execute(found).first() is not None
 
 
 def _add_message(
@@ -232,7 +231,9 @@ def send_to_space(
     message = _add_message(session, conversation, "member", member_id, body, client_key, now)
     _open_period(session, space.id, conversation, now)
     answer = away.automatic_answer(session, space, conversation.id, now)
-    if answer is not None and not _key_used(session, away.AUTOMATIC, answer[0]):
+    # Today's automatic answer of this conversation, if written, stays the only one (even
+    # when the team changed the away message since).
+    if answer is not None and _by_key(session, away.AUTOMATIC, answer[0]) is None:
         _add_message(
             session,
             conversation,
@@ -278,9 +279,8 @@ def reply_as_space(
 
     :param seen_id: the newest message the admin had seen: when another admin's answer
         (not an automatic one, nor the admin's own) came after it, nothing is written and
-        :class:`Conflict`
-        ``answered_meanwhile`` is raised, so that the admin decides whether to send theirs
-        too (again without ``seen_id``). None: send whatever came.
+        :class:`Conflict` ``answered_meanwhile`` is raised, so that the admin decides
+        whether to send theirs too (again without ``seen_id``). None: send whatever came.
     """
     conversation = admin_conversation_or_404(session, space.id, conversation_id, lock=True)
     existing = _replayed(session, author_id, client_key, conversation.id, body)
@@ -299,7 +299,7 @@ def reply_as_space(
         if newer:
             raise Conflict(
                 "answered_meanwhile",
-                "Someone on your team answered this conversation since you opened it.",
+                "Someone on your team answered this conversation since you began your answer.",
                 "Read the new answer; send yours again without seen_id to send it too.",
             )
     message = _add_message(session, conversation, "space", author_id, body, client_key, now)

@@ -1,7 +1,9 @@
 """The platforms Space Inbox runs on, as throw-away test sites.
 
 Debian's WordPress 6.1 (what :class:`~wordpress.WordPressSite` uses by default), WordPress 7.1
-alone, WordPress 7.1 with BuddyPress 14.5.2, and WordPress 7.1 with BuddyBoss Platform 3.4.1.
+alone, WordPress 7.1 with BuddyPress 14.5.2, and WordPress 7.1 with BuddyBoss Platform 3.4.1,
+each of the last two also with Spaces Engine 1.0.0 (the business pages whose post type,
+``wpe_wpspace``, Space Inbox serves).
 
 The third-party releases are test fixtures, never part of the repository.  They are read from
 ``../shared/vendor/`` beside the repository when that folder exists, else downloaded from their
@@ -239,6 +241,14 @@ BUDDYBOSS_341 = Release(
     "e3e1150ad1885d3b0d34af71a4b3db6dab5eff7496340be404494b4eeea17e3b",
     "https://github.com/buddyboss/buddyboss-platform/archive/refs/tags/3.4.1.tar.gz",
 )
+# Spaces Engine 1.0.0 as released on wordpress.org, less its .wordpress-org icons (not part of
+# the plugin's zip either): the zip's own checksum is not pinned.
+SPACES_ENGINE_100 = Release(
+    "spaces-engine-1.0.0.tar.gz",
+    "spaces-engine",
+    "0377ab313456be82c3970a91ef7ef4c975da00c0d42d6cb655ae802e08f465dd",
+    "https://downloads.wordpress.org/plugin/spaces-engine.1.0.0.zip",
+)
 
 
 @dataclass(frozen=True)
@@ -252,6 +262,8 @@ class Platform:
     :param community: the main file of BuddyPress or BuddyBoss Platform, brought up by
         :meth:`bring_up`; ``None`` for none.
     :param theme: a theme release, linked and switched to by :meth:`bring_up`.
+    :param after: main files of plugins activated once the community is up (Spaces Engine
+        deactivates itself without BuddyPress or BuddyBoss).
     """
 
     key: str
@@ -260,6 +272,7 @@ class Platform:
     plugins: tuple[Release, ...] = ()
     community: str | None = None
     theme: Release | None = None
+    after: tuple[str, ...] = ()
 
     def site(self, workdir: pathlib.Path, db_name: str, **site_kwargs: Any) -> PlatformSite:
         """Return an unstarted site on this platform (unpacking releases on first use).
@@ -285,6 +298,10 @@ class Platform:
                     f"{self.label}: components {inactive} are not active; bp-active-components"
                     f" is {site.option('bp-active-components')!r}"
                 )
+        for plugin in self.after:
+            site.activate_plugin(plugin)
+        if self.after:
+            site.php("flush_rewrite_rules();")  # a new PHP run, with their post types
         if self.theme is not None:
             site.php(f"switch_theme( {php_str(self.theme.folder)} );")
 
@@ -329,6 +346,9 @@ class PlatformSite(WordPressSite):
         return self
 
 
+#: Spaces Engine's main file.
+SPACES_ENGINE = "spaces-engine/wpe-wps.php"
+
 #: Every platform, by key.
 PLATFORMS: dict[str, Platform] = {
     platform.key: platform
@@ -351,6 +371,22 @@ PLATFORMS: dict[str, Platform] = {
             WORDPRESS_71,
             (BUDDYBOSS_341,),
             "buddyboss-platform/bp-loader.php",
+        ),
+        Platform(
+            "wp71-buddypress-spaces",
+            "WordPress 7.1 + BuddyPress 14.5.2 + Spaces Engine 1.0.0",
+            WORDPRESS_71,
+            (BUDDYPRESS_1452, SPACES_ENGINE_100),
+            "buddypress/bp-loader.php",
+            after=(SPACES_ENGINE,),
+        ),
+        Platform(
+            "wp71-buddyboss-spaces",
+            "WordPress 7.1 + BuddyBoss Platform 3.4.1 + Spaces Engine 1.0.0",
+            WORDPRESS_71,
+            (BUDDYBOSS_341, SPACES_ENGINE_100),
+            "buddyboss-platform/bp-loader.php",
+            after=(SPACES_ENGINE,),
         ),
     )
 }

@@ -13,6 +13,7 @@ require_once __DIR__ . '/class-space-inbox-limits.php';
 require_once __DIR__ . '/class-space-inbox-options.php';
 require_once __DIR__ . '/class-space-inbox-bridge-client.php';
 require_once __DIR__ . '/class-space-inbox-spaces.php';
+require_once __DIR__ . '/class-space-inbox-spaces-engine.php';
 require_once __DIR__ . '/class-space-inbox-events.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
 require_once __DIR__ . '/class-space-inbox-rest.php';
@@ -38,6 +39,9 @@ final class Space_Inbox_Plugin {
 		add_action( 'add_meta_boxes', array( __CLASS__, 'add_meta_boxes' ) );
 		add_action( 'save_post', array( __CLASS__, 'save_post' ), 10, 2 );
 		add_action( 'admin_notices', array( 'Space_Inbox_Spaces', 'admin_notice' ) );
+
+		// Spaces Engine's pages, archive and actions.
+		Space_Inbox_Spaces_Engine::init();
 
 		// Events for the bridge.
 		add_filter( 'cron_schedules', array( 'Space_Inbox_Events', 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval.ChangeDetected -- every minute, by design: the retry of waiting events.
@@ -200,13 +204,15 @@ final class Space_Inbox_Plugin {
 	}
 
 	/**
-	 * Deactivation: stop the cron jobs. Waiting events stay queued for a reactivation.
+	 * Deactivation: stop the cron jobs, give Spaces Engine its "Message" action back. Waiting
+	 * events stay queued for a reactivation.
 	 *
 	 * @return void
 	 */
 	public static function deactivate() {
 		wp_clear_scheduled_hook( Space_Inbox_Events::CRON_HOOK );
 		wp_clear_scheduled_hook( Space_Inbox_Notifications::PRUNE_HOOK );
+		Space_Inbox_Spaces_Engine::restore_actions();
 		Space_Inbox_Spaces::unregister_post_type();
 		self::rebuild_rewrite_rules();
 	}

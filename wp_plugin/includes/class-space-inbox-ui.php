@@ -39,6 +39,12 @@ class Space_Inbox_UI {
 	/** Handle of the team module (assets/team.js), which the inbox module imports. */
 	const TEAM_HANDLE = 'space-inbox-team';
 
+	/** Handle of the cards module (assets/space-cards.js), on Spaces Engine's archive. */
+	const CARDS_HANDLE = 'space-inbox-cards';
+
+	/** Every module's handle. */
+	const MODULES = array( self::BADGE_HANDLE, self::TEAM_HANDLE, self::HANDLE, self::CARDS_HANDLE );
+
 	/** Transient of a Space's reply time, as the public endpoint gives it (plus the Space id). */
 	const REPLY_TIME_TRANSIENT = 'space_inbox_reply_time_';
 
@@ -104,7 +110,7 @@ class Space_Inbox_UI {
 	 * @param int $space_id Post id.
 	 * @return bool
 	 */
-	private static function is_space( $space_id ) {
+	public static function is_space( $space_id ) {
 		$post = $space_id > 0 ? get_post( $space_id ) : null;
 		return $post instanceof WP_Post
 			&& self::post_type() === $post->post_type
@@ -176,7 +182,7 @@ class Space_Inbox_UI {
 	// -- assets ----------------------------------------------------------------------------
 
 	/**
-	 * Registers the two modules and the stylesheet (once).
+	 * Registers the modules and the stylesheet (once).
 	 *
 	 * Every module carries the same version: inbox.js imports badge.js and team.js with its
 	 * own query string, so that the page holds one badge module (one poll), not two.
@@ -186,7 +192,7 @@ class Space_Inbox_UI {
 			return;
 		}
 		$dir   = SPACE_INBOX_DIR . 'assets/';
-		$files = array( 'space-inbox.css', 'badge.js', 'team.js', 'inbox.js' );
+		$files = array( 'space-inbox.css', 'badge.js', 'team.js', 'inbox.js', 'space-cards.js' );
 		$ver   = SPACE_INBOX_VERSION . '.' . max( array_map( static function ( $file ) use ( $dir ) {
 			return (int) @filemtime( $dir . $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
 		}, $files ) );
@@ -194,7 +200,8 @@ class Space_Inbox_UI {
 		wp_register_script( self::BADGE_HANDLE, SPACE_INBOX_URL . 'assets/badge.js', array( 'wp-i18n' ), $ver, true );
 		wp_register_script( self::TEAM_HANDLE, SPACE_INBOX_URL . 'assets/team.js', array( 'wp-i18n', self::BADGE_HANDLE ), $ver, true );
 		wp_register_script( self::HANDLE, SPACE_INBOX_URL . 'assets/inbox.js', array( 'wp-i18n', self::BADGE_HANDLE, self::TEAM_HANDLE ), $ver, true );
-		foreach ( array( self::BADGE_HANDLE, self::TEAM_HANDLE, self::HANDLE ) as $handle ) {
+		wp_register_script( self::CARDS_HANDLE, SPACE_INBOX_URL . 'assets/space-cards.js', array( 'wp-i18n' ), $ver, true );
+		foreach ( self::MODULES as $handle ) {
 			wp_set_script_translations( $handle, 'space-inbox', SPACE_INBOX_DIR . 'languages' );
 		}
 		wp_add_inline_script(
@@ -296,7 +303,7 @@ class Space_Inbox_UI {
 	 * @return string
 	 */
 	public static function module_tag( $tag, $handle ) {
-		if ( ! in_array( $handle, array( self::HANDLE, self::BADGE_HANDLE, self::TEAM_HANDLE ), true ) ) {
+		if ( ! in_array( $handle, self::MODULES, true ) ) {
 			return $tag;
 		}
 		// Only the tag that loads the file: the inline configuration and translations stay
@@ -391,11 +398,52 @@ class Space_Inbox_UI {
 	}
 
 	/**
-	 * The Message button of a Space (escaped HTML), with how fast the Space typically
-	 * replies beside it.
+	 * The link a Space offers the current reader (escaped HTML): "Message" for a member,
+	 * "Open this Space’s inbox" with its unread count for the Space's own admins, and for a
+	 * visitor "Log in to message", which comes back to the message box.
 	 *
-	 * Logged-out visitors get a "Log in to message" link that comes back to the Space;
-	 * the Space's own admins get a link to its inbox instead.
+	 * @param int    $space_id A published Space's post id.
+	 * @param string $classes  The link's classes: the plugin's own button, or a host's (such
+	 *                         as Spaces Engine's `button primary`). A `space-inbox-button--login`
+	 *                         or `--admin` modifier is added for a visitor or an admin.
+	 * @return string
+	 */
+	public static function message_link_html( $space_id, $classes = 'space-inbox-button' ) {
+		$space_id = (int) $space_id;
+		self::enqueue_badge(); // Printed in the footer if the head is past.
+		if ( ! is_user_logged_in() ) {
+			return sprintf(
+				'<a class="%1$s space-inbox-button--login" href="%2$s">%3$s</a>',
+				esc_attr( $classes ),
+				esc_url( wp_login_url( self::inbox_url( $space_id ) ) ),
+				esc_html__( 'Log in to message', 'space-inbox' )
+			);
+		}
+		if ( in_array( get_current_user_id(), array_map( 'intval', (array) Space_Inbox_Spaces::admins( $space_id ) ), true ) ) {
+			// The Space's team sees its inbox, with the unread count, where members see
+			// "Message".
+			return sprintf(
+				'<a class="%1$s space-inbox-button--admin" href="%2$s">%3$s%4$s</a>',
+				esc_attr( $classes ),
+				esc_url( Space_Inbox_Options::team_inbox_url( $space_id ) ),
+				esc_html__( 'Open this Space’s inbox', 'space-inbox' ),
+				self::badge( 'space-' . $space_id )
+			);
+		}
+		return sprintf(
+			'<a class="%1$s" href="%2$s" data-space-inbox-open="%3$d" aria-label="%4$s">%5$s</a>',
+			esc_attr( $classes ),
+			esc_url( self::inbox_url( $space_id ) ),
+			$space_id,
+			/* translators: %s: Space name. */
+			esc_attr( sprintf( __( 'Message %s', 'space-inbox' ), self::plain_title( $space_id ) ) ),
+			esc_html__( 'Message', 'space-inbox' )
+		);
+	}
+
+	/**
+	 * The Message button of a Space (escaped HTML), with how fast the Space typically
+	 * replies beside it: see message_link_html() for who sees which link.
 	 *
 	 * @param int $space_id Space post id; 0 for the current post.
 	 * @return string HTML, or '' when the id is not a published Space.
@@ -405,35 +453,7 @@ class Space_Inbox_UI {
 		if ( ! self::is_space( $space_id ) ) {
 			return '';
 		}
-		self::enqueue_badge(); // Printed in the footer if the head is past.
-
-		$name = self::plain_title( $space_id );
-		if ( ! is_user_logged_in() ) {
-			$html = sprintf(
-				'<a class="space-inbox-button space-inbox-button--login" href="%1$s">%2$s</a>',
-				esc_url( wp_login_url( (string) get_permalink( $space_id ) ) ),
-				esc_html__( 'Log in to message', 'space-inbox' )
-			);
-		} elseif ( in_array( get_current_user_id(), array_map( 'intval', (array) Space_Inbox_Spaces::admins( $space_id ) ), true ) ) {
-			// The Space's team sees its inbox, with the unread count, where members see
-			// "Message".
-			$html = sprintf(
-				'<a class="space-inbox-button space-inbox-button--admin" href="%1$s">%2$s%3$s</a>',
-				esc_url( Space_Inbox_Options::team_inbox_url( $space_id ) ),
-				esc_html__( 'Open this Space’s inbox', 'space-inbox' ),
-				self::badge( 'space-' . $space_id )
-			);
-		} else {
-			$html = sprintf(
-				'<a class="space-inbox-button" href="%1$s" data-space-inbox-open="%2$d" aria-label="%3$s">%4$s</a>',
-				esc_url( self::inbox_url( $space_id ) ),
-				(int) $space_id,
-				/* translators: %s: Space name. */
-				esc_attr( sprintf( __( 'Message %s', 'space-inbox' ), $name ) ),
-				esc_html__( 'Message', 'space-inbox' )
-			);
-		}
-		$html = '<p class="space-inbox-button-wrap">' . $html . self::reply_time_html( $space_id ) . '</p>';
+		$html = '<p class="space-inbox-button-wrap">' . self::message_link_html( $space_id ) . self::reply_time_html( $space_id ) . '</p>';
 
 		/**
 		 * Filters the Message button of a Space.

@@ -310,19 +310,22 @@ final class Space_Inbox_Spaces_Engine {
 	 * @return string
 	 */
 	public static function logo_url( $space_id ) {
-		if ( ! function_exists( 'bp_core_fetch_avatar' ) || ! function_exists( 'bp_core_avatar_default' ) ) {
+		if ( ! function_exists( 'bp_core_fetch_avatar' ) || ! function_exists( 'bp_core_avatar_url' ) ) {
 			return '';
 		}
-		$args = array(
-			'item_id' => (int) $space_id,
-			'object'  => self::AVATAR_OBJECT,
-			'type'    => 'thumb',
-			'html'    => false,
-			'no_grav' => true,
+		$url = (string) bp_core_fetch_avatar(
+			array(
+				'item_id' => (int) $space_id,
+				'object'  => self::AVATAR_OBJECT,
+				'type'    => 'thumb',
+				'html'    => false,
+				'no_grav' => true,
+			)
 		);
-		$url  = (string) bp_core_fetch_avatar( $args );
-		// Without a logo of its own BuddyPress hands its default picture: no logo then.
-		return ( '' === $url || bp_core_avatar_default( 'local', $args ) === $url ) ? '' : $url;
+		// Without a logo of its own, BuddyPress hands its default picture (BuddyBoss: a
+		// Gravatar URL): only an uploaded file is the Space's logo.
+		$uploads = trailingslashit( bp_core_avatar_url() );
+		return 0 === strpos( $url, $uploads ) ? $url : '';
 	}
 
 	/**

@@ -39,6 +39,17 @@ const MAX_LENGTH = Number(config.maxLength);
 
 // -- small helpers -----------------------------------------------------------------------
 
+/**
+ * A Space's picture (its logo, from the site), or '' for none or for anything but a web URL.
+ *
+ * @param {string|null|undefined} url
+ * @returns {HTMLImageElement|string}
+ */
+function picture(url) {
+  if (!url || !/^https?:\/\//i.test(url)) return '';
+  return h('img', { class: 'space-inbox__picture', src: url, alt: '', width: '24', height: '24', loading: 'lazy' });
+}
+
 let dateFormat;
 let timeFormat;
 try {
@@ -247,6 +258,7 @@ class Inbox {
 
     this.backButton = h('button', { type: 'button', class: 'space-inbox__back button-link', text: `← ${__('Back to conversations', 'space-inbox')}`, onclick: () => this.closeThread() });
     this.threadTitle = h('h2', { id: `${id}-thread-title`, class: 'space-inbox__heading', tabindex: '-1' });
+    this.threadPicture = h('img', { class: 'space-inbox__picture', alt: '', width: '32', height: '32', hidden: true });
     this.statusButton = h('button', { type: 'button', class: 'button space-inbox__status-button', hidden: true, onclick: () => this.toggleStatus() });
     this.blockButton = h('button', { type: 'button', class: 'button space-inbox__block-button', hidden: true, onclick: () => this.toggleBlock() });
     this.notice = h('p', { class: 'space-inbox__notice', hidden: true });
@@ -299,7 +311,7 @@ class Inbox {
     this.threadPane = h(
       'section',
       { class: 'space-inbox__thread', 'aria-labelledby': `${id}-thread-title` },
-      (this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadTitle, this.replyTime || '', this.statusButton, this.blockButton)),
+      (this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadPicture, this.threadTitle, this.replyTime || '', this.statusButton, this.blockButton)),
       this.notice,
       this.olderButton,
       this.log,
@@ -676,6 +688,7 @@ class Inbox {
     return {
       key: row.space.id,
       title: row.space.name,
+      picture: row.space.avatar_url,
       /* translators: %s: excerpt of the member's own last message. */
       excerpt: last ? (last.from === 'me' ? sprintf(__('You: %s', 'space-inbox'), last.excerpt) : last.excerpt) : '',
       time: last ? last.created_at : '',
@@ -709,7 +722,7 @@ class Inbox {
               'aria-current': selected ? 'true' : null,
               onclick: () => (this.admin ? this.openAdmin(item.key) : this.openMember(item.key)),
             },
-            h('span', { class: 'space-inbox__item-top' }, h('span', { class: 'space-inbox__item-title', text: item.title }), badge),
+            h('span', { class: 'space-inbox__item-top' }, picture(item.picture), h('span', { class: 'space-inbox__item-title', text: item.title }), badge),
             item.excerpt ? h('span', { class: 'space-inbox__item-excerpt', text: item.excerpt }) : '',
             h(
               'span',
@@ -743,6 +756,7 @@ class Inbox {
       key: spaceId,
       spaceId,
       name: known ? known.title : '',
+      picture: known ? known.picture : '',
       accepting: known ? known.row.space.accepting_messages !== false : true,
     });
     setQuery({ space: spaceId });
@@ -815,6 +829,9 @@ class Inbox {
     const c = this.current;
     if (!c) return;
     this.threadTitle.textContent = c.name || __('Loading…', 'space-inbox');
+    const shown = picture(c.picture);
+    this.threadPicture.hidden = !shown;
+    if (shown) this.threadPicture.src = shown.src;
     const readOnly = this.admin && this.isReadOnly(c.spaceId);
     let notice = '';
     if (readOnly) notice = __('You can read this inbox as a site administrator, but only the Space’s team can answer.', 'space-inbox');
@@ -853,6 +870,7 @@ class Inbox {
       } else if (data.space) {
         const renamed = c.name !== data.space.name;
         c.name = data.space.name;
+        c.picture = data.space.avatar_url;
         c.accepting = data.space.accepting_messages !== false;
         if (renamed) this.renderList();
       }

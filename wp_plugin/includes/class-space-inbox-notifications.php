@@ -502,14 +502,14 @@ final class Space_Inbox_Notifications {
 	}
 
 	/**
-	 * The picture of a Space: its featured image, else the site icon, else a neutral
-	 * placeholder (never a person's avatar: answers come from the Space).
+	 * The picture of a Space: its own (Space_Inbox_Spaces::picture_url()), else the site
+	 * icon, else a neutral placeholder (never a person's avatar: answers come from the Space).
 	 *
 	 * @param int $space_id Space post ID.
 	 * @return string
 	 */
 	public static function space_image_url( $space_id ) {
-		$url = $space_id > 0 ? get_the_post_thumbnail_url( $space_id, 'thumbnail' ) : '';
+		$url = $space_id > 0 ? Space_Inbox_Spaces::picture_url( $space_id ) : '';
 		if ( ! $url ) {
 			$url = get_site_icon_url( 96 );
 		}

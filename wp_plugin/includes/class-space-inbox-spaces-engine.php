@@ -28,7 +28,7 @@
  *   inbox" action and its choice in the Space's settings;
  * - `save_post_wpe_wpspace`: the default action of a new Space;
  * - `bp_core_pre_avatar_handle_crop`, `bp_core_delete_existing_avatar`: a Space's logo;
- * - `space_inbox_space_payload`: the logo's URL for the bridge;
+ * - `space_inbox_space_picture_url`: the logo as the Space's picture;
  * - `wp_enqueue_scripts`: the cards module on the archive;
  * - `space_inbox_show_message_button`: no second button in a page whose header has one.
  *
@@ -83,7 +83,7 @@ final class Space_Inbox_Spaces_Engine {
 		add_action( 'save_post_' . self::POST_TYPE, array( __CLASS__, 'default_action' ), 10, 3 );
 		add_filter( 'bp_core_pre_avatar_handle_crop', array( __CLASS__, 'on_logo_crop' ), 10, 2 );
 		add_action( 'bp_core_delete_existing_avatar', array( __CLASS__, 'on_logo_deleted' ) );
-		add_filter( 'space_inbox_space_payload', array( __CLASS__, 'payload_logo' ), 10, 2 );
+		add_filter( 'space_inbox_space_picture_url', array( __CLASS__, 'picture' ), 10, 2 );
 		add_action( 'wp_enqueue_scripts', array( __CLASS__, 'enqueue_cards' ) );
 		add_filter( 'space_inbox_show_message_button', array( __CLASS__, 'no_second_button' ) );
 	}
@@ -329,22 +329,18 @@ final class Space_Inbox_Spaces_Engine {
 	}
 
 	/**
-	 * The Space's logo as its picture for the bridge, when it has one.
+	 * A Space's logo is its picture, where it has one.
 	 *
-	 * @param array   $data The `space.upserted` data.
-	 * @param WP_Post $post The Space.
-	 * @return array
+	 * @param string $url      The picture so far (a featured image, or '').
+	 * @param int    $space_id Space post ID.
+	 * @return string
 	 */
-	public static function payload_logo( $data, $post ) {
+	public static function picture( $url, $space_id ) {
 		if ( ! self::serves() ) {
-			return $data;
+			return $url;
 		}
-		$logo = self::logo_url( $post->ID );
-		if ( '' !== $logo ) {
-			$max                = Space_Inbox_Limits::SPACE_FIELD_MAX;
-			$data['avatar_url'] = strlen( $logo ) <= $max['avatar_url'] ? $logo : $data['avatar_url'];
-		}
-		return $data;
+		$logo = self::logo_url( $space_id );
+		return '' !== $logo ? $logo : $url;
 	}
 
 	// -- the archive's cards ---------------------------------------------------------------

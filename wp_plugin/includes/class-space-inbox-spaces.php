@@ -203,6 +203,26 @@ final class Space_Inbox_Spaces {
 	}
 
 	/**
+	 * A Space's own picture: its featured image, or what the filter gives ('' for none).
+	 *
+	 * @param int $space_id Space post ID.
+	 * @return string Image URL, or ''.
+	 */
+	public static function picture_url( $space_id ) {
+		$url = has_post_thumbnail( $space_id ) ? (string) get_the_post_thumbnail_url( $space_id, 'thumbnail' ) : '';
+
+		/**
+		 * Filters a Space's own picture, shown in the inbox and in notifications (Spaces
+		 * Engine's logo, for its Spaces). The bridge learns a new picture when the Space is
+		 * sent again: call `Space_Inbox_Events::touch_space( $space_id )` when it changes.
+		 *
+		 * @param string $url      Image URL: the featured image's thumbnail, or '' for none.
+		 * @param int    $space_id Space post ID.
+		 */
+		return (string) apply_filters( 'space_inbox_space_picture_url', $url, (int) $space_id );
+	}
+
+	/**
 	 * The data of a `space.upserted` event.
 	 *
 	 * @param int|WP_Post $post Space.
@@ -220,7 +240,7 @@ final class Space_Inbox_Spaces {
 			$name = sprintf( __( 'Space #%d', 'space-inbox' ), $post->ID );
 		}
 		$url    = get_permalink( $post );
-		$avatar = has_post_thumbnail( $post ) ? get_the_post_thumbnail_url( $post, 'thumbnail' ) : '';
+		$avatar = self::picture_url( $post->ID );
 		$max    = Space_Inbox_Limits::SPACE_FIELD_MAX;
 		$data   = array(
 			'space_id'   => (int) $post->ID,

@@ -78,6 +78,21 @@ def sha256_of(path: pathlib.Path) -> str:
     return digest.hexdigest()
 
 
+def tree_digest(tree: pathlib.Path) -> str:
+    """Return the sha256 of a folder's files: each file's path (relative, sorted) and the
+    sha256 of its bytes, one line each.
+
+    Two archives of one release (a tarball and the official zip) unpack to the same digest.
+    Hidden files and folders (such as a repository's ``.wordpress-org`` icons) are left out.
+    """
+    lines = []
+    for path in sorted(tree.rglob("*")):
+        relative = path.relative_to(tree).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+            lines.append(f"{relative}\0{sha256_of(path)}\n")
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
 def check_archive(path: pathlib.Path, expected: str | None) -> str:
     """Return the sha256 of *path* after checking it.
 
@@ -174,6 +189,8 @@ class Release:
     :param sha256: the vendored archive's sha256.
     :param url: its official download, or ``None`` if there is none.
     :param url_sha256: the official download's sha256, when known.
+    :param tree_sha256: the :func:`tree_digest` of the unpacked release, checked whichever
+        archive it came from (for a download whose own checksum is not known).
     """
 
     file: str
@@ -181,6 +198,7 @@ class Release:
     sha256: str
     url: str | None
     url_sha256: str | None = None
+    tree_sha256: str | None = None
 
     def archive(
         self, vendor: pathlib.Path = VENDOR_DIR, cache: pathlib.Path = CACHE_DIR
@@ -214,9 +232,22 @@ class Release:
     def tree(
         self, vendor: pathlib.Path = VENDOR_DIR, cache: pathlib.Path = CACHE_DIR
     ) -> pathlib.Path:
-        """Return the unpacked release (unpacked on first use, then reused)."""
+        """Return the unpacked release (unpacked on first use, then reused).
+
+        :raises PlatformError: as :meth:`archive` does, or if the unpacked files are not the
+            release's (:attr:`tree_sha256`); they are removed then.
+        """
         archive, digest = self.archive(vendor, cache)
-        return unpack(archive, digest, self.folder, cache)
+        tree = unpack(archive, digest, self.folder, cache)
+        if self.tree_sha256 is not None:
+            found = tree_digest(tree)
+            if found != self.tree_sha256:
+                shutil.rmtree(tree.parent, ignore_errors=True)
+                raise PlatformError(
+                    f"{archive} unpacks to files with digest {found}, not the expected"
+                    f" {self.tree_sha256}: refused"
+                )
+        return tree
 
 
 # The vendored WordPress lacks one unused file and BuddyPress was built from its source as a
@@ -242,12 +273,14 @@ BUDDYBOSS_341 = Release(
     "https://github.com/buddyboss/buddyboss-platform/archive/refs/tags/3.4.1.tar.gz",
 )
 # Spaces Engine 1.0.0 as released on wordpress.org, less its .wordpress-org icons (not part of
-# the plugin's zip either): the zip's own checksum is not pinned.
+# the plugin's zip either): the zip's own bytes differ from the tarball's, so its files are
+# checked instead, whichever archive they come from.
 SPACES_ENGINE_100 = Release(
     "spaces-engine-1.0.0.tar.gz",
     "spaces-engine",
     "0377ab313456be82c3970a91ef7ef4c975da00c0d42d6cb655ae802e08f465dd",
     "https://downloads.wordpress.org/plugin/spaces-engine.1.0.0.zip",
+    tree_sha256="218d27d2967129e8cd2e3c26118609dd3407065c5a5f94aa16a386cc7530a5bf",
 )
 
 

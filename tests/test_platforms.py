@@ -1,8 +1,10 @@
 """Tests proving that devstack/platforms.py builds the platforms it names: WordPress 7.1 alone, with
-BuddyPress 14.5.2, and with BuddyBoss Platform 3.4.1, each checked from the outside."""
+BuddyPress 14.5.2, and with BuddyBoss Platform 3.4.1, the last two also with Spaces Engine
+1.0.0, each checked from the outside."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import http.server
@@ -28,6 +30,7 @@ from devstack.platforms import (
     check_archive,
     inactive_components,
     set_buddyboss_toolbar,
+    tree_digest,
 )
 from devstack.wordpress import HTTP_TIMEOUT, WORDPRESS_SOURCE, free_port
 
@@ -39,7 +42,10 @@ EXPECTED = {
     "wp71": (None, None),
     "wp71-buddypress": ("14.5.2", None),
     "wp71-buddyboss": ("3.4.1", "3.4.1"),  # BuddyBoss answers bp_get_version() with its own
+    "wp71-buddypress-spaces": ("14.5.2", None),
+    "wp71-buddyboss-spaces": ("3.4.1", "3.4.1"),
 }
+SPACES_ENGINE_SITES = ["wp71-buddypress-spaces", "wp71-buddyboss-spaces"]
 
 
 @pytest.fixture(scope="module", params=list(EXPECTED))
@@ -146,6 +152,37 @@ def test_buddyboss_header_and_toolbar(site: PlatformSite) -> None:
         set_buddyboss_toolbar(site, members=True, admins=True)
 
 
+@pytest.mark.parametrize("site", SPACES_ENGINE_SITES, indirect=True)
+def test_spaces_engine_draws_spaces(site: PlatformSite) -> None:
+    """Spaces Engine 1.0.0 is active beside its community and owns the Space post type: its
+    archive and a Space's page answer, the page with its header on BuddyPress."""
+    found = json.loads(
+        site.php(
+            "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
+            " echo wp_json_encode( array( SPACES_ENGINE_PLUGIN_VERSION,"
+            " is_plugin_active( 'spaces-engine/wpe-wps.php' ), post_type_exists( 'wpe_wpspace' ),"
+            " function_exists( 'SpacesEngine\\is_space_admin' ) ) );"
+        )
+    )
+    assert found == ["1.0.0", True, True, True]
+    owner_id, _ = _member(site, "space.owner")
+    space_id = int(
+        site.php(
+            "echo wp_insert_post( array( 'post_type' => 'wpe_wpspace', 'post_status' =>"
+            f" 'publish', 'post_title' => 'Corner Shop', 'post_author' => {owner_id} ) );"
+        )
+    )
+    with site.login("space.owner", "space.owner-password") as session:
+        archive = session.get(f"{site.url}/spaces/", timeout=HTTP_TIMEOUT)
+        page = session.get(f"{site.url}/spaces/corner-shop/", timeout=HTTP_TIMEOUT)
+    assert archive.status_code == 200 and 'id="space-archive-container"' in archive.text
+    assert page.status_code == 200, page.status_code
+    assert f"postid-{space_id}" in page.text
+    # With BuddyBoss, ReadyLaunch draws the page instead (Spaces Engine marks it an
+    # activity page): no Spaces Engine header there.
+    assert ('id="item-actions"' in page.text) is (site.platform.key == "wp71-buddypress-spaces")
+
+
 def test_wp61_is_debians_wordpress(tmp_path: pathlib.Path) -> None:
     """The default platform of the other tests, through the same entry point."""
     with build_site("wp61", tmp_path / "wp", f"si_test_wp61_{os.getpid()}") as debian:
@@ -241,6 +278,47 @@ def test_download_is_checked_kept_and_unpacked(tmp_path: pathlib.Path) -> None:
         assert tree.name == "plugin"
         (served / "plugin-1.0.zip").unlink()  # a second run uses the kept download
         assert good.tree(vendor=tmp_path / "no-vendor", cache=cache) == tree
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_release_files_are_checked_whichever_archive_they_come_from(
+    tmp_path: pathlib.Path,
+) -> None:
+    """A release pinned by the digest of its files: the vendored tarball and a download of
+    other bytes with the same files both pass; other files are refused and removed."""
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    tarred = _tarball(vendor / "plugin-1.0.tar.gz", "plugin", b"<?php // the release\n")
+    unpacked = Release("plugin-1.0.tar.gz", "plugin", tarred, None).tree(vendor, tmp_path / "c1")
+    files = tree_digest(unpacked)
+
+    served = tmp_path / "served"
+    served.mkdir()
+    with zipfile.ZipFile(served / "plugin.1.0.zip", "w") as zipped:
+        zipped.writestr("plugin/index.php", "<?php // the release\n")
+        zipped.writestr("plugin/.wordpress-org/icon.svg", "<svg/>")  # hidden: not counted
+    with zipfile.ZipFile(served / "other.1.0.zip", "w") as zipped:
+        zipped.writestr("plugin/index.php", "<?php // something else\n")
+    handler = functools.partial(QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        nowhere = tmp_path / "no-vendor"
+        good = Release("plugin-1.0.tar.gz", "plugin", "0" * 64, f"{base}/plugin.1.0.zip")
+        good = dataclasses.replace(good, tree_sha256=files)
+        assert tree_digest(good.tree(nowhere, tmp_path / "c2")) == files
+        vendored = dataclasses.replace(good, sha256=tarred)
+        assert vendored.tree(vendor, tmp_path / "c3") == tmp_path / "c3" / tarred[:16] / "plugin"
+
+        bad = dataclasses.replace(good, url=f"{base}/other.1.0.zip")
+        with pytest.raises(PlatformError, match=f"not the expected {files}: refused"):
+            bad.tree(nowhere, tmp_path / "c4")
+        assert not [p for p in (tmp_path / "c4").iterdir() if p.name != "downloads"]
     finally:
         server.shutdown()
         server.server_close()

@@ -477,6 +477,38 @@ def test_edits_actions_and_deletion_through_spaces_engine_reach_the_bridge(stack
     ), stack.bridge_space(space_id)
 
 
+@pytest.mark.parametrize("stack", [BUDDYPRESS], indirect=True)
+def test_in_a_block_theme_the_button_is_drawn_as_spaces_engines_own(stack, browsing):
+    """Twenty Twenty-Five: the header's Message button looks like Spaces Engine's action
+    beside it, and the card's link is a button, at 1280 and 360 px."""
+    owner = stack.new_member("Lina Park")
+    space_id = stack.new_space("Lina Ceramics", owner)
+    stack.set_action(space_id, "phone")
+    stack.site.php(f"update_post_meta({space_id}, '{ACTION_KEY}_phone', '+351 210 000 001');")
+    member = stack.new_member("Paul Meyer")
+    stack.site.php("switch_theme('twentytwentyfive');")
+    try:
+        for viewport in (None, PHONE):
+            page = browsing.login(member, stack.space_url_of(space_id), viewport=viewport)
+            ours = page.get_by_role("link", name="Message Lina Ceramics")
+            theirs = page.locator("#space-action-button")
+            expect(ours).to_be_visible()
+            expect(theirs).to_have_text("Call Now")
+            assert look(ours) == look(theirs)
+            within_width(page, ours)
+            browsing.shot(page, f"block-theme-space-page-{page.viewport_size['width']}")
+            page.goto(stack.archive_url)
+            link = card_of(page, space_id).get_by_role("link", name="Message Lina Ceramics")
+            expect(link).to_be_visible()
+            drawn = look(link)
+            assert drawn["decoration"] == "none", drawn
+            assert drawn["background"] not in ("rgba(0, 0, 0, 0)", "transparent"), drawn
+            within_width(page, link)
+            browsing.shot(page, f"block-theme-archive-{page.viewport_size['width']}")
+    finally:
+        install_theme(stack.site)
+
+
 def test_deactivating_gives_spaces_engine_its_message_action_back(stack, browsing):
     """Last in the module: the plugin is activated again whatever happens."""
     owner = stack.new_member("Kai Weber")

@@ -211,6 +211,18 @@ def within_width(page, locator) -> None:
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
 
 
+def overlap(one, other) -> bool:
+    """Whether two drawn elements' boxes overlap."""
+    a, b = one.bounding_box(), other.bounding_box()
+    assert a and b, (a, b)
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
 _LOOK_JS = """(el) => {
   const s = getComputedStyle(el);
   return {background: s.backgroundColor, color: s.color, border: s.border,
@@ -272,7 +284,11 @@ def test_a_member_messages_the_space_from_its_page_and_its_card(stack, browsing)
     phone = context.new_page()
     phone.set_viewport_size(PHONE)
     phone.goto(stack.space_url)
-    within_width(phone, phone.get_by_role("link", name=f"Message {SPACE_NAME}"))
+    button = phone.get_by_role("link", name=f"Message {SPACE_NAME}")
+    within_width(phone, button)
+    if header_draws(stack):
+        # Not under the Space's logo, which Spaces Engine lays over the header's left side.
+        assert not overlap(button, phone.locator("#item-header-cover-image .avatar-image"))
     browsing.shot(phone, "space-page-phone")
     phone.goto(stack.archive_url)
     within_width(phone, card_of(phone, stack.space_id).locator(".space-inbox-card-action a"))
@@ -496,6 +512,7 @@ def test_in_a_block_theme_the_button_is_drawn_as_spaces_engines_own(stack, brows
             expect(theirs).to_have_text("Call Now")
             assert look(ours) == look(theirs)
             within_width(page, ours)
+            assert not overlap(ours, page.locator("#item-header-cover-image .avatar-image"))
             browsing.shot(page, f"block-theme-space-page-{page.viewport_size['width']}")
             page.goto(stack.archive_url)
             link = card_of(page, space_id).get_by_role("link", name="Message Lina Ceramics")

@@ -4,6 +4,7 @@ BuddyPress 14.5.2, and with BuddyBoss Platform 3.4.1, the last two also with Spa
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -260,12 +261,7 @@ def test_download_is_checked_kept_and_unpacked(tmp_path: pathlib.Path) -> None:
     with zipfile.ZipFile(served / "plugin-1.0.zip", "w") as zipped:
         zipped.writestr("plugin-1.0/plugin.php", "<?php\n")
     digest = hashlib.sha256((served / "plugin-1.0.zip").read_bytes()).hexdigest()
-    handler = functools.partial(QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with serving(served) as base:
         cache = tmp_path / "cache"
         bad = Release("plugin-1.0.tar.gz", "plugin", "0" * 64, f"{base}/plugin-1.0.zip", "1" * 64)
         with pytest.raises(PlatformError, match="not the expected"):
@@ -278,10 +274,6 @@ def test_download_is_checked_kept_and_unpacked(tmp_path: pathlib.Path) -> None:
         assert tree.name == "plugin"
         (served / "plugin-1.0.zip").unlink()  # a second run uses the kept download
         assert good.tree(vendor=tmp_path / "no-vendor", cache=cache) == tree
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_release_files_are_checked_whichever_archive_they_come_from(
@@ -302,12 +294,7 @@ def test_release_files_are_checked_whichever_archive_they_come_from(
         zipped.writestr("plugin/.wordpress-org/icon.svg", "<svg/>")  # hidden: not counted
     with zipfile.ZipFile(served / "other.1.0.zip", "w") as zipped:
         zipped.writestr("plugin/index.php", "<?php // something else\n")
-    handler = functools.partial(QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with serving(served) as base:
         nowhere = tmp_path / "no-vendor"
         good = Release("plugin-1.0.tar.gz", "plugin", "0" * 64, f"{base}/plugin.1.0.zip")
         good = dataclasses.replace(good, tree_sha256=files)
@@ -319,6 +306,17 @@ def test_release_files_are_checked_whichever_archive_they_come_from(
         with pytest.raises(PlatformError, match=f"not the expected {files}: refused"):
             bad.tree(nowhere, tmp_path / "c4")
         assert not [p for p in (tmp_path / "c4").iterdir() if p.name != "downloads"]
+
+
+@contextlib.contextmanager
+def serving(folder: pathlib.Path) -> Iterator[str]:
+    """Serve *folder* over HTTP on a free loopback port; its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

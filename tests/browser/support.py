@@ -9,7 +9,8 @@ import re
 import shutil
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
-from devstack.stack import BridgeServer
+from devstack.stack import BridgeServer, WholeStack
 from devstack.wordpress import WordPressSite, php_str
 
 REPO = Path(__file__).resolve().parents[2]
@@ -268,6 +269,30 @@ class BrowserStack:
     def admin_inbox_url(self, **query: int) -> str:
         params = {"page": "space-inbox-messages", **{k: str(v) for k, v in query.items()}}
         return f"{self.url}/wp-admin/admin.php?{urllib.parse.urlencode(params)}"
+
+
+@contextmanager
+def platform_stack(
+    tmp_path_factory, key: str, make: Callable[[WordPressSite, BridgeServer], BrowserStack]
+) -> Iterator[BrowserStack]:
+    """The whole stack on platform *key* (dispatching every second), with the demo's theme,
+    seeded with the Space and its admins by the stack *make* builds; stopped afterwards."""
+    began = time.monotonic()
+    whole = WholeStack(
+        tmp_path_factory.mktemp(key),
+        f"si_test_{key.replace('-', '_')}_{os.getpid()}",
+        PREFIX,
+        platform=key,
+        DISPATCH_INTERVAL="1",
+    ).start()
+    try:
+        install_theme(whole.site)
+        built = make(whole.site, whole.bridge)
+        built.seed()
+        print(f"\n{key}: stack built and seeded in {time.monotonic() - began:.1f} s")
+        yield built
+    finally:
+        whole.stop()
 
 
 # -- the browser side of a test -----------------------------------------------------------------
@@ -548,6 +573,18 @@ def open_space_and_press_message(page):
     box = member_inbox(page).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
     expect(box).to_be_focused()
     return box
+
+
+def answer_as_space(inbox, member: Person, question: str, answer: str):
+    """In a team inbox: open *member*'s conversation, where *question* shows, and answer it
+    as the Space; the sent answer, once it is stored."""
+    inbox.locator(".space-inbox__item-button", has_text=member.display_name).click()
+    expect(message_in(inbox, question)).to_be_visible()
+    inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}").fill(answer)
+    inbox.get_by_role("button", name="Send").click()
+    sent = message_in(inbox, answer, mine=True)
+    expect(sent).to_have_attribute("data-state", "sent")
+    return sent
 
 
 def recorder(context) -> list[tuple[str, str]]:

@@ -16,7 +16,6 @@ WordPress 6.1 stack is not built for them.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -25,19 +24,19 @@ import pytest
 from playwright.sync_api import expect
 
 from devstack.platforms import set_buddyboss_toolbar
-from devstack.stack import WholeStack
 
 from .support import (
     PREFIX,
     SPACE_NAME,
     BrowserStack,
     Person,
+    answer_as_space,
     badge,
     eventually,
-    install_theme,
     member_inbox,
     message_in,
     open_space_and_press_message,
+    platform_stack,
     recorder,
     shown_count,
     switcher,
@@ -63,7 +62,6 @@ class PlatformStack(BrowserStack):
     def __init__(self, site, bridge, platform: str) -> None:
         super().__init__(site, bridge)
         self.platform = platform
-        self.build_seconds = 0.0
 
     @property
     def buddyboss(self) -> bool:
@@ -118,20 +116,10 @@ def stack(request, tmp_path_factory) -> Iterator[PlatformStack]:
     with the toolbar hidden, only ReadyLaunch pages have a header.
     """
     key = request.param
-    began = time.monotonic()
-    whole = WholeStack(
-        tmp_path_factory.mktemp(key),
-        f"si_test_{key.replace('-', '_')}_{os.getpid()}",
-        PREFIX,
-        platform=key,
-        DISPATCH_INTERVAL="1",
-    ).start()
-    site, bridge = whole.site, whole.bridge
-    try:
-        install_theme(site)
-        built = PlatformStack(site, bridge, key)
-
-        built.seed()
+    with platform_stack(
+        tmp_path_factory, key, lambda site, bridge: PlatformStack(site, bridge, key)
+    ) as built:
+        site = built.site
         # A BuddyPress notification of the plugin carries the conversation id where BuddyBoss
         # expects a user id (secondary_item_id): conversation ids that name no user make
         # BuddyBoss take the notification for "read-only", whatever order the tests run in.
@@ -149,11 +137,7 @@ def stack(request, tmp_path_factory) -> Iterator[PlatformStack]:
         with site.session() as http:
             answer = http.get(built.inbox_url, timeout=30)
         assert answer.status_code == 200, f"the inbox page answers {answer.status_code}"
-        built.build_seconds = time.monotonic() - began
-        print(f"\n{key}: stack built and seeded in {built.build_seconds:.1f} s")
         yield built
-    finally:
-        whole.stop()
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -253,13 +237,8 @@ def test_a_subscriber_admin_finds_the_count_in_the_header_and_answers_as_the_spa
     expect(switcher(admin).locator("button", has_text=SPACE_NAME)).to_have_attribute(
         "aria-pressed", "true"
     )
-    inbox.locator(".space-inbox__item-button", has_text=member.display_name).click()
-    expect(message_in(inbox, question)).to_be_visible()
     answer = "We do: the same organic cotton, in four colours."
-    inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}").fill(answer)
-    inbox.get_by_role("button", name="Send").click()
-    sent = message_in(inbox, answer, mine=True)
-    expect(sent).to_have_attribute("data-state", "sent")
+    sent = answer_as_space(inbox, member, question, answer)
     expect(sent.locator(".space-inbox__audit")).to_have_text(re.compile(r"^sent by Ada Admin · "))
     browsing.shot(admin, "team-inbox-answered")
     if not stack.buddyboss:

@@ -15,7 +15,6 @@ test that visits it records the requests and finds none there.
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 import time
@@ -27,8 +26,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from devstack.stack import WholeStack
-
 from .support import (
     PASSWORD,
     PHONE,
@@ -36,6 +33,7 @@ from .support import (
     SPACE_NAME,
     BrowserStack,
     Person,
+    answer_as_space,
     badge,
     eventually,
     horizontal_overflow,
@@ -43,6 +41,7 @@ from .support import (
     member_inbox,
     message_in,
     open_space_and_press_message,
+    platform_stack,
     shown_count,
     team_inbox,
 )
@@ -134,27 +133,15 @@ class SpacesEngineStack(BrowserStack):
 def stack(request, tmp_path_factory) -> Iterator[SpacesEngineStack]:
     """The whole stack on one Spaces Engine platform; T-Shirt Shop's action is "Message"."""
     key = request.param
-    began = time.monotonic()
-    whole = WholeStack(
-        tmp_path_factory.mktemp(key),
-        f"si_test_{key.replace('-', '_')}_{os.getpid()}",
-        PREFIX,
-        platform=key,
-        DISPATCH_INTERVAL="1",
-    ).start()
-    site, bridge = whole.site, whole.bridge
-    try:
-        install_theme(site)
-        built = SpacesEngineStack(site, bridge, key)
-        built.seed()
+    with platform_stack(
+        tmp_path_factory, key, lambda site, bridge: SpacesEngineStack(site, bridge, key)
+    ) as built:
+        site = built.site
         (site.root / "wp-content" / "mu-plugins" / "no-gravatar.php").write_text(_NO_GRAVATAR)
         site.php("update_option('show_avatars', 1);")
         built.set_action(built.space_id, ACTION_MESSAGE)
         built.site_admin = built.person("site.admin", "Sam Siteadmin", role="administrator")
-        print(f"\n{key}: stack built and seeded in {time.monotonic() - began:.1f} s")
         yield built
-    finally:
-        whole.stop()
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -361,13 +348,8 @@ def test_the_owner_sees_the_count_and_answers_as_the_space(stack, browsing):
     inbox = team_inbox(page)
     expect(inbox).to_be_visible()
     expect(page).to_have_url(re.compile(rf"[?&]team={stack.space_id}(&|$)"))
-    inbox.locator(".space-inbox__item-button", has_text=member.display_name).click()
-    expect(message_in(inbox, question)).to_be_visible()
     answer = "We do, in four colours."
-    inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}").fill(answer)
-    inbox.get_by_role("button", name="Send").click()
-    sent = message_in(inbox, answer, mine=True)
-    expect(sent).to_have_attribute("data-state", "sent")
+    sent = answer_as_space(inbox, member, question, answer)
     expect(sent.locator(".space-inbox__audit")).to_have_text(re.compile(r"^sent by Ada Admin · "))
     assert stack.stored_bodies(member) == [question, answer]
 

@@ -8,7 +8,6 @@ import signal
 import sys
 import threading
 
-import requests
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -120,6 +119,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         nonlocal failures
         failures += not ok
         print(f"[{'ok' if ok else 'FAIL'}] {what}")
+
+    # Imported here, not at the top: requests imports ssl, which gevent must patch first in
+    # `serve --live`'s workers (they are forked from the process that imports this module).
+    import requests
 
     try:
         settings = _settings(args)

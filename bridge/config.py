@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from bridge.rate_limits import Rule
 
@@ -177,7 +177,15 @@ def resolve(given: Mapping[str, object]) -> dict[str, object]:
         except ValueError as exc:
             raise ConfigError(f"{name}: {exc}") from exc
     settings["SQLALCHEMY_URL"] = database_url(settings)
+    settings["SITE_KEY"] = site_key(settings)
     return settings
+
+
+def site_key(settings: Mapping[str, object]) -> str:
+    """What names one site in a Redis that several sites may share (the start of every key
+    and channel the bridge uses there): its database and table prefix."""
+    database = make_url(str(settings["SQLALCHEMY_URL"])).database
+    return f"space-inbox:{database}:{settings['TABLE_PREFIX']}"
 
 
 def _socket(settings: Mapping[str, object]) -> str | None:

@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.inbox.changes import NOTES, Change
@@ -335,8 +334,7 @@ def kept_answers() -> KeptAnswers | None:
 
 def channel_name(settings: dict) -> str:
     """The channel of one site: sites may share a Redis."""
-    database = make_url(settings["SQLALCHEMY_URL"]).database
-    return f"space-inbox:{database}:{settings['TABLE_PREFIX']}:changes"
+    return f"{settings['SITE_KEY']}:changes"
 
 
 def init_app(app: Flask, sessions: sessionmaker) -> None:

@@ -58,15 +58,17 @@ class DatabaseCounters:
 class RedisCounters:
     """Fixed-window counters in Redis, shared by every bridge process that uses it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, site: str) -> None:
+        """:param site: the site's key (``config.site_key``): sites may share a Redis."""
         import redis  # optional: only sites that configure Redis need the package
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._site = site
 
     def hit(self, session: Session, key: str, rule: Rule, now: float) -> int:
         """Count one hit; return the window's count so far."""
         window = int(now // rule.seconds)
-        name = f"space-inbox:rate:{key}:{window}"
+        name = f"{self._site}:rate:{key}:{window}"
         pipe = self._redis.pipeline()
         pipe.incr(name)
         pipe.expire(name, rule.seconds + 1)
@@ -97,7 +99,9 @@ class Limiter:
 def from_settings(settings: dict) -> Limiter:
     """Build the limiter the settings describe."""
     counters = (
-        RedisCounters(settings["REDIS_URL"]) if settings.get("REDIS_URL") else DatabaseCounters()
+        RedisCounters(settings["REDIS_URL"], settings["SITE_KEY"])
+        if settings.get("REDIS_URL")
+        else DatabaseCounters()
     )
     return Limiter(
         Rule.parse(settings["RATE_PER_SPACE"]), Rule.parse(settings["RATE_OVERALL"]), counters

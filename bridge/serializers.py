@@ -17,6 +17,7 @@ from bridge.shapes import (
     MemberConversation,
     MemberFrom,
     MemberMessage,
+    MemberSent,
     MemberSpace,
     Person,
     ResponseTime,
@@ -84,6 +85,11 @@ def member_message(row: Row) -> MemberMessage:
         "body": row.body,
         "created_at": iso(row.created_at),
     }
+
+
+def member_sent(row: Row) -> MemberSent:
+    """A member's sent message, with the id of their conversation it is in."""
+    return {**member_message(row), "conversation_id": row.conversation_id}
 
 
 # -- admin-facing ------------------------------------------------------------------------

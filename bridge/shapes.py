@@ -217,6 +217,14 @@ MemberMessage = TypedDict(
     closed=True,
 )
 
+#: The answer to a member's send: the message, and the id of the conversation it is in (their
+#: own, created by their first message).
+MemberSent = TypedDict(
+    "MemberSent",
+    {"id": Id, "conversation_id": Id, "from": MemberFrom, "body": str, "created_at": Time},
+    closed=True,
+)
+
 
 class MemberConversationPage(TypedDict, closed=True):
     conversations: list[MemberConversation]

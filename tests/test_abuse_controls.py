@@ -25,7 +25,7 @@ def _count(app, table) -> int:
 def limited(request, app, monkeypatch):
     """At most 3 messages a minute to one Space and 5 overall, counted where the site says."""
     if request.param == "redis":
-        counters = rate_limits.RedisCounters(REDIS_URL)
+        counters = rate_limits.RedisCounters(REDIS_URL, app.config["SITE_KEY"])
         counters._redis.flushdb()
     else:
         counters = rate_limits.DatabaseCounters()
@@ -102,6 +102,23 @@ def test_database_counters_hold_across_bridge_processes(app, wordpress, world):
             {"RATE_PER_SPACE": "off", "RATE_OVERALL": "off"}
         )
         other.extensions["space_inbox_engine"].dispose()
+
+
+def test_sites_sharing_a_redis_count_apart(app):
+    """Two sites on one Redis: the same member id on each has a quota of its own, and every
+    key the counters write names its site."""
+    rule = rate_limits.Rule(1, 60)
+    ours = rate_limits.RedisCounters(REDIS_URL, app.config["SITE_KEY"])
+    theirs = rate_limits.RedisCounters(REDIS_URL, "space-inbox:another_site:wp_")
+    ours._redis.flushdb()
+    assert [ours.hit(None, "m7", rule, 1000.0) for _ in range(2)] == [1, 2]
+    assert theirs.hit(None, "m7", rule, 1000.0) == 1
+    keys = sorted(k.decode() for k in ours._redis.keys("*"))
+    assert keys == [
+        "space-inbox:another_site:wp_:rate:m7:16",
+        f"{app.config['SITE_KEY']}:rate:m7:16",
+    ]
+    assert app.config["SITE_KEY"].startswith("space-inbox:si_test_")
 
 
 @pytest.mark.parametrize("text", ["20/600", " 1 / 1 ", "off", ""])

@@ -130,6 +130,9 @@ def test_a_retried_send_returns_the_same_message_and_writes_once(app, client, wo
     messages = _rows(app, T.messages)
     assert [m.id for m in messages] == [first.get_json()["id"]]
     assert _count(app, T.conversations) == 1
+    # The answer names the member's conversation, created by this first message.
+    conversation = _conversation(app, SPACE, member.user_id)
+    assert first.get_json()["conversation_id"] == conversation.id
     jobs = _jobs(app, "member_message")
     assert sorted(uid for uid, _ in jobs) == sorted(
         [world["admin"].user_id, world["admin2"].user_id]

@@ -71,7 +71,7 @@ def send(space_id: int):
             values.utcnow(),
             current_app.extensions["space_inbox_limiter"],
         )
-    response = jsonify(serializers.member_message(message))
+    response = jsonify(serializers.member_sent(message))
     response.status_code = 201
     response.headers["Location"] = url_for(".messages", space_id=space_id)
     return response

@@ -199,7 +199,7 @@ def _paths(doc: _Document) -> dict:
                 "parameters": [space],
                 "requestBody": doc.body(shapes.SendBody),
                 "responses": {
-                    "201": doc.answer("Sent (or a retry).", shapes.MemberMessage),
+                    "201": doc.answer("Sent (or a retry).", shapes.MemberSent),
                     **doc.errors(*BODY_ERRORS, 401, 403, 404, 409, 410, 429),
                 },
             },

@@ -467,6 +467,39 @@ def test_the_bridges_answer_is_relayed_with_the_listed_headers_only(stack, recor
         assert dropped not in answer.headers
 
 
+@pytest.mark.parametrize(
+    ("status", "expected", "code"),
+    [
+        (414, 414, "invalid_request"),
+        (400, 400, "invalid_request"),
+        (502, 503, "bridge_unavailable"),
+    ],
+)
+def test_a_refusal_not_in_the_apis_shape_is_relayed_in_it(stack, recorder, status, expected, code):
+    """The bridge's server answers some requests itself, with an HTML page: the browser
+    still gets the API's error shape, and a client's error stays a client's error."""
+    recorder.answer = (status, [("Content-Type", "text/html")], b"<html><h1>Bad</h1></html>")
+    browser, _nonce = stack.browser("fp.html")
+    answer = stack.call(browser, "GET", "me/summary")
+    assert answer.status_code == expected
+    assert answer.headers["Content-Type"] == "application/json"
+    data = answer.json()
+    assert data["code"] == code and set(data) <= {"code", "message", "description"}
+
+
+def test_a_query_string_too_long_to_forward_is_a_400_in_the_apis_shape(stack, recorder):
+    """Many parameters, each within its own bound: the whole query string is bounded too."""
+    browser, _nonce = stack.browser("fp.long")
+    pairs = "&".join(f"p{chr(97 + n)}={'x' * 500}" for n in range(8))
+    status, data = stack.raw_get(browser, f"path=me/summary&{pairs}")
+    assert status == 400 and data["code"] == "invalid_query", (status, data)
+    assert recorder.requests == []
+    # Within the bound, the same kind of parameters are forwarded.
+    status, _data = stack.raw_get(browser, f"path=me/summary&{pairs.split('&')[0]}")
+    assert status == 200
+    assert len(recorder.requests) == 1
+
+
 # -- what an attacker tries ----------------------------------------------------------------
 
 REFUSED_PATHS = [

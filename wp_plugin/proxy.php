@@ -56,6 +56,12 @@ final class Space_Inbox_Proxy {
 	/** A query parameter other than the path, forwarded as sent (still percent-encoded). */
 	const QUERY_PAIR_PATTERN = '#^[A-Za-z_]{1,32}=[A-Za-z0-9*._~%+-]{0,512}$#D';
 
+	/**
+	 * Longest query string forwarded, in bytes: room for a few parameters of the longest
+	 * kind, well under what the bridge's server takes on a request line.
+	 */
+	const MAX_QUERY = 2048;
+
 	/** The live stream: never proxied. */
 	const STREAM_PATH = 'me/stream';
 
@@ -216,6 +222,16 @@ final class Space_Inbox_Proxy {
 			self::unavailable( 'The bridge did not answer.' );
 			return;
 		}
+		if ( $answer['status'] >= 400 && ! self::is_json( $answer['headers'] ) ) {
+			// Not the bridge's own refusal (its server's HTML page for a request it could not
+			// read, say): the API's shape, a client's error staying a client's error.
+			if ( $answer['status'] >= 500 ) {
+				self::unavailable( 'The bridge answered with an error.' );
+			} else {
+				self::refuse( $answer['status'], 'invalid_request', 'The request was refused.' );
+			}
+			return;
+		}
 		http_response_code( $answer['status'] );
 		foreach ( $answer['headers'] as $name => $value ) {
 			header( $name . ': ' . $value );
@@ -234,10 +250,14 @@ final class Space_Inbox_Proxy {
 	 * `%2f` and the like are refused rather than interpreted.
 	 *
 	 * @param string $raw QUERY_STRING.
-	 * @return array|null `array( path, rest of the query )`, or null when the path is
-	 *                    missing or repeated or another parameter is malformed.
+	 * @return array|null `array( path, rest of the query )`, or null when the query is
+	 *                    longer than MAX_QUERY, the path is missing or repeated, or another
+	 *                    parameter is malformed.
 	 */
 	private static function split_query( $raw ) {
+		if ( strlen( $raw ) > self::MAX_QUERY ) {
+			return null;
+		}
 		$path = null;
 		$rest = array();
 		foreach ( explode( '&', $raw ) as $pair ) {
@@ -765,6 +785,16 @@ final class Space_Inbox_Proxy {
 			$out .= substr( $body, $eol + 2, (int) $size );
 			$at   = $eol + 2 + (int) $size + 2;
 		}
+	}
+
+	/**
+	 * Whether relayed headers say the body is JSON.
+	 *
+	 * @param array $headers Relayed headers: name => value.
+	 * @return bool
+	 */
+	private static function is_json( array $headers ) {
+		return isset( $headers['Content-Type'] ) && 1 === preg_match( '#^application/(?:[a-z0-9.+-]+\+)?json\b#i', $headers['Content-Type'] );
 	}
 
 	/* -- Answers of its own ------------------------------------------------------------ */

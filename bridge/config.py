@@ -58,6 +58,8 @@ DEFAULTS: dict[str, object] = {
     "NOTIFY_URL": None,
     # Seconds a dispatcher idles when no job is due.
     "DISPATCH_INTERVAL": 1,
+    # Live streams one user may hold in one bridge process: a new one closes the oldest.
+    "STREAMS_PER_USER": 5,
     "PAGE_SIZE": 30,
     "DB_POOL_SIZE": 5,
     "DB_POOL_RECYCLE": 3600,
@@ -74,6 +76,7 @@ _INT_SETTINGS = {
     "DB_POOL_RECYCLE",
     "MAX_CONTENT_LENGTH",
     "DISPATCH_INTERVAL",
+    "STREAMS_PER_USER",
 }
 
 # A PHP string literal or a comment; comments are dropped, strings kept, so that a
@@ -171,6 +174,8 @@ def resolve(given: Mapping[str, object]) -> dict[str, object]:
     settings.update({k: v for k, v in given.items() if v is not None})
     if not re.fullmatch(r"[A-Za-z0-9_]+", str(settings["TABLE_PREFIX"])):
         raise ConfigError("the table prefix may hold only letters, digits and underscores")
+    if int(settings["STREAMS_PER_USER"]) < 1:
+        raise ConfigError("STREAMS_PER_USER must be 1 or more")
     for name in ("RATE_PER_SPACE", "RATE_OVERALL"):
         try:
             Rule.parse(settings[name])

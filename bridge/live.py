@@ -32,11 +32,16 @@ log = logging.getLogger(__name__)
 RESUBSCRIBE_AFTER = 1.0
 
 
+#: What a listener is woken with when a newer stream of its user took its place.
+REPLACED = "replaced"
+
+
 class Listener:
     """One user's interest in changes: their own conversations and their Spaces' inboxes.
 
-    ``wake`` is called with each change that concerns them, or with None when changes may
-    have been missed (the subscription was lost): then nothing kept is to be trusted.
+    ``wake`` is called with each change that concerns them, with None when changes may
+    have been missed (the subscription was lost): then nothing kept is to be trusted, or
+    with :data:`REPLACED` when the listener was dropped for a newer one of its user.
     """
 
     def __init__(self, user_id: int, spaces: Iterable[int], wake: Callable) -> None:
@@ -176,7 +181,8 @@ class Hub:
             client_name=channel.replace(" ", "_"),
         )
         self._listeners: set[Listener] = set()
-        self._by_user: dict[int, set[Listener]] = {}
+        #: A user's listeners, oldest first (a dict as an ordered set).
+        self._by_user: dict[int, dict[Listener, None]] = {}
         self._by_space: dict[int, set[Listener]] = {}
         self._lock = threading.Lock()
         self._started = False
@@ -198,12 +204,24 @@ class Hub:
 
     # -- listening --------------------------------------------------------------------
 
-    def listen(self, user_id: int, spaces: Iterable[int], wake: Callable) -> Listener:
-        """Register a listener (and start the subscription if it is not running)."""
+    def listen(
+        self, user_id: int, spaces: Iterable[int], wake: Callable, most: int | None = None
+    ) -> Listener:
+        """Register a listener (and start the subscription if it is not running).
+
+        :param most: how many listeners the user may have here; beyond, the oldest are
+            dropped and woken with :data:`REPLACED`.
+        """
         self.start()
         listener = Listener(user_id, spaces, wake)
         with self._lock:
+            own = self._by_user.get(user_id, {})
+            dropped = list(own)[: max(len(own) + 1 - most, 0)] if most else []
+            for old in dropped:
+                self._remove(old)
             self._add(listener)
+        for old in dropped:
+            old.wake(REPLACED)
         return listener
 
     def update(self, listener: Listener, spaces: Iterable[int]) -> None:
@@ -223,20 +241,23 @@ class Hub:
 
     def _add(self, listener: Listener) -> None:
         self._listeners.add(listener)
-        self._by_user.setdefault(listener.user_id, set()).add(listener)
+        self._by_user.setdefault(listener.user_id, {})[listener] = None
         for space_id in listener.spaces:
             self._by_space.setdefault(space_id, set()).add(listener)
 
     def _remove(self, listener: Listener) -> None:
         self._listeners.discard(listener)
-        for index, key in [(self._by_user, listener.user_id)] + [
-            (self._by_space, s) for s in listener.spaces
-        ]:
-            found = index.get(key)
+        own = self._by_user.get(listener.user_id)
+        if own is not None:
+            own.pop(listener, None)
+            if not own:
+                del self._by_user[listener.user_id]
+        for space_id in listener.spaces:
+            found = self._by_space.get(space_id)
             if found is not None:
                 found.discard(listener)
                 if not found:
-                    del index[key]
+                    del self._by_space[space_id]
 
     def deliver(self, change: Change) -> None:
         """Drop the answers a change concerns, and wake every listener it concerns.

@@ -6,6 +6,7 @@ WordPress logout, a destroyed session and a new password close the user's stream
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -81,6 +82,15 @@ class Stream:
         return found
 
     def close(self) -> None:
+        # Shut the socket first: closing the response alone waits for the reader thread,
+        # blocked in a read until the next heartbeat (25 s).
+        connection = getattr(self.response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self.response.close()
 
 
@@ -334,3 +344,37 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
     finally:
         for stream in (ben_stream, ada_stream, mia_stream):
             stream.close()
+
+
+def test_one_user_holds_at_most_their_share_of_a_process_streams(stack, redis_url):
+    """With two streams a user on a one-worker bridge: a third closes the first with a
+    ``replaced`` event; the other two, and another user's stream, go on hearing changes."""
+    whole, other, users, space = stack
+    capped = BridgeServer(
+        whole.site.wp_config_path,
+        whole.workdir,
+        workers=1,
+        REDIS_URL=redis_url,
+        STREAMS_PER_USER="2",
+    )
+    capped.start()
+    ben = _browser(whole.site, "ben")[0]
+    streams = []
+    try:
+        for _ in range(3):
+            streams.append(Stream(capped, ben))
+            streams[-1].next("summary", timeout=5)
+        first, second, third = streams
+        first.next("replaced", timeout=5)
+        assert first.closed.wait(5), "the replaced stream stays open"
+        ada = Stream(capped, _browser(whole.site, "ada")[0])
+        streams.append(ada)
+        ada.next("summary", timeout=5)
+        _send(whole.bridge, _browser(whole.site, "omar"), space, "Is the terrace open?")
+        for stream in (second, third, ada):
+            stream.next("team", timeout=5)
+        assert [name for name, _, _ in second.seen + third.seen].count("replaced") == 0
+    finally:
+        for stream in streams:
+            stream.close()
+        capped.stop()

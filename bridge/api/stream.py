@@ -12,6 +12,9 @@ password ends the stream at once (``event: logout``). Events:
 - ``typing`` ``{"space_id", "conversation_id"}``: another admin of the Space started or
   stopped typing an answer in that conversation (never sent to the member);
 - ``logout``: the login is no longer valid; the stream ends.
+- ``replaced``: the user opened more streams on this process than ``STREAMS_PER_USER``
+  (default 5): the oldest ends with this event, and its page polls instead, so that no user
+  holds more than a few of the process's connections.
 
 Events carry counts and ids, never text or an author: a page reads what changed through
 the API, with the full checks. Streams need Redis (the fan-out) and an event-loop worker
@@ -27,13 +30,13 @@ import sys
 import time
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, g, stream_with_context
+from flask import Blueprint, Response, current_app, g, stream_with_context
 
 from bridge.api import guards
 from bridge.api.header import inbox_url, summary_body
 from bridge.inbox.errors import NotLoggedIn, Unavailable
 from bridge.inbox.statements import SPACE
-from bridge.live import Hub, hub
+from bridge.live import REPLACED, Hub, hub
 
 bp = Blueprint("stream", __name__, url_prefix="/api/v1/me")
 
@@ -74,7 +77,9 @@ def stream():
             "Poll GET /api/v1/me/summary instead.",
         )
     response = Response(
-        stream_with_context(_events(live, g.user, g.header_rows)),
+        stream_with_context(
+            _events(live, g.user, g.header_rows, current_app.config["STREAMS_PER_USER"])
+        ),
         mimetype="text/event-stream",
     )
     response.headers["Cache-Control"] = "no-store"
@@ -82,10 +87,10 @@ def stream():
     return response
 
 
-def _events(live: Hub, user, rows) -> Iterator[str]:
+def _events(live: Hub, user, rows, most: int) -> Iterator[str]:
     woken: queue.SimpleQueue = queue.SimpleQueue()
     spaces = _spaces(rows)
-    listener = live.listen(user.id, spaces, woken.put)
+    listener = live.listen(user.id, spaces, woken.put, most)
     url = inbox_url()
     try:
         last = summary_body(rows, url)
@@ -104,6 +109,9 @@ def _events(live: Hub, user, rows) -> Iterator[str]:
             now = time.time()
             if None in changes:
                 return  # changes may have been missed: the browser reconnects, or polls
+            if REPLACED in changes:
+                yield _event("replaced", {})
+                return
             if now >= ends:
                 return
             if not changes and now < checked + RECHECK:

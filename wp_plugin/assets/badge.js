@@ -7,8 +7,9 @@
  * the small DOM helpers.
  *
  * The summary comes pushed when the bridge offers a live stream (`streamUrl`, direct mode:
- * Server-Sent Events with `summary`, `conversation`, `team`, `typing` and `logout` events); while
- * there is none (no Redis, a network that blocks streams, proxy mode) it polls
+ * Server-Sent Events with `summary`, `conversation`, `team`, `typing`, `logout` and `replaced`
+ * events); while there is none (no Redis, a network that blocks streams, proxy mode, more
+ * of the user's pages than the bridge streams to) it polls
  * `GET me/summary` (with If-None-Match) while the page is visible.
  *
  * Configuration, set by PHP before this module runs: `window.spaceInboxConfig` =
@@ -319,6 +320,16 @@ export const summary = {
       });
     }
     source.addEventListener('logout', () => this.stop());
+    // Newer pages of this user took the streams the bridge gives one user: poll, and ask
+    // for a stream again later.
+    source.addEventListener('replaced', () => {
+      source.close();
+      this.stream = null;
+      this.live = false;
+      this.schedule(0);
+      window.clearTimeout(this.streamTimer);
+      this.streamTimer = window.setTimeout(() => this.connect(), STREAM_RETRY_MS);
+    });
     source.addEventListener('error', () => {
       // The browser reconnects by itself unless the bridge refused the stream; poll meanwhile.
       this.live = false;

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -92,15 +91,13 @@ class Deliverer:
         if not secret:
             return "no shared secret configured"
         body = json.dumps({"jobs": [job_json(j) for j in jobs]}).encode()
-        stamp = str(int(time.time()))
         try:
             answer = self._http.post(
                 self._url(session),
                 data=body,
                 headers={
                     "Content-Type": "application/json",
-                    "X-Space-Inbox-Timestamp": stamp,
-                    "X-Space-Inbox-Signature": auth.signature(secret, stamp, body),
+                    **auth.signed_headers(secret, "notify", body),
                 },
                 timeout=TIMEOUT,
             )

@@ -46,6 +46,7 @@ class Tables:
     outbox: Table
     audit: Table
     events_seen: Table
+    requests_seen: Table
     user_flags: Table
     blocks: Table
     rate_counters: Table
@@ -203,6 +204,14 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}events_seen_received", "received_at"),
         **TABLE_OPTIONS,
     )
+    requests_seen = Table(
+        f"{p}requests_seen",
+        md,
+        Column("id", String(32, collation="utf8mb4_bin"), primary_key=True),
+        Column("received_at", WHEN, nullable=False),
+        Index(f"{p}requests_seen_received", "received_at"),
+        **TABLE_OPTIONS,
+    )
     user_flags = Table(
         f"{p}user_flags",
         md,
@@ -309,6 +318,7 @@ def tables(prefix: str) -> Tables:
         outbox,
         audit,
         events_seen,
+        requests_seen,
         user_flags,
         blocks,
         rate_counters,

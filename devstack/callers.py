@@ -74,14 +74,12 @@ def signed_post(client, path: str, payload, *, secret: str = SECRET, timestamp=N
     """POST a call signed as the plugin signs it."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     stamp = str(int(time.time()) if timestamp is None else timestamp)
+    endpoint = path.removeprefix("/api/v1/")
     return client.post(
         path,
         data=body,
         content_type="application/json",
-        headers={
-            "X-Space-Inbox-Timestamp": stamp,
-            "X-Space-Inbox-Signature": auth.signature(secret, stamp, body),
-        },
+        headers=auth.signed_headers(secret, endpoint, body, timestamp=stamp),
     )
 
 

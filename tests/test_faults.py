@@ -580,8 +580,7 @@ def test_the_bridge_answers_503_while_mariadb_is_down_and_serves_again_after(tmp
                 data=events,
                 headers={
                     "Content-Type": "application/json",
-                    "X-Space-Inbox-Timestamp": stamp,
-                    "X-Space-Inbox-Signature": auth.signature(SECRET, stamp, events),
+                    **auth.signed_headers(SECRET, "events", events, timestamp=stamp),
                 },
                 timeout=15,
             )

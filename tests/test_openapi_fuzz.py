@@ -19,7 +19,6 @@ signed over the exact bytes each request sends.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import get_args
 
@@ -127,9 +126,8 @@ def _call(case, caller: str, people):
         headers["X-WP-Nonce"] = person.nonce
     elif caller == "plugin":
         body = _wire_body(case)
-        stamp = str(int(time.time()))
-        headers["X-Space-Inbox-Timestamp"] = stamp
-        headers["X-Space-Inbox-Signature"] = auth.signature(SECRET, stamp, body or b"")
+        endpoint = case.path.removeprefix("/api/v1/")
+        headers.update(auth.signed_headers(SECRET, endpoint, body or b"", method=case.method))
         if body is not None:
             # Send exactly the signed bytes (not a re-serialisation of the JSON).
             extra["data"] = body

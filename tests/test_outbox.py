@@ -36,12 +36,10 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                stamp = self.headers.get("X-Space-Inbox-Timestamp", "")
-                sig = self.headers.get("X-Space-Inbox-Signature", "")
-                ok = (
-                    auth.verify_signature(SECRET, stamp, sig, body, now=time.time(), max_skew=300)
-                    is None
+                failure = auth.verify_signature(
+                    SECRET, "POST", "notify", self.headers, body, now=time.time(), max_skew=300
                 )
+                ok = failure is None
                 with receiver.lock:
                     if not ok:
                         receiver.bad_signatures += 1

@@ -104,12 +104,19 @@ def test_unsigned_calls_are_401(app, client, headers):
     assert _counts(app) == before
 
 
-def _post(client, body: bytes, stamp: str, sig: str):
+REQUEST = "0123456789abcdef0123456789abcdef"
+
+
+def _post(client, body: bytes, stamp: str, sig: str, request_id: str = REQUEST, path=EVENTS):
     return client.post(
-        EVENTS,
+        path,
         data=body,
         content_type="application/json",
-        headers={"X-Space-Inbox-Timestamp": stamp, "X-Space-Inbox-Signature": sig},
+        headers={
+            auth.TIMESTAMP_HEADER: stamp,
+            auth.REQUEST_HEADER: request_id,
+            auth.SIGNATURE_HEADER: sig,
+        },
     )
 
 
@@ -117,16 +124,24 @@ def test_forged_signatures_are_403(app, client):
     body = json.dumps({"events": [_space_event()]}).encode()
     stamp = str(int(time.time()))
     before = _counts(app)
+
+    def signed(secret=SECRET, method="POST", endpoint="events", at=stamp, rid=REQUEST, data=body):
+        return auth.signature(secret, method, endpoint, at, rid, data)
+
     cases = [
-        auth.signature("wrong secret", stamp, body),
-        auth.signature(SECRET, stamp, body + b" "),  # signed another body
-        auth.signature(SECRET, str(int(stamp) - 1), body),  # signed another timestamp
-        "",
-        "zz" * 32,
-        auth.signature(SECRET, stamp, body)[:-1],
+        (signed(secret="wrong secret"), REQUEST),
+        (signed(data=body + b" "), REQUEST),  # signed another body
+        (signed(at=str(int(stamp) - 1)), REQUEST),  # signed another timestamp
+        (signed(endpoint="privacy/erase"), REQUEST),  # signed for another endpoint
+        (signed(method="PUT"), REQUEST),  # signed for another method
+        (signed(rid="f" * 32), REQUEST),  # signed another request id
+        (signed(rid="ABC"), "ABC"),  # a request id not of the form
+        ("", REQUEST),
+        ("zz" * 32, REQUEST),
+        (signed()[:-1], REQUEST),
     ]
-    for sig in cases:
-        answer = _post(client, body, stamp, sig or "x")
+    for sig, request_id in cases:
+        answer = _post(client, body, stamp, sig or "x", request_id)
         assert answer.status_code == 403, sig
         assert answer.get_json()["code"] == "bad_signature"
     assert _counts(app) == before
@@ -145,19 +160,84 @@ def test_stale_or_future_timestamps_are_403(app, client, skew):
 @pytest.mark.parametrize("stamp", ["abc", "-5", "1.5", " 1", "١٢٣"])
 def test_malformed_timestamps_are_refused(client, stamp):
     body = json.dumps({"events": [_space_event()]}).encode()
-    answer = _post(client, body, stamp, auth.signature(SECRET, stamp, body))
+    answer = _post(
+        client, body, stamp, auth.signature(SECRET, "POST", "events", stamp, REQUEST, body)
+    )
     assert answer.status_code == 403
 
 
-def test_a_replayed_request_changes_nothing_new(app, client):
-    """Capturing a signed request and sending it again within the window is harmless."""
-    body = json.dumps({"events": [_space_event(admin_ids=[99])]}).encode()
-    stamp = str(int(time.time()))
-    sig = auth.signature(SECRET, stamp, body)
-    assert _post(client, body, stamp, sig).get_json()["applied"] == 1
+def test_a_replayed_request_is_refused_and_changes_nothing(app, client):
+    """Capturing a signed request and sending it again within the window is refused; the
+    same events in a new call are taken as seen before."""
+    batch = {"events": [_space_event(admin_ids=[99])]}
+    body = json.dumps(batch).encode()
+    headers = auth.signed_headers(SECRET, "events", body)
+    sig, stamp, request_id = (
+        headers[auth.SIGNATURE_HEADER],
+        headers[auth.TIMESTAMP_HEADER],
+        headers[auth.REQUEST_HEADER],
+    )
+    assert _post(client, body, stamp, sig, request_id).get_json()["applied"] == 1
     signed_post(client, EVENTS, {"events": [_space_event(admin_ids=[11])]})
-    assert _post(client, body, stamp, sig).get_json() == {"applied": 0, "duplicates": 1}
+    replayed = _post(client, body, stamp, sig, request_id)
+    assert replayed.status_code == 403
+    assert replayed.get_json()["code"] == "replayed_request"
+    assert signed_post(client, EVENTS, batch).get_json() == {"applied": 0, "duplicates": 1}
     assert _team(app) == [11]
+
+
+SIGNED_CALLS = {
+    "events": {
+        "events": [
+            {
+                "id": "d6f0c1d2-0000-4000-8000-000000000001",
+                "type": "space.deleted",
+                "data": {"space_id": 4242},
+            }
+        ]
+    },
+    "privacy/export": {"user_id": 4242, "page": 1},
+    "privacy/erase": {"user_id": 4242},
+}
+
+
+@pytest.mark.parametrize("made_for", sorted(SIGNED_CALLS))
+def test_a_signed_call_is_good_only_once_and_only_where_it_was_signed(app, client, made_for):
+    """A captured call (privacy/export, say) replayed to every signed endpoint: refused at
+    each other one, and at its own the second time."""
+    body = json.dumps(SIGNED_CALLS[made_for]).encode()
+    headers = auth.signed_headers(SECRET, made_for, body)
+    sig, stamp, request_id = (
+        headers[auth.SIGNATURE_HEADER],
+        headers[auth.TIMESTAMP_HEADER],
+        headers[auth.REQUEST_HEADER],
+    )
+    before = _counts(app)
+    for other in sorted(set(SIGNED_CALLS) - {made_for}):
+        answer = _post(client, body, stamp, sig, request_id, path=f"/api/v1/{other}")
+        assert answer.status_code == 403, (made_for, other)
+        assert answer.get_json()["code"] == "bad_signature"
+    assert _counts(app) == before
+    first = _post(client, body, stamp, sig, request_id, path=f"/api/v1/{made_for}")
+    assert first.status_code == 200, first.get_json()
+    again = _post(client, body, stamp, sig, request_id, path=f"/api/v1/{made_for}")
+    assert again.status_code == 403 and again.get_json()["code"] == "replayed_request"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("events", {"events": [], "extra": 1}),
+        ("privacy/export", {"user_id": 4242, "page": 1, "erase": True}),
+        ("privacy/erase", {"user_id": 4242, "page": 1}),
+    ],
+)
+def test_a_field_an_endpoint_does_not_declare_is_refused(app, client, endpoint, body):
+    before = _counts(app)
+    answer = signed_post(client, f"/api/v1/{endpoint}", body)
+    assert answer.status_code == 400
+    assert answer.get_json()["code"] == "unknown_field"
+    assert _counts(app) == before
 
 
 BAD_BATCHES = [

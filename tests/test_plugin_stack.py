@@ -343,8 +343,7 @@ def _notify(stack, payload: dict, *, secret: str | None = None, stamp: int | Non
         data=body,
         headers={
             "Content-Type": "application/json",
-            "X-Space-Inbox-Timestamp": ts,
-            "X-Space-Inbox-Signature": auth.signature(secret or stack.secret, ts, body),
+            **auth.signed_headers(secret or stack.secret, "notify", body, timestamp=ts),
         },
         timeout=30,
     )
@@ -381,6 +380,40 @@ def test_notify_refuses_unsigned_forged_and_stale_calls(stack):
     assert requests.post(url, json=payload, timeout=30).status_code == 401
     assert _notify(stack, payload, secret="not the secret").status_code == 403
     assert _notify(stack, payload, stamp=int(time.time()) - 400).status_code == 403
+
+
+def test_notify_takes_a_signed_call_once_and_only_one_signed_for_it(stack):
+    """A captured notification replayed is refused, and so is a call the bridge signed for
+    another endpoint (an events call, say) sent to notify."""
+    url = f"{stack.site.url}/?rest_route=/space-inbox/v1/notify"
+    job = {
+        "id": 900003,
+        "kind": "space_reply",
+        "user_id": stack.user("rq.member"),
+        "created_at": "2026-11-25T12:00:00.000000Z",
+        "data": {
+            "space_id": 1,
+            "space_name": "Replay Cafe",
+            "conversation_id": 1,
+            "message_id": 1,
+            "excerpt": "Yes.",
+        },
+    }
+    body = json.dumps({"jobs": [job]}).encode()
+    signed = {
+        "Content-Type": "application/json",
+        **auth.signed_headers(stack.secret, "notify", body),
+    }
+    first = requests.post(url, data=body, headers=signed, timeout=30)
+    assert first.status_code == 200, first.text
+    again = requests.post(url, data=body, headers=signed, timeout=30)
+    assert again.status_code == 403 and again.json()["code"] == "space_inbox_replayed_request"
+    elsewhere = {
+        "Content-Type": "application/json",
+        **auth.signed_headers(stack.secret, "events", body),
+    }
+    other = requests.post(url, data=body, headers=elsewhere, timeout=30)
+    assert other.status_code == 403 and other.json()["code"] == "space_inbox_bad_signature"
 
 
 def test_the_privacy_exporter_and_eraser_go_through_the_bridge(stack):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Row
@@ -20,10 +21,15 @@ from werkzeug.routing import BaseConverter
 from bridge import auth, live, php_request
 from bridge.auth import SiteKeys, WpUser
 from bridge.db import OneStatement, get_session
+from bridge.inbox import sync
 from bridge.inbox.access import Viewer
 from bridge.inbox.errors import Forbidden, NotLoggedIn
 from bridge.inbox.statements import MEMBER, SPACE
+from bridge.inbox.values import utcnow
 from bridge.limits import MAX_ID
+
+#: Where the plugin's signed calls live; what follows is the endpoint a signature names.
+PLUGIN_PREFIX = "/api/v1/"
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -147,10 +153,11 @@ def header_login() -> None:
 
 
 def plugin_signature() -> None:
-    """Accept only calls signed by the plugin, with a fresh timestamp."""
-    timestamp = request.headers.get("X-Space-Inbox-Timestamp", "")
-    sig = request.headers.get("X-Space-Inbox-Signature", "")
-    if not timestamp or not sig:
+    """Accept only calls signed by the plugin for this endpoint, with a fresh timestamp and a
+    request id not seen before."""
+    if not request.headers.get(auth.SIGNATURE_HEADER) or not request.headers.get(
+        auth.TIMESTAMP_HEADER
+    ):
         raise NotLoggedIn("signature_required", "This call must be signed by the plugin.")
     session = get_session()
     with session.begin():
@@ -163,8 +170,9 @@ def plugin_signature() -> None:
         )
     failure = auth.verify_signature(
         secret,
-        timestamp,
-        sig,
+        request.method,
+        request.path.removeprefix(PLUGIN_PREFIX),
+        request.headers,
         request.get_data(cache=True),
         now=time.time(),
         max_skew=current_app.config["SIGNATURE_MAX_SKEW"],
@@ -173,6 +181,15 @@ def plugin_signature() -> None:
         raise Forbidden("stale_signature", "The signed timestamp is too old or in the future.")
     if failure:
         raise Forbidden("bad_signature", "The signature does not match.")
+    with session.begin():
+        fresh = sync.note_request(
+            session,
+            request.headers[auth.REQUEST_HEADER],
+            utcnow(),
+            timedelta(seconds=2 * current_app.config["SIGNATURE_MAX_SKEW"]),
+        )
+    if not fresh:
+        raise Forbidden("replayed_request", "This signed call was made before.")
 
 
 #: How the callers of each blueprint's routes are verified.

@@ -18,7 +18,7 @@ from bridge import shapes
 
 COOKIE = [{"wordpressCookie": []}]
 WRITE = [{"wordpressCookie": [], "restNonce": []}]
-SIGNED = [{"timestamp": [], "signature": []}]
+SIGNED = [{"timestamp": [], "request": [], "signature": []}]
 SECURITY_SCHEMES = {
     "wordpressCookie": {
         "type": "apiKey",
@@ -28,11 +28,18 @@ SECURITY_SCHEMES = {
     },
     "restNonce": {"type": "apiKey", "in": "header", "name": "X-WP-Nonce"},
     "timestamp": {"type": "apiKey", "in": "header", "name": "X-Space-Inbox-Timestamp"},
+    "request": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Space-Inbox-Request",
+        "description": "32 hex digits, new for every call; a repeated one is refused.",
+    },
     "signature": {
         "type": "apiKey",
         "in": "header",
         "name": "X-Space-Inbox-Signature",
-        "description": "hex HMAC-SHA256(secret, timestamp + '.' + body)",
+        "description": "hex HMAC-SHA256(secret, method + '\\n' + endpoint + '\\n' + timestamp"
+        " + '\\n' + request id + '\\n' + body), the endpoint being the path under /api/v1/.",
     },
 }
 ERRORS = {

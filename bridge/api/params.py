@@ -9,8 +9,8 @@ from bridge.inbox.errors import BadInput, UnsupportedMediaType
 from bridge.limits import MAX_ID, PAGE_MAX
 
 
-def json_object() -> dict:
-    """Return the JSON object a write sent."""
+def json_object(only: tuple[str, ...] | None = None) -> dict:
+    """Return the JSON object a write sent; with *only*, refuse any other field."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("unsupported_media_type", "Send the body as application/json.")
     try:
@@ -19,6 +19,9 @@ def json_object() -> dict:
         data = None
     if not isinstance(data, dict):
         raise BadInput("invalid_json", "The body must be a JSON object.")
+    unknown = sorted(set(data) - set(only)) if only is not None else []
+    if unknown:
+        raise BadInput("unknown_field", f"Unknown field(s): {', '.join(unknown)[:200]}.")
     return data
 
 

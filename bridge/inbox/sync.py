@@ -91,6 +91,16 @@ def validate_events(payload: object) -> list[dict]:
     return clean
 
 
+def note_request(session: Session, request_id: str, now: datetime, memory: timedelta) -> bool:
+    """Note a signed call's request id; whether it is new. Ids are kept for *memory* (twice
+    the signatures' skew), within which a replayed call is refused."""
+    t = tables_of(session)
+    seen = t.requests_seen
+    session.execute(delete(seen).where(seen.c.received_at < now - memory))
+    inserted = mysql_insert(seen).values(id=request_id, received_at=now).prefix_with("IGNORE")
+    return bool(session.execute(inserted).rowcount)
+
+
 def apply_events(session: Session, events: list[dict], now: datetime) -> tuple[int, int]:
     """Apply validated events in order; an event id seen before is skipped.
 

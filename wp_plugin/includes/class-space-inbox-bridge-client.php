@@ -27,8 +27,14 @@ class Space_Inbox_Bridge_Client {
 	/** Header carrying the signed Unix time. */
 	const HEADER_TIMESTAMP = 'X-Space-Inbox-Timestamp';
 
+	/** Header carrying the signed request id (32 hex digits, new for every call). */
+	const HEADER_REQUEST = 'X-Space-Inbox-Request';
+
 	/** Header carrying the signature. */
 	const HEADER_SIGNATURE = 'X-Space-Inbox-Signature';
+
+	/** Where the bridge's API lives; what follows is the endpoint a signature names. */
+	const API_PREFIX = '/api/v1/';
 
 	/** Headers of the browser's request that the proxy forwards. */
 	const PROXY_REQUEST_HEADERS = array( 'cookie', 'x-wp-nonce', 'if-none-match', 'content-type', 'accept' );
@@ -62,15 +68,31 @@ class Space_Inbox_Bridge_Client {
 	}
 
 	/**
-	 * Signature of a signed call: hex HMAC-SHA256 of "timestamp.body".
+	 * Signature of a signed call (docs/plugin-bridge.md): hex HMAC-SHA256 of the method, the
+	 * endpoint (`events`, `privacy/export`, `privacy/erase`, `notify`), the timestamp and the
+	 * request id, a line each, then the body. A call signed for one endpoint is no good at
+	 * another.
 	 *
-	 * @param string     $secret    Shared secret.
-	 * @param string|int $timestamp Unix time, as sent.
-	 * @param string     $body      Raw body.
+	 * @param string     $secret     Shared secret.
+	 * @param string     $method     HTTP method.
+	 * @param string     $endpoint   Endpoint.
+	 * @param string|int $timestamp  Unix time, as sent.
+	 * @param string     $request_id Request id, as sent.
+	 * @param string     $body       Raw body.
 	 * @return string 64 hex digits.
 	 */
-	public static function sign( $secret, $timestamp, $body ) {
-		return hash_hmac( 'sha256', $timestamp . '.' . $body, $secret );
+	public static function sign( $secret, $method, $endpoint, $timestamp, $request_id, $body ) {
+		return hash_hmac( 'sha256', $method . "\n" . $endpoint . "\n" . $timestamp . "\n" . $request_id . "\n" . $body, $secret );
+	}
+
+	/**
+	 * Whether a request id has the form signed calls carry: 32 hex digits.
+	 *
+	 * @param string $request_id Request id, as sent.
+	 * @return bool
+	 */
+	public static function is_request_id( $request_id ) {
+		return 1 === preg_match( '/^[0-9a-f]{32}$/D', (string) $request_id );
 	}
 
 	/**
@@ -203,8 +225,10 @@ class Space_Inbox_Bridge_Client {
 				array( 'status' => 500 )
 			);
 		}
-		$body      = wp_json_encode( $payload );
-		$timestamp = (string) time();
+		$body       = wp_json_encode( $payload );
+		$timestamp  = (string) time();
+		$request_id = bin2hex( random_bytes( 16 ) );
+		$endpoint   = substr( $path, strlen( self::API_PREFIX ) );
 		return $this->json_request(
 			'POST',
 			$path,
@@ -213,7 +237,8 @@ class Space_Inbox_Bridge_Client {
 				'headers' => array(
 					'Content-Type'         => 'application/json',
 					self::HEADER_TIMESTAMP => $timestamp,
-					self::HEADER_SIGNATURE => self::sign( $this->secret, $timestamp, $body ),
+					self::HEADER_REQUEST   => $request_id,
+					self::HEADER_SIGNATURE => self::sign( $this->secret, 'POST', $endpoint, $timestamp, $request_id, $body ),
 				),
 			)
 		);

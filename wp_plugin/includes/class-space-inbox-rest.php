@@ -22,6 +22,9 @@ final class Space_Inbox_REST {
 	/** Most seconds between a signed call's timestamp and this server's clock. */
 	const MAX_SKEW = 300;
 
+	/** Transient name prefix of a signed call's request id, seen (plus the id). */
+	const SEEN_REQUEST_PREFIX = 'space_inbox_req_';
+
 	/** Bridge paths the proxy never forwards: signed plugin calls are not the browser's. */
 	const PROXY_DENIED = '#^(events|privacy)(/|$)#';
 
@@ -121,13 +124,16 @@ final class Space_Inbox_REST {
 	/* -- Permissions ------------------------------------------------------------------- */
 
 	/**
-	 * Accept only calls signed by the bridge, with a fresh timestamp.
+	 * Accept only calls signed by the bridge for this route, with a fresh timestamp and a
+	 * request id not seen before (kept as a transient while its timestamp is fresh).
 	 *
 	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error 401 when unsigned, 403 when the signature is wrong or stale.
+	 * @return true|WP_Error 401 when unsigned, 403 when the signature is wrong, stale or
+	 *                       replayed.
 	 */
 	public static function check_signature( WP_REST_Request $request ) {
-		$timestamp = (string) $request->get_header( 'x_space_inbox_timestamp' );
+		$request_id = (string) $request->get_header( 'x_space_inbox_request' );
+		$timestamp  = (string) $request->get_header( 'x_space_inbox_timestamp' );
 		$signature = strtolower( (string) $request->get_header( 'x_space_inbox_signature' ) );
 		if ( '' === $timestamp || '' === $signature ) {
 			return new WP_Error( 'space_inbox_signature_required', __( 'This call must be signed by the Space Inbox bridge.', 'space-inbox' ), array( 'status' => 401 ) );
@@ -139,10 +145,16 @@ final class Space_Inbox_REST {
 		if ( ! ctype_digit( $timestamp ) || abs( time() - (int) $timestamp ) > self::MAX_SKEW ) {
 			return new WP_Error( 'space_inbox_stale_signature', __( 'The signed timestamp is too old or in the future.', 'space-inbox' ), array( 'status' => 403 ) );
 		}
-		$expected = Space_Inbox_Bridge_Client::sign( $secret, $timestamp, $request->get_body() );
-		if ( ! hash_equals( $expected, $signature ) ) {
+		$endpoint = substr( $request->get_route(), strlen( '/' . self::NAMESPACE_V1 . '/' ) );
+		$expected = Space_Inbox_Bridge_Client::sign( $secret, $request->get_method(), $endpoint, $timestamp, $request_id, $request->get_body() );
+		if ( ! Space_Inbox_Bridge_Client::is_request_id( $request_id ) || ! hash_equals( $expected, $signature ) ) {
 			return new WP_Error( 'space_inbox_bad_signature', __( 'The signature does not match.', 'space-inbox' ), array( 'status' => 403 ) );
 		}
+		$seen = self::SEEN_REQUEST_PREFIX . $request_id;
+		if ( false !== get_transient( $seen ) ) {
+			return new WP_Error( 'space_inbox_replayed_request', __( 'This signed call was made before.', 'space-inbox' ), array( 'status' => 403 ) );
+		}
+		set_transient( $seen, 1, 2 * self::MAX_SKEW );
 		return true;
 	}
 

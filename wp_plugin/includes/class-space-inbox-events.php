@@ -312,6 +312,22 @@ final class Space_Inbox_Events {
 	}
 
 	/**
+	 * A user's row changed (`clean_user_cache`): every change WordPress makes to a user
+	 * through its API ends in it, a password set with `wp_set_password()` before WordPress
+	 * 6.2 (which fires no action of its own) and a changed role included. The bridge checks
+	 * the user's logins again; one event per user and request, and none for a user with no
+	 * login to end (a new user).
+	 *
+	 * @param int $user_id User ID.
+	 * @return void
+	 */
+	public static function on_user_cache_cleaned( $user_id ) {
+		if ( get_user_meta( (int) $user_id, 'session_tokens', true ) ) {
+			self::logins_changed( $user_id );
+		}
+	}
+
+	/**
 	 * Queue one `user.logins_changed` event per user per request.
 	 *
 	 * @param int $user_id User ID.

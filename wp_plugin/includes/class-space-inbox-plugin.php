@@ -63,6 +63,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'profile_update', array( 'Space_Inbox_Events', 'on_profile_update' ), 10, 2 );
 		add_action( 'after_password_reset', array( 'Space_Inbox_Events', 'on_password_set' ) );
 		add_action( 'wp_set_password', array( 'Space_Inbox_Events', 'on_password_set' ), 10, 2 );
+		add_action( 'clean_user_cache', array( 'Space_Inbox_Events', 'on_user_cache_cleaned' ) );
 		add_action( 'shutdown', array( 'Space_Inbox_Events', 'on_shutdown' ) );
 		add_action( Space_Inbox_Events::CRON_HOOK, array( 'Space_Inbox_Events', 'cron' ) );
 

@@ -1,4 +1,4 @@
-"""The ``space-inbox`` command: serve, migrate, check, worker."""
+"""The ``space-inbox`` command: serve, migrate, check, worker, service."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bridge import config as settings_module
-from bridge import migrate
+from bridge import migrate, service
 from bridge.auth import get_options
 from bridge.tables import tables
 
@@ -45,6 +45,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     live = bool(settings.get("REDIS_URL")) if args.live is None else args.live
     if live and not settings.get("REDIS_URL"):
         raise settings_module.ConfigError("--live needs SPACE_INBOX_REDIS_URL")
+    limit = service.open_files_limit()
+    connections = args.connections or service.connections_allowed(limit)
+    if live and service.files_needed(connections) > limit:
+        print(
+            f"space-inbox: {connections} connections per worker need an open-files limit of"
+            f" {service.files_needed(connections)}, this process has {limit}:"
+            " raise it (LimitNOFILE= in systemd, ulimit -n) or give fewer --connections",
+            file=sys.stderr,
+        )
 
     class Server(BaseApplication):
         def load_config(self):
@@ -52,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             self.cfg.set("workers", args.workers)
             if live:
                 self.cfg.set("worker_class", "gevent")
-                self.cfg.set("worker_connections", args.connections)
+                self.cfg.set("worker_connections", connections)
             else:
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("threads", args.threads)
@@ -112,13 +121,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Report whether config, database, schema and WordPress are in order."""
+    """Report whether config, database, schema and WordPress are in order, and what the
+    open-files limit allows live workers."""
     failures = 0
 
     def report(ok: bool, what: str) -> None:
         nonlocal failures
         failures += not ok
         print(f"[{'ok' if ok else 'FAIL'}] {what}")
+
 
     # Imported here, not at the top: requests imports ssl, which gevent must patch first in
     # `serve --live`'s workers (they are forked from the process that imports this module).
@@ -155,7 +166,75 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
         except requests.RequestException as exc:
             report(False, f"WordPress not reachable at {siteurl}: {exc.__class__.__name__}")
+    limit = service.open_files_limit()
+    allowed = service.connections_allowed(limit)
+    if args.connections and service.files_needed(args.connections) > limit:
+        print(
+            f"[warn] open files: the limit {limit} allows {allowed} live connections per"
+            f" worker, not {args.connections}: raise it (LimitNOFILE=) or serve fewer"
+        )
+    else:
+        print(f"[ok] open files: the limit {limit} allows {allowed} live connections per worker")
     return 1 if failures else 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    """Print a systemd unit that serves the bridge with these options."""
+    if not args.wp_config:
+        raise settings_module.ConfigError("service needs --wp-config, the site's wp-config.php")
+    _settings(args)  # a wrong wp-config.php fails here, not when the service starts
+    connections = args.connections or service.MOST_CONNECTIONS
+    command = [
+        _console_script(),
+        "serve",
+        "--wp-config",
+        os.path.abspath(args.wp_config),
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--workers",
+        str(args.workers),
+    ]
+    if args.live is not False:
+        command += ["--connections", str(connections)]
+    if args.live is not None:
+        command.append("--live" if args.live else "--no-live")
+    print(
+        service.systemd_unit(
+            command,
+            user=args.user,
+            environment_file=args.environment_file,
+            connections=connections if args.live is not False else 0,
+        ),
+        end="",
+    )
+    return 0
+
+
+def _console_script() -> str:
+    """The absolute path of this command (beside this Python when installed in a venv)."""
+    beside = os.path.join(os.path.dirname(sys.executable), "space-inbox")
+    return beside if os.path.exists(beside) else os.path.abspath(sys.argv[0])
+
+
+def _serve_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--host", default="127.0.0.1")
+    sub.add_argument("--port", type=int, default=8765)
+    sub.add_argument("--workers", type=int, default=2)
+    sub.add_argument(
+        "--live",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve live streams with gevent workers (default: when Redis is set)",
+    )
+    sub.add_argument(
+        "--connections",
+        type=int,
+        default=None,
+        help="connections each live worker holds at most (default: what the open-files"
+        " limit allows, at most 10000)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,28 +246,27 @@ def main(argv: list[str] | None = None) -> int:
         ("migrate", cmd_migrate, "create or upgrade the inbox tables"),
         ("check", cmd_check, "check configuration, database, schema and WordPress"),
         ("worker", cmd_worker, "deliver notification jobs to WordPress (the outbox)"),
+        ("service", cmd_service, "print a systemd unit that serves the bridge"),
     ):
         sub = commands.add_parser(name, help=help_)
         sub.set_defaults(func=func)
         sub.add_argument("--wp-config", help="path of the site's wp-config.php")
+        if name == "check":
+            sub.add_argument(
+                "--connections", type=int, default=None, help="live connections per worker"
+            )
+        if name == "service":
+            _serve_options(sub)
+            sub.add_argument("--user", default="www-data", help="the user it runs as")
+            sub.add_argument(
+                "--environment-file",
+                default="/etc/space-inbox.env",
+                help="SPACE_INBOX_* settings, one per line (may be absent)",
+            )
         if name == "serve":
-            sub.add_argument("--host", default="127.0.0.1")
-            sub.add_argument("--port", type=int, default=8765)
-            sub.add_argument("--workers", type=int, default=2)
+            _serve_options(sub)
             sub.add_argument("--threads", type=int, default=4)
             sub.add_argument("--access-log", action="store_true")
-            sub.add_argument(
-                "--live",
-                action=argparse.BooleanOptionalAction,
-                default=None,
-                help="serve live streams with gevent workers (default: when Redis is set)",
-            )
-            sub.add_argument(
-                "--connections",
-                type=int,
-                default=10000,
-                help="connections each live worker holds at most",
-            )
             sub.add_argument(
                 "--no-dispatcher",
                 action="store_true",

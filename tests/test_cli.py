@@ -10,7 +10,7 @@ import uuid
 import pytest
 import requests
 
-from bridge import migrate
+from bridge import migrate, service
 from bridge.tables import own, tables
 from devstack.callers import PASSWORD
 from devstack.stack import BridgeServer, run
@@ -83,6 +83,76 @@ def test_migrate_then_check(fresh_site, tmp_path):
     assert f"[ok] schema at {head}, newest {head}" in lines
     assert f"[ok] WordPress tables found (siteurl {fresh_site.url})" in lines
     assert f"[ok] WordPress answers at {fresh_site.url} (200)" in lines
+
+
+def test_check_says_what_the_open_files_limit_allows_and_warns_above_it(wordpress, tmp_path):
+    config = str(wordpress.wp_config_path)
+    limit = service.open_files_limit()
+    allowed = service.connections_allowed(limit)
+    plain = run("check", "--wp-config", config, cwd=tmp_path)
+    assert (
+        f"[ok] open files: the limit {limit} allows {allowed} live connections per worker"
+        in plain.stdout.splitlines()
+    ), plain.stdout
+    above = run("check", "--wp-config", config, "--connections", str(limit), cwd=tmp_path)
+    assert f"[warn] open files: the limit {limit} allows {allowed}" in above.stdout, above.stdout
+    assert above.returncode == plain.returncode  # a warning, not a failure
+
+
+def test_the_connections_fit_the_open_files_limit():
+    assert service.connections_allowed(1024) == 1024 - service.SPARE_FILES
+    assert service.connections_allowed(100) == service.FEWEST_CONNECTIONS
+    assert service.connections_allowed(10**6) == service.MOST_CONNECTIONS
+    assert service.files_needed(service.connections_allowed(4096)) <= 4096
+
+
+def test_service_prints_a_systemd_unit_that_serves_the_bridge(wordpress, tmp_path):
+    config = str(wordpress.wp_config_path)
+    made = run(
+        "service",
+        "--wp-config",
+        config,
+        "--user",
+        "bridge",
+        "--workers",
+        "3",
+        "--live",
+        cwd=tmp_path,
+    )
+    assert made.returncode == 0, made.stderr
+    unit = made.stdout
+    lines = unit.splitlines()
+    exec_start = next(line for line in lines if line.startswith("ExecStart="))
+    program, *arguments = exec_start.removeprefix("ExecStart=").split(" ")
+    assert os.path.isabs(program) and program.endswith("space-inbox"), program
+    assert arguments == [
+        "serve",
+        "--wp-config",
+        config,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8765",
+        "--workers",
+        "3",
+        "--connections",
+        "10000",
+        "--live",
+    ]
+    for expected in (
+        "User=bridge",
+        "Group=bridge",
+        "EnvironmentFile=-/etc/space-inbox.env",
+        "Restart=on-failure",
+        f"LimitNOFILE={service.files_needed(10000)}",
+        "StandardOutput=journal",
+        "WantedBy=multi-user.target",
+    ):
+        assert expected in lines, (expected, unit)
+    # The command it runs is this very one, and it starts.
+    assert run("serve", "--help", cwd=tmp_path).returncode == 0
+    missing = run("service", cwd=tmp_path)
+    assert missing.returncode == 2 and "needs --wp-config" in missing.stderr
 
 
 def test_check_fails_when_the_version_table_is_gone(fresh_site, tmp_path):

@@ -87,7 +87,8 @@ http {{
         server_name _;
 
         # The bridge, on the site's own origin: the browser sends its WordPress cookies.
-        location {bridge_path} {{
+        # ^~: the static-file rule below does not take the bridge's .json paths.
+        location ^~ {bridge_path} {{
             # The trailing slash strips {bridge_path} from the path the bridge sees.
             proxy_pass {bridge_url}/;
             proxy_http_version 1.1;
@@ -103,6 +104,13 @@ http {{
             proxy_cache off;
             proxy_read_timeout {read_timeout}s;
             proxy_send_timeout {read_timeout}s;
+        }}
+
+        # A rule for static files, as sites commonly have: WordPress' own, cached longer.
+        location ~* \\.(css|js|json)$ {{
+            proxy_pass {site_url};
+            proxy_set_header Host $http_host;
+            expires 1h;
         }}
 
         # WordPress, with the browser's Host: its links and redirects stay on this origin.

@@ -119,6 +119,18 @@ def test_a_stranger_gets_401_through_nginx(stack):
     assert answer.headers["Content-Type"].startswith("application/json")
 
 
+def test_the_bridges_json_paths_are_not_taken_by_a_static_file_rule(stack):
+    """The site's nginx has a common `location ~* \\.(css|js|json)$` rule; the bridge's
+    location (`^~`) keeps its own .json paths, while WordPress' static files still take
+    theirs."""
+    with stack.site.session() as http:
+        document = http.get(f"{stack.public_url}/api/v1/openapi.json", timeout=10)
+        style = http.get(f"{stack.url}/wp-includes/css/dashicons.min.css", timeout=10)
+    assert document.status_code == 200, document.status_code
+    assert document.json()["openapi"].startswith("3.")
+    assert style.status_code == 200 and style.headers.get("Expires"), style.headers
+
+
 def test_the_live_stream_comes_through_nginx_unbuffered(stack):
     owner = _user(stack, "dm.streamer")
     _space(stack, "Pizzeria Due", owner)

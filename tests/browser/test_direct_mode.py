@@ -95,7 +95,7 @@ def test_the_settings_screen_verifies_direct_mode_and_shows_the_rules(stack, bro
     bridge = stack.bridge.url
     nginx = page.locator("#space-inbox-rules-nginx")
     expect(nginx).to_be_visible()
-    expect(nginx).to_contain_text("location /space-inbox-api/ {")
+    expect(nginx).to_contain_text("location ^~ /space-inbox-api/ {")
     expect(nginx).to_contain_text(f"proxy_pass {bridge}/;")
     expect(nginx).to_contain_text("proxy_buffering off;")
     expect(nginx).to_contain_text("proxy_read_timeout 3700s;")
@@ -105,6 +105,7 @@ def test_the_settings_screen_verifies_direct_mode_and_shows_the_rules(stack, bro
     expect(apache).to_contain_text(f'ProxyPass "{bridge}/" flushpackets=on')
     caddy = page.locator("#space-inbox-rules-caddy")
     expect(caddy).to_be_visible()
+    expect(caddy).to_contain_text(f"{stack.url} {{")  # the site's scheme, host and port
     expect(caddy).to_contain_text("handle_path /space-inbox-api/* {")
     expect(caddy).to_contain_text(f"reverse_proxy {bridge} {{")
     expect(caddy).to_contain_text("flush_interval -1")
@@ -128,7 +129,7 @@ def test_a_path_nginx_does_not_route_is_reported_as_a_missing_rule(stack, browsi
     expect(result).to_contain_text(f"{unrouted}/api/v1/me/summary")
     # The rules follow the public URL's path, so they are the ones to add.
     expect(page.locator("#space-inbox-rules-nginx")).to_contain_text(
-        "location /bridge-not-routed/ {"
+        "location ^~ /bridge-not-routed/ {"
     )
     browsing.shot(page, "direct-mode-rule-missing")
 

@@ -725,12 +725,18 @@ final class Space_Inbox_Settings {
 			. ( isset( $parts['port'] ) ? ':' . $parts['port'] : '' );
 		$target   = trailingslashit( $bridge );
 		$timeout  = self::STREAM_TIMEOUT;
-		$host     = wp_parse_url( home_url( '/' ), PHP_URL_HOST );
+		// Caddy's site address: the site's own scheme, host and port.
+		$home     = wp_parse_url( home_url( '/' ) );
+		$site     = isset( $home['host'] )
+			? ( isset( $home['scheme'] ) ? $home['scheme'] . '://' : '' ) . $home['host'] . ( isset( $home['port'] ) ? ':' . $home['port'] : '' )
+			: 'https://example.org';
 
 		$nginx = implode(
 			"\n",
 			array(
-				"location {$path} {",
+				// ^~: no regular-expression location (static files: \.(css|js|json)$) takes
+				// these paths from the bridge.
+				"location ^~ {$path} {",
 				"    proxy_pass {$target};",
 				'    proxy_http_version 1.1;',
 				'    proxy_set_header Connection "";',
@@ -762,7 +768,7 @@ final class Space_Inbox_Settings {
 			"\n",
 			array_merge(
 				array(
-					( $host ? $host : 'example.org' ) . ' {',
+					$site . ' {',
 					"    handle_path {$path}* {",
 				),
 				$rewrite,

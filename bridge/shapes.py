@@ -165,6 +165,8 @@ class Health(TypedDict, closed=True):
     status: Literal["ok", "schema_behind"]
     database: str
     schema: SchemaRevision
+    #: Whether this process serves live streams (Redis and an event-loop worker).
+    live: bool
 
 
 # -- answers: a member's -----------------------------------------------------------------

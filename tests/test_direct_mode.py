@@ -69,6 +69,7 @@ def test_the_site_and_the_plugin_live_at_nginxs_address(stack):
         # The bridge's path reaches the bridge, prefix removed.
         health = http.get(f"{front.public_bridge}/health", timeout=10)
         assert health.status_code == 200, health.text
+        assert health.json()["live"] is True  # Redis and gevent workers: live streams
 
 
 def test_a_members_own_cookie_reaches_the_bridge_through_nginx(stack):

@@ -58,6 +58,7 @@ def test_health_is_ok_on_a_current_schema(client):
     answer = client.get("/health")
     assert answer.status_code == 200
     assert answer.get_json()["status"] == "ok"
+    assert answer.get_json()["live"] is False  # no Redis, no event-loop worker here
 
 
 def test_health_reports_a_schema_behind(app, wordpress):

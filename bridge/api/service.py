@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from bridge import migrate
+from bridge.api import stream
 from bridge.api.openapi import spec
 from bridge.db import get_session
 
@@ -25,6 +26,7 @@ def health():
         "status": "ok" if ok else "schema_behind",
         "database": "ok",
         "schema": {"current": current, "head": head},
+        "live": stream.available(),
     }
     response = jsonify(body)
     response.status_code = 200 if ok else 503

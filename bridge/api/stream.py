@@ -66,11 +66,17 @@ def _spaces(rows) -> set[int]:
     return {int(r.space_id) for r in rows if r.kind == SPACE}
 
 
+def available() -> bool:
+    """Whether this process serves live streams: the site has Redis, and the worker holds
+    idle connections cheaply."""
+    return hub() is not None and _cooperative()
+
+
 @bp.get("/stream")
 def stream():
     """The user's live updates, as Server-Sent Events, until logout or expiry."""
     live = hub()
-    if live is None or not _cooperative() or not live.ready(SUBSCRIBE_WAIT):
+    if not available() or not live.ready(SUBSCRIBE_WAIT):
         raise Unavailable(
             "live_unavailable",
             "Live updates are not available.",

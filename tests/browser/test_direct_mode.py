@@ -90,6 +90,9 @@ def test_the_settings_screen_verifies_direct_mode_and_shows_the_rules(stack, bro
     result = page.locator("#space-inbox-direct-result")
     expect(result).to_have_attribute("data-state", "verified", timeout=CHECK_WITHIN_MS)
     expect(result).to_contain_text("Reachable and verified")
+    # The bridge here runs with Redis and gevent workers: the screen says so.
+    expect(result.locator(".space-inbox-direct-live")).to_have_attribute("data-live", "on")
+    expect(result).to_contain_text("Live updates are on")
     expect(result).to_contain_text(f"{public_url}/api/v1/me/summary")
 
     bridge = stack.bridge.url

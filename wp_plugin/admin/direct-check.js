@@ -83,6 +83,7 @@
 					.then( function ( body ) {
 						if ( isSummary( body ) ) {
 							show( 'verified', sprintf( settings.i18n.verified, url ) );
+							return liveState();
 						} else {
 							show( 'unreachable', sprintf( settings.i18n.unreachable, settings.i18n.notBridge, url ) );
 						}
@@ -94,6 +95,32 @@
 			.then( function () {
 				button.disabled = false;
 			} );
+	}
+
+	/**
+	 * Say whether the bridge serves live updates (its /health says so), after the result.
+	 *
+	 * @return {Promise<void>} Settled once said (or not, when /health does not answer).
+	 */
+	function liveState() {
+		if ( ! settings.healthUrl ) {
+			return Promise.resolve();
+		}
+		return window
+			.fetch( settings.healthUrl, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } } )
+			.then( function ( response ) {
+				return response.json();
+			} )
+			.then( function ( body ) {
+				if ( body && 'boolean' === typeof body.live ) {
+					var line = document.createElement( 'span' );
+					line.className = 'space-inbox-direct-live';
+					line.setAttribute( 'data-live', body.live ? 'on' : 'off' );
+					line.textContent = ' ' + ( body.live ? settings.i18n.liveOn : settings.i18n.liveOff );
+					result.appendChild( line );
+				}
+			} )
+			.catch( function () {} );
 	}
 
 	button.addEventListener( 'click', check );

@@ -120,12 +120,15 @@ final class Space_Inbox_Settings {
 			array(
 				'publicUrl'  => $public,
 				'summaryUrl' => '' === $public ? '' : $public . '/api/v1/me/summary',
+				'healthUrl'  => '' === $public ? '' : $public . '/health',
 				'example'    => home_url( '/' . self::DEFAULT_PUBLIC_PATH ),
 				'i18n'       => array(
 					/* translators: %s: the URL being fetched. */
 					'checking'    => __( 'Checking %s…', 'space-inbox' ),
 					/* translators: %s: the URL that answered. */
 					'verified'    => __( 'Reachable and verified: the bridge answered at %s and recognised your login. Direct mode works.', 'space-inbox' ),
+					'liveOn'      => __( 'Live updates are on: open pages hear of new messages at once.', 'space-inbox' ),
+					'liveOff'     => __( 'Live updates are off: pages ask for news every few seconds. Serve the bridge with Redis (SPACE_INBOX_REDIS_URL) and `serve --live` to turn them on.', 'space-inbox' ),
 					/* translators: %s: the URL that answered. */
 					'noLogin'     => __( 'Reachable, but the bridge does not see your login (HTTP 401 at %s): the web server does not forward the browser’s cookies, or the public URL is outside the domain or path of WordPress’ cookies.', 'space-inbox' ),
 					/* translators: 1: what went wrong, e.g. "HTTP 404" or "network error", 2: the URL. */
@@ -224,7 +227,7 @@ final class Space_Inbox_Settings {
 			'space_inbox_bridge',
 			array(
 				'label_for'   => Space_Inbox_Options::OPTION_PUBLIC_URL,
-				'description' => __( 'Where browsers reach the bridge on this site’s own origin, e.g. https://example.org/space-inbox-api (direct mode). Leave empty to pass browsers’ calls through WordPress (proxy mode).', 'space-inbox' ),
+				'description' => __( 'Where browsers reach the bridge on this site’s own origin, e.g. https://example.org/space-inbox-api (direct mode). Leave empty for proxy mode: browsers’ calls go through the plugin’s fast proxy (proxy.php), which works on any host but without live updates.', 'space-inbox' ),
 			)
 		);
 		add_settings_field(

@@ -185,6 +185,22 @@ def test_events_wait_while_the_bridge_is_down_and_arrive_after(stack):
     assert stack.space(space_id) == ("Market Later", "active")
 
 
+def test_a_new_bridge_url_gets_what_waits_at_once(stack):
+    """Events wait for a bridge URL nobody answers at; saving the right URL sends them then,
+    with no cron run, so the settings screen's status speaks of the new bridge."""
+    owner = stack.user("st.owner4")
+    right = stack.site.option("space_inbox_bridge_url")
+    stack.site.php(f"update_option('space_inbox_bridge_url', 'http://127.0.0.1:{free_port()}');")
+    try:
+        space_id = stack.new_space("Market Elsewhere", owner, [])
+        assert stack.queue() >= 1
+        assert stack.space(space_id) is None
+    finally:
+        stack.site.php(f"update_option('space_inbox_bridge_url', {php_str(right)});")
+    assert stack.queue() == 0
+    assert stack.space(space_id) == ("Market Elsewhere", "active")
+
+
 def test_resync_from_the_settings_screen_sends_every_space_once(stack):
     owner = stack.user("st.owner3")
     ids = [stack.new_space(f"Resync {n}", owner, []) for n in range(3)]

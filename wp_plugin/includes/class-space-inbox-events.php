@@ -434,6 +434,19 @@ final class Space_Inbox_Events {
 	}
 
 	/**
+	 * The bridge URL changed (`update_option_space_inbox_bridge_url`): what waits is sent
+	 * there at once, so the settings screen's status speaks of the new bridge, not of the
+	 * last error of the old one.
+	 *
+	 * @return void
+	 */
+	public static function on_bridge_url_changed() {
+		if ( self::queue_length() > 0 ) {
+			self::flush();
+		}
+	}
+
+	/**
 	 * The cron job: send what waits; stop the schedule once nothing does.
 	 *
 	 * @return void

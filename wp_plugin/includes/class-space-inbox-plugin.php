@@ -91,6 +91,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings', 'post_type_changed' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
+		add_action( 'update_option_' . Space_Inbox_Options::OPTION_BRIDGE_URL, array( 'Space_Inbox_Events', 'on_bridge_url_changed' ) );
 		add_action( 'save_post_page', array( 'Space_Inbox_Options', 'on_save_page' ) );
 		add_action( 'permalink_structure_changed', array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( SPACE_INBOX_FILE ), array( 'Space_Inbox_Settings', 'action_links' ) );

@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge import auth
+from bridge import auth, signing
 from bridge.db import tables_of
 from bridge.inbox.values import utcnow
 
@@ -97,7 +97,7 @@ class Deliverer:
                 data=body,
                 headers={
                     "Content-Type": "application/json",
-                    **auth.signed_headers(secret, "notify", body),
+                    **signing.signed_headers(secret, "notify", body),
                 },
                 timeout=TIMEOUT,
             )
@@ -154,7 +154,7 @@ def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
     """Return the session factory and deliverer of an app's dispatcher."""
     config, keys = app.config, app.extensions["space_inbox_keys"]
     deliver = Deliverer(
-        secret=lambda session: auth.shared_secret(session, config.get("SECRET")),
+        secret=lambda session: signing.shared_secret(session, config.get("SECRET")),
         url=lambda session: notify_url(session, keys, config.get("NOTIFY_URL")),
     )
     return app.extensions["space_inbox_db"], deliver

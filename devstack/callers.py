@@ -9,7 +9,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from bridge import auth
+from bridge import signing
 from devstack.wordpress import WordPressSite
 
 #: A table prefix other than wp_, so that nothing can silently assume the default.
@@ -79,7 +79,7 @@ def signed_post(client, path: str, payload, *, secret: str = SECRET, timestamp=N
         path,
         data=body,
         content_type="application/json",
-        headers=auth.signed_headers(secret, endpoint, body, timestamp=stamp),
+        headers=signing.signed_headers(secret, endpoint, body, timestamp=stamp),
     )
 
 

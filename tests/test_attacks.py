@@ -17,7 +17,7 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from bridge import auth
+from bridge import signing
 from bridge.inbox import values
 from bridge.tables import tables
 from devstack.callers import (
@@ -458,7 +458,7 @@ def test_sql_in_other_headers_is_refused_or_ignored(app, client, world, started)
         for headers in (
             {"X-Space-Inbox-Timestamp": stamp, "X-Space-Inbox-Signature": header},
             {"X-Space-Inbox-Timestamp": header, "X-Space-Inbox-Signature": "0" * 64},
-            auth.signed_headers(SECRET, "events", body, timestamp=header),
+            signing.signed_headers(SECRET, "events", body, timestamp=header),
         ):
             answer = _call(
                 client,
@@ -658,7 +658,7 @@ def _json_fields(client, world, cid, value, attempt):
     for batch in _events_of(value):
         stamp = str(int(time.time()))
         data = json.dumps(batch).encode()
-        headers = auth.signed_headers(SECRET, "events", data, timestamp=stamp)
+        headers = signing.signed_headers(SECRET, "events", data, timestamp=stamp)
         attempt(
             ("events", batch),
             {400},

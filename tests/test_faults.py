@@ -22,7 +22,7 @@ import pymysql
 import pytest
 import requests
 
-from bridge import auth
+from bridge import signing
 from bridge.tables import own
 from devstack.callers import PASSWORD
 from devstack.stack import BridgeServer, JobProbe, command, environment, run
@@ -580,7 +580,7 @@ def test_the_bridge_answers_503_while_mariadb_is_down_and_serves_again_after(tmp
                 data=events,
                 headers={
                     "Content-Type": "application/json",
-                    **auth.signed_headers(SECRET, "events", events, timestamp=stamp),
+                    **signing.signed_headers(SECRET, "events", events, timestamp=stamp),
                 },
                 timeout=15,
             )

@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from bridge import auth, limits, serializers, shapes
+from bridge import limits, serializers, shapes, signing
 from bridge.api.openapi import spec
 from bridge.db import get_session
 from bridge.inbox import access, reads
@@ -127,7 +127,7 @@ def _call(case, caller: str, people):
     elif caller == "plugin":
         body = _wire_body(case)
         endpoint = case.path.removeprefix("/api/v1/")
-        headers.update(auth.signed_headers(SECRET, endpoint, body or b"", method=case.method))
+        headers.update(signing.signed_headers(SECRET, endpoint, body or b"", method=case.method))
         if body is not None:
             # Send exactly the signed bytes (not a re-serialisation of the JSON).
             extra["data"] = body

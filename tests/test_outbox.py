@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select, update
 
-from bridge import auth, outbox
+from bridge import outbox, signing
 from bridge.tables import tables
 from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, reply, send, signed_post
 
@@ -36,7 +36,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                failure = auth.verify_signature(
+                failure = signing.verify_signature(
                     SECRET, "POST", "notify", self.headers, body, now=time.time(), max_skew=300
                 )
                 ok = failure is None

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bridge import auth, create_app
+from bridge import create_app, signing
 from bridge.tables import tables
 from devstack.callers import PREFIX, SECRET, SPACE, event, signed_post
 
@@ -113,9 +113,9 @@ def _post(client, body: bytes, stamp: str, sig: str, request_id: str = REQUEST, 
         data=body,
         content_type="application/json",
         headers={
-            auth.TIMESTAMP_HEADER: stamp,
-            auth.REQUEST_HEADER: request_id,
-            auth.SIGNATURE_HEADER: sig,
+            signing.TIMESTAMP_HEADER: stamp,
+            signing.REQUEST_HEADER: request_id,
+            signing.SIGNATURE_HEADER: sig,
         },
     )
 
@@ -126,7 +126,7 @@ def test_forged_signatures_are_403(app, client):
     before = _counts(app)
 
     def signed(secret=SECRET, method="POST", endpoint="events", at=stamp, rid=REQUEST, data=body):
-        return auth.signature(secret, method, endpoint, at, rid, data)
+        return signing.signature(secret, method, endpoint, at, rid, data)
 
     cases = [
         (signed(secret="wrong secret"), REQUEST),
@@ -161,7 +161,7 @@ def test_stale_or_future_timestamps_are_403(app, client, skew):
 def test_malformed_timestamps_are_refused(client, stamp):
     body = json.dumps({"events": [_space_event()]}).encode()
     answer = _post(
-        client, body, stamp, auth.signature(SECRET, "POST", "events", stamp, REQUEST, body)
+        client, body, stamp, signing.signature(SECRET, "POST", "events", stamp, REQUEST, body)
     )
     assert answer.status_code == 403
 
@@ -171,11 +171,11 @@ def test_a_replayed_request_is_refused_and_changes_nothing(app, client):
     same events in a new call are taken as seen before."""
     batch = {"events": [_space_event(admin_ids=[99])]}
     body = json.dumps(batch).encode()
-    headers = auth.signed_headers(SECRET, "events", body)
+    headers = signing.signed_headers(SECRET, "events", body)
     sig, stamp, request_id = (
-        headers[auth.SIGNATURE_HEADER],
-        headers[auth.TIMESTAMP_HEADER],
-        headers[auth.REQUEST_HEADER],
+        headers[signing.SIGNATURE_HEADER],
+        headers[signing.TIMESTAMP_HEADER],
+        headers[signing.REQUEST_HEADER],
     )
     assert _post(client, body, stamp, sig, request_id).get_json()["applied"] == 1
     signed_post(client, EVENTS, {"events": [_space_event(admin_ids=[11])]})
@@ -206,11 +206,11 @@ def test_a_signed_call_is_good_only_once_and_only_where_it_was_signed(app, clien
     """A captured call (privacy/export, say) replayed to every signed endpoint: refused at
     each other one, and at its own the second time."""
     body = json.dumps(SIGNED_CALLS[made_for]).encode()
-    headers = auth.signed_headers(SECRET, made_for, body)
+    headers = signing.signed_headers(SECRET, made_for, body)
     sig, stamp, request_id = (
-        headers[auth.SIGNATURE_HEADER],
-        headers[auth.TIMESTAMP_HEADER],
-        headers[auth.REQUEST_HEADER],
+        headers[signing.SIGNATURE_HEADER],
+        headers[signing.TIMESTAMP_HEADER],
+        headers[signing.REQUEST_HEADER],
     )
     before = _counts(app)
     for other in sorted(set(SIGNED_CALLS) - {made_for}):

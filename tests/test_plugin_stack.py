@@ -16,7 +16,7 @@ import zipfile
 import pytest
 import requests
 
-from bridge import auth, limits
+from bridge import limits, signing
 from bridge.tables import own
 from devstack.callers import PASSWORD
 from devstack.platforms import build_site
@@ -359,7 +359,7 @@ def _notify(stack, payload: dict, *, secret: str | None = None, stamp: int | Non
         data=body,
         headers={
             "Content-Type": "application/json",
-            **auth.signed_headers(secret or stack.secret, "notify", body, timestamp=ts),
+            **signing.signed_headers(secret or stack.secret, "notify", body, timestamp=ts),
         },
         timeout=30,
     )
@@ -418,7 +418,7 @@ def test_notify_takes_a_signed_call_once_and_only_one_signed_for_it(stack):
     body = json.dumps({"jobs": [job]}).encode()
     signed = {
         "Content-Type": "application/json",
-        **auth.signed_headers(stack.secret, "notify", body),
+        **signing.signed_headers(stack.secret, "notify", body),
     }
     first = requests.post(url, data=body, headers=signed, timeout=30)
     assert first.status_code == 200, first.text
@@ -426,7 +426,7 @@ def test_notify_takes_a_signed_call_once_and_only_one_signed_for_it(stack):
     assert again.status_code == 403 and again.json()["code"] == "space_inbox_replayed_request"
     elsewhere = {
         "Content-Type": "application/json",
-        **auth.signed_headers(stack.secret, "events", body),
+        **signing.signed_headers(stack.secret, "events", body),
     }
     other = requests.post(url, data=body, headers=elsewhere, timeout=30)
     assert other.status_code == 403 and other.json()["code"] == "space_inbox_bad_signature"

@@ -18,7 +18,7 @@ from sqlalchemy import Row
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
 
-from bridge import auth, live, php_request
+from bridge import auth, live, php_request, signing
 from bridge.auth import SiteKeys, WpUser
 from bridge.db import OneStatement, get_session
 from bridge.inbox import sync
@@ -155,20 +155,20 @@ def header_login() -> None:
 def plugin_signature() -> None:
     """Accept only calls signed by the plugin for this endpoint, with a fresh timestamp and a
     request id not seen before."""
-    if not request.headers.get(auth.SIGNATURE_HEADER) or not request.headers.get(
-        auth.TIMESTAMP_HEADER
+    if not request.headers.get(signing.SIGNATURE_HEADER) or not request.headers.get(
+        signing.TIMESTAMP_HEADER
     ):
         raise NotLoggedIn("signature_required", "This call must be signed by the plugin.")
     session = get_session()
     with session.begin():
-        secret = auth.shared_secret(session, current_app.config.get("SECRET"))
+        secret = signing.shared_secret(session, current_app.config.get("SECRET"))
     if secret is None:
         raise Forbidden(
             "no_secret",
             "No shared secret is configured.",
             "Activate the plugin, or set SPACE_INBOX_SECRET.",
         )
-    failure = auth.verify_signature(
+    failure = signing.verify_signature(
         secret,
         request.method,
         request.path.removeprefix(PLUGIN_PREFIX),
@@ -184,7 +184,7 @@ def plugin_signature() -> None:
     with session.begin():
         fresh = sync.note_request(
             session,
-            request.headers[auth.REQUEST_HEADER],
+            request.headers[signing.REQUEST_HEADER],
             utcnow(),
             timedelta(seconds=2 * current_app.config["SIGNATURE_MAX_SKEW"]),
         )

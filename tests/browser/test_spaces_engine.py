@@ -411,6 +411,16 @@ def test_a_space_made_on_the_create_screen_is_messageable_at_once(stack, browsin
     picture = member_inbox(visitor).locator(f'img[src*="space-avatars/{space_id}/"]')
     expect(picture.first).to_be_visible()
     browsing.shot(visitor, "new-space-messaged")
+    # On a phone too: the picture beside the Space's name, inside the width.
+    phone = visitor.context.new_page()
+    phone.set_viewport_size(PHONE)
+    phone.goto(f"{stack.inbox_url}?space={space_id}")
+    head_picture = member_inbox(phone).locator(
+        f'.space-inbox__thread-head img[src*="/{space_id}/"]'
+    )
+    expect(head_picture).to_be_visible()
+    within_width(phone, head_picture)
+    browsing.shot(phone, "new-space-messaged-phone")
     assert eventually(lambda: stack.notifications(owner, space_id) == [1], NOTIFY_WAIT)
 
 

@@ -523,14 +523,18 @@ def test_deactivating_gives_spaces_engine_its_message_action_back(stack, browsin
     owner = stack.new_member("Kai Weber")
     space_id = stack.new_space("Kai Bikes", owner)
     assert stack.action_of(space_id) == "space_inbox"  # the default of a new Space
+    trashed = stack.new_space("Kai Old Bikes", owner)
+    stack.site.php(f"wp_trash_post({trashed});")
     member = stack.new_member("Ines Costa")
     try:
         stack.site.php(
             "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
             " deactivate_plugins('space-inbox/space-inbox.php');"
         )
-        # Spaces Engine knows no "Space inbox" action: the Space gets its "Message" back.
+        # Spaces Engine knows no "Space inbox" action: the Space gets its "Message" back,
+        # and so does one in the trash.
         assert stack.action_of(space_id) == ACTION_MESSAGE
+        assert stack.action_of(trashed) == ACTION_MESSAGE
         page = browsing.login(member, stack.space_url_of(space_id))
         if header_draws(stack):
             # Spaces Engine's own button, a personal message to the owner, as before.

@@ -250,7 +250,9 @@ final class Space_Inbox_Spaces_Engine {
 		$ids = get_posts(
 			array(
 				'post_type'        => self::POST_TYPE,
-				'post_status'      => 'any',
+				// Every status, trash included ('any' leaves it out): an untrashed Space
+				// must not come back with an action Spaces Engine does not know.
+				'post_status'      => array_keys( get_post_stati() ),
 				'fields'           => 'ids',
 				'posts_per_page'   => -1,
 				'no_found_rows'    => true,

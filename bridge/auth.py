@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 
 import phpserialize
-from sqlalchemy import ScalarSelect, Select, bindparam, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from bridge.config import KEY_NAMES
@@ -82,6 +82,9 @@ class WpUser:
     token: str
     #: When the proof ends: the cookie's expiration or its session's, whichever is first.
     expires: float = math.inf
+    #: The :func:`login_fingerprint` the proof was made with: while the database's is the
+    #: same, so is WordPress' verdict on the cookie (until ``expires``).
+    fingerprint: str = ""
 
 
 def php_unserialize(value: str | bytes | None):
@@ -275,9 +278,9 @@ def cookie_user(salt: str, cookie: AuthCookie, row, now: float) -> WpUser | None
     the same row.
 
     :param cookie: from :func:`usable_cookie`.
-    :param row: from :func:`login_statement`: ``ID``, ``user_pass`` and ``sessions`` (the
-        user's ``session_tokens``: a logout removes the token); None when no user has
-        the login.
+    :param row: from :func:`login_statement`: ``ID``, ``user_pass``, ``sessions`` (the
+        user's ``session_tokens``: a logout removes the token) and ``fingerprint``; None
+        when no user has the login.
     """
     if row is None:
         return None
@@ -293,17 +296,52 @@ def cookie_user(salt: str, cookie: AuthCookie, row, now: float) -> WpUser | None
         login=cookie.login,
         token=cookie.token,
         expires=min(cookie.expires, session_ends),
+        fingerprint=row.fingerprint,
     )
+
+
+def login_fingerprint(t, sessions: ScalarSelect) -> ColumnElement:
+    """SHA-256 of everything in the database a cookie's verdict depends on: the login, the
+    password hash (its fragment is in the hmac) and the ``session_tokens``.
+
+    Whatever ends a session changes one of them, by WordPress' API or by hand (a direct
+    change of the usermeta): a verdict kept since is true only while this is unchanged.
+    The login comes first and holds no '|' (else no cookie names it), nor does a hash.
+    """
+    users = t.users.c
+    joined = func.concat(users.user_login, "|", users.user_pass, "|", func.coalesce(sessions, ""))
+    return func.sha2(joined, literal(256))
 
 
 def login_statement(t) -> Select:
     """The user a cookie's login names, with their sessions: bound parameter ``login``.
 
-    Its row (``ID``, ``user_pass``, ``session_tokens``) is what :func:`cookie_user` checks
-    a cookie against, on every request: a logout locks the cookie out at once.
+    Its row (``ID``, ``user_pass``, ``session_tokens`` and their ``fingerprint``) is what
+    :func:`cookie_user` checks a cookie against, on every request: a logout locks the
+    cookie out at once.
     """
-    return select(t.users.c.ID, t.users.c.user_pass, sessions_of(t).label("sessions")).where(
+    sessions = sessions_of(t)
+    return select(
+        t.users.c.ID,
+        t.users.c.user_pass,
+        sessions.label("sessions"),
+        login_fingerprint(t, sessions).label("fingerprint"),
+    ).where(t.users.c.user_login == bindparam("login", type_=t.users.c.user_login.type))
+
+
+def fingerprint_statement(t) -> Select:
+    """The :func:`login_fingerprint` of the user a login names (bound ``login``), alone:
+    what a verdict kept for one of their cookies is checked against on each use."""
+    return select(login_fingerprint(t, sessions_of(t)).label("fingerprint")).where(
         t.users.c.user_login == bindparam("login", type_=t.users.c.user_login.type)
+    )
+
+
+def fingerprints_statement(t) -> Select:
+    """``ID`` and :func:`login_fingerprint` of the users whose ids are bound as the list
+    ``ids``: how open streams learn, together, that a login changed."""
+    return select(t.users.c.ID, login_fingerprint(t, sessions_of(t)).label("fingerprint")).where(
+        t.users.c.ID.in_(bindparam("ids", expanding=True))
     )
 
 

@@ -126,6 +126,11 @@ class KeptAnswers:
             for space_id in kept.spaces:
                 self._by_space.setdefault(space_id, set()).add(key)
 
+    def forget(self, key: str) -> None:
+        """Drop the answer kept for a Cookie header (its login changed)."""
+        with self._lock:
+            self._drop(key)
+
     def heard_change(self, change: Change) -> None:
         """Drop every answer a change concerns."""
         with self._lock:

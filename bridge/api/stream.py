@@ -11,7 +11,9 @@ password ends the stream at once (``event: logout``). Events:
   user administers changed;
 - ``typing`` ``{"space_id", "conversation_id"}``: another admin of the Space started or
   stopped typing an answer in that conversation (never sent to the member);
-- ``logout``: the login is no longer valid; the stream ends.
+- ``logout``: the login is no longer valid; the stream ends. A session WordPress ends
+  without telling the plugin (its ``session_tokens`` changed by hand) is seen by
+  :class:`bridge.login_watch.LoginWatch` within a second.
 - ``replaced``: the user opened more streams on this process than ``STREAMS_PER_USER``
   (default 5): the oldest ends with this event, and its page polls instead, so that no user
   holds more than a few of the process's connections.
@@ -34,9 +36,11 @@ from flask import Blueprint, Response, current_app, g, stream_with_context
 
 from bridge.api import guards
 from bridge.api.header import inbox_url, summary_body
+from bridge.inbox.changes import Change
 from bridge.inbox.errors import NotLoggedIn, Unavailable
 from bridge.inbox.statements import SPACE
 from bridge.live import REPLACED, Hub, hub
+from bridge.login_watch import LoginWatch
 
 bp = Blueprint("stream", __name__, url_prefix="/api/v1/me")
 
@@ -84,7 +88,13 @@ def stream():
         )
     response = Response(
         stream_with_context(
-            _events(live, g.user, g.header_rows, current_app.config["STREAMS_PER_USER"])
+            _events(
+                live,
+                current_app.extensions["space_inbox_login_watch"],
+                g.user,
+                g.header_rows,
+                current_app.config["STREAMS_PER_USER"],
+            )
         ),
         mimetype="text/event-stream",
     )
@@ -93,10 +103,11 @@ def stream():
     return response
 
 
-def _events(live: Hub, user, rows, most: int) -> Iterator[str]:
+def _events(live: Hub, logins: LoginWatch, user, rows, most: int) -> Iterator[str]:
     woken: queue.SimpleQueue = queue.SimpleQueue()
     spaces = _spaces(rows)
     listener = live.listen(user.id, spaces, woken.put, most)
+    logins.watch(listener, user.fingerprint)
     url = inbox_url()
     try:
         last = summary_body(rows, url)
@@ -130,6 +141,7 @@ def _events(live: Hub, user, rows, most: int) -> Iterator[str]:
                 yield _event("logout", {})
                 return
             checked = beat = now
+            logins.watch(listener, g.user.fingerprint)
             rows = g.header_rows
             spaces = _spaces(rows)
             live.update(listener, spaces)
@@ -139,6 +151,8 @@ def _events(live: Hub, user, rows, most: int) -> Iterator[str]:
                 out.append(_event("summary", body))
                 last = body
             for change in dict.fromkeys(changes):
+                if not isinstance(change, Change):
+                    continue  # the login changed: checked above
                 if change.typing is not None:
                     if change.space_id in spaces and change.typing != user.id:
                         ids = {
@@ -155,3 +169,4 @@ def _events(live: Hub, user, rows, most: int) -> Iterator[str]:
             yield "".join(out) or ": ping\n\n"
     finally:
         live.forget(listener)
+        logins.forget(listener)

@@ -117,9 +117,7 @@ def send_statements(t: Tables) -> SendStatements:
             first_response_at=func.coalesce(c.c.first_response_at, at),
             awaiting_since=None,
         ),
-        after_automatic=this.values(
-            **last, last_from="space", member_unread=c.c.member_unread + 1
-        ),
+        after_automatic=this.values(**last, last_from="space", member_unread=c.c.member_unread + 1),
         team_jobs=insert(o).from_select(jobs, team),
     )
 
@@ -132,9 +130,10 @@ def header_statement(t: Tables) -> CompoundSelect:
     """The header badge in one statement: the cookie's user, and every count it shows.
 
     Bound parameter ``login``. The first row (``kind`` MEMBER) is
-    :func:`bridge.auth.login_statement`'s row (``ID``, ``user_pass``, ``sessions``), which
-    the caller checks the cookie against before using anything else, with the member's
-    ``unread`` messages and ``conversations_unread``, from the counters. One row (``kind``
+    :func:`bridge.auth.login_statement`'s row (``ID``, ``user_pass``, ``sessions``,
+    ``fingerprint``), which the caller checks the cookie against before using anything
+    else, with the member's ``unread`` messages and ``conversations_unread``, from the
+    counters. One row (``kind``
     SPACE) follows per active Space the user administers: ``space_id``, ``name``,
     ``unread``, in no order. No row at all: no such login.
     """
@@ -157,7 +156,7 @@ def header_statement(t: Tables) -> CompoundSelect:
         .scalar_subquery()
     )
     administered = (
-        select(null(), null(), null(), literal(SPACE), s.c.id, s.c.name, space_unread, literal(0))
+        select(*(null(),) * 4, literal(SPACE), s.c.id, s.c.name, space_unread, literal(0))
         .select_from(u.join(sa, sa.c.user_id == u.c.ID).join(s, s.c.id == sa.c.space_id))
         .where(login.whereclause)
         .where(s.c.status == "active")

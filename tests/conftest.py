@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import redis
 from sqlalchemy import delete
 
 from bridge import create_app, migrate
@@ -94,3 +95,14 @@ def world(client, people):
     )
     upsert_space(client, OTHER_SPACE, "T-Shirt Shop", [people["other_space_admin"].user_id])
     return people
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis the live tests use (``tools/ensure-stack`` starts it)."""
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        pytest.fail("Redis must run at 127.0.0.1:6379 for the live tests")
+    return url

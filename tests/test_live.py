@@ -1,107 +1,21 @@
 """Live updates on the real stack: WordPress with the plugin, two bridge processes served by
 gunicorn's gevent workers, Redis between them. A write answered by one bridge reaches a
-stream held by the other within a second; a member's stream never names an admin; a
-WordPress logout, a destroyed session and a new password close the user's streams."""
+stream held by the other within a second; a member's stream never names an admin; a user
+holds no more than their share of a process's streams. (The ends of a session:
+``test_session_ends.py``.)"""
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
 import time
 import uuid
 
 import pytest
-import redis
-import requests
 
 from devstack.callers import PASSWORD
 from devstack.stack import BridgeServer, WholeStack
+from devstack.streams import WITHIN, Stream
 
 PREFIX = "wpl_"
-#: The issue's bound for an event after its commit; the tests wait this long at most.
-WITHIN = 1.0
-
-
-class Stream:
-    """A browser's EventSource, read in a thread: each event is kept with the time it
-    arrived, and taken by name in the order it came."""
-
-    def __init__(self, bridge: BridgeServer, session: requests.Session) -> None:
-        self.pending: list[tuple[str, dict, float]] = []
-        #: Every event that arrived, kept.
-        self.seen: list[tuple[str, dict, float]] = []
-        self.arrived = threading.Condition()
-        self.raw: list[str] = []
-        self.closed = threading.Event()
-        self.response = session.get(f"{bridge.url}/api/v1/me/stream", stream=True, timeout=(5, 60))
-        if self.response.status_code == 200:
-            threading.Thread(target=self._read, daemon=True).start()
-        else:
-            self.closed.set()
-
-    def _read(self) -> None:
-        buffer = ""
-        try:
-            for chunk in self.response.iter_content(chunk_size=None, decode_unicode=True):
-                self.raw.append(chunk)
-                buffer += chunk
-                while "\n\n" in buffer:
-                    block, buffer = buffer.split("\n\n", 1)
-                    fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
-                    if "event" in fields:
-                        with self.arrived:
-                            event = (fields["event"], json.loads(fields["data"]), time.time())
-                            self.pending.append(event)
-                            self.seen.append(event)
-                            self.arrived.notify_all()
-        except Exception:  # noqa: BLE001 - the test closed the stream under the reader
-            pass
-        finally:
-            self.closed.set()
-
-    def next(self, name: str, timeout: float = WITHIN) -> tuple[dict, float]:
-        """Take the first event of that name, waiting ``timeout`` s: (data, arrival time)."""
-        ends = time.time() + timeout
-        with self.arrived:
-            while True:
-                for index, (event, data, at) in enumerate(self.pending):
-                    if event == name:
-                        del self.pending[index]
-                        return data, at
-                left = ends - time.time()
-                if left <= 0:
-                    raise AssertionError(f"no {name!r} event within {timeout} s")
-                self.arrived.wait(left)
-
-    def names(self, wait: float) -> list[str]:
-        """Take every event that arrives within ``wait`` s; return their names."""
-        time.sleep(wait)
-        with self.arrived:
-            found, self.pending = [event for event, _, _ in self.pending], []
-        return found
-
-    def close(self) -> None:
-        # Shut the socket first: closing the response alone waits for the reader thread,
-        # blocked in a read until the next heartbeat (25 s).
-        connection = getattr(self.response.raw, "connection", None)
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.response.close()
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        pytest.fail("Redis must run at 127.0.0.1:6379 for the live tests")
-    return url
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +85,7 @@ def _conversation(bridge, browser, space, member_id) -> int:
 def test_a_members_message_reaches_the_team_on_another_bridge_within_a_second(stack):
     whole, other, users, space = stack
     ben = _browser(whole.site, "ben")
-    team_stream = Stream(other, ben[0])
+    team_stream = Stream(other.url, ben[0])
     try:
         first, _ = team_stream.next("summary")
         before = next((s["unread"] for s in first.get("spaces", []) if s["id"] == space), 0)
@@ -188,7 +102,7 @@ def test_the_members_stream_gets_the_answer_and_never_names_an_admin(stack):
     whole, other, users, space = stack
     omar = _browser(whole.site, "omar")
     _send(whole.bridge, omar, space, "Allergens in the margherita?")
-    member_stream = Stream(other, omar[0])
+    member_stream = Stream(other.url, omar[0])
     try:
         member_stream.next("summary")
         ada = _browser(whole.site, "ada")
@@ -215,7 +129,7 @@ def test_the_members_stream_gets_the_answer_and_never_names_an_admin(stack):
 
 def test_streams_hear_only_their_own_users_changes(stack):
     whole, other, users, space = stack
-    zoe_stream = Stream(other, _browser(whole.site, "zoe")[0])
+    zoe_stream = Stream(other.url, _browser(whole.site, "zoe")[0])
     try:
         zoe_stream.next("summary")
         _send(whole.bridge, _browser(whole.site, "mia"), space, "Do you deliver?")
@@ -224,49 +138,10 @@ def test_streams_hear_only_their_own_users_changes(stack):
         zoe_stream.close()
 
 
-@pytest.mark.parametrize(
-    "end",
-    [
-        "logout",
-        "destroy_sessions",
-        "new_password",
-        # wp_set_password() fires no action of its own before WordPress 6.2 (this is 6.1).
-        "set_password",
-    ],
-)
-def test_a_wordpress_logout_closes_the_users_streams_within_a_second(stack, end):
-    whole, other, users, space = stack
-    site = whole.site
-    mia = site.login("mia", PASSWORD)
-    streams = [Stream(other, mia), Stream(whole.bridge, mia)]
-    try:
-        for stream in streams:
-            stream.next("summary")
-        done = time.time()
-        if end == "logout":
-            site.logout(mia)
-        elif end == "destroy_sessions":
-            site.php(f"WP_Session_Tokens::get_instance({users['mia']})->destroy_all();")
-        elif end == "set_password":
-            site.php(f"wp_set_password('n3w-Passw0rd!', {users['mia']});")
-        else:
-            site.php(f"wp_update_user(['ID' => {users['mia']}, 'user_pass' => 'n3w-Passw0rd!']);")
-        done = time.time()
-        for stream in streams:
-            _, arrived = stream.next("logout")
-            assert arrived - done < WITHIN
-            assert stream.closed.wait(WITHIN)
-    finally:
-        for stream in streams:
-            stream.close()
-        if end in ("new_password", "set_password"):
-            site.php(f"wp_set_password({PASSWORD!r}, {users['mia']});")
-
-
 def test_an_admin_removed_from_the_team_stops_hearing_its_inbox(stack):
     whole, other, users, space = stack
     site = whole.site
-    ben_stream = Stream(other, _browser(site, "ben")[0])
+    ben_stream = Stream(other.url, _browser(site, "ben")[0])
     try:
         ben_stream.next("summary")
         site.php(
@@ -322,9 +197,9 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
     _send(whole.bridge, mia, space, "Gluten-free pizza?")
     ada = _browser(whole.site, "ada")
     conversation = _conversation(whole.bridge, ada, space, users["mia"])
-    ben_stream = Stream(other, _browser(whole.site, "ben")[0])
-    ada_stream = Stream(other, ada[0])
-    mia_stream = Stream(other, mia[0])
+    ben_stream = Stream(other.url, _browser(whole.site, "ben")[0])
+    ada_stream = Stream(other.url, ada[0])
+    mia_stream = Stream(other.url, mia[0])
     try:
         for stream in (ben_stream, ada_stream, mia_stream):
             stream.next("summary")
@@ -366,12 +241,12 @@ def test_one_user_holds_at_most_their_share_of_a_process_streams(stack, redis_ur
     streams = []
     try:
         for _ in range(3):
-            streams.append(Stream(capped, ben))
+            streams.append(Stream(capped.url, ben))
             streams[-1].next("summary", timeout=5)
         first, second, third = streams
         first.next("replaced", timeout=5)
         assert first.closed.wait(5), "the replaced stream stays open"
-        ada = Stream(capped, _browser(whole.site, "ada")[0])
+        ada = Stream(capped.url, _browser(whole.site, "ada")[0])
         streams.append(ada)
         ada.next("summary", timeout=5)
         _send(whole.bridge, _browser(whole.site, "omar"), space, "Is the terrace open?")

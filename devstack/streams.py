@@ -1,0 +1,85 @@
+"""A browser's ``EventSource`` for the tests: a Server-Sent Events stream of the bridge, read
+in a thread, each event kept with the time it arrived."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import requests
+
+#: How long :meth:`Stream.next` waits by default: the bound on an event after its cause.
+WITHIN = 1.0
+
+
+class Stream:
+    """A browser's EventSource, read in a thread: each event is kept with the time it
+    arrived, and taken by name in the order it came."""
+
+    def __init__(self, url: str, session: requests.Session) -> None:
+        self.pending: list[tuple[str, dict, float]] = []
+        #: Every event that arrived, kept.
+        self.seen: list[tuple[str, dict, float]] = []
+        self.arrived = threading.Condition()
+        self.raw: list[str] = []
+        self.closed = threading.Event()
+        self.response = session.get(f"{url}/api/v1/me/stream", stream=True, timeout=(5, 60))
+        if self.response.status_code == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+        else:
+            self.closed.set()
+
+    def _read(self) -> None:
+        buffer = ""
+        try:
+            for chunk in self.response.iter_content(chunk_size=None, decode_unicode=True):
+                self.raw.append(chunk)
+                buffer += chunk
+                while "\n\n" in buffer:
+                    block, buffer = buffer.split("\n\n", 1)
+                    fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
+                    if "event" in fields:
+                        with self.arrived:
+                            event = (fields["event"], json.loads(fields["data"]), time.time())
+                            self.pending.append(event)
+                            self.seen.append(event)
+                            self.arrived.notify_all()
+        except Exception:  # noqa: BLE001 - the test closed the stream under the reader
+            pass
+        finally:
+            self.closed.set()
+
+    def next(self, name: str, timeout: float = WITHIN) -> tuple[dict, float]:
+        """Take the first event of that name, waiting ``timeout`` s: (data, arrival time)."""
+        ends = time.time() + timeout
+        with self.arrived:
+            while True:
+                for index, (event, data, at) in enumerate(self.pending):
+                    if event == name:
+                        del self.pending[index]
+                        return data, at
+                left = ends - time.time()
+                if left <= 0:
+                    raise AssertionError(f"no {name!r} event within {timeout} s")
+                self.arrived.wait(left)
+
+    def names(self, wait: float) -> list[str]:
+        """Take every event that arrives within ``wait`` s; return their names."""
+        time.sleep(wait)
+        with self.arrived:
+            found, self.pending = [event for event, _, _ in self.pending], []
+        return found
+
+    def close(self) -> None:
+        # Shut the socket first: closing the response alone waits for the reader thread,
+        # blocked in a read until the next heartbeat (25 s).
+        connection = getattr(self.response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.response.close()

@@ -1,0 +1,212 @@
+"""Whatever ends a WordPress session ends it in the bridge too, at once, on every process.
+
+On WordPress 6.1 (Debian's) and 7.1, with the plugin, two bridges on Redis (each keeps the
+header poll's answers and holds streams) and one without Redis: after each way a session
+can end, by WordPress' API or by hand in the database, the next poll of that cookie is
+refused by every bridge, a new stream is refused, and the streams already open end with
+``logout`` within a second. A session that was not ended goes on working.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+import uuid
+
+import pytest
+import requests
+
+from devstack.callers import PASSWORD
+from devstack.stack import BridgeServer, WholeStack
+from devstack.streams import WITHIN, Stream
+from devstack.wordpress import WordPressSite
+
+PREFIX = "wpe_"
+NEW_PASSWORD = "n3w-Passw0rd!"
+
+
+@pytest.fixture(scope="module", params=["wp61", "wp71"])
+def stack(request, tmp_path_factory, redis_url):
+    platform = request.param
+    db = f"si_ends_{platform}_{uuid.uuid4().hex[:6]}"
+    whole = WholeStack(
+        tmp_path_factory.mktemp(f"ends-{platform}"),
+        db,
+        PREFIX,
+        platform=platform,
+        REDIS_URL=redis_url,
+    )
+    whole.start()
+    other = BridgeServer(whole.site.wp_config_path, whole.workdir, REDIS_URL=redis_url)
+    plain = BridgeServer(whole.site.wp_config_path, whole.workdir)
+    try:
+        other.start()
+        plain.start()
+        owner = whole.site.create_user("owner", PASSWORD)
+        space = int(
+            whole.site.php(
+                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+                f" 'post_title' => 'Bakery', 'post_author' => {owner}]); echo $id;"
+            ).strip()
+        )
+        yield whole, other, plain, space
+    finally:
+        plain.stop()
+        other.stop()
+        whole.stop()
+
+
+def _token(site: WordPressSite, session: requests.Session) -> str:
+    _name, value = site.logged_in_cookie(session)
+    return urllib.parse.unquote(value).split("|")[2]
+
+
+def _remove_by_hand(site: WordPressSite, user_id: int, token: str) -> None:
+    """Take the session out of ``session_tokens`` with SQL alone: no hook, no cache."""
+    site.php(
+        "global $wpdb;"
+        f' $row = $wpdb->get_var($wpdb->prepare("SELECT meta_value FROM $wpdb->usermeta'
+        f" WHERE user_id = %d AND meta_key = 'session_tokens'\", {user_id}));"
+        " $sessions = unserialize($row);"
+        f" unset($sessions[hash('sha256', '{token}')]);"
+        " $wpdb->update($wpdb->usermeta, ['meta_value' => serialize($sessions)],"
+        f" ['user_id' => {user_id}, 'meta_key' => 'session_tokens']);"
+    )
+
+
+#: Each way a session ends: (site, user id, the session to end, another session of the
+#: same user) -> whether that other session ends too.
+ENDS = {
+    "logout": lambda site, uid, mine, spare: (site.logout(mine), False)[1],
+    "wp_set_password": lambda site, uid, mine, spare: (
+        # No action of its own before WordPress 6.2.
+        site.php(f"wp_set_password('{NEW_PASSWORD}', {uid});"),
+        True,
+    )[1],
+    "wp_update_user": lambda site, uid, mine, spare: (
+        site.php(f"wp_update_user(['ID' => {uid}, 'user_pass' => '{NEW_PASSWORD}']);"),
+        True,
+    )[1],
+    "destroy": lambda site, uid, mine, spare: (
+        site.php(f"WP_Session_Tokens::get_instance({uid})->destroy('{_token(site, mine)}');"),
+        False,
+    )[1],
+    "destroy_others": lambda site, uid, mine, spare: (
+        site.php(
+            f"WP_Session_Tokens::get_instance({uid})->destroy_others('{_token(site, spare)}');"
+        ),
+        False,
+    )[1],
+    "destroy_all": lambda site, uid, mine, spare: (
+        site.php(f"WP_Session_Tokens::get_instance({uid})->destroy_all();"),
+        True,
+    )[1],
+    "user_deleted": lambda site, uid, mine, spare: (
+        site.php(f"require_once ABSPATH . 'wp-admin/includes/user.php'; wp_delete_user({uid});"),
+        True,
+    )[1],
+    "session_removed_by_hand": lambda site, uid, mine, spare: (
+        _remove_by_hand(site, uid, _token(site, mine)),
+        False,
+    )[1],
+    "sessions_emptied_by_hand": lambda site, uid, mine, spare: (
+        site.sql(
+            "UPDATE {prefix}usermeta SET meta_value = 'a:0:{}'"
+            " WHERE user_id = %s AND meta_key = 'session_tokens'",
+            [uid],
+        ),
+        True,
+    )[1],
+    "password_changed_by_hand": lambda site, uid, mine, spare: (
+        site.sql("UPDATE {prefix}users SET user_pass = MD5(%s) WHERE ID = %s", [NEW_PASSWORD, uid]),
+        True,
+    )[1],
+    "user_deleted_by_hand": lambda site, uid, mine, spare: (
+        site.sql("DELETE FROM {prefix}users WHERE ID = %s", [uid]),
+        True,
+    )[1],
+}
+
+
+def _summary(bridge: BridgeServer, session: requests.Session) -> int:
+    return session.get(f"{bridge.url}/api/v1/me/summary", timeout=10).status_code
+
+
+@pytest.mark.parametrize("end", list(ENDS))
+def test_an_ended_session_is_refused_everywhere_at_once(stack, end):
+    whole, other, plain, space = stack
+    site = whole.site
+    login = f"{end.replace('_', '')[:40]}"
+    user_id = site.create_user(login, PASSWORD)
+    mine, spare = site.login(login, PASSWORD), site.login(login, PASSWORD)
+    live = (whole.bridge, other)
+    streams = [Stream(bridge.url, session) for bridge in live for session in (mine, spare)]
+    try:
+        for stream in streams:
+            stream.next("summary", timeout=5)
+        # Polled a few times on each process: the answers are kept (two workers each).
+        for bridge in (*live, plain):
+            for _ in range(6):
+                assert _summary(bridge, mine) == 200
+                assert _summary(bridge, spare) == 200
+
+        spare_ends = ENDS[end](site, user_id, mine, spare)
+        done = time.time()
+
+        ended = streams if spare_ends else streams[0::2]  # mine, on each bridge
+        for stream in ended:
+            _, arrived = stream.next("logout", timeout=WITHIN + 2)
+            assert arrived - done < WITHIN, f"logout {arrived - done:.2f} s after the end"
+            assert stream.closed.wait(WITHIN)
+        for bridge in (*live, plain):
+            for _ in range(6):
+                assert _summary(bridge, mine) == 401
+        for bridge in live:
+            refused = Stream(bridge.url, mine)
+            assert refused.response.status_code == 401
+            refused.close()
+
+        if not spare_ends:
+            for bridge in (*live, plain):
+                for _ in range(3):
+                    assert _summary(bridge, spare) == 200
+            # The spare session's streams live on: they hear its own message.
+            answer = spare.post(
+                f"{whole.bridge.url}/api/v1/me/spaces/{space}/messages",
+                json={"body": "Still here?", "client_key": uuid.uuid4().hex},
+                headers={"X-WP-Nonce": site.rest_nonce(spare)},
+                timeout=10,
+            )
+            assert answer.status_code == 201, answer.text
+            for stream in streams[1::2]:
+                stream.next("conversation", timeout=5)
+                assert not stream.closed.is_set()
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def test_a_site_administrator_demoted_loses_oversight_at_the_next_request(stack):
+    """Demotion ends no session, but what the session may do follows WordPress at once,
+    whether the role was changed by WordPress' API or by hand."""
+    whole, other, plain, space = stack
+    site = whole.site
+    for how in ("set_role", "by_hand"):
+        login = f"chief{how.replace('_', '')}"
+        user_id = site.create_user(login, PASSWORD, role="administrator")
+        chief = site.login(login, PASSWORD)
+        url = f"/api/v1/spaces/{space}/conversations"
+        for bridge in (whole.bridge, other, plain):
+            assert chief.get(bridge.url + url, timeout=10).status_code == 200
+        if how == "set_role":
+            site.php(f"(new WP_User({user_id}))->set_role('subscriber');")
+        else:
+            site.sql(
+                "UPDATE {prefix}usermeta SET meta_value = %s WHERE user_id = %s AND meta_key = %s",
+                ['a:1:{s:10:"subscriber";b:1;}', user_id, f"{PREFIX}capabilities"],
+            )
+        for bridge in (whole.bridge, other, plain):
+            for _ in range(3):
+                answer = chief.get(bridge.url + url, timeout=10)
+                assert answer.status_code == 403
+                assert answer.json()["code"] == "not_space_admin"

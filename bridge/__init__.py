@@ -29,12 +29,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
     from bridge.auth import (
         SiteKeys,
-        fingerprint_statement,
         fingerprints_statement,
         login_statement,
     )
     from bridge.inbox.statements import header_statement
-    from bridge.login_watch import LoginWatch
     from bridge.tables import tables
 
     given = settings_module.from_environment(os.environ) if config is None else config
@@ -55,11 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     reads = db.make_read_engine(settings)
     app.extensions["space_inbox_login"] = db.OneStatement(reads, login_statement(site_tables))
     app.extensions["space_inbox_header"] = db.OneStatement(reads, header_statement(site_tables))
-    fingerprint = db.OneStatement(reads, fingerprint_statement(site_tables))
-    app.extensions["space_inbox_fingerprint"] = fingerprint
-    app.extensions["space_inbox_login_watch"] = LoginWatch(
-        reads, fingerprints_statement(site_tables)
-    )
+    live.watch_logins(app, reads, fingerprints_statement(site_tables))
     errors.init_app(app)
 
     @app.after_request

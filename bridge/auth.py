@@ -329,14 +329,6 @@ def login_statement(t) -> Select:
     ).where(t.users.c.user_login == bindparam("login", type_=t.users.c.user_login.type))
 
 
-def fingerprint_statement(t) -> Select:
-    """The :func:`login_fingerprint` of the user a login names (bound ``login``), alone:
-    what a verdict kept for one of their cookies is checked against on each use."""
-    return select(login_fingerprint(t, sessions_of(t)).label("fingerprint")).where(
-        t.users.c.user_login == bindparam("login", type_=t.users.c.user_login.type)
-    )
-
-
 def fingerprints_statement(t) -> Select:
     """``ID`` and :func:`login_fingerprint` of the users whose ids are bound as the list
     ``ids``: how open streams learn, together, that a login changed."""

@@ -8,6 +8,12 @@ streams of :mod:`bridge.api.stream`. A listener then reads, with the full checks
 user may see. Without Redis nothing is published and nothing listens: browsers poll, and
 every poll reads MariaDB.
 
+A session can also end without a change being published: the plugin hears every end
+WordPress' API makes (``user.logins_changed``), but not a change made by hand in the
+database. So every :data:`LOGINS_EVERY` seconds the hub reads, in one statement per
+thousand users, the login fingerprints (:func:`bridge.auth.login_fingerprint`) of the users
+it keeps answers or holds streams for, and drops or wakes those whose login changed.
+
 Nothing here decides what a user sees: a change carries ids, never text or an author.
 """
 
@@ -21,7 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import Engine, Select, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.inbox.changes import NOTES, Change
@@ -30,24 +36,35 @@ log = logging.getLogger(__name__)
 
 #: Seconds between two attempts to subscribe again after the subscription was lost.
 RESUBSCRIBE_AFTER = 1.0
+#: Seconds between two reads of the watched logins' fingerprints.
+LOGINS_EVERY = 0.5
+#: Users whose fingerprints one statement reads at most.
+LOGINS_CHUNK = 1000
 
 
 #: What a listener is woken with when a newer stream of its user took its place.
 REPLACED = "replaced"
+#: What a listener is woken with when its user's login changed in the database.
+LOGIN = "login"
 
 
 class Listener:
     """One user's interest in changes: their own conversations and their Spaces' inboxes.
 
     ``wake`` is called with each change that concerns them, with None when changes may
-    have been missed (the subscription was lost): then nothing kept is to be trusted, or
-    with :data:`REPLACED` when the listener was dropped for a newer one of its user.
+    have been missed (the subscription was lost): then nothing kept is to be trusted, with
+    :data:`REPLACED` when the listener was dropped for a newer one of its user, or with
+    :data:`LOGIN` when its user's login fingerprint is no longer ``fingerprint``.
     """
 
-    def __init__(self, user_id: int, spaces: Iterable[int], wake: Callable) -> None:
+    def __init__(
+        self, user_id: int, spaces: Iterable[int], wake: Callable, fingerprint: str | None = None
+    ) -> None:
         self.user_id = user_id
         self.spaces = frozenset(spaces)
         self.wake = wake
+        #: The login fingerprint its cookie was last verified with; None: not watched.
+        self.fingerprint = fingerprint
 
     def concerned(self, change: Change) -> bool:
         """Whether a change concerns this user."""
@@ -126,10 +143,23 @@ class KeptAnswers:
             for space_id in kept.spaces:
                 self._by_space.setdefault(space_id, set()).add(key)
 
-    def forget(self, key: str) -> None:
-        """Drop the answer kept for a Cookie header (its login changed)."""
+    def fingerprints(self) -> dict[int, set[str]]:
+        """The login fingerprints the kept answers were verified with, by user."""
         with self._lock:
-            self._drop(key)
+            return {
+                user_id: {self._answers[key].user.fingerprint for key in keys}
+                for user_id, keys in self._by_user.items()
+            }
+
+    def logins_read(self, current: dict[int, str | None]) -> None:
+        """Drop the answers of each user whose login fingerprint is no longer the one they
+        were verified with (None: no such user any more)."""
+        with self._lock:
+            self.heard += 1
+            for user_id, fingerprint in current.items():
+                for key in list(self._by_user.get(user_id, ())):
+                    if self._answers[key].user.fingerprint != fingerprint:
+                        self._drop(key)
 
     def heard_change(self, change: Change) -> None:
         """Drop every answer a change concerns."""
@@ -195,6 +225,8 @@ class Hub:
         #: Set while the subscription is live: only then do listeners hear every change.
         self.subscribed = threading.Event()
         self.answers = KeptAnswers()
+        #: Reads the login fingerprints of some user ids (None: logins are not watched).
+        self.read_logins: Callable[[list[int]], dict[int, str]] | None = None
 
     # -- publishing -------------------------------------------------------------------
 
@@ -210,15 +242,21 @@ class Hub:
     # -- listening --------------------------------------------------------------------
 
     def listen(
-        self, user_id: int, spaces: Iterable[int], wake: Callable, most: int | None = None
+        self,
+        user_id: int,
+        spaces: Iterable[int],
+        wake: Callable,
+        most: int | None = None,
+        fingerprint: str | None = None,
     ) -> Listener:
         """Register a listener (and start the subscription if it is not running).
 
         :param most: how many listeners the user may have here; beyond, the oldest are
             dropped and woken with :data:`REPLACED`.
+        :param fingerprint: the login fingerprint its cookie was verified with: watched.
         """
         self.start()
-        listener = Listener(user_id, spaces, wake)
+        listener = Listener(user_id, spaces, wake, fingerprint)
         with self._lock:
             own = self._by_user.get(user_id, {})
             dropped = list(own)[: max(len(own) + 1 - most, 0)] if most else []
@@ -238,6 +276,10 @@ class Hub:
             self._remove(listener)
             listener.spaces = spaces
             self._add(listener)
+
+    def verified(self, listener: Listener, fingerprint: str) -> None:
+        """Note the login fingerprint a listener's cookie was verified with again."""
+        listener.fingerprint = fingerprint
 
     def forget(self, listener: Listener) -> None:
         """Remove a listener."""
@@ -278,6 +320,38 @@ class Hub:
         for listener in woken:
             listener.wake(change)
 
+    def check_logins(self) -> None:
+        """Read the watched users' login fingerprints once: drop the answers kept for a
+        login that changed, and wake its listeners with :data:`LOGIN`."""
+        with self._lock:
+            listeners = [x for x in self._listeners if x.fingerprint is not None]
+        wanted = self.answers.fingerprints()
+        for listener in listeners:
+            wanted.setdefault(listener.user_id, set()).add(listener.fingerprint)
+        ids = sorted(wanted)
+        current: dict[int, str | None] = dict.fromkeys(ids)
+        for start in range(0, len(ids), LOGINS_CHUNK):
+            current.update(self.read_logins(ids[start : start + LOGINS_CHUNK]))
+        changed = {
+            user_id: current[user_id]
+            for user_id, fps in wanted.items()
+            if fps != {current[user_id]}
+        }
+        if not changed:
+            return
+        self.answers.logins_read(changed)
+        for listener in listeners:
+            if listener.user_id in changed and listener.fingerprint != changed[listener.user_id]:
+                listener.fingerprint = None  # woken once; watched again once verified
+                listener.wake(LOGIN)
+
+    def _watch_logins(self) -> None:
+        while not self._stop.wait(LOGINS_EVERY):
+            try:
+                self.check_logins()
+            except Exception:  # noqa: BLE001 - MariaDB away: the next round tries again
+                log.warning("live: could not read the watched logins", exc_info=True)
+
     def _lost(self) -> None:
         self.subscribed.clear()
         self.answers.clear()
@@ -289,12 +363,16 @@ class Hub:
     # -- the subscription ---------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the subscriber thread once per process."""
+        """Start the subscriber thread, and the logins' watch, once per process."""
         with self._lock:
             if self._started:
                 return
             self._started = True
         threading.Thread(target=self._run, name="space-inbox-live", daemon=True).start()
+        if self.read_logins is not None:
+            threading.Thread(
+                target=self._watch_logins, name="space-inbox-logins", daemon=True
+            ).start()
 
     def ready(self, timeout: float) -> bool:
         """Start the subscription if needed; whether it is live within ``timeout`` s."""
@@ -361,6 +439,21 @@ def kept_answers() -> KeptAnswers | None:
 def channel_name(settings: dict) -> str:
     """The channel of one site: sites may share a Redis."""
     return f"{settings['SITE_KEY']}:changes"
+
+
+def watch_logins(app: Flask, engine: Engine, statement: Select) -> None:
+    """Let the hub read login fingerprints with a site's
+    :func:`bridge.auth.fingerprints_statement`, when the site has Redis."""
+    live = app.extensions.get("space_inbox_hub")
+    if live is None:
+        return
+
+    def read(ids: list[int]) -> dict[int, str]:
+        with engine.connect() as connection:
+            rows = connection.execute(statement, {"ids": ids})
+            return {int(row.ID): row.fingerprint for row in rows}
+
+    live.read_logins = read
 
 
 def init_app(app: Flask, sessions: sessionmaker) -> None:

@@ -225,14 +225,17 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
             stream.close()
 
 
-def test_one_user_holds_at_most_their_share_of_a_process_streams(stack, redis_url):
-    """With two streams a user on a one-worker bridge: a third closes the first with a
-    ``replaced`` event; the other two, and another user's stream, go on hearing changes."""
+def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
+    """A one-worker bridge holding 4 connections, 2 streams per user: a user opening five
+    keeps two (each beyond closes the oldest with a ``replaced`` event), others still get
+    streams and answers, and a stream whose page closes gives its place back at once (not
+    at the next heartbeat, 25 s later)."""
     whole, other, users, space = stack
     capped = BridgeServer(
         whole.site.wp_config_path,
         whole.workdir,
         workers=1,
+        args=("--connections", "4"),
         REDIS_URL=redis_url,
         STREAMS_PER_USER="2",
     )
@@ -240,19 +243,28 @@ def test_one_user_holds_at_most_their_share_of_a_process_streams(stack, redis_ur
     ben = _browser(whole.site, "ben")[0]
     streams = []
     try:
-        for _ in range(3):
+        for _ in range(5):
             streams.append(Stream(capped.url, ben))
             streams[-1].next("summary", timeout=5)
-        first, second, third = streams
-        first.next("replaced", timeout=5)
-        assert first.closed.wait(5), "the replaced stream stays open"
+        for replaced in streams[:3]:
+            replaced.next("replaced", timeout=5)
+            assert replaced.closed.wait(5), "the replaced stream stays open"
+        kept = streams[3:]
         ada = Stream(capped.url, _browser(whole.site, "ada")[0])
-        streams.append(ada)
+        zoe = Stream(capped.url, _browser(whole.site, "zoe")[0])
+        streams += [ada, zoe]
         ada.next("summary", timeout=5)
-        _send(whole.bridge, _browser(whole.site, "omar"), space, "Is the terrace open?")
-        for stream in (second, third, ada):
+        zoe.next("summary", timeout=5)
+        zoe.close()  # the page goes: every place is taken until the bridge notices
+        omar = _browser(whole.site, "omar")
+        began = time.time()
+        answer = omar[0].get(f"{capped.url}/api/v1/me/summary", timeout=10)
+        assert answer.status_code == 200
+        assert time.time() - began < 5, "the closed stream kept its place"
+        _send(capped, omar, space, "Is the terrace open?")
+        for stream in (*kept, ada):
             stream.next("team", timeout=5)
-        assert [name for name, _, _ in second.seen + third.seen].count("replaced") == 0
+        assert [name for name, _, _ in kept[0].seen + kept[1].seen].count("replaced") == 0
     finally:
         for stream in streams:
             stream.close()

@@ -123,19 +123,16 @@ def header_login() -> None:
 
     The rows are kept in ``g.header_rows`` for the view. The poll only reads. While the
     process hears every change (:func:`bridge.live.kept_answers`), a verified answer is
-    kept by the request's Cookie header and given again, without counting, until a change
-    concerns it or the login ends (``g.kept``); each time, the login's fingerprint is read
-    and must be the one the answer was verified with (:func:`_still_true`).
+    kept by the request's Cookie header and given again without MariaDB until a change
+    concerns it or the login ends (``g.kept``).
     """
     kept = live.kept_answers() if request.method == "GET" else None
     key = request.headers.get("Cookie")
     now = time.time()
     found = kept.get(key, now) if kept is not None else None
-    if found is not None and _still_true(found.user):
+    if found is not None:
         g.user, g.header_rows, g.kept = found.user, found.rows, found
         return
-    if found is not None:
-        kept.forget(key)
     heard = kept.heard if kept is not None else 0
     statement: OneStatement = current_app.extensions["space_inbox_header"]
     rows: list[Row] = []
@@ -153,15 +150,6 @@ def header_login() -> None:
         spaces = {int(r.space_id) for r in rows if r.kind == SPACE}
         kept.keep(key, user, rows, spaces, heard, now)
     g.user, g.header_rows, g.kept = user, rows, None
-
-
-def _still_true(user: WpUser) -> bool:
-    """Whether a verdict kept for a user's cookie still stands: their login, password hash
-    and sessions are those it was made with (one indexed read, no counts). Whatever ends a
-    session changes them, told to the bridge or not."""
-    statement: OneStatement = current_app.extensions["space_inbox_fingerprint"]
-    row = next(iter(statement.rows(login=user.login)), None)
-    return row is not None and row.fingerprint == user.fingerprint
 
 
 def plugin_signature() -> None:

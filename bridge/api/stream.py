@@ -11,12 +11,12 @@ password ends the stream at once (``event: logout``). Events:
   user administers changed;
 - ``typing`` ``{"space_id", "conversation_id"}``: another admin of the Space started or
   stopped typing an answer in that conversation (never sent to the member);
-- ``logout``: the login is no longer valid; the stream ends. A session WordPress ends
-  without telling the plugin (its ``session_tokens`` changed by hand) is seen by
-  :class:`bridge.login_watch.LoginWatch` within a second.
+- ``logout``: the login is no longer valid; the stream ends. (A login changed by hand in
+  the database, unheard by the plugin, is seen by the hub's watch within a second.)
 - ``replaced``: the user opened more streams on this process than ``STREAMS_PER_USER``
   (default 5): the oldest ends with this event, and its page polls instead, so that no user
-  holds more than a few of the process's connections.
+  holds more than a few of the process's connections. A stream whose client has gone
+  gives its connection back at once (:func:`_client_gone`).
 
 Events carry counts and ids, never text or an author: a page reads what changed through
 the API, with the full checks. Streams need Redis (the fan-out) and an event-loop worker
@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import json
 import queue
+import select
+import socket
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, g, stream_with_context
+from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from bridge.api import guards
 from bridge.api.header import inbox_url, summary_body
@@ -40,7 +43,6 @@ from bridge.inbox.changes import Change
 from bridge.inbox.errors import NotLoggedIn, Unavailable
 from bridge.inbox.statements import SPACE
 from bridge.live import REPLACED, Hub, hub
-from bridge.login_watch import LoginWatch
 
 bp = Blueprint("stream", __name__, url_prefix="/api/v1/me")
 
@@ -54,6 +56,8 @@ LIFETIME = 3600.0
 RETRY_MS = 3000
 #: Seconds a first stream of a process waits for the subscription to be live.
 SUBSCRIBE_WAIT = 2.0
+#: What a stream is woken with when its client has gone.
+GONE = "gone"
 
 
 def _cooperative() -> bool:
@@ -90,10 +94,10 @@ def stream():
         stream_with_context(
             _events(
                 live,
-                current_app.extensions["space_inbox_login_watch"],
                 g.user,
                 g.header_rows,
                 current_app.config["STREAMS_PER_USER"],
+                request.environ.get("gunicorn.socket"),
             )
         ),
         mimetype="text/event-stream",
@@ -103,11 +107,32 @@ def stream():
     return response
 
 
-def _events(live: Hub, logins: LoginWatch, user, rows, most: int) -> Iterator[str]:
+def _client_gone(client: socket.socket, woken: queue.SimpleQueue, ended: threading.Event) -> None:
+    """Wake the stream when its client closes the connection, so that its place in the
+    worker is free at once, not at the next heartbeat. (A client of a stream sends nothing
+    more: the socket turns readable only when it closes.)"""
+    while not ended.is_set():
+        try:
+            readable, _, _ = select.select([client], [], [], HEARTBEAT)
+            if not readable:
+                continue
+            if ended.is_set():
+                return  # the worker reads the connection again (keep-alive): not ours
+            if client.recv(1, socket.MSG_PEEK):
+                return  # bytes from the client: not a close, and nothing a stream reads
+        except (OSError, ValueError):
+            pass  # the connection is closed
+        woken.put(GONE)
+        return
+
+
+def _events(live: Hub, user, rows, most: int, client: socket.socket | None) -> Iterator[str]:
     woken: queue.SimpleQueue = queue.SimpleQueue()
+    ended = threading.Event()
+    if client is not None:
+        threading.Thread(target=_client_gone, args=(client, woken, ended), daemon=True).start()
     spaces = _spaces(rows)
-    listener = live.listen(user.id, spaces, woken.put, most)
-    logins.watch(listener, user.fingerprint)
+    listener = live.listen(user.id, spaces, woken.put, most, user.fingerprint)
     url = inbox_url()
     try:
         last = summary_body(rows, url)
@@ -124,8 +149,10 @@ def _events(live: Hub, logins: LoginWatch, user, rows, most: int) -> Iterator[st
             while not woken.empty():
                 changes.append(woken.get_nowait())
             now = time.time()
-            if None in changes:
-                return  # changes may have been missed: the browser reconnects, or polls
+            if None in changes or GONE in changes:
+                # Changes may have been missed (the browser reconnects, or polls), or
+                # nobody listens any more.
+                return
             if REPLACED in changes:
                 yield _event("replaced", {})
                 return
@@ -141,7 +168,7 @@ def _events(live: Hub, logins: LoginWatch, user, rows, most: int) -> Iterator[st
                 yield _event("logout", {})
                 return
             checked = beat = now
-            logins.watch(listener, g.user.fingerprint)
+            live.verified(listener, g.user.fingerprint)
             rows = g.header_rows
             spaces = _spaces(rows)
             live.update(listener, spaces)
@@ -168,5 +195,5 @@ def _events(live: Hub, logins: LoginWatch, user, rows, most: int) -> Iterator[st
                     out.append(_event("team", team))
             yield "".join(out) or ": ping\n\n"
     finally:
+        ended.set()
         live.forget(listener)
-        logins.forget(listener)

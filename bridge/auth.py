@@ -142,8 +142,10 @@ class SiteKeys:
         with self._lock:
             return {n: v for n, (t, v) in self._cache.items() if n in names and t > now}
 
-    def options(self, session: Session, names: tuple[str, ...]) -> dict[str, str]:
-        """Read wp_options values, kept in memory for ``OPTIONS_TTL`` seconds."""
+    def options(
+        self, session: Session, names: tuple[str, ...], ttl: float = OPTIONS_TTL
+    ) -> dict[str, str]:
+        """Read wp_options values, kept in memory for ``ttl`` seconds."""
         now = time.monotonic()
         cached = self.kept_options(names)
         missing = tuple(n for n in names if n not in cached)
@@ -154,7 +156,7 @@ class SiteKeys:
             fresh.update({name: "" for name in missing if name not in fresh})
             with self._lock:
                 for name, value in fresh.items():
-                    self._cache[name] = (now + OPTIONS_TTL, value)
+                    self._cache[name] = (now + ttl, value)
             cached.update(fresh)
         return cached
 

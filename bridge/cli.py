@@ -8,13 +8,14 @@ import signal
 import sys
 import threading
 
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bridge import config as settings_module
-from bridge import migrate, service
-from bridge.auth import get_options
-from bridge.tables import tables
+from bridge import migrate, service, site
+from bridge.auth import SiteKeys, get_options
+from bridge.tables import own, tables
 
 
 def _settings(args: argparse.Namespace) -> dict:
@@ -120,6 +121,43 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_uninstall(args: argparse.Namespace) -> int:
+    """Drop the inbox tables, every conversation and message with them, once confirmed."""
+    settings = _settings(args)
+    prefix, engine = settings["TABLE_PREFIX"], _engine(settings)
+    with engine.connect() as connection:
+        names = sorted(
+            n for n in inspect(connection).get_table_names() if n.startswith(own(prefix))
+        )
+    drop = "DROP TABLE " + ", ".join(f"`{name}`" for name in names) + ";"
+    if args.print_sql:
+        print(drop if names else "-- no inbox tables", flush=True)
+        return 0
+    if not names:
+        print(f"no inbox tables ({own(prefix)}*) in {engine.url.database}: nothing to drop")
+        return 0
+    with Session(engine, info={"tables": tables(prefix)}) as session, session.begin():
+        still_on = site.plugin_on(session, SiteKeys(settings), prefix)
+    if still_on:
+        print(
+            "space-inbox: the plugin is still active on this site: deactivate and delete it"
+            " in WordPress first (and stop the bridge's service)",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"This drops {len(names)} tables of {engine.url.database}, with every conversation:")
+    print("".join(f"  {name}\n" for name in names), end="")
+    if not args.yes:
+        answer = input(f"Type the database's name ({engine.url.database}) to drop them: ")
+        if answer.strip() != engine.url.database:
+            print("nothing dropped")
+            return 1
+    with engine.begin() as connection:
+        connection.execute(text(drop))
+    print(f"dropped {len(names)} tables")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Report whether config, database, schema and WordPress are in order, and what the
     open-files limit allows live workers."""
@@ -129,7 +167,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         nonlocal failures
         failures += not ok
         print(f"[{'ok' if ok else 'FAIL'}] {what}")
-
 
     # Imported here, not at the top: requests imports ssl, which gevent must patch first in
     # `serve --live`'s workers (they are forked from the process that imports this module).
@@ -247,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         ("check", cmd_check, "check configuration, database, schema and WordPress"),
         ("worker", cmd_worker, "deliver notification jobs to WordPress (the outbox)"),
         ("service", cmd_service, "print a systemd unit that serves the bridge"),
+        ("uninstall", cmd_uninstall, "drop the inbox tables (after the plugin is deleted)"),
     ):
         sub = commands.add_parser(name, help=help_)
         sub.set_defaults(func=func)
@@ -263,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
                 default="/etc/space-inbox.env",
                 help="SPACE_INBOX_* settings, one per line (may be absent)",
             )
+        if name == "uninstall":
+            sub.add_argument("--yes", action="store_true", help="drop without asking")
+            sub.add_argument("--print-sql", action="store_true", help="print the SQL, drop nothing")
         if name == "serve":
             _serve_options(sub)
             sub.add_argument("--threads", type=int, default=4)

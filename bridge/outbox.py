@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge import auth, signing
+from bridge import auth, signing, site
 from bridge.db import tables_of
 from bridge.inbox.values import utcnow
 
@@ -80,9 +80,16 @@ def notify_url(session: Session, keys: auth.SiteKeys, configured: str | None) ->
 class Deliverer:
     """POSTs job batches to the plugin, signed with the shared secret."""
 
-    def __init__(self, secret: Callable[[Session], str | None], url: Callable[[Session], str]):
+    def __init__(
+        self,
+        secret: Callable[[Session], str | None],
+        url: Callable[[Session], str],
+        ready: Callable[[Session], bool] = lambda session: True,
+    ):
         self._secret = secret
         self._url = url
+        #: Whether WordPress can take jobs now (the plugin is on); else they wait, untried.
+        self.ready = ready
         self._http = requests.Session()
 
     def __call__(self, session: Session, jobs: list[Row]) -> str | None:
@@ -109,8 +116,12 @@ class Deliverer:
 
 
 def dispatch_once(sessions: sessionmaker, deliver: Callable, limit: int = BATCH) -> int:
-    """Claim and deliver one batch of due jobs; return how many were claimed."""
+    """Claim and deliver one batch of due jobs; return how many were claimed (none while
+    the deliverer is not ready: the plugin is off)."""
+    ready = getattr(deliver, "ready", None)
     with sessions() as session, session.begin():
+        if ready is not None and not ready(session):
+            return 0
         now = utcnow()
         jobs = claim(session, now, limit)
         if not jobs:
@@ -156,6 +167,7 @@ def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
     deliver = Deliverer(
         secret=lambda session: signing.shared_secret(session, config.get("SECRET")),
         url=lambda session: notify_url(session, keys, config.get("NOTIFY_URL")),
+        ready=lambda session: site.plugin_on(session, keys, config["TABLE_PREFIX"]),
     )
     return app.extensions["space_inbox_db"], deliver
 

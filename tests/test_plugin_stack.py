@@ -519,7 +519,8 @@ def _bp_notifications(site: WordPressSite) -> int:
 def _write_everything(site: WordPressSite, owner: int, member: int, job_id: int) -> None:
     """Make the active plugin store each kind of data it has: its options (activation), a
     Space's team (post meta), an event the bridge did not take (a queue row and the retry
-    cron), a notification job (a jobs row, an e-mail, a BuddyPress notification)."""
+    cron), transients named at run time, a notification job (a jobs row, an e-mail, a
+    BuddyPress notification)."""
     # Nobody listens there: the event stays queued.
     site.php(f"update_option('space_inbox_bridge_url', 'http://127.0.0.1:{free_port()}');")
     site.php(
@@ -540,6 +541,13 @@ def _write_everything(site: WordPressSite, owner: int, member: int, job_id: int)
             "excerpt": "We open at nine.",
         },
     }
+    # What is named at run time: a Space's reply time (the bridge unreachable: kept a
+    # minute) and a signed call's request id.
+    site.php(
+        "$m = new ReflectionMethod('Space_Inbox_UI', 'reply_time'); $m->setAccessible(true);"
+        f" $m->invoke(null, {job_id});"
+        " set_transient(Space_Inbox_Rest::SEEN_REQUEST_PREFIX . 'r-1', 1, 600);"
+    )
     jobs = php_str(json.dumps([job]))
     done = site.php(
         f"echo json_encode(Space_Inbox_Notifications::handle_jobs(json_decode({jobs}, true)));"

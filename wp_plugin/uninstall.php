@@ -14,9 +14,10 @@
  * - `COMPONENT`, `*_COMPONENT`: a BuddyPress component, whose notifications are deleted;
  * - a public static `table()` method: a table of the plugin's own, dropped.
  *
- * The member inbox page the plugin created goes to the trash (recoverable), not away. The
- * bridge's own tables ({prefix}spaceinbox_*) are left alone: the bridge owns them (drop
- * them with the bridge's tools if you want the conversations gone too).
+ * Then every other option and transient whose name starts with the plugin's (those named
+ * at run time). The member inbox page the plugin created goes to the trash (recoverable),
+ * not away. The bridge's own tables ({prefix}spaceinbox_*) are left alone: the bridge owns
+ * them; `space-inbox uninstall` drops them, after the service is stopped.
  *
  * @package Space_Inbox
  */
@@ -132,6 +133,13 @@ function space_inbox_uninstall_site( array $names ) {
 		$table = call_user_func( array( $class, 'table' ) );
 		$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	}
+
+	// What is named at run time (a transient per Space or per signed request): every
+	// option and transient whose name starts with the plugin's.
+	foreach ( array( 'space_inbox_', '_transient_space_inbox_', '_transient_timeout_space_inbox_' ) as $start ) {
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( $start ) . '%' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+	}
+	wp_cache_delete( 'alloptions', 'options' );
 }
 
 $space_inbox_names = space_inbox_uninstall_names();

@@ -18,7 +18,7 @@ from sqlalchemy import Row
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
 
-from bridge import auth, live, php_request, signing
+from bridge import auth, live, php_request, signing, site
 from bridge.auth import SiteKeys, WpUser
 from bridge.db import OneStatement, get_session
 from bridge.inbox import sync
@@ -107,13 +107,17 @@ def _check_nonce(user: WpUser) -> None:
 
 
 def member_login() -> None:
-    """Verify a WordPress user by their cookie (401), and their REST nonce on writes (403)."""
+    """Verify a WordPress user by their cookie (401), and their REST nonce on writes (403);
+    refuse writes while WordPress has the plugin off (503 ``inbox_off``)."""
     statement: OneStatement = current_app.extensions["space_inbox_login"]
     user = logged_in_user(lambda login: next(iter(statement.rows(login=login)), None))
     if user is None:
         raise _refuse_login()
     if request.method in WRITE_METHODS:
         _check_nonce(user)
+        session = get_session()
+        with session.begin():
+            site.require_on(session, site_keys(), current_app.config["TABLE_PREFIX"])
     g.user = user
 
 

@@ -39,6 +39,10 @@ final class Space_Inbox_Options {
 	/** ID of the member inbox page. */
 	const OPTION_INBOX_PAGE = 'space_inbox_inbox_page';
 
+	/** What surrounds an inbox shortcode on the page while the plugin is off. */
+	const OFF_START = '<!-- space-inbox-off ';
+	const OFF_END   = '<!-- /space-inbox-off -->';
+
 	/** Version of the plugin's own tables. */
 	const OPTION_DB_VERSION = 'space_inbox_db_version';
 
@@ -301,6 +305,35 @@ final class Space_Inbox_Options {
 		add_option( self::OPTION_BRIDGE_URL, 'http://127.0.0.1:8765' );
 		add_option( self::OPTION_PUBLIC_URL, '' );
 		self::install_inbox_page();
+	}
+
+	/**
+	 * Say on the inbox page whether the inbox is on: on deactivation, each inbox shortcode
+	 * goes into a comment beside a paragraph saying messages are off (WordPress would show
+	 * an unknown shortcode as it is); on activation, the shortcodes come back.
+	 *
+	 * @param bool $on Whether the plugin is being turned on.
+	 * @return void
+	 */
+	public static function switch_inbox_page( $on ) {
+		$page_id = (int) get_option( self::OPTION_INBOX_PAGE, 0 );
+		$page    = $page_id > 0 ? get_post( $page_id ) : null;
+		if ( ! $page instanceof WP_Post ) {
+			return;
+		}
+		$content = preg_replace( '/' . preg_quote( self::OFF_START, '/' ) . '(\[[^\]]*\]) -->.*?' . preg_quote( self::OFF_END, '/' ) . '/s', '$1', $page->post_content );
+		if ( ! $on ) {
+			$notice  = '<p class="space-inbox-off">' . esc_html__( 'Messages to Spaces are turned off for now. Please come back later.', 'space-inbox' ) . '</p>';
+			$content = preg_replace( '/\[' . self::SHORTCODE . '(\s[^\]]*)?\]/', self::OFF_START . '$0 -->' . $notice . self::OFF_END, $content );
+		}
+		if ( $content !== $page->post_content ) {
+			wp_update_post(
+				array(
+					'ID'           => $page_id,
+					'post_content' => wp_slash( $content ),
+				)
+			);
+		}
 	}
 
 	/**

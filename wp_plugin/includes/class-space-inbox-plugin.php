@@ -95,6 +95,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'save_post_page', array( 'Space_Inbox_Options', 'on_save_page' ) );
 		add_action( 'permalink_structure_changed', array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( SPACE_INBOX_FILE ), array( 'Space_Inbox_Settings', 'action_links' ) );
+		add_action( 'after_plugin_row_' . plugin_basename( SPACE_INBOX_FILE ), array( __CLASS__, 'post_type_notice' ) );
 
 		// The UI (Message button, header link, profile tab, inboxes), when present.
 		self::load_ui();
@@ -186,6 +187,7 @@ final class Space_Inbox_Plugin {
 	public static function activate() {
 		self::install_tables();
 		Space_Inbox_Options::install();
+		Space_Inbox_Options::switch_inbox_page( true );
 		Space_Inbox_Spaces::register_post_type(); // Not registered yet in this request.
 		self::rebuild_rewrite_rules();
 	}
@@ -206,8 +208,9 @@ final class Space_Inbox_Plugin {
 	}
 
 	/**
-	 * Deactivation: stop the cron jobs, give Spaces Engine its "Message" action back. Waiting
-	 * events stay queued for a reactivation.
+	 * Deactivation: stop the cron jobs, give Spaces Engine its "Message" action back, say on
+	 * the inbox page that messages are off. Waiting events stay queued for a reactivation
+	 * (the bridge refuses new messages meanwhile).
 	 *
 	 * @return void
 	 */
@@ -215,8 +218,45 @@ final class Space_Inbox_Plugin {
 		wp_clear_scheduled_hook( Space_Inbox_Events::CRON_HOOK );
 		wp_clear_scheduled_hook( Space_Inbox_Notifications::PRUNE_HOOK );
 		Space_Inbox_Spaces_Engine::restore_actions();
+		Space_Inbox_Options::switch_inbox_page( false );
 		Space_Inbox_Spaces::unregister_post_type();
 		self::rebuild_rewrite_rules();
+	}
+
+	/**
+	 * Under the plugin's row on the Plugins screen: when this plugin registers the Space
+	 * post type (no other plugin does), say that deactivating it hides the Space pages.
+	 *
+	 * @param string $file The plugin's file, as WordPress names it.
+	 * @return void
+	 */
+	public static function post_type_notice( $file ) {
+		$type = Space_Inbox_Spaces::registered_here();
+		if ( '' === $type || ! current_user_can( 'deactivate_plugin', $file ) ) {
+			return;
+		}
+		$count = (int) wp_count_posts( $type )->publish;
+		if ( $count < 1 ) {
+			return;
+		}
+		$columns = isset( $GLOBALS['wp_list_table'] ) ? $GLOBALS['wp_list_table']->get_column_count() : 3;
+		printf(
+			'<tr class="plugin-update-tr active space-inbox-post-type-notice"><td colspan="%1$d" class="plugin-update colspanchange"><div class="notice inline notice-warning notice-alt"><p>%2$s</p></div></td></tr>',
+			(int) $columns,
+			esc_html(
+				sprintf(
+					/* translators: 1: number of Space pages, 2: post type name. */
+					_n(
+						'Space Inbox registers the Space post type (%2$s) on this site, as no other plugin does: while it is deactivated, the %1$d Space page is not shown. A plugin that registers Spaces, such as Spaces Engine, keeps it shown.',
+						'Space Inbox registers the Space post type (%2$s) on this site, as no other plugin does: while it is deactivated, the %1$d Space pages are not shown. A plugin that registers Spaces, such as Spaces Engine, keeps them shown.',
+						$count,
+						'space-inbox'
+					),
+					$count,
+					$type
+				)
+			)
+		);
 	}
 
 	/**

@@ -37,6 +37,15 @@ final class Space_Inbox_Spaces {
 	private static $registered = '';
 
 	/**
+	 * The post type this plugin registered ('' when another plugin registers Spaces).
+	 *
+	 * @return string
+	 */
+	public static function registered_here() {
+		return self::$registered;
+	}
+
+	/**
 	 * Unregister the post type if this plugin registered it (on deactivation).
 	 *
 	 * @return void

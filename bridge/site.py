@@ -1,0 +1,59 @@
+"""What WordPress says of the plugin: whether it is on, active on the site or its network.
+
+While the plugin is off (deactivated, or deleted), nobody hears the bridge's notifications
+and no page offers the inbox: members' and teams' writes are refused (:func:`require_on`)
+and the dispatcher leaves the waiting jobs for the plugin's return.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session
+
+from bridge.auth import SiteKeys, php_unserialize
+from bridge.inbox.errors import Unavailable
+
+#: The plugin's main file, in whatever folder the site installed it.
+PLUGIN_FILE = "space-inbox.php"
+#: Seconds WordPress' list of active plugins is kept in memory.
+ACTIVE_TTL = 5.0
+
+
+def _lists_plugin(stored: str | None) -> bool:
+    """Whether a serialized list of plugins (``active_plugins``: index => file, or
+    ``active_sitewide_plugins``: file => time) names the plugin."""
+    found = php_unserialize(stored)
+    if not isinstance(found, dict):
+        return False
+    return any(
+        isinstance(entry, str) and (entry == PLUGIN_FILE or entry.endswith("/" + PLUGIN_FILE))
+        for entry in (*found.keys(), *found.values())
+    )
+
+
+def plugin_on(session: Session, keys: SiteKeys, prefix: str) -> bool:
+    """Whether WordPress has the plugin active: on the site, else on its network."""
+    if _lists_plugin(keys.options(session, ("active_plugins",), ttl=ACTIVE_TTL)["active_plugins"]):
+        return True
+    try:  # a network's main site: its sitemeta lists the network-wide plugins
+        network = session.execute(
+            text(
+                f"SELECT meta_value FROM `{prefix}sitemeta`"  # noqa: S608 - the site's prefix
+                " WHERE meta_key = 'active_sitewide_plugins' LIMIT 1"
+            )
+        ).scalar()
+    except ProgrammingError:  # no such table: not a network
+        return False
+    return _lists_plugin(network)
+
+
+def require_on(session: Session, keys: SiteKeys, prefix: str) -> None:
+    """Refuse a write while the plugin is off."""
+    if not plugin_on(session, keys, prefix):
+        raise Unavailable(
+            "inbox_off",
+            "The Space inbox is turned off on this site.",
+            "The site's administrators turned the Space Inbox plugin off: nothing can be"
+            " sent until it is on again.",
+        )

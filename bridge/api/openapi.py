@@ -53,7 +53,8 @@ ERRORS = {
     413: "The message, or the request body, is too long.",
     415: "The body is not JSON.",
     429: "Too many messages too fast; see Retry-After.",
-    503: "The database cannot be reached.",
+    503: "The database cannot be reached, or (writes) the plugin is off in WordPress"
+    " (inbox_off).",
 }
 #: The errors of every operation with a JSON body: a bad body, a body too big, not JSON.
 BODY_ERRORS = (400, 413, 415)

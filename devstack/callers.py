@@ -16,6 +16,8 @@ from devstack.wordpress import WordPressSite
 PREFIX = "wpt_"
 SECRET = "test-shared-secret-0123456789abcdef"
 PASSWORD = "correct horse battery staple"
+#: The plugin as WordPress names it in its list of active plugins.
+PLUGIN_FILE = "space-inbox/space-inbox.php"
 
 
 @dataclass

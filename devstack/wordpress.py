@@ -464,6 +464,16 @@ echo $id;
             found.update(re.findall(r's:64:"([0-9a-f]{64})"', value or ""))
         return found
 
+    def list_as_active(self, plugin: str) -> None:
+        """Have WordPress list a plugin as its only active one (``active_plugins``) without
+        its files in the site (WordPress skips a missing file): for a bridge beside a site
+        without the plugin, since the bridge takes writes only while WordPress lists it."""
+        entry = f'i:0;s:{len(plugin.encode())}:"{plugin}";'
+        self.sql(
+            "UPDATE {prefix}options SET option_value = %s WHERE option_name = 'active_plugins'",
+            [f"a:1:{{{entry}}}"],
+        )
+
     def activate_plugin(self, plugin: str) -> None:
         """Activate a plugin, e.g. ``"my-plugin/my-plugin.php"``, as an admin request, like
         a click in wp-admin/plugins.php.

@@ -11,7 +11,17 @@ from sqlalchemy import delete
 
 from bridge import create_app, migrate
 from bridge.tables import tables
-from devstack.callers import KINDS, OTHER_SPACE, PREFIX, SECRET, SPACE, Caller, log_in, upsert_space
+from devstack.callers import (
+    KINDS,
+    OTHER_SPACE,
+    PLUGIN_FILE,
+    PREFIX,
+    SECRET,
+    SPACE,
+    Caller,
+    log_in,
+    upsert_space,
+)
 from devstack.wordpress import WordPressSite
 
 
@@ -41,12 +51,7 @@ def app(wordpress):
     )
     application.config["TESTING"] = True
     migrate.upgrade(application.extensions["space_inbox_engine"], PREFIX)
-    # WordPress lists the plugin as active (the bridge takes writes only then); its files
-    # are not in this site, which WordPress skips when it loads plugins.
-    wordpress.sql(
-        "UPDATE {prefix}options SET option_value = %s WHERE option_name = 'active_plugins'",
-        ['a:1:{i:0;s:27:"space-inbox/space-inbox.php";}'],
-    )
+    wordpress.list_as_active(PLUGIN_FILE)
     yield application
     application.extensions["space_inbox_engine"].dispose()
 

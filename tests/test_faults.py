@@ -24,7 +24,7 @@ import requests
 
 from bridge import signing
 from bridge.tables import own
-from devstack.callers import PASSWORD
+from devstack.callers import PASSWORD, PLUGIN_FILE
 from devstack.stack import BridgeServer, JobProbe, command, environment, run
 from devstack.wordpress import WordPressSite, free_port, php_str
 
@@ -544,6 +544,7 @@ def test_the_bridge_answers_503_while_mariadb_is_down_and_serves_again_after(tmp
             tmp_path, "si_test_db_down", table_prefix="wpd_", db_port=database.port, workers=1
         )
         site.start()
+        site.list_as_active(PLUGIN_FILE)
         member_id = site.create_user("dana", PASSWORD, email="dana@example.org")
         session = site.login("dana", PASSWORD)
         try:

@@ -35,7 +35,7 @@ import pytest
 
 from bridge import create_app, migrate, php_request
 from bridge.api import guards
-from devstack.callers import PASSWORD, PREFIX, SECRET, SPACE, upsert_space
+from devstack.callers import PASSWORD, PLUGIN_FILE, PREFIX, SECRET, SPACE, upsert_space
 from devstack.platforms import build_site
 from devstack.wordpress import (
     HTTP_TIMEOUT,
@@ -503,6 +503,7 @@ def platform(request, tmp_path_factory):
         workers=4,
     )
     with site:
+        site.list_as_active(PLUGIN_FILE)
         plugin = site.root / "wp-content" / "mu-plugins" / "login-parity.php"
         plugin.write_text(PARITY_PLUGIN, encoding="utf-8")
         app = create_app(

@@ -168,13 +168,14 @@ def _unit(path: Path) -> dict[str, str]:
     )
 
 
-def _systemd_start(unit_path: Path, log: Path) -> subprocess.Popen:
-    """Start a unit's ExecStart as systemd would: its EnvironmentFile, its LimitNOFILE, output
-    to its journal (here a file); as this user, not its User (named www-data)."""
+def _systemd_start(unit_path: Path, log: Path, placed) -> subprocess.Popen:
+    """Start a unit's ExecStart as systemd would: its EnvironmentFile (where *placed* puts
+    it), its LimitNOFILE, output to its journal (here a file); as this user, not its User
+    (named www-data)."""
     unit = _unit(unit_path)
     assert unit["User"] == "www-data" and unit["Restart"] == "on-failure"
     env = environment()
-    env_file = Path(unit["EnvironmentFile"].removeprefix("-"))
+    env_file = Path(placed(unit["EnvironmentFile"].removeprefix("-")))
     for line in env_file.read_text().splitlines():
         if "=" in line and not line.startswith("#"):
             name, value = line.split("=", 1)
@@ -235,13 +236,15 @@ def test_the_deployment_guide_word_for_word(source, tmp_path, redis_url):
         try:
             site.activate_plugin("space-inbox/space-inbox.php")
             fpm.start()
+            # The site as it was served before: nginx and PHP-FPM, no rule for the bridge yet.
+            front = _SiteFront(tmp_path / "nginx", front_port, site.root, fpm, "").start()
             for line in _block("1. **Run the bridge as a service**", "sh").splitlines():
                 if line.startswith("apt install"):
                     continue  # the machine has them (tools/ensure-stack)
                 if line == "systemctl daemon-reload":
                     continue
                 if line == "systemctl enable --now space-inbox":
-                    bridge = _systemd_start(etc / "space-inbox.service", journal)
+                    bridge = _systemd_start(etc / "space-inbox.service", journal, placed)
                     wait_until_ready(
                         bridge, f"http://127.0.0.1:{bridge_port}/health", journal, "the unit"
                     )
@@ -260,15 +263,16 @@ def test_the_deployment_guide_word_for_word(source, tmp_path, redis_url):
                 assert "FAIL" not in done.stdout and "[warn]" not in done.stdout, done.stdout
             assert bridge is not None
 
-            rule = placed(_block("## nginx", "nginx"))
-            front = _SiteFront(tmp_path / "nginx", front_port, site.root, fpm, rule).start()
+            front.stop()  # step 2: the rule in the site's server block, and a reload
+            front.rule = placed(_block("## nginx", "nginx"))
+            front.start()
             site.php(
                 f"update_option('space_inbox_bridge_url', 'http://127.0.0.1:{bridge_port}');"
                 f" update_option('space_inbox_public_url', '{site.url}/space-inbox-api');"
             )
             health = requests.get(f"{site.url}/space-inbox-api/health", timeout=10)
             assert health.status_code == 200 and health.json()["live"] is True
-            assert requests.get(f"{site.url}/space-inbox-api/openapi.json", timeout=10).ok
+            assert requests.get(f"{site.url}/space-inbox-api/api/v1/openapi.json", timeout=10).ok
 
             owner = site.create_user("dp.owner", PASSWORD)
             site.create_user("dp.member", PASSWORD)

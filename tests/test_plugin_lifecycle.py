@@ -1,5 +1,5 @@
-"""The plugin turned off, on again, and deleted, on the whole stack (WordPress 6.1, the plugin
-registering the Space post type itself, the bridge beside it).
+"""The plugin turned off, on again, and deleted, on the whole stack (WordPress 6.1 and 7.1,
+the plugin registering the Space post type itself, the bridge beside it).
 
 Deactivated: the Plugins screen warned that the Space pages go with it; the inbox page says
 messages are off (no raw shortcode); the bridge refuses members' and teams' writes with
@@ -28,10 +28,13 @@ PLUGIN = "space-inbox/space-inbox.php"
 NOTICED_WITHIN = 7.0
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+@pytest.fixture(scope="module", params=["wp61", "wp71"])
+def stack(request, tmp_path_factory):
     whole = WholeStack(
-        tmp_path_factory.mktemp("lifecycle"), f"si_lifecycle_{uuid.uuid4().hex[:8]}", PREFIX
+        tmp_path_factory.mktemp(f"lifecycle-{request.param}"),
+        f"si_lifecycle_{uuid.uuid4().hex[:8]}",
+        PREFIX,
+        platform=request.param,
     )
     whole.start()
     try:

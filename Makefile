@@ -66,7 +66,7 @@ limits: venv
 	$(PY) tools/make-limits
 
 test: stack venv lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=10 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis *.egg-info build dist

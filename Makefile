@@ -18,10 +18,13 @@ help:
 	@echo "make stack   install/start PHP, Debian's wordpress and MariaDB"
 	@echo "make clean   remove the virtual environment and caches"
 
+# The development tools (devstack, bench) are used from the checkout, not installed: a
+# .pth file puts the checkout on the environment's path.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'space-inbox-dev.pth').write_text('$(CURDIR)')"
 	touch $@
 
 venv: $(VENV)/.installed

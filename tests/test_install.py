@@ -39,14 +39,20 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 INSTALL_TIMEOUT = 600
 
 
+#: The development tools: an install of the bridge needs none of them.
+DEVELOPMENT = ("bench/", "devstack/", "tools/", "tests/")
+
+
 @pytest.fixture(scope="module")
 def source(tmp_path_factory) -> Path:
-    """A copy of the repository's tracked files, as a site owner's checkout has them."""
+    """A copy of the repository's tracked files but the development tools."""
     files = subprocess.run(
         ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
     ).stdout.split(b"\0")
     copy = tmp_path_factory.mktemp("checkout")
     for name in filter(None, (f.decode() for f in files)):
+        if name.startswith(DEVELOPMENT):
+            continue
         target = copy / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if (ROOT / name).is_file():
@@ -75,6 +81,11 @@ def test_a_clean_install_serves(app, wordpress, source, tmp_path, extra, serve_a
         check=False,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
+    for tool in ("devstack", "bench", "tests"):  # the bridge ships alone
+        found = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", f"import {tool}"], cwd="/", capture_output=True
+        )
+        assert found.returncode != 0, f"the install ships {tool}"
 
     port = free_port()
     log = tmp_path / "serve.log"

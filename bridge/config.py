@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
-
-from bridge.rate_limits import Rule
 
 #: The eight wp-config.php keys and salts (plus SECRET_KEY/SECRET_SALT, which wp_salt()
 #: also consults).
@@ -95,6 +94,24 @@ _TABLE_PREFIX = re.compile(r"\$table_prefix\s*=\s*" + _PHP_VALUE, re.I)
 
 class ConfigError(Exception):
     """A setting is missing or cannot be read."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """At most ``count`` messages in each window of ``seconds``."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rule | None:
+        """Read ``"COUNT/SECONDS"``; ``"off"`` or ``""`` turn the limit off."""
+        if text in ("", "off", None):
+            return None
+        found = re.fullmatch(r"\s*(\d{1,9})\s*/\s*(\d{1,9})\s*", str(text))
+        if not found or int(found.group(1)) < 1 or int(found.group(2)) < 1:
+            raise ValueError(f"a rate limit is COUNT/SECONDS, e.g. 20/600, not {text!r}")
+        return cls(int(found.group(1)), int(found.group(2)))
 
 
 def _php_literal(token: str) -> str | int | bool | None:

@@ -1,8 +1,8 @@
 """One error shape everywhere: ``{"code", "message", "description"?}`` with the right status.
 
-Refusals are :class:`bridge.inbox.errors.InboxError` and carry their own status; werkzeug's
-HTTP errors (404 of an unknown path, 405, 413 of a body over ``MAX_CONTENT_LENGTH``) and a
-database that cannot be reached (503) get the same shape.
+Refusals are :class:`bridge.inbox.errors.InboxError`, answered with the status of their
+kind (:data:`STATUSES`); werkzeug's HTTP errors (404 of an unknown path, 405, 413 of a body
+over ``MAX_CONTENT_LENGTH``) and a database that cannot be reached (503) get the same shape.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from bridge.inbox import errors as refusals
 from bridge.inbox.errors import InboxError
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,27 @@ def error_response(
     return response
 
 
+#: The status each kind of refusal is answered with: every kind has one (a test checks).
+STATUSES: dict[type[InboxError], int] = {
+    refusals.BadInput: 400,
+    refusals.NotLoggedIn: 401,
+    refusals.Forbidden: 403,
+    refusals.NotFound: 404,
+    refusals.Conflict: 409,
+    refusals.Gone: 410,
+    refusals.TooLong: 413,
+    refusals.UnsupportedMediaType: 415,
+    refusals.RateLimited: 429,
+    refusals.Unavailable: 503,
+}
+
+
 def _refused(exc: InboxError):
-    return error_response(exc.status, exc.code, exc.message, exc.description, exc.headers)
+    status = next((STATUSES[k] for k in type(exc).__mro__ if k in STATUSES), 400)
+    headers = {}
+    if isinstance(exc, refusals.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return error_response(status, exc.code, exc.message, exc.description, headers)
 
 
 def _http_error(exc: HTTPException):

@@ -8,32 +8,13 @@ nothing), or in Redis when ``REDIS_URL`` is set.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 
 from sqlalchemy import case, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
+from bridge.config import Rule
 from bridge.db import tables_of
-
-
-@dataclass(frozen=True)
-class Rule:
-    """At most ``count`` messages in each window of ``seconds``."""
-
-    count: int
-    seconds: int
-
-    @classmethod
-    def parse(cls, text: str) -> Rule | None:
-        """Read ``"COUNT/SECONDS"``; ``"off"`` or ``""`` turn the limit off."""
-        if text in ("", "off", None):
-            return None
-        found = re.fullmatch(r"\s*(\d{1,9})\s*/\s*(\d{1,9})\s*", str(text))
-        if not found or int(found.group(1)) < 1 or int(found.group(2)) < 1:
-            raise ValueError(f"a rate limit is COUNT/SECONDS, e.g. 20/600, not {text!r}")
-        return cls(int(found.group(1)), int(found.group(2)))
 
 
 class DatabaseCounters:

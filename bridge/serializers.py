@@ -4,12 +4,12 @@ reach a member through a forgotten condition."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
 
 from bridge.inbox.away import AUTOMATIC
+from bridge.inbox.values import iso
 from bridge.shapes import (
     AdminConversation,
     AdminFrom,
@@ -29,11 +29,6 @@ from bridge.shapes import (
 #: What a member sees of who wrote a message: themselves or the Space, never a person.
 MEMBER_FROM: dict[str, MemberFrom] = {"member": "me", "space": "space"}
 DELETED_USER = "Deleted user"
-
-
-def iso(when: datetime | None) -> str | None:
-    """Return an ISO 8601 UTC timestamp."""
-    return None if when is None else when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _last_message(row: Row, from_names: dict[str, MemberFrom] | dict[str, AdminFrom]) -> Any:

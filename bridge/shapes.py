@@ -42,7 +42,7 @@ from bridge.limits import (
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 #: A number of messages or conversations.
 Count = Annotated[int, Field(ge=0)]
-#: An ISO 8601 UTC time, as :func:`bridge.serializers.iso` writes it.
+#: An ISO 8601 UTC time, as :func:`bridge.inbox.values.iso` writes it.
 Time = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 #: A conversation's status, one of ``STATUSES`` ("open", "done"): ``Literal`` of a tuple is
 #: ``Literal`` of its items.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bridge.errors import STATUSES
+from bridge.inbox import errors as refusals
 from devstack.callers import SPACE, signed_post
 
 SEND = f"/api/v1/me/spaces/{SPACE}/messages"
@@ -93,3 +95,16 @@ def test_bad_query_arguments_are_400(client, world, query):
             continue
         assert answer.status_code == 400, (path, query)
         _shape(answer)
+
+
+def test_every_kind_of_refusal_has_its_status():
+    """A new kind of refusal without a status would be answered 400 by default: the API's
+    table names every kind the inbox rules define."""
+    kinds = {
+        value
+        for value in vars(refusals).values()
+        if isinstance(value, type)
+        and issubclass(value, refusals.InboxError)
+        and value is not refusals.InboxError
+    }
+    assert kinds == set(STATUSES)

@@ -21,6 +21,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def iso(when: datetime | None) -> str | None:
+    """Return an ISO 8601 UTC timestamp, as the API writes times."""
+    return None if when is None else when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def clean_body(value: object) -> str:
     """Return a message body trimmed and checked: 1 to BODY_MAX characters, no control
     characters."""

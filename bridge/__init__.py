@@ -12,8 +12,9 @@ from bridge import config as settings_module
 def create_app(config: dict | None = None) -> Flask:
     """Create the bridge app.
 
-    :param config: settings for tests; outside tests the settings come from the
-        wp-config.php named by ``SPACE_INBOX_WP_CONFIG`` and ``SPACE_INBOX_*`` variables.
+    :param config: the settings given (``WP_CONFIG``, any setting by name), as the command
+        line hands them to each worker; None reads them from ``SPACE_INBOX_*`` variables
+        (``SPACE_INBOX_WP_CONFIG`` names the wp-config.php), as a plain gunicorn does.
     """
     from bridge import db, errors, live, rate_limits
     from bridge.api import (

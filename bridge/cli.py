@@ -18,11 +18,16 @@ from bridge.auth import SiteKeys, get_options
 from bridge.tables import own, tables
 
 
-def _settings(args: argparse.Namespace) -> dict:
+def _given(args: argparse.Namespace) -> dict:
+    """The settings given: ``SPACE_INBOX_*`` variables and the command line's."""
     given = settings_module.from_environment(os.environ)
     if args.wp_config:
-        given["WP_CONFIG"] = args.wp_config
-    return settings_module.resolve(given)
+        given["WP_CONFIG"] = os.path.abspath(args.wp_config)
+    return given
+
+
+def _settings(args: argparse.Namespace) -> dict:
+    return settings_module.resolve(_given(args))
 
 
 def _engine(settings: dict):
@@ -35,10 +40,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    settings = _settings(args)  # fail early, with a clear message, on bad settings
-    if args.wp_config:
-        # Workers build the app from the environment, like any gunicorn deployment.
-        os.environ["SPACE_INBOX_WP_CONFIG"] = os.path.abspath(args.wp_config)
+    given = _given(args)
+    settings = settings_module.resolve(given)  # fail early, with a clear message
 
     dispatch = not args.no_dispatcher
     # Live streams need Redis (the fan-out) and an event-loop worker, which holds thousands
@@ -78,7 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def load(self):
             from bridge import create_app
 
-            return create_app()
+            return create_app(given)  # each worker builds the app from the same settings
 
     Server().run()
     return 0
@@ -95,10 +98,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Deliver notification jobs from the outbox until stopped (SIGTERM or Ctrl-C)."""
     from bridge import create_app, outbox
 
-    _settings(args)
-    if args.wp_config:
-        os.environ["SPACE_INBOX_WP_CONFIG"] = os.path.abspath(args.wp_config)
-    app = create_app()
+    given = _given(args)
+    settings_module.resolve(given)  # fail early, with a clear message
+    app = create_app(given)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sessions, deliver = outbox.for_app(app)

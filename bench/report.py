@@ -15,7 +15,6 @@ from pathlib import Path
 CONTENDERS = {
     "wp_rest": "WordPress REST `GET /wp/v2/users/me` (cookie + nonce)",
     "proxy": "bridge, proxy mode (the plugin's default proxy)",
-    "proxy_rest": "bridge, proxy mode through WordPress' REST API (the plugin's REST route)",
     "direct_db": "bridge, direct mode without Redis (MariaDB on every poll)",
     "direct": "bridge, direct mode with Redis (kept answers)",
     "ceiling": "bare Flask JSON endpoint (gunicorn, the ceiling)",
@@ -23,7 +22,6 @@ CONTENDERS = {
 SHORT = {
     "wp_rest": "WordPress REST\nusers/me",
     "proxy": "bridge\nproxy mode",
-    "proxy_rest": "bridge, proxy\nthrough WP REST",
     "direct_db": "bridge direct\nno Redis",
     "direct": "bridge direct\nwith Redis",
     "ceiling": "bare Flask\n(ceiling)",
@@ -404,7 +402,6 @@ def chart(results: dict, path: Path) -> bool:
     colors = {
         "wp_rest": "#8c8c8c",
         "proxy": "#d9a441",
-        "proxy_rest": "#e8c98a",
         "direct_db": "#8fb8e8",
         "direct": "#2f7ed8",
         "ceiling": "#3a3a3a",

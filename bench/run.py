@@ -520,22 +520,19 @@ class Bench:
 
     def contenders(self, t: _Targets, ceiling: Gunicorn, plain: Gunicorn | None) -> dict:
         """The ways to answer the header poll, interleaved repetition by repetition: through
-        WordPress' REST API; the plugin's default proxy and its REST route (when they
-        differ); the bridge itself, with Redis (kept answers) and without (MariaDB on every
-        poll); bare Flask."""
+        WordPress' REST API; the plugin's proxy (proxy mode's default); the bridge itself,
+        with Redis (kept answers) and without (MariaDB on every poll); bare Flask."""
         ceiling_targets = [load.Target("GET", "/api/v1/me/summary", t.members[0].cookie)]
         plan = {
             "wp_rest": (t.site.url, t.wp_rest_me()),
             "proxy": (t.site.url, t.summary_proxy()),
         }
-        if t.default_proxy() != t.rest_proxy():
-            plan["proxy_rest"] = (t.site.url, t.summary_proxy(t.rest_proxy()))
         if plain is not None:
             plan["direct_db"] = (plain.url, t.summary_direct())
         plan["direct"] = (t.bridge.url, t.summary_direct())
         plan["ceiling"] = (ceiling.url, ceiling_targets)
         # PHP's server closes the connection after every response (see load.Result).
-        closes = {"wp_rest": True, "proxy": True, "proxy_rest": True}
+        closes = {"wp_rest": True, "proxy": True}
         gunicorns = {"direct": t.bridge, "direct_db": plain, "ceiling": ceiling}
         c = self.s.connections
         if self.s.warmup > 0:
@@ -750,12 +747,8 @@ class _Targets:
         base = self.site.php("echo Space_Inbox_Options::browser_api_base();").strip()
         return base.removeprefix(self.site.url)
 
-    def rest_proxy(self) -> str:
-        """The plugin's REST route that proxies to the bridge, as a path."""
-        return "/?rest_route=/space-inbox/v1/bridge/"
-
-    def summary_proxy(self, base: str | None = None) -> list[load.Target]:
-        path = (base or self.default_proxy()) + "me/summary"
+    def summary_proxy(self) -> list[load.Target]:
+        path = self.default_proxy() + "me/summary"
         return [load.Target("GET", path, m.cookie, m.nonce) for m in self.members]
 
     def wp_rest_me(self) -> list[load.Target]:

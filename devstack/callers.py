@@ -18,6 +18,15 @@ SECRET = "test-shared-secret-0123456789abcdef"
 PASSWORD = "correct horse battery staple"
 #: The plugin as WordPress names it in its list of active plugins.
 PLUGIN_FILE = "space-inbox/space-inbox.php"
+#: Proxy mode's way to the bridge, under the site's address, as pages call it.
+PROXY = "/wp-content/plugins/space-inbox/proxy.php"
+
+
+def proxy_url(site_url: str, path: str) -> str:
+    """The fast proxy's address for *path* under ``/api/v1/`` (a query after ``?`` kept),
+    as badge.js builds it: the path as ``path=``, the query after it."""
+    path, _, query = path.partition("?")
+    return f"{site_url}{PROXY}?path={path}" + (f"&{query}" if query else "")
 
 
 @dataclass

@@ -158,12 +158,11 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     assert data["machine"]["nproc"] >= 1
     assert data["datasets"]["tiny"]["messages"] == seed.SIZES["tiny"].messages
     # Redis runs for the tests (tools/ensure-stack): the bridge is measured with and without
-    # it, and the fast proxy beside the plugin's REST route.
+    # it, and through the plugin's proxy.
     assert data["redis"] is True
     assert set(data["contenders"]) == {
         "wp_rest",
         "proxy",
-        "proxy_rest",
         "direct_db",
         "direct",
         "ceiling",
@@ -177,7 +176,7 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         figures["response_time"],
         data["send"],
     ]
-    assert len(measured) == 13
+    assert len(measured) == 12
     for result in measured:
         for key in ("rps", "p50", "p95", "p99"):
             assert math.isfinite(result[key]) and result[key] >= 0, (key, result)
@@ -192,7 +191,7 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         assert len(only["worker_shares"]) == settings.workers, only
         assert sum(only["worker_shares"]) == pytest.approx(1.0)
         assert 0 <= only["reruns"] <= run.RERUNS
-    for key in ("wp_rest", "proxy", "proxy_rest"):
+    for key in ("wp_rest", "proxy"):
         assert data["contenders"][key]["runs"][0]["worker_shares"] is None
     live = data["live"]
     assert live["connections_open"] == live["connections_still_open"] == 60, live

@@ -18,7 +18,7 @@ import requests
 
 from bridge import limits, signing
 from bridge.tables import own
-from devstack.callers import PASSWORD
+from devstack.callers import PASSWORD, proxy_url
 from devstack.platforms import build_site
 from devstack.stack import PLUGIN, BridgeServer, WholeStack, new_space
 from devstack.wordpress import ADMIN_REQUEST, WordPressSite, free_port, php_str
@@ -258,7 +258,7 @@ def test_resync_is_for_site_administrators_only(stack):
 def _proxy(stack, browser, nonce, method, path, **kwargs):
     return browser.request(
         method,
-        f"{stack.site.url}/?rest_route=/space-inbox/v1/bridge/{path}",
+        proxy_url(stack.site.url, path),
         headers={"X-WP-Nonce": nonce, **kwargs.pop("headers", {})},
         timeout=30,
         **kwargs,
@@ -326,18 +326,20 @@ def test_the_proxy_forwards_the_members_own_cookie_and_nonce(stack):
 
 
 def test_the_proxy_refuses_strangers_and_signed_paths(stack):
-    anonymous = requests.get(
-        f"{stack.site.url}/?rest_route=/space-inbox/v1/bridge/me/summary", timeout=10
-    )
+    anonymous = requests.get(proxy_url(stack.site.url, "me/summary"), timeout=10)
     assert anonymous.status_code == 401
     stack.user("px.other")
     browser, nonce = stack.browser("px.other")
-    assert (
-        _proxy(
-            stack, browser, nonce, "GET", "me/summary", headers={"X-WP-Nonce": "bad"}
-        ).status_code
-        == 403
+    bad_nonce = _proxy(
+        stack,
+        browser,
+        nonce,
+        "POST",
+        "me/spaces/1/messages",
+        json={"body": "Hi", "client_key": "px-1"},
+        headers={"X-WP-Nonce": "bad"},
     )
+    assert bad_nonce.status_code == 403
     forged = _proxy(
         stack,
         browser,

@@ -9,7 +9,7 @@ and REST nonces), and then, for ``--seconds`` per phase:
 - every member sends messages to Spaces, polls ``me/summary`` (with ``If-None-Match``)
   and reads their conversations; every admin polls, lists, answers and marks read;
 - clients call the bridge directly (direct mode); a small share goes through the
-  plugin's proxy (``/?rest_route=/space-inbox/v1/bridge/...``);
+  plugin's fast proxy (``proxy.php?path=...``), as pages in proxy mode do;
 - a write whose answer does not come (connection error, timeout, 5xx) is sent again with
   the same ``client_key``; some answers are deliberately lost (the client stops waiting
   after a few milliseconds) and every 10th acknowledged write is sent again anyway.
@@ -51,6 +51,7 @@ from pathlib import Path
 
 import requests
 
+from devstack.callers import proxy_url
 from devstack.stack import BridgeServer, JobProbe, run
 from devstack.wordpress import WordPressSite, php_str
 
@@ -186,7 +187,7 @@ class Client:
         if method != "GET" or proxy:
             headers["X-WP-Nonce"] = self.user.nonce
         if proxy:
-            url = f"{self.load.site.url}/?rest_route=/space-inbox/v1/bridge/{path}"
+            url = proxy_url(self.load.site.url, path)
             channel = "proxy"
         else:
             url = f"{self.load.bridge.url}/api/v1/{path}"

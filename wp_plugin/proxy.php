@@ -25,8 +25,8 @@
  *   Vary and the body, byte for byte.
  * - Its own refusals have the bridge's error shape, `{"code", "message"}`.
  *
- * The REST route `/wp-json/space-inbox/v1/bridge/<path>` (Space_Inbox_REST::proxy) stays
- * for callers that use it.
+ * It is the only way from a browser to the bridge through the site: the plugin has no
+ * REST route that proxies.
  *
  * @package Space_Inbox
  */

@@ -18,6 +18,7 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
+from devstack.callers import proxy_url
 from devstack.stack import BridgeServer, WholeStack
 from devstack.wordpress import WordPressSite, php_str
 
@@ -196,13 +197,13 @@ class BrowserStack:
     # -- HTTP shortcuts (to set up state quickly; what is under test goes through Chromium) --
 
     def proxy(self, person: Person, method: str, path: str, **kw) -> requests.Response:
-        """Log *person* in and call the bridge through the plugin's REST proxy."""
+        """Log *person* in and call the bridge through the plugin's proxy, as pages do."""
         session = self.site.login(person.login, PASSWORD)
         with session:
             nonce = self.site.rest_nonce(session)
             return session.request(
                 method,
-                f"{self.url}/?rest_route=/space-inbox/v1/bridge/{path}",
+                proxy_url(self.url, path),
                 headers={"X-WP-Nonce": nonce},
                 timeout=30,
                 **kw,

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from devstack.callers import PROXY
 from devstack.stack import WholeStack
 from devstack.wordpress import php_str
 
@@ -153,7 +154,7 @@ def test_a_member_messages_the_space_and_an_admin_answers_straight_through_the_b
     calls: list[str] = []
 
     def note(request) -> None:
-        if "/space-inbox-api/" in request.url or "space-inbox/v1/bridge" in request.url:
+        if "/space-inbox-api/" in request.url or PROXY in request.url:
             calls.append(request.url)
 
     member = stack.new_member("Noa Direct")
@@ -206,7 +207,7 @@ def test_a_member_messages_the_space_and_an_admin_answers_straight_through_the_b
     browsing.shot(page, "direct-member-sees-the-answer")
     time.sleep(0.2)
     assert calls, "the pages made no call to the bridge"
-    through_wordpress = [url for url in calls if "space-inbox/v1/bridge" in url]
+    through_wordpress = [url for url in calls if PROXY in url]
     assert not through_wordpress, through_wordpress
 
 

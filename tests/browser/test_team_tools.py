@@ -12,6 +12,8 @@ import uuid
 
 from playwright.sync_api import expect
 
+from devstack.callers import proxy_url
+
 from .support import (
     DESKTOP,
     PASSWORD,
@@ -46,14 +48,14 @@ def space_answers(stack, member, space_id: int | None = None) -> list[tuple[str,
 
 
 def api_as(stack, person):
-    """Calls to the bridge through the plugin's REST route, as *person*, logged in once."""
+    """Calls to the bridge through the plugin's proxy, as *person*, logged in once."""
     session = stack.site.login(person.login, PASSWORD)
     nonce = stack.site.rest_nonce(session)
 
     def call(method: str, path: str, **kw):
         return session.request(
             method,
-            f"{stack.url}/?rest_route=/space-inbox/v1/bridge/{path}",
+            proxy_url(stack.url, path),
             headers={"X-WP-Nonce": nonce},
             timeout=30,
             **kw,
@@ -206,7 +208,7 @@ def test_saved_replies_are_kept_in_the_dashboard_and_inserted_by_slash_or_by_cli
     inbox = team_inbox(page)
 
     # The manager, in the dashboard: add one, change it (PUT, which proxy mode sends
-    # through the REST route), delete another.
+    # through proxy.php), delete another.
     inbox.get_by_role("button", name="Saved replies").click()
     picker = inbox.locator(".space-inbox__picker")
     expect(picker.get_by_role("option")).to_have_count(1)
@@ -342,7 +344,7 @@ def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(
     browsing.shot(page, "dashboard-figures")
 
     # The reply time members see, until the figures are enough: saved with PATCH (through
-    # the REST route in proxy mode), with opening hours.
+    # proxy.php in proxy mode), with opening hours.
     dashboard.get_by_role("combobox", name="Reply time members see").select_option(
         label="Typically replies within an hour"
     )

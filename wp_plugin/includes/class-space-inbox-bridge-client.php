@@ -36,12 +36,6 @@ class Space_Inbox_Bridge_Client {
 	/** Where the bridge's API lives; what follows is the endpoint a signature names. */
 	const API_PREFIX = '/api/v1/';
 
-	/** Headers of the browser's request that the proxy forwards. */
-	const PROXY_REQUEST_HEADERS = array( 'cookie', 'x-wp-nonce', 'if-none-match', 'content-type', 'accept' );
-
-	/** Headers of the bridge's answer that the proxy relays. */
-	const PROXY_RESPONSE_HEADERS = array( 'content-type', 'etag', 'cache-control', 'retry-after', 'location', 'allow' );
-
 	/**
 	 * Base URL of the bridge, without a trailing slash.
 	 *
@@ -157,57 +151,6 @@ class Space_Inbox_Bridge_Client {
 	 */
 	public function privacy_erase( $user_id ) {
 		return $this->signed_post( '/api/v1/privacy/erase', array( 'user_id' => (int) $user_id ) );
-	}
-
-	/**
-	 * Forward a browser's request to `/api/v1/<path>` and hand back the raw answer.
-	 *
-	 * @param string $method  HTTP method.
-	 * @param string $path    Path under /api/v1/, with its query string if any.
-	 * @param string $body    Raw request body.
-	 * @param array  $headers Request headers (lower-case name => value); only
-	 *                        PROXY_REQUEST_HEADERS are forwarded.
-	 * @return array|WP_Error `array( 'status' => int, 'body' => string, 'headers' => array )`,
-	 *                        headers lower-case, only PROXY_RESPONSE_HEADERS; WP_Error when
-	 *                        the bridge did not answer.
-	 */
-	public function proxy( $method, $path, $body, array $headers ) {
-		if ( '' === $this->base_url ) {
-			return $this->not_configured();
-		}
-		$forward = array();
-		foreach ( $headers as $name => $value ) {
-			$name = strtolower( (string) $name );
-			if ( in_array( $name, self::PROXY_REQUEST_HEADERS, true ) && '' !== (string) $value ) {
-				$forward[ $name ] = (string) $value;
-			}
-		}
-		$args = array(
-			'method'  => strtoupper( (string) $method ),
-			'headers' => $forward,
-		);
-		if ( '' !== (string) $body && ! in_array( $args['method'], array( 'GET', 'HEAD' ), true ) ) {
-			$args['body'] = (string) $body;
-		}
-		$response = $this->request( '/api/v1/' . ltrim( (string) $path, '/' ), $args );
-		if ( is_wp_error( $response ) ) {
-			return $response;
-		}
-		$relay = array();
-		foreach ( self::PROXY_RESPONSE_HEADERS as $name ) {
-			$value = wp_remote_retrieve_header( $response, $name );
-			if ( is_array( $value ) ) {
-				$value = implode( ', ', $value );
-			}
-			if ( '' !== (string) $value ) {
-				$relay[ $name ] = (string) $value;
-			}
-		}
-		return array(
-			'status'  => (int) wp_remote_retrieve_response_code( $response ),
-			'body'    => (string) wp_remote_retrieve_body( $response ),
-			'headers' => $relay,
-		);
 	}
 
 	/**

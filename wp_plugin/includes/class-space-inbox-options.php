@@ -99,8 +99,7 @@ final class Space_Inbox_Options {
 	 * to it (with "&" before a query, since it holds a "?" in proxy mode).
 	 *
 	 * In proxy mode it is the plugin's fast proxy (PROXY_FILE), which forwards to the
-	 * bridge without loading WordPress; the REST route `space-inbox/v1/bridge/<path>`
-	 * still answers the same calls.
+	 * bridge without loading WordPress.
 	 *
 	 * @return string E.g. https://example.org/wp-content/plugins/space-inbox/proxy.php?path=
 	 *                (proxy) or https://example.org/space-inbox-api/api/v1/ (direct).

@@ -78,7 +78,6 @@ final class Space_Inbox_Plugin {
 
 		// REST.
 		add_action( 'rest_api_init', array( 'Space_Inbox_REST', 'register_routes' ) );
-		add_filter( 'rest_pre_serve_request', array( 'Space_Inbox_REST', 'serve_raw' ), 10, 2 );
 
 		// Privacy.
 		add_filter( 'wp_privacy_personal_data_exporters', array( 'Space_Inbox_Privacy', 'register_exporter' ) );

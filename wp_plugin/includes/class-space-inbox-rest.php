@@ -11,7 +11,6 @@ if ( ! defined( 'ABSPATH' ) ) {
 
 /**
  * - `POST /notify`: notification jobs from the bridge, signed with the shared secret.
- * - `/bridge/<path>` (any method): the browser's proxy to the bridge's `/api/v1/<path>`.
  * - `POST /resync`: one page of "Resync all Spaces" (manage_options).
  */
 final class Space_Inbox_REST {
@@ -24,23 +23,6 @@ final class Space_Inbox_REST {
 
 	/** Transient name prefix of a signed call's request id, seen (plus the id). */
 	const SEEN_REQUEST_PREFIX = 'space_inbox_req_';
-
-	/** Bridge paths the proxy never forwards: signed plugin calls are not the browser's. */
-	const PROXY_DENIED = '#^(events|privacy)(/|$)#';
-
-	/**
-	 * The proxy's response in this request, for `rest_pre_serve_request`.
-	 *
-	 * @var WP_REST_Response|null
-	 */
-	private static $raw_response = null;
-
-	/**
-	 * The bridge's body of that response, byte for byte.
-	 *
-	 * @var string
-	 */
-	private static $raw_body = '';
 
 	/**
 	 * Register the routes.
@@ -79,24 +61,6 @@ final class Space_Inbox_REST {
 								'data'       => array( 'type' => 'object' ),
 							),
 						),
-					),
-				),
-			)
-		);
-
-		register_rest_route(
-			self::NAMESPACE_V1,
-			'/bridge/(?P<path>[a-z0-9/_\-]+)',
-			array(
-				'methods'             => WP_REST_Server::ALLMETHODS,
-				'callback'            => array( __CLASS__, 'proxy' ),
-				'permission_callback' => array( __CLASS__, 'check_logged_in' ),
-				'args'                => array(
-					'path' => array(
-						'description' => __( 'Path under the bridge\'s /api/v1/.', 'space-inbox' ),
-						'type'        => 'string',
-						'pattern'     => '^[a-z0-9/_\-]+$',
-						'required'    => true,
 					),
 				),
 			)
@@ -159,18 +123,6 @@ final class Space_Inbox_REST {
 	}
 
 	/**
-	 * The proxy is for logged-in users; WordPress' cookie + X-WP-Nonce check already ran.
-	 *
-	 * @return true|WP_Error
-	 */
-	public static function check_logged_in() {
-		if ( is_user_logged_in() ) {
-			return true;
-		}
-		return new WP_Error( 'space_inbox_not_logged_in', __( 'Log in to use the inbox.', 'space-inbox' ), array( 'status' => rest_authorization_required_code() ) );
-	}
-
-	/**
 	 * Site settings are for those who may manage options.
 	 *
 	 * @return true|WP_Error
@@ -199,87 +151,6 @@ final class Space_Inbox_REST {
 	}
 
 	/**
-	 * Forward a browser's request to the bridge and relay the answer unchanged.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return WP_REST_Response|WP_Error
-	 */
-	public static function proxy( WP_REST_Request $request ) {
-		$path = trim( (string) $request->get_param( 'path' ), '/' );
-		if ( '' === $path || preg_match( self::PROXY_DENIED, $path ) ) {
-			return new WP_Error( 'rest_no_route', __( 'No route was found matching the URL and request method.', 'space-inbox' ), array( 'status' => 404 ) );
-		}
-		$query = $request->get_query_params();
-		unset( $query['rest_route'] );
-		if ( $query ) {
-			$path .= '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 );
-		}
-		$headers = array();
-		foreach ( Space_Inbox_Bridge_Client::PROXY_REQUEST_HEADERS as $name ) {
-			$value = $request->get_header( $name );
-			if ( null !== $value && '' !== $value ) {
-				$headers[ $name ] = $value;
-			}
-		}
-		// WordPress keeps Cookie out of the request's headers in some setups; the browser's
-		// own header is the one to forward, unchanged.
-		if ( empty( $headers['cookie'] ) && isset( $_SERVER['HTTP_COOKIE'] ) ) {
-			$headers['cookie'] = wp_unslash( $_SERVER['HTTP_COOKIE'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- forwarded verbatim, never output.
-		}
-
-		$client = new Space_Inbox_Bridge_Client();
-		$answer = $client->proxy( $request->get_method(), $path, $request->get_body(), $headers );
-		if ( is_wp_error( $answer ) ) {
-			// The bridge's own error shape, so the browser reads one shape whoever failed.
-			$response = new WP_REST_Response(
-				array(
-					'code'        => 'bridge_unavailable',
-					'message'     => __( 'The inbox is not reachable right now. Try again in a moment.', 'space-inbox' ),
-					'description' => $answer->get_error_message(),
-				),
-				503
-			);
-			$response->header( 'Retry-After', '30' );
-			return $response;
-		}
-		if ( isset( $answer['headers']['location'] ) && 0 === strpos( $answer['headers']['location'], '/api/v1/' ) ) {
-			// A Location on the bridge means the same path through this proxy.
-			$answer['headers']['location'] = rest_url( self::NAMESPACE_V1 . '/bridge/' . substr( $answer['headers']['location'], strlen( '/api/v1/' ) ) );
-		}
-
-		$decoded  = '' === $answer['body'] ? null : json_decode( $answer['body'], true );
-		$response = new WP_REST_Response( $decoded, $answer['status'] );
-		foreach ( $answer['headers'] as $name => $value ) {
-			$response->header( self::header_case( $name ), $value );
-		}
-		// Served byte for byte by serve_raw(): re-encoding would change the body the
-		// ETag was computed on.
-		self::$raw_response = $response;
-		self::$raw_body     = $answer['body'];
-		return $response;
-	}
-
-	/**
-	 * Echo the proxy's raw answer instead of re-encoding it (`rest_pre_serve_request`).
-	 *
-	 * The status and headers are already sent by WP_REST_Server at this point.
-	 *
-	 * @param bool             $served  Whether the request was already served.
-	 * @param WP_HTTP_Response $result  The response.
-	 * @return bool
-	 */
-	public static function serve_raw( $served, $result ) {
-		if ( $served || null === self::$raw_response || $result !== self::$raw_response ) {
-			return $served;
-		}
-		self::$raw_response = null;
-		if ( 304 !== $result->get_status() && 204 !== $result->get_status() ) {
-			echo self::$raw_body; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the bridge's JSON, relayed unchanged with its Content-Type.
-		}
-		return true;
-	}
-
-	/**
 	 * Queue one page of "Resync all Spaces" and send it at the end of the request.
 	 *
 	 * @param WP_REST_Request $request Request.
@@ -287,19 +158,5 @@ final class Space_Inbox_REST {
 	 */
 	public static function resync( WP_REST_Request $request ) {
 		return new WP_REST_Response( Space_Inbox_Events::resync_page( (int) $request->get_param( 'page' ) ), 200 );
-	}
-
-	/**
-	 * Canonical spelling of a header name (etag → ETag).
-	 *
-	 * @param string $name Lower-case header name.
-	 * @return string
-	 */
-	private static function header_case( $name ) {
-		$special = array( 'etag' => 'ETag' );
-		if ( isset( $special[ $name ] ) ) {
-			return $special[ $name ];
-		}
-		return implode( '-', array_map( 'ucfirst', explode( '-', $name ) ) );
 	}
 }

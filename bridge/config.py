@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from bridge import limits
+
 #: The eight wp-config.php keys and salts (plus SECRET_KEY/SECRET_SALT, which wp_salt()
 #: also consults).
 KEY_NAMES = tuple(
@@ -46,7 +48,7 @@ DEFAULTS: dict[str, object] = {
     # WordPress' nonce_life filter default (a day); a nonce lives 12 to 24 hours.
     "NONCE_LIFE": 86400,
     # Allowed clock skew of signed plugin calls, in seconds.
-    "SIGNATURE_MAX_SKEW": 300,
+    "SIGNATURE_MAX_SKEW": limits.SIGNATURE_MAX_SKEW,
     "INBOX_URL": None,
     # Members' messages: at most COUNT per SECONDS, to one Space and overall ("off": none).
     "RATE_PER_SPACE": "20/600",
@@ -62,7 +64,7 @@ DEFAULTS: dict[str, object] = {
     "PAGE_SIZE": 30,
     "DB_POOL_SIZE": 5,
     "DB_POOL_RECYCLE": 3600,
-    "MAX_CONTENT_LENGTH": 256 * 1024,
+    "MAX_CONTENT_LENGTH": limits.REQUEST_BODY_MAX,
     "MYSQL_SOCKETS": ("/run/mysqld/mysqld.sock", "/var/run/mysqld/mysqld.sock"),
 }
 

@@ -42,5 +42,15 @@ REPLY_TIMES = ("minutes", "hour", "hours", "day")
 #: The days of weekly opening hours, and the opening intervals a day may have.
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INTERVALS_PER_DAY = 3
+#: The largest request body the bridge reads, in bytes (its default ``MAX_CONTENT_LENGTH``),
+#: and the largest the plugin's proxy forwards.
+REQUEST_BODY_MAX = 256 * 1024
+#: Seconds a signed call's timestamp may be off the receiver's clock, either way (the
+#: bridge's default ``SIGNATURE_MAX_SKEW``, and the plugin's for the bridge's calls).
+SIGNATURE_MAX_SKEW = 300
+#: Seconds the plugin and its proxy wait for the bridge.
+CALL_TIMEOUT = 5
+#: Seconds a page being drawn waits for the bridge (a Space's reply time).
+PAGE_TIMEOUT = 2
 #: A time of day in opening hours, "HH:MM", "24:00" ending the day.
 CLOCK_PATTERN = r"(?:[01]\d|2[0-3]):[0-5]\d|24:00"

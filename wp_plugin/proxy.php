@@ -31,6 +31,11 @@
  * @package Space_Inbox
  */
 
+if ( ! defined( 'ABSPATH' ) && ! defined( 'SPACE_INBOX_PROXY' ) ) {
+	define( 'SPACE_INBOX_PROXY', true ); // Run by the web server: the limits are read outside WordPress.
+}
+require_once __DIR__ . '/includes/class-space-inbox-limits.php';
+
 /**
  * Forwards one browser request to the bridge. Loaded by WordPress only for its constants
  * (Space_Inbox_Options::browser_api_base()); it runs when it is the requested script.
@@ -69,13 +74,13 @@ final class Space_Inbox_Proxy {
 	const METHODS = array( 'GET', 'POST', 'PUT', 'PATCH', 'DELETE' );
 
 	/** Largest request body, in bytes: the bridge's own default (its MAX_CONTENT_LENGTH). */
-	const MAX_BODY = 262144;
+	const MAX_BODY = Space_Inbox_Limits::REQUEST_BODY_MAX;
 
 	/** Largest answer of the bridge relayed, in bytes. */
 	const MAX_ANSWER = 4194304;
 
 	/** Seconds to wait for the database and the bridge. */
-	const TIMEOUT = 5;
+	const TIMEOUT = Space_Inbox_Limits::CALL_TIMEOUT;
 
 	/** Seconds the browser is asked to wait when the bridge does not answer. */
 	const RETRY_AFTER = 30;

@@ -19,10 +19,10 @@ if ( ! defined( 'ABSPATH' ) ) {
 class Space_Inbox_Bridge_Client {
 
 	/** Seconds to wait for the bridge. */
-	const TIMEOUT = 5;
+	const TIMEOUT = Space_Inbox_Limits::CALL_TIMEOUT;
 
 	/** Seconds to wait for the bridge while a page renders. */
-	const PAGE_TIMEOUT = 2;
+	const PAGE_TIMEOUT = Space_Inbox_Limits::PAGE_TIMEOUT;
 
 	/** Header carrying the signed Unix time. */
 	const HEADER_TIMESTAMP = 'X-Space-Inbox-Timestamp';

@@ -9,7 +9,7 @@
  * @package Space_Inbox
  */
 
-if ( ! defined( 'ABSPATH' ) ) {
+if ( ! defined( 'ABSPATH' ) && ! defined( 'SPACE_INBOX_PROXY' ) ) {
 	exit;
 }
 
@@ -85,6 +85,24 @@ final class Space_Inbox_Limits {
 
 	/** The days of weekly opening hours, and the opening intervals a day may have. */
 	const INTERVALS_PER_DAY = 3;
+
+	/**
+	 * The largest request body the bridge reads, in bytes (its default
+	 * `MAX_CONTENT_LENGTH`), and the largest the plugin's proxy forwards.
+	 */
+	const REQUEST_BODY_MAX = 262144;
+
+	/**
+	 * Seconds a signed call's timestamp may be off the receiver's clock, either way (the
+	 * bridge's default `SIGNATURE_MAX_SKEW`, and the plugin's for the bridge's calls).
+	 */
+	const SIGNATURE_MAX_SKEW = 300;
+
+	/** Seconds the plugin and its proxy wait for the bridge. */
+	const CALL_TIMEOUT = 5;
+
+	/** Seconds a page being drawn waits for the bridge (a Space's reply time). */
+	const PAGE_TIMEOUT = 2;
 
 	/** A time of day in opening hours, "HH:MM", "24:00" ending the day. */
 	const CLOCK_PATTERN = '(?:[01]\\d|2[0-3]):[0-5]\\d|24:00';

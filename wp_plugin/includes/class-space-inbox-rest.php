@@ -19,7 +19,7 @@ final class Space_Inbox_REST {
 	const NAMESPACE_V1 = 'space-inbox/v1';
 
 	/** Most seconds between a signed call's timestamp and this server's clock. */
-	const MAX_SKEW = 300;
+	const MAX_SKEW = Space_Inbox_Limits::SIGNATURE_MAX_SKEW;
 
 	/** Transient name prefix of a signed call's request id, seen (plus the id). */
 	const SEEN_REQUEST_PREFIX = 'space_inbox_req_';

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bridge import signing
+from bridge.api.guards import IdConverter
 from bridge.inbox import values
 from bridge.tables import tables
 from devstack.callers import (
@@ -148,34 +149,45 @@ def _body() -> dict:
 
 # -- path ids ----------------------------------------------------------------------------
 
-#: (method, path with {s} and {c}, JSON body, who calls).
-ROUTES = [
-    ("GET", "/api/v1/me/spaces/{s}/messages", None, "member"),
-    ("POST", "/api/v1/me/spaces/{s}/messages", _body, "member"),
-    ("POST", "/api/v1/me/spaces/{s}/read", None, "member"),
-    ("GET", "/api/v1/spaces/{s}/conversations", None, "admin"),
-    ("GET", "/api/v1/spaces/{s}/conversations/{c}/messages", None, "admin"),
-    ("POST", "/api/v1/spaces/{s}/conversations/{c}/messages", _body, "admin"),
-    ("POST", "/api/v1/spaces/{s}/conversations/{c}/read", None, "admin"),
-    ("POST", "/api/v1/spaces/{s}/conversations/{c}/status", lambda: {"status": "done"}, "admin"),
-    ("POST", "/api/v1/spaces/{s}/conversations/{c}/block", lambda: {"blocked": True}, "admin"),
-]
+
+def _id_routes(app) -> list[tuple[str, str, list[str]]]:
+    """Every operation with an id in its path, from the app's URL map (so a new route is
+    attacked too): (method, path with ``{name}`` for each id, the ids' names). Who calls
+    and what body go with it do not matter: a path id that is no id never reaches a guard."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        names = [name for name, conv in rule._converters.items() if isinstance(conv, IdConverter)]
+        if not names:
+            continue
+        template = rule.rule
+        for name in names:
+            template = template.replace(f"<id:{name}>", "{" + name + "}")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((method, template, names))
+    return found
+
+
+def _ids(names: list[str], started: int) -> dict[str, object]:
+    """Real ids for a path's names: the Space, and a conversation of it (the saved reply's
+    slot takes the conversation's number, which no reply has)."""
+    return {name: SPACE if name == "space_id" else started for name in names}
 
 
 def test_sql_in_path_ids_is_404_and_changes_nothing(app, client, world, started):
     before = _state(app)
-    for method, template, body, who in ROUTES:
-        for slot in ("s", "c") if "{c}" in template else ("s",):
+    routes = _id_routes(app)
+    assert len(routes) >= 15, routes  # the scan finds them (19 today)
+    for method, template, names in routes:
+        for slot in names:
             for value in SQL + NOT_IDS:
-                ids = {"s": SPACE, "c": started, slot: _quoted(value)}
-                path = template.format(**ids)
+                path = template.format(**{**_ids(names, started), slot: _quoted(value)})
                 answer = _call(
                     client,
                     method,
                     path,
                     (method, path),
-                    json=body() if body else None,
-                    headers=world[who].headers(),
+                    json=_body() if method != "GET" else None,
+                    headers=world["admin"].headers(),
                 )
                 assert answer.status_code == 404, (method, path, answer.get_json())
     assert _state(app) == before
@@ -579,11 +591,11 @@ def _as_headers(value: str) -> list[str]:
 
 
 def _path_ids(client, world, cid, value, attempt):
-    for method, template, body, who in ROUTES:
-        for slot in ("s", "c") if "{c}" in template else ("s",):
-            path = template.format(**{"s": SPACE, "c": cid, slot: _quoted(value)})
-            kwargs = {"json": body() if body else None, "headers": world[who].headers()}
-            attempt((method, path), {404}, method, path, **kwargs)
+    for method, template, names in _id_routes(client.application):
+        for slot in names:
+            path = template.format(**{**_ids(names, cid), slot: _quoted(value)})
+            kwargs = {"json": _body() if method != "GET" else None}
+            attempt((method, path), {404}, method, path, headers=world["admin"].headers(), **kwargs)
 
 
 def _query(client, world, cid, value, attempt):

@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist), each taking whole files; 0 runs everything in this one.
+TEST_WORKERS ?= 2
 
 .PHONY: help demo demo-stop test load bench lint lint-php stack venv plugin-zip pot limits clean
 
@@ -69,7 +71,7 @@ limits: venv
 	$(PY) tools/make-limits
 
 test: stack venv lint
-	$(PY) -m pytest --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=10 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .ruff_cache .pytest_cache .hypothesis *.egg-info build dist

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bridge.inbox.figures import nearest_rank
+
 LUA = Path(__file__).with_name("rotate.lua")
 
 
@@ -283,7 +285,7 @@ def run_python(
     ms = sorted(x * 1000.0 for x in latencies) or [0.0]
 
     def pct(p: float) -> float:
-        return ms[min(len(ms) - 1, int(round(p / 100.0 * (len(ms) - 1))))]
+        return nearest_rank(ms, p / 100)
 
     count = len(latencies)
     return Result(

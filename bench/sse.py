@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import resource
-import statistics
 import threading
 import time
 import uuid
@@ -20,6 +19,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bridge.inbox.figures import nearest_rank
 
 #: Streams opened at once (then the next batch): the pace of pages loading, not a flood.
 OPEN_BATCH = 250
@@ -224,17 +225,13 @@ async def post_message(session, url: str, space_id: int, cookie: str, nonce: str
     )
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def latency_summary(latencies_ms: list[float]) -> dict:
-    """p50 / p95 / p99 / max of these latencies, ms."""
+    """p50 / p95 / p99 / max of these latencies, ms (nearest rank, as the bridge's figures)."""
+    ordered = sorted(latencies_ms)
     return {
-        "p50": round(statistics.median(latencies_ms), 1),
-        "p95": round(percentile(latencies_ms, 0.95), 1),
-        "p99": round(percentile(latencies_ms, 0.99), 1),
+        "p50": round(nearest_rank(ordered, 0.50), 1),
+        "p95": round(nearest_rank(ordered, 0.95), 1),
+        "p99": round(nearest_rank(ordered, 0.99), 1),
         "max": round(max(latencies_ms), 1),
     }
 

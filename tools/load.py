@@ -51,6 +51,7 @@ from pathlib import Path
 
 import requests
 
+from bridge.inbox.figures import nearest_rank
 from devstack.callers import proxy_url
 from devstack.stack import BridgeServer, JobProbe, run
 from devstack.wordpress import WordPressSite, php_str
@@ -751,7 +752,7 @@ def _percentiles(values: list[float]) -> dict:
     ordered = sorted(values)
 
     def at(q: float) -> float:
-        return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+        return round(1000 * nearest_rank(ordered, q), 1)
 
     return {
         "n": len(ordered),

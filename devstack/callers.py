@@ -9,6 +9,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import requests
+
 from bridge import signing
 from devstack.wordpress import WordPressSite
 
@@ -20,6 +22,20 @@ PASSWORD = "correct horse battery staple"
 PLUGIN_FILE = "space-inbox/space-inbox.php"
 #: Proxy mode's way to the bridge, under the site's address, as pages call it.
 PROXY = "/wp-content/plugins/space-inbox/proxy.php"
+
+
+def post_message(
+    session: requests.Session, api: str, space_id: int, body: str, nonce: str
+) -> requests.Response:
+    """A member's message to a Space as a page sends it: the browser's *session* (its
+    cookies), its REST *nonce*, a new client key, to the API at *api* (the bridge's
+    address, or the site's path to it in direct mode)."""
+    return session.post(
+        f"{api}/api/v1/me/spaces/{space_id}/messages",
+        json={"body": body, "client_key": uuid.uuid4().hex},
+        headers={"X-WP-Nonce": nonce},
+        timeout=10,
+    )
 
 
 def proxy_url(site_url: str, path: str) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from devstack.callers import PASSWORD
+from devstack.callers import PASSWORD, post_message
 from devstack.nginx import NginxProcess, run_as_caller
 from devstack.php_fpm import PhpFpm
 from devstack.platforms import build_site
@@ -299,12 +299,7 @@ def test_the_deployment_guide_word_for_word(source, tmp_path, redis_url):
             stream = Stream(api, admin)
             try:
                 stream.next("summary", timeout=5)
-                sent = member.post(
-                    f"{api}/api/v1/me/spaces/{space}/messages",
-                    json={"body": "A table for two?", "client_key": uuid.uuid4().hex},
-                    headers={"X-WP-Nonce": site.rest_nonce(member)},
-                    timeout=10,
-                )
+                sent = post_message(member, api, space, "Table for two?", site.rest_nonce(member))
                 assert sent.status_code == 201, sent.text
                 event, _ = stream.next("team", timeout=5)
                 assert event["conversation_id"] == sent.json()["conversation_id"]

@@ -18,7 +18,7 @@ import uuid
 import pytest
 import requests
 
-from devstack.callers import PASSWORD
+from devstack.callers import PASSWORD, post_message
 from devstack.stack import WholeStack, command
 from devstack.wordpress import ADMIN_REQUEST
 
@@ -45,12 +45,7 @@ def stack(request, tmp_path_factory):
 
 def _send(whole: WholeStack, member, space: int, body: str) -> requests.Response:
     session, nonce = member
-    return session.post(
-        f"{whole.bridge.url}/api/v1/me/spaces/{space}/messages",
-        json={"body": body, "client_key": uuid.uuid4().hex},
-        headers={"X-WP-Nonce": nonce},
-        timeout=10,
-    )
+    return post_message(session, whole.bridge.url, space, body, nonce)
 
 
 def _until(what, deadline: float):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from devstack.callers import PASSWORD
+from devstack.callers import PASSWORD, post_message
 from devstack.stack import BridgeServer, WholeStack
 from devstack.streams import WITHIN, Stream
 from devstack.wordpress import WordPressSite
@@ -199,11 +199,8 @@ def test_an_ended_session_is_refused_everywhere_at_once(stack, end):
                 for _ in range(3):
                     assert _summary(bridge, spare) == 200
             # The spare session's streams live on: they hear its own message.
-            answer = spare.post(
-                f"{whole.bridge.url}/api/v1/me/spaces/{space}/messages",
-                json={"body": "Still here?", "client_key": uuid.uuid4().hex},
-                headers={"X-WP-Nonce": site.rest_nonce(spare)},
-                timeout=10,
+            answer = post_message(
+                spare, whole.bridge.url, space, "Still here?", site.rest_nonce(spare)
             )
             assert answer.status_code == 201, answer.text
             for stream in streams[1::2]:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -51,6 +50,7 @@ from pathlib import Path
 
 import requests
 
+from bench import report
 from bridge.inbox.figures import nearest_rank
 from devstack.callers import proxy_url
 from devstack.stack import BridgeServer, JobProbe, run
@@ -880,6 +880,8 @@ def table(results: dict) -> str:
 
 
 def machine() -> dict:
+    """What the run ran on, as the benchmark describes it, with the commit and the load."""
+
     def out(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
@@ -887,13 +889,9 @@ def machine() -> dict:
             return ""
 
     return {
-        "cpus": os.cpu_count(),
+        **report.machine(db_version=out("mariadb", "--version")),
         # Other work on the machine shares the CPUs: the 1-minute load average at the end.
         "load_average_1min": round(os.getloadavg()[0], 2),
-        "python": platform.python_version(),
-        "os": platform.platform(),
-        "php": out("php", "-r", "echo PHP_VERSION;"),
-        "mariadb": out("mariadb", "--version"),
         "commit": out("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
     }
 
@@ -1002,7 +1000,7 @@ def main(argv: list[str] | None = None) -> int:
     s = results["settings"]
     print(
         f"\nSpace Inbox load test, {results['started_at']}, {s['members']} members,"
-        f" {s['admins']} admins, {s['spaces']} Spaces, {results['machine']['cpus']} CPUs\n"
+        f" {s['admins']} admins, {s['spaces']} Spaces, {results['machine']['nproc']} CPUs\n"
     )
     print(table(results))
     for figures in phases:

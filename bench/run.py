@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +37,7 @@ from bench.servers import (
 )
 from bridge.inbox.figures import WINDOWS
 from bridge.tables import tables
+from devstack.stack import migrate
 
 PLUGIN = ROOT / "wp_plugin"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -275,7 +275,7 @@ class Bench:
         try:
             if dataset is None:
                 site.activate_plugin("space-inbox/space-inbox.php")
-            self.migrate(site)
+            migrate(site.wp_config_path, ROOT)
             if dataset is None:
                 dataset = seed.seed(site, size, lambda m: self.progress(f"{size.name}: {m}"))
                 self.progress(f"{size.name}: seeded in {dataset.seconds:.0f}s")
@@ -283,21 +283,6 @@ class Bench:
             site.stop()
             raise
         return site, dataset, site.reuse
-
-    def migrate(self, site: BenchSite) -> None:
-        from bench.servers import space_inbox_command
-
-        done = subprocess.run(
-            [*space_inbox_command(), "migrate", "--wp-config", str(site.wp_config_path)],
-            cwd=ROOT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("SPACE_INBOX_")},
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"space-inbox migrate failed:\n{done.stdout}\n{done.stderr}")
 
     # -- the run ----------------------------------------------------------------------------
 

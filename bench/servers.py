@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from devstack.stack import wait_until_ready
+from devstack.stack import command, environment, wait_until_ready
 from devstack.wordpress import (
     WordPressSite,
     child_pids,
@@ -106,12 +106,6 @@ class BenchSite(WordPressSite):
         self.stop()
 
 
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPACE_INBOX_")}
-    env.update(extra)
-    return env
-
-
 class Gunicorn:
     """A gunicorn-served app on a free loopback port, in its own process group.
 
@@ -175,12 +169,6 @@ class Gunicorn:
         self.stop()
 
 
-def space_inbox_command() -> list[str]:
-    """The ``space-inbox`` console script beside this Python, else ``-m bridge.cli``."""
-    beside = Path(sys.executable).with_name("space-inbox")
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "bridge.cli"]
-
-
 def bridge_server(
     wp_config: Path,
     workdir: Path,
@@ -202,7 +190,7 @@ def bridge_server(
     worker runs one, as ``space-inbox serve`` does by default (the outbox latency step).
     """
     argv = [
-        *space_inbox_command(),
+        *command(),
         "serve",
         "--wp-config",
         str(wp_config),
@@ -219,7 +207,7 @@ def bridge_server(
         argv += ["--live", "--connections", str(live_connections)]
     else:
         argv += ["--no-live"]
-    env = _clean_env(SPACE_INBOX_RATE_PER_SPACE="off", SPACE_INBOX_RATE_OVERALL="off")
+    env = environment(RATE_PER_SPACE="off", RATE_OVERALL="off")
     if redis_url:
         env["SPACE_INBOX_REDIS_URL"] = redis_url
     name = "live-bridge" if live_connections else "bridge" if redis_url else "bridge-no-redis"
@@ -240,4 +228,4 @@ def _gunicorn(target: str, workers: int, threads: int) -> list[str]:
 def ceiling_server(workdir: Path, *, workers: int, threads: int) -> Gunicorn:
     """The bare Flask app of :mod:`bench.ceiling` under the bridge's gunicorn settings."""
     argv = _gunicorn("bench.ceiling:app", workers, threads)
-    return Gunicorn("ceiling", argv, workdir, _clean_env())
+    return Gunicorn("ceiling", argv, workdir, environment())

@@ -867,19 +867,10 @@ def bridge_needle(site: DemoSite) -> str:
 
 def migrate(site: DemoSite) -> str:
     """``space-inbox migrate``; return what it said."""
-    done = subprocess.run(
-        [*stack.command(), "migrate", "--wp-config", str(site.wp_config_path)],
-        cwd=STATE_DIR,
-        env=stack.environment(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise DemoError(f"space-inbox migrate failed:\n{done.stdout}{done.stderr}")
-    return done.stdout.strip()
+    try:
+        return stack.migrate(site.wp_config_path, STATE_DIR)
+    except RuntimeError as exc:
+        raise DemoError(str(exc)) from exc
 
 
 def serve_bridge(site: DemoSite, port: int, redis: str) -> int:

@@ -53,7 +53,7 @@ import requests
 from bench import report
 from bridge.inbox.figures import nearest_rank
 from devstack.callers import proxy_url
-from devstack.stack import BridgeServer, JobProbe, run
+from devstack.stack import BridgeServer, JobProbe, migrate
 from devstack.wordpress import WordPressSite, php_str
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -386,9 +386,7 @@ class LoadRun:
         )
         self.site.start()
         self.site.activate_plugin("space-inbox/space-inbox.php")
-        migrated = run("migrate", "--wp-config", str(self.site.wp_config_path), cwd=self.workdir)
-        if migrated.returncode != 0:
-            raise RuntimeError(f"space-inbox migrate failed:\n{migrated.stderr}")
+        migrate(self.site.wp_config_path, self.workdir)
         self.job_probe = JobProbe(self.site, self.probe)
         self.bridge = BridgeServer(
             self.site.wp_config_path,

@@ -149,14 +149,21 @@ def dispatch_once(sessions: sessionmaker, deliver: Callable, limit: int = BATCH)
         return len(jobs)
 
 
+#: Passes this process's dispatcher has made, finished or failed (``/health`` says it: a
+#: dispatcher that stopped passing is seen, and a test can wait for the next pass).
+passes = 0
+
+
 def run(sessions: sessionmaker, deliver: Callable, stop: threading.Event, interval: float = 1.0):
     """Deliver due jobs until ``stop`` is set; idle ``interval`` seconds when none are due."""
+    global passes
     while not stop.is_set():
         try:
             busy = dispatch_once(sessions, deliver)
         except Exception:  # the database may be down for a while: keep trying
             log.exception("outbox: dispatch failed")
             busy = 0
+        passes += 1
         if not busy:
             stop.wait(interval)
 

@@ -161,12 +161,19 @@ class SchemaRevision(TypedDict, closed=True):
     head: str
 
 
+class DispatcherPasses(TypedDict, closed=True):
+    process: int
+    passes: int
+
+
 class Health(TypedDict, closed=True):
     status: Literal["ok", "schema_behind"]
     database: str
     schema: SchemaRevision
     #: Whether this process serves live streams (Redis and an event-loop worker).
     live: bool
+    #: This process, and the passes its notification dispatcher has made (0: none runs).
+    dispatcher: DispatcherPasses
 
 
 # -- answers: a member's -----------------------------------------------------------------

@@ -151,6 +151,25 @@ class BridgeServer:
         wait_until_ready(self.process, f"{self.url}/health", self.log, "space-inbox serve")
         return self
 
+    def wait_for_dispatcher_passes(self, passes: int = 2, timeout: float = 30.0) -> None:
+        """Wait until the dispatcher of each worker has made *passes* more passes (counted
+        from the first time ``/health`` shows that worker): whatever those passes would do,
+        they have done.
+
+        :raises AssertionError: if the workers' dispatchers do not pass within *timeout* s.
+        """
+        first: dict[int, int] = {}
+        done: set[int] = set()
+        deadline = time.monotonic() + timeout
+        while len(done) < self.workers:
+            # A new connection each time: the workers take turns at accepting.
+            seen = requests.get(f"{self.url}/health", timeout=5).json()["dispatcher"]
+            count = first.setdefault(seen["process"], seen["passes"])
+            if seen["passes"] - count >= passes:
+                done.add(seen["process"])
+            assert time.monotonic() < deadline, f"dispatchers passed: {first} -> {seen}"
+            time.sleep(0.05)
+
     def stop(self) -> None:
         """Stop the arbiter and its workers (the whole process group)."""
         if self.process is not None:

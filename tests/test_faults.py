@@ -244,7 +244,7 @@ def test_jobs_wait_while_wordpress_is_down_and_are_delivered_once_after(stack):
     assert len(ids) == 8
     received = stack.probed("received")
     assert all(received[i] == 1 for i in ids), "a job was sent to WordPress twice"
-    time.sleep(2.5)  # two more dispatcher passes: still once each
+    stack.bridge.wait_for_dispatcher_passes(2)  # two more passes: still once each
     handled, received = stack.probed("handled"), stack.probed("received")
     assert all(handled[i] == 1 and received[i] == 1 for i in ids)
     assert len(stack.messages([member.id])) == 4

@@ -306,7 +306,7 @@ def test_a_members_message_notifies_every_admin_once_through_wordpress(stack):
         )
     )
     assert delivered
-    time.sleep(1.5)  # a dispatcher pass more: still exactly one mail per admin
+    stack.bridge.wait_for_dispatcher_passes(2)  # more passes: still exactly one mail per admin
     assert len(mails()) == 2
 
 

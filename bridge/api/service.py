@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from bridge import migrate
+from bridge import migrate, outbox
 from bridge.api import stream
 from bridge.api.openapi import spec
 from bridge.db import get_session
@@ -27,6 +29,7 @@ def health():
         "database": "ok",
         "schema": {"current": current, "head": head},
         "live": stream.available(),
+        "dispatcher": {"process": os.getpid(), "passes": outbox.passes},
     }
     response = jsonify(body)
     response.status_code = 200 if ok else 503

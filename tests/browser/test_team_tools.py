@@ -117,8 +117,9 @@ def test_two_admins_see_each_other_typing_and_an_answer_written_meanwhile_waits_
     expect(ben_notice).to_have_text(TYPING, timeout=TYPING_WITHIN_MS)
     expect(ada_inbox.locator(".space-inbox__typing")).to_have_text("")  # not her own typing
     browsing.shot(ben_page, "ben-sees-ada-typing")
-    ada_box.press_sequentially(ada_answer[20:])
-    member_page.wait_for_timeout(4500)  # a poll of the member's page went by meanwhile
+    # While Ada types on, a poll of the member's page goes by (it would carry any notice).
+    with member_page.expect_response(lambda r: "me/summary" in r.url, timeout=15000):
+        ada_box.press_sequentially(ada_answer[20:])
     assert "replying" not in member_page.evaluate("document.body.innerText")
     expect(member_page.locator(".space-inbox__typing")).to_have_count(0)
     assert not [url for url in member_calls if "typing" in url], member_calls

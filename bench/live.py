@@ -23,13 +23,13 @@ import time
 import requests
 
 from bench import sse
-from bench.servers import Gunicorn
+from devstack.stack import Server
 
 STREAM = "/api/v1/me/stream"
 
 
 def measure(
-    live: Gunicorn,
+    live: Server,
     sender_url: str,
     admin_streams: list[tuple[int, str]],
     member_cookies: list[str],

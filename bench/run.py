@@ -27,17 +27,11 @@ import pymysql
 import requests
 
 from bench import live, load, nchan, outbox, report, seed
-from bench.servers import (
-    ROOT,
-    BenchSite,
-    Gunicorn,
-    bridge_server,
-    ceiling_server,
-    php_str,
-)
+from bench.servers import ROOT, BenchSite, bridge_server, ceiling_server
 from bridge.inbox.figures import WINDOWS
 from bridge.tables import tables
-from devstack.stack import migrate
+from devstack.stack import Server, migrate, redis_answers
+from devstack.wordpress import php_str
 
 PLUGIN = ROOT / "wp_plugin"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -208,7 +202,7 @@ class Bench:
         label: str,
         *,
         closes: bool = False,
-        server: Gunicorn | None = None,
+        server: Server | None = None,
         between: Callable[[], object] | None = None,
     ) -> load.Result:
         """One run of the load. With a gunicorn *server*, a run in which the kernel handed
@@ -317,7 +311,7 @@ class Bench:
         # Only the latency and figures parts compare the sizes: the others need the primary
         # one only.
         sizes = self.s.sizes if parts & {"latency", "figures"} else [primary]
-        self.redis = self.s.redis_url if _redis_answers(self.s.redis_url) else ""
+        self.redis = self.s.redis_url if redis_answers(self.s.redis_url) else ""
         results["redis"] = bool(self.redis)
         if self.s.redis_url and not self.redis:
             self.notes.append(
@@ -326,7 +320,7 @@ class Bench:
             )
         db_version = ""
         up: dict[str, _Targets] = {}
-        extra: list[Gunicorn] = []
+        extra: list[Server] = []
         try:
             # Every dataset's WordPress and bridge run side by side (idle ones cost next to
             # nothing), so that the sizes can be measured turn about, like the contenders.
@@ -503,7 +497,7 @@ class Bench:
                 out[name][key] = _summary(found)
         return out
 
-    def contenders(self, t: _Targets, ceiling: Gunicorn, plain: Gunicorn | None) -> dict:
+    def contenders(self, t: _Targets, ceiling: Server, plain: Server | None) -> dict:
         """The ways to answer the header poll, interleaved repetition by repetition: through
         WordPress' REST API; the plugin's proxy (proxy mode's default); the bridge itself,
         with Redis (kept answers) and without (MariaDB on every poll); bare Flask."""
@@ -712,7 +706,7 @@ class _Targets:
     def __init__(
         self,
         site: BenchSite,
-        bridge: Gunicorn,
+        bridge: Server,
         dataset: seed.Dataset,
         logins: dict[int, seed.Login],
         members: list[seed.Login],
@@ -973,17 +967,6 @@ class _Targets:
             marks = self.marks()
             get(self.bridge.url, self.sends()[0], status=201)
             self.clean_sends(marks)
-
-
-def _redis_answers(url: str) -> bool:
-    if not url:
-        return False
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
-    except Exception:  # noqa: BLE001 - no package, no server: the bench runs without
-        return False
 
 
 def _summary(runs: list[load.Result]) -> dict:

@@ -29,9 +29,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pymysql
 
-from bench.servers import BenchSite, php_str
+from bench.servers import BenchSite
 from bridge.migrate import head_revision
 from bridge.tables import tables
+from devstack.wordpress import php_str
 
 #: Bump when the generator changes what it writes: kept datasets are then seeded again.
 DATASET_VERSION = 2

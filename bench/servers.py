@@ -1,41 +1,26 @@
 """The servers under test: WordPress (PHP's server), the bridge and the ceiling (gunicorn).
 
-WordPress comes from the project's own test harness (``devstack/wordpress.py``): Debian's
-WordPress copied to a folder and served by ``php -S`` with ``PHP_CLI_SERVER_WORKERS``.
-The benchmark keeps a seeded site's database between runs, so :class:`BenchSite` can
-also start on a database that already holds WordPress, and it turns PHP's OPcache on
-for the server (every production PHP runs with it; without it WordPress would be judged
-on compiling itself).
+All of them are the development stack's (``devstack/``): WordPress is Debian's, copied to
+a folder and served by ``php -S`` with ``PHP_CLI_SERVER_WORKERS``; the bridge and the bare
+Flask app are :class:`devstack.stack.Server`\\ s. The benchmark keeps a seeded site's
+database between runs, so :class:`BenchSite` can also start on a database that already
+holds WordPress, and it turns PHP's OPcache on for the server (every production PHP runs
+with it; without it WordPress would be judged on compiling itself).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-from devstack.stack import command, environment, wait_until_ready
-from devstack.wordpress import (
-    WordPressSite,
-    child_pids,
-    free_port,
-    php_str,
-    stop_process_group,
-)
+from devstack.stack import BridgeServer, Server, environment
+from devstack.wordpress import WordPressSite
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = [
-    "BenchSite",
-    "Gunicorn",
-    "bridge_server",
-    "ceiling_server",
-    "php_str",
-    "ROOT",
-]
-
+#: Seconds a server may take to answer (a live bridge starts gevent workers).
 START_TIMEOUT = 60.0
 
 #: PHP settings of the benchmark's PHP server (appended to the system's scan directory).
@@ -62,28 +47,23 @@ class BenchSite(WordPressSite):
         self.opcache = opcache
 
     def start(self) -> BenchSite:
-        if not self.reuse:
-            self._with_ini(super().start)
-            return self
-        began = time.monotonic()
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self._copy_tree()
-        self._write_files()
-        try:
-            self._with_ini(self._start_server)
-            self.sql(
-                "UPDATE {prefix}options SET option_value = %s"
-                " WHERE option_name IN ('siteurl', 'home')",
-                [self.url],
-            )
-            self._wait_until_ready()
-        except BaseException:
-            self.stop()
-            raise
-        self.start_seconds = time.monotonic() - began
+        self._with_ini(super().start)
         return self
 
-    def _with_ini(self, start) -> None:
+    def _create_database(self) -> None:
+        if not self.reuse:
+            super()._create_database()
+
+    def _install(self) -> None:
+        if not self.reuse:
+            super()._install()
+            return
+        self.sql(
+            "UPDATE {prefix}options SET option_value = %s WHERE option_name IN ('siteurl', 'home')",
+            [self.url],
+        )
+
+    def _with_ini(self, start: Callable[[], object]) -> None:
         """Run *start* with PHP_INI_SCAN_DIR extended by the benchmark's settings."""
         if not self.opcache:
             start()
@@ -106,69 +86,6 @@ class BenchSite(WordPressSite):
         self.stop()
 
 
-class Gunicorn:
-    """A gunicorn-served app on a free loopback port, in its own process group.
-
-    :param argv: the command, with ``{port}`` where the port goes.
-    :param health: a path that answers 200 once the app is ready.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        argv: list[str],
-        workdir: Path,
-        env: dict[str, str],
-        health: str = "/health",
-    ) -> None:
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
-        self.workdir = workdir
-        self.env = env
-        self.health = health
-        self.log = workdir / f"{name}-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> Gunicorn:
-        """Start it and wait until the health path answers 200."""
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                self.argv,
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            wait_until_ready(
-                self.process, self.url + self.health, self.log, self.name, START_TIMEOUT
-            )
-        except RuntimeError:
-            self.process = None
-            raise
-        return self
-
-    def worker_pids(self) -> list[int]:
-        """The gunicorn workers' process ids (the arbiter's children)."""
-        return child_pids(self.process)
-
-    def stop(self) -> None:
-        """Stop the server and every process of its group."""
-        server, self.process = self.process, None
-        if server is not None:
-            stop_process_group(server, term_wait=15.0)
-
-    def __enter__(self) -> Gunicorn:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
 def bridge_server(
     wp_config: Path,
     workdir: Path,
@@ -178,7 +95,7 @@ def bridge_server(
     redis_url: str = "",
     live_connections: int = 0,
     dispatcher: bool = False,
-) -> Gunicorn:
+) -> BridgeServer:
     """``space-inbox serve``: gunicorn, gthread workers; no dispatcher, no rate limits.
 
     With ``redis_url`` the bridge publishes its changes and keeps verified poll answers;
@@ -189,43 +106,35 @@ def bridge_server(
     the test runs; the jobs are counted and removed instead. With ``dispatcher`` each
     worker runs one, as ``space-inbox serve`` does by default (the outbox latency step).
     """
-    argv = [
-        *command(),
-        "serve",
-        "--wp-config",
-        str(wp_config),
-        "--port",
-        "{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-    ]
+    args = ["--threads", str(threads)]
     if not dispatcher:
-        argv.append("--no-dispatcher")
+        args.append("--no-dispatcher")
     if live_connections:
-        argv += ["--live", "--connections", str(live_connections)]
+        args += ["--live", "--connections", str(live_connections)]
     else:
-        argv += ["--no-live"]
-    env = environment(RATE_PER_SPACE="off", RATE_OVERALL="off")
+        args += ["--no-live"]
+    env = {"RATE_PER_SPACE": "off", "RATE_OVERALL": "off"}
     if redis_url:
-        env["SPACE_INBOX_REDIS_URL"] = redis_url
+        env["REDIS_URL"] = redis_url
     name = "live-bridge" if live_connections else "bridge" if redis_url else "bridge-no-redis"
     if dispatcher:
         name = "dispatching-" + name
-    return Gunicorn(name, argv, workdir, env)
+    return BridgeServer(
+        wp_config,
+        workdir,
+        workers=workers,
+        args=tuple(args),
+        name=name,
+        timeout=START_TIMEOUT,
+        **env,
+    )
 
 
-def _gunicorn(target: str, workers: int, threads: int) -> list[str]:
-    """gunicorn with the bridge's settings (gthread workers), on the ``{port}`` to fill in."""
-    return [
+def ceiling_server(workdir: Path, *, workers: int, threads: int) -> Server:
+    """The bare Flask app of :mod:`bench.ceiling` under the bridge's gunicorn settings."""
+    argv = [
         sys.executable, "-m", "gunicorn", "--workers", str(workers),
         "--worker-class", "gthread", "--threads", str(threads),
-        "--bind", "127.0.0.1:{port}", target,
+        "--bind", "127.0.0.1:{port}", "bench.ceiling:app",
     ]  # fmt: skip
-
-
-def ceiling_server(workdir: Path, *, workers: int, threads: int) -> Gunicorn:
-    """The bare Flask app of :mod:`bench.ceiling` under the bridge's gunicorn settings."""
-    argv = _gunicorn("bench.ceiling:app", workers, threads)
-    return Gunicorn("ceiling", argv, workdir, environment())
+    return Server("ceiling", argv, workdir, environment(), cwd=ROOT, timeout=START_TIMEOUT)

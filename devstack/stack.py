@@ -1,10 +1,13 @@
-"""The real bridge as a process: ``space-inbox`` commands and a served bridge (gunicorn),
-for tests that need the whole stack (WordPress, the plugin and the bridge) running."""
+"""The real bridge as a process: ``space-inbox`` commands, servers on loopback (the bridge,
+or any gunicorn-served app) and the whole stack (WordPress, the plugin and the bridge),
+for the tests, the load test and the benchmark."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -15,7 +18,13 @@ import requests
 
 from devstack.nginx import NginxFront
 from devstack.platforms import build_site
-from devstack.wordpress import WordPressSite, free_port, php_str, stop_process_group
+from devstack.wordpress import (
+    WordPressSite,
+    child_pids,
+    free_port,
+    php_str,
+    stop_process_group,
+)
 
 COMMAND_TIMEOUT = 60
 SERVER_START_TIMEOUT = 30
@@ -92,6 +101,19 @@ def wait_until_ready(
     raise RuntimeError(f"{name} is not ready: {problem}\n{log.read_text()[-3000:]}")
 
 
+def redis_answers(url: str) -> bool:
+    """Whether a Redis answers a PING at *url* (``redis://host[:port][/db]``); False for an
+    empty *url*, or without the Redis client installed."""
+    if not url:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:  # noqa: BLE001 - no client, no server, no such address: no Redis
+        return False
+
+
 def new_space(site: WordPressSite, title: str, author: int, team: list[int]) -> int:
     """Create a published Space as an editor would: the post, then its team; its id."""
     adds = "".join(f"add_post_meta($id, '_space_inbox_team', {uid});" for uid in team)
@@ -104,8 +126,95 @@ def new_space(site: WordPressSite, title: str, author: int, team: list[int]) -> 
     )
 
 
-class BridgeServer:
-    """``space-inbox serve`` on a free loopback port, in its own process group."""
+class Server:
+    """A command serving HTTP on a loopback port, in its own process group (a gunicorn
+    arbiter and its workers), ready once a path of it answers 200.
+
+    :param name: what its log and error messages call it.
+    :param argv: the command, with ``{port}`` where the port goes.
+    :param workdir: where it runs (unless *cwd* is given) and its log ``NAME-PORT.log``
+        goes (unless *log* is given).
+    :param env: its whole environment (see :func:`environment`).
+    :param port: the loopback port; a free one by default.
+    :param health: the path that answers 200 once it is ready.
+    :param timeout: seconds it may take to be ready.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        workdir: Path,
+        env: dict[str, str],
+        *,
+        port: int = 0,
+        health: str = "/health",
+        log: Path | None = None,
+        cwd: Path | None = None,
+        timeout: float = SERVER_START_TIMEOUT,
+    ) -> None:
+        self.name = name
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
+        self.workdir = workdir
+        self.env = env
+        self.health = health
+        self.log = log or workdir / f"{name}-{self.port}.log"
+        self.cwd = cwd or workdir
+        self.timeout = timeout
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Server:
+        """Start it and wait until its health path answers 200; stop it if that fails."""
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                self.argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: the workers stop with it
+            )
+        try:
+            health = self.url + self.health
+            wait_until_ready(self.process, health, self.log, self.name, self.timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def worker_pids(self) -> list[int]:
+        """The workers' process ids (the arbiter's children)."""
+        return child_pids(self.process)
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, as a crash would: none of it runs a line more.
+        :meth:`start` serves again on the same port."""
+        process, self.process = self.process, None
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop it and every process of its group."""
+        process, self.process = self.process, None
+        if process is not None:
+            stop_process_group(process, term_wait=15.0)
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class BridgeServer(Server):
+    """``space-inbox serve`` on a loopback port (a free one by default), in its own process
+    group; *args* are more options of ``serve``, *env* its ``SPACE_INBOX_*`` settings
+    (``REDIS_URL="..."`` for ``SPACE_INBOX_REDIS_URL``)."""
 
     def __init__(
         self,
@@ -114,42 +223,25 @@ class BridgeServer:
         *,
         workers: int = 2,
         args: tuple[str, ...] = (),
+        port: int = 0,
+        name: str = "bridge",
+        log: Path | None = None,
+        timeout: float = SERVER_START_TIMEOUT,
         **env: str,
     ) -> None:
         self.wp_config = wp_config
-        self.workdir = workdir
         self.workers = workers
-        self.args = args
-        self.env = env
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = workdir / f"bridge-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> BridgeServer:
-        """Start it and wait until ``/health`` answers 200."""
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                [
-                    *command(),
-                    "serve",
-                    "--wp-config",
-                    str(self.wp_config),
-                    "--port",
-                    str(self.port),
-                    "--workers",
-                    str(self.workers),
-                    *self.args,
-                ],
-                cwd=self.workdir,
-                env=environment(**self.env),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the workers stop with it
-            )
-        wait_until_ready(self.process, f"{self.url}/health", self.log, "space-inbox serve")
-        return self
+        argv = [
+            *command(),
+            "serve",
+            "--wp-config", str(wp_config),
+            "--port", "{port}",
+            "--workers", str(workers),
+            *args,
+        ]  # fmt: skip
+        super().__init__(
+            name, argv, workdir, environment(**env), port=port, log=log, timeout=timeout
+        )
 
     def wait_for_dispatcher_passes(self, passes: int = 2, timeout: float = 30.0) -> None:
         """Wait until the dispatcher of each worker has made *passes* more passes (counted
@@ -169,12 +261,6 @@ class BridgeServer:
                 done.add(seen["process"])
             assert time.monotonic() < deadline, f"dispatchers passed: {first} -> {seen}"
             time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Stop the arbiter and its workers (the whole process group)."""
-        if self.process is not None:
-            stop_process_group(self.process, term_wait=15.0)
-            self.process = None
 
 
 PLUGIN = Path(__file__).resolve().parent.parent / "wp_plugin"
@@ -248,13 +334,14 @@ class WholeStack:
             raise
         return self
 
-    def stop(self) -> None:
-        """Stop the servers and drop the database."""
+    def stop(self, *, drop: bool = True) -> None:
+        """Stop the servers and, unless told not to, drop the database."""
         if self.front is not None:
             self.front.stop()
         self.bridge.stop()
         self.site.stop()
-        self.site.drop()
+        if drop:
+            self.site.drop()
 
 
 _PROBE_PHP = """<?php

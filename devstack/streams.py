@@ -65,12 +65,27 @@ class Stream:
                     raise AssertionError(f"no {name!r} event within {timeout} s")
                 self.arrived.wait(left)
 
-    def names(self, wait: float) -> list[str]:
-        """Take every event that arrives within ``wait`` s; return their names."""
-        time.sleep(wait)
+    def until(self, name: str, timeout: float = WITHIN, **data: object) -> list[str]:
+        """Take every event up to the first of that name whose data holds *data*, waiting
+        ``timeout`` s for it; return the names of those before it.
+
+        A stream hears the changes that concern its user in the order they were published,
+        each wake's events after the last's. So to check that a change is *not* heard, make
+        a later one that is: once its event arrives, whatever the stream was to hear of the
+        first it has heard, and it is among the names returned.
+        """
+        ends = time.time() + timeout
         with self.arrived:
-            found, self.pending = [event for event, _, _ in self.pending], []
-        return found
+            while True:
+                for index, (event, found, _) in enumerate(self.pending):
+                    if event == name and all(found.get(k) == v for k, v in data.items()):
+                        before = [e for e, _, _ in self.pending[:index]]
+                        del self.pending[: index + 1]
+                        return before
+                left = ends - time.time()
+                if left <= 0:
+                    raise AssertionError(f"no {name!r} event {data} within {timeout} s")
+                self.arrived.wait(left)
 
     def close(self) -> None:
         # Shut the socket first: closing the response alone waits for the reader thread,

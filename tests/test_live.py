@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from devstack.callers import PASSWORD
-from devstack.stack import BridgeServer, WholeStack
+from devstack.stack import BridgeServer, WholeStack, new_space
 from devstack.streams import WITHIN, Stream
 
 PREFIX = "wpl_"
@@ -75,6 +75,15 @@ def _reply(bridge, browser, space, conversation, body="Yes, from noon."):
     return time.time()
 
 
+def _read(bridge, browser, space):
+    """The member reads their conversation with the Space."""
+    session, nonce = browser
+    answer = session.post(
+        f"{bridge.url}/api/v1/me/spaces/{space}/read", headers={"X-WP-Nonce": nonce}, timeout=10
+    )
+    assert answer.status_code == 204, answer.text
+
+
 def _conversation(bridge, browser, space, member_id) -> int:
     """The id of a member's conversation with the Space, as its admin lists it."""
     session, _ = browser
@@ -112,7 +121,10 @@ def test_the_members_stream_gets_the_answer_and_never_names_an_admin(stack):
         assert changed == {"space_id": space} and arrived - replied < WITHIN
         summary, _ = member_stream.next("summary")
         assert summary["unread"] >= 1
-        time.sleep(0.3)
+        # Omar reads it: once his stream has the new count, it has everything the answer
+        # brought (published before the read).
+        _read(whole.bridge, omar, space)
+        member_stream.until("summary", unread=0)
         text = "".join(member_stream.raw)
         for trace in ("ada@", "Ada X", "Ben X", "author"):
             assert trace not in text, trace
@@ -133,7 +145,9 @@ def test_streams_hear_only_their_own_users_changes(stack):
     try:
         zoe_stream.next("summary")
         _send(whole.bridge, _browser(whole.site, "mia"), space, "Do you deliver?")
-        assert zoe_stream.names(1.0) == []
+        # Zoe's own message, sent after Mia's, is the first thing her stream hears.
+        _send(whole.bridge, _browser(whole.site, "zoe"), space, "Do you cater?")
+        assert zoe_stream.until("conversation", space_id=space) == []
     finally:
         zoe_stream.close()
 
@@ -141,6 +155,8 @@ def test_streams_hear_only_their_own_users_changes(stack):
 def test_an_admin_removed_from_the_team_stops_hearing_its_inbox(stack):
     whole, other, users, space = stack
     site = whole.site
+    # A Space Ben stays on the team of: a message to it tells when he would have heard.
+    kept = new_space(site, "Pizzeria Due", users["ada"], [users["ben"]])
     ben_stream = Stream(other.url, _browser(site, "ben")[0])
     try:
         ben_stream.next("summary")
@@ -151,7 +167,8 @@ def test_an_admin_removed_from_the_team_stops_hearing_its_inbox(stack):
         summary, _ = ben_stream.next("summary", timeout=5)
         assert all(s["id"] != space for s in summary.get("spaces", []))
         _send(whole.bridge, _browser(site, "zoe"), space, "Still open?")
-        assert "team" not in ben_stream.names(1.0)
+        _send(whole.bridge, _browser(site, "mia"), kept, "Open tonight?")
+        assert "team" not in ben_stream.until("team", space_id=kept)
     finally:
         ben_stream.close()
         site.php(
@@ -211,14 +228,20 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
         url = f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/typing"
         assert ben[0].get(url, timeout=10).json() == {"typing": True}
         assert ada[0].get(url, timeout=10).json() == {"typing": False}  # not herself
-        # A renewal while she types tells nobody anything new.
+        # A renewal while she types tells nobody anything new; nor does her typing reach
+        # her own stream or the member's. Mia's next message, sent after, is the next thing
+        # each hears.
         _typing(whole.bridge, ada, space, conversation)
-        assert "typing" not in ben_stream.names(0.5)
+        _send(whole.bridge, mia, space, "Vegan cheese too?")
+        assert "typing" not in ben_stream.until("team", conversation_id=conversation)
+        assert "typing" not in ada_stream.until("team", conversation_id=conversation)
+        assert mia_stream.until("conversation", space_id=space) == []
         _typing(whole.bridge, ada, space, conversation, typing=False)
         ben_stream.next("typing")
         assert ben[0].get(url, timeout=10).json() == {"typing": False}
-        assert "typing" not in ada_stream.names(0.5)
-        assert mia_stream.names(0.5) == []
+        _send(whole.bridge, mia, space, "And lactose-free?")
+        assert "typing" not in ada_stream.until("team", conversation_id=conversation)
+        assert mia_stream.until("conversation", space_id=space) == []
         assert "typing" not in "".join(mia_stream.raw)
     finally:
         for stream in (ben_stream, ada_stream, mia_stream):

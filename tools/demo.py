@@ -7,18 +7,19 @@ Usage, from the repository root (``make demo`` runs ``make stack venv`` first)::
     .venv/bin/python tools/demo.py stop           # make demo-stop: keeps the data
     .venv/bin/python tools/demo.py stop --purge   # also drops the database and .demo/
 
-``start`` creates the MariaDB database and user ``space_inbox_demo``, installs WordPress
-(Debian's package, copied to ``.demo/wordpress``) with the plugin and a small theme, serves
-it with ``php -S`` on 127.0.0.1:8081 (or the next free port), migrates and serves the bridge
-on 127.0.0.1:8765 (or the next free port), and puts Debian's nginx in front of both on
+``start`` runs the development stack's kept stack (``devstack/kept.py``) in ``.demo/``: it
+creates the MariaDB database and user ``space_inbox_demo``, installs WordPress (Debian's
+package, copied to ``.demo/wordpress``) with the plugin and a small theme, serves it with
+``php -S`` on 127.0.0.1:8081 (or the next free port), migrates and serves the bridge on
+127.0.0.1:8765 (or the next free port), and puts Debian's nginx in front of both on
 127.0.0.1:8080 (or the next free port), the site's address: WordPress at ``/``, the bridge
 at ``/space-inbox-api/``, which the plugin's public bridge URL names (*direct mode*, see
 ``devstack/nginx.py`` and ``docs/DEPLOYMENT.md``). When Redis answers at 127.0.0.1:6379 the
 bridge serves live updates (``--live``); without it the pages poll. It then seeds three
 Spaces, their admins, members and conversations, written through the real API on the
-site's origin. The three servers run detached, in their own process groups; ports,
-passwords and process ids are kept in ``.demo/state.json``. Running ``start`` again is
-harmless: it reports a running demo, or restarts what has stopped.
+site's origin. The three servers run detached, in their own process groups, each tracked
+by a pid file in ``.demo/``; ports and passwords are kept in ``.demo/state.json``. Running
+``start`` again is harmless: it reports a running demo, or restarts what has stopped.
 
 Settings (environment):
 
@@ -39,60 +40,38 @@ import io
 import json
 import os
 import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pymysql
-import requests
-
-from devstack import stack
-from devstack import wordpress as harness
-from devstack.nginx import NginxError, NginxFront, nginx_binary
-from devstack.wordpress import WordPressError, WordPressSite, php_str
+from devstack import kept
+from devstack.kept import KeptDatabase, KeptSite, KeptStack
+from devstack.stack import redis_answers
+from devstack.wordpress import php_str
 
 ROOT = Path(__file__).resolve().parent.parent
 
 STATE_DIR = ROOT / ".demo"
-STATE_FILE = STATE_DIR / "state.json"
 THEME_SOURCE = ROOT / "tools" / "demo" / "theme"
-PLUGIN_SOURCE = ROOT / "wp_plugin"
-PLUGIN_SLUG = "space-inbox"
-PLUGIN_FILE = f"{PLUGIN_SLUG}/space-inbox.php"
 THEME_SLUG = "space-inbox-demo"
-PHP = "/usr/bin/php"
 
 DB_NAME = "space_inbox_demo"
 DB_USER = "space_inbox_demo"
-DB_USER_HOSTS = ("127.0.0.1", "localhost")
 TABLE_PREFIX = "wp_"
 #: The bridge's own tables (bridge.tables.own()).
 BRIDGE_TABLES = f"{TABLE_PREFIX}spaceinbox_"
 
-HOST = "127.0.0.1"
-#: Where nginx serves the bridge on the site's origin.
-BRIDGE_PATH = "/space-inbox-api/"
-NGINX_DIR = STATE_DIR / "nginx"
 #: Live updates need Redis; the bridge serves without it (the pages then poll).
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 SITE_TITLE = "Space Inbox demo"
 #: The password of every seeded login, the site administrator's included.
 PASSWORD = "demo-password"
 ADMIN_LOGIN = "admin"
-#: Option the install sets last, so that an install cut short is told from a finished one.
-INSTALLED_OPTION = "demo_install_complete"
 PHP_WORKERS = 4
 BRIDGE_WORKERS = 2
-#: Seconds to wait for a server to answer after starting it.
-READY_TIMEOUT = 30.0
 #: Seconds an API call may take.
 HTTP_TIMEOUT = 30.0
 #: Bumped when the seeded conversations change, so that a new script is written once.
@@ -311,73 +290,6 @@ def _welcome_html() -> str:
     )
 
 
-# -- state -------------------------------------------------------------------------------
-
-
-@dataclass
-class State:
-    """What a run leaves in ``.demo/state.json`` for the next ``start``, ``stop`` or ``status``."""
-
-    db_password: str = ""
-    keys: dict[str, str] = field(default_factory=dict)
-    #: nginx: the site's address.
-    site_port: int = 0
-    #: WordPress' PHP server, behind nginx.
-    php_port: int = 0
-    bridge_port: int = 0
-    nginx_pid: int = 0
-    php_pid: int = 0
-    bridge_pid: int = 0
-    #: Whether the bridge serves live updates (with Redis).
-    live: bool = False
-    seeded: int = 0
-    complete: bool = False
-
-    @classmethod
-    def load(cls) -> State | None:
-        """Read the state file, or ``None`` if there is none."""
-        try:
-            raw = json.loads(STATE_FILE.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            raise DemoError(
-                f"{STATE_FILE} is unreadable ({exc}); remove it with "
-                "`.venv/bin/python tools/demo.py stop --purge` and start again"
-            ) from exc
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
-
-    def save(self) -> None:
-        """Write the state file, readable by its owner only (it holds passwords)."""
-        STATE_DIR.mkdir(parents=True, exist_ok=True)
-        partial = STATE_FILE.with_suffix(".tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(asdict(self), handle, indent=2)
-        partial.replace(STATE_FILE)
-
-    @property
-    def site_url(self) -> str:
-        """The site's URL, nginx's (no trailing slash)."""
-        return f"http://{HOST}:{self.site_port}"
-
-    @property
-    def php_url(self) -> str:
-        """WordPress' PHP server behind nginx (no trailing slash)."""
-        return f"http://{HOST}:{self.php_port}"
-
-    @property
-    def bridge_url(self) -> str:
-        """The bridge's own URL, for WordPress' server-to-server calls (no trailing slash)."""
-        return f"http://{HOST}:{self.bridge_port}"
-
-    @property
-    def public_url(self) -> str:
-        """The bridge on the site's origin, as browsers call it (the plugin's public URL)."""
-        return self.site_url + BRIDGE_PATH.rstrip("/")
-
-
 # -- the terminal ------------------------------------------------------------------------
 
 
@@ -438,196 +350,7 @@ class Progress:
         return time.monotonic() - self.began
 
 
-# -- MariaDB -----------------------------------------------------------------------------
-
-
-def _db_address() -> tuple[str, int]:
-    host = os.environ.get("DEMO_DB_HOST", HOST)
-    try:
-        port = int(os.environ.get("DEMO_DB_PORT", "3306"))
-    except ValueError as exc:
-        raise DemoError("DEMO_DB_PORT must be a port number") from exc
-    return host, port
-
-
-def _root() -> pymysql.connections.Connection:
-    """Connect as the account that may create databases and users."""
-    host, port = _db_address()
-    user = os.environ.get("DEMO_DB_ROOT_USER", "root")
-    password = os.environ.get("DEMO_DB_ROOT_PASSWORD", "")
-    try:
-        return pymysql.connect(
-            host=host,
-            port=port,
-            user=user,
-            password=password,
-            charset="utf8mb4",
-            autocommit=True,
-            connect_timeout=5,
-        )
-    except pymysql.err.OperationalError as exc:
-        code = exc.args[0] if exc.args else 0
-        if code in (1044, 1045, 1698):
-            how = "with the password given" if password else "without a password"
-            raise DemoError(ROOT_HELP.format(user=user, host=host, port=port, how=how)) from exc
-        raise DemoError(
-            f"MariaDB does not answer on {host}:{port} ({exc.args[-1]}). `make stack` installs and "
-            "starts it; or point DEMO_DB_HOST / DEMO_DB_PORT at yours."
-        ) from exc
-
-
-def create_database(state: State) -> str:
-    """Create the database and its user (idempotent); return what was done."""
-    if not state.db_password:
-        state.db_password = secrets.token_urlsafe(24)
-    with _root() as conn, conn.cursor() as cur:
-        cur.execute("SHOW DATABASES LIKE %s", [DB_NAME])
-        existed = bool(cur.fetchall())
-        cur.execute(
-            f"CREATE DATABASE IF NOT EXISTS `{DB_NAME}` "
-            "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-        )
-        for host in DB_USER_HOSTS:
-            # ALTER as well: the user may be left from a run whose state is gone.
-            cur.execute(
-                "CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
-                [DB_USER, host, state.db_password],
-            )
-            cur.execute("ALTER USER %s@%s IDENTIFIED BY %s", [DB_USER, host, state.db_password])
-            cur.execute(f"GRANT ALL PRIVILEGES ON `{DB_NAME}`.* TO %s@%s", [DB_USER, host])
-    host, port = _db_address()
-    try:
-        pymysql.connect(
-            host=host,
-            port=port,
-            user=DB_USER,
-            password=state.db_password,
-            database=DB_NAME,
-            connect_timeout=5,
-        ).close()
-    except pymysql.err.MySQLError as exc:
-        raise DemoError(f"the new user {DB_USER} cannot connect to {host}:{port}: {exc}") from exc
-    state.save()
-    verb = "kept" if existed else "created"
-    return f"{verb} `{DB_NAME}`, user {DB_USER}@{'/'.join(DB_USER_HOSTS)}"
-
-
-def reset_database() -> None:
-    """Drop and create the database again (its user and grants stay)."""
-    with _root() as conn, conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{DB_NAME}`")
-        cur.execute(f"CREATE DATABASE `{DB_NAME}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-
-
-def drop_database() -> None:
-    """Drop the database and its user."""
-    with _root() as conn, conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{DB_NAME}`")
-        for host in DB_USER_HOSTS:
-            cur.execute("DROP USER IF EXISTS %s@%s", [DB_USER, host])
-
-
-# -- processes ---------------------------------------------------------------------------
-
-
-def _cmdline(pid: int) -> str:
-    """The command line of *pid*, or '' if it is gone (or a zombie)."""
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return ""
-    return raw.replace(b"\0", b" ").decode(errors="replace")
-
-
-def _pgid(pid: int) -> int:
-    """The process group of *pid*, or 0."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0
-    # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
-    return int(stat.rsplit(")", 1)[1].split()[2])
-
-
-def groups_running(needle: str) -> set[int]:
-    """Process groups with a process whose command line holds *needle* (absolute paths)."""
-    found: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and needle in _cmdline(int(entry.name)):
-            found.add(_pgid(int(entry.name)))
-    # Never this command's own group (nor init's, nor a process gone meanwhile).
-    return found - {0, 1, os.getpgrp()}
-
-
-def _reap(pid: int) -> None:
-    """Collect *pid* if it is our own child (started by this run), so it is not a zombie."""
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def stop_groups(needle: str, grace: float) -> int:
-    """SIGTERM the process groups running *needle*, then SIGKILL; return how many there were."""
-    groups = groups_running(needle)
-    left = set(groups)
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        for pgid in left:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, sig)
-        deadline = time.monotonic() + wait
-        while left and time.monotonic() < deadline:
-            time.sleep(0.1)
-            for pgid in left:
-                _reap(pgid)
-            left &= groups_running(needle)
-        if not left:
-            break
-    return len(groups)
-
-
-def port_free(port: int) -> bool:
-    """Whether nothing listens on 127.0.0.1:*port*."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def pick_port(previous: int, first: int, taken: tuple[int, ...] = ()) -> int:
-    """The previous run's port if it is free, else *first* or the next free one; never one
-    of *taken* (ports picked for servers not started yet)."""
-    if previous and previous not in taken and port_free(previous):
-        return previous
-    for port in range(first, first + 100):
-        if port not in taken and port_free(port):
-            return port
-    raise DemoError(f"no free port in {first}-{first + 99} on {HOST}")
-
-
-def redis_url() -> str:
-    """The Redis of live updates if it answers a PING, else ''."""
-    url = os.environ.get("DEMO_REDIS_URL", DEFAULT_REDIS_URL).strip()
-    if not url:
-        return ""
-    match = re.match(r"^redis://(?:[^@/]*@)?([^:/]+)(?::(\d+))?(?:/\d*)?$", url)
-    if match is None:
-        raise DemoError(f"DEMO_REDIS_URL must be redis://host[:port][/db], not {url!r}")
-    try:
-        with socket.create_connection((match[1], int(match[2] or 6379)), timeout=2) as sock:
-            sock.sendall(b"PING\r\n")
-            answered = sock.recv(64)
-    except OSError:
-        return ""
-    return url if answered.startswith(b"+PONG") else ""
-
-
-def live_support() -> bool:
-    """Whether the bridge's live mode can run here: gevent and the Redis client installed."""
-    import importlib.util
-
-    return all(importlib.util.find_spec(name) for name in ("gevent", "redis"))
+# -- settings ----------------------------------------------------------------------------
 
 
 def _env_port(name: str, default: int) -> int:
@@ -640,295 +363,45 @@ def _env_port(name: str, default: int) -> int:
     return port
 
 
-def _tail(path: Path, lines: int = 25) -> str:
-    """The end of a log file, for an error message."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+def database() -> KeptDatabase:
+    """The demo's database and user, made by the account of ``DEMO_DB_ROOT_*``."""
+    return KeptDatabase(
+        DB_NAME,
+        DB_USER,
+        host=os.environ.get("DEMO_DB_HOST", kept.HOST),
+        port=_env_port("DEMO_DB_PORT", 3306),
+        root_user=os.environ.get("DEMO_DB_ROOT_USER", "root"),
+        root_password=os.environ.get("DEMO_DB_ROOT_PASSWORD", ""),
+    )
+
+
+def demo_stack() -> KeptStack:
+    """The demo's stack, kept in ``.demo/``."""
+    return KeptStack(
+        STATE_DIR,
+        database(),
+        table_prefix=TABLE_PREFIX,
+        theme_dirs={THEME_SLUG: THEME_SOURCE},
+        php_workers=PHP_WORKERS,
+        bridge_workers=BRIDGE_WORKERS,
+        purpose="for the Space Inbox demo (make demo)",
+    )
+
+
+def redis_url() -> str:
+    """The Redis of live updates if it answers a PING, else ''."""
+    url = os.environ.get("DEMO_REDIS_URL", DEFAULT_REDIS_URL).strip()
+    if not url:
         return ""
-    tail = "\n".join(text.splitlines()[-lines:])
-    return f"\n--- {path.relative_to(ROOT)} (end) ---\n{tail}" if tail else ""
-
-
-def _http() -> requests.Session:
-    """A session that ignores proxy settings: everything is on loopback."""
-    session = requests.Session()
-    session.trust_env = False
-    return session
-
-
-def answers(url: str, check: str = "") -> bool:
-    """Whether GET *url* answers 200 (with *check* in the body, if given)."""
-    try:
-        with _http() as http:
-            response = http.get(url, timeout=5)
-    except requests.RequestException:
-        return False
-    return response.status_code == 200 and check in response.text
-
-
-def wait_until(
-    url: str, check: str, process: subprocess.Popen[bytes], log: Path, what: str
-) -> None:
-    """Wait until *url* answers, or fail with the log if *process* exits or time runs out."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    while not answers(url, check):
-        if process.poll() is not None:
-            raise DemoError(f"{what} exited with status {process.returncode}{_tail(log)}")
-        if time.monotonic() > deadline:
-            raise DemoError(f"{what} does not answer {url}{_tail(log)}")
-        time.sleep(0.1)
-
-
-# -- WordPress ---------------------------------------------------------------------------
-
-
-class DemoSite(WordPressSite):
-    """The demo's WordPress: the harness' site, kept in ``.demo/`` with its own DB user."""
-
-    def __init__(self, state: State) -> None:
-        host, port = _db_address()
-        super().__init__(
-            STATE_DIR,
-            DB_NAME,
-            table_prefix=TABLE_PREFIX,
-            db_host=host,
-            db_port=port,
-            db_user=DB_USER,
-            db_password=state.db_password,
-            plugin_dirs={PLUGIN_SLUG: PLUGIN_SOURCE},
-            workers=PHP_WORKERS,
-        )
-        if state.keys:
-            self.keys = dict(state.keys)
-        else:
-            state.keys = dict(self.keys)
-        self.admin_password = PASSWORD
-        self.set_ports(state.php_port, state.site_port)
-
-    def set_ports(self, php_port: int, site_port: int) -> None:
-        """The PHP server is on *php_port*; the site's address, nginx's, on *site_port*: the
-        PHP CLI and the HTTP helpers play requests for the site's address."""
-        self.port = php_port
-        self.server_url = f"http://{HOST}:{php_port}"
-        self.public_url = self.url = f"http://{HOST}:{site_port}"
-
-    # Files ---------------------------------------------------------------------------------
-
-    @property
-    def server_needle(self) -> str:
-        """What only this site's PHP server has on its command line."""
-        return f"-t {self.root} {self.router_path}"
-
-    def tree_current(self) -> bool:
-        """Whether ``.demo/wordpress`` is a complete copy of the installed package."""
-        marker = self.root / ".demo-source"
-        return marker.is_file() and marker.read_text(encoding="utf-8") == _wordpress_version()
-
-    def copy_tree(self) -> None:
-        """Copy Debian's WordPress (a marker file says the copy is complete)."""
-        self._copy_tree()
-        (self.root / ".demo-source").write_text(_wordpress_version(), encoding="utf-8")
-
-    def write_files(self) -> list[str]:
-        """Write the config, router and mail catcher, link the plugin and the theme (so that
-        edits to them show at once); return what changed."""
-        content = self.root / "wp-content"
-        changed = []
-        links = {
-            content / "plugins" / PLUGIN_SLUG: PLUGIN_SOURCE,
-            content / "themes" / THEME_SLUG: THEME_SOURCE,
-        }
-        for link, source in links.items():
-            target = source.resolve()
-            if link.is_symlink() and link.resolve() == target:
-                continue
-            if link.is_symlink() or link.is_file():
-                link.unlink()
-            elif link.exists():
-                shutil.rmtree(link)
-            link.symlink_to(target, target_is_directory=True)
-            changed.append(f"{link.name} link")
-        (content / "uploads").mkdir(exist_ok=True)
-        files = {
-            self.wp_config_path: self._wp_config(),
-            self.router_path: harness._ROUTER_PHP,
-            content / "mu-plugins" / "mail-to-file.php": harness._MU_PLUGIN_PHP,
-        }
-        for path, text in files.items():
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-                changed.append(path.name)
-        return changed
-
-    def _wp_config(self) -> str:
-        config = super()._wp_config()
-        return config.replace(
-            "/* Generated by devstack/wordpress.py for a throw-away test site. */",
-            "/* Generated by tools/demo.py for the Space Inbox demo (make demo). */",
-        )
-
-    # Server --------------------------------------------------------------------------------
-
-    def serve(self, port: int) -> int:
-        """Start ``php -S`` on *port*, detached in its own session; return its pid."""
-        self.port = port
-        self.server_url = f"http://{HOST}:{port}"
-        # The harness's server: own process group (its workers share it), errors to the log.
-        self.serve_again()
-        wait_until(
-            f"{self.server_url}/wp-login.php", "", self._server, self.server_log_path, "php -S"
-        )
-        return self._server.pid
-
-    # Database ------------------------------------------------------------------------------
-
-    def installed(self) -> bool | None:
-        """Whether WordPress is installed: True, False, or None for an install cut short."""
-        try:
-            if self.option(INSTALLED_OPTION) == "1":
-                return True
-            return None if self.option("siteurl") is not None else False
-        except pymysql.err.ProgrammingError:  # no options table yet
-            return False
-
-    def install(self) -> None:
-        """Run WordPress' installer: site title, the administrator, no sample content."""
-        self._run_php(
-            preamble="define( 'WP_INSTALLING', true );",
-            code=f"""
-// Pluggable: the install's notification mail is of no use here.
-function wp_new_blog_notification( $blog_title, $blog_url, $user_id, $password ) {{}}
-require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-// wp_install() probes pretty permalinks over HTTP; configure() sets them.
-add_filter( 'pre_http_request', static function () {{
-    return new WP_Error( 'demo', 'no HTTP during the install' );
-}} );
-wp_install( {php_str(SITE_TITLE)}, {php_str(ADMIN_LOGIN)}, 'admin@example.org', false, '',
-    {php_str(PASSWORD)} );
-// The sample post and page.
-wp_delete_post( 1, true );
-wp_delete_post( 2, true );
-update_option( {php_str(INSTALLED_OPTION)}, '1' );  // Last: an interrupted install has none.
-""",
-        )
-
-    def configure(self) -> None:
-        """Set the URL, title, theme and permalinks, activate the plugin (all idempotent)."""
-        self.php(
-            f"""
-$url = {php_str(self.url)};
-foreach ( array( 'siteurl', 'home' ) as $name ) {{
-    if ( get_option( $name ) !== $url ) {{
-        update_option( $name, $url );
-    }}
-}}
-if ( (int) get_option( 'db_version' ) !== (int) $GLOBALS['wp_db_version'] ) {{
-    require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-    wp_upgrade();  // Debian's package was upgraded since the copy.
-}}
-update_option( 'blogname', {php_str(SITE_TITLE)} );
-update_option( 'blogdescription', 'Shared inboxes for Spaces' );
-update_option( 'template', {php_str(THEME_SLUG)} );
-update_option( 'stylesheet', {php_str(THEME_SLUG)} );
-if ( '/%postname%/' !== get_option( 'permalink_structure' ) ) {{
-    $GLOBALS['wp_rewrite']->set_permalink_structure( '/%postname%/' );
-}}
-// Rebuilt by the next request, with the plugin's post type and the REST API's rules.
-delete_option( 'rewrite_rules' );
-require_once ABSPATH . 'wp-admin/includes/plugin.php';
-if ( ! is_plugin_active( {php_str(PLUGIN_FILE)} ) ) {{
-    $result = activate_plugin( {php_str(PLUGIN_FILE)} );
-    if ( is_wp_error( $result ) ) {{
-        fwrite( STDERR, 'activate_plugin: ' . $result->get_error_message() . "\\n" );
-        exit( 1 );
-    }}
-}}
-Space_Inbox_Options::refresh_inbox_url();
-"""
-        )
-
-
-def _wordpress_version() -> str:
-    """The version of Debian's WordPress package."""
-    text = (harness.WORDPRESS_SOURCE / "wp-includes" / "version.php").read_text("utf-8")
-    match = re.search(r"\$wp_version\s*=\s*'([^']+)'", text)
-    return match.group(1) if match else "unknown"
-
-
-# -- the bridge --------------------------------------------------------------------------
-
-
-def bridge_needle(site: DemoSite) -> str:
-    """What only this demo's bridge has on its command line."""
-    return f"--wp-config {site.wp_config_path}"
-
-
-def migrate(site: DemoSite) -> str:
-    """``space-inbox migrate``; return what it said."""
-    try:
-        return stack.migrate(site.wp_config_path, STATE_DIR)
-    except RuntimeError as exc:
-        raise DemoError(str(exc)) from exc
-
-
-def serve_bridge(site: DemoSite, port: int, redis: str) -> int:
-    """Start ``space-inbox serve`` on *port*, detached in its own session, with live updates
-    when *redis* is a Redis URL; return its pid."""
-    log = STATE_DIR / "bridge.log"
-    live = ["--live"] if redis else []
-    env = stack.environment(REDIS_URL=redis) if redis else stack.environment()
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            [
-                *stack.command(),
-                "serve",
-                "--wp-config", str(site.wp_config_path),
-                "--port", str(port),
-                "--workers", str(BRIDGE_WORKERS),
-                *live,
-            ],
-            cwd=STATE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # survives this command; gunicorn's workers share the group
-        )  # fmt: skip
-    wait_until(f"http://{HOST}:{port}/health", '"ok"', process, log, "space-inbox serve")
-    return process.pid
-
-
-# -- nginx -------------------------------------------------------------------------------
-
-
-def front(site: DemoSite, state: State) -> NginxFront:
-    """nginx as the site's origin: WordPress at ``/``, the bridge at :data:`BRIDGE_PATH`."""
-    return NginxFront(site, state.bridge_url, NGINX_DIR, port=state.site_port, path=BRIDGE_PATH)
-
-
-def nginx_needle() -> str:
-    """What only this demo's nginx master has on its command line."""
-    return f"-c {NGINX_DIR / 'nginx.conf'}"
-
-
-def serve_nginx(site: DemoSite, state: State) -> int:
-    """Start nginx on the site's port, detached in its own session; return its pid."""
-    server = front(site, state)
-    try:
-        server.start()
-    except NginxError as exc:
-        raise DemoError(str(exc)) from exc
-    assert server.process is not None
-    wait_until(f"{state.site_url}/wp-login.php", "", server.process, server.error_log, "nginx")
-    return server.process.pid
+    if not re.match(r"^redis://(?:[^@/]*@)?([^:/]+)(?::(\d+))?(?:/\d*)?$", url):
+        raise DemoError(f"DEMO_REDIS_URL must be redis://host[:port][/db], not {url!r}")
+    return url if redis_answers(url) else ""
 
 
 # -- seeding -----------------------------------------------------------------------------
 
 
-def seed_world(site: DemoSite) -> dict[str, dict[str, int]]:
+def seed_world(site: KeptSite) -> dict[str, dict[str, int]]:
     """Create the users, the Spaces and the front page unless they exist; return their ids."""
     spec = {
         "password": PASSWORD,
@@ -1006,7 +479,7 @@ echo wp_json_encode( array( 'users' => $users, 'spaces' => $spaces ) );
     return json.loads(out)
 
 
-def spaces_in_bridge(site: DemoSite, ids: list[int]) -> set[int]:
+def spaces_in_bridge(site: KeptSite, ids: list[int]) -> set[int]:
     """Which of the Space ids the bridge holds as active."""
     marks = ", ".join(["%s"] * len(ids))
     rows = site.sql(
@@ -1015,8 +488,9 @@ def spaces_in_bridge(site: DemoSite, ids: list[int]) -> set[int]:
     return {int(r[0]) for r in rows}
 
 
-def sync_spaces(site: DemoSite, ids: list[int], *, all_again: bool) -> None:
+def sync_spaces(stack: KeptStack, ids: list[int], *, all_again: bool) -> None:
     """Make sure the bridge has every Space (and, with *all_again*, their current URLs)."""
+    site = stack.site
     missing = set(ids) if all_again else set(ids) - spaces_in_bridge(site, ids)
     if not missing:
         return
@@ -1025,18 +499,18 @@ def sync_spaces(site: DemoSite, ids: list[int], *, all_again: bool) -> None:
     if set(ids) - spaces_in_bridge(site, ids):
         raise DemoError(
             "the bridge did not receive the Spaces from the plugin"
-            f"{_tail(STATE_DIR / 'bridge.log')}{_tail(site.server_log_path)}"
+            f"{stack.tail(stack.bridge_log)}{stack.tail(site.server_log_path)}"
         )
 
 
 class Api:
     """The bridge's API as seeded users: logged in through wp-login.php, with a REST nonce."""
 
-    def __init__(self, site: DemoSite, bridge_url: str) -> None:
+    def __init__(self, site: KeptSite, bridge_url: str) -> None:
         self.site = site
         self.base = f"{bridge_url}/api/v1"
         self.logins: dict[str, dict[str, str]] = {}
-        self.http = _http()
+        self.http = site.session()
 
     def headers(self, login: str) -> dict[str, str]:
         """The cookie and nonce a browser of *login* sends."""
@@ -1071,7 +545,7 @@ class Api:
         self.http.close()
 
 
-def seed_conversations(site: DemoSite, bridge_url: str, ids: dict[str, dict[str, int]]) -> str:
+def seed_conversations(site: KeptSite, bridge_url: str, ids: dict[str, dict[str, int]]) -> str:
     """Write the conversations through the API, as members and admins would; idempotent."""
     api = Api(site, bridge_url)
     messages = 0
@@ -1159,7 +633,7 @@ def _conversation_id(api: Api, admin: str, space_id: int, member_id: int) -> int
     raise DemoError(f"no conversation of user {member_id} in Space {space_id}")
 
 
-def seeded_messages(site: DemoSite) -> int:
+def seeded_messages(site: KeptSite) -> int:
     """How many of the seeded messages the bridge holds."""
     rows = site.sql(
         f"SELECT COUNT(*) FROM {BRIDGE_TABLES}messages WHERE client_key LIKE %s", ["demo-%"]
@@ -1172,200 +646,63 @@ def seeded_messages(site: DemoSite) -> int:
 
 def _require_tools() -> None:
     """Fail early, with the command to run, when the machine lacks what the demo needs."""
-    missing = []
-    if not Path(PHP).exists():
-        missing.append(f"{PHP} (PHP's CLI)")
-    if not (harness.WORDPRESS_SOURCE / "wp-settings.php").exists():
-        missing.append(f"{harness.WORDPRESS_SOURCE} (Debian's wordpress package)")
-    elif "mysqli" not in _php_modules():
-        missing.append("PHP's mysqli extension (php-mysql)")
-    try:
-        nginx_binary()
-    except NginxError:
-        missing.append("nginx (Debian's nginx package)")
+    missing = kept.missing_tools()
     if missing:
         raise DemoError("missing " + " and ".join(missing) + ": run `make stack` (as root)")
-    bridge = stack.command()
-    if bridge[0] == sys.executable:
+    if not kept.bridge_command_installed():
         raise DemoError(
             "the space-inbox command is not installed beside this Python: run `make venv` "
             "and start the demo with .venv/bin/python tools/demo.py start"
         )
 
 
-def _php_modules() -> str:
-    """What ``php -m`` lists."""
-    done = subprocess.run([PHP, "-m"], capture_output=True, text=True, timeout=30, check=False)
-    return done.stdout
-
-
-def running(state: State, site: DemoSite) -> tuple[bool, bool, bool]:
-    """Whether the demo's WordPress, bridge and nginx are up and answering."""
-    wp = bool(
-        state.php_port
-        and groups_running(site.server_needle)
-        and answers(f"{state.php_url}/wp-login.php")
-    )
-    bridge = bool(
-        state.bridge_port
-        and groups_running(bridge_needle(site))
-        and answers(f"{state.bridge_url}/health", '"ok"')
-    )
-    nginx = bool(
-        state.site_port
-        and groups_running(nginx_needle())
-        and answers(f"{state.public_url}/health", '"ok"')
-    )
-    return wp, bridge, nginx
-
-
 def start() -> int:
     """``start``: bring the demo up, or report that it is up."""
     _require_tools()
-    state = State.load()
-    redis = redis_url() if live_support() else ""
-    if state is not None and state.complete and state.db_password:
-        site = DemoSite(state)
-        if all(running(state, site)) and state.live == bool(redis):
+    stack = demo_stack()
+    state = stack.state
+    redis = redis_url() if kept.live_support() else ""
+    if stack.loaded and state.complete and state.db_password:
+        if all(stack.running()) and state.live == bool(redis):
             print("The Space Inbox demo is already running.")
-            summary(state, site)
+            summary(stack)
             return 0
-    fresh = state is None
-    state = state or State()
-    site = DemoSite(state)
-    started: list[str] = []  # needles of the servers this run started
     progress = Progress(8)
     print(f"Starting the Space Inbox demo (state in {STATE_DIR.relative_to(ROOT)}/)")
     try:
-        state.complete = False
         with progress.step("MariaDB database and user") as step:
-            step.detail = create_database(state)
-            site.db_password = state.db_password
-
+            step.detail = stack.create_database()
         with progress.step("WordPress files") as step:
-            if fresh:
-                # Servers of a run whose state file is gone: ours by their paths, stop them.
-                stop_groups(site.server_needle, 5.0)
-                stop_groups(bridge_needle(site), 15.0)
-                stop_groups(nginx_needle(), 5.0)
-            if not site.tree_current():
-                stop_groups(site.server_needle, 5.0)
-                site.copy_tree()
-                step.detail = f"copied WordPress {_wordpress_version()} to .demo/wordpress; "
-            changed = site.write_files()
-            step.detail += "updated " + ", ".join(changed) if changed else "up to date"
-            state.save()
-
-        wp_up, bridge_up, nginx_up = running(state, site)
+            step.detail = stack.lay_out()
         with progress.step("WordPress server (php -S)") as step:
-            if not nginx_up:
-                # The site's address first: it is what people open, and what WordPress
-                # stores; the PHP server may take any port behind it.
-                stop_groups(nginx_needle(), 5.0)
-                taken = (state.php_port,) if wp_up else ()
-                state.site_port = pick_port(state.site_port, _env_port("DEMO_WP_PORT", 8080), taken)
-            if wp_up:
-                step.detail = f"already running at {state.php_url}"
-            else:
-                stop_groups(site.server_needle, 5.0)
-                port = pick_port(
-                    state.php_port, _env_port("DEMO_PHP_PORT", 8081), (state.site_port,)
-                )
-                started.append(site.server_needle)
-                state.php_pid = site.serve(port)
-                state.php_port = port
-                state.save()
-                step.detail = f"{state.php_url}, {PHP_WORKERS} workers, pid {state.php_pid}"
-            site.set_ports(state.php_port, state.site_port)
-
+            step.detail = stack.serve_site(
+                _env_port("DEMO_WP_PORT", 8080), _env_port("DEMO_PHP_PORT", 8081)
+            )
         with progress.step("WordPress install, plugin, theme, permalinks") as step:
-            installed = site.installed()
-            if installed:
-                step.detail = "installed before; "
-            else:
-                if installed is None:  # a previous install was interrupted: start over
-                    reset_database()
-                site.install()
-                step.detail = f"installed “{SITE_TITLE}”; "
-            # The site's address changed: links and cookies' names change with it.
-            moved = bool(installed) and site.option("home") != state.site_url
-            site.configure()
-            step.detail += f"plugin {PLUGIN_SLUG} active, theme {THEME_SLUG}, {state.site_url}"
-            if not answers(f"{state.php_url}/?rest_route=/", "namespaces"):
-                raise DemoError(f"WordPress does not answer{_tail(site.server_log_path)}")
-
+            step.detail = stack.install(
+                SITE_TITLE, PASSWORD, theme=THEME_SLUG, description="Shared inboxes for Spaces"
+            )
         with progress.step("Bridge: migrate and serve") as step:
-            said = migrate(site)
-            if bridge_up and (moved or state.live != bool(redis)):
-                # It keeps WordPress' options (the site URL, hence the cookie name) in memory,
-                # and is live or not from its start.
-                stop_groups(bridge_needle(site), 15.0)
-                bridge_up = False
-            live = "live updates on (Redis)" if redis else "no live updates (no Redis)"
-            if bridge_up:
-                step.detail = f"{said}; already running at {state.bridge_url}, {live}"
-            else:
-                stop_groups(bridge_needle(site), 15.0)
-                port = pick_port(
-                    state.bridge_port,
-                    _env_port("DEMO_BRIDGE_PORT", 8765),
-                    (state.site_port, state.php_port),
-                )
-                started.append(bridge_needle(site))
-                state.bridge_pid = serve_bridge(site, port, redis)
-                state.bridge_port = port
-                state.live = bool(redis)
-                state.save()
-                step.detail = f"{said}; {state.bridge_url}, pid {state.bridge_pid}, {live}"
-
-        with progress.step("nginx: the site's origin, the bridge at " + BRIDGE_PATH) as step:
-            server = front(site, state)
-            current = (
-                server.conf_path.exists()
-                and server.conf_path.read_text(encoding="utf-8") == server.config()
-            )
-            if nginx_up and current:
-                step.detail = f"already running at {state.site_url}"
-            else:
-                stop_groups(nginx_needle(), 5.0)
-                started.append(nginx_needle())
-                state.nginx_pid = serve_nginx(site, state)
-                state.save()
-                step.detail = f"{state.site_url}, pid {state.nginx_pid}"
-            # Direct mode: browsers call the bridge on the site's origin; WordPress calls it
-            # at its own address. Whatever the plugin queued while the bridge was away goes.
-            site.php(
-                f"update_option( 'space_inbox_bridge_url', {php_str(state.bridge_url)} );"
-                f"update_option( 'space_inbox_public_url', {php_str(state.public_url)} );"
-                "do_action( Space_Inbox_Events::CRON_HOOK );"
-            )
-            if not answers(f"{state.public_url}/health", '"ok"'):
-                raise DemoError(
-                    f"the bridge does not answer at {state.public_url}/health"
-                    f"{_tail(server.error_log)}"
-                )
-
+            step.detail = stack.serve_bridge(_env_port("DEMO_BRIDGE_PORT", 8765), redis)
+        with progress.step("nginx: the site's origin, the bridge at " + stack.bridge_path) as step:
+            step.detail = stack.serve_front()
         with progress.step("Spaces, admins and members") as step:
-            ids = seed_world(site)
-            sync_spaces(site, sorted(ids["spaces"].values()), all_again=moved)
+            ids = seed_world(stack.site)
+            sync_spaces(stack, sorted(ids["spaces"].values()), all_again=stack.moved)
             step.detail = f"{len(ids['spaces'])} Spaces, {len(ids['users'])} users"
-
         with progress.step("Conversations, through the bridge's API") as step:
-            held = seeded_messages(site)
+            held = seeded_messages(stack.site)
             if state.seeded == SEED_VERSION and held:
                 step.detail = f"there before ({held} messages)"
             else:
                 # As browsers send them: on the site's origin, through nginx.
-                step.detail = seed_conversations(site, state.public_url, ids)
+                step.detail = seed_conversations(stack.site, stack.public_url, ids)
                 state.seeded = SEED_VERSION
-
-        state.complete = True
-        state.save()
+        stack.finish()
     except KeyboardInterrupt:
-        for needle in started:
-            stop_groups(needle, 5.0)
+        stack.stop_started()
         with contextlib.suppress(OSError):
-            state.save()
+            stack.save()
         print(
             "\nInterrupted: the servers this run started are stopped. `make demo` continues "
             "where it stopped; `.venv/bin/python tools/demo.py stop --purge` removes it all.",
@@ -1373,14 +710,14 @@ def start() -> int:
         )
         return 130
     print(f"\nThe Space Inbox demo is up (started in {progress.elapsed():.1f} s).")
-    summary(state, site)
+    summary(stack)
     return 0
 
 
-def summary(state: State, site: DemoSite) -> None:
+def summary(stack: KeptStack) -> None:
     """Print the URLs and the logins."""
-    url = state.site_url
-    inbox = site.option("space_inbox_inbox_url") or f"{url}/space-messages/"
+    url = stack.site_url
+    inbox = stack.site.option("space_inbox_inbox_url") or f"{url}/space-messages/"
     width = max(len(p.login) for p in SPACE_ADMINS)
     admins = "\n".join(
         f"{'':18}{p.login:<{width}}  {p.name}: {', '.join(_spaces_of(p.login))}"
@@ -1388,7 +725,7 @@ def summary(state: State, site: DemoSite) -> None:
     )
     members = ", ".join(f"{p.login} ({p.name})" for p in MEMBERS)
     spaces = "\n".join(f"{'':18}{url}/spaces/{s.slug}/  {s.title}" for s in SPACES)
-    live = "on (Redis)" if state.live else "off, pages poll (live updates need Redis)"
+    live = "on (Redis)" if stack.state.live else "off, pages poll (live updates need Redis)"
     print(
         f"""
   Site            {url}/
@@ -1397,8 +734,8 @@ def summary(state: State, site: DemoSite) -> None:
   Inbox           {inbox}  (members; Space admins switch to their Spaces there)
   wp-admin        {url}/wp-admin/
   Space Inbox     {url}/wp-admin/admin.php?page=space-inbox-messages  (site staff)
-  Bridge          {state.public_url}/  (browsers: direct mode, on the site's origin)
-                  {state.bridge_url}  (WordPress' calls; /health, /api/v1/openapi.json)
+  Bridge          {stack.public_url}/  (browsers: direct mode, on the site's origin)
+                  {stack.bridge_url}  (WordPress' calls; /health, /api/v1/openapi.json)
   Live updates    {live}
 
   Every login has the password:  {PASSWORD}
@@ -1415,20 +752,13 @@ def summary(state: State, site: DemoSite) -> None:
 
 
 def stop(purge: bool) -> int:
-    """``stop``: stop both servers; with *purge*, drop the database and ``.demo/`` too."""
-    state = State.load()
-    site = DemoSite(state or State())
-    stopped = stop_groups(nginx_needle(), 5.0)
-    stopped += stop_groups(site.server_needle, 5.0)
-    stopped += stop_groups(bridge_needle(site), 15.0)
-    if state is not None and not purge:
-        state.nginx_pid = state.php_pid = state.bridge_pid = 0
-        state.save()
+    """``stop``: stop the servers; with *purge*, drop the database and ``.demo/`` too."""
+    stack = demo_stack()
+    stopped = stack.stop()
     print(f"  {OK} stopped the demo's servers" if stopped else "  The demo was not running.")
     if purge:
-        drop_database()
+        stack.drop()
         print(f"  {OK} dropped the database `{DB_NAME}` and the user {DB_USER}")
-        shutil.rmtree(STATE_DIR, ignore_errors=True)
         print(f"  {OK} removed {STATE_DIR.relative_to(ROOT)}/")
     else:
         print("  Data kept: `make demo` starts it again; `tools/demo.py stop --purge` removes it.")
@@ -1437,19 +767,33 @@ def stop(purge: bool) -> int:
 
 def status() -> int:
     """``status``: say whether the demo runs, and where."""
-    state = State.load()
-    if state is None:
+    stack = demo_stack()
+    if not stack.loaded:
         print("The demo has not been started (no .demo/state.json).")
         return 1
-    site = DemoSite(state)
-    wp, bridge, nginx = running(state, site)
-    print(f"  Site       {state.site_url} (nginx): {'running' if nginx else 'stopped'}")
-    print(f"  WordPress  {state.php_url} (php -S): {'running' if wp else 'stopped'}")
-    print(f"  Bridge     {state.bridge_url}: {'running' if bridge else 'stopped'}")
-    if wp and bridge and nginx and state.complete:
-        summary(state, site)
+    wp, bridge, nginx = stack.running()
+    print(f"  Site       {stack.site_url} (nginx): {'running' if nginx else 'stopped'}")
+    print(f"  WordPress  {stack.php_url} (php -S): {'running' if wp else 'stopped'}")
+    print(f"  Bridge     {stack.bridge_url}: {'running' if bridge else 'stopped'}")
+    if wp and bridge and nginx and stack.state.complete:
+        summary(stack)
         return 0
     return 1
+
+
+def _explain(exc: Exception) -> str:
+    """What went wrong, and for the database account, what to do about it."""
+    if isinstance(exc, kept.DatabaseRefused):
+        how = "with the password given" if exc.with_password else "without a password"
+        return ROOT_HELP.format(user=exc.user, host=exc.host, port=exc.port, how=how)
+    if isinstance(exc, kept.DatabaseUnreachable):
+        return (
+            f"{exc}. `make stack` installs and starts it; or point DEMO_DB_HOST / DEMO_DB_PORT "
+            "at yours."
+        )
+    if isinstance(exc, kept.StateUnreadable):
+        return f"{exc}; remove it with `.venv/bin/python tools/demo.py stop --purge`, start again"
+    return str(exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1476,8 +820,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "stop":
             return stop(args.purge)
         return status()
-    except (DemoError, WordPressError) as exc:
-        print(f"\n{FAIL} {exc}", file=sys.stderr)
+    except RuntimeError as exc:  # the demo's and the harness' errors (WordPress, nginx...)
+        print(f"\n{FAIL} {_explain(exc)}", file=sys.stderr)
         if args.command == "start":
             print(
                 "\nFix the cause and run `make demo` again; `make demo-stop` stops whatever "

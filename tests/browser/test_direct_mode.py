@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -174,6 +173,17 @@ def test_a_member_messages_the_space_and_an_admin_answers_straight_through_the_b
     expect(message_in(member_inbox(page), question, mine=True)).to_be_visible()
     assert eventually(lambda: question in stack.stored_bodies(member), 5.0, page=page)
 
+    # The member's page reads the answer (as it comes live, or on the reload below): the
+    # last call it makes for it.
+    reads: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            reads.append(r.url)
+            if r.request.method == "POST" and re.search(r"spaces(/|%2F)\d+(/|%2F)read", r.url)
+            else None
+        ),
+    )
     ada = stack.ada
     conversation = stack.conversation_of(member)
     ada_context = browsing.context(ada.login)
@@ -205,7 +215,8 @@ def test_a_member_messages_the_space_and_an_admin_answers_straight_through_the_b
         re.compile(rf"^{re.escape(SPACE_NAME)} · ")
     )
     browsing.shot(page, "direct-member-sees-the-answer")
-    time.sleep(0.2)
+    assert eventually(lambda: reads, 10.0, page=page), "the member's page did not read it"
+    assert all(url.startswith(public) for url in reads), reads
     assert calls, "the pages made no call to the bridge"
     through_wordpress = [url for url in calls if PROXY in url]
     assert not through_wordpress, through_wordpress

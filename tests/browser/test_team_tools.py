@@ -153,7 +153,8 @@ def test_two_admins_see_each_other_typing_and_an_answer_written_meanwhile_waits_
     expect(asked).to_be_hidden()
     expect(ben_box).to_have_value(ben_answer)
     expect(ben_box).to_be_focused()
-    ben_page.wait_for_timeout(500)
+    # Whatever the click sent would have gone before the page's next poll is answered.
+    ben_page.wait_for_event("response", lambda r: "me/summary" in r.url, timeout=15000)
     assert len(ben_posts) == 1, ben_posts
     assert space_answers(stack, member) == [(ada_answer, ada.user_id)]
     expect(message_in(ben_inbox, ben_answer)).to_have_count(0)

@@ -360,15 +360,8 @@ def _write(
     span = SPAN_DAYS * 86400.0
     password = site.php(f"echo wp_hash_password({php_str('bench-password')});").strip()
     bodies = _bodies(np.random.default_rng(SEED + 1))
-    conn = pymysql.connect(
-        host=site.db_host,
-        port=site.db_port,
-        user=site.db_user,
-        password=site.db_password,
-        database=site.db_name,
-        charset="utf8mb4",
-        autocommit=False,
-    )
+    conn = site._connect()
+    conn.autocommit(False)
     try:
         with conn.cursor() as cur:
             cur.execute("SET SESSION unique_checks = 0, foreign_key_checks = 0")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -49,6 +50,23 @@ def _group_lives(pgid: int) -> bool:
     except PermissionError:
         return True  # someone else's: pid() tells by the start time
     return True
+
+
+def spawn(
+    argv: list[str], log: Path, *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start *argv* in a process group of its own (the workers it forks join it, and stop
+    with it), its output appended to *log*, its input empty."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def log_tail(path: Path, lines: int = 40) -> str:

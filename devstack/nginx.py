@@ -49,8 +49,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
+from devstack.detached import log_tail, spawn
 from devstack.wordpress import WordPressSite, child_pids, free_port, stop_process_group
 
 #: Debian's nginx.
@@ -189,12 +189,7 @@ class NginxProcess:
     def __enter__(self) -> NginxProcess:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def start(self) -> NginxProcess:
@@ -214,15 +209,8 @@ class NginxProcess:
         )
         if checked.returncode != 0:
             raise NginxError(f"{self.label} refused its configuration:\n{checked.stderr}")
-        with open(self.workdir / "nginx.out", "ab") as out:
-            self.process = subprocess.Popen(
-                [*base, "-g", "daemon off;"],
-                cwd=self.workdir,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the workers stop with it
-            )
+        out = self.workdir / "nginx.out"
+        self.process = spawn([*base, "-g", "daemon off;"], out, cwd=self.workdir)
         try:
             self._wait_until_listening()
         except BaseException:
@@ -242,11 +230,7 @@ class NginxProcess:
 
     def log_tail(self, lines: int = 40) -> str:
         """Return the end of nginx's error log."""
-        try:
-            text = self.error_log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.error_log, lines)
 
     def _wait_until_listening(self) -> None:
         assert self.process is not None

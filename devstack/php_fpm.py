@@ -22,6 +22,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from devstack.detached import log_tail, spawn
 from devstack.wordpress import stop_process_group
 
 #: Seconds to wait for the pool's socket after the start.
@@ -91,14 +92,7 @@ class PhpFpm:
         checked = subprocess.run([*base, "--test"], capture_output=True, text=True, check=False)
         if checked.returncode != 0:
             raise PhpFpmError(f"php-fpm refused its configuration:\n{checked.stderr}")
-        with open(self.workdir / "php-fpm.out", "ab") as out:
-            self.process = subprocess.Popen(
-                [*base, "--nodaemonize"],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = spawn([*base, "--nodaemonize"], self.workdir / "php-fpm.out")
         deadline = time.monotonic() + READY_TIMEOUT
         while not self.socket.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -115,8 +109,4 @@ class PhpFpm:
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of php-fpm's own log."""
-        try:
-            text = self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log, lines)

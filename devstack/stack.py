@@ -16,6 +16,7 @@ from pathlib import Path
 
 import requests
 
+from devstack.detached import spawn
 from devstack.nginx import NginxFront
 from devstack.platforms import build_site
 from devstack.wordpress import (
@@ -167,16 +168,7 @@ class Server:
 
     def start(self) -> Server:
         """Start it and wait until its health path answers 200; stop it if that fails."""
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                self.argv,
-                cwd=self.cwd,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the workers stop with it
-            )
+        self.process = spawn(self.argv, self.log, cwd=self.cwd, env=self.env)
         try:
             health = self.url + self.health
             wait_until_ready(self.process, health, self.log, self.name, self.timeout)

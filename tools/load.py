@@ -53,7 +53,7 @@ import requests
 from bench import report
 from bridge.inbox.figures import nearest_rank
 from devstack.callers import proxy_url
-from devstack.stack import BridgeServer, JobProbe, migrate
+from devstack.stack import BridgeServer, JobProbe, WholeStack
 from devstack.wordpress import WordPressSite, php_str
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "wpl_"
 OWN = f"{PREFIX}spaceinbox_"
 PASSWORD = "load-test password 0123"
-PLUGIN = ROOT / "wp_plugin"
 REQUEST_TIMEOUT = 15.0
 #: A "lost answer": the client stops waiting this soon after sending the request.
 LOST_ANSWER_TIMEOUT = (5.0, 0.003)
@@ -355,6 +354,7 @@ class LoadRun:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.workdir = Path(tempfile.mkdtemp(prefix="space-inbox-load-"))
+        self.stack: WholeStack | None = None
         self.site: WordPressSite | None = None
         self.bridge: BridgeServer | None = None
         self.members: list[User] = []
@@ -377,25 +377,17 @@ class LoadRun:
         began = time.monotonic()
         args = self.args
         self.say(f"setting up in {self.workdir} ...")
-        self.site = WordPressSite(
+        self.stack = WholeStack(
             self.workdir,
             f"si_load_{os.getpid()}",
-            table_prefix=PREFIX,
-            plugin_dirs={"space-inbox": PLUGIN},
-            workers=args.php_workers,
-        )
-        self.site.start()
-        self.site.activate_plugin("space-inbox/space-inbox.php")
-        migrate(self.site.wp_config_path, self.workdir)
-        self.job_probe = JobProbe(self.site, self.probe)
-        self.bridge = BridgeServer(
-            self.site.wp_config_path,
-            self.workdir,
+            PREFIX,
+            php_workers=args.php_workers,
             workers=args.bridge_workers,
             RATE_PER_SPACE=args.rate_per_space,
             RATE_OVERALL=args.rate_overall,
         ).start()
-        self.site.php(f"update_option('space_inbox_bridge_url', {php_str(self.bridge.url)});")
+        self.site, self.bridge = self.stack.site, self.stack.bridge
+        self.job_probe = JobProbe(self.site, self.probe)
         self.say(f"  WordPress {self.site.url}, bridge {self.bridge.url}")
 
         logins = [f"load.owner{n:02d}" for n in range(args.spaces)]
@@ -511,11 +503,8 @@ class LoadRun:
             at = phase.started + self.args.seconds * n / (kills + 1)
             if self.stop.wait(max(0.0, at - time.monotonic())):
                 return
-            process = self.bridge.process
             killed = time.monotonic()
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-            self.bridge.process = None
+            self.bridge.kill()
             self.say(f"  kill -9 of the bridge's process group at {killed - phase.started:.0f} s")
             time.sleep(self.args.down)
             try:
@@ -715,12 +704,8 @@ class LoadRun:
 
     def close(self) -> None:
         self.stop.set()
-        if self.bridge is not None:
-            self.bridge.stop()
-        if self.site is not None:
-            self.site.stop()
-            if not self.args.keep:
-                self.site.drop()
+        if self.stack is not None:
+            self.stack.stop(drop=not self.args.keep)
         if self.args.keep:
             self.say(f"kept {self.workdir} and database si_load_{os.getpid()}")
         else:

@@ -17,17 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
         (``SPACE_INBOX_WP_CONFIG`` names the wp-config.php), as a plain gunicorn does.
     """
     from bridge import db, errors, live, rate_limits
-    from bridge.api import (
-        guards,
-        header,
-        member,
-        plugin,
-        public,
-        service,
-        space_admin,
-        stream,
-        team,
-    )
+    from bridge.api import routes
     from bridge.auth import (
         SiteKeys,
         fingerprints_statement,
@@ -42,7 +32,6 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # the bridge serves JSON only
     app.config.update(settings)
     app.json.sort_keys = False
-    app.url_map.converters["id"] = guards.IdConverter
     app.extensions["space_inbox_keys"] = SiteKeys(settings)
     app.extensions["space_inbox_limiter"] = rate_limits.from_settings(settings)
     engine = db.make_engine(settings)
@@ -63,8 +52,5 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    blueprints = (header.bp, stream.bp, member.bp, space_admin.bp, team.bp, public.bp)
-    for blueprint in (*blueprints, plugin.bp, service.bp):
-        app.register_blueprint(blueprint)
-    guards.init_app(app)
+    routes(app)
     return app

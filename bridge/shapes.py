@@ -1,22 +1,25 @@
-"""The JSON shapes of the API as types: what each request body may hold and what each
-answer holds, key by key.
+"""The JSON shapes of the API as types: what each query and request body may hold and
+what each answer holds, key by key.
 
-The serializers (:mod:`bridge.serializers`) return these types and the OpenAPI document
-(:mod:`bridge.api.openapi`) is generated from them, once; nothing here runs per request.
-Requests are checked by the inbox rules (:mod:`bridge.inbox.values`), with their own error
-codes: the request types only describe them, with the limits of :mod:`bridge.limits`.
+The views take their query and body typed with these (:mod:`bridge.api.openapi` validates
+them, with the limits of :mod:`bridge.limits`, before the view runs), the serializers
+(:mod:`bridge.serializers`) return the answer types, and the OpenAPI document is generated
+from them. Rules beyond a value's type and size (a message's text once trimmed, opening
+hours in order, a time zone that exists) are the inbox's, with their own error codes.
 
 Every answer type is closed (``closed=True``): an answer holds these keys and no other, so
 the document (and the fuzz test that holds the bridge to it) refuses a stray key, above all
-in what a member sees. Types with a ``from`` key use the functional syntax (it is a
-keyword).
+in what a member sees. The plugin's bodies and the settings are closed too: a field they
+do not declare is refused (``unknown_field``); other bodies ignore fields they do not
+declare (a member cannot set an author or a Space that way). Types with a ``from`` key
+use the functional syntax (it is a keyword).
 """
 
 # No ``from __future__ import annotations``: the keys' annotations are evaluated, so that
 # __required_keys__ and __optional_keys__ see NotRequired.
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from typing_extensions import TypedDict
 
 from bridge.limits import (
@@ -51,6 +54,27 @@ Status = Literal[STATUSES]
 Limit = Annotated[int, Field(ge=1, le=PAGE_MAX)]
 #: A keyset cursor, as the API gives it out.
 Cursor = Annotated[str, Field(max_length=CURSOR_MAX)]
+
+
+def _digits(value: Any) -> Any:
+    """A whole number in a query string is ASCII digits, nothing else ("+5", "5.0" and "５"
+    are not)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 20):
+        raise ValueError("not a whole number")
+    return value
+
+
+#: A page size or an id in a query string.
+QueryLimit = Annotated[Limit, BeforeValidator(_digits)]
+QueryId = Annotated[Id, BeforeValidator(_digits)]
+#: A message's text, and a saved reply's title: 1 to BODY_MAX (SAVED_REPLY_TITLE_MAX)
+#: characters once trimmed (once their spaces are folded). The inbox's rules count them
+#: (:func:`bridge.inbox.values.clean_body`, :func:`bridge.inbox.saved_replies.clean_title`),
+#: with their own codes; the document says the bounds.
+Text = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": BODY_MAX})]
+Title = Annotated[
+    str, Field(json_schema_extra={"minLength": 1, "maxLength": SAVED_REPLY_TITLE_MAX})
+]
 #: Who wrote a message, as a member sees it: themselves or the Space, never a person.
 MemberFrom = Literal["me", "space"]
 #: Who wrote a message, as the Space's team sees it (a Space message's admin is its author).
@@ -60,11 +84,31 @@ AdminFrom = Literal["member", "space"]
 # -- requests ----------------------------------------------------------------------------
 
 
+class ListQuery(TypedDict):
+    """A page of conversations: ``cursor`` is the last page's ``next_cursor``."""
+
+    cursor: NotRequired[Cursor]
+    limit: NotRequired[QueryLimit]
+
+
+class SpaceListQuery(ListQuery):
+    """A page of a Space's conversations, all or only those open or done."""
+
+    status: NotRequired[Status]
+
+
+class MessagesQuery(TypedDict):
+    """A page of messages, newest first: ``before`` is the last page's ``next_before``."""
+
+    before: NotRequired[QueryId]
+    limit: NotRequired[QueryLimit]
+
+
 class SendBody(TypedDict):
     """A message: the body counts once trimmed; a send again with the same client_key is a
     retry."""
 
-    body: Annotated[str, Field(min_length=1, max_length=BODY_MAX)]
+    body: Text
     client_key: Annotated[str, Field(pattern=f"^(?:{CLIENT_KEY_PATTERN})$")]
 
 
@@ -92,20 +136,20 @@ class Opening(TypedDict, closed=True):
 Hours = dict[Literal[WEEKDAYS], Annotated[list[Opening], Field(max_length=INTERVALS_PER_DAY)]]
 
 
-class SettingsBody(TypedDict):
+class SettingsBody(TypedDict, closed=True):
     """The settings to change; those left out stay as they are."""
 
     away_now: NotRequired[bool]
     hours_enabled: NotRequired[bool]
     hours: NotRequired[Hours]
     timezone: NotRequired[Annotated[str, Field(max_length=64)]]
-    away_message: NotRequired[Annotated[str, Field(min_length=1, max_length=BODY_MAX)]]
+    away_message: NotRequired[Text]
     reply_preset: NotRequired[ReplyTime | None]
 
 
 class SavedReplyBody(TypedDict):
-    title: Annotated[str, Field(min_length=1, max_length=SAVED_REPLY_TITLE_MAX)]
-    body: Annotated[str, Field(min_length=1, max_length=BODY_MAX)]
+    title: Title
+    body: Text
 
 
 class TypingBody(TypedDict):
@@ -120,12 +164,12 @@ class StatusBody(TypedDict):
     status: Status
 
 
-class PrivacyExportBody(TypedDict):
+class PrivacyExportBody(TypedDict, closed=True):
     user_id: Id
     page: NotRequired[Annotated[int, Field(ge=1, le=PRIVACY_PAGE_MAX)]]
 
 
-class PrivacyEraseBody(TypedDict):
+class PrivacyEraseBody(TypedDict, closed=True):
     user_id: Id
 
 
@@ -139,7 +183,7 @@ class Event(TypedDict):
     data: dict[str, Any]
 
 
-class Events(TypedDict):
+class Events(TypedDict, closed=True):
     """A batch of events from the plugin, checked whole before any is applied."""
 
     events: Annotated[list[Event], Field(min_length=1, max_length=EVENTS_PER_CALL)]

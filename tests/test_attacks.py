@@ -10,6 +10,7 @@ for a JSON consumer. (How the browser renders them is tests/browser's part.)
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 import uuid
@@ -19,7 +20,9 @@ from sqlalchemy import select, text
 
 from bridge import signing
 from bridge.api.guards import IdConverter
+from bridge.api.openapi import spec
 from bridge.inbox import values
+from bridge.limits import CLIENT_KEY_PATTERN
 from bridge.tables import tables
 from devstack.callers import (
     OTHER_SPACE,
@@ -195,19 +198,24 @@ def test_sql_in_path_ids_is_404_and_changes_nothing(app, client, world, started)
 
 # -- query arguments ---------------------------------------------------------------------
 
-#: GET routes, who calls them, and the query arguments each reads.
+#: The GET routes that read a query (as they declare it), who calls them, and the
+#: arguments each reads; and the header's poll, which reads none.
 READS = [
-    ("/api/v1/me/summary", "member", ()),
-    ("/api/v1/me/conversations", "member", ("cursor", "limit")),
-    ("/api/v1/me/spaces/{s}/messages", "member", ("before", "limit")),
-    ("/api/v1/spaces/{s}/conversations", "admin", ("status", "cursor", "limit")),
-    ("/api/v1/spaces/{s}/conversations/{c}/messages", "admin", ("before", "limit")),
-]
+    (
+        path.replace("{space_id}", "{s}").replace("{conversation_id}", "{c}"),
+        "member" if path.startswith("/api/v1/me/") else "admin",
+        names,
+    )
+    for path, item in spec()["paths"].items()
+    if "get" in item
+    and (names := tuple(p["name"] for p in item["get"].get("parameters", ()) if p["in"] == "query"))
+] + [("/api/v1/me/summary", "member", ())]
 #: Arguments no route reads: ignored, whatever they hold.
 IGNORED = ("member_id", "user_id", "author_id", "space_id", "order", "sort", "id")
 
 
 def test_sql_in_query_arguments_is_refused_or_ignored(app, client, world, started):
+    assert len(READS) == 5  # the four pages and the poll
     before = _state(app)
     for template, who, reads in READS:
         path = template.format(s=SPACE, c=started)
@@ -249,7 +257,7 @@ def _fields(cid: int) -> list[tuple[str, str, str, object]]:
     base = f"/api/v1/spaces/{SPACE}/conversations/{cid}"
 
     def key(v):
-        return isinstance(v, str) and values.CLIENT_KEY.fullmatch(v)
+        return isinstance(v, str) and re.fullmatch(CLIENT_KEY_PATTERN, v)
 
     # SQL text is a fine message body (stored verbatim: see the tests further down).
     def body(v):

@@ -19,9 +19,10 @@ from datetime import UTC, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, insert, select, text
 
-from bridge import migrate
+from bridge import migrate, shapes
 from bridge.inbox import access, figures, writes
 from bridge.inbox.errors import BadInput
 from bridge.inbox.hours import AwayRules, clean_hours, site_timezone
@@ -406,13 +407,20 @@ def test_the_migration_rebuilds_the_periods_of_existing_conversations(app, team)
 
 
 def test_opening_hours_are_checked():
+    """By their type (weekdays, up to three "HH:MM" openings) and by their rule (in order)."""
+
+    def checked(hours):
+        return clean_hours(TypeAdapter(shapes.Hours).validate_python(hours, strict=True))
+
     good = {"mon": [{"opens": "09:00", "closes": "12:00"}, {"opens": "13:00", "closes": "24:00"}]}
-    assert clean_hours(good) == good
-    assert clean_hours({"sun": []}) == {}
+    assert checked(good) == good
+    assert checked({"sun": []}) == {}
+    assert list(checked({"tue": good["mon"], "mon": good["mon"]})) == ["mon", "tue"]
     for bad in (
         [],
         {"monday": []},
         {"mon": [{"opens": "09:00"}]},
+        {"mon": [{"opens": "09:00", "closes": "12:00", "note": ""}]},
         {"mon": [{"opens": "12:00", "closes": "09:00"}]},
         {"mon": [{"opens": "09:00", "closes": "12:00"}, {"opens": "11:00", "closes": "13:00"}]},
         {"mon": [{"opens": "24:00", "closes": "24:00"}]},
@@ -420,8 +428,8 @@ def test_opening_hours_are_checked():
         {"mon": [{"opens": "09:00", "closes": "25:00"}]},
         {"mon": [{"opens": "00:00", "closes": "01:00"}] * 4},
     ):
-        with pytest.raises(BadInput):
-            clean_hours(bad)
+        with pytest.raises((BadInput, ValidationError)):
+            checked(bad)
 
 
 def test_a_day_of_opening_hours_follows_daylight_saving_time():

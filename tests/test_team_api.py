@@ -128,7 +128,7 @@ def test_outside_opening_hours_the_space_is_away(client, world):
     ("changes", "code"),
     [
         ({}, "no_settings"),
-        ({"away": True}, "unknown_setting"),
+        ({"away": True}, "unknown_field"),
         ({"away_now": "yes"}, "invalid_away_now"),
         ({"hours": {"mon": [{"opens": "18:00", "closes": "09:00"}]}}, "invalid_hours"),
         ({"hours": {"funday": []}}, "invalid_hours"),

@@ -11,7 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import Row
 
+from bridge import shapes
 from bridge.api.guards import site_keys
+from bridge.api.openapi import answers, api
 from bridge.db import get_session
 from bridge.inbox.statements import MEMBER, SPACE
 
@@ -52,6 +54,13 @@ def summary_body(rows: list[Row], url: str) -> dict:
 
 
 @bp.get("/summary")
+@api.validate(
+    resp=answers(
+        401,
+        HTTP_200=(shapes.Summary, "Counts."),
+        HTTP_304=(None, "Unchanged since the ETag given."),
+    )
+)
 def summary():
     """Unread counts for the header badge; polled, so one statement and ETag-able."""
     url = inbox_url()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, url_for
 
-from bridge import serializers
-from bridge.api.params import before_arg, json_object, limit_arg
+from bridge import serializers, shapes
+from bridge.api.openapi import BODY_ERRORS, answers, api
+from bridge.api.params import page_size
 from bridge.db import get_session, retry_conflicts
 from bridge.inbox import access, errors, reads, values, writes
 
@@ -13,12 +14,13 @@ bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
 
 
 @bp.get("/conversations")
-def conversations():
+@api.validate(resp=answers(400, 401, HTTP_200=(shapes.MemberConversationPage, "A page.")))
+def conversations(query: shapes.ListQuery):
     """The member's conversations, newest first."""
     session = get_session()
     with session.begin():
         rows, cursor = reads.member_conversations(
-            session, g.user.id, request.args.get("cursor") or None, limit_arg()
+            session, g.user.id, query.get("cursor"), page_size(query)
         )
     return {
         "conversations": [serializers.member_conversation(r) for r in rows],
@@ -27,10 +29,11 @@ def conversations():
 
 
 @bp.get("/spaces/<id:space_id>/messages")
-def messages(space_id: int):
+@api.validate(resp=answers(400, 401, 404, HTTP_200=(shapes.MemberMessagePage, "A page.")))
+def messages(space_id: int, query: shapes.MessagesQuery):
     """The member's messages with one Space: from "me" or from "space", never an admin."""
     session = get_session()
-    before, limit = before_arg(), limit_arg()
+    before, limit = query.get("before"), page_size(query)
     with session.begin():
         space = access.member_space_or_404(session, space_id)
         conversation = access.member_conversation(session, space_id, g.user.id)
@@ -54,11 +57,21 @@ def messages(space_id: int):
 
 @bp.post("/spaces/<id:space_id>/messages")
 @retry_conflicts
-def send(space_id: int):
+@api.validate(
+    resp=answers(
+        *BODY_ERRORS,
+        401,
+        403,
+        404,
+        409,
+        410,
+        429,
+        HTTP_201=(shapes.MemberSent, "Sent (or a retry)."),
+    )
+)
+def send(space_id: int, json: shapes.SendBody):
     """Send a message to a Space; a retry with the same client_key returns the same message."""
-    data = json_object()
-    body = values.clean_body(data.get("body"))
-    client_key = values.clean_client_key(data.get("client_key"))
+    body, client_key = values.clean_body(json["body"]), json["client_key"]
     session = get_session()
     with session.begin():
         space = access.sending_space_or_404(session, space_id, g.user.id)
@@ -79,6 +92,7 @@ def send(space_id: int):
 
 @bp.post("/spaces/<id:space_id>/read")
 @retry_conflicts
+@api.validate(resp=answers(401, 403, 404, HTTP_204=(None, "Done.")))
 def read(space_id: int):
     """Mark the Space's answers as read."""
     session = get_session()

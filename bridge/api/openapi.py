@@ -1,20 +1,36 @@
-"""The OpenAPI 3.1 document of the bridge's HTTP API.
+"""Each route's declaration, and the OpenAPI 3.1 document derived from the routes.
 
-The paths, the security and the error answers are written here; every request body and
-answer is a type of :mod:`bridge.shapes`, turned into a schema under
-``components/schemas`` by pydantic when the document is first built (once per process),
-with the limits of :mod:`bridge.limits`. Nothing of pydantic runs per request.
+A route is declared once, where it is written: its view function takes its query and its
+JSON body as arguments typed with :mod:`bridge.shapes` (``query: shapes.PageQuery``,
+``json: shapes.SendBody``), and :data:`api` (spectree) validates both before the view runs
+and gives them to it; the route's answers are :func:`answers` of ``@api.validate``; its
+summary is its docstring; who may call it is its blueprint's guard
+(:data:`bridge.api.guards.CALLERS`). :func:`spec` walks the app's URL map to write the
+document, so no route is described anywhere else.
+
+Bad input is refused in the error shape with a code naming the field (:func:`_checked`).
+Answers are checked against their shapes under test (Flask's ``TESTING``); in service
+they are not, so nothing of pydantic runs on an answer.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+import types
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import TypeAdapter
+from flask import Flask, current_app, make_response
+from pydantic import TypeAdapter, ValidationError
 from pydantic.json_schema import GenerateJsonSchema
+from spectree import Response, SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
+from spectree.plugins.base import Context
+from spectree.plugins.flask_plugin import FlaskPlugin
+from typing_extensions import is_typeddict
 
 from bridge import shapes
+from bridge.api.params import json_object
+from bridge.inbox.errors import BadInput
 
 COOKIE = [{"wordpressCookie": []}]
 WRITE = [{"wordpressCookie": [], "restNonce": []}]
@@ -53,8 +69,7 @@ ERRORS = {
     413: "The message, or the request body, is too long.",
     415: "The body is not JSON.",
     429: "Too many messages too fast; see Retry-After.",
-    503: "The database cannot be reached, or (writes) the plugin is off in WordPress"
-    " (inbox_off).",
+    503: "The database cannot be reached, or (writes) the plugin is off in WordPress (inbox_off).",
 }
 #: The errors of every operation with a JSON body: a bad body, a body too big, not JSON.
 BODY_ERRORS = (400, 413, 415)
@@ -77,361 +92,153 @@ def _inline(value_type: Any) -> dict:
     return TypeAdapter(value_type).json_schema(schema_generator=_Untitled)
 
 
-class _Document:
-    """Collects the shapes the paths name, then writes them under components/schemas."""
+class _Shapes(PydanticModelAdapter):
+    """spectree's pydantic adapter, for the shapes as they are: TypedDicts and unions of
+    them, their schemas without made-up titles."""
 
-    def __init__(self) -> None:
-        self.shapes: dict[str, tuple[str, Any]] = {}
+    def is_model_type(self, value: Any) -> bool:
+        return is_typeddict(value) or _is_union(value) or super().is_model_type(value)
 
-    def ref(self, shape: Any, mode: str) -> dict:
-        self.shapes[shape.__name__] = (mode, shape)
-        return {"$ref": f"#/components/schemas/{shape.__name__}"}
-
-    def body(self, shape: Any) -> dict:
-        """A required JSON request body of a type of :mod:`bridge.shapes`."""
-        return {"required": True, **_json(self.ref(shape, "validation"))}
-
-    def answer(self, description: str, *types: Any) -> dict:
-        """An answer of a type of :mod:`bridge.shapes`, or of one of several."""
-        refs = [self.ref(shape, "serialization") for shape in types]
-        schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
-        return {"description": description, **_json(schema)}
-
-    def errors(self, *statuses: int) -> dict:
-        """The error answers of an operation (and 503, which any may give)."""
-        return {str(s): self.answer(ERRORS[s], shapes.Error) for s in (*statuses, 503)}
-
-    def schemas(self) -> dict:
-        """The schemas of every shape named so far, and of the shapes in them."""
-        _, schemas = TypeAdapter.json_schemas(
-            [(name, mode, TypeAdapter(shape)) for name, (mode, shape) in self.shapes.items()],
-            ref_template="#/components/schemas/{model}",
-            union_format="primitive_type_array",
+    def json_schema(self, model: Any, *, ref_template: str, mode: Any = "validation") -> dict:
+        return TypeAdapter(model).json_schema(
+            ref_template=ref_template,
+            mode=mode,
             schema_generator=_Untitled,
+            union_format="primitive_type_array",
         )
-        return dict(sorted(schemas["$defs"].items()))
 
 
-def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
+def _is_union(value: Any) -> bool:
+    return get_origin(value) in (Union, types.UnionType)
 
 
-def _parameter(name: str, where: str, value_type: Any) -> dict:
-    return {"name": name, "in": where, "required": where == "path", "schema": _inline(value_type)}
+def _name(shape: Any) -> str:
+    """A shape's name in the document: its own, or its alternatives' (``HealthOrError``)."""
+    if _is_union(shape):
+        return "Or".join(_name(arg) for arg in get_args(shape))
+    return shape.__name__
 
 
-def _paths(doc: _Document) -> dict:
-    """Every operation; the shapes it names go into ``doc``."""
-    space = _parameter("space_id", "path", shapes.Id)
-    conversation = _parameter("conversation_id", "path", shapes.Id)
-    saved = _parameter("reply_id", "path", shapes.Id)
-    limit = _parameter("limit", "query", shapes.Limit)
-    cursor = _parameter("cursor", "query", shapes.Cursor)
-    before = _parameter("before", "query", shapes.Id)
-    status = _parameter("status", "query", shapes.Status)
-    done = {"204": {"description": "Done."}}
-    return {
-        "/health": {
-            "get": {
-                "summary": "Database reachable and schema current",
-                "responses": {
-                    "200": doc.answer("Healthy.", shapes.Health),
-                    "503": doc.answer(
-                        "Database down (the error shape) or schema behind.",
-                        shapes.Health,
-                        shapes.Error,
-                    ),
-                },
-            }
-        },
-        "/api/v1/openapi.json": {
-            "get": {
-                "summary": "This document",
-                "responses": {"200": {"description": "The OpenAPI document."}},
-            }
-        },
-        "/api/v1/me/summary": {
-            "get": {
-                "summary": "Unread counts for the header badge (ETag, If-None-Match)",
-                "security": COOKIE,
-                "responses": {
-                    "200": doc.answer("Counts.", shapes.Summary),
-                    "304": {"description": "Unchanged since the ETag given."},
-                    **doc.errors(401),
-                },
-            }
-        },
-        "/api/v1/me/stream": {
-            "get": {
-                "summary": "Live updates as Server-Sent Events (summary, conversation, team, "
-                "logout); ids and counts only",
-                "security": COOKIE,
-                "responses": {
-                    "200": {
-                        "description": "An event stream, until logout or expiry.",
-                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-                    },
-                    **doc.errors(401),
-                    "503": doc.answer(
-                        "No live updates here (live_unavailable: poll the summary), or the "
-                        "database cannot be reached.",
-                        shapes.Error,
-                    ),
-                },
-            }
-        },
-        "/api/v1/me/conversations": {
-            "get": {
-                "summary": "The member's conversations, newest first",
-                "security": COOKIE,
-                "parameters": [cursor, limit],
-                "responses": {
-                    "200": doc.answer("A page.", shapes.MemberConversationPage),
-                    **doc.errors(400, 401),
-                },
-            }
-        },
-        "/api/v1/me/spaces/{space_id}/messages": {
-            "get": {
-                "summary": "The member's messages with a Space",
-                "security": COOKIE,
-                "parameters": [space, before, limit],
-                "responses": {
-                    "200": doc.answer("A page.", shapes.MemberMessagePage),
-                    **doc.errors(400, 401, 404),
-                },
-            },
-            "post": {
-                "summary": "Send a message to a Space",
-                "security": WRITE,
-                "parameters": [space],
-                "requestBody": doc.body(shapes.SendBody),
-                "responses": {
-                    "201": doc.answer("Sent (or a retry).", shapes.MemberSent),
-                    **doc.errors(*BODY_ERRORS, 401, 403, 404, 409, 410, 429),
-                },
-            },
-        },
-        "/api/v1/me/spaces/{space_id}/read": {
-            "post": {
-                "summary": "Mark the Space's answers read",
-                "security": WRITE,
-                "parameters": [space],
-                "responses": {**done, **doc.errors(401, 403, 404)},
-            }
-        },
-        "/api/v1/spaces/{space_id}/conversations": {
-            "get": {
-                "summary": "A Space's conversations (Space admins; site admins read)",
-                "security": COOKIE,
-                "parameters": [space, status, cursor, limit],
-                "responses": {
-                    "200": doc.answer("A page.", shapes.AdminConversationPage),
-                    **doc.errors(400, 401, 403, 404),
-                },
-            }
-        },
-        "/api/v1/spaces/{space_id}/conversations/{conversation_id}/messages": {
-            "get": {
-                "summary": "A conversation's messages with audit labels",
-                "security": COOKIE,
-                "parameters": [space, conversation, before, limit],
-                "responses": {
-                    "200": doc.answer("A page.", shapes.AdminMessagePage),
-                    **doc.errors(400, 401, 403, 404),
-                },
-            },
-            "post": {
-                "summary": "Answer as the Space",
-                "security": WRITE,
-                "parameters": [space, conversation],
-                "requestBody": doc.body(shapes.ReplyBody),
-                "responses": {
-                    "201": doc.answer("Sent (or a retry).", shapes.AdminMessage),
-                    **doc.errors(*BODY_ERRORS, 401, 403, 404, 409),
-                },
-            },
-        },
-        "/api/v1/spaces/{space_id}/conversations/{conversation_id}/read": {
-            "post": {
-                "summary": "Mark read for the whole team",
-                "security": WRITE,
-                "parameters": [space, conversation],
-                "responses": {**done, **doc.errors(401, 403, 404)},
-            }
-        },
-        "/api/v1/spaces/{space_id}/conversations/{conversation_id}/block": {
-            "post": {
-                "summary": "Block or unblock the member (the Space refuses their messages)",
-                "security": WRITE,
-                "parameters": [space, conversation],
-                "requestBody": doc.body(shapes.BlockBody),
-                "responses": {
-                    "200": doc.answer("The member's new state.", shapes.BlockState),
-                    **doc.errors(*BODY_ERRORS, 401, 403, 404),
-                },
-            }
-        },
-        "/api/v1/spaces/{space_id}/conversations/{conversation_id}/status": {
-            "post": {
-                "summary": "Set open or done",
-                "security": WRITE,
-                "parameters": [space, conversation],
-                "requestBody": doc.body(shapes.StatusBody),
-                "responses": {
-                    "200": doc.answer("The new status.", shapes.StatusState),
-                    **doc.errors(*BODY_ERRORS, 401, 403, 404),
-                },
-            }
-        },
-        "/api/v1/spaces/{space_id}/conversations/{conversation_id}/typing": {
-            "get": {
-                "summary": "Whether someone else on the team is typing an answer",
-                "security": COOKIE,
-                "parameters": [space, conversation],
-                "responses": {
-                    "200": doc.answer("Typing or not.", shapes.TypingState),
-                    **doc.errors(401, 403, 404),
-                },
-            },
-            "post": {
-                "summary": "Say that you are typing an answer (for a few seconds), or stopped",
-                "security": WRITE,
-                "parameters": [space, conversation],
-                "requestBody": doc.body(shapes.TypingBody),
-                "responses": {**done, **doc.errors(*BODY_ERRORS, 401, 403, 404)},
-            },
-        },
-        "/api/v1/spaces/{space_id}/figures": {
-            "get": {
-                "summary": "The team's dashboard: response figures (the Space's and each "
-                "admin's), per day, and the conversations waiting longest",
-                "security": COOKIE,
-                "parameters": [space],
-                "responses": {
-                    "200": doc.answer("The figures.", shapes.TeamFigures),
-                    **doc.errors(401, 403, 404),
-                },
-            }
-        },
-        "/api/v1/spaces/{space_id}/settings": {
-            "get": {
-                "summary": "The Space's away mode and reply preset",
-                "security": COOKIE,
-                "parameters": [space],
-                "responses": {
-                    "200": doc.answer("The settings.", shapes.Settings),
-                    **doc.errors(401, 403, 404),
-                },
-            },
-            "patch": {
-                "summary": "Change the away mode or the reply preset",
-                "security": WRITE,
-                "parameters": [space],
-                "requestBody": doc.body(shapes.SettingsBody),
-                "responses": {
-                    "200": doc.answer("The settings now.", shapes.Settings),
-                    **doc.errors(*BODY_ERRORS, 401, 403, 404),
-                },
-            },
-        },
-        "/api/v1/spaces/{space_id}/saved-replies": {
-            "get": {
-                "summary": "The Space's saved replies",
-                "security": COOKIE,
-                "parameters": [space],
-                "responses": {
-                    "200": doc.answer("By title.", shapes.SavedReplyList),
-                    **doc.errors(401, 403, 404),
-                },
-            },
-            "post": {
-                "summary": "Keep a saved reply",
-                "security": WRITE,
-                "parameters": [space],
-                "requestBody": doc.body(shapes.SavedReplyBody),
-                "responses": {
-                    "201": doc.answer("Kept.", shapes.SavedReply),
-                    **doc.errors(*BODY_ERRORS, 401, 403, 404, 409),
-                },
-            },
-        },
-        "/api/v1/spaces/{space_id}/saved-replies/{reply_id}": {
-            "put": {
-                "summary": "Replace a saved reply",
-                "security": WRITE,
-                "parameters": [space, saved],
-                "requestBody": doc.body(shapes.SavedReplyBody),
-                "responses": {
-                    "200": doc.answer("Replaced.", shapes.SavedReply),
-                    **doc.errors(*BODY_ERRORS, 401, 403, 404),
-                },
-            },
-            "delete": {
-                "summary": "Delete a saved reply",
-                "security": WRITE,
-                "parameters": [space, saved],
-                "responses": {**done, **doc.errors(401, 403, 404)},
-            },
-        },
-        "/api/v1/spaces/{space_id}/response-time": {
-            "get": {
-                "summary": "How fast the Space typically answers (public; nothing per admin)",
-                "parameters": [space],
-                "responses": {
-                    "200": doc.answer("What members are told.", shapes.ResponseTime),
-                    **doc.errors(404),
-                },
-            }
-        },
-        "/api/v1/privacy/export": {
-            "post": {
-                "summary": "A page of a user's Space messages for WordPress' exporter (signed)",
-                "security": SIGNED,
-                "requestBody": doc.body(shapes.PrivacyExportBody),
-                "responses": {
-                    "200": doc.answer("Exporter items.", shapes.PrivacyExport),
-                    **doc.errors(*BODY_ERRORS, 401, 403),
-                },
-            }
-        },
-        "/api/v1/privacy/erase": {
-            "post": {
-                "summary": "Erase a member's Space conversations (signed)",
-                "security": SIGNED,
-                "requestBody": doc.body(shapes.PrivacyEraseBody),
-                "responses": {
-                    "200": doc.answer("Eraser result.", shapes.PrivacyErase),
-                    **doc.errors(*BODY_ERRORS, 401, 403),
-                },
-            }
-        },
-        "/api/v1/events": {
-            "post": {
-                "summary": "WordPress events from the plugin (signed)",
-                "security": SIGNED,
-                "requestBody": doc.body(shapes.Events),
-                "responses": {
-                    "200": doc.answer("Applied; ids seen before ignored.", shapes.EventsApplied),
-                    **doc.errors(*BODY_ERRORS, 401, 403),
-                },
-            }
-        },
-    }
+class _Flask(FlaskPlugin):
+    """spectree's Flask plugin, with the bridge's reading of a request and its ids."""
+
+    def request_validation(self, request, query, json, form, headers, cookies) -> None:
+        # A query string is text: each argument's first value, an empty one left out (as
+        # if not sent). A body is JSON, typed as JSON is (no "1" for 1): strict.
+        arguments = {k: v for k, v in request.args.items() if v != ""}
+        request.context = Context(
+            _checked(query, arguments, strict=False) if query else None,
+            _checked(json, json_object(), strict=True) if json else None,
+            None,
+            None,
+            None,
+        )
+
+    def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
+        # Under test (Flask's TESTING), a JSON answer that is not its declared shape is an
+        # error (500); in service nothing is checked.
+        response = make_response(resp)
+        shape = resp_model.find_model(response.status_code) if resp_model else None
+        if (
+            current_app.testing
+            and shape is not None
+            and response.mimetype == "application/json"
+            and not response.is_streamed
+        ):
+            _adapter(shape).validate_json(response.get_data())
+        return response, None
+
+    def parse_path(self, route, path_parameter_descriptions):
+        path, parameters = super().parse_path(route, path_parameter_descriptions)
+        for parameter in parameters:
+            if parameter["schema"] is None:  # the bridge's own converter: an id
+                parameter["schema"] = _inline(shapes.Id)
+        return path, parameters
+
+
+@functools.cache
+def _adapter(shape: Any) -> TypeAdapter:
+    return TypeAdapter(shape)
+
+
+def _checked(shape: Any, value: dict, *, strict: bool) -> dict:
+    """Return a query (``strict=False``: its values are text) or a JSON body checked
+    against its shape; else refuse it in the error shape: ``invalid_<field>`` with a
+    description that says where and why, ``unknown_field``, or ``invalid_characters``."""
+    try:
+        return _adapter(shape).validate_python(value, strict=strict)
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False)
+    extra = [str(p["loc"][-1]) for p in problems if p["type"] == "extra_forbidden"]
+    if extra:
+        raise BadInput("unknown_field", f"Unknown field(s): {', '.join(extra)[:200]}.")
+    first = problems[0]
+    field = str(first["loc"][0]) if first["loc"] else "json"
+    description = f"{'.'.join(map(str, first['loc']))}: {first['msg']}"[:300]
+    if first["type"] == "string_unicode":  # a lone surrogate: not text
+        raise BadInput("invalid_characters", f"{field} holds characters that are not text.")
+    raise BadInput(f"invalid_{field}", f"{field} is not valid.", description)
+
+
+#: The routes' declarations: ``@api.validate(resp=answers(...))`` on each view.
+api = SpecTree(
+    backend=_Flask,
+    model_adapter=_Shapes(),
+    validation_error_status=400,
+    validation_error_model=shapes.Error,
+    naming_strategy=_name,
+    nested_naming_strategy=lambda _parent, child: child,
+    title="Space Inbox bridge",
+    version="1",
+    description="Shared inboxes for Spaces; members see the Space, never the admin.",
+    path="apidoc",
+    page_templates={},
+)
+
+
+def answers(*errors: int, **ok: Any) -> Response:
+    """An operation's answers: ``HTTP_200=(shape, description)`` (``(None, description)``
+    for none), and the error shape for each status in ``errors`` and 503, which any may
+    give."""
+    refused = {f"HTTP_{s}": (shapes.Error, ERRORS[s]) for s in (*errors, 503)}
+    return Response(**ok, **{code: v for code, v in refused.items() if code not in ok})
+
+
+def _security(blueprint: str | None, method: str) -> list:
+    """Who may call an operation, from its blueprint's guard."""
+    from bridge.api import guards
+
+    check = guards.CALLERS.get(blueprint or "")
+    if check is guards.plugin_signature:
+        return SIGNED
+    if check is guards.member_login and method.upper() in guards.WRITE_METHODS:
+        return WRITE
+    return COOKIE if check is not None else []
 
 
 @functools.cache
 def spec() -> dict:
-    """Return the document (built on the first call, then the same dict)."""
-    doc = _Document()
-    paths = _paths(doc)
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Space Inbox bridge",
-            "version": "1",
-            "description": "Shared inboxes for Spaces; members see the Space, never the admin.",
-        },
-        "paths": paths,
-        "components": {"securitySchemes": SECURITY_SCHEMES, "schemas": doc.schemas()},
-    }
+    """Return the document (built on the first call, then the same dict) from the routes
+    as :func:`bridge.api.routes` adds them to an app."""
+    from bridge.api import routes
+
+    app = Flask(__name__, static_folder=None)
+    routes(app)
+    with app.app_context():
+        document = api.spec
+        for rule in app.url_map.iter_rules():
+            path = api.backend.parse_path(rule, None)[0]
+            blueprint = rule.endpoint.rpartition(".")[0] or None
+            for method, operation in document["paths"].get(path, {}).items():
+                if method.upper() in rule.methods:
+                    operation["security"] = _security(blueprint, method)
+    for operation in (o for item in document["paths"].values() for o in item.values()):
+        for part in (operation, *operation["parameters"]):  # spectree's empty fields
+            for key in ("description", "tags"):
+                if not part.get(key, True):
+                    del part[key]
+    document.pop("tags", None)
+    document.pop("security", None)
+    document["components"]["securitySchemes"] = SECURITY_SCHEMES
+    document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
+    return document

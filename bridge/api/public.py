@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from bridge import shapes
+from bridge.api.openapi import answers, api
 from bridge.db import get_session
 from bridge.inbox import access, away, figures, values
 from bridge.inbox.errors import NotFound
@@ -16,8 +18,10 @@ MAX_AGE = 300
 
 
 @bp.get("/response-time")
+@api.validate(resp=answers(404, HTTP_200=(shapes.ResponseTime, "What members are told.")))
 def response_time(space_id: int):
-    """ "Typically replies within …" and "very responsive", for the Space's page and inbox."""
+    """How fast the Space typically answers: "Typically replies within …" and "very
+    responsive", for the Space's page and inbox (public; nothing per admin)."""
     session = get_session()
     now = values.utcnow()
     with session.begin():

@@ -7,15 +7,24 @@ import os
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from bridge import migrate, outbox
+from bridge import migrate, outbox, shapes
 from bridge.api import stream
-from bridge.api.openapi import spec
+from bridge.api.openapi import answers, api, spec
 from bridge.db import get_session
 
 bp = Blueprint("service", __name__)
 
 
 @bp.get("/health")
+@api.validate(
+    resp=answers(
+        HTTP_200=(shapes.Health, "Healthy."),
+        HTTP_503=(
+            shapes.Health | shapes.Error,
+            "Database down (the error shape) or schema behind.",
+        ),
+    )
+)
 def health():
     """Whether the database answers and the schema is current (503 when not)."""
     session = get_session()
@@ -38,6 +47,7 @@ def health():
 
 
 @bp.get("/api/v1/openapi.json")
+@api.validate(resp=answers(HTTP_200=(None, "The OpenAPI document.")))
 def openapi():
     """The OpenAPI 3.1 description of every route."""
     return spec()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, url_for
 
-from bridge import serializers
+from bridge import serializers, shapes
 from bridge.api.guards import viewer
-from bridge.api.params import before_arg, json_object, limit_arg
+from bridge.api.openapi import BODY_ERRORS, answers, api
+from bridge.api.params import page_size
 from bridge.db import get_session, retry_conflicts
 from bridge.inbox import access, reads, values, writes
 
@@ -14,16 +15,15 @@ bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>
 
 
 @bp.get("/conversations")
-def conversations(space_id: int):
-    """The Space's conversations, newest first, optionally only open or done ones."""
-    status = request.args.get("status") or None
-    if status is not None:
-        status = values.clean_status(status)
+@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(shapes.AdminConversationPage, "A page.")))
+def conversations(space_id: int, query: shapes.SpaceListQuery):
+    """The Space's conversations, newest first, optionally only open or done ones (Space
+    admins; site admins read)."""
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         rows, cursor = reads.space_conversations(
-            session, space_id, status, request.args.get("cursor") or None, limit_arg()
+            session, space_id, query.get("status"), query.get("cursor"), page_size(query)
         )
     return {
         "conversations": [serializers.admin_conversation(r) for r in rows],
@@ -32,10 +32,11 @@ def conversations(space_id: int):
 
 
 @bp.get("/conversations/<id:conversation_id>/messages")
-def messages(space_id: int, conversation_id: int):
+@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(shapes.AdminMessagePage, "A page.")))
+def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
     """A conversation's messages, each Space message with its audit label."""
     session = get_session()
-    before, limit = before_arg(), limit_arg()
+    before, limit = query.get("before"), page_size(query)
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
@@ -53,14 +54,16 @@ def messages(space_id: int, conversation_id: int):
 
 @bp.post("/conversations/<id:conversation_id>/messages")
 @retry_conflicts
-def reply(space_id: int, conversation_id: int):
+@api.validate(
+    resp=answers(
+        *BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(shapes.AdminMessage, "Sent (or a retry).")
+    )
+)
+def reply(space_id: int, conversation_id: int, json: shapes.ReplyBody):
     """Answer as the Space; the member never learns which admin wrote it. With ``seen_id``,
     refused (409 ``answered_meanwhile``) when another answer came after that message."""
-    data = json_object()
-    body = values.clean_body(data.get("body"))
-    client_key = values.clean_client_key(data.get("client_key"))
-    seen = data.get("seen_id")
-    seen_id = None if seen is None else values.clean_id(seen, "seen_id")
+    body, client_key = values.clean_body(json["body"]), json["client_key"]
+    seen_id = json.get("seen_id")
     session = get_session()
     with session.begin():
         space = access.admin_space_or_404(session, viewer(), space_id, write=True)
@@ -80,6 +83,7 @@ def reply(space_id: int, conversation_id: int):
 
 @bp.post("/conversations/<id:conversation_id>/read")
 @retry_conflicts
+@api.validate(resp=answers(401, 403, 404, HTTP_204=(None, "Done.")))
 def read(space_id: int, conversation_id: int):
     """Mark a conversation read for the whole team."""
     session = get_session()
@@ -91,9 +95,12 @@ def read(space_id: int, conversation_id: int):
 
 @bp.post("/conversations/<id:conversation_id>/status")
 @retry_conflicts
-def status(space_id: int, conversation_id: int):
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.StatusState, "The new status."))
+)
+def status(space_id: int, conversation_id: int, json: shapes.StatusBody):
     """Set a conversation open or done."""
-    new_status = values.clean_status(json_object().get("status"))
+    new_status = json["status"]
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=True)
@@ -103,9 +110,14 @@ def status(space_id: int, conversation_id: int):
 
 @bp.post("/conversations/<id:conversation_id>/block")
 @retry_conflicts
-def block(space_id: int, conversation_id: int):
+@api.validate(
+    resp=answers(
+        *BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.BlockState, "The member's new state.")
+    )
+)
+def block(space_id: int, conversation_id: int, json: shapes.BlockBody):
     """Block or unblock the conversation's member: the Space takes no more messages from them."""
-    blocked = values.clean_flag(json_object().get("blocked"), "blocked")
+    blocked = json["blocked"]
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=True)

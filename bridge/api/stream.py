@@ -37,8 +37,10 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
+from bridge import shapes
 from bridge.api import guards
 from bridge.api.header import inbox_url, summary_body
+from bridge.api.openapi import answers, api
 from bridge.inbox.changes import Change
 from bridge.inbox.errors import NotLoggedIn, Unavailable
 from bridge.inbox.statements import SPACE
@@ -81,6 +83,17 @@ def available() -> bool:
 
 
 @bp.get("/stream")
+@api.validate(
+    resp=answers(
+        401,
+        HTTP_200=(None, "An event stream (text/event-stream), until logout or expiry."),
+        HTTP_503=(
+            shapes.Error,
+            "No live updates here (live_unavailable: poll the summary), or the database "
+            "cannot be reached.",
+        ),
+    )
+)
 def stream():
     """The user's live updates, as Server-Sent Events, until logout or expiry."""
     live = hub()

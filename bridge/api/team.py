@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
 
-from bridge import serializers
+from bridge import serializers, shapes
 from bridge.api.guards import viewer
-from bridge.api.params import json_object
+from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.db import get_session, retry_conflicts
 from bridge.inbox import access, away, figures, saved_replies, typists, values
 
@@ -15,6 +15,7 @@ bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 
 
 @bp.get("/figures")
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TeamFigures, "The figures.")))
 def space_figures(space_id: int):
     """The dashboard: response figures of the Space and of each admin, per day, and the
     conversations waiting longest."""
@@ -35,6 +36,7 @@ def space_figures(space_id: int):
 
 
 @bp.get("/settings")
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.Settings, "The settings.")))
 def settings(space_id: int):
     """The Space's away mode and reply preset."""
     session = get_session()
@@ -46,9 +48,12 @@ def settings(space_id: int):
 
 @bp.patch("/settings")
 @retry_conflicts
-def change_settings(space_id: int):
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.Settings, "The settings now."))
+)
+def change_settings(space_id: int, json: shapes.SettingsBody):
     """Change the away mode or the reply preset; what is left out stays."""
-    changes = away.clean_changes(json_object())
+    changes = away.clean_changes(json)
     session = get_session()
     now = values.utcnow()
     with session.begin():
@@ -59,6 +64,7 @@ def change_settings(space_id: int):
 
 
 @bp.get("/saved-replies")
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.SavedReplyList, "By title.")))
 def list_saved_replies(space_id: int):
     """The Space's saved replies, by title."""
     session = get_session()
@@ -70,9 +76,10 @@ def list_saved_replies(space_id: int):
 
 @bp.post("/saved-replies")
 @retry_conflicts
-def add_saved_reply(space_id: int):
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(shapes.SavedReply, "Kept.")))
+def add_saved_reply(space_id: int, json: shapes.SavedReplyBody):
     """Keep a new saved reply."""
-    title, body = saved_replies.clean(json_object())
+    title, body = saved_replies.clean(json)
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=True)
@@ -85,9 +92,10 @@ def add_saved_reply(space_id: int):
 
 @bp.put("/saved-replies/<id:reply_id>")
 @retry_conflicts
-def change_saved_reply(space_id: int, reply_id: int):
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.SavedReply, "Replaced.")))
+def change_saved_reply(space_id: int, reply_id: int, json: shapes.SavedReplyBody):
     """Replace a saved reply's title and text."""
-    title, body = saved_replies.clean(json_object())
+    title, body = saved_replies.clean(json)
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=True)
@@ -99,6 +107,7 @@ def change_saved_reply(space_id: int, reply_id: int):
 
 @bp.delete("/saved-replies/<id:reply_id>")
 @retry_conflicts
+@api.validate(resp=answers(401, 403, 404, HTTP_204=(None, "Done.")))
 def delete_saved_reply(space_id: int, reply_id: int):
     """Delete a saved reply."""
     session = get_session()
@@ -109,6 +118,7 @@ def delete_saved_reply(space_id: int, reply_id: int):
 
 
 @bp.get("/conversations/<id:conversation_id>/typing")
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TypingState, "Typing or not.")))
 def typing(space_id: int, conversation_id: int):
     """Whether someone else on the team is typing an answer in the conversation."""
     session = get_session()
@@ -121,9 +131,10 @@ def typing(space_id: int, conversation_id: int):
 
 @bp.post("/conversations/<id:conversation_id>/typing")
 @retry_conflicts
-def set_typing(space_id: int, conversation_id: int):
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_204=(None, "Done.")))
+def set_typing(space_id: int, conversation_id: int, json: shapes.TypingBody):
     """Say that the caller is typing an answer (for a few seconds), or stopped."""
-    state = values.clean_flag(json_object().get("typing"), "typing")
+    state = json["typing"]
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=True)

@@ -16,8 +16,7 @@ from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
 from bridge.inbox.errors import BadInput
 from bridge.inbox.hours import AwayRules, clean_hours, clean_timezone, site_timezone
-from bridge.inbox.values import clean_body, clean_flag
-from bridge.limits import REPLY_TIMES
+from bridge.inbox.values import clean_body
 
 #: The automatic answer's text until the team writes its own.
 DEFAULT_MESSAGE = (
@@ -89,32 +88,16 @@ def reply_preset(session: Session, space_id: int) -> str | None:
     return row.reply_preset if row else None
 
 
-def clean_preset(value: object) -> str | None:
-    """Return a reply-time preset, or None for none."""
-    if value is None or value in REPLY_TIMES:
-        return value
-    raise BadInput("invalid_reply_preset", f"reply_preset must be null or one of {REPLY_TIMES}.")
-
-
-#: The fields a team may change, each with its check.
-FIELDS = {
-    "away_now": lambda v: clean_flag(v, "away_now"),
-    "hours_enabled": lambda v: clean_flag(v, "hours_enabled"),
-    "hours": clean_hours,
-    "timezone": clean_timezone,
-    "away_message": clean_body,
-    "reply_preset": clean_preset,
-}
+#: The rules a setting follows beyond its type (:class:`bridge.shapes.SettingsBody`).
+RULES = {"hours": clean_hours, "timezone": clean_timezone, "away_message": clean_body}
 
 
 def clean_changes(data: dict) -> dict:
-    """Return the settings a PATCH changes, each checked; unknown keys are refused."""
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        raise BadInput("unknown_setting", f"Unknown setting: {', '.join(unknown)}.")
+    """Return the settings a PATCH changes (typed as :class:`bridge.shapes.SettingsBody`),
+    each checked by its rule."""
     if not data:
         raise BadInput("no_settings", "Send at least one setting to change.")
-    return {key: FIELDS[key](value) for key, value in data.items()}
+    return {key: RULES[key](value) if key in RULES else value for key, value in data.items()}
 
 
 def change_settings(

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from bridge.inbox.errors import BadInput
-from bridge.limits import CLOCK_PATTERN, INTERVALS_PER_DAY, WEEKDAYS
+from bridge.limits import WEEKDAYS
 
 MS = timedelta(milliseconds=1)
 
-CLOCK = re.compile(CLOCK_PATTERN)
 #: A fixed offset, as a site without a named time zone has: "UTC+05:30".
 OFFSET = re.compile(r"UTC([+-])(0\d|1[0-4]):([0-5]\d)")
 
@@ -66,45 +65,28 @@ def site_timezone(timezone_string: str | None, gmt_offset: str | None) -> str:
     return f"UTC{sign}{min(hours, 14):02d}:{rest:02d}"
 
 
-def _clock(value: object, where: str) -> time | None:
+def _clock(value: str) -> time | None:
     """Return the time of "HH:MM"; None for "24:00" (the end of the day)."""
-    if not isinstance(value, str) or not CLOCK.fullmatch(value):
-        raise BadInput("invalid_hours", f'{where} must be a time "HH:MM", 00:00 to 24:00.')
-    if value == "24:00":
-        return None
-    return time(int(value[:2]), int(value[3:]))
+    return None if value == "24:00" else time(int(value[:2]), int(value[3:]))
 
 
-def clean_hours(value: object) -> dict[str, list[dict[str, str]]]:
-    """Return weekly opening hours: each weekday ("mon" … "sun") maps to up to three
-    ``{"opens": "HH:MM", "closes": "HH:MM"}``, each opening before it closes and after the
-    day's previous one closed. A day left out or empty is closed all day."""
-    if not isinstance(value, dict):
-        raise BadInput("invalid_hours", "hours must be an object keyed by weekday.")
-    clean: dict[str, list[dict[str, str]]] = {}
+def clean_hours(value: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    """Return weekly opening hours, typed as :data:`bridge.shapes.Hours` (weekday to up to
+    three ``{"opens": "HH:MM", "closes": "HH:MM"}``), in weekday order, once each opening
+    is checked to open before it closes and after the day's previous one closed. A day
+    left out or empty is closed all day."""
     for day, openings in value.items():
-        if day not in WEEKDAYS:
-            raise BadInput("invalid_hours", f"hours: {day!r} is not one of {', '.join(WEEKDAYS)}.")
-        if not isinstance(openings, list) or len(openings) > INTERVALS_PER_DAY:
-            raise BadInput(
-                "invalid_hours", f"hours.{day} must be a list of at most {INTERVALS_PER_DAY}."
-            )
         previous_end = time.min
         for i, opening in enumerate(openings):
-            where = f"hours.{day}[{i}]"
-            if not isinstance(opening, dict) or set(opening) != {"opens", "closes"}:
-                raise BadInput("invalid_hours", f'{where} must be {{"opens", "closes"}}.')
-            opens = _clock(opening["opens"], f"{where}.opens")
-            closes = _clock(opening["closes"], f"{where}.closes")
+            opens, closes = _clock(opening["opens"]), _clock(opening["closes"])
             if opens is None or (closes is not None and closes <= opens) or opens < previous_end:
                 raise BadInput(
                     "invalid_hours",
-                    f"{where} must open before it closes, after the day's previous opening.",
+                    f"hours.{day}[{i}] must open before it closes, after the day's previous"
+                    " opening.",
                 )
             previous_end = closes or time.max
-        if openings:
-            clean[day] = [{"opens": o["opens"], "closes": o["closes"]} for o in openings]
-    return {day: clean[day] for day in WEEKDAYS if day in clean}
+    return {day: value[day] for day in WEEKDAYS if value.get(day)}
 
 
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:

@@ -150,13 +150,6 @@ def bridge_command_installed() -> bool:
     return command()[0] != sys.executable
 
 
-def live_support() -> bool:
-    """Whether the bridge's live mode can run here: gevent and the Redis client installed."""
-    import importlib.util
-
-    return all(importlib.util.find_spec(name) for name in ("gevent", "redis"))
-
-
 # -- ports and HTTP ----------------------------------------------------------------------
 
 

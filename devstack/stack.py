@@ -115,6 +115,13 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def live_support() -> bool:
+    """Whether the bridge's live mode can run here: gevent and the Redis client installed."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) for name in ("gevent", "redis"))
+
+
 def new_space(site: WordPressSite, title: str, author: int, team: list[int]) -> int:
     """Create a published Space as an editor would: the post, then its team; its id."""
     adds = "".join(f"add_post_meta($id, '_space_inbox_team', {uid});" for uid in team)

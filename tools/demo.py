@@ -49,7 +49,7 @@ from typing import Any
 
 from devstack import kept
 from devstack.kept import KeptDatabase, KeptSite, KeptStack
-from devstack.stack import redis_answers
+from devstack.stack import live_support, redis_answers
 from devstack.wordpress import php_str
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -661,7 +661,7 @@ def start() -> int:
     _require_tools()
     stack = demo_stack()
     state = stack.state
-    redis = redis_url() if kept.live_support() else ""
+    redis = redis_url() if live_support() else ""
     if stack.loaded and state.complete and state.db_password:
         if all(stack.running()) and state.live == bool(redis):
             print("The Space Inbox demo is already running.")

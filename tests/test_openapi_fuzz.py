@@ -38,7 +38,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bridge import limits, serializers, shapes, signing
-from bridge.api.openapi import spec
+from bridge.api.openapi import api, spec
 from bridge.db import get_session
 from bridge.inbox import access, reads
 from bridge.limits import MAX_ID
@@ -213,6 +213,17 @@ def test_document_lists_every_route(app):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             served.add((path, method))
     assert served == set(OPERATIONS)
+
+
+def test_every_route_is_declared(app):
+    """Every view is declared (``@api.validate``): its answers, and its query and body
+    when it reads them, so nothing a route takes or gives is missing from the document."""
+    for endpoint, view in app.view_functions.items():
+        declared = api.get_function_metadata(view)
+        assert declared is not None and declared.resp is not None, endpoint
+    for item in spec()["paths"].values():
+        for operation in item.values():
+            assert operation["summary"] and "503" in operation["responses"], operation
 
 
 def test_conformance_checks_have_teeth(app, people):

@@ -247,6 +247,18 @@ class Bench:
             if between is not None:
                 between()
 
+    def bridge(self, site: BenchSite, **options) -> Server:
+        """A started bridge of *site* with the run's workers and threads, and its Redis
+        unless ``redis_url`` says otherwise (see :func:`bench.servers.bridge_server`)."""
+        options.setdefault("redis_url", self.redis)
+        return bridge_server(
+            site.wp_config_path,
+            site.workdir,
+            workers=self.s.workers,
+            threads=self.s.threads,
+            **options,
+        ).start()
+
     # -- datasets ---------------------------------------------------------------------------
 
     def open_site(self, size: seed.Size) -> tuple[BenchSite, seed.Dataset, bool]:
@@ -337,12 +349,7 @@ class Bench:
                 extra.append(ceiling)
                 if self.redis:
                     # The same bridge without Redis: every poll reads MariaDB.
-                    plain = bridge_server(
-                        main.site.wp_config_path,
-                        main.site.workdir,
-                        workers=self.s.workers,
-                        threads=self.s.threads,
-                    ).start()
+                    plain = self.bridge(main.site, redis_url="")
                     extra.append(plain)
                 else:
                     plain = None
@@ -402,13 +409,7 @@ class Bench:
                 "seed_seconds": round(dataset.seconds, 1),
                 "seeded_at": dataset.seeded_at,
             }
-            bridge = bridge_server(
-                site.wp_config_path,
-                site.workdir,
-                workers=self.s.workers,
-                threads=self.s.threads,
-                redis_url=self.redis,
-            ).start()
+            bridge = self.bridge(site)
             site.php(
                 f"update_option('space_inbox_bridge_url', {php_str(bridge.url)});"
                 "do_action('space_inbox_flush_queue');"
@@ -542,14 +543,7 @@ class Bench:
 
     def live(self, t: _Targets) -> dict:
         """Open pages' live streams held by one box, and event latency while they are open."""
-        server = bridge_server(
-            t.site.wp_config_path,
-            t.site.workdir,
-            workers=self.s.workers,
-            threads=self.s.threads,
-            redis_url=self.redis,
-            live_connections=self.s.live_connections,
-        ).start()
+        server = self.bridge(t.site, live_connections=self.s.live_connections)
         try:
             admins = [(sid, t.logins[admin].cookie) for sid, admin in t.dataset.top_spaces]
             team = {admin for _, admin in t.dataset.top_spaces}
@@ -662,14 +656,7 @@ class Bench:
         parked = t.park_jobs()
         server = None
         try:
-            server = bridge_server(
-                t.site.wp_config_path,
-                t.site.workdir,
-                workers=self.s.workers,
-                threads=self.s.threads,
-                redis_url=self.redis,
-                dispatcher=True,
-            ).start()
+            server = self.bridge(t.site, dispatcher=True)
             self.progress(
                 f"outbox: {self.s.outbox_messages} messages over {self.s.outbox_seconds:g} s, "
                 f"{server.name} with its dispatchers on"

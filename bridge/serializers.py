@@ -123,7 +123,8 @@ def admin_message(row: Row) -> AdminMessage:
     return shaped
 
 
-def _person(user_id: int, name: str | None) -> Person:
+def person(user_id: int, name: str | None) -> Person:
+    """A user as the Space's team sees them: id and display name."""
     return {"id": user_id, "name": name or DELETED_USER}
 
 
@@ -141,7 +142,7 @@ def team_figures(
         "space": {"days_7": windows[7], "days_30": windows[30]},
         "admins": [
             {
-                "admin": _person(a["id"], a["name"]),
+                "admin": person(a["id"], a["name"]),
                 "days_7": a["days_7"],
                 "days_30": a["days_30"],
             }
@@ -151,7 +152,7 @@ def team_figures(
         "waiting": [
             {
                 "id": w["row"].id,
-                "member": _person(w["row"].member_id, w["row"].display_name),
+                "member": person(w["row"].member_id, w["row"].display_name),
                 "status": w["row"].status,
                 "waiting_since": iso(w["row"].awaiting_since),
                 "waited_seconds": w["waited_seconds"],
@@ -183,5 +184,5 @@ def saved_reply(row: Row) -> SavedReply:
         "title": row.title,
         "body": row.body,
         "updated_at": iso(row.updated_at),
-        "updated_by": _person(row.updated_by, row.updated_by_name),
+        "updated_by": person(row.updated_by, row.updated_by_name),
     }

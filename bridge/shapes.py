@@ -289,6 +289,15 @@ class MemberMessagePage(TypedDict, closed=True):
     messages: list[MemberMessage]
     next_before: Id | None
     unread: Count
+    #: The newest message of the conversation the Space has read: the member's messages up
+    #: to it are "Seen" (by the Space, never by a person).
+    space_seen_id: Id | None
+
+
+class SpaceTyping(TypedDict, closed=True):
+    """Whether the Space is typing an answer to the member (someone on its team, never who)."""
+
+    typing: bool
 
 
 # -- answers: a Space team's -------------------------------------------------------------
@@ -451,9 +460,10 @@ class SavedReplyList(TypedDict, closed=True):
 
 
 class TypingState(TypedDict, closed=True):
-    """Whether someone else on the team is typing an answer in the conversation."""
+    """Who else on the team is typing an answer in the conversation."""
 
     typing: bool
+    who: list[Person]
 
 
 # -- answers: the plugin's ---------------------------------------------------------------

@@ -53,6 +53,7 @@ ROUTES = [
     ("GET", f"/api/v1/me/spaces/{SPACE}/messages", None, _expect(200, LOGGED_IN)),
     ("POST", f"/api/v1/me/spaces/{SPACE}/messages", _body, _expect(201, LOGGED_IN)),
     ("POST", f"/api/v1/me/spaces/{SPACE}/read", None, _expect(204, LOGGED_IN)),
+    ("GET", f"/api/v1/me/spaces/{SPACE}/typing", None, _expect(200, LOGGED_IN)),
     ("GET", f"/api/v1/spaces/{SPACE}/conversations", None, _expect(200, TEAM | {"site_admin"})),
     (
         "GET",

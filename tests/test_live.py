@@ -206,9 +206,10 @@ def _typing(bridge, browser, space, conversation, typing=True):
     return time.time()
 
 
-def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
-    """Ada types: Ben's stream hears it within a second; neither Ada's own stream nor the
-    member's hears anything, and nothing of it names anyone."""
+def test_typing_reaches_the_team_by_name_and_the_member_as_the_space(stack):
+    """Ada types: Ben's stream hears it within a second, and so does the member's, as the
+    Space's typing (the Space's id only); Ada's own stream hears nothing, and nothing the
+    member hears or reads of it names anyone."""
     whole, other, users, space = stack
     mia = _browser(whole.site, "mia")
     _send(whole.bridge, mia, space, "Gluten-free pizza?")
@@ -224,13 +225,18 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
         data, arrived = ben_stream.next("typing")
         assert data == {"space_id": space, "conversation_id": conversation}
         assert arrived - typed < WITHIN
+        data, arrived = mia_stream.next("typing")
+        assert data == {"space_id": space}
+        assert arrived - typed < WITHIN
         ben = _browser(whole.site, "ben")
         url = f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/typing"
-        assert ben[0].get(url, timeout=10).json() == {"typing": True}
-        assert ada[0].get(url, timeout=10).json() == {"typing": False}  # not herself
+        ada_named = {"id": users["ada"], "name": "Ada X"}
+        assert ben[0].get(url, timeout=10).json() == {"typing": True, "who": [ada_named]}
+        assert ada[0].get(url, timeout=10).json() == {"typing": False, "who": []}  # not herself
+        member_url = f"{whole.bridge.url}/api/v1/me/spaces/{space}/typing"
+        assert mia[0].get(member_url, timeout=10).json() == {"typing": True}
         # A renewal while she types tells nobody anything new; nor does her typing reach
-        # her own stream or the member's. Mia's next message, sent after, is the next thing
-        # each hears.
+        # her own stream. Mia's next message, sent after, is the next thing each hears.
         _typing(whole.bridge, ada, space, conversation)
         _send(whole.bridge, mia, space, "Vegan cheese too?")
         assert "typing" not in ben_stream.until("team", conversation_id=conversation)
@@ -238,11 +244,22 @@ def test_typing_reaches_the_rest_of_the_team_and_never_the_member(stack):
         assert mia_stream.until("conversation", space_id=space) == []
         _typing(whole.bridge, ada, space, conversation, typing=False)
         ben_stream.next("typing")
-        assert ben[0].get(url, timeout=10).json() == {"typing": False}
+        assert mia_stream.next("typing")[0] == {"space_id": space}
+        assert ben[0].get(url, timeout=10).json() == {"typing": False, "who": []}
+        assert mia[0].get(member_url, timeout=10).json() == {"typing": False}
         _send(whole.bridge, mia, space, "And lactose-free?")
         assert "typing" not in ada_stream.until("team", conversation_id=conversation)
         assert mia_stream.until("conversation", space_id=space) == []
-        assert "typing" not in "".join(mia_stream.raw)
+        # Ada reads the conversation: Mia's page hears of it ("Seen"), and reads it so.
+        session, nonce = ada
+        read_url = f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/read"
+        assert session.post(read_url, headers={"X-WP-Nonce": nonce}, timeout=10).ok
+        assert mia_stream.next("conversation")[0] == {"space_id": space}
+        page = mia[0].get(f"{whole.bridge.url}/api/v1/me/spaces/{space}/messages", timeout=10)
+        assert page.json()["space_seen_id"] == max(m["id"] for m in page.json()["messages"])
+        heard = "".join(mia_stream.raw)
+        for trace in ("Ada X", "ada@", "conversation_id", "author", "who"):
+            assert trace not in heard, trace
     finally:
         for stream in (ben_stream, ada_stream, mia_stream):
             stream.close()

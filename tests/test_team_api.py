@@ -297,20 +297,36 @@ def _typing(client, caller, cid, state=None, space=SPACE):
     return client.post(path, json={"typing": state}, headers=caller.headers())
 
 
+def _member_typing(client, member, space=SPACE):
+    answer = client.get(f"/api/v1/me/spaces/{space}/typing", headers=member.headers())
+    assert answer.status_code == 200
+    return answer.get_json()
+
+
 def test_the_team_sees_who_else_is_typing_until_they_send_or_stop(app, client, world):
     a, b, member = world["admin"], world["admin2"], world["member"]
     assert send(client, member, SPACE, "Open?").status_code == 201
     cid = conversation_id(client, a, SPACE, member)
-    assert _typing(client, b, cid).get_json() == {"typing": False}
+    ada = {"id": a.user_id, "name": a.display_name}
+    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
+    assert _member_typing(client, member) == {"typing": False}
     assert _typing(client, a, cid, True).status_code == 204
-    assert _typing(client, b, cid).get_json() == {"typing": True}
-    assert _typing(client, a, cid).get_json() == {"typing": False}  # not oneself
-    assert _typing(client, world["site_admin"], cid).get_json() == {"typing": True}
+    assert _typing(client, b, cid).get_json() == {"typing": True, "who": [ada]}
+    assert _typing(client, a, cid).get_json() == {"typing": False, "who": []}  # not oneself
+    assert _typing(client, world["site_admin"], cid).get_json() == {"typing": True, "who": [ada]}
+    # The member is told the Space is typing, never who.
+    assert _member_typing(client, member) == {"typing": True}
+    assert _member_typing(client, world["other_member"]) == {"typing": False}
+    both = sorted([ada, {"id": b.user_id, "name": b.display_name}], key=lambda p: p["name"])
+    assert _typing(client, b, cid, True).status_code == 204
+    assert _typing(client, world["site_admin"], cid).get_json() == {"typing": True, "who": both}
+    _typing(client, b, cid, False)
     assert reply(client, a, SPACE, cid, "Yes").status_code == 201
-    assert _typing(client, b, cid).get_json() == {"typing": False}
+    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
+    assert _member_typing(client, member) == {"typing": False}
     _typing(client, a, cid, True)
     _typing(client, a, cid, False)
-    assert _typing(client, b, cid).get_json() == {"typing": False}
+    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
     # A mark expires: a page that stopped saying so is not typing any more.
     with app.extensions["space_inbox_engine"].begin() as c:
         c.execute(
@@ -320,10 +336,11 @@ def test_the_team_sees_who_else_is_typing_until_they_send_or_stop(app, client, w
                 until=values.utcnow() - timedelta(seconds=1),
             )
         )
-    assert _typing(client, b, cid).get_json() == {"typing": False}
+    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
+    assert _member_typing(client, member) == {"typing": False}
 
 
-def test_typing_is_the_teams_only(client, world):
+def test_typing_is_the_teams_to_say(client, world):
     member, olga = world["member"], world["other_space_admin"]
     assert send(client, member, SPACE, "Open?").status_code == 201
     cid = conversation_id(client, world["admin"], SPACE, member)
@@ -332,8 +349,34 @@ def test_typing_is_the_teams_only(client, world):
         assert _typing(client, caller, cid).status_code == 403
     # Through another Space, the conversation does not exist.
     assert _typing(client, olga, cid, True, space=OTHER_SPACE).status_code == 404
-    page = client.get(f"/api/v1/me/spaces/{SPACE}/messages", headers=member.headers())
-    assert "typing" not in page.get_data(as_text=True)
+    # The member's own question: their conversation with another Space is not this one.
+    assert _typing(client, world["admin"], cid, True).status_code == 204
+    assert _member_typing(client, member, OTHER_SPACE) == {"typing": False}
+    assert (
+        client.get("/api/v1/me/spaces/999999/typing", headers=member.headers()).status_code == 404
+    )
+    # What the member reads of it names no admin.
+    for path in (f"/api/v1/me/spaces/{SPACE}/typing", f"/api/v1/me/spaces/{SPACE}/messages"):
+        text = client.get(path, headers=member.headers()).get_data(as_text=True)
+        assert world["admin"].display_name not in text and "who" not in text
+
+
+def test_the_member_sees_what_the_space_has_seen_never_who(client, world):
+    a, member = world["admin"], world["member"]
+    first = send(client, member, SPACE, "Open?").get_json()["id"]
+    page = lambda: client.get(  # noqa: E731
+        f"/api/v1/me/spaces/{SPACE}/messages", headers=member.headers()
+    ).get_json()
+    assert page()["space_seen_id"] is None
+    cid = conversation_id(client, a, SPACE, member)
+    path = f"/api/v1/spaces/{SPACE}/conversations/{cid}/read"
+    assert client.post(path, headers=a.headers()).status_code == 204
+    assert page()["space_seen_id"] == first
+    second = send(client, member, SPACE, "And Sunday?").get_json()["id"]
+    assert page()["space_seen_id"] == first  # not yet seen
+    assert client.post(path, headers=world["admin2"].headers()).status_code == 204
+    assert page()["space_seen_id"] == second
+    assert a.display_name not in str(page()) and world["admin2"].display_name not in str(page())
 
 
 # -- saved replies ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from bridge import serializers, shapes
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
 from bridge.db import get_session, retry_conflicts
-from bridge.inbox import access, errors, reads, values, writes
+from bridge.inbox import access, errors, reads, typists, values, writes
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
 
@@ -52,7 +52,22 @@ def messages(space_id: int, query: shapes.MessagesQuery):
         "messages": [serializers.member_message(r) for r in rows],
         "next_before": next_before,
         "unread": conversation.member_unread if conversation else 0,
+        "space_seen_id": (conversation.space_read_id or None) if conversation else None,
     }
+
+
+@bp.get("/spaces/<id:space_id>/typing")
+@api.validate(resp=answers(401, 404, HTTP_200=(shapes.SpaceTyping, "Typing or not.")))
+def typing(space_id: int):
+    """Whether the Space is typing an answer to the member: someone on its team, never who."""
+    session = get_session()
+    with session.begin():
+        access.member_space_or_404(session, space_id)
+        conversation = access.member_conversation(session, space_id, g.user.id)
+        found = conversation is not None and bool(
+            typists.typists(session, conversation.id, values.utcnow())
+        )
+    return {"typing": found}
 
 
 @bp.post("/spaces/<id:space_id>/messages")

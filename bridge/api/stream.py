@@ -10,7 +10,8 @@ password ends the stream at once (``event: logout``). Events:
 - ``team`` ``{"space_id", "conversation_id"}``: a conversation in the inbox of a Space the
   user administers changed;
 - ``typing`` ``{"space_id", "conversation_id"}``: another admin of the Space started or
-  stopped typing an answer in that conversation (never sent to the member);
+  stopped typing an answer in that conversation; to the member, ``typing`` ``{"space_id"}``:
+  the Space started or stopped typing an answer to them (never who);
 - ``logout``: the login is no longer valid; the stream ends. (A login changed by hand in
   the database, unheard by the plugin, is seen by the hub's watch within a second.)
 - ``replaced``: the user opened more streams on this process than ``STREAMS_PER_USER``
@@ -200,6 +201,8 @@ def _events(live: Hub, user, rows, most: int, client: socket.socket | None) -> I
                             "conversation_id": change.conversation_id,
                         }
                         out.append(_event("typing", ids))
+                    if change.member_id == user.id:  # the Space is typing: never who
+                        out.append(_event("typing", {"space_id": change.space_id}))
                     continue
                 if change.member_id == user.id and change.space_id:
                     out.append(_event("conversation", {"space_id": change.space_id}))

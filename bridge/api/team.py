@@ -118,15 +118,16 @@ def delete_saved_reply(space_id: int, reply_id: int):
 
 
 @bp.get("/conversations/<id:conversation_id>/typing")
-@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TypingState, "Typing or not.")))
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TypingState, "Who is typing.")))
 def typing(space_id: int, conversation_id: int):
-    """Whether someone else on the team is typing an answer in the conversation."""
+    """Who else on the team is typing an answer in the conversation, by name."""
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         access.admin_conversation_or_404(session, space_id, conversation_id)
-        found = typists.others_typing(session, conversation_id, g.user.id, values.utcnow())
-    return {"typing": found}
+        found = typists.typists(session, conversation_id, values.utcnow())
+    who = [serializers.person(r.id, r.name) for r in found if r.id != g.user.id]
+    return {"typing": bool(who), "who": who}
 
 
 @bp.post("/conversations/<id:conversation_id>/typing")
@@ -138,6 +139,6 @@ def set_typing(space_id: int, conversation_id: int, json: shapes.TypingBody):
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=True)
-        access.admin_conversation_or_404(session, space_id, conversation_id)
-        typists.set_typing(session, space_id, conversation_id, g.user.id, state, values.utcnow())
+        conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
+        typists.set_typing(session, conversation, g.user.id, state, values.utcnow())
     return "", 204

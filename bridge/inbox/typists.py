@@ -1,11 +1,12 @@
-"""Who on a Space's team is typing an answer: shown live to the rest of the team, never
-to the member, so that two admins do not answer the same question."""
+"""Who on a Space's team is typing an answer: shown live, by name, to the rest of the team,
+so that two admins do not answer the same question; and to the member as the Space ("the
+Space is typing"), never as a person."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
@@ -16,18 +17,18 @@ from bridge.limits import TYPING_SECONDS
 
 def set_typing(
     session: Session,
-    space_id: int,
-    conversation_id: int,
+    conversation: Row,
     user_id: int,
     typing: bool,
     now: datetime,
 ) -> None:
     """Say that an admin is typing in a conversation (for TYPING_SECONDS), or stopped.
 
-    The rest of the team hears of it when it starts and when it stops, not of each renewal
-    (a page renews it every few seconds); a mark that runs out is not announced: pages ask
-    again once it would have.
+    The rest of the team and the conversation's member hear of it when it starts and when
+    it stops, not of each renewal (a page renews it every few seconds); a mark that runs
+    out is not announced: pages ask again once it would have.
     """
+    conversation_id = conversation.id
     t = tables_of(session).typing
     this = t.c.conversation_id == conversation_id
     mine = session.execute(
@@ -45,15 +46,18 @@ def set_typing(
     else:
         session.execute(delete(t).where(this, t.c.user_id == user_id))
     if typing != was_typing:
-        note(session, Change(space_id, conversation_id, typing=user_id))
+        change = Change(conversation.space_id, conversation_id, conversation.member_id)
+        note(session, change._replace(typing=user_id))
 
 
-def others_typing(session: Session, conversation_id: int, user_id: int, now: datetime) -> bool:
-    """Whether someone on the team other than ``user_id`` is typing in a conversation."""
-    t = tables_of(session).typing
-    found = session.execute(
-        select(func.count()).where(
-            t.c.conversation_id == conversation_id, t.c.user_id != user_id, t.c.until > now
+def typists(session: Session, conversation_id: int, now: datetime) -> list[Row]:
+    """Who on the team is typing in a conversation now (``id``, ``name``), by name."""
+    t, u = tables_of(session).typing, tables_of(session).users
+    return list(
+        session.execute(
+            select(t.c.user_id.label("id"), u.c.display_name.label("name"))
+            .join(u, u.c.ID == t.c.user_id)
+            .where(t.c.conversation_id == conversation_id, t.c.until > now)
+            .order_by(u.c.display_name, t.c.user_id)
         )
-    ).scalar_one()
-    return bool(found)
+    )

@@ -304,7 +304,7 @@ def reply_as_space(
             )
     message = _add_message(session, conversation, "space", author_id, body, client_key, now)
     _close_period(session, space.id, conversation, author_id, now)
-    typists.set_typing(session, space.id, conversation.id, author_id, False, now)
+    typists.set_typing(session, conversation, author_id, False, now)
     _notify(
         session,
         "space_reply",
@@ -368,7 +368,9 @@ def mark_read_by_space(session: Session, space_id: int, conversation_id: int, ac
         .where(c.c.id == conversation.id)
         .values(space_unread=0, space_read_id=func.coalesce(c.c.last_message_id, 0))
     )
-    note(session, Change(space_id, conversation.id))
+    # The member hears of it when the Space has seen something new of theirs ("Seen").
+    seen = (conversation.space_read_id or 0) != (conversation.last_message_id or 0)
+    note(session, Change(space_id, conversation.id, conversation.member_id if seen else None))
     if conversation.space_unread:
         _notify_team(
             session,

@@ -19,6 +19,9 @@ require_once __DIR__ . '/class-space-inbox-notifications.php';
 require_once __DIR__ . '/class-space-inbox-rest.php';
 require_once __DIR__ . '/class-space-inbox-privacy.php';
 require_once __DIR__ . '/class-space-inbox-settings.php';
+require_once __DIR__ . '/class-space-inbox-settings-fields.php';
+require_once __DIR__ . '/class-space-inbox-status.php';
+require_once __DIR__ . '/class-space-inbox-direct-mode.php';
 
 /**
  * Wires the plugin's classes to WordPress.
@@ -86,9 +89,9 @@ final class Space_Inbox_Plugin {
 
 		// Settings.
 		add_action( 'admin_menu', array( 'Space_Inbox_Settings', 'add_page' ) );
-		add_action( 'admin_init', array( 'Space_Inbox_Settings', 'register' ) );
+		add_action( 'admin_init', array( 'Space_Inbox_Settings_Fields', 'register' ) );
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
-		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings', 'post_type_changed' ) );
+		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings_Fields', 'post_type_changed' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_BRIDGE_URL, array( 'Space_Inbox_Events', 'on_bridge_url_changed' ) );
 		add_action( 'save_post_page', array( 'Space_Inbox_Options', 'on_save_page' ) );

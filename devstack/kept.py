@@ -708,7 +708,7 @@ class KeptStack:
         self.site.php(
             f"update_option( 'space_inbox_bridge_url', {php_str(self.bridge_url)} );"
             f"update_option( 'space_inbox_public_url', {php_str(self.public_url)} );"
-            "do_action( Space_Inbox_Events::CRON_HOOK );"
+            "do_action( Space_Inbox_Queue::CRON_HOOK );"
         )
         if not answers(f"{self.public_url}/health", '"ok"'):
             raise KeptError(

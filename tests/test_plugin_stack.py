@@ -724,9 +724,9 @@ echo json_encode(['stored' => array_column($stored, 1), 'left' => $left]);
             "Space_Inbox_Options::OPTION_SECRET",
             "Space_Inbox_Options::OPTION_INBOX_PAGE",
             "Space_Inbox_Spaces::TEAM_META",
-            "Space_Inbox_Events::CRON_HOOK",
+            "Space_Inbox_Queue::CRON_HOOK",
             "Space_Inbox_Notifications::PRUNE_HOOK",
-            "Space_Inbox_Events::table()",
+            "Space_Inbox_Queue::table()",
             "Space_Inbox_Notifications::table()",
         } <= stored, stored
         assert _ours(site) == {k: [] for k in ("options", "postmeta", "usermeta", "tables", "cron")}

@@ -35,7 +35,7 @@ class Space_Inbox_CLI {
 				WP_CLI::log( sprintf( __( 'Queued %1$d of %2$d Spaces.', 'space-inbox' ), $result['done'], $result['total'] ) );
 			}
 		);
-		$waiting = Space_Inbox_Events::queue_length();
+		$waiting = Space_Inbox_Queue::queue_length();
 		if ( $waiting > 0 ) {
 			/* translators: %d: number of events. */
 			WP_CLI::warning( sprintf( __( '%d events wait for the bridge; wp-cron retries them every minute.', 'space-inbox' ), $waiting ) );
@@ -56,11 +56,11 @@ class Space_Inbox_CLI {
 	 * @return void
 	 */
 	public function flush( $args, $assoc_args ) {
-		$result = Space_Inbox_Events::flush();
+		$result = Space_Inbox_Queue::flush();
 		if ( is_wp_error( $result ) ) {
 			WP_CLI::error( $result->get_error_message() );
 		}
 		/* translators: 1: events sent, 2: events still waiting. */
-		WP_CLI::success( sprintf( __( '%1$d events sent; %2$d waiting.', 'space-inbox' ), $result, Space_Inbox_Events::queue_length() ) );
+		WP_CLI::success( sprintf( __( '%1$d events sent; %2$d waiting.', 'space-inbox' ), $result, Space_Inbox_Queue::queue_length() ) );
 	}
 }

@@ -14,6 +14,7 @@ require_once __DIR__ . '/class-space-inbox-options.php';
 require_once __DIR__ . '/class-space-inbox-bridge-client.php';
 require_once __DIR__ . '/class-space-inbox-spaces.php';
 require_once __DIR__ . '/class-space-inbox-spaces-engine.php';
+require_once __DIR__ . '/class-space-inbox-queue.php';
 require_once __DIR__ . '/class-space-inbox-events.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
 require_once __DIR__ . '/class-space-inbox-rest.php';
@@ -47,7 +48,7 @@ final class Space_Inbox_Plugin {
 		Space_Inbox_Spaces_Engine::init();
 
 		// Events for the bridge.
-		add_filter( 'cron_schedules', array( 'Space_Inbox_Events', 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval.ChangeDetected -- every minute, by design: the retry of waiting events.
+		add_filter( 'cron_schedules', array( 'Space_Inbox_Queue', 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval.ChangeDetected -- every minute, by design: the retry of waiting events.
 		add_action( 'wp_after_insert_post', array( 'Space_Inbox_Events', 'on_after_insert_post' ), 10, 4 );
 		add_action( 'wp_trash_post', array( 'Space_Inbox_Events', 'on_post_going' ) );
 		add_action( 'before_delete_post', array( 'Space_Inbox_Events', 'on_post_going' ) );
@@ -68,7 +69,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'wp_set_password', array( 'Space_Inbox_Events', 'on_password_set' ), 10, 2 );
 		add_action( 'clean_user_cache', array( 'Space_Inbox_Events', 'on_user_cache_cleaned' ) );
 		add_action( 'shutdown', array( 'Space_Inbox_Events', 'on_shutdown' ) );
-		add_action( Space_Inbox_Events::CRON_HOOK, array( 'Space_Inbox_Events', 'cron' ) );
+		add_action( Space_Inbox_Queue::CRON_HOOK, array( 'Space_Inbox_Queue', 'cron' ) );
 
 		// Notifications from the bridge.
 		add_action( Space_Inbox_Notifications::PRUNE_HOOK, array( 'Space_Inbox_Notifications', 'prune_jobs' ) );
@@ -93,7 +94,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings_Fields', 'post_type_changed' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
-		add_action( 'update_option_' . Space_Inbox_Options::OPTION_BRIDGE_URL, array( 'Space_Inbox_Events', 'on_bridge_url_changed' ) );
+		add_action( 'update_option_' . Space_Inbox_Options::OPTION_BRIDGE_URL, array( 'Space_Inbox_Queue', 'on_bridge_url_changed' ) );
 		add_action( 'save_post_page', array( 'Space_Inbox_Options', 'on_save_page' ) );
 		add_action( 'permalink_structure_changed', array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( SPACE_INBOX_FILE ), array( 'Space_Inbox_Settings', 'action_links' ) );
@@ -163,7 +164,7 @@ final class Space_Inbox_Plugin {
 	 */
 	public static function install_tables() {
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-		dbDelta( array( Space_Inbox_Events::schema(), Space_Inbox_Notifications::schema() ) );
+		dbDelta( array( Space_Inbox_Queue::schema(), Space_Inbox_Notifications::schema() ) );
 		update_option( Space_Inbox_Options::OPTION_DB_VERSION, Space_Inbox_Options::CURRENT_DB_VERSION );
 		if ( ! wp_next_scheduled( Space_Inbox_Notifications::PRUNE_HOOK ) ) {
 			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', Space_Inbox_Notifications::PRUNE_HOOK );
@@ -217,7 +218,7 @@ final class Space_Inbox_Plugin {
 	 * @return void
 	 */
 	public static function deactivate() {
-		wp_clear_scheduled_hook( Space_Inbox_Events::CRON_HOOK );
+		wp_clear_scheduled_hook( Space_Inbox_Queue::CRON_HOOK );
 		wp_clear_scheduled_hook( Space_Inbox_Notifications::PRUNE_HOOK );
 		Space_Inbox_Spaces_Engine::restore_actions();
 		Space_Inbox_Options::switch_inbox_page( false );

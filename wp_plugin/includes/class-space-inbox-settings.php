@@ -50,8 +50,8 @@ final class Space_Inbox_Settings {
 	 */
 	public static function load() {
 		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue' ) );
-		if ( Space_Inbox_Events::queue_length() > 0 ) {
-			Space_Inbox_Events::schedule();
+		if ( Space_Inbox_Queue::queue_length() > 0 ) {
+			Space_Inbox_Queue::schedule();
 		}
 	}
 

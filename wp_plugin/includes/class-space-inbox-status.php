@@ -63,11 +63,11 @@ final class Space_Inbox_Status {
 				? __( 'Browsers reach the bridge through WordPress (proxy mode).', 'space-inbox' )
 				: __( 'Browsers reach the bridge directly at the public bridge URL (direct mode).', 'space-inbox' ),
 		);
-		$waiting = Space_Inbox_Events::queue_length();
+		$waiting = Space_Inbox_Queue::queue_length();
 		if ( 0 === $waiting ) {
 			$lines[] = array( 'success', __( 'No events are waiting for the bridge.', 'space-inbox' ) );
 		} else {
-			$oldest = Space_Inbox_Events::oldest();
+			$oldest = Space_Inbox_Queue::oldest();
 			$text   = sprintf(
 				/* translators: %d: number of events. */
 				_n( '%d event is waiting for the bridge.', '%d events are waiting for the bridge.', $waiting, 'space-inbox' ),

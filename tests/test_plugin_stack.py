@@ -782,7 +782,7 @@ def test_the_space_page_shows_its_admins_the_team_inbox_with_its_count(stack):
     links = json.loads(
         stack.site.php(
             "echo wp_json_encode( array_map( function ( $action ) {"
-            f" return Space_Inbox_Notifications::format( '', {space_id}, 77, 1, 'object',"
+            f" return Space_Inbox_Notification_Listing::format( '', {space_id}, 77, 1, 'object',"
             " $action, 'space_inbox' )['link']; }, array( 'member_message', 'space_reply' ) ) );"
         )
     )
@@ -791,7 +791,7 @@ def test_the_space_page_shows_its_admins_the_team_inbox_with_its_count(stack):
     # Several conversations grouped in one notification may be for several Spaces: it
     # leads to the inbox page, which opens on a Space with unread messages.
     grouped = stack.site.php(
-        f"echo Space_Inbox_Notifications::format( '', {space_id}, 77, 3, 'object',"
+        f"echo Space_Inbox_Notification_Listing::format( '', {space_id}, 77, 3, 'object',"
         " 'member_message', 'space_inbox' )['link'];"
     )
     assert grouped == stack.site.option("space_inbox_inbox_url"), grouped

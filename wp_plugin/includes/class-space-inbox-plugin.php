@@ -17,6 +17,7 @@ require_once __DIR__ . '/class-space-inbox-spaces-engine.php';
 require_once __DIR__ . '/class-space-inbox-queue.php';
 require_once __DIR__ . '/class-space-inbox-events.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
+require_once __DIR__ . '/class-space-inbox-notification-listing.php';
 require_once __DIR__ . '/class-space-inbox-rest.php';
 require_once __DIR__ . '/class-space-inbox-privacy.php';
 require_once __DIR__ . '/class-space-inbox-settings.php';
@@ -73,12 +74,12 @@ final class Space_Inbox_Plugin {
 
 		// Notifications from the bridge.
 		add_action( Space_Inbox_Notifications::PRUNE_HOOK, array( 'Space_Inbox_Notifications', 'prune_jobs' ) );
-		add_filter( 'bp_notifications_get_registered_components', array( 'Space_Inbox_Notifications', 'register_component' ) );
-		add_filter( 'bp_notifications_get_notifications_for_user', array( 'Space_Inbox_Notifications', 'format' ), 10, 9 );
-		add_filter( 'bb_notifications_get_component_notification', array( 'Space_Inbox_Notifications', 'format' ), 10, 9 );
-		add_filter( 'bb_notification_is_read_only', array( 'Space_Inbox_Notifications', 'keep_links' ), 20, 2 );
-		add_action( 'bb_notification_avatar_' . Space_Inbox_Notifications::COMPONENT, array( 'Space_Inbox_Notifications', 'buddyboss_avatar' ) );
-		add_filter( 'bb_notification_avatar_url', array( 'Space_Inbox_Notifications', 'buddyboss_avatar_url' ), 10, 2 );
+		add_filter( 'bp_notifications_get_registered_components', array( 'Space_Inbox_Notification_Listing', 'register_component' ) );
+		add_filter( 'bp_notifications_get_notifications_for_user', array( 'Space_Inbox_Notification_Listing', 'format' ), 10, 9 );
+		add_filter( 'bb_notifications_get_component_notification', array( 'Space_Inbox_Notification_Listing', 'format' ), 10, 9 );
+		add_filter( 'bb_notification_is_read_only', array( 'Space_Inbox_Notification_Listing', 'keep_links' ), 20, 2 );
+		add_action( 'bb_notification_avatar_' . Space_Inbox_Notifications::COMPONENT, array( 'Space_Inbox_Notification_Listing', 'buddyboss_avatar' ) );
+		add_filter( 'bb_notification_avatar_url', array( 'Space_Inbox_Notification_Listing', 'buddyboss_avatar_url' ), 10, 2 );
 
 		// REST.
 		add_action( 'rest_api_init', array( 'Space_Inbox_REST', 'register_routes' ) );

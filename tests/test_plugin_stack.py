@@ -143,10 +143,10 @@ def test_the_team_meta_box_adds_up_to_the_limit_and_says_why_it_stopped(stack):
         )
         return stack.site.php(
             fill + "wp_set_current_user(1);"
-            "$_POST[Space_Inbox_Spaces::NONCE_FIELD] ="
-            " wp_create_nonce(Space_Inbox_Spaces::NONCE_ACTION);"
+            "$_POST[Space_Inbox_Team_Box::NONCE_FIELD] ="
+            " wp_create_nonce(Space_Inbox_Team_Box::NONCE_ACTION);"
             f"$_POST['space_inbox_team_add'] = {php_str(add)};"
-            f"Space_Inbox_Spaces::save_meta_box({space_id});"
+            f"Space_Inbox_Team_Box::save_meta_box({space_id});"
             "echo apply_filters('redirect_post_location', 'post.php', 1);",
             preamble=ADMIN_REQUEST,
         )

@@ -13,6 +13,7 @@ require_once __DIR__ . '/class-space-inbox-limits.php';
 require_once __DIR__ . '/class-space-inbox-options.php';
 require_once __DIR__ . '/class-space-inbox-bridge-client.php';
 require_once __DIR__ . '/class-space-inbox-spaces.php';
+require_once __DIR__ . '/class-space-inbox-team-box.php';
 require_once __DIR__ . '/class-space-inbox-spaces-engine.php';
 require_once __DIR__ . '/class-space-inbox-queue.php';
 require_once __DIR__ . '/class-space-inbox-events.php';
@@ -43,7 +44,7 @@ final class Space_Inbox_Plugin {
 		// Spaces and their teams.
 		add_action( 'add_meta_boxes', array( __CLASS__, 'add_meta_boxes' ) );
 		add_action( 'save_post', array( __CLASS__, 'save_post' ), 10, 2 );
-		add_action( 'admin_notices', array( 'Space_Inbox_Spaces', 'admin_notice' ) );
+		add_action( 'admin_notices', array( 'Space_Inbox_Team_Box', 'admin_notice' ) );
 
 		// Spaces Engine's pages, archive and actions.
 		Space_Inbox_Spaces_Engine::init();
@@ -141,7 +142,7 @@ final class Space_Inbox_Plugin {
 	 */
 	public static function add_meta_boxes( $post_type ) {
 		if ( Space_Inbox_Options::post_type() === $post_type ) {
-			Space_Inbox_Spaces::add_meta_box();
+			Space_Inbox_Team_Box::add_meta_box();
 		}
 	}
 
@@ -154,7 +155,7 @@ final class Space_Inbox_Plugin {
 	 */
 	public static function save_post( $post_id, $post ) {
 		if ( Space_Inbox_Spaces::is_space( $post ) ) {
-			Space_Inbox_Spaces::save_meta_box( $post_id );
+			Space_Inbox_Team_Box::save_meta_box( $post_id );
 		}
 	}
 

@@ -13,7 +13,7 @@ folder outside the repository (``<tmp>/space-inbox-platforms/``) that later runs
 Typical use::
 
     site = build_site("wp71-buddypress", tmp_path / "wp", "si_test_bp")
-    site.start()  # installs WordPress, then brings BuddyPress up
+    site.start()  # installs WordPress, then brings BuddyPress up (or copies a template)
 """
 
 from __future__ import annotations
@@ -315,6 +315,10 @@ class Platform:
         """
         return PlatformSite(self, workdir, db_name, **site_kwargs)
 
+    def brings_up(self) -> bool:
+        """Whether :meth:`bring_up` does anything (else a site on it is plain WordPress)."""
+        return bool(self.community or self.after or self.theme)
+
     def bring_up(self, site: WordPressSite) -> None:
         """Activate the platform's plugin and theme on an installed, running *site*.
 
@@ -340,7 +344,8 @@ class Platform:
 
 
 class PlatformSite(WordPressSite):
-    """A :class:`~wordpress.WordPressSite` whose :meth:`start` also brings its platform up.
+    """A :class:`~wordpress.WordPressSite` whose :meth:`start` also brings its platform up
+    (a copy of a template, :mod:`devstack.templates`, has it up already).
 
     :param platform: the platform.
     :param workdir: as for :class:`~wordpress.WordPressSite`.
@@ -364,19 +369,51 @@ class PlatformSite(WordPressSite):
         #: Seconds the last :meth:`start` spent bringing the platform up (within start_seconds).
         self.bring_up_seconds = 0.0
 
-    def start(self) -> PlatformSite:
-        """Install WordPress as :meth:`WordPressSite.start` does, then bring the platform up."""
+    def _set_up(self) -> None:
+        """Bring the platform up on the installed site."""
         began = time.monotonic()
-        super().start()
-        installed = time.monotonic()
-        try:
-            self.platform.bring_up(self)
-        except BaseException:
-            self.stop()
-            raise
-        self.bring_up_seconds = time.monotonic() - installed
-        self.start_seconds = time.monotonic() - began
-        return self
+        self.platform.bring_up(self)
+        self.bring_up_seconds = time.monotonic() - began
+
+    def _template_key(self) -> dict[str, Any] | None:
+        """As for :class:`~wordpress.WordPressSite`, with what :meth:`_set_up` brings up: the
+        platform and the folders its plugins and theme are linked from."""
+        if type(self) is not PlatformSite:
+            return None
+        key = {"source": str(self.source), "extra_config": self.extra_config}
+        if self.platform.brings_up():
+            key["platform"] = {
+                "key": self.platform.key,
+                "plugins": {
+                    r.folder: str(self.plugin_dirs[r.folder]) for r in self.platform.plugins
+                },
+                "theme": str(self.theme_dirs[self.platform.theme.folder])
+                if self.platform.theme
+                else None,
+            }
+        return key
+
+    def _template_twin(self, workdir: pathlib.Path, db_name: str, prefix: str) -> WordPressSite:
+        """An unstarted site on this platform, with the platform's links only, installed
+        from scratch."""
+        if not self.platform.brings_up():
+            return super()._template_twin(workdir, db_name, prefix)
+        plugins = {r.folder: self.plugin_dirs[r.folder] for r in self.platform.plugins}
+        theme = self.platform.theme
+        return PlatformSite(
+            self.platform,
+            workdir,
+            db_name,
+            table_prefix=prefix,
+            db_host=self.db_host,
+            db_port=self.db_port,
+            db_user=self.db_user,
+            db_password=self.db_password,
+            extra_config=self.extra_config,
+            plugin_dirs=plugins,
+            theme_dirs={theme.folder: self.theme_dirs[theme.folder]} if theme else None,
+            template=False,
+        )
 
 
 #: Spaces Engine's main file.

@@ -235,6 +235,9 @@ class WordPressSite:
         when a front server serves it, e.g. ``http://127.0.0.1:8080`` for nginx in front (see
         ``devstack/nginx.py``); by default the PHP server's own address.  :attr:`url` is this
         address, :attr:`server_url` the PHP server's.
+    :param template: while site templates are in use (:mod:`devstack.templates`), start as a
+        copy of the template of the site's kind rather than install from scratch; ``False``
+        installs it from scratch whatever the templates.
     """
 
     def __init__(
@@ -253,6 +256,7 @@ class WordPressSite:
         source: pathlib.Path = WORDPRESS_SOURCE,
         theme_dirs: dict[str, pathlib.Path] | None = None,
         public_url: str = "",
+        template: bool = True,
     ) -> None:
         # Both names end up unquoted in SQL / PHP identifiers, so refuse anything unusual.
         if not _DB_NAME_RE.match(db_name):
@@ -290,6 +294,9 @@ class WordPressSite:
             name: "".join(secrets.choice(_KEY_ALPHABET) for _ in range(64)) for name in KEY_NAMES
         }
         self.public_url = public_url.rstrip("/")
+        self.template = template
+        #: Whether the last :meth:`start` copied a template rather than installed the site.
+        self.from_template = False
         #: The PHP server's port and address (``http://127.0.0.1:PORT``), set by :meth:`start`.
         self.port = 0
         self.server_url = ""
@@ -319,20 +326,35 @@ class WordPressSite:
     def start(self) -> WordPressSite:
         """Create the database, copy and configure WordPress, start the server, install.
 
+        While site templates are in use (:mod:`devstack.templates`), the database and the
+        files are copies of the template of the site's kind instead, moved to the site's
+        address: the same site, installed once.
+
         :returns: ``self``, with :attr:`url` set.
         :raises WordPressError: if any step fails (with PHP output or the server log).
         """
         began = time.monotonic()
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self._create_database()
-        self._copy_tree()
+        template = self._template()
+        self.from_template = template is not None
+        if template is None:
+            self._create_database()
+            self._copy_tree()
+        else:
+            template.copy_database(self)
+            template.copy_files(self, self._source_copy())
         self._write_files()
         try:
             # The server runs before the install so that the URL (port) is final when WordPress
             # stores it in the siteurl/home options.
             self._start_server()
-            self._install()
+            if template is None:
+                self._install()
+            else:
+                template.move(self)
             self._wait_until_ready()
+            if template is None:
+                self._set_up()
         except BaseException:
             self.stop()
             raise
@@ -635,18 +657,73 @@ if ( is_wp_error( $result ) ) {{
                 f"CREATE DATABASE `{self.db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
             )
 
+    # -- templates (see devstack/templates.py) ------------------------------------------
+
+    def _template_key(self) -> dict[str, Any] | None:
+        """What makes a site of this kind: sites with the same key are copies of one
+        template.  ``None``: this site is always installed from scratch (a subclass that
+        changes how a site is installed has no templates unless it says what they are).
+
+        Links to plugins and themes are not part of it: a plugin or theme lying in the site
+        unused changes nothing in the install; each copy makes its own links.
+        """
+        if type(self) is not WordPressSite:
+            return None
+        return {"source": str(self.source), "extra_config": self.extra_config}
+
+    def _template_twin(self, workdir: pathlib.Path, db_name: str, prefix: str) -> WordPressSite:
+        """An unstarted site of this kind, installed from scratch: a template."""
+        return WordPressSite(
+            workdir,
+            db_name,
+            table_prefix=prefix,
+            db_host=self.db_host,
+            db_port=self.db_port,
+            db_user=self.db_user,
+            db_password=self.db_password,
+            extra_config=self.extra_config,
+            source=self.source,
+            template=False,
+        )
+
+    def _templates(self) -> Any:
+        """The site templates in use for this site (a :class:`templates.SiteTemplates`), if
+        any."""
+        from devstack import templates
+
+        found = templates.active()
+        if found is None or self._template_key() is None or not found.serves(self):
+            return None
+        return found
+
+    def _template(self) -> Any:
+        """The template this site starts from (a :class:`templates.Template`), if any."""
+        found = self._templates()
+        if found is None or not self.template:
+            return None
+        # A copy takes the template's address' place: an address of the same form, no path.
+        address = urllib.parse.urlsplit(self.public_url or "http://127.0.0.1:1")
+        if address.scheme != "http" or address.path or address.query or not address.port:
+            return None
+        return found.template_for(self, self._template_key())
+
+    def _source_copy(self) -> Any:
+        """The copy of :attr:`source` this site hard-links (a :class:`templates.SourceCopy`)."""
+        return self._templates().source_copy(self.source)
+
+    def _set_up(self) -> None:
+        """What a site of this kind needs once installed (nothing here; a template has it)."""
+
     def _copy_tree(self) -> None:
+        from devstack.templates import copy_release
+
         if self.root.exists():
             shutil.rmtree(self.root)
-
-        def ignore(directory: str, names: list[str]) -> set[str]:
-            # Debian's .htaccess points into /etc/wordpress (and php -S ignores it anyway); a
-            # release tarball has none, so dropping the top-level one is right for both.
-            return {".htaccess"} if pathlib.Path(directory) == self.source else set()
-
-        # symlinks=False: Debian links some files to other packages (getID3, underscore.js...);
-        # copying the targets makes the tree self-contained.  A release tree has no links.
-        shutil.copytree(self.source, self.root, symlinks=False, ignore=ignore)
+        if self._templates() is None:
+            copy_release(self.source, self.root)
+        else:
+            copy = self._source_copy()
+            copy.lay_out(copy.root, self.root)
 
     def _write_files(self) -> None:
         content = self.root / "wp-content"
@@ -659,15 +736,20 @@ if ( is_wp_error( $result ) ) {{
                 target = pathlib.Path(source).resolve()
                 (folder / slug).symlink_to(target, target_is_directory=True)
         (content / "mu-plugins").mkdir(exist_ok=True)
-        (content / "mu-plugins" / "harness.php").write_text(_MU_PLUGIN_PHP, encoding="utf-8")
         (content / "uploads").mkdir(exist_ok=True)
         theme = content / "themes" / "harness"
         theme.mkdir(parents=True, exist_ok=True)
-        (theme / "style.css").write_text(_THEME_STYLE_CSS, encoding="utf-8")
-        (theme / "index.php").write_text(_THEME_INDEX_PHP, encoding="utf-8")
-        self.router_path.write_text(_ROUTER_PHP, encoding="utf-8")
-        # Debian's wp-config.php is a stub reading /etc/wordpress/config-<host>.php: replace it.
-        self.wp_config_path.write_text(self._wp_config(), encoding="utf-8")
+        # Debian's wp-config.php is a stub reading /etc/wordpress/config-<host>.php: replaced.
+        # Each file is unlinked first: it may be a hard link to a copy other sites share.
+        for path, text in (
+            (content / "mu-plugins" / "harness.php", _MU_PLUGIN_PHP),
+            (theme / "style.css", _THEME_STYLE_CSS),
+            (theme / "index.php", _THEME_INDEX_PHP),
+            (self.router_path, _ROUTER_PHP),
+            (self.wp_config_path, self._wp_config()),
+        ):
+            path.unlink(missing_ok=True)
+            path.write_text(text, encoding="utf-8")
 
     def _wp_config(self) -> str:
         keys = "\n".join(f"define( {php_str(k)}, {php_str(v)} );" for k, v in self.keys.items())

@@ -1,9 +1,14 @@
 """Fixtures: a real WordPress (Debian's package, PHP's server, MariaDB), the bridge app
-pointed at its wp-config.php, and real logged-in users of every kind."""
+pointed at its wp-config.php, and real logged-in users of every kind.
+
+Every WordPress site of a run is a copy of a template of its kind (``devstack/templates.py``),
+each template installed once for the whole run, by the first worker that needs it;
+``--fresh-sites`` installs every site from scratch instead."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 import redis
@@ -11,6 +16,7 @@ from sqlalchemy import delete
 
 from bridge import create_app, migrate
 from bridge.tables import tables
+from devstack import templates
 from devstack.callers import (
     KINDS,
     OTHER_SPACE,
@@ -23,6 +29,34 @@ from devstack.callers import (
     upsert_space,
 )
 from devstack.wordpress import WordPressSite
+
+#: Names the run's templates folder for the pytest-xdist workers (they inherit it).
+TEMPLATES_FOLDER = "DEVSTACK_SITE_TEMPLATES"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fresh-sites",
+        action="store_true",
+        help="install every WordPress site from scratch, not as a copy of its kind's template",
+    )
+
+
+def pytest_configure(config):
+    """The run's site templates: one folder, made by the main process before it starts the
+    workers, used by every process; dropped when the run ends (see pytest_unconfigure)."""
+    if config.getoption("fresh_sites"):
+        return
+    if not hasattr(config, "workerinput"):
+        os.environ[TEMPLATES_FOLDER] = tempfile.mkdtemp(prefix="space-inbox-site-templates-")
+    templates.use(os.environ[TEMPLATES_FOLDER])
+
+
+def pytest_unconfigure(config):
+    if config.getoption("fresh_sites") or hasattr(config, "workerinput"):
+        return
+    templates.use(None)
+    templates.SiteTemplates(os.environ.pop(TEMPLATES_FOLDER)).drop()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Tests proving that devstack/platforms.py builds the platforms it names: WordPress 7.1 alone, with
 BuddyPress 14.5.2, and with BuddyBoss Platform 3.4.1, the last two also with Spaces Engine
-1.0.0, each checked from the outside."""
+1.0.0, each checked from the outside; and that a site copied from a template
+(devstack/templates.py) is the site an install gives."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ import pathlib
 import re
 import tarfile
 import threading
+import urllib.parse
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 
+from devstack import templates
 from devstack.platforms import (
     COMPONENTS,
     REFUSED,
@@ -33,7 +37,7 @@ from devstack.platforms import (
     set_buddyboss_toolbar,
     tree_digest,
 )
-from devstack.wordpress import HTTP_TIMEOUT, WORDPRESS_SOURCE, free_port
+from devstack.wordpress import HTTP_TIMEOUT, WORDPRESS_SOURCE, WordPressError, free_port
 
 #: Per platform: BuddyPress' version, BuddyBoss Platform's version (``None``: not there).
 EXPECTED = {
@@ -183,6 +187,128 @@ def test_wp61_is_debians_wordpress(tmp_path: pathlib.Path) -> None:
         assert debian.php("echo function_exists( 'buddypress' ) ? 'yes' : 'no';") == "no"
     with pytest.raises(ValueError, match="unknown platform 'wp99'"):
         build_site("wp99", tmp_path / "nope", "si_test_nope")
+
+
+# -- sites copied from templates ----------------------------------------------------------------
+
+
+def _contents(site: PlatformSite) -> dict[str, list[tuple]]:
+    """Every row of the site's database, by table, in the terms of any site: its prefix and
+    address named, dates, times and password hashes left out, the options without their ids
+    (a copy writes some caches again) nor the caches keyed by the site's path."""
+    address = urllib.parse.urlsplit(site.url).netloc
+
+    def plain(value: object) -> object:
+        if isinstance(value, datetime):
+            return "<date>"
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if not isinstance(value, str):
+            return value
+        value = value.replace(site.table_prefix, "<prefix>").replace(address, "<address>")
+        return re.sub(r"\$wp\$2y\$\d+\$[./A-Za-z0-9]{53}|\b1[789]\d{8}\b", "<hash or time>", value)
+
+    found = {}
+    tables = site.sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+        [site.db_name],
+    )
+    for (table,) in tables:
+        rows = [tuple(plain(v) for v in row) for row in site.sql(f"SELECT * FROM `{table}`")]
+        if table == f"{site.table_prefix}options":
+            rows = [
+                # The cron option's events, not their times (the install's own second); the
+                # secrets each site draws (compared on their own).
+                (
+                    name,
+                    sorted(set(re.findall(r'"([a-z_]+)";a:1:\{s:32:', value)))
+                    if name == "cron"
+                    else "<secret>"
+                    if name in templates.SECRET_OPTIONS
+                    else value,
+                    autoload,
+                )
+                for _id, name, value, autoload in rows
+                if "theme_files_patterns-" not in name
+            ]
+        found[str(plain(table))] = sorted(rows, key=repr)
+    return found
+
+
+def test_a_copy_of_a_template_is_the_site_an_install_gives(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BuddyPress' site, installed from scratch and copied from its template under other
+    table prefixes and addresses: the same rows and files; its own secrets; the release's
+    files shared."""
+    own = None
+    if templates.active() is None:  # --fresh-sites: templates of this test's own
+        own = templates.SiteTemplates(tmp_path / "templates")
+        monkeypatch.setattr(templates, "_active", own)
+    key, pid = "wp71-buddypress", os.getpid()
+    # Prefixes found nowhere else: each is replaced wherever it is found.
+    fresh = build_site(
+        key, tmp_path / "fresh", f"si_test_fresh_{pid}", table_prefix="frsh_", template=False
+    )
+    copies = [
+        build_site(key, tmp_path / n, f"si_test_{n}_{pid}", table_prefix=f"{n}_")
+        for n in ("copya", "copyb")
+    ]
+    try:
+        for site in (fresh, *copies):
+            site.start()
+        assert not fresh.from_template and all(c.from_template for c in copies)
+        salts = [s.option("bp-emails-unsubscribe-salt") for s in (fresh, *copies)]
+        assert len(set(salts)) == 3 and all(salts), "a copy keeps its template's secret"
+        expected = _contents(fresh)
+        assert "<prefix>bp_activity" in expected
+        for copy in copies:
+            assert _contents(copy) == expected
+            files = sorted(p.relative_to(copy.root) for p in copy.root.rglob("*"))
+            # BuddyPress makes its uploads folder on the first request after its bring-up:
+            # in a copy, the request that saw it answer.
+            uploads = pathlib.Path("wp-content/uploads/buddypress")
+            made = sorted(p.relative_to(fresh.root) for p in fresh.root.rglob("*")) + [uploads]
+            assert files == sorted(set(made))
+            assert copy.option("siteurl") == copy.url and copy.option("home") == copy.url
+            version = pathlib.Path("wp-includes/version.php")
+            assert (copies[0].root / version).samefile(copy.root / version)
+            assert copy.php("echo bp_is_active( 'messages' ) ? 'yes' : 'no';") == "yes"
+            admin = copy.php("echo user_can( 1, 'manage_options' ) ? 'yes' : 'no';")
+            assert admin == "yes", "the roles and capabilities follow the table prefix"
+    finally:
+        for site in (fresh, *copies):
+            site.stop()
+            site.drop()
+        if own is not None:
+            own.drop()
+
+
+def test_sites_share_the_release_and_a_write_into_it_is_caught(tmp_path: pathlib.Path) -> None:
+    """Sites hard-link one copy of the release and copy their own files; a site that wrote
+    into a shared file stops the next copy instead of reaching every site unnoticed."""
+    release = tmp_path / "release"
+    (release / "wp-includes").mkdir(parents=True)
+    (release / "wp-includes" / "version.php").write_text("<?php $wp_version = '0.1';\n")
+    (release / "index.php").write_text("<?php\n")
+    (release / ".htaccess").write_text("# Debian's, pointing into /etc\n")
+    copy = templates.SiteTemplates(tmp_path / "templates").source_copy(release)
+    first, second = tmp_path / "first", tmp_path / "second"
+    copy.lay_out(copy.root, first)
+    assert sorted(p.name for p in first.iterdir()) == ["index.php", "wp-includes"]
+    assert (first / "index.php").samefile(copy.root / "index.php")
+    (first / "wp-config.php").write_text("<?php // the site's own\n")
+    (first / "linked").symlink_to(release, target_is_directory=True)
+    copy.lay_out(first, second)
+    assert (second / "index.php").samefile(copy.root / "index.php")
+    assert (second / "wp-config.php").read_text() == "<?php // the site's own\n"
+    assert not (second / "wp-config.php").samefile(first / "wp-config.php")
+    assert not (second / "linked").exists()  # a site's links are its own to make
+
+    with open(first / "wp-includes" / "version.php", "a") as shared:
+        shared.write("$wp_version = '6.6.6';\n")
+    with pytest.raises(WordPressError, match=r"wp-includes/version\.php of the WordPress copy"):
+        copy.lay_out(copy.root, tmp_path / "third")
 
 
 # -- finding, checking and unpacking releases (no site needed) ---------------------------------

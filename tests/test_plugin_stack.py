@@ -546,7 +546,7 @@ def _write_everything(site: WordPressSite, owner: int, member: int, job_id: int)
     # What is named at run time: a Space's reply time (the bridge unreachable: kept a
     # minute) and a signed call's request id.
     site.php(
-        "$m = new ReflectionMethod('Space_Inbox_UI', 'reply_time'); $m->setAccessible(true);"
+        "$m = new ReflectionMethod('Space_Inbox_Reply_Time', 'get'); $m->setAccessible(true);"
         f" $m->invoke(null, {job_id});"
         " set_transient(Space_Inbox_Rest::SEEN_REQUEST_PREFIX . 'r-1', 1, 600);"
     )
@@ -804,16 +804,18 @@ def test_each_page_loads_only_the_script_its_surface_needs(stack):
     inbox = browser.get(stack.site.option("space_inbox_inbox_url"), timeout=30).text
     scripts = {
         name: re.findall(rf"<script\b[^>]*/space-inbox/assets/{name}\.js[^>]*>", page)
-        for name, page in (("badge", front), ("inbox", front))
+        for name, page in (("badge", front), ("member-inbox", front))
     }
     # Every logged-in page: the badge module, after wp.i18n, as a module.
     assert len(scripts["badge"]) == 1 and 'type="module"' in scripts["badge"][0], scripts
-    assert scripts["inbox"] == [], "the inbox code is shipped to a page without an inbox"
+    assert scripts["member-inbox"] == [], "the inbox code is shipped to a page without an inbox"
     assert front.index("wp-includes/js/dist/i18n") < front.index("/space-inbox/assets/badge.js")
-    # Where an inbox is shown: both, with the same version (inbox.js imports badge.js with
-    # its own query string, so that the page holds one badge module).
-    tags = re.findall(r"<script\b[^>]*/space-inbox/assets/(badge|inbox)\.js\?ver=([^\"'&]+)", inbox)
-    assert sorted(name for name, _ in tags) == ["badge", "inbox"], tags
+    # Where an inbox is shown: the member's inbox and the modules it imports, each once, all
+    # with the same version (they import each other with their own query string, so that
+    # the page holds one instance of each: one badge module).
+    tags = re.findall(r"<script\b[^>]*/space-inbox/assets/([a-z-]+)\.js\?ver=([^\"'&]+)", inbox)
+    names = [name for name, _ in tags]
+    assert {"badge", "member-inbox"} <= set(names) and len(names) == len(set(names)), tags
     assert len({ver for _, ver in tags}) == 1, tags
     # Strings are translated with wp.i18n in the modules, not handed over a second time.
     config = re.search(r"window\.spaceInboxConfig = (\{.*?\});", inbox)

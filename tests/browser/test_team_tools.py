@@ -393,7 +393,7 @@ def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(
 
     # The Space page, rendered by WordPress (no JavaScript needed): kept 5 minutes, so the
     # test forgets the kept answer first.
-    stack.site.php(f"Space_Inbox_UI::forget_reply_time({space_id});")
+    stack.site.php(f"Space_Inbox_Reply_Time::forget({space_id});")
     no_js = browsing.browser.new_context(java_script_enabled=False, base_url=stack.url)
     browsing.contexts.append(("no-js", no_js))
     plain = no_js.new_page()
@@ -409,12 +409,12 @@ def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(
     # A bridge that does not answer: no line, and no page waits for it again for a minute.
     down = stack.site.php(
         "add_filter('pre_option_space_inbox_bridge_url', fn () => 'http://127.0.0.1:9');"
-        f"Space_Inbox_UI::forget_reply_time({space_id});"
-        f"echo wp_json_encode([Space_Inbox_UI::reply_time_html({space_id}),"
+        f"Space_Inbox_Reply_Time::forget({space_id});"
+        f"echo wp_json_encode([Space_Inbox_Reply_Time::html({space_id}),"
         f" get_transient('space_inbox_reply_time_{space_id}')]);"
     )
     assert json.loads(down) == ["", []], down
-    stack.site.php(f"Space_Inbox_UI::forget_reply_time({space_id});")
+    stack.site.php(f"Space_Inbox_Reply_Time::forget({space_id});")
 
     # Ten answers within minutes: the figures speak, and the Space is very responsive.
     quick = stack.new_space("Quick Kiosk", ada)

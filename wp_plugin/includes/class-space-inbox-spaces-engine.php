@@ -124,7 +124,7 @@ final class Space_Inbox_Spaces_Engine {
 			add_filter( 'get_post_metadata', array( __CLASS__, 'no_action' ), 10, 4 );
 		}
 		self::$drawn = true;
-		echo Space_Inbox_UI::message_link_html( $space_id, 'button primary space-inbox-action' ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in message_link_html().
+		echo Space_Inbox_Message_Button::link_html( $space_id, 'button primary space-inbox-action' ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in link_html().
 	}
 
 	/**
@@ -163,9 +163,9 @@ final class Space_Inbox_Spaces_Engine {
 		if ( ! self::serves() || ! Space_Inbox_UI::is_space( $space_id ) ) {
 			return;
 		}
-		$html = Space_Inbox_UI::reply_time_html( $space_id );
+		$html = Space_Inbox_Reply_Time::html( $space_id );
 		if ( '' !== $html ) {
-			echo '<p class="space-inbox-header-reply-time">' . $html . '</p>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in reply_time_html().
+			echo '<p class="space-inbox-header-reply-time">' . $html . '</p>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in Space_Inbox_Reply_Time::html().
 		}
 	}
 
@@ -357,16 +357,15 @@ final class Space_Inbox_Spaces_Engine {
 		if ( ! self::serves() || ! is_post_type_archive( self::POST_TYPE ) ) {
 			return;
 		}
-		Space_Inbox_UI::enqueue_badge();
 		$user_id = get_current_user_id();
-		$data    = array(
-			'loggedIn' => $user_id > 0,
-			'inboxUrl' => Space_Inbox_Options::member_inbox_url(),
-			'loginUrl' => wp_login_url( self::REDIRECT_PLACEHOLDER ),
-			'redirect' => self::REDIRECT_PLACEHOLDER,
-			'mine'     => $user_id > 0 ? Space_Inbox_Spaces::spaces_of_user( $user_id ) : array(),
+		Space_Inbox_Assets::enqueue_cards(
+			array(
+				'loggedIn' => $user_id > 0,
+				'inboxUrl' => Space_Inbox_Options::member_inbox_url(),
+				'loginUrl' => wp_login_url( self::REDIRECT_PLACEHOLDER ),
+				'redirect' => self::REDIRECT_PLACEHOLDER,
+				'mine'     => $user_id > 0 ? Space_Inbox_Spaces::spaces_of_user( $user_id ) : array(),
+			)
 		);
-		wp_enqueue_script( Space_Inbox_UI::CARDS_HANDLE );
-		wp_add_inline_script( Space_Inbox_UI::CARDS_HANDLE, 'window.spaceInboxCards = ' . wp_json_encode( $data ) . ';', 'before' );
 	}
 }

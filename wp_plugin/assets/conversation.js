@@ -1,0 +1,624 @@
+/**
+ * Space Inbox: the conversation view that the member's inbox (member-inbox.js) and a Space
+ * team's inbox (team-inbox.js) are built on: the conversation list, the open conversation
+ * with its messages (message-log.js), the reply box, and the states between (loading,
+ * empty, sending, failed).
+ *
+ * `ConversationView` holds what both audiences do alike; what differs (which API paths,
+ * what a row or a message says, what the composer adds) is asked of the subclass. Nothing
+ * here knows whether its user is a member or on a team.
+ *
+ * @module space-inbox/conversation
+ */
+
+const { __, sprintf } = window.wp.i18n;
+const [{ config, num, h, setBadge, api, ApiError, summary }, { setQuery }, { MessageLog, timeEl }] = await Promise.all(
+  ['badge.js', 'inbox-page.js', 'message-log.js'].map((name) => import(new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href)),
+);
+
+// The longest message the bridge takes: PHP always puts it in the configuration
+// (Space_Inbox_Limits::BODY_MAX, generated from the bridge's own limits).
+const MAX_LENGTH = Number(config.maxLength);
+
+/**
+ * A Space's picture (its logo, from the site), or '' for none or for anything but a web URL.
+ *
+ * @param {string|null|undefined} url
+ * @returns {HTMLImageElement|string}
+ */
+function picture(url) {
+  if (!url || !/^https?:\/\//i.test(url)) return '';
+  return h('img', { class: 'space-inbox__picture', src: url, alt: '', width: '24', height: '24', loading: 'lazy' });
+}
+
+/** @returns {string} A UUID v4, also where crypto.randomUUID is missing (plain http). */
+export function newClientKey() {
+  if (window.crypto && typeof window.crypto.randomUUID === 'function') {
+    return window.crypto.randomUUID();
+  }
+  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** @param {string} text @returns {number} Characters as the bridge counts them (code points). */
+const charCount = (text) => [...text.trim()].length;
+
+// -- the view --------------------------------------------------------------------------------
+
+/**
+ * One inbox on the page: the conversation list, the open conversation and its reply box.
+ * A subclass sets its own state, then calls `build()`; the page then calls its `start()`.
+ *
+ * What a subclass defines, for its audience:
+ * - `fetchList(cursor)`: the API's answer of a page of the conversation list;
+ * - `listItem(row)`: a list row from an API conversation, as `{key, title, picture?,
+ *   excerpt, time, unread, done, row}`;
+ * - `emptyListText()`, `openItem(key)`: what an empty list says; open a row;
+ * - `messagesPath()`, `readPath(c)`: the open conversation's messages; what marks it read
+ *   ('' when the user may not);
+ * - `composeLabelText(c)`, `side`: the reply box's label; the side it writes for ("me",
+ *   "space");
+ * - `isMine(m)`, `sentMeta(m)`: whether this side wrote a message; who wrote it, when;
+ * - `closedQuery()`: the query string's values once no conversation is open.
+ * The methods below that do nothing are for the subclass to override where it needs to.
+ */
+export class ConversationView {
+  /** @param {HTMLElement} root The container to fill. */
+  constructor(root) {
+    this.root = root;
+    this.uid = `space-inbox-${ConversationView.count++}`;
+    this.unsubscribe = null;
+    this.items = []; // Rows of the conversation list.
+    this.nextCursor = null;
+    /** The open conversation, or null. */
+    this.current = null;
+    this.listLoad = 0; // Guards against out-of-order list answers.
+    this.listFailed = false;
+    this.threadLoad = 0;
+    this.seenSummary = false;
+    /** Unsent text per conversation, kept while switching. */
+    this.drafts = new Map();
+  }
+
+  // ---- for the subclass to override ----
+
+  /** @returns {string} The live stream's event about this inbox's conversations. */
+  get liveEvent() {
+    return 'conversation';
+  }
+
+  /**
+   * What the audience adds to the layout, made once the reply box (this.textarea) exists.
+   *
+   * @returns {{toolbar?: Node, head?: Node[], thread?: Node[], composeTop?: Node[], composeButtons?: Node[], hint?: string, after?: Node[]}}
+   *   A toolbar above the panes; controls after the conversation's title; what shows between
+   *   the messages and the reply box; above the box; buttons before Send; the line under the
+   *   box; what follows the panes.
+   */
+  parts() {
+    return {};
+  }
+
+  /** @param {KeyboardEvent} event A key in the reply box. @returns {boolean} Taken. */
+  composerKey(event) {
+    return false;
+  }
+
+  /** The reply box's text changed (after the counter). */
+  composerInput() {}
+
+  /** The reply box lost the focus. */
+  composerBlur() {}
+
+  /** The reply box was emptied by a send. */
+  composerCleared() {}
+
+  /** Another conversation is about to be shown, or none. */
+  leavingThread() {}
+
+  /** Another conversation is shown, or none. */
+  threadShown() {}
+
+  /** No conversation is shown: clear the head's own controls. */
+  clearHead() {}
+
+  /** @param {Array<Object>} items The rows to draw. @returns {Array<Object>} With any the list adds. */
+  listedItems(items) {
+    return items;
+  }
+
+  /** @param {Object} item @returns {Array<Node>} The row's own notes, after its time. */
+  itemNotes(item) {
+    return [];
+  }
+
+  /** @param {Object} event A live event. @returns {boolean} Whether it concerns this inbox. */
+  concerns(event) {
+    return true;
+  }
+
+  /** @param {Object} data A new summary. @param {boolean} first Whether it is the first. */
+  summaryChanged(data, first) {}
+
+  /** @param {Object} c The open conversation. @returns {string} Why it cannot be answered ('' if it can). */
+  noticeText(c) {
+    return '';
+  }
+
+  /** @param {Object} c The open conversation: draw the head's own controls. */
+  renderHeadControls(c) {}
+
+  /** @param {Object} c @param {Object} data A page of messages: take what it says of the conversation. */
+  tookPage(c, data) {}
+
+  /** @param {Object} c @param {*} error Marking it read was refused (tried again on the next refresh). */
+  readRefused(c, error) {}
+
+  /** @param {Object} message A new message on its way, before it is shown. */
+  prepare(message) {}
+
+  /** @param {Object} message Send a message now shown as on its way. */
+  async dispatch(message) {
+    await this.deliver(message);
+  }
+
+  /** @param {Object} message @param {Object} body The POST's body: add what the audience sends. */
+  addToBody(message, body) {}
+
+  /**
+   * @param {Object} c The conversation it was for.
+   * @param {Object} message
+   * @param {*} error Why it was not sent.
+   * @returns {Promise<boolean>} Whether the subclass dealt with it.
+   */
+  async handled(c, message, error) {
+    return false;
+  }
+
+  /** @param {Object} c @param {*} error Refused for good (the text went back in the box). */
+  refused(c, error) {}
+
+  // ---- layout ----
+
+  build() {
+    const id = this.uid;
+    this.status = h('div', { class: 'space-inbox__status', role: 'status', 'aria-live': 'polite' });
+
+    this.list = h('ul', { class: 'space-inbox__list-items', 'aria-labelledby': `${id}-list-title` });
+    this.moreButton = h('button', { type: 'button', class: 'space-inbox__more button', hidden: true, text: __('Load more conversations', 'space-inbox'), onclick: () => this.loadList(true) });
+    this.listPane = h(
+      'section',
+      { class: 'space-inbox__list' },
+      h('h2', { id: `${id}-list-title`, class: 'space-inbox__heading', text: __('Conversations', 'space-inbox') }),
+      this.list,
+      this.moreButton,
+    );
+
+    this.backButton = h('button', { type: 'button', class: 'space-inbox__back button-link', text: `← ${__('Back to conversations', 'space-inbox')}`, onclick: () => this.closeThread() });
+    this.threadTitle = h('h2', { id: `${id}-thread-title`, class: 'space-inbox__heading', tabindex: '-1' });
+    this.threadPicture = h('img', { class: 'space-inbox__picture', alt: '', width: '32', height: '32', hidden: true });
+    this.notice = h('p', { class: 'space-inbox__notice', hidden: true });
+    this.olderButton = h('button', { type: 'button', class: 'space-inbox__older button-link', hidden: true, text: __('Load older messages', 'space-inbox'), onclick: () => this.loadOlder() });
+    this.messages = new MessageLog({
+      labelledBy: `${id}-thread-title`,
+      isMine: (m) => this.isMine(m),
+      sentMeta: (m) => this.sentMeta(m),
+      retry: (m) => this.deliver(m),
+    });
+    this.log = this.messages.node;
+    this.placeholder = h('p', { class: 'space-inbox__placeholder', text: __('Pick a conversation to read it.', 'space-inbox') });
+
+    this.textarea = h('textarea', {
+      id: `${id}-body`,
+      rows: '3',
+      'aria-describedby': `${id}-count ${id}-hint`,
+      onkeydown: (e) => {
+        if (this.composerKey(e)) return;
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          this.send();
+        }
+      },
+      oninput: () => {
+        this.updateCounter();
+        this.composerInput();
+      },
+      onblur: () => this.composerBlur(),
+    });
+    this.composeLabel = h('label', { for: `${id}-body`, class: 'space-inbox__compose-label' });
+    this.counter = h('span', { id: `${id}-count`, class: 'space-inbox__counter' });
+    this.sendButton = h('button', { type: 'submit', class: 'button button-primary space-inbox__send', text: __('Send', 'space-inbox') });
+    const parts = this.parts();
+    this.compose = h(
+      'form',
+      { class: 'space-inbox__compose', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.send(); } },
+      ...(parts.composeTop || []),
+      this.composeLabel,
+      this.textarea,
+      h(
+        'div',
+        { class: 'space-inbox__compose-meta' },
+        h('span', { id: `${id}-hint`, class: 'space-inbox__hint', text: parts.hint || __('Press Ctrl+Enter (⌘+Enter on a Mac) to send.', 'space-inbox') }),
+        this.counter,
+        ...(parts.composeButtons || []),
+        this.sendButton,
+      ),
+    );
+
+    this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadPicture, this.threadTitle, ...(parts.head || []));
+    this.threadPane = h(
+      'section',
+      { class: 'space-inbox__thread', 'aria-labelledby': `${id}-thread-title` },
+      this.threadHead,
+      this.notice,
+      this.olderButton,
+      this.log,
+      this.placeholder,
+      ...(parts.thread || []),
+      this.compose,
+    );
+
+    this.panes = h('div', { class: 'space-inbox__panes' }, this.listPane, this.threadPane);
+    this.root.replaceChildren(parts.toolbar || '', this.status, this.panes, ...(parts.after || []));
+    this.root.classList.add('space-inbox--ready');
+    this.showThread(false);
+    this.updateCounter();
+  }
+
+  /**
+   * Say something in the live region.
+   *
+   * @param {string} message
+   * @param {'error'|'info'} [kind]
+   */
+  say(message, kind = 'info') {
+    this.status.textContent = message;
+    this.status.classList.toggle('is-error', kind === 'error');
+    window.clearTimeout(this.sayTimer);
+    if (kind === 'info' && message) {
+      this.sayTimer = window.setTimeout(() => this.say(''), 6000);
+    }
+  }
+
+  /** @param {*} error Report an error politely. */
+  fail(error) {
+    this.say(error instanceof ApiError ? error.userMessage : __('Something went wrong. Please try again.', 'space-inbox'), 'error');
+  }
+
+  /** @param {boolean} open Whether a conversation is showing (for the narrow layout). */
+  showThread(open) {
+    this.root.classList.toggle('is-thread-open', open);
+    this.placeholder.hidden = open;
+    this.log.hidden = !open;
+    this.compose.hidden = !open;
+    this.backButton.hidden = !open;
+    this.threadHead.hidden = !open;
+    if (!open) {
+      this.threadTitle.textContent = '';
+      this.notice.hidden = true;
+      this.olderButton.hidden = true;
+      this.clearHead();
+    }
+  }
+
+  closeThread() {
+    const key = this.current && this.current.key;
+    if (this.current) this.drafts.set(this.current.key, this.textarea.value);
+    this.current = null;
+    this.threadLoad++;
+    this.log.replaceChildren();
+    this.showThread(false);
+    this.leavingThread();
+    this.threadShown();
+    setQuery(this.closedQuery());
+    this.renderList();
+    const button = this.list.querySelector(`[data-key="${CSS.escape(String(key))}"]`);
+    (button || this.listPane.querySelector('h2')).focus?.();
+  }
+
+  updateCounter() {
+    const length = charCount(this.textarea.value);
+    const left = MAX_LENGTH - length;
+    /* translators: %s: number of characters (for both strings). */
+    this.counter.textContent = left >= 0 ? sprintf(__('%s characters left', 'space-inbox'), num(left)) : sprintf(__('%s characters too many', 'space-inbox'), num(-left));
+    this.counter.classList.toggle('is-over', left < 0);
+    this.counter.classList.toggle('is-near', left >= 0 && left < 100);
+  }
+
+  // ---- the summary and live events ----
+
+  /** Follow the summary, and the live events about this inbox's conversations. */
+  listen() {
+    const stops = [
+      summary.subscribe((data) => this.onSummary(data)),
+      // Pushed: a change the counts do not show (an answer from a teammate or another tab).
+      summary.on(this.liveEvent, (event) => this.onLive(event)),
+    ];
+    this.unsubscribe = () => stops.forEach((stop) => stop());
+  }
+
+  /** Stop following the summary and drop answers still on their way (the view is gone). */
+  stop() {
+    if (this.unsubscribe) this.unsubscribe();
+    this.listLoad++;
+    this.threadLoad++;
+    this.current = null;
+  }
+
+  /** @param {Object} data A new summary (something changed). */
+  onSummary(data) {
+    const first = !this.seenSummary;
+    this.seenSummary = true;
+    if (this.listFailed) {
+      this.refresh(); // The bridge is back.
+      return;
+    }
+    this.summaryChanged(data, first);
+  }
+
+  /** @param {Object} event A live event about one of this inbox's conversations. */
+  onLive(event) {
+    if (!this.concerns(event)) return;
+    window.clearTimeout(this.liveTimer);
+    // A burst of changes (a conversation read, then answered) is one reload.
+    this.liveTimer = window.setTimeout(() => this.refresh(), 50);
+  }
+
+  /** Reload the list and the open conversation (after a change elsewhere). */
+  refresh() {
+    this.loadList();
+    if (this.current) this.loadMessages({ latest: true });
+  }
+
+  // ---- the conversation list ----
+
+  /** @param {boolean} [more] Append the next page instead of reloading. */
+  async loadList(more = false) {
+    const ticket = ++this.listLoad;
+    const cursor = more ? this.nextCursor : null;
+    try {
+      const { data } = await this.fetchList(cursor);
+      if (ticket !== this.listLoad) return;
+      const rows = (data.conversations || []).map((row) => this.listItem(row));
+      this.items = more ? this.items.concat(rows.filter((r) => !this.items.some((x) => x.key === r.key))) : rows;
+      this.nextCursor = data.next_cursor || null;
+      this.listFailed = false;
+      this.renderList();
+    } catch (error) {
+      if (ticket === this.listLoad) {
+        this.listFailed = true;
+        this.fail(error);
+      }
+    }
+  }
+
+  renderList() {
+    const focusedKey = document.activeElement && this.list.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+    const items = this.listedItems(this.items.slice());
+    this.list.replaceChildren(
+      ...items.map((item) => {
+        const selected = this.current && this.current.key === item.key;
+        const badge = h('span', { class: 'space-inbox-badge' });
+        setBadge(badge, selected ? 0 : item.unread);
+        return h(
+          'li',
+          { class: `space-inbox__item${item.unread && !selected ? ' is-unread' : ''}${item.done ? ' is-done' : ''}` },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'space-inbox__item-button',
+              'data-key': String(item.key),
+              'aria-current': selected ? 'true' : null,
+              onclick: () => this.openItem(item.key),
+            },
+            h('span', { class: 'space-inbox__item-top' }, picture(item.picture), h('span', { class: 'space-inbox__item-title', text: item.title }), badge),
+            item.excerpt ? h('span', { class: 'space-inbox__item-excerpt', text: item.excerpt }) : '',
+            h('span', { class: 'space-inbox__item-meta' }, item.time ? timeEl(item.time) : '', ...this.itemNotes(item)),
+          ),
+        );
+      }),
+    );
+    if (!items.length) {
+      this.list.append(h('li', { class: 'space-inbox__empty', text: this.emptyListText() }));
+    }
+    this.moreButton.hidden = !this.nextCursor;
+    if (focusedKey) this.list.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`)?.focus();
+  }
+
+  // ---- a conversation ----
+
+  /** @param {Object} current The conversation to show. */
+  openThread(current) {
+    if (this.current) this.drafts.set(this.current.key, this.textarea.value);
+    this.leavingThread();
+    this.threadLoad++;
+    this.current = Object.assign(current, {
+      messages: new Map(), // key -> message record
+      nodes: new Map(), // key -> <li>
+      nextBefore: null,
+      unread: 0,
+    });
+    this.messages.reset();
+    this.textarea.value = this.drafts.get(current.key) || '';
+    this.updateCounter();
+    this.showThread(true);
+    this.renderHead();
+    this.renderList();
+    this.threadShown();
+  }
+
+  renderHead() {
+    const c = this.current;
+    if (!c) return;
+    this.threadTitle.textContent = c.name || __('Loading…', 'space-inbox');
+    const shown = picture(c.picture);
+    this.threadPicture.hidden = !shown;
+    if (shown) this.threadPicture.src = shown.src;
+    const notice = this.noticeText(c);
+    this.notice.textContent = notice;
+    this.notice.hidden = !notice;
+    this.compose.hidden = Boolean(notice);
+    this.composeLabel.textContent = this.composeLabelText(c);
+    this.renderHeadControls(c);
+  }
+
+  /**
+   * Load the newest page (merged into what is shown), or an older page.
+   *
+   * @param {{latest?: boolean, before?: number}} options
+   */
+  async loadMessages({ latest = false, before = null } = {}) {
+    const c = this.current;
+    if (!c) return;
+    const ticket = this.threadLoad;
+    try {
+      const { data } = await api(this.messagesPath(), { query: { before } });
+      if (ticket !== this.threadLoad || c !== this.current) return;
+      this.tookPage(c, data);
+      if (latest && c.nextBefore === null && c.messages.size === 0) c.nextBefore = data.next_before || null;
+      if (before) c.nextBefore = data.next_before || null;
+      for (const m of data.messages || []) {
+        c.messages.set(`m${m.id}`, { key: `m${m.id}`, ...m });
+      }
+      c.unread = Number(data.unread) || 0;
+      this.renderHead();
+      this.renderMessages({ older: Boolean(before) });
+      if (latest) this.markRead();
+    } catch (error) {
+      if (ticket === this.threadLoad) this.fail(error);
+    }
+  }
+
+  async loadOlder() {
+    const c = this.current;
+    if (!c || !c.nextBefore) return;
+    await this.loadMessages({ before: c.nextBefore });
+  }
+
+  /** Mark the open conversation read, if it has unread messages and the page is seen. */
+  async markRead() {
+    const c = this.current;
+    if (!c || c.unread <= 0 || document.hidden) return;
+    const path = this.readPath(c);
+    if (!path) return;
+    c.unread = 0;
+    try {
+      await api(path, { method: 'POST' });
+      const item = this.items.find((i) => i.key === c.key);
+      if (item) item.unread = 0;
+      this.renderList();
+      summary.poll(); // The badges.
+    } catch (error) {
+      this.readRefused(c, error);
+    }
+  }
+
+  /** @param {{older?: boolean}} [options] Draw the open conversation's messages. */
+  renderMessages(options) {
+    this.olderButton.hidden = !this.current.nextBefore;
+    this.messages.render(this.current, options);
+  }
+
+  // ---- sending ----
+
+  async send() {
+    const c = this.current;
+    if (!c || this.compose.hidden) return;
+    const body = this.textarea.value.trim();
+    const length = charCount(body);
+    if (!length) {
+      this.say(__('Write a message first.', 'space-inbox'), 'error');
+      this.textarea.focus();
+      return;
+    }
+    if (length > MAX_LENGTH) {
+      /* translators: %s: number of characters. */
+      this.say(sprintf(__('%s characters too many', 'space-inbox'), num(length - MAX_LENGTH)), 'error');
+      this.textarea.focus();
+      return;
+    }
+    const clientKey = newClientKey();
+    const message = {
+      key: `k${clientKey}`,
+      client_key: clientKey,
+      from: this.side,
+      body,
+      created_at: new Date().toISOString(),
+      pending: 'sending',
+    };
+    this.prepare(message);
+    await this.queue(message);
+  }
+
+  /**
+   * Show a message as on its way, empty the box and send it.
+   *
+   * @param {Object} message A pending message record.
+   */
+  async queue(message) {
+    const c = this.current;
+    c.messages.set(message.key, message);
+    this.textarea.value = '';
+    this.drafts.delete(c.key);
+    this.updateCounter();
+    this.composerCleared();
+    this.messages.toBottom(); // Show the new message at the bottom.
+    this.renderMessages();
+    this.textarea.focus();
+    await this.dispatch(message);
+  }
+
+  /**
+   * POST a message; a retry reuses its client key, so it is never stored twice.
+   *
+   * @param {Object} message A pending message record.
+   */
+  async deliver(message) {
+    const c = this.current;
+    if (!c || !c.messages.has(message.key)) return;
+    message.pending = 'sending';
+    this.renderMessages();
+    const path = this.messagesPath();
+    const body = { body: message.body, client_key: message.client_key };
+    this.addToBody(message, body);
+    try {
+      const { data } = await api(path, { method: 'POST', body });
+      c.messages.delete(message.key);
+      const key = `m${data.id}`;
+      const node = c.nodes.get(message.key);
+      c.nodes.delete(message.key);
+      if (c.messages.has(key)) {
+        node?.remove(); // A refresh brought it in already.
+      } else if (node) {
+        c.nodes.set(key, node); // Keep the row; renderMessages() redraws it as sent.
+      }
+      c.messages.set(key, { key, ...data });
+      if (c === this.current) {
+        this.renderMessages();
+        this.say(__('Message sent.', 'space-inbox'));
+      }
+      this.loadList();
+    } catch (error) {
+      if (await this.handled(c, message, error)) return;
+      if (error instanceof ApiError && error.transient) {
+        message.pending = 'failed'; // Kept with its client key for "Try again".
+      } else {
+        // Refused for good (too long, Space gone, not allowed...): give the text back.
+        c.messages.delete(message.key);
+        if (c === this.current && !this.textarea.value) {
+          this.textarea.value = message.body;
+          this.updateCounter();
+        }
+        this.refused(c, error);
+        this.renderHead();
+      }
+      if (c === this.current) this.renderMessages();
+      this.fail(error);
+    }
+  }
+}
+ConversationView.count = 0;

@@ -1,0 +1,77 @@
+/**
+ * Space Inbox: the page an inbox is on: its query string (what a reload keeps in view), and
+ * the modules and stylesheets an inbox loads when it first needs them, from this folder with
+ * this module's version query (the one every module of the page is loaded with), so that
+ * the page holds one instance of each.
+ *
+ * @module space-inbox/inbox-page
+ */
+
+const { h } = await import(new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href);
+
+/**
+ * Read a positive integer from the page's query string.
+ *
+ * @param {string} name
+ * @returns {number}
+ */
+export function queryId(name) {
+  const value = Number(new URLSearchParams(window.location.search).get(name));
+  return Number.isInteger(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Put values in the page's query string without reloading (so a reload keeps the view).
+ *
+ * @param {Object<string, number|string|null>} values
+ */
+export function setQuery(values) {
+  const url = new URL(window.location.href);
+  for (const [key, value] of Object.entries(values)) {
+    if (value) url.searchParams.set(key, String(value));
+    else url.searchParams.delete(key);
+  }
+  window.history.replaceState(window.history.state, '', url);
+}
+
+/**
+ * A file of this folder, with the version query every module is loaded with.
+ *
+ * @param {string} name e.g. "team-inbox.js".
+ * @returns {string}
+ */
+const assetUrl = (name) => new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href;
+
+/**
+ * Import a module of this folder (the same instance as any other import of it).
+ *
+ * @param {string} name e.g. "dashboard.js".
+ * @returns {Promise<Object>} The module's exports.
+ */
+export const loadModule = (name) => import(assetUrl(name));
+
+/** @type {Map<string, Promise<void>>} The stylesheets asked for, by element id. */
+const stylesheets = new Map();
+
+/**
+ * Add a stylesheet of this folder to the page, once (not when PHP printed it already).
+ *
+ * @param {string} name e.g. "team.css".
+ * @param {string} id   The element's id, as WordPress gives it: "<handle>-css".
+ * @returns {Promise<void>} Resolves once it applies (or failed to load: the view still works).
+ */
+export function loadStylesheet(name, id) {
+  if (!stylesheets.has(id)) {
+    if (document.getElementById(id)) {
+      stylesheets.set(id, Promise.resolve());
+    } else {
+      const link = h('link', { rel: 'stylesheet', id, href: assetUrl(name), media: 'all' });
+      stylesheets.set(id, new Promise((done) => {
+        link.addEventListener('load', () => done());
+        link.addEventListener('error', () => done());
+      }));
+      document.head.append(link);
+    }
+  }
+  return stylesheets.get(id);
+}

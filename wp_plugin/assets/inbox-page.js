@@ -4,10 +4,17 @@
  * this module's version query (the one every module of the page is loaded with), so that
  * the page holds one instance of each.
  *
+ * A module loaded later comes with its translations when it has any: PHP says where they
+ * are (`window.spaceInboxTranslations` = `{ <module>: <REST URL> }`, on a team's pages
+ * only), and they are handed to wp.i18n before the module is used.
+ *
  * @module space-inbox/inbox-page
  */
 
-const { h } = await import(new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href);
+const { config, h } = await import(new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href);
+
+/** Where the translations of the modules loaded later are, by module name. */
+const translationsAt = window.spaceInboxTranslations || {};
 
 /**
  * Read a positive integer from the page's query string.
@@ -42,13 +49,45 @@ export function setQuery(values) {
  */
 const assetUrl = (name) => new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href;
 
+/** @type {Map<string, Promise<void>>} The translations asked for, by module name. */
+const translated = new Map();
+
 /**
- * Import a module of this folder (the same instance as any other import of it).
+ * Hand wp.i18n the translations of a module loaded later, as WordPress does for the
+ * modules it prints (once; without them, the module speaks English).
+ *
+ * @param {string} module A module's name, e.g. "dashboard".
+ * @returns {Promise<void>}
+ */
+function translate(module) {
+  if (!translationsAt[module]) return Promise.resolve();
+  if (!translated.has(module)) {
+    const asked = fetch(translationsAt[module], { credentials: 'same-origin', headers: { Accept: 'application/json', 'X-WP-Nonce': config.nonce || '' } })
+      .then((response) => (response.ok ? response.json() : { translations: [] }))
+      .then((data) => {
+        for (const translations of Array.isArray(data.translations) ? data.translations : []) {
+          const localeData = translations.locale_data['space-inbox'] || translations.locale_data.messages;
+          localeData[''].domain = 'space-inbox';
+          window.wp.i18n.setLocaleData(localeData, 'space-inbox');
+        }
+      })
+      .catch(() => {});
+    translated.set(module, asked);
+  }
+  return translated.get(module);
+}
+
+/**
+ * Import a module of this folder (the same instance as any other import of it), with its
+ * translations.
  *
  * @param {string} name e.g. "dashboard.js".
  * @returns {Promise<Object>} The module's exports.
  */
-export const loadModule = (name) => import(assetUrl(name));
+export async function loadModule(name) {
+  const [exports] = await Promise.all([import(assetUrl(name)), translate(name.replace(/\.js$/, ''))]);
+  return exports;
+}
 
 /** @type {Map<string, Promise<void>>} The stylesheets asked for, by element id. */
 const stylesheets = new Map();

@@ -1,9 +1,10 @@
 /**
  * Space Inbox: the front-end inbox's switcher, for a user on a Space's team: "My
  * conversations" and one entry per Space they answer for, each with its unread count. A
- * Space's entry shows its team inbox (team-inbox.js and team.css, loaded when first shown).
+ * Space's entry shows its team inbox (team-inbox.js, loaded when first shown).
  *
- * Loaded by member-inbox.js only when the summary says the user answers for a Space.
+ * Loaded by member-inbox.js, with team.css, only when the summary says the user answers for
+ * a Space.
  *
  * @module space-inbox/switcher
  */

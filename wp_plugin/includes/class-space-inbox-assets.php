@@ -8,8 +8,9 @@
  * - a Space team's inbox (the wp-admin screen): team-inbox.js, inbox.css and team.css.
  * On the front end, the team's inbox of a user on a Space's team is loaded by the modules
  * when it is shown (switcher.js, team-inbox.js, team.css), and the Dashboard when it is
- * opened (dashboard.js and dashboard.css): a member's page loads none of them, nor the
- * team's configuration and translations, which only the team's pages are handed.
+ * opened (dashboard.js and dashboard.css), with their translations (from a REST route,
+ * Space_Inbox_REST::translations()): a member's page loads none of them, nor the team's
+ * configuration, which only the team's pages are handed.
  *
  * The modules are plain scripts whose tags are marked type="module" (WordPress 6.1 has no
  * script modules); they import each other by URL, from their own folder with their own
@@ -195,8 +196,9 @@ final class Space_Inbox_Assets {
 
 	/**
 	 * Hands a team's page what the team's modules need beside the module it prints: the
-	 * team's configuration, and the translations of the modules the page imports only when
-	 * they are shown (WordPress prints those of the printed modules itself).
+	 * team's configuration, and where the translations are of the modules it imports only
+	 * when they are shown (window.spaceInboxTranslations: a REST URL per module, for those
+	 * that have any), fetched with them. WordPress prints the printed modules' own.
 	 *
 	 * @param string   $entry The module the page prints.
 	 * @param string[] $later The modules it imports when they are shown.
@@ -209,21 +211,36 @@ final class Space_Inbox_Assets {
 		self::$handed[] = $entry;
 		$handle         = self::handle( $entry );
 		wp_add_inline_script( $handle, 'window.spaceInboxTeamConfig = ' . wp_json_encode( self::team_config() ) . ';', 'before' );
-		$loaded = array_unique( array_merge( ...array_map( array( __CLASS__, 'closure' ), $later ) ) );
-		foreach ( array_diff( $loaded, self::closure( $entry ) ) as $name ) {
-			$json = load_script_textdomain( self::handle( $name ), 'space-inbox', SPACE_INBOX_DIR . 'languages' );
-			if ( $json ) {
-				// As WordPress prints a printed module's translations (WP_Scripts::print_translations).
-				wp_add_inline_script(
-					$handle,
-					sprintf(
-						'( function( domain, translations ) { var localeData = translations.locale_data[ domain ] || translations.locale_data.messages; localeData[""].domain = domain; wp.i18n.setLocaleData( localeData, domain ); } )( "space-inbox", %s );',
-						$json
-					),
-					'before'
-				);
+		$urls = array();
+		foreach ( $later as $name ) {
+			if ( array() !== self::translations( $name, self::closure( $entry ) ) ) {
+				$urls[ $name ] = Space_Inbox_REST::translations_url( $name );
 			}
 		}
+		if ( array() !== $urls ) {
+			wp_add_inline_script( $handle, 'window.spaceInboxTranslations = ' . wp_json_encode( $urls ) . ';', 'before' );
+		}
+	}
+
+	/**
+	 * The translations of a module and of the modules it imports, in the user's language,
+	 * as WordPress hands them to wp.i18n (`wp i18n make-json`'s files).
+	 *
+	 * @param string   $name    A module's name.
+	 * @param string[] $without Modules whose translations are left out (the page has them).
+	 * @return array[] One Jed locale object per module that has translations.
+	 */
+	public static function translations( $name, array $without = array() ) {
+		self::register();
+		$found = array();
+		foreach ( array_diff( self::closure( $name ), $without ) as $module ) {
+			$json = load_script_textdomain( self::handle( $module ), 'space-inbox', SPACE_INBOX_DIR . 'languages' );
+			$data = $json ? json_decode( $json, true ) : null;
+			if ( is_array( $data ) && isset( $data['locale_data'] ) ) {
+				$found[] = $data;
+			}
+		}
+		return $found;
 	}
 
 	/**

@@ -12,6 +12,8 @@ if ( ! defined( 'ABSPATH' ) ) {
 /**
  * - `POST /notify`: notification jobs from the bridge, signed with the shared secret.
  * - `POST /resync`: one page of "Resync all Spaces" (manage_options).
+ * - `GET /translations/<module>`: the translations of a module a page loads later (and of
+ *   those it imports), for logged-in users.
  */
 final class Space_Inbox_REST {
 
@@ -83,9 +85,51 @@ final class Space_Inbox_REST {
 				),
 			)
 		);
+
+		register_rest_route(
+			self::NAMESPACE_V1,
+			'/translations/(?P<module>[a-z-]+)',
+			array(
+				'methods'             => WP_REST_Server::READABLE,
+				'callback'            => array( __CLASS__, 'translations' ),
+				'permission_callback' => array( __CLASS__, 'check_logged_in' ),
+				'args'                => array(
+					'module' => array(
+						'description' => __( 'A module of the inbox, by its file name without ".js".', 'space-inbox' ),
+						'type'        => 'string',
+						'enum'        => array_keys( Space_Inbox_Assets::MODULES ),
+						'required'    => true,
+					),
+				),
+			)
+		);
+	}
+
+	/**
+	 * Where a page fetches a module's translations, in the language the page is in (the
+	 * user's in wp-admin, the site's elsewhere, as WordPress chooses for printed modules).
+	 *
+	 * @param string $module A module's name.
+	 * @return string
+	 */
+	public static function translations_url( $module ) {
+		$url = rest_url( self::NAMESPACE_V1 . '/translations/' . $module );
+		return is_admin() ? add_query_arg( '_locale', 'user', $url ) : $url;
 	}
 
 	/* -- Permissions ------------------------------------------------------------------- */
+
+	/**
+	 * The inboxes' translations are for logged-in users (their pages send the REST nonce).
+	 *
+	 * @return true|WP_Error
+	 */
+	public static function check_logged_in() {
+		if ( is_user_logged_in() ) {
+			return true;
+		}
+		return new WP_Error( 'space_inbox_not_logged_in', __( 'You are not logged in.', 'space-inbox' ), array( 'status' => 401 ) );
+	}
 
 	/**
 	 * Accept only calls signed by the bridge for this route, with a fresh timestamp and a
@@ -148,6 +192,16 @@ final class Space_Inbox_REST {
 			return $done;
 		}
 		return new WP_REST_Response( array( 'done' => $done ), 200 );
+	}
+
+	/**
+	 * The translations of a module and of those it imports.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return WP_REST_Response `{"translations": [Jed locale objects]}`.
+	 */
+	public static function translations( WP_REST_Request $request ) {
+		return new WP_REST_Response( array( 'translations' => Space_Inbox_Assets::translations( (string) $request->get_param( 'module' ) ) ), 200 );
 	}
 
 	/**

@@ -33,7 +33,7 @@ from .support import (
 )
 
 THEMES = ["twentytwentythree", "twentytwentyfour"]
-#: Our colours (space-inbox.css): the accent, and the list's backgrounds.
+#: Our colours (badge.css, inbox.css): the accent, and the list's backgrounds.
 ACCENT = (34, 113, 177)
 LIST_BACKGROUNDS = {(0, 0, 0, 0), (240, 246, 252, 1), (240, 240, 241, 1), (255, 255, 255, 1)}
 

@@ -1,8 +1,8 @@
 /**
  * Space Inbox: the conversation view that the member's inbox (member-inbox.js) and a Space
  * team's inbox (team-inbox.js) are built on: the conversation list, the open conversation
- * with its messages (message-log.js), the reply box, and the states between (loading,
- * empty, sending, failed).
+ * with its messages (message-log.js), the reply box (composer.js), and the states between
+ * (loading, empty, sending, failed).
  *
  * `ConversationView` holds what both audiences do alike; what differs (which API paths,
  * what a row or a message says, what the composer adds) is asked of the subclass. Nothing
@@ -11,14 +11,10 @@
  * @module space-inbox/conversation
  */
 
-const { __, sprintf } = window.wp.i18n;
-const [{ config, num, h, setBadge, api, ApiError, summary }, { setQuery }, { MessageLog, timeEl }] = await Promise.all(
-  ['badge.js', 'inbox-page.js', 'message-log.js'].map((name) => import(new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href)),
+const { __ } = window.wp.i18n;
+const [{ h, setBadge, api, ApiError, summary }, { setQuery }, { MessageLog, timeEl }, { Composer }] = await Promise.all(
+  ['badge.js', 'inbox-page.js', 'message-log.js', 'composer.js'].map((name) => import(new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href)),
 );
-
-// The longest message the bridge takes: PHP always puts it in the configuration
-// (Space_Inbox_Limits::BODY_MAX, generated from the bridge's own limits).
-const MAX_LENGTH = Number(config.maxLength);
 
 /**
  * A Space's picture (its logo, from the site), or '' for none or for anything but a web URL.
@@ -42,9 +38,6 @@ export function newClientKey() {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-
-/** @param {string} text @returns {number} Characters as the bridge counts them (code points). */
-const charCount = (text) => [...text.trim()].length;
 
 // -- the view --------------------------------------------------------------------------------
 
@@ -211,42 +204,17 @@ export class ConversationView {
     this.log = this.messages.node;
     this.placeholder = h('p', { class: 'space-inbox__placeholder', text: __('Pick a conversation to read it.', 'space-inbox') });
 
-    this.textarea = h('textarea', {
-      id: `${id}-body`,
-      rows: '3',
-      'aria-describedby': `${id}-count ${id}-hint`,
-      onkeydown: (e) => {
-        if (this.composerKey(e)) return;
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-          e.preventDefault();
-          this.send();
-        }
-      },
-      oninput: () => {
-        this.updateCounter();
-        this.composerInput();
-      },
-      onblur: () => this.composerBlur(),
+    this.composer = new Composer({
+      uid: id,
+      onSend: () => this.send(),
+      onKey: (e) => this.composerKey(e),
+      onInput: () => this.composerInput(),
+      onBlur: () => this.composerBlur(),
     });
-    this.composeLabel = h('label', { for: `${id}-body`, class: 'space-inbox__compose-label' });
-    this.counter = h('span', { id: `${id}-count`, class: 'space-inbox__counter' });
-    this.sendButton = h('button', { type: 'submit', class: 'button button-primary space-inbox__send', text: __('Send', 'space-inbox') });
+    this.textarea = this.composer.textarea;
+    this.composeLabel = this.composer.label;
     const parts = this.parts();
-    this.compose = h(
-      'form',
-      { class: 'space-inbox__compose', novalidate: true, onsubmit: (e) => { e.preventDefault(); this.send(); } },
-      ...(parts.composeTop || []),
-      this.composeLabel,
-      this.textarea,
-      h(
-        'div',
-        { class: 'space-inbox__compose-meta' },
-        h('span', { id: `${id}-hint`, class: 'space-inbox__hint', text: parts.hint || __('Press Ctrl+Enter (⌘+Enter on a Mac) to send.', 'space-inbox') }),
-        this.counter,
-        ...(parts.composeButtons || []),
-        this.sendButton,
-      ),
-    );
+    this.compose = this.composer.form({ top: parts.composeTop, buttons: parts.composeButtons, hint: parts.hint });
 
     this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadPicture, this.threadTitle, ...(parts.head || []));
     this.threadPane = h(
@@ -265,7 +233,6 @@ export class ConversationView {
     this.root.replaceChildren(parts.toolbar || '', this.status, this.panes, ...(parts.after || []));
     this.root.classList.add('space-inbox--ready');
     this.showThread(false);
-    this.updateCounter();
   }
 
   /**
@@ -319,13 +286,9 @@ export class ConversationView {
     (button || this.listPane.querySelector('h2')).focus?.();
   }
 
+  /** Say how much of the longest message is left. */
   updateCounter() {
-    const length = charCount(this.textarea.value);
-    const left = MAX_LENGTH - length;
-    /* translators: %s: number of characters (for both strings). */
-    this.counter.textContent = left >= 0 ? sprintf(__('%s characters left', 'space-inbox'), num(left)) : sprintf(__('%s characters too many', 'space-inbox'), num(-left));
-    this.counter.classList.toggle('is-over', left < 0);
-    this.counter.classList.toggle('is-near', left >= 0 && left < 100);
+    this.composer.count();
   }
 
   // ---- the summary and live events ----
@@ -528,19 +491,13 @@ export class ConversationView {
   async send() {
     const c = this.current;
     if (!c || this.compose.hidden) return;
+    const problem = this.composer.problem();
+    if (problem) {
+      this.say(problem, 'error');
+      this.textarea.focus();
+      return;
+    }
     const body = this.textarea.value.trim();
-    const length = charCount(body);
-    if (!length) {
-      this.say(__('Write a message first.', 'space-inbox'), 'error');
-      this.textarea.focus();
-      return;
-    }
-    if (length > MAX_LENGTH) {
-      /* translators: %s: number of characters. */
-      this.say(sprintf(__('%s characters too many', 'space-inbox'), num(length - MAX_LENGTH)), 'error');
-      this.textarea.focus();
-      return;
-    }
     const clientKey = newClientKey();
     const message = {
       key: `k${clientKey}`,

@@ -52,6 +52,7 @@ TEAM_STRINGS = [
     "Inbox of",
     "Away and reply time",
     "Messages to answer per day",
+    "under a minute",
 ]
 #: What a member's page is configured with (window.spaceInboxConfig), and nothing more.
 CONFIG = {"apiBase", "mode", "nonce", "inboxUrl", "locale", "maxLength", "pollMs", "streamUrl"}

@@ -3,8 +3,8 @@
  *
  * It follows the summary, fills every `[data-space-inbox-count]` badge, and adds the
  * "Space inbox" link to the BuddyBoss Theme's header dropdowns. It is also the core the
- * inbox module (inbox.js) builds on: the API client, the summary and its live events, and
- * the small DOM helpers.
+ * inboxes build on (conversation.js, member-inbox.js, team-inbox.js): the API client, the
+ * summary and its live events, and the small DOM helpers.
  *
  * The summary comes pushed when the bridge offers a live stream (`streamUrl`, direct mode:
  * Server-Sent Events with `summary`, `conversation`, `team`, `typing`, `logout` and `replaced`
@@ -13,7 +13,8 @@
  * `GET me/summary` (with If-None-Match) while the page is visible.
  *
  * Configuration, set by PHP before this module runs: `window.spaceInboxConfig` =
- * `{ apiBase, mode, nonce, inboxUrl, locale, maxLength, pollMs, streamUrl, ... }`.
+ * `{ apiBase, mode, nonce, inboxUrl, locale, maxLength, pollMs, streamUrl }` (a Space team's
+ * pages also get `window.spaceInboxTeamConfig`, read by team-common.js).
  * apiBase ends in "/" and the API path is appended to it (".../api/v1/" in direct mode, the
  * fast proxy in proxy mode). Strings are translated with WordPress' `wp.i18n`.
  *
@@ -52,29 +53,6 @@ export function parseTime(iso) {
   if (!iso) return null;
   const when = new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
   return Number.isNaN(when.getTime()) ? null : when;
-}
-
-/**
- * A span of time in words: "under a minute", "4 min", "3 hours", "2 days".
- *
- * @param {number} ms Milliseconds.
- * @returns {string}
- */
-export function duration(ms) {
-  if (ms < 60000) return __('under a minute', 'space-inbox');
-  const minutes = Math.round(ms / 60000);
-  if (minutes < 60) {
-    /* translators: %s: number of minutes. */
-    return sprintf(_n('%s min', '%s min', minutes, 'space-inbox'), num(minutes));
-  }
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) {
-    /* translators: %s: number of hours. */
-    return sprintf(_n('%s hour', '%s hours', hours, 'space-inbox'), num(hours));
-  }
-  const days = Math.round(hours / 24);
-  /* translators: %s: number of days. */
-  return sprintf(_n('%s day', '%s days', days, 'space-inbox'), num(days));
 }
 
 /**

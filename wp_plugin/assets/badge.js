@@ -35,9 +35,9 @@ const STREAM_RETRY_MS = 120000;
 
 let numberFormat;
 try {
-  numberFormat = new Intl.NumberFormat(config.locale || undefined);
+	numberFormat = new Intl.NumberFormat(config.locale || undefined);
 } catch {
-  numberFormat = new Intl.NumberFormat();
+	numberFormat = new Intl.NumberFormat();
 }
 
 /** @param {number} n @returns {string} A number in the user's locale. */
@@ -47,158 +47,224 @@ export const num = (n) => numberFormat.format(n);
  * Parse the API's ISO 8601 time (microseconds are cut to milliseconds for every engine).
  *
  * @param {string} iso
- * @returns {Date|null}
+ * @return {Date|null}
  */
 export function parseTime(iso) {
-  if (!iso) return null;
-  const when = new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
-  return Number.isNaN(when.getTime()) ? null : when;
+	if (!iso) {
+		return null;
+	}
+	const when = new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
+	return Number.isNaN(when.getTime()) ? null : when;
 }
 
 /**
  * Create an element. Strings among the children become text nodes, never markup.
  *
- * @param {string} tag
- * @param {Object} [props] class, text, on<event>, or attributes (true = present, null/false = absent).
+ * @param {string}                            tag
+ * @param {Object}                            [props]  class, text, on<event>, or attributes (true = present, null/false = absent).
  * @param {...(Node|string|null|false|Array)} children
- * @returns {HTMLElement}
+ * @return {HTMLElement}
  */
 export function h(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined && child !== false) node.append(child);
-  }
-  return node;
+	const node = document.createElement(tag);
+	for (const [key, value] of Object.entries(props)) {
+		if (value === null || value === undefined || value === false) {
+			continue;
+		}
+		if (key === 'class') {
+			node.className = value;
+		} else if (key === 'text') {
+			node.textContent = value;
+		} else if (key.startsWith('on') && typeof value === 'function') {
+			node.addEventListener(key.slice(2), value);
+		} else {
+			node.setAttribute(key, value === true ? '' : String(value));
+		}
+	}
+	for (const child of children.flat()) {
+		if (child !== null && child !== undefined && child !== false) {
+			node.append(child);
+		}
+	}
+	return node;
 }
 
 /**
  * A count badge: the number for the eye, "N unread" for screen readers; hidden at 0.
  *
  * @param {HTMLElement} badge
- * @param {number} count
+ * @param {number}      count
  */
 export function setBadge(badge, count) {
-  badge.hidden = !(count > 0);
-  badge.classList.toggle('is-empty', !(count > 0));
-  badge.replaceChildren(
-    h('span', { 'aria-hidden': 'true', text: count > 0 ? num(count) : '' }),
-    h('span', {
-      class: 'space-inbox-sr',
-      /* translators: %s: number of unread messages. */
-      text: count > 0 ? ` ${sprintf(_n('%s unread message', '%s unread messages', count, 'space-inbox'), num(count))}` : '',
-    }),
-  );
+	badge.hidden = !(count > 0);
+	badge.classList.toggle('is-empty', !(count > 0));
+	badge.replaceChildren(
+		h('span', { 'aria-hidden': 'true', text: count > 0 ? num(count) : '' }),
+		h('span', {
+			class: 'space-inbox-sr',
+			/* translators: %s: number of unread messages. */
+			text:
+				count > 0
+					? ` ${sprintf(_n('%s unread message', '%s unread messages', count, 'space-inbox'), num(count))}`
+					: '',
+		})
+	);
 }
 
 // -- the API -----------------------------------------------------------------------------
 
 /** An error answer of the API ({code, message}), or a network failure (status 0). */
 export class ApiError extends Error {
-  /**
-   * @param {number} status HTTP status, 0 for a network failure.
-   * @param {string} code   The API's error code.
-   * @param {string} message
-   * @param {number} [retryAfter] Seconds, from Retry-After.
-   */
-  constructor(status, code, message, retryAfter = 0) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.retryAfter = retryAfter;
-  }
+	/**
+	 * @param {number} status       HTTP status, 0 for a network failure.
+	 * @param {string} code         The API's error code.
+	 * @param {string} message
+	 * @param {number} [retryAfter] Seconds, from Retry-After.
+	 */
+	constructor(status, code, message, retryAfter = 0) {
+		super(message);
+		this.status = status;
+		this.code = code;
+		this.retryAfter = retryAfter;
+	}
 
-  /** @returns {boolean} Whether trying the same request again later may work. */
-  get transient() {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
-  }
+	/** @return {boolean} Whether trying the same request again later may work. */
+	get transient() {
+		return this.status === 0 || this.status === 429 || this.status >= 500;
+	}
 
-  /** @returns {string} What to tell the user. */
-  get userMessage() {
-    if (this.status === 0 || this.status === 502 || this.status === 503 || this.status === 504) {
-      return __('The inbox cannot be reached right now. Check your connection; we will keep trying.', 'space-inbox');
-    }
-    if (this.code === 'not_logged_in' || this.status === 401) return __('You are logged out. Log in again to see your messages.', 'space-inbox');
-    if (this.code === 'invalid_nonce' || this.code === 'rest_cookie_invalid_nonce') return __('This page has expired. Reload it to continue.', 'space-inbox');
-    if (this.status === 429) {
-      /* translators: %s: seconds. */
-      return sprintf(__('Too many messages at once. Try again in %s seconds.', 'space-inbox'), num(this.retryAfter || 5));
-    }
-    return this.message || __('Something went wrong. Please try again.', 'space-inbox');
-  }
+	/** @return {string} What to tell the user. */
+	get userMessage() {
+		if (
+			this.status === 0 ||
+			this.status === 502 ||
+			this.status === 503 ||
+			this.status === 504
+		) {
+			return __(
+				'The inbox cannot be reached right now. Check your connection; we will keep trying.',
+				'space-inbox'
+			);
+		}
+		if (this.code === 'not_logged_in' || this.status === 401) {
+			return __(
+				'You are logged out. Log in again to see your messages.',
+				'space-inbox'
+			);
+		}
+		if (
+			this.code === 'invalid_nonce' ||
+			this.code === 'rest_cookie_invalid_nonce'
+		) {
+			return __(
+				'This page has expired. Reload it to continue.',
+				'space-inbox'
+			);
+		}
+		if (this.status === 429) {
+			/* translators: %s: seconds. */
+			return sprintf(
+				__(
+					'Too many messages at once. Try again in %s seconds.',
+					'space-inbox'
+				),
+				num(this.retryAfter || 5)
+			);
+		}
+		return (
+			this.message ||
+			__('Something went wrong. Please try again.', 'space-inbox')
+		);
+	}
 }
 
 /**
  * Call the bridge (directly, or through the plugin's proxy).
  *
- * @param {string} path   Path under /api/v1/, without a query string, e.g. "me/summary".
+ * @param {string} path             Path under /api/v1/, without a query string, e.g. "me/summary".
  * @param {Object} [options]
  * @param {string} [options.method]
  * @param {Object} [options.query]  Query parameters; empty values are left out.
  * @param {*}      [options.body]   JSON body.
  * @param {string} [options.etag]   Sent as If-None-Match.
  * @param {string} [options.cache]  fetch()'s cache mode: "no-store" unless the answer may
- *   be kept as its Cache-Control says ("default").
- * @returns {Promise<{status: number, data: *, etag: (string|null)}>}
+ *                                  be kept as its Cache-Control says ("default").
+ * @return {Promise<{status: number, data: *, etag: (string|null)}>}
  * @throws {ApiError}
  */
-export async function api(path, { method = 'GET', query = null, body, etag = null, cache = 'no-store' } = {}) {
-  let url = config.apiBase + path;
-  if (query) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
-    }
-    const search = params.toString();
-    // With plain permalinks the REST base is "...?rest_route=/...": add with "&".
-    if (search) url += (url.includes('?') ? '&' : '?') + search;
-  }
-  const headers = { Accept: 'application/json' };
-  if (config.nonce) headers['X-WP-Nonce'] = config.nonce;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (etag) headers['If-None-Match'] = etag;
+export async function api(
+	path,
+	{ method = 'GET', query = null, body, etag = null, cache = 'no-store' } = {}
+) {
+	let url = config.apiBase + path;
+	if (query) {
+		const params = new URLSearchParams();
+		for (const [key, value] of Object.entries(query)) {
+			if (value !== null && value !== undefined && value !== '') {
+				params.set(key, String(value));
+			}
+		}
+		const search = params.toString();
+		// With plain permalinks the REST base is "...?rest_route=/...": add with "&".
+		if (search) {
+			url += (url.includes('?') ? '&' : '?') + search;
+		}
+	}
+	const headers = { Accept: 'application/json' };
+	if (config.nonce) {
+		headers['X-WP-Nonce'] = config.nonce;
+	}
+	if (body !== undefined) {
+		headers['Content-Type'] = 'application/json';
+	}
+	if (etag) {
+		headers['If-None-Match'] = etag;
+	}
 
-  let response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-      cache,
-    });
-  } catch {
-    throw new ApiError(0, 'network', '');
-  }
-  const fresh = response.headers.get('X-WP-Nonce');
-  if (fresh) config.nonce = fresh; // WordPress hands a refreshed nonce to the proxy's callers.
-  if (response.status === 304) return { status: 304, data: null, etag };
+	let response;
+	try {
+		response = await fetch(url, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+			credentials: 'same-origin',
+			cache,
+		});
+	} catch {
+		throw new ApiError(0, 'network', '');
+	}
+	const fresh = response.headers.get('X-WP-Nonce');
+	if (fresh) {
+		config.nonce = fresh;
+	} // WordPress hands a refreshed nonce to the proxy's callers.
+	if (response.status === 304) {
+		return { status: 304, data: null, etag };
+	}
 
-  let data = null;
-  const text = await response.text().catch(() => '');
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!response.ok) {
-    const isError = data && typeof data === 'object' && typeof data.code === 'string';
-    throw new ApiError(
-      response.status,
-      isError ? data.code : `http_${response.status}`,
-      isError && typeof data.message === 'string' ? data.message : '',
-      Number(response.headers.get('Retry-After')) || 0,
-    );
-  }
-  return { status: response.status, data, etag: response.headers.get('ETag') };
+	let data = null;
+	const text = await response.text().catch(() => '');
+	if (text) {
+		try {
+			data = JSON.parse(text);
+		} catch {
+			data = null;
+		}
+	}
+	if (!response.ok) {
+		const isError =
+			data && typeof data === 'object' && typeof data.code === 'string';
+		throw new ApiError(
+			response.status,
+			isError ? data.code : `http_${response.status}`,
+			isError && typeof data.message === 'string' ? data.message : '',
+			Number(response.headers.get('Retry-After')) || 0
+		);
+	}
+	return {
+		status: response.status,
+		data,
+		etag: response.headers.get('ETag'),
+	};
 }
 
 // -- the summary poll: badges, and freshness of open inboxes -------------------------------
@@ -210,176 +276,220 @@ export async function api(path, { method = 'GET', query = null, body, etag = nul
  * events on to their handlers.
  */
 export const summary = {
-  /** @type {Object|null} The last summary. */
-  data: null,
-  etag: null,
-  failures: 0,
-  stopped: false,
-  started: false,
-  timer: 0,
-  /** @type {Promise|null} */
-  inflight: null,
-  /** @type {Set<function(Object): void>} */
-  listeners: new Set(),
-  /** @type {EventSource|null} The live stream, once asked for. */
-  stream: null,
-  /** Whether the stream is open: then nothing is polled. */
-  live: false,
-  streamTimer: 0,
-  /** @type {Map<string, Set<function(Object): void>>} */
-  handlers: new Map(),
+	/** @type {Object|null} The last summary. */
+	data: null,
+	etag: null,
+	failures: 0,
+	stopped: false,
+	started: false,
+	timer: 0,
+	/** @type {Promise|null} */
+	inflight: null,
+	/** @type {Set<function(Object): void>} */
+	listeners: new Set(),
+	/** @type {EventSource|null} The live stream, once asked for. */
+	stream: null,
+	/** Whether the stream is open: then nothing is polled. */
+	live: false,
+	streamTimer: 0,
+	/** @type {Map<string, Set<function(Object): void>>} */
+	handlers: new Map(),
 
-  /**
-   * @param {function(Object): void} listener Called with each new summary.
-   * @returns {function(): void} Stops calling it.
-   */
-  subscribe(listener) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  },
+	/**
+	 * @param {function(Object): void} listener Called with each new summary.
+	 * @return {function(): void} Stops calling it.
+	 */
+	subscribe(listener) {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	},
 
-  /**
-   * Handle a live event: "conversation" ({space_id}: the user's own conversation with that
-   * Space changed), "team" ({space_id, conversation_id}: a conversation in a team inbox) or
-   * "typing" ({space_id, conversation_id}: someone else on that team started or stopped
-   * typing an answer there).
-   *
-   * @param {string} name
-   * @param {function(Object): void} handler
-   * @returns {function(): void} Stops calling it.
-   */
-  on(name, handler) {
-    if (!this.handlers.has(name)) this.handlers.set(name, new Set());
-    this.handlers.get(name).add(handler);
-    return () => this.handlers.get(name).delete(handler);
-  },
+	/**
+	 * Handle a live event: "conversation" ({space_id}: the user's own conversation with that
+	 * Space changed), "team" ({space_id, conversation_id}: a conversation in a team inbox) or
+	 * "typing" ({space_id, conversation_id}: someone else on that team started or stopped
+	 * typing an answer there).
+	 *
+	 * @param {string}                 name
+	 * @param {function(Object): void} handler
+	 * @return {function(): void} Stops calling it.
+	 */
+	on(name, handler) {
+		if (!this.handlers.has(name)) {
+			this.handlers.set(name, new Set());
+		}
+		this.handlers.get(name).add(handler);
+		return () => this.handlers.get(name).delete(handler);
+	},
 
-  /** @param {Object} data A summary, from the poll or the stream. */
-  accept(data) {
-    this.data = data;
-    updateBadges(data);
-    for (const listener of this.listeners) listener(data);
-  },
+	/** @param {Object} data A summary, from the poll or the stream. */
+	accept(data) {
+		this.data = data;
+		updateBadges(data);
+		for (const listener of this.listeners) {
+			listener(data);
+		}
+	},
 
-  /** Logged out, or the page's nonce died: stop knocking. */
-  stop() {
-    this.stopped = true;
-    this.live = false;
-    window.clearTimeout(this.timer);
-    window.clearTimeout(this.streamTimer);
-    if (this.stream) this.stream.close();
-    updateBadges(null);
-  },
+	/** Logged out, or the page's nonce died: stop knocking. */
+	stop() {
+		this.stopped = true;
+		this.live = false;
+		window.clearTimeout(this.timer);
+		window.clearTimeout(this.streamTimer);
+		if (this.stream) {
+			this.stream.close();
+		}
+		updateBadges(null);
+	},
 
-  /** Open the live stream, if the bridge offers one; polling goes on until it is open. */
-  connect() {
-    if (!config.streamUrl || !window.EventSource || this.stopped) return;
-    const source = new EventSource(config.streamUrl, { withCredentials: true });
-    this.stream = source;
-    const read = (event) => {
-      try {
-        return JSON.parse(event.data);
-      } catch {
-        return null;
-      }
-    };
-    source.addEventListener('summary', (event) => {
-      const data = read(event);
-      if (!data) return;
-      this.live = true;
-      this.failures = 0;
-      window.clearTimeout(this.timer);
-      this.accept(data);
-    });
-    for (const name of ['conversation', 'team', 'typing']) {
-      source.addEventListener(name, (event) => {
-        const data = read(event);
-        for (const handler of this.handlers.get(name) || []) if (data) handler(data);
-      });
-    }
-    source.addEventListener('logout', () => this.stop());
-    // Newer pages of this user took the streams the bridge gives one user: poll, and ask
-    // for a stream again later.
-    source.addEventListener('replaced', () => {
-      source.close();
-      this.stream = null;
-      this.live = false;
-      this.schedule(0);
-      window.clearTimeout(this.streamTimer);
-      this.streamTimer = window.setTimeout(() => this.connect(), STREAM_RETRY_MS);
-    });
-    source.addEventListener('error', () => {
-      // The browser reconnects by itself unless the bridge refused the stream; poll meanwhile.
-      this.live = false;
-      if (!this.stopped) this.schedule(POLL_MS);
-      if (source.readyState === window.EventSource.CLOSED && !this.stopped) {
-        this.stream = null;
-        window.clearTimeout(this.streamTimer);
-        this.streamTimer = window.setTimeout(() => this.connect(), STREAM_RETRY_MS);
-      }
-    });
-  },
+	/** Open the live stream, if the bridge offers one; polling goes on until it is open. */
+	connect() {
+		if (!config.streamUrl || !window.EventSource || this.stopped) {
+			return;
+		}
+		const source = new EventSource(config.streamUrl, {
+			withCredentials: true,
+		});
+		this.stream = source;
+		const read = (event) => {
+			try {
+				return JSON.parse(event.data);
+			} catch {
+				return null;
+			}
+		};
+		source.addEventListener('summary', (event) => {
+			const data = read(event);
+			if (!data) {
+				return;
+			}
+			this.live = true;
+			this.failures = 0;
+			window.clearTimeout(this.timer);
+			this.accept(data);
+		});
+		for (const name of ['conversation', 'team', 'typing']) {
+			source.addEventListener(name, (event) => {
+				const data = read(event);
+				for (const handler of this.handlers.get(name) || []) {
+					if (data) {
+						handler(data);
+					}
+				}
+			});
+		}
+		source.addEventListener('logout', () => this.stop());
+		// Newer pages of this user took the streams the bridge gives one user: poll, and ask
+		// for a stream again later.
+		source.addEventListener('replaced', () => {
+			source.close();
+			this.stream = null;
+			this.live = false;
+			this.schedule(0);
+			window.clearTimeout(this.streamTimer);
+			this.streamTimer = window.setTimeout(
+				() => this.connect(),
+				STREAM_RETRY_MS
+			);
+		});
+		source.addEventListener('error', () => {
+			// The browser reconnects by itself unless the bridge refused the stream; poll meanwhile.
+			this.live = false;
+			if (!this.stopped) {
+				this.schedule(POLL_MS);
+			}
+			if (
+				source.readyState === window.EventSource.CLOSED &&
+				!this.stopped
+			) {
+				this.stream = null;
+				window.clearTimeout(this.streamTimer);
+				this.streamTimer = window.setTimeout(
+					() => this.connect(),
+					STREAM_RETRY_MS
+				);
+			}
+		});
+	},
 
-  /**
-   * @returns {Promise<Object|null>} The summary, fetched now (or the fetch under way); while
-   *   the live stream is open, the last one it pushed (it pushes every change).
-   */
-  poll() {
-    if (this.stopped || this.live) return Promise.resolve(this.data);
-    if (!this.inflight) {
-      this.inflight = this.fetch().finally(() => {
-        this.inflight = null;
-      });
-    }
-    return this.inflight;
-  },
+	/**
+	 * @return {Promise<Object|null>} The summary, fetched now (or the fetch under way); while
+	 *   the live stream is open, the last one it pushed (it pushes every change).
+	 */
+	poll() {
+		if (this.stopped || this.live) {
+			return Promise.resolve(this.data);
+		}
+		if (!this.inflight) {
+			this.inflight = this.fetch().finally(() => {
+				this.inflight = null;
+			});
+		}
+		return this.inflight;
+	},
 
-  async fetch() {
-    let delay = POLL_MS;
-    try {
-      const { status, data, etag } = await api('me/summary', { etag: this.etag });
-      this.failures = 0;
-      if (status === 200 && data) {
-        this.etag = etag;
-        this.accept(data);
-      }
-    } catch (error) {
-      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-        this.stop();
-      } else {
-        // The bridge is down or busy: back off, and honour Retry-After.
-        this.failures += 1;
-        delay = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** this.failures);
-        delay = Math.max(delay, ((error && error.retryAfter) || 0) * 1000);
-      }
-    }
-    this.schedule(delay);
-    return this.data;
-  },
+	async fetch() {
+		let delay = POLL_MS;
+		try {
+			const { status, data, etag } = await api('me/summary', {
+				etag: this.etag,
+			});
+			this.failures = 0;
+			if (status === 200 && data) {
+				this.etag = etag;
+				this.accept(data);
+			}
+		} catch (error) {
+			if (
+				error instanceof ApiError &&
+				(error.status === 401 || error.status === 403)
+			) {
+				this.stop();
+			} else {
+				// The bridge is down or busy: back off, and honour Retry-After.
+				this.failures += 1;
+				delay = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** this.failures);
+				delay = Math.max(
+					delay,
+					((error && error.retryAfter) || 0) * 1000
+				);
+			}
+		}
+		this.schedule(delay);
+		return this.data;
+	},
 
-  /** @param {number} delay Milliseconds until the next poll. */
-  schedule(delay) {
-    window.clearTimeout(this.timer);
-    if (!this.stopped && !this.live) {
-      this.timer = window.setTimeout(() => {
-        if (document.hidden) this.schedule(POLL_MS);
-        else this.poll();
-      }, delay);
-    }
-  },
+	/** @param {number} delay Milliseconds until the next poll. */
+	schedule(delay) {
+		window.clearTimeout(this.timer);
+		if (!this.stopped && !this.live) {
+			this.timer = window.setTimeout(() => {
+				if (document.hidden) {
+					this.schedule(POLL_MS);
+				} else {
+					this.poll();
+				}
+			}, delay);
+		}
+	},
 
-  /** Start polling (once per page). @returns {Promise<Object|null>} The first summary. */
-  start() {
-    if (this.started) return this.poll();
-    this.started = true;
-    const now = () => {
-      if (!document.hidden) this.poll();
-    };
-    document.addEventListener('visibilitychange', now);
-    window.addEventListener('focus', now);
-    this.connect();
-    return this.poll();
-  },
+	/** Start polling (once per page). @returns {Promise<Object|null>} The first summary. */
+	start() {
+		if (this.started) {
+			return this.poll();
+		}
+		this.started = true;
+		const now = () => {
+			if (!document.hidden) {
+				this.poll();
+			}
+		};
+		document.addEventListener('visibilitychange', now);
+		window.addEventListener('focus', now);
+		this.connect();
+		return this.poll();
+	},
 };
 
 /**
@@ -387,18 +497,18 @@ export const summary = {
  * Spaces they answer for), "total", and "space-<id>" for each of their Spaces.
  *
  * @param {Object|null} data
- * @returns {Object<string, number>}
+ * @return {Object<string, number>}
  */
 export function counts(data) {
-  const member = data ? Number(data.unread) || 0 : 0;
-  const result = { member, spaces: 0 };
-  for (const space of (data && Array.isArray(data.spaces) ? data.spaces : [])) {
-    const unread = Number(space.unread) || 0;
-    result[`space-${Number(space.id)}`] = unread;
-    result.spaces += unread;
-  }
-  result.total = member + result.spaces;
-  return result;
+	const member = data ? Number(data.unread) || 0 : 0;
+	const result = { member, spaces: 0 };
+	for (const space of data && Array.isArray(data.spaces) ? data.spaces : []) {
+		const unread = Number(space.unread) || 0;
+		result[`space-${Number(space.id)}`] = unread;
+		result.spaces += unread;
+	}
+	result.total = member + result.spaces;
+	return result;
 }
 
 /**
@@ -407,10 +517,10 @@ export function counts(data) {
  * @param {Object|null} data A summary, or null to hide them.
  */
 function updateBadges(data) {
-  const known = counts(data);
-  for (const badge of document.querySelectorAll('[data-space-inbox-count]')) {
-    setBadge(badge, known[badge.dataset.spaceInboxCount] || 0);
-  }
+	const known = counts(data);
+	for (const badge of document.querySelectorAll('[data-space-inbox-count]')) {
+		setBadge(badge, known[badge.dataset.spaceInboxCount] || 0);
+	}
 }
 
 /**
@@ -420,30 +530,57 @@ function updateBadges(data) {
  * are refilled by AJAX; these parts of the dropdowns are not, so the link stays.
  */
 function addHeaderLinks() {
-  if (!config.inboxUrl) return;
-  for (const id of ['header-messages-dropdown-elem', 'header-notifications-dropdown-elem']) {
-    const dropdown = document.getElementById(id);
-    if (!dropdown || dropdown.querySelector('.space-inbox-dropdown-link')) continue;
-    const footer = dropdown.querySelector('.notification-footer');
-    const viewAll = dropdown.querySelector('.notification-header .delete-all, .notification-header .message-view-all-link');
-    if (!footer && !viewAll) continue;
-    const link = h(
-      'a',
-      { class: 'space-inbox-dropdown-link', href: config.inboxUrl },
-      __('Space inbox', 'space-inbox'),
-      h('span', { class: 'space-inbox-badge', 'data-space-inbox-count': 'total', hidden: true }),
-    );
-    if (footer) footer.append(link);
-    else viewAll.before(link);
-  }
+	if (!config.inboxUrl) {
+		return;
+	}
+	for (const id of [
+		'header-messages-dropdown-elem',
+		'header-notifications-dropdown-elem',
+	]) {
+		const dropdown = document.getElementById(id);
+		if (!dropdown || dropdown.querySelector('.space-inbox-dropdown-link')) {
+			continue;
+		}
+		const footer = dropdown.querySelector('.notification-footer');
+		const viewAll = dropdown.querySelector(
+			'.notification-header .delete-all, .notification-header .message-view-all-link'
+		);
+		if (!footer && !viewAll) {
+			continue;
+		}
+		const link = h(
+			'a',
+			{ class: 'space-inbox-dropdown-link', href: config.inboxUrl },
+			__('Space inbox', 'space-inbox'),
+			h('span', {
+				class: 'space-inbox-badge',
+				'data-space-inbox-count': 'total',
+				hidden: true,
+			})
+		);
+		if (footer) {
+			footer.append(link);
+		} else {
+			viewAll.before(link);
+		}
+	}
 }
 
 /** Add the header links, and poll when the page shows a count. */
 function main() {
-  if (!config.apiBase) return; // Logged out: PHP hands no configuration.
-  addHeaderLinks();
-  if (document.querySelector('[data-space-inbox-count], [data-space-inbox]')) summary.start();
+	if (!config.apiBase) {
+		return;
+	} // Logged out: PHP hands no configuration.
+	addHeaderLinks();
+	if (
+		document.querySelector('[data-space-inbox-count], [data-space-inbox]')
+	) {
+		summary.start();
+	}
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
-else main();
+if (document.readyState === 'loading') {
+	document.addEventListener('DOMContentLoaded', main);
+} else {
+	main();
+}

@@ -12,31 +12,55 @@
  */
 
 const { __ } = window.wp.i18n;
-const [{ h, setBadge, api, ApiError, summary }, { setQuery }, { MessageLog, timeEl }, { Composer }] = await Promise.all(
-  ['badge.js', 'inbox-page.js', 'message-log.js', 'composer.js'].map((name) => import(new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href)),
+const [
+	{ h, setBadge, api, ApiError, summary },
+	{ setQuery },
+	{ MessageLog, timeEl },
+	{ Composer },
+] = await Promise.all(
+	['badge.js', 'inbox-page.js', 'message-log.js', 'composer.js'].map(
+		(name) =>
+			import(
+				new URL(
+					`${name}${new URL(import.meta.url).search}`,
+					import.meta.url
+				).href
+			)
+	)
 );
 
 /**
  * A Space's picture (its logo, from the site), or '' for none or for anything but a web URL.
  *
  * @param {string|null|undefined} url
- * @returns {HTMLImageElement|string}
+ * @return {HTMLImageElement|string}
  */
 function picture(url) {
-  if (!url || !/^https?:\/\//i.test(url)) return '';
-  return h('img', { class: 'space-inbox__picture', src: url, alt: '', width: '24', height: '24', loading: 'lazy' });
+	if (!url || !/^https?:\/\//i.test(url)) {
+		return '';
+	}
+	return h('img', {
+		class: 'space-inbox__picture',
+		src: url,
+		alt: '',
+		width: '24',
+		height: '24',
+		loading: 'lazy',
+	});
 }
 
-/** @returns {string} A UUID v4, also where crypto.randomUUID is missing (plain http). */
+/** @return {string} A UUID v4, also where crypto.randomUUID is missing (plain http). */
 export function newClientKey() {
-  if (window.crypto && typeof window.crypto.randomUUID === 'function') {
-    return window.crypto.randomUUID();
-  }
-  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+	if (window.crypto && typeof window.crypto.randomUUID === 'function') {
+		return window.crypto.randomUUID();
+	}
+	const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+	bytes[6] = (bytes[6] & 0x0f) | 0x40;
+	bytes[8] = (bytes[8] & 0x3f) | 0x80;
+	const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(
+		''
+	);
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 // -- the view --------------------------------------------------------------------------------
@@ -59,523 +83,697 @@ export function newClientKey() {
  * The methods below that do nothing are for the subclass to override where it needs to.
  */
 export class ConversationView {
-  /** @param {HTMLElement} root The container to fill. */
-  constructor(root) {
-    this.root = root;
-    this.uid = `space-inbox-${ConversationView.count++}`;
-    this.unsubscribe = null;
-    this.items = []; // Rows of the conversation list.
-    this.nextCursor = null;
-    /** The open conversation, or null. */
-    this.current = null;
-    this.listLoad = 0; // Guards against out-of-order list answers.
-    this.listFailed = false;
-    this.threadLoad = 0;
-    this.seenSummary = false;
-    /** Unsent text per conversation, kept while switching. */
-    this.drafts = new Map();
-  }
+	/** @param {HTMLElement} root The container to fill. */
+	constructor(root) {
+		this.root = root;
+		this.uid = `space-inbox-${ConversationView.count++}`;
+		this.unsubscribe = null;
+		this.items = []; // Rows of the conversation list.
+		this.nextCursor = null;
+		/** The open conversation, or null. */
+		this.current = null;
+		this.listLoad = 0; // Guards against out-of-order list answers.
+		this.listFailed = false;
+		this.threadLoad = 0;
+		this.seenSummary = false;
+		/** Unsent text per conversation, kept while switching. */
+		this.drafts = new Map();
+	}
 
-  // ---- for the subclass to override ----
+	// ---- for the subclass to override ----
 
-  /** @returns {string} The live stream's event about this inbox's conversations. */
-  get liveEvent() {
-    return 'conversation';
-  }
+	/** @return {string} The live stream's event about this inbox's conversations. */
+	get liveEvent() {
+		return 'conversation';
+	}
 
-  /**
-   * What the audience adds to the layout, made once the reply box (this.textarea) exists.
-   *
-   * @returns {{toolbar?: Node, head?: Node[], thread?: Node[], composeTop?: Node[], composeButtons?: Node[], hint?: string, after?: Node[]}}
-   *   A toolbar above the panes; controls after the conversation's title; what shows between
-   *   the messages and the reply box; above the box; buttons before Send; the line under the
-   *   box; what follows the panes.
-   */
-  parts() {
-    return {};
-  }
+	/**
+	 * What the audience adds to the layout, made once the reply box (this.textarea) exists.
+	 *
+	 * @return {{toolbar?: Node, head?: Node[], thread?: Node[], composeTop?: Node[], composeButtons?: Node[], hint?: string, after?: Node[]}}
+	 *   A toolbar above the panes; controls after the conversation's title; what shows between
+	 *   the messages and the reply box; above the box; buttons before Send; the line under the
+	 *   box; what follows the panes.
+	 */
+	parts() {
+		return {};
+	}
 
-  /** @param {KeyboardEvent} event A key in the reply box. @returns {boolean} Taken. */
-  composerKey(event) {
-    return false;
-  }
+	/** @param {KeyboardEvent} event A key in the reply box. @returns {boolean} Taken. */
+	composerKey(event) {
+		return false;
+	}
 
-  /** The reply box's text changed (after the counter). */
-  composerInput() {}
+	/** The reply box's text changed (after the counter). */
+	composerInput() {}
 
-  /** The reply box lost the focus. */
-  composerBlur() {}
+	/** The reply box lost the focus. */
+	composerBlur() {}
 
-  /** The reply box was emptied by a send. */
-  composerCleared() {}
+	/** The reply box was emptied by a send. */
+	composerCleared() {}
 
-  /** Another conversation is about to be shown, or none. */
-  leavingThread() {}
+	/** Another conversation is about to be shown, or none. */
+	leavingThread() {}
 
-  /** Another conversation is shown, or none. */
-  threadShown() {}
+	/** Another conversation is shown, or none. */
+	threadShown() {}
 
-  /** No conversation is shown: clear the head's own controls. */
-  clearHead() {}
+	/** No conversation is shown: clear the head's own controls. */
+	clearHead() {}
 
-  /** @param {Array<Object>} items The rows to draw. @returns {Array<Object>} With any the list adds. */
-  listedItems(items) {
-    return items;
-  }
+	/** @param {Array<Object>} items The rows to draw. @returns {Array<Object>} With any the list adds. */
+	listedItems(items) {
+		return items;
+	}
 
-  /** @param {Object} item @returns {Array<Node>} The row's own notes, after its time. */
-  itemNotes(item) {
-    return [];
-  }
+	/** @param {Object} item @returns {Array<Node>} The row's own notes, after its time. */
+	itemNotes(item) {
+		return [];
+	}
 
-  /** @param {Object} event A live event. @returns {boolean} Whether it concerns this inbox. */
-  concerns(event) {
-    return true;
-  }
+	/** @param {Object} event A live event. @returns {boolean} Whether it concerns this inbox. */
+	concerns(event) {
+		return true;
+	}
 
-  /** @param {Object} data A new summary. @param {boolean} first Whether it is the first. */
-  summaryChanged(data, first) {}
+	/**
+	 * @param {Object} data  A new summary. @param {boolean} first Whether it is the first.
+	 * @param          first
+	 */
+	summaryChanged(data, first) {}
 
-  /** @param {Object} c The open conversation. @returns {string} Why it cannot be answered ('' if it can). */
-  noticeText(c) {
-    return '';
-  }
+	/** @param {Object} c The open conversation. @returns {string} Why it cannot be answered ('' if it can). */
+	noticeText(c) {
+		return '';
+	}
 
-  /** @param {Object} c The open conversation: draw the head's own controls. */
-  renderHeadControls(c) {}
+	/** @param {Object} c The open conversation: draw the head's own controls. */
+	renderHeadControls(c) {}
 
-  /** @param {Object} c @param {Object} data A page of messages: take what it says of the conversation. */
-  tookPage(c, data) {}
+	/**
+	 * @param {Object} c    @param {Object} data A page of messages: take what it says of the conversation.
+	 * @param          data
+	 */
+	tookPage(c, data) {}
 
-  /** @param {Object} c @param {*} error Marking it read was refused (tried again on the next refresh). */
-  readRefused(c, error) {}
+	/**
+	 * @param {Object} c     @param {*} error Marking it read was refused (tried again on the next refresh).
+	 * @param          error
+	 */
+	readRefused(c, error) {}
 
-  /** @param {Object} message A new message on its way, before it is shown. */
-  prepare(message) {}
+	/** @param {Object} message A new message on its way, before it is shown. */
+	prepare(message) {}
 
-  /** @param {Object} message Send a message now shown as on its way. */
-  async dispatch(message) {
-    await this.deliver(message);
-  }
+	/** @param {Object} message Send a message now shown as on its way. */
+	async dispatch(message) {
+		await this.deliver(message);
+	}
 
-  /** @param {Object} message @param {Object} body The POST's body: add what the audience sends. */
-  addToBody(message, body) {}
+	/**
+	 * @param {Object} message @param {Object} body The POST's body: add what the audience sends.
+	 * @param          body
+	 */
+	addToBody(message, body) {}
 
-  /**
-   * @param {Object} c The conversation it was for.
-   * @param {Object} message
-   * @param {*} error Why it was not sent.
-   * @returns {Promise<boolean>} Whether the subclass dealt with it.
-   */
-  async handled(c, message, error) {
-    return false;
-  }
+	/**
+	 * @param {Object} c       The conversation it was for.
+	 * @param {Object} message
+	 * @param {*}      error   Why it was not sent.
+	 * @return {Promise<boolean>} Whether the subclass dealt with it.
+	 */
+	async handled(c, message, error) {
+		return false;
+	}
 
-  /** @param {Object} c @param {*} error Refused for good (the text went back in the box). */
-  refused(c, error) {}
+	/**
+	 * @param {Object} c     @param {*} error Refused for good (the text went back in the box).
+	 * @param          error
+	 */
+	refused(c, error) {}
 
-  // ---- layout ----
+	// ---- layout ----
 
-  build() {
-    const id = this.uid;
-    this.status = h('div', { class: 'space-inbox__status', role: 'status', 'aria-live': 'polite' });
+	build() {
+		const id = this.uid;
+		this.status = h('div', {
+			class: 'space-inbox__status',
+			role: 'status',
+			'aria-live': 'polite',
+		});
 
-    this.list = h('ul', { class: 'space-inbox__list-items', 'aria-labelledby': `${id}-list-title` });
-    this.moreButton = h('button', { type: 'button', class: 'space-inbox__more button', hidden: true, text: __('Load more conversations', 'space-inbox'), onclick: () => this.loadList(true) });
-    this.listPane = h(
-      'section',
-      { class: 'space-inbox__list' },
-      h('h2', { id: `${id}-list-title`, class: 'space-inbox__heading', text: __('Conversations', 'space-inbox') }),
-      this.list,
-      this.moreButton,
-    );
+		this.list = h('ul', {
+			class: 'space-inbox__list-items',
+			'aria-labelledby': `${id}-list-title`,
+		});
+		this.moreButton = h('button', {
+			type: 'button',
+			class: 'space-inbox__more button',
+			hidden: true,
+			text: __('Load more conversations', 'space-inbox'),
+			onclick: () => this.loadList(true),
+		});
+		this.listPane = h(
+			'section',
+			{ class: 'space-inbox__list' },
+			h('h2', {
+				id: `${id}-list-title`,
+				class: 'space-inbox__heading',
+				text: __('Conversations', 'space-inbox'),
+			}),
+			this.list,
+			this.moreButton
+		);
 
-    this.backButton = h('button', { type: 'button', class: 'space-inbox__back button-link', text: `← ${__('Back to conversations', 'space-inbox')}`, onclick: () => this.closeThread() });
-    this.threadTitle = h('h2', { id: `${id}-thread-title`, class: 'space-inbox__heading', tabindex: '-1' });
-    this.threadPicture = h('img', { class: 'space-inbox__picture', alt: '', width: '32', height: '32', hidden: true });
-    this.notice = h('p', { class: 'space-inbox__notice', hidden: true });
-    this.olderButton = h('button', { type: 'button', class: 'space-inbox__older button-link', hidden: true, text: __('Load older messages', 'space-inbox'), onclick: () => this.loadOlder() });
-    this.messages = new MessageLog({
-      labelledBy: `${id}-thread-title`,
-      isMine: (m) => this.isMine(m),
-      sentMeta: (m) => this.sentMeta(m),
-      retry: (m) => this.deliver(m),
-    });
-    this.log = this.messages.node;
-    this.placeholder = h('p', { class: 'space-inbox__placeholder', text: __('Pick a conversation to read it.', 'space-inbox') });
+		this.backButton = h('button', {
+			type: 'button',
+			class: 'space-inbox__back button-link',
+			text: `← ${__('Back to conversations', 'space-inbox')}`,
+			onclick: () => this.closeThread(),
+		});
+		this.threadTitle = h('h2', {
+			id: `${id}-thread-title`,
+			class: 'space-inbox__heading',
+			tabindex: '-1',
+		});
+		this.threadPicture = h('img', {
+			class: 'space-inbox__picture',
+			alt: '',
+			width: '32',
+			height: '32',
+			hidden: true,
+		});
+		this.notice = h('p', { class: 'space-inbox__notice', hidden: true });
+		this.olderButton = h('button', {
+			type: 'button',
+			class: 'space-inbox__older button-link',
+			hidden: true,
+			text: __('Load older messages', 'space-inbox'),
+			onclick: () => this.loadOlder(),
+		});
+		this.messages = new MessageLog({
+			labelledBy: `${id}-thread-title`,
+			isMine: (m) => this.isMine(m),
+			sentMeta: (m) => this.sentMeta(m),
+			retry: (m) => this.deliver(m),
+		});
+		this.log = this.messages.node;
+		this.placeholder = h('p', {
+			class: 'space-inbox__placeholder',
+			text: __('Pick a conversation to read it.', 'space-inbox'),
+		});
 
-    this.composer = new Composer({
-      uid: id,
-      onSend: () => this.send(),
-      onKey: (e) => this.composerKey(e),
-      onInput: () => this.composerInput(),
-      onBlur: () => this.composerBlur(),
-    });
-    this.textarea = this.composer.textarea;
-    this.composeLabel = this.composer.label;
-    const parts = this.parts();
-    this.compose = this.composer.form({ top: parts.composeTop, buttons: parts.composeButtons, hint: parts.hint });
+		this.composer = new Composer({
+			uid: id,
+			onSend: () => this.send(),
+			onKey: (e) => this.composerKey(e),
+			onInput: () => this.composerInput(),
+			onBlur: () => this.composerBlur(),
+		});
+		this.textarea = this.composer.textarea;
+		this.composeLabel = this.composer.label;
+		const parts = this.parts();
+		this.compose = this.composer.form({
+			top: parts.composeTop,
+			buttons: parts.composeButtons,
+			hint: parts.hint,
+		});
 
-    this.threadHead = h('div', { class: 'space-inbox__thread-head' }, this.backButton, this.threadPicture, this.threadTitle, ...(parts.head || []));
-    this.threadPane = h(
-      'section',
-      { class: 'space-inbox__thread', 'aria-labelledby': `${id}-thread-title` },
-      this.threadHead,
-      this.notice,
-      this.olderButton,
-      this.log,
-      this.placeholder,
-      ...(parts.thread || []),
-      this.compose,
-    );
+		this.threadHead = h(
+			'div',
+			{ class: 'space-inbox__thread-head' },
+			this.backButton,
+			this.threadPicture,
+			this.threadTitle,
+			...(parts.head || [])
+		);
+		this.threadPane = h(
+			'section',
+			{
+				class: 'space-inbox__thread',
+				'aria-labelledby': `${id}-thread-title`,
+			},
+			this.threadHead,
+			this.notice,
+			this.olderButton,
+			this.log,
+			this.placeholder,
+			...(parts.thread || []),
+			this.compose
+		);
 
-    this.panes = h('div', { class: 'space-inbox__panes' }, this.listPane, this.threadPane);
-    this.root.replaceChildren(parts.toolbar || '', this.status, this.panes, ...(parts.after || []));
-    this.root.classList.add('space-inbox--ready');
-    this.showThread(false);
-  }
+		this.panes = h(
+			'div',
+			{ class: 'space-inbox__panes' },
+			this.listPane,
+			this.threadPane
+		);
+		this.root.replaceChildren(
+			parts.toolbar || '',
+			this.status,
+			this.panes,
+			...(parts.after || [])
+		);
+		this.root.classList.add('space-inbox--ready');
+		this.showThread(false);
+	}
 
-  /**
-   * Say something in the live region.
-   *
-   * @param {string} message
-   * @param {'error'|'info'} [kind]
-   */
-  say(message, kind = 'info') {
-    this.status.textContent = message;
-    this.status.classList.toggle('is-error', kind === 'error');
-    window.clearTimeout(this.sayTimer);
-    if (kind === 'info' && message) {
-      this.sayTimer = window.setTimeout(() => this.say(''), 6000);
-    }
-  }
+	/**
+	 * Say something in the live region.
+	 *
+	 * @param {string}         message
+	 * @param {'error'|'info'} [kind]
+	 */
+	say(message, kind = 'info') {
+		this.status.textContent = message;
+		this.status.classList.toggle('is-error', kind === 'error');
+		window.clearTimeout(this.sayTimer);
+		if (kind === 'info' && message) {
+			this.sayTimer = window.setTimeout(() => this.say(''), 6000);
+		}
+	}
 
-  /** @param {*} error Report an error politely. */
-  fail(error) {
-    this.say(error instanceof ApiError ? error.userMessage : __('Something went wrong. Please try again.', 'space-inbox'), 'error');
-  }
+	/** @param {*} error Report an error politely. */
+	fail(error) {
+		this.say(
+			error instanceof ApiError
+				? error.userMessage
+				: __('Something went wrong. Please try again.', 'space-inbox'),
+			'error'
+		);
+	}
 
-  /** @param {boolean} open Whether a conversation is showing (for the narrow layout). */
-  showThread(open) {
-    this.root.classList.toggle('is-thread-open', open);
-    this.placeholder.hidden = open;
-    this.log.hidden = !open;
-    this.compose.hidden = !open;
-    this.backButton.hidden = !open;
-    this.threadHead.hidden = !open;
-    if (!open) {
-      this.threadTitle.textContent = '';
-      this.notice.hidden = true;
-      this.olderButton.hidden = true;
-      this.clearHead();
-    }
-  }
+	/** @param {boolean} open Whether a conversation is showing (for the narrow layout). */
+	showThread(open) {
+		this.root.classList.toggle('is-thread-open', open);
+		this.placeholder.hidden = open;
+		this.log.hidden = !open;
+		this.compose.hidden = !open;
+		this.backButton.hidden = !open;
+		this.threadHead.hidden = !open;
+		if (!open) {
+			this.threadTitle.textContent = '';
+			this.notice.hidden = true;
+			this.olderButton.hidden = true;
+			this.clearHead();
+		}
+	}
 
-  closeThread() {
-    const key = this.current && this.current.key;
-    if (this.current) this.drafts.set(this.current.key, this.textarea.value);
-    this.current = null;
-    this.threadLoad++;
-    this.log.replaceChildren();
-    this.showThread(false);
-    this.leavingThread();
-    this.threadShown();
-    setQuery(this.closedQuery());
-    this.renderList();
-    const button = this.list.querySelector(`[data-key="${CSS.escape(String(key))}"]`);
-    (button || this.listPane.querySelector('h2')).focus?.();
-  }
+	closeThread() {
+		const key = this.current && this.current.key;
+		if (this.current) {
+			this.drafts.set(this.current.key, this.textarea.value);
+		}
+		this.current = null;
+		this.threadLoad++;
+		this.log.replaceChildren();
+		this.showThread(false);
+		this.leavingThread();
+		this.threadShown();
+		setQuery(this.closedQuery());
+		this.renderList();
+		const button = this.list.querySelector(
+			`[data-key="${CSS.escape(String(key))}"]`
+		);
+		(button || this.listPane.querySelector('h2')).focus?.();
+	}
 
-  /** Say how much of the longest message is left. */
-  updateCounter() {
-    this.composer.count();
-  }
+	/** Say how much of the longest message is left. */
+	updateCounter() {
+		this.composer.count();
+	}
 
-  // ---- the summary and live events ----
+	// ---- the summary and live events ----
 
-  /** Follow the summary, and the live events about this inbox's conversations. */
-  listen() {
-    const stops = [
-      summary.subscribe((data) => this.onSummary(data)),
-      // Pushed: a change the counts do not show (an answer from a teammate or another tab).
-      summary.on(this.liveEvent, (event) => this.onLive(event)),
-    ];
-    this.unsubscribe = () => stops.forEach((stop) => stop());
-  }
+	/** Follow the summary, and the live events about this inbox's conversations. */
+	listen() {
+		const stops = [
+			summary.subscribe((data) => this.onSummary(data)),
+			// Pushed: a change the counts do not show (an answer from a teammate or another tab).
+			summary.on(this.liveEvent, (event) => this.onLive(event)),
+		];
+		this.unsubscribe = () => stops.forEach((stop) => stop());
+	}
 
-  /** Stop following the summary and drop answers still on their way (the view is gone). */
-  stop() {
-    if (this.unsubscribe) this.unsubscribe();
-    this.listLoad++;
-    this.threadLoad++;
-    this.current = null;
-  }
+	/** Stop following the summary and drop answers still on their way (the view is gone). */
+	stop() {
+		if (this.unsubscribe) {
+			this.unsubscribe();
+		}
+		this.listLoad++;
+		this.threadLoad++;
+		this.current = null;
+	}
 
-  /** @param {Object} data A new summary (something changed). */
-  onSummary(data) {
-    const first = !this.seenSummary;
-    this.seenSummary = true;
-    if (this.listFailed) {
-      this.refresh(); // The bridge is back.
-      return;
-    }
-    this.summaryChanged(data, first);
-  }
+	/** @param {Object} data A new summary (something changed). */
+	onSummary(data) {
+		const first = !this.seenSummary;
+		this.seenSummary = true;
+		if (this.listFailed) {
+			this.refresh(); // The bridge is back.
+			return;
+		}
+		this.summaryChanged(data, first);
+	}
 
-  /** @param {Object} event A live event about one of this inbox's conversations. */
-  onLive(event) {
-    if (!this.concerns(event)) return;
-    window.clearTimeout(this.liveTimer);
-    // A burst of changes (a conversation read, then answered) is one reload.
-    this.liveTimer = window.setTimeout(() => this.refresh(), 50);
-  }
+	/** @param {Object} event A live event about one of this inbox's conversations. */
+	onLive(event) {
+		if (!this.concerns(event)) {
+			return;
+		}
+		window.clearTimeout(this.liveTimer);
+		// A burst of changes (a conversation read, then answered) is one reload.
+		this.liveTimer = window.setTimeout(() => this.refresh(), 50);
+	}
 
-  /** Reload the list and the open conversation (after a change elsewhere). */
-  refresh() {
-    this.loadList();
-    if (this.current) this.loadMessages({ latest: true });
-  }
+	/** Reload the list and the open conversation (after a change elsewhere). */
+	refresh() {
+		this.loadList();
+		if (this.current) {
+			this.loadMessages({ latest: true });
+		}
+	}
 
-  // ---- the conversation list ----
+	// ---- the conversation list ----
 
-  /** @param {boolean} [more] Append the next page instead of reloading. */
-  async loadList(more = false) {
-    const ticket = ++this.listLoad;
-    const cursor = more ? this.nextCursor : null;
-    try {
-      const { data } = await this.fetchList(cursor);
-      if (ticket !== this.listLoad) return;
-      const rows = (data.conversations || []).map((row) => this.listItem(row));
-      this.items = more ? this.items.concat(rows.filter((r) => !this.items.some((x) => x.key === r.key))) : rows;
-      this.nextCursor = data.next_cursor || null;
-      this.listFailed = false;
-      this.renderList();
-    } catch (error) {
-      if (ticket === this.listLoad) {
-        this.listFailed = true;
-        this.fail(error);
-      }
-    }
-  }
+	/** @param {boolean} [more] Append the next page instead of reloading. */
+	async loadList(more = false) {
+		const ticket = ++this.listLoad;
+		const cursor = more ? this.nextCursor : null;
+		try {
+			const { data } = await this.fetchList(cursor);
+			if (ticket !== this.listLoad) {
+				return;
+			}
+			const rows = (data.conversations || []).map((row) =>
+				this.listItem(row)
+			);
+			this.items = more
+				? this.items.concat(
+						rows.filter(
+							(r) => !this.items.some((x) => x.key === r.key)
+						)
+					)
+				: rows;
+			this.nextCursor = data.next_cursor || null;
+			this.listFailed = false;
+			this.renderList();
+		} catch (error) {
+			if (ticket === this.listLoad) {
+				this.listFailed = true;
+				this.fail(error);
+			}
+		}
+	}
 
-  renderList() {
-    const focusedKey = document.activeElement && this.list.contains(document.activeElement) ? document.activeElement.dataset.key : null;
-    const items = this.listedItems(this.items.slice());
-    this.list.replaceChildren(
-      ...items.map((item) => {
-        const selected = this.current && this.current.key === item.key;
-        const badge = h('span', { class: 'space-inbox-badge' });
-        setBadge(badge, selected ? 0 : item.unread);
-        return h(
-          'li',
-          { class: `space-inbox__item${item.unread && !selected ? ' is-unread' : ''}${item.done ? ' is-done' : ''}` },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'space-inbox__item-button',
-              'data-key': String(item.key),
-              'aria-current': selected ? 'true' : null,
-              onclick: () => this.openItem(item.key),
-            },
-            h('span', { class: 'space-inbox__item-top' }, picture(item.picture), h('span', { class: 'space-inbox__item-title', text: item.title }), badge),
-            item.excerpt ? h('span', { class: 'space-inbox__item-excerpt', text: item.excerpt }) : '',
-            h('span', { class: 'space-inbox__item-meta' }, item.time ? timeEl(item.time) : '', ...this.itemNotes(item)),
-          ),
-        );
-      }),
-    );
-    if (!items.length) {
-      this.list.append(h('li', { class: 'space-inbox__empty', text: this.emptyListText() }));
-    }
-    this.moreButton.hidden = !this.nextCursor;
-    if (focusedKey) this.list.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`)?.focus();
-  }
+	renderList() {
+		const focusedKey =
+			document.activeElement && this.list.contains(document.activeElement)
+				? document.activeElement.dataset.key
+				: null;
+		const items = this.listedItems(this.items.slice());
+		this.list.replaceChildren(
+			...items.map((item) => {
+				const selected = this.current && this.current.key === item.key;
+				const badge = h('span', { class: 'space-inbox-badge' });
+				setBadge(badge, selected ? 0 : item.unread);
+				return h(
+					'li',
+					{
+						class: `space-inbox__item${item.unread && !selected ? ' is-unread' : ''}${item.done ? ' is-done' : ''}`,
+					},
+					h(
+						'button',
+						{
+							type: 'button',
+							class: 'space-inbox__item-button',
+							'data-key': String(item.key),
+							'aria-current': selected ? 'true' : null,
+							onclick: () => this.openItem(item.key),
+						},
+						h(
+							'span',
+							{ class: 'space-inbox__item-top' },
+							picture(item.picture),
+							h('span', {
+								class: 'space-inbox__item-title',
+								text: item.title,
+							}),
+							badge
+						),
+						item.excerpt
+							? h('span', {
+									class: 'space-inbox__item-excerpt',
+									text: item.excerpt,
+								})
+							: '',
+						h(
+							'span',
+							{ class: 'space-inbox__item-meta' },
+							item.time ? timeEl(item.time) : '',
+							...this.itemNotes(item)
+						)
+					)
+				);
+			})
+		);
+		if (!items.length) {
+			this.list.append(
+				h('li', {
+					class: 'space-inbox__empty',
+					text: this.emptyListText(),
+				})
+			);
+		}
+		this.moreButton.hidden = !this.nextCursor;
+		if (focusedKey) {
+			this.list
+				.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`)
+				?.focus();
+		}
+	}
 
-  // ---- a conversation ----
+	// ---- a conversation ----
 
-  /** @param {Object} current The conversation to show. */
-  openThread(current) {
-    if (this.current) this.drafts.set(this.current.key, this.textarea.value);
-    this.leavingThread();
-    this.threadLoad++;
-    this.current = Object.assign(current, {
-      messages: new Map(), // key -> message record
-      nodes: new Map(), // key -> <li>
-      nextBefore: null,
-      unread: 0,
-    });
-    this.messages.reset();
-    this.textarea.value = this.drafts.get(current.key) || '';
-    this.updateCounter();
-    this.showThread(true);
-    this.renderHead();
-    this.renderList();
-    this.threadShown();
-  }
+	/** @param {Object} current The conversation to show. */
+	openThread(current) {
+		if (this.current) {
+			this.drafts.set(this.current.key, this.textarea.value);
+		}
+		this.leavingThread();
+		this.threadLoad++;
+		this.current = Object.assign(current, {
+			messages: new Map(), // key -> message record
+			nodes: new Map(), // key -> <li>
+			nextBefore: null,
+			unread: 0,
+		});
+		this.messages.reset();
+		this.textarea.value = this.drafts.get(current.key) || '';
+		this.updateCounter();
+		this.showThread(true);
+		this.renderHead();
+		this.renderList();
+		this.threadShown();
+	}
 
-  renderHead() {
-    const c = this.current;
-    if (!c) return;
-    this.threadTitle.textContent = c.name || __('Loading…', 'space-inbox');
-    const shown = picture(c.picture);
-    this.threadPicture.hidden = !shown;
-    if (shown) this.threadPicture.src = shown.src;
-    const notice = this.noticeText(c);
-    this.notice.textContent = notice;
-    this.notice.hidden = !notice;
-    this.compose.hidden = Boolean(notice);
-    this.composeLabel.textContent = this.composeLabelText(c);
-    this.renderHeadControls(c);
-  }
+	renderHead() {
+		const c = this.current;
+		if (!c) {
+			return;
+		}
+		this.threadTitle.textContent = c.name || __('Loading…', 'space-inbox');
+		const shown = picture(c.picture);
+		this.threadPicture.hidden = !shown;
+		if (shown) {
+			this.threadPicture.src = shown.src;
+		}
+		const notice = this.noticeText(c);
+		this.notice.textContent = notice;
+		this.notice.hidden = !notice;
+		this.compose.hidden = Boolean(notice);
+		this.composeLabel.textContent = this.composeLabelText(c);
+		this.renderHeadControls(c);
+	}
 
-  /**
-   * Load the newest page (merged into what is shown), or an older page.
-   *
-   * @param {{latest?: boolean, before?: number}} options
-   */
-  async loadMessages({ latest = false, before = null } = {}) {
-    const c = this.current;
-    if (!c) return;
-    const ticket = this.threadLoad;
-    try {
-      const { data } = await api(this.messagesPath(), { query: { before } });
-      if (ticket !== this.threadLoad || c !== this.current) return;
-      this.tookPage(c, data);
-      if (latest && c.nextBefore === null && c.messages.size === 0) c.nextBefore = data.next_before || null;
-      if (before) c.nextBefore = data.next_before || null;
-      for (const m of data.messages || []) {
-        c.messages.set(`m${m.id}`, { key: `m${m.id}`, ...m });
-      }
-      c.unread = Number(data.unread) || 0;
-      this.renderHead();
-      this.renderMessages({ older: Boolean(before) });
-      if (latest) this.markRead();
-    } catch (error) {
-      if (ticket === this.threadLoad) this.fail(error);
-    }
-  }
+	/**
+	 * Load the newest page (merged into what is shown), or an older page.
+	 *
+	 * @param {{latest?: boolean, before?: number}} options
+	 */
+	async loadMessages({ latest = false, before = null } = {}) {
+		const c = this.current;
+		if (!c) {
+			return;
+		}
+		const ticket = this.threadLoad;
+		try {
+			const { data } = await api(this.messagesPath(), {
+				query: { before },
+			});
+			if (ticket !== this.threadLoad || c !== this.current) {
+				return;
+			}
+			this.tookPage(c, data);
+			if (latest && c.nextBefore === null && c.messages.size === 0) {
+				c.nextBefore = data.next_before || null;
+			}
+			if (before) {
+				c.nextBefore = data.next_before || null;
+			}
+			for (const m of data.messages || []) {
+				c.messages.set(`m${m.id}`, { key: `m${m.id}`, ...m });
+			}
+			c.unread = Number(data.unread) || 0;
+			this.renderHead();
+			this.renderMessages({ older: Boolean(before) });
+			if (latest) {
+				this.markRead();
+			}
+		} catch (error) {
+			if (ticket === this.threadLoad) {
+				this.fail(error);
+			}
+		}
+	}
 
-  async loadOlder() {
-    const c = this.current;
-    if (!c || !c.nextBefore) return;
-    await this.loadMessages({ before: c.nextBefore });
-  }
+	async loadOlder() {
+		const c = this.current;
+		if (!c || !c.nextBefore) {
+			return;
+		}
+		await this.loadMessages({ before: c.nextBefore });
+	}
 
-  /** Mark the open conversation read, if it has unread messages and the page is seen. */
-  async markRead() {
-    const c = this.current;
-    if (!c || c.unread <= 0 || document.hidden) return;
-    const path = this.readPath(c);
-    if (!path) return;
-    c.unread = 0;
-    try {
-      await api(path, { method: 'POST' });
-      const item = this.items.find((i) => i.key === c.key);
-      if (item) item.unread = 0;
-      this.renderList();
-      summary.poll(); // The badges.
-    } catch (error) {
-      this.readRefused(c, error);
-    }
-  }
+	/** Mark the open conversation read, if it has unread messages and the page is seen. */
+	async markRead() {
+		const c = this.current;
+		if (!c || c.unread <= 0 || document.hidden) {
+			return;
+		}
+		const path = this.readPath(c);
+		if (!path) {
+			return;
+		}
+		c.unread = 0;
+		try {
+			await api(path, { method: 'POST' });
+			const item = this.items.find((i) => i.key === c.key);
+			if (item) {
+				item.unread = 0;
+			}
+			this.renderList();
+			summary.poll(); // The badges.
+		} catch (error) {
+			this.readRefused(c, error);
+		}
+	}
 
-  /** @param {{older?: boolean}} [options] Draw the open conversation's messages. */
-  renderMessages(options) {
-    this.olderButton.hidden = !this.current.nextBefore;
-    this.messages.render(this.current, options);
-  }
+	/** @param {{older?: boolean}} [options] Draw the open conversation's messages. */
+	renderMessages(options) {
+		this.olderButton.hidden = !this.current.nextBefore;
+		this.messages.render(this.current, options);
+	}
 
-  // ---- sending ----
+	// ---- sending ----
 
-  async send() {
-    const c = this.current;
-    if (!c || this.compose.hidden) return;
-    const problem = this.composer.problem();
-    if (problem) {
-      this.say(problem, 'error');
-      this.textarea.focus();
-      return;
-    }
-    const body = this.textarea.value.trim();
-    const clientKey = newClientKey();
-    const message = {
-      key: `k${clientKey}`,
-      client_key: clientKey,
-      from: this.side,
-      body,
-      created_at: new Date().toISOString(),
-      pending: 'sending',
-    };
-    this.prepare(message);
-    await this.queue(message);
-  }
+	async send() {
+		const c = this.current;
+		if (!c || this.compose.hidden) {
+			return;
+		}
+		const problem = this.composer.problem();
+		if (problem) {
+			this.say(problem, 'error');
+			this.textarea.focus();
+			return;
+		}
+		const body = this.textarea.value.trim();
+		const clientKey = newClientKey();
+		const message = {
+			key: `k${clientKey}`,
+			client_key: clientKey,
+			from: this.side,
+			body,
+			created_at: new Date().toISOString(),
+			pending: 'sending',
+		};
+		this.prepare(message);
+		await this.queue(message);
+	}
 
-  /**
-   * Show a message as on its way, empty the box and send it.
-   *
-   * @param {Object} message A pending message record.
-   */
-  async queue(message) {
-    const c = this.current;
-    c.messages.set(message.key, message);
-    this.textarea.value = '';
-    this.drafts.delete(c.key);
-    this.updateCounter();
-    this.composerCleared();
-    this.messages.toBottom(); // Show the new message at the bottom.
-    this.renderMessages();
-    this.textarea.focus();
-    await this.dispatch(message);
-  }
+	/**
+	 * Show a message as on its way, empty the box and send it.
+	 *
+	 * @param {Object} message A pending message record.
+	 */
+	async queue(message) {
+		const c = this.current;
+		c.messages.set(message.key, message);
+		this.textarea.value = '';
+		this.drafts.delete(c.key);
+		this.updateCounter();
+		this.composerCleared();
+		this.messages.toBottom(); // Show the new message at the bottom.
+		this.renderMessages();
+		this.textarea.focus();
+		await this.dispatch(message);
+	}
 
-  /**
-   * POST a message; a retry reuses its client key, so it is never stored twice.
-   *
-   * @param {Object} message A pending message record.
-   */
-  async deliver(message) {
-    const c = this.current;
-    if (!c || !c.messages.has(message.key)) return;
-    message.pending = 'sending';
-    this.renderMessages();
-    const path = this.messagesPath();
-    const body = { body: message.body, client_key: message.client_key };
-    this.addToBody(message, body);
-    try {
-      const { data } = await api(path, { method: 'POST', body });
-      c.messages.delete(message.key);
-      const key = `m${data.id}`;
-      const node = c.nodes.get(message.key);
-      c.nodes.delete(message.key);
-      if (c.messages.has(key)) {
-        node?.remove(); // A refresh brought it in already.
-      } else if (node) {
-        c.nodes.set(key, node); // Keep the row; renderMessages() redraws it as sent.
-      }
-      c.messages.set(key, { key, ...data });
-      if (c === this.current) {
-        this.renderMessages();
-        this.say(__('Message sent.', 'space-inbox'));
-      }
-      this.loadList();
-    } catch (error) {
-      if (await this.handled(c, message, error)) return;
-      if (error instanceof ApiError && error.transient) {
-        message.pending = 'failed'; // Kept with its client key for "Try again".
-      } else {
-        // Refused for good (too long, Space gone, not allowed...): give the text back.
-        c.messages.delete(message.key);
-        if (c === this.current && !this.textarea.value) {
-          this.textarea.value = message.body;
-          this.updateCounter();
-        }
-        this.refused(c, error);
-        this.renderHead();
-      }
-      if (c === this.current) this.renderMessages();
-      this.fail(error);
-    }
-  }
+	/**
+	 * POST a message; a retry reuses its client key, so it is never stored twice.
+	 *
+	 * @param {Object} message A pending message record.
+	 */
+	async deliver(message) {
+		const c = this.current;
+		if (!c || !c.messages.has(message.key)) {
+			return;
+		}
+		message.pending = 'sending';
+		this.renderMessages();
+		const path = this.messagesPath();
+		const body = { body: message.body, client_key: message.client_key };
+		this.addToBody(message, body);
+		try {
+			const { data } = await api(path, { method: 'POST', body });
+			c.messages.delete(message.key);
+			const key = `m${data.id}`;
+			const node = c.nodes.get(message.key);
+			c.nodes.delete(message.key);
+			if (c.messages.has(key)) {
+				node?.remove(); // A refresh brought it in already.
+			} else if (node) {
+				c.nodes.set(key, node); // Keep the row; renderMessages() redraws it as sent.
+			}
+			c.messages.set(key, { key, ...data });
+			if (c === this.current) {
+				this.renderMessages();
+				this.say(__('Message sent.', 'space-inbox'));
+			}
+			this.loadList();
+		} catch (error) {
+			if (await this.handled(c, message, error)) {
+				return;
+			}
+			if (error instanceof ApiError && error.transient) {
+				message.pending = 'failed'; // Kept with its client key for "Try again".
+			} else {
+				// Refused for good (too long, Space gone, not allowed...): give the text back.
+				c.messages.delete(message.key);
+				if (c === this.current && !this.textarea.value) {
+					this.textarea.value = message.body;
+					this.updateCounter();
+				}
+				this.refused(c, error);
+				this.renderHead();
+			}
+			if (c === this.current) {
+				this.renderMessages();
+			}
+			this.fail(error);
+		}
+	}
 }
 ConversationView.count = 0;

@@ -11,7 +11,9 @@
  * @module space-inbox/inbox-page
  */
 
-const { config, h } = await import(new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href);
+const { config, h } = await import(
+	new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+);
 
 /** Where the translations of the modules loaded later are, by module name. */
 const translationsAt = window.spaceInboxTranslations || {};
@@ -20,11 +22,11 @@ const translationsAt = window.spaceInboxTranslations || {};
  * Read a positive integer from the page's query string.
  *
  * @param {string} name
- * @returns {number}
+ * @return {number}
  */
 export function queryId(name) {
-  const value = Number(new URLSearchParams(window.location.search).get(name));
-  return Number.isInteger(value) && value > 0 ? value : 0;
+	const value = Number(new URLSearchParams(window.location.search).get(name));
+	return Number.isInteger(value) && value > 0 ? value : 0;
 }
 
 /**
@@ -33,21 +35,25 @@ export function queryId(name) {
  * @param {Object<string, number|string|null>} values
  */
 export function setQuery(values) {
-  const url = new URL(window.location.href);
-  for (const [key, value] of Object.entries(values)) {
-    if (value) url.searchParams.set(key, String(value));
-    else url.searchParams.delete(key);
-  }
-  window.history.replaceState(window.history.state, '', url);
+	const url = new URL(window.location.href);
+	for (const [key, value] of Object.entries(values)) {
+		if (value) {
+			url.searchParams.set(key, String(value));
+		} else {
+			url.searchParams.delete(key);
+		}
+	}
+	window.history.replaceState(window.history.state, '', url);
 }
 
 /**
  * A file of this folder, with the version query every module is loaded with.
  *
  * @param {string} name e.g. "team-inbox.js".
- * @returns {string}
+ * @return {string}
  */
-const assetUrl = (name) => new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href;
+const assetUrl = (name) =>
+	new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href;
 
 /** @type {Map<string, Promise<void>>} The translations asked for, by module name. */
 const translated = new Map();
@@ -57,24 +63,38 @@ const translated = new Map();
  * modules it prints (once; without them, the module speaks English).
  *
  * @param {string} module A module's name, e.g. "dashboard".
- * @returns {Promise<void>}
+ * @return {Promise<void>}
  */
 function translate(module) {
-  if (!translationsAt[module]) return Promise.resolve();
-  if (!translated.has(module)) {
-    const asked = fetch(translationsAt[module], { credentials: 'same-origin', headers: { Accept: 'application/json', 'X-WP-Nonce': config.nonce || '' } })
-      .then((response) => (response.ok ? response.json() : { translations: [] }))
-      .then((data) => {
-        for (const translations of Array.isArray(data.translations) ? data.translations : []) {
-          const localeData = translations.locale_data['space-inbox'] || translations.locale_data.messages;
-          localeData[''].domain = 'space-inbox';
-          window.wp.i18n.setLocaleData(localeData, 'space-inbox');
-        }
-      })
-      .catch(() => {});
-    translated.set(module, asked);
-  }
-  return translated.get(module);
+	if (!translationsAt[module]) {
+		return Promise.resolve();
+	}
+	if (!translated.has(module)) {
+		const asked = fetch(translationsAt[module], {
+			credentials: 'same-origin',
+			headers: {
+				Accept: 'application/json',
+				'X-WP-Nonce': config.nonce || '',
+			},
+		})
+			.then((response) =>
+				response.ok ? response.json() : { translations: [] }
+			)
+			.then((data) => {
+				for (const translations of Array.isArray(data.translations)
+					? data.translations
+					: []) {
+					const localeData =
+						translations.locale_data['space-inbox'] ||
+						translations.locale_data.messages;
+					localeData[''].domain = 'space-inbox';
+					window.wp.i18n.setLocaleData(localeData, 'space-inbox');
+				}
+			})
+			.catch(() => {});
+		translated.set(module, asked);
+	}
+	return translated.get(module);
 }
 
 /**
@@ -82,11 +102,14 @@ function translate(module) {
  * translations.
  *
  * @param {string} name e.g. "dashboard.js".
- * @returns {Promise<Object>} The module's exports.
+ * @return {Promise<Object>} The module's exports.
  */
 export async function loadModule(name) {
-  const [exports] = await Promise.all([import(assetUrl(name)), translate(name.replace(/\.js$/, ''))]);
-  return exports;
+	const [exports] = await Promise.all([
+		import(assetUrl(name)),
+		translate(name.replace(/\.js$/, '')),
+	]);
+	return exports;
 }
 
 /** @type {Map<string, Promise<void>>} The stylesheets asked for, by element id. */
@@ -97,20 +120,28 @@ const stylesheets = new Map();
  *
  * @param {string} name e.g. "team.css".
  * @param {string} id   The element's id, as WordPress gives it: "<handle>-css".
- * @returns {Promise<void>} Resolves once it applies (or failed to load: the view still works).
+ * @return {Promise<void>} Resolves once it applies (or failed to load: the view still works).
  */
 export function loadStylesheet(name, id) {
-  if (!stylesheets.has(id)) {
-    if (document.getElementById(id)) {
-      stylesheets.set(id, Promise.resolve());
-    } else {
-      const link = h('link', { rel: 'stylesheet', id, href: assetUrl(name), media: 'all' });
-      stylesheets.set(id, new Promise((done) => {
-        link.addEventListener('load', () => done());
-        link.addEventListener('error', () => done());
-      }));
-      document.head.append(link);
-    }
-  }
-  return stylesheets.get(id);
+	if (!stylesheets.has(id)) {
+		if (document.getElementById(id)) {
+			stylesheets.set(id, Promise.resolve());
+		} else {
+			const link = h('link', {
+				rel: 'stylesheet',
+				id,
+				href: assetUrl(name),
+				media: 'all',
+			});
+			stylesheets.set(
+				id,
+				new Promise((done) => {
+					link.addEventListener('load', () => done());
+					link.addEventListener('error', () => done());
+				})
+			);
+			document.head.append(link);
+		}
+	}
+	return stylesheets.get(id);
 }

@@ -22,186 +22,248 @@
 
 const { __, sprintf } = window.wp.i18n;
 const [
-  { config, h, api, ApiError, summary },
-  { ConversationView },
-  { loadModule, loadStylesheet, queryId, setQuery },
-  { withTime },
-  { fillReplyTime, replyTimeOf },
+	{ config, h, api, ApiError, summary },
+	{ ConversationView },
+	{ loadModule, loadStylesheet, queryId, setQuery },
+	{ withTime },
+	{ fillReplyTime, replyTimeOf },
 ] = await Promise.all(
-  ['badge.js', 'conversation.js', 'inbox-page.js', 'message-log.js', 'reply-time.js'].map((name) =>
-    import(new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href),
-  ),
+	[
+		'badge.js',
+		'conversation.js',
+		'inbox-page.js',
+		'message-log.js',
+		'reply-time.js',
+	].map(
+		(name) =>
+			import(
+				new URL(
+					`${name}${new URL(import.meta.url).search}`,
+					import.meta.url
+				).href
+			)
+	)
 );
 
 /**
  * The member's own conversations with Spaces.
  */
 export class MemberInbox extends ConversationView {
-  /** @param {HTMLElement} root The container to fill. */
-  constructor(root) {
-    super(root);
-    this.build();
-  }
+	/** @param {HTMLElement} root The container to fill. */
+	constructor(root) {
+		super(root);
+		this.build();
+	}
 
-  // ---- layout ----
+	// ---- layout ----
 
-  parts() {
-    // How fast the Space typically replies, under its name.
-    this.replyTime = h('p', { class: 'space-inbox-reply-time space-inbox__reply-time', hidden: true });
-    return { head: [this.replyTime] };
-  }
+	parts() {
+		// How fast the Space typically replies, under its name.
+		this.replyTime = h('p', {
+			class: 'space-inbox-reply-time space-inbox__reply-time',
+			hidden: true,
+		});
+		return { head: [this.replyTime] };
+	}
 
-  clearHead() {
-    this.replyTime.hidden = true;
-  }
+	clearHead() {
+		this.replyTime.hidden = true;
+	}
 
-  closedQuery() {
-    return { space: null };
-  }
+	closedQuery() {
+		return { space: null };
+	}
 
-  // ---- start ----
+	// ---- start ----
 
-  async start() {
-    this.listen();
-    summary.start();
-    const wanted = queryId('space') || Number(this.root.dataset.spaceInboxSpace) || 0;
-    await this.loadList();
-    if (wanted) await this.openMember(wanted, { focus: true });
-  }
+	async start() {
+		this.listen();
+		summary.start();
+		const wanted =
+			queryId('space') || Number(this.root.dataset.spaceInboxSpace) || 0;
+		await this.loadList();
+		if (wanted) {
+			await this.openMember(wanted, { focus: true });
+		}
+	}
 
-  summaryChanged(data, first) {
-    if (!first) this.refresh(); // The first summary comes with the first load anyway.
-  }
+	summaryChanged(data, first) {
+		if (!first) {
+			this.refresh();
+		} // The first summary comes with the first load anyway.
+	}
 
-  // ---- the conversation list ----
+	// ---- the conversation list ----
 
-  fetchList(cursor) {
-    return api('me/conversations', { query: { cursor } });
-  }
+	fetchList(cursor) {
+		return api('me/conversations', { query: { cursor } });
+	}
 
-  listItem(row) {
-    const last = row.last_message;
-    return {
-      key: row.space.id,
-      title: row.space.name,
-      picture: row.space.avatar_url,
-      /* translators: %s: excerpt of the member's own last message. */
-      excerpt: last ? (last.from === 'me' ? sprintf(__('You: %s', 'space-inbox'), last.excerpt) : last.excerpt) : '',
-      time: last ? last.created_at : '',
-      unread: Number(row.unread) || 0,
-      done: false,
-      row,
-    };
-  }
+	listItem(row) {
+		const last = row.last_message;
+		return {
+			key: row.space.id,
+			title: row.space.name,
+			picture: row.space.avatar_url,
+			/* translators: %s: excerpt of the member's own last message. */
+			excerpt: last
+				? last.from === 'me'
+					? sprintf(__('You: %s', 'space-inbox'), last.excerpt)
+					: last.excerpt
+				: '',
+			time: last ? last.created_at : '',
+			unread: Number(row.unread) || 0,
+			done: false,
+			row,
+		};
+	}
 
-  listedItems(items) {
-    // A Space opened from its Message button shows even before the first message.
-    if (this.current && !items.some((i) => i.key === this.current.key)) {
-      items.unshift({ key: this.current.key, title: this.current.name, excerpt: '', time: '', unread: 0, done: false });
-    }
-    return items;
-  }
+	listedItems(items) {
+		// A Space opened from its Message button shows even before the first message.
+		if (this.current && !items.some((i) => i.key === this.current.key)) {
+			items.unshift({
+				key: this.current.key,
+				title: this.current.name,
+				excerpt: '',
+				time: '',
+				unread: 0,
+				done: false,
+			});
+		}
+		return items;
+	}
 
-  emptyListText() {
-    return __('No conversations yet. Use the Message button on a Space’s page to ask it something.', 'space-inbox');
-  }
+	emptyListText() {
+		return __(
+			'No conversations yet. Use the Message button on a Space’s page to ask it something.',
+			'space-inbox'
+		);
+	}
 
-  openItem(key) {
-    this.openMember(key);
-  }
+	openItem(key) {
+		this.openMember(key);
+	}
 
-  // ---- a conversation ----
+	// ---- a conversation ----
 
-  /**
-   * Open the conversation with a Space (it may have no messages yet).
-   *
-   * @param {number} spaceId
-   * @param {{focus?: boolean}} [options] focus: put the cursor in the message box.
-   */
-  async openMember(spaceId, { focus = false } = {}) {
-    const known = this.items.find((i) => i.key === spaceId);
-    this.openThread({
-      key: spaceId,
-      spaceId,
-      name: known ? known.title : '',
-      picture: known ? known.picture : '',
-      accepting: known ? known.row.space.accepting_messages !== false : true,
-    });
-    setQuery({ space: spaceId });
-    this.showReplyTime(spaceId);
-    if (focus) {
-      // From a Message button or ?space=: straight to writing.
-      this.root.scrollIntoView?.({ block: 'nearest' });
-      this.textarea.focus();
-    } else {
-      this.threadTitle.focus();
-    }
-    await this.loadMessages({ latest: true });
-  }
+	/**
+	 * Open the conversation with a Space (it may have no messages yet).
+	 *
+	 * @param {number}            spaceId
+	 * @param {{focus?: boolean}} [options] focus: put the cursor in the message box.
+	 */
+	async openMember(spaceId, { focus = false } = {}) {
+		const known = this.items.find((i) => i.key === spaceId);
+		this.openThread({
+			key: spaceId,
+			spaceId,
+			name: known ? known.title : '',
+			picture: known ? known.picture : '',
+			accepting: known
+				? known.row.space.accepting_messages !== false
+				: true,
+		});
+		setQuery({ space: spaceId });
+		this.showReplyTime(spaceId);
+		if (focus) {
+			// From a Message button or ?space=: straight to writing.
+			this.root.scrollIntoView?.({ block: 'nearest' });
+			this.textarea.focus();
+		} else {
+			this.threadTitle.focus();
+		}
+		await this.loadMessages({ latest: true });
+	}
 
-  /**
-   * How fast the Space typically replies, under its name (nothing when it has no reply
-   * time, or when it cannot be had).
-   *
-   * @param {number} spaceId
-   */
-  async showReplyTime(spaceId) {
-    this.replyTime.hidden = true;
-    const data = await replyTimeOf(spaceId);
-    if (this.current && this.current.spaceId === spaceId) fillReplyTime(this.replyTime, data);
-  }
+	/**
+	 * How fast the Space typically replies, under its name (nothing when it has no reply
+	 * time, or when it cannot be had).
+	 *
+	 * @param {number} spaceId
+	 */
+	async showReplyTime(spaceId) {
+		this.replyTime.hidden = true;
+		const data = await replyTimeOf(spaceId);
+		if (this.current && this.current.spaceId === spaceId) {
+			fillReplyTime(this.replyTime, data);
+		}
+	}
 
-  noticeText(c) {
-    return c.accepting === false ? __('This Space no longer takes messages.', 'space-inbox') : '';
-  }
+	noticeText(c) {
+		return c.accepting === false
+			? __('This Space no longer takes messages.', 'space-inbox')
+			: '';
+	}
 
-  composeLabelText(c) {
-    /* translators: %s: Space name. */
-    return sprintf(__('Message to %s', 'space-inbox'), c.name || __('Space', 'space-inbox'));
-  }
+	composeLabelText(c) {
+		/* translators: %s: Space name. */
+		return sprintf(
+			__('Message to %s', 'space-inbox'),
+			c.name || __('Space', 'space-inbox')
+		);
+	}
 
-  messagesPath() {
-    return `me/spaces/${this.current.spaceId}/messages`;
-  }
+	messagesPath() {
+		return `me/spaces/${this.current.spaceId}/messages`;
+	}
 
-  tookPage(c, data) {
-    if (!data.space) return;
-    const renamed = c.name !== data.space.name;
-    c.name = data.space.name;
-    c.picture = data.space.avatar_url;
-    c.accepting = data.space.accepting_messages !== false;
-    if (renamed) this.renderList();
-  }
+	tookPage(c, data) {
+		if (!data.space) {
+			return;
+		}
+		const renamed = c.name !== data.space.name;
+		c.name = data.space.name;
+		c.picture = data.space.avatar_url;
+		c.accepting = data.space.accepting_messages !== false;
+		if (renamed) {
+			this.renderList();
+		}
+	}
 
-  readPath(c) {
-    return `me/spaces/${c.spaceId}/read`;
-  }
+	readPath(c) {
+		return `me/spaces/${c.spaceId}/read`;
+	}
 
-  isMine(m) {
-    return m.from === 'me';
-  }
+	isMine(m) {
+		return m.from === 'me';
+	}
 
-  /** Who wrote a message: "You", or the Space (never who on its team). */
-  sentMeta(m) {
-    const c = this.current;
-    const who = this.isMine(m) ? __('You', 'space-inbox') : c.name || __('Space', 'space-inbox');
-    return h('span', {}, ...withTime(
-      /* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
-      __('%1$s · %2$s', 'space-inbox'),
-      who,
-      m.created_at,
-    ));
-  }
+	/**
+	 * Who wrote a message: "You", or the Space (never who on its team).
+	 * @param m
+	 */
+	sentMeta(m) {
+		const c = this.current;
+		const who = this.isMine(m)
+			? __('You', 'space-inbox')
+			: c.name || __('Space', 'space-inbox');
+		return h(
+			'span',
+			{},
+			...withTime(
+				/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
+				__('%1$s · %2$s', 'space-inbox'),
+				who,
+				m.created_at
+			)
+		);
+	}
 
-  refused(c, error) {
-    if (error instanceof ApiError && ['space_deleted', 'blocked_by_space'].includes(error.code)) c.accepting = false;
-  }
+	refused(c, error) {
+		if (
+			error instanceof ApiError &&
+			['space_deleted', 'blocked_by_space'].includes(error.code)
+		) {
+			c.accepting = false;
+		}
+	}
 }
 
 // -- the front-end inbox: the member's own, and for a Space admin each Space's -------------
 
 /** @param {Object|null} data A summary. @returns {boolean} Whether the user answers for a Space. */
-const onATeam = (data) => Boolean(data && Array.isArray(data.spaces) && data.spaces.length);
+const onATeam = (data) =>
+	Boolean(data && Array.isArray(data.spaces) && data.spaces.length);
 
 /**
  * The front-end inbox: the member's conversations with Spaces. For a Space admin the
@@ -209,109 +271,151 @@ const onATeam = (data) => Boolean(data && Array.isArray(data.spaces) && data.spa
  * each with its unread count; a Space's entry shows its team inbox.
  */
 class FrontInbox {
-  /** @param {HTMLElement} root The container PHP rendered. */
-  constructor(root) {
-    this.root = root;
-    /** What is in view: 0 for the member's own conversations, else a Space id. */
-    this.active = null;
-    /** @type {ConversationView|null} */
-    this.inbox = null;
-    /** The switcher, for a user on a Space's team. */
-    this.switcher = null;
-    this.adding = null;
-    this.showing = 0;
-    this.holder = h('div', { class: 'space-inbox-switcher__view' });
-    root.replaceChildren(this.holder);
-  }
+	/** @param {HTMLElement} root The container PHP rendered. */
+	constructor(root) {
+		this.root = root;
+		/** What is in view: 0 for the member's own conversations, else a Space id. */
+		this.active = null;
+		/** @type {ConversationView|null} */
+		this.inbox = null;
+		/** The switcher, for a user on a Space's team. */
+		this.switcher = null;
+		this.adding = null;
+		this.showing = 0;
+		this.holder = h('div', { class: 'space-inbox-switcher__view' });
+		root.replaceChildren(this.holder);
+	}
 
-  async start() {
-    const data = await summary.start();
-    if (onATeam(data)) await this.addSwitcher(data).catch(() => {});
-    summary.subscribe((fresh) => {
-      if (onATeam(fresh)) this.addSwitcher(fresh).catch(() => {}); // Put on a team meanwhile.
-    });
-    const first = this.switcher ? this.switcher.initial() : 0;
-    await this.show(first).catch(() => this.show(0));
-  }
+	async start() {
+		const data = await summary.start();
+		if (onATeam(data)) {
+			await this.addSwitcher(data).catch(() => {});
+		}
+		summary.subscribe((fresh) => {
+			if (onATeam(fresh)) {
+				this.addSwitcher(fresh).catch(() => {});
+			} // Put on a team meanwhile.
+		});
+		const first = this.switcher ? this.switcher.initial() : 0;
+		await this.show(first).catch(() => this.show(0));
+	}
 
-  /**
-   * Load the switcher (once).
-   *
-   * @param {Object} data The summary.
-   * @returns {Promise<void>}
-   */
-  addSwitcher(data) {
-    if (!this.adding) {
-      // The switcher is the team's: it comes with the team's stylesheet.
-      this.adding = Promise.all([loadModule('switcher.js'), loadStylesheet('team.css', 'space-inbox-team-css')]).then(([{ Switcher }]) => {
-        this.switcher = new Switcher(this, data);
-      });
-      this.adding.catch(() => {
-        this.adding = null;
-      });
-    }
-    return this.adding;
-  }
+	/**
+	 * Load the switcher (once).
+	 *
+	 * @param {Object} data The summary.
+	 * @return {Promise<void>}
+	 */
+	addSwitcher(data) {
+		if (!this.adding) {
+			// The switcher is the team's: it comes with the team's stylesheet.
+			this.adding = Promise.all([
+				loadModule('switcher.js'),
+				loadStylesheet('team.css', 'space-inbox-team-css'),
+			]).then(([{ Switcher }]) => {
+				this.switcher = new Switcher(this, data);
+			});
+			this.adding.catch(() => {
+				this.adding = null;
+			});
+		}
+		return this.adding;
+	}
 
-  /**
-   * Show the member's own conversations (0) or a Space's team inbox (its module and styles
-   * come through the switcher).
-   *
-   * @param {number} id
-   * @returns {Promise<ConversationView>}
-   */
-  async show(id) {
-    if (this.inbox && this.active === id) return this.inbox;
-    const ticket = ++this.showing;
-    const make = id ? await this.switcher.teamInbox(id) : (root) => new MemberInbox(root);
-    if (ticket !== this.showing) return this.inbox; // Switched again meanwhile.
-    if (this.inbox) {
-      this.inbox.stop();
-      // Switched by hand: the conversation or Space of the previous view no longer applies.
-      setQuery(id ? { team: id, space: null, conversation: null, view: null } : { team: null, conversation: null, view: null });
-    }
-    this.active = id;
-    const view = h('div', { class: `space-inbox space-inbox__view space-inbox--${id ? 'admin' : 'member'}` });
-    this.holder.replaceChildren(view);
-    this.inbox = make(view);
-    if (this.switcher) this.switcher.render();
-    this.inbox.start().catch((error) => this.inbox.fail(error));
-    return this.inbox;
-  }
+	/**
+	 * Show the member's own conversations (0) or a Space's team inbox (its module and styles
+	 * come through the switcher).
+	 *
+	 * @param {number} id
+	 * @return {Promise<ConversationView>}
+	 */
+	async show(id) {
+		if (this.inbox && this.active === id) {
+			return this.inbox;
+		}
+		const ticket = ++this.showing;
+		const make = id
+			? await this.switcher.teamInbox(id)
+			: (root) => new MemberInbox(root);
+		if (ticket !== this.showing) {
+			return this.inbox;
+		} // Switched again meanwhile.
+		if (this.inbox) {
+			this.inbox.stop();
+			// Switched by hand: the conversation or Space of the previous view no longer applies.
+			setQuery(
+				id
+					? { team: id, space: null, conversation: null, view: null }
+					: { team: null, conversation: null, view: null }
+			);
+		}
+		this.active = id;
+		const view = h('div', {
+			class: `space-inbox space-inbox__view space-inbox--${id ? 'admin' : 'member'}`,
+		});
+		this.holder.replaceChildren(view);
+		this.inbox = make(view);
+		if (this.switcher) {
+			this.switcher.render();
+		}
+		this.inbox.start().catch((error) => this.inbox.fail(error));
+		return this.inbox;
+	}
 }
 
 // -- start -------------------------------------------------------------------------------
 
 /** Mount every member inbox on the page, and wire the Message buttons. */
 function main() {
-  if (!config.apiBase) return; // Logged out: PHP hands no configuration.
-  let member = null;
-  let front = null;
-  for (const root of document.querySelectorAll('[data-space-inbox="front"], [data-space-inbox="member"]')) {
-    if (root.dataset.spaceInboxMounted) continue;
-    root.dataset.spaceInboxMounted = '1';
-    if (root.dataset.spaceInbox === 'front') {
-      front = front || new FrontInbox(root);
-      front.start().catch(() => {});
-      continue;
-    }
-    const inbox = new MemberInbox(root);
-    member = member || inbox;
-    inbox.start().catch((error) => inbox.fail(error));
-  }
+	if (!config.apiBase) {
+		return;
+	} // Logged out: PHP hands no configuration.
+	let member = null;
+	let front = null;
+	for (const root of document.querySelectorAll(
+		'[data-space-inbox="front"], [data-space-inbox="member"]'
+	)) {
+		if (root.dataset.spaceInboxMounted) {
+			continue;
+		}
+		root.dataset.spaceInboxMounted = '1';
+		if (root.dataset.spaceInbox === 'front') {
+			front = front || new FrontInbox(root);
+			front.start().catch(() => {});
+			continue;
+		}
+		const inbox = new MemberInbox(root);
+		member = member || inbox;
+		inbox.start().catch((error) => inbox.fail(error));
+	}
 
-  // A Message button on a page that has the member inbox opens the Space right here;
-  // elsewhere it is a plain link to the inbox page (?space=<id>), which does the same.
-  if (member || front) {
-    document.addEventListener('click', (event) => {
-      const button = event.target.closest && event.target.closest('[data-space-inbox-open]');
-      if (!button || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-      event.preventDefault();
-      const spaceId = Number(button.dataset.spaceInboxOpen);
-      Promise.resolve(member || front.show(0)).then((inbox) => inbox.openMember(spaceId, { focus: true }));
-    });
-  }
+	// A Message button on a page that has the member inbox opens the Space right here;
+	// elsewhere it is a plain link to the inbox page (?space=<id>), which does the same.
+	if (member || front) {
+		document.addEventListener('click', (event) => {
+			const button =
+				event.target.closest &&
+				event.target.closest('[data-space-inbox-open]');
+			if (
+				!button ||
+				event.ctrlKey ||
+				event.metaKey ||
+				event.shiftKey ||
+				event.button !== 0
+			) {
+				return;
+			}
+			event.preventDefault();
+			const spaceId = Number(button.dataset.spaceInboxOpen);
+			Promise.resolve(member || front.show(0)).then((inbox) =>
+				inbox.openMember(spaceId, { focus: true })
+			);
+		});
+	}
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
-else main();
+if (document.readyState === 'loading') {
+	document.addEventListener('DOMContentLoaded', main);
+} else {
+	main();
+}

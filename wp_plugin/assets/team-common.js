@@ -11,7 +11,9 @@
  */
 
 const { __, _n, sprintf } = window.wp.i18n;
-const { config, num, h, ApiError } = await import(new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href);
+const { config, num, h, ApiError } = await import(
+	new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+);
 
 /** The team tools' limits (defaults where a page was not given them). */
 export const teamConfig = window.spaceInboxTeamConfig || {};
@@ -20,65 +22,106 @@ export const teamConfig = window.spaceInboxTeamConfig || {};
  * A span of time in words: "under a minute", "4 min", "3 hours", "2 days".
  *
  * @param {number} ms Milliseconds.
- * @returns {string}
+ * @return {string}
  */
 export function duration(ms) {
-  if (ms < 60000) return __('under a minute', 'space-inbox');
-  const minutes = Math.round(ms / 60000);
-  if (minutes < 60) {
-    /* translators: %s: number of minutes. */
-    return sprintf(_n('%s min', '%s min', minutes, 'space-inbox'), num(minutes));
-  }
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) {
-    /* translators: %s: number of hours. */
-    return sprintf(_n('%s hour', '%s hours', hours, 'space-inbox'), num(hours));
-  }
-  const days = Math.round(hours / 24);
-  /* translators: %s: number of days. */
-  return sprintf(_n('%s day', '%s days', days, 'space-inbox'), num(days));
+	if (ms < 60000) {
+		return __('under a minute', 'space-inbox');
+	}
+	const minutes = Math.round(ms / 60000);
+	if (minutes < 60) {
+		/* translators: %s: number of minutes. */
+		return sprintf(
+			_n('%s min', '%s min', minutes, 'space-inbox'),
+			num(minutes)
+		);
+	}
+	const hours = Math.round(minutes / 60);
+	if (hours < 48) {
+		/* translators: %s: number of hours. */
+		return sprintf(
+			_n('%s hour', '%s hours', hours, 'space-inbox'),
+			num(hours)
+		);
+	}
+	const days = Math.round(hours / 24);
+	/* translators: %s: number of days. */
+	return sprintf(_n('%s day', '%s days', days, 'space-inbox'), num(days));
 }
 
 let stamps;
 try {
-  stamps = new Intl.DateTimeFormat(config.locale || undefined, { dateStyle: 'medium', timeStyle: 'short' });
+	stamps = new Intl.DateTimeFormat(config.locale || undefined, {
+		dateStyle: 'medium',
+		timeStyle: 'short',
+	});
 } catch {
-  stamps = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+	stamps = new Intl.DateTimeFormat(undefined, {
+		dateStyle: 'medium',
+		timeStyle: 'short',
+	});
 }
 /** Date and time, e.g. of a saved reply's last change. */
 export const stampFormat = stamps;
 
-/** @param {string} text @param {number} [length] @returns {string} The start of a text, on one line. */
+/**
+ * @param {string} text   @param {number} [length] @returns {string} The start of a text, on one line.
+ * @param          length
+ */
 export function excerpt(text, length = 90) {
-  const line = String(text).replace(/\s+/g, ' ').trim();
-  const chars = [...line];
-  return chars.length > length ? `${chars.slice(0, length - 1).join('')}…` : line;
+	const line = String(text).replace(/\s+/g, ' ').trim();
+	const chars = [...line];
+	return chars.length > length
+		? `${chars.slice(0, length - 1).join('')}…`
+		: line;
 }
 
 /** @param {*} error @returns {string} What to tell the user about a failed call. */
-export const errorText = (error) => (error instanceof ApiError ? error.userMessage : __('Something went wrong. Please try again.', 'space-inbox'));
+export const errorText = (error) =>
+	error instanceof ApiError
+		? error.userMessage
+		: __('Something went wrong. Please try again.', 'space-inbox');
 
 /**
  * A form field: a label above its control.
  *
- * @param {string} label
+ * @param {string}      label
  * @param {HTMLElement} control It must have an id.
- * @param {string} [hint] A line under it (linked with aria-describedby).
- * @returns {HTMLElement}
+ * @param {string}      [hint]  A line under it (linked with aria-describedby).
+ * @return {HTMLElement}
  */
 export function field(label, control, hint = '') {
-  const hintNode = hint ? h('span', { id: `${control.id}-hint`, class: 'space-inbox-form__hint', text: hint }) : '';
-  if (hint) control.setAttribute('aria-describedby', `${control.id}-hint`);
-  return h('div', { class: 'space-inbox-form__field' }, h('label', { for: control.id, text: label }), control, hintNode);
+	const hintNode = hint
+		? h('span', {
+				id: `${control.id}-hint`,
+				class: 'space-inbox-form__hint',
+				text: hint,
+			})
+		: '';
+	if (hint) {
+		control.setAttribute('aria-describedby', `${control.id}-hint`);
+	}
+	return h(
+		'div',
+		{ class: 'space-inbox-form__field' },
+		h('label', { for: control.id, text: label }),
+		control,
+		hintNode
+	);
 }
 
 /**
  * A checkbox with its label after it.
  *
- * @param {string} label
- * @param {HTMLInputElement} box It must have an id.
- * @returns {HTMLElement}
+ * @param {string}           label
+ * @param {HTMLInputElement} box   It must have an id.
+ * @return {HTMLElement}
  */
 export function checkbox(label, box) {
-  return h('div', { class: 'space-inbox-form__check' }, box, h('label', { for: box.id, text: label }));
+	return h(
+		'div',
+		{ class: 'space-inbox-form__check' },
+		box,
+		h('label', { for: box.id, text: label })
+	);
 }

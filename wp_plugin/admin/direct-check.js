@@ -8,18 +8,18 @@
  * missing or the bridge is down), or a wrong origin (cookies would never be sent).
  * Runs once when the screen opens, and again on "Test direct mode".
  */
-(function () {
+( function () {
 	'use strict';
 
 	const settings = window.spaceInboxDirect;
-	const result = document.getElementById('space-inbox-direct-result');
-	const button = document.getElementById('space-inbox-direct-test');
+	const result = document.getElementById( 'space-inbox-direct-result' );
+	const button = document.getElementById( 'space-inbox-direct-test' );
 	if (
-		!settings ||
-		!result ||
-		!button ||
-		!settings.summaryUrl ||
-		!window.fetch
+		! settings ||
+		! result ||
+		! button ||
+		! settings.summaryUrl ||
+		! window.fetch
 	) {
 		return;
 	}
@@ -32,27 +32,27 @@
 		'wrong-origin': 'dismiss',
 	};
 
-	function show(state, text) {
-		const icon = document.createElement('span');
-		icon.className = 'dashicons dashicons-' + icons[state];
-		icon.setAttribute('aria-hidden', 'true');
+	function show( state, text ) {
+		const icon = document.createElement( 'span' );
+		icon.className = 'dashicons dashicons-' + icons[ state ];
+		icon.setAttribute( 'aria-hidden', 'true' );
 		result.textContent = '';
-		result.appendChild(icon);
-		result.appendChild(document.createTextNode(' ' + text));
-		result.setAttribute('data-state', state);
+		result.appendChild( icon );
+		result.appendChild( document.createTextNode( ' ' + text ) );
+		result.setAttribute( 'data-state', state );
 	}
 
-	function originOf(url) {
+	function originOf( url ) {
 		try {
-			return new URL(url, window.location.href).origin;
-		} catch (error) {
+			return new URL( url, window.location.href ).origin;
+		} catch ( error ) {
 			return '';
 		}
 	}
 
-	function isSummary(body) {
+	function isSummary( body ) {
 		return (
-			!!body &&
+			!! body &&
 			'object' === typeof body &&
 			'number' === typeof body.unread
 		);
@@ -60,7 +60,7 @@
 
 	function check() {
 		const url = settings.summaryUrl;
-		if (originOf(url) !== window.location.origin) {
+		if ( originOf( url ) !== window.location.origin ) {
 			show(
 				'wrong-origin',
 				sprintf(
@@ -73,38 +73,38 @@
 			return Promise.resolve();
 		}
 		button.disabled = true;
-		show('checking', sprintf(settings.i18n.checking, url));
+		show( 'checking', sprintf( settings.i18n.checking, url ) );
 		return window
-			.fetch(url, {
+			.fetch( url, {
 				credentials: 'same-origin',
 				cache: 'no-store',
 				headers: { Accept: 'application/json' },
-			})
-			.then(function (response) {
-				if (401 === response.status) {
-					show('no-login', sprintf(settings.i18n.noLogin, url));
+			} )
+			.then( function ( response ) {
+				if ( 401 === response.status ) {
+					show( 'no-login', sprintf( settings.i18n.noLogin, url ) );
 					return;
 				}
-				if (200 !== response.status) {
+				if ( 200 !== response.status ) {
 					const what = response.status
-						? sprintf(settings.i18n.status, response.status)
+						? sprintf( settings.i18n.status, response.status )
 						: settings.i18n.network;
 					show(
 						'unreachable',
-						sprintf(settings.i18n.unreachable, what, url)
+						sprintf( settings.i18n.unreachable, what, url )
 					);
 					return;
 				}
 				return response
 					.json()
-					.catch(function () {
+					.catch( function () {
 						return null;
-					})
-					.then(function (body) {
-						if (isSummary(body)) {
+					} )
+					.then( function ( body ) {
+						if ( isSummary( body ) ) {
 							show(
 								'verified',
-								sprintf(settings.i18n.verified, url)
+								sprintf( settings.i18n.verified, url )
 							);
 							return liveState();
 						}
@@ -116,9 +116,9 @@
 								url
 							)
 						);
-					});
-			})
-			.catch(function () {
+					} );
+			} )
+			.catch( function () {
 				show(
 					'unreachable',
 					sprintf(
@@ -127,10 +127,10 @@
 						url
 					)
 				);
-			})
-			.then(function () {
+			} )
+			.then( function () {
 				button.disabled = false;
-			});
+			} );
 	}
 
 	/**
@@ -139,34 +139,34 @@
 	 * @return {Promise<void>} Settled once said (or not, when /health does not answer).
 	 */
 	function liveState() {
-		if (!settings.healthUrl) {
+		if ( ! settings.healthUrl ) {
 			return Promise.resolve();
 		}
 		return window
-			.fetch(settings.healthUrl, {
+			.fetch( settings.healthUrl, {
 				credentials: 'same-origin',
 				cache: 'no-store',
 				headers: { Accept: 'application/json' },
-			})
-			.then(function (response) {
+			} )
+			.then( function ( response ) {
 				return response.json();
-			})
-			.then(function (body) {
-				if (body && 'boolean' === typeof body.live) {
-					const line = document.createElement('span');
+			} )
+			.then( function ( body ) {
+				if ( body && 'boolean' === typeof body.live ) {
+					const line = document.createElement( 'span' );
 					line.className = 'space-inbox-direct-live';
-					line.setAttribute('data-live', body.live ? 'on' : 'off');
+					line.setAttribute( 'data-live', body.live ? 'on' : 'off' );
 					line.textContent =
 						' ' +
-						(body.live
+						( body.live
 							? settings.i18n.liveOn
-							: settings.i18n.liveOff);
-					result.appendChild(line);
+							: settings.i18n.liveOff );
+					result.appendChild( line );
 				}
-			})
-			.catch(function () {});
+			} )
+			.catch( function () {} );
 	}
 
-	button.addEventListener('click', check);
+	button.addEventListener( 'click', check );
 	check();
-})();
+} )();

@@ -26,7 +26,7 @@
 const { __, _n, sprintf } = window.wp.i18n;
 
 export const config = window.spaceInboxConfig || {};
-const POLL_MS = Math.max(2000, Number(config.pollMs) || 4000);
+const POLL_MS = Math.max( 2000, Number( config.pollMs ) || 4000 );
 const MAX_BACKOFF_MS = 60000;
 // A stream the bridge refused (no live updates there) is asked for again this much later.
 const STREAM_RETRY_MS = 120000;
@@ -35,13 +35,13 @@ const STREAM_RETRY_MS = 120000;
 
 let numberFormat;
 try {
-	numberFormat = new Intl.NumberFormat(config.locale || undefined);
+	numberFormat = new Intl.NumberFormat( config.locale || undefined );
 } catch {
 	numberFormat = new Intl.NumberFormat();
 }
 
 /** @param {number} n @returns {string} A number in the user's locale. */
-export const num = (n) => numberFormat.format(n);
+export const num = ( n ) => numberFormat.format( n );
 
 /**
  * Parse the API's ISO 8601 time (microseconds are cut to milliseconds for every engine).
@@ -49,12 +49,12 @@ export const num = (n) => numberFormat.format(n);
  * @param {string} iso
  * @return {Date|null}
  */
-export function parseTime(iso) {
-	if (!iso) {
+export function parseTime( iso ) {
+	if ( ! iso ) {
 		return null;
 	}
-	const when = new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
-	return Number.isNaN(when.getTime()) ? null : when;
+	const when = new Date( String( iso ).replace( /(\.\d{3})\d+/, '$1' ) );
+	return Number.isNaN( when.getTime() ) ? null : when;
 }
 
 /**
@@ -65,25 +65,25 @@ export function parseTime(iso) {
  * @param {...(Node|string|null|false|Array)} children
  * @return {HTMLElement}
  */
-export function h(tag, props = {}, ...children) {
-	const node = document.createElement(tag);
-	for (const [key, value] of Object.entries(props)) {
-		if (value === null || value === undefined || value === false) {
+export function h( tag, props = {}, ...children ) {
+	const node = document.createElement( tag );
+	for ( const [ key, value ] of Object.entries( props ) ) {
+		if ( value === null || value === undefined || value === false ) {
 			continue;
 		}
-		if (key === 'class') {
+		if ( key === 'class' ) {
 			node.className = value;
-		} else if (key === 'text') {
+		} else if ( key === 'text' ) {
 			node.textContent = value;
-		} else if (key.startsWith('on') && typeof value === 'function') {
-			node.addEventListener(key.slice(2), value);
+		} else if ( key.startsWith( 'on' ) && typeof value === 'function' ) {
+			node.addEventListener( key.slice( 2 ), value );
 		} else {
-			node.setAttribute(key, value === true ? '' : String(value));
+			node.setAttribute( key, value === true ? '' : String( value ) );
 		}
 	}
-	for (const child of children.flat()) {
-		if (child !== null && child !== undefined && child !== false) {
-			node.append(child);
+	for ( const child of children.flat() ) {
+		if ( child !== null && child !== undefined && child !== false ) {
+			node.append( child );
 		}
 	}
 	return node;
@@ -95,19 +95,30 @@ export function h(tag, props = {}, ...children) {
  * @param {HTMLElement} badge
  * @param {number}      count
  */
-export function setBadge(badge, count) {
-	badge.hidden = !(count > 0);
-	badge.classList.toggle('is-empty', !(count > 0));
+export function setBadge( badge, count ) {
+	badge.hidden = ! ( count > 0 );
+	badge.classList.toggle( 'is-empty', ! ( count > 0 ) );
 	badge.replaceChildren(
-		h('span', { 'aria-hidden': 'true', text: count > 0 ? num(count) : '' }),
-		h('span', {
+		h( 'span', {
+			'aria-hidden': 'true',
+			text: count > 0 ? num( count ) : '',
+		} ),
+		h( 'span', {
 			class: 'space-inbox-sr',
 			/* translators: %s: number of unread messages. */
 			text:
 				count > 0
-					? ` ${sprintf(_n('%s unread message', '%s unread messages', count, 'space-inbox'), num(count))}`
+					? ` ${ sprintf(
+							_n(
+								'%s unread message',
+								'%s unread messages',
+								count,
+								'space-inbox'
+							),
+							num( count )
+					  ) }`
 					: '',
-		})
+		} )
 	);
 }
 
@@ -121,8 +132,8 @@ export class ApiError extends Error {
 	 * @param {string} message
 	 * @param {number} [retryAfter] Seconds, from Retry-After.
 	 */
-	constructor(status, code, message, retryAfter = 0) {
-		super(message);
+	constructor( status, code, message, retryAfter = 0 ) {
+		super( message );
 		this.status = status;
 		this.code = code;
 		this.retryAfter = retryAfter;
@@ -146,7 +157,7 @@ export class ApiError extends Error {
 				'space-inbox'
 			);
 		}
-		if (this.code === 'not_logged_in' || this.status === 401) {
+		if ( this.code === 'not_logged_in' || this.status === 401 ) {
 			return __(
 				'You are logged out. Log in again to see your messages.',
 				'space-inbox'
@@ -161,19 +172,19 @@ export class ApiError extends Error {
 				'space-inbox'
 			);
 		}
-		if (this.status === 429) {
+		if ( this.status === 429 ) {
 			/* translators: %s: seconds. */
 			return sprintf(
 				__(
 					'Too many messages at once. Try again in %s seconds.',
 					'space-inbox'
 				),
-				num(this.retryAfter || 5)
+				num( this.retryAfter || 5 )
 			);
 		}
 		return (
 			this.message ||
-			__('Something went wrong. Please try again.', 'space-inbox')
+			__( 'Something went wrong. Please try again.', 'space-inbox' )
 		);
 	}
 }
@@ -197,73 +208,73 @@ export async function api(
 	{ method = 'GET', query = null, body, etag = null, cache = 'no-store' } = {}
 ) {
 	let url = config.apiBase + path;
-	if (query) {
+	if ( query ) {
 		const params = new URLSearchParams();
-		for (const [key, value] of Object.entries(query)) {
-			if (value !== null && value !== undefined && value !== '') {
-				params.set(key, String(value));
+		for ( const [ key, value ] of Object.entries( query ) ) {
+			if ( value !== null && value !== undefined && value !== '' ) {
+				params.set( key, String( value ) );
 			}
 		}
 		const search = params.toString();
 		// With plain permalinks the REST base is "...?rest_route=/...": add with "&".
-		if (search) {
-			url += (url.includes('?') ? '&' : '?') + search;
+		if ( search ) {
+			url += ( url.includes( '?' ) ? '&' : '?' ) + search;
 		}
 	}
 	const headers = { Accept: 'application/json' };
-	if (config.nonce) {
-		headers['X-WP-Nonce'] = config.nonce;
+	if ( config.nonce ) {
+		headers[ 'X-WP-Nonce' ] = config.nonce;
 	}
-	if (body !== undefined) {
-		headers['Content-Type'] = 'application/json';
+	if ( body !== undefined ) {
+		headers[ 'Content-Type' ] = 'application/json';
 	}
-	if (etag) {
-		headers['If-None-Match'] = etag;
+	if ( etag ) {
+		headers[ 'If-None-Match' ] = etag;
 	}
 
 	let response;
 	try {
-		response = await fetch(url, {
+		response = await fetch( url, {
 			method,
 			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
+			body: body === undefined ? undefined : JSON.stringify( body ),
 			credentials: 'same-origin',
 			cache,
-		});
+		} );
 	} catch {
-		throw new ApiError(0, 'network', '');
+		throw new ApiError( 0, 'network', '' );
 	}
-	const fresh = response.headers.get('X-WP-Nonce');
-	if (fresh) {
+	const fresh = response.headers.get( 'X-WP-Nonce' );
+	if ( fresh ) {
 		config.nonce = fresh;
 	} // WordPress hands a refreshed nonce to the proxy's callers.
-	if (response.status === 304) {
+	if ( response.status === 304 ) {
 		return { status: 304, data: null, etag };
 	}
 
 	let data = null;
-	const text = await response.text().catch(() => '');
-	if (text) {
+	const text = await response.text().catch( () => '' );
+	if ( text ) {
 		try {
-			data = JSON.parse(text);
+			data = JSON.parse( text );
 		} catch {
 			data = null;
 		}
 	}
-	if (!response.ok) {
+	if ( ! response.ok ) {
 		const isError =
 			data && typeof data === 'object' && typeof data.code === 'string';
 		throw new ApiError(
 			response.status,
-			isError ? data.code : `http_${response.status}`,
+			isError ? data.code : `http_${ response.status }`,
 			isError && typeof data.message === 'string' ? data.message : '',
-			Number(response.headers.get('Retry-After')) || 0
+			Number( response.headers.get( 'Retry-After' ) ) || 0
 		);
 	}
 	return {
 		status: response.status,
 		data,
-		etag: response.headers.get('ETag'),
+		etag: response.headers.get( 'ETag' ),
 	};
 }
 
@@ -299,9 +310,9 @@ export const summary = {
 	 * @param {function(Object): void} listener Called with each new summary.
 	 * @return {function(): void} Stops calling it.
 	 */
-	subscribe(listener) {
-		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+	subscribe( listener ) {
+		this.listeners.add( listener );
+		return () => this.listeners.delete( listener );
 	},
 
 	/**
@@ -314,20 +325,20 @@ export const summary = {
 	 * @param {function(Object): void} handler
 	 * @return {function(): void} Stops calling it.
 	 */
-	on(name, handler) {
-		if (!this.handlers.has(name)) {
-			this.handlers.set(name, new Set());
+	on( name, handler ) {
+		if ( ! this.handlers.has( name ) ) {
+			this.handlers.set( name, new Set() );
 		}
-		this.handlers.get(name).add(handler);
-		return () => this.handlers.get(name).delete(handler);
+		this.handlers.get( name ).add( handler );
+		return () => this.handlers.get( name ).delete( handler );
 	},
 
 	/** @param {Object} data A summary, from the poll or the stream. */
-	accept(data) {
+	accept( data ) {
 		this.data = data;
-		updateBadges(data);
-		for (const listener of this.listeners) {
-			listener(data);
+		updateBadges( data );
+		for ( const listener of this.listeners ) {
+			listener( data );
 		}
 	},
 
@@ -335,82 +346,82 @@ export const summary = {
 	stop() {
 		this.stopped = true;
 		this.live = false;
-		window.clearTimeout(this.timer);
-		window.clearTimeout(this.streamTimer);
-		if (this.stream) {
+		window.clearTimeout( this.timer );
+		window.clearTimeout( this.streamTimer );
+		if ( this.stream ) {
 			this.stream.close();
 		}
-		updateBadges(null);
+		updateBadges( null );
 	},
 
 	/** Open the live stream, if the bridge offers one; polling goes on until it is open. */
 	connect() {
-		if (!config.streamUrl || !window.EventSource || this.stopped) {
+		if ( ! config.streamUrl || ! window.EventSource || this.stopped ) {
 			return;
 		}
-		const source = new EventSource(config.streamUrl, {
+		const source = new EventSource( config.streamUrl, {
 			withCredentials: true,
-		});
+		} );
 		this.stream = source;
-		const read = (event) => {
+		const read = ( event ) => {
 			try {
-				return JSON.parse(event.data);
+				return JSON.parse( event.data );
 			} catch {
 				return null;
 			}
 		};
-		source.addEventListener('summary', (event) => {
-			const data = read(event);
-			if (!data) {
+		source.addEventListener( 'summary', ( event ) => {
+			const data = read( event );
+			if ( ! data ) {
 				return;
 			}
 			this.live = true;
 			this.failures = 0;
-			window.clearTimeout(this.timer);
-			this.accept(data);
-		});
-		for (const name of ['conversation', 'team', 'typing']) {
-			source.addEventListener(name, (event) => {
-				const data = read(event);
-				for (const handler of this.handlers.get(name) || []) {
-					if (data) {
-						handler(data);
+			window.clearTimeout( this.timer );
+			this.accept( data );
+		} );
+		for ( const name of [ 'conversation', 'team', 'typing' ] ) {
+			source.addEventListener( name, ( event ) => {
+				const data = read( event );
+				for ( const handler of this.handlers.get( name ) || [] ) {
+					if ( data ) {
+						handler( data );
 					}
 				}
-			});
+			} );
 		}
-		source.addEventListener('logout', () => this.stop());
+		source.addEventListener( 'logout', () => this.stop() );
 		// Newer pages of this user took the streams the bridge gives one user: poll, and ask
 		// for a stream again later.
-		source.addEventListener('replaced', () => {
+		source.addEventListener( 'replaced', () => {
 			source.close();
 			this.stream = null;
 			this.live = false;
-			this.schedule(0);
-			window.clearTimeout(this.streamTimer);
+			this.schedule( 0 );
+			window.clearTimeout( this.streamTimer );
 			this.streamTimer = window.setTimeout(
 				() => this.connect(),
 				STREAM_RETRY_MS
 			);
-		});
-		source.addEventListener('error', () => {
+		} );
+		source.addEventListener( 'error', () => {
 			// The browser reconnects by itself unless the bridge refused the stream; poll meanwhile.
 			this.live = false;
-			if (!this.stopped) {
-				this.schedule(POLL_MS);
+			if ( ! this.stopped ) {
+				this.schedule( POLL_MS );
 			}
 			if (
 				source.readyState === window.EventSource.CLOSED &&
-				!this.stopped
+				! this.stopped
 			) {
 				this.stream = null;
-				window.clearTimeout(this.streamTimer);
+				window.clearTimeout( this.streamTimer );
 				this.streamTimer = window.setTimeout(
 					() => this.connect(),
 					STREAM_RETRY_MS
 				);
 			}
-		});
+		} );
 	},
 
 	/**
@@ -418,13 +429,13 @@ export const summary = {
 	 *   the live stream is open, the last one it pushed (it pushes every change).
 	 */
 	poll() {
-		if (this.stopped || this.live) {
-			return Promise.resolve(this.data);
+		if ( this.stopped || this.live ) {
+			return Promise.resolve( this.data );
 		}
-		if (!this.inflight) {
-			this.inflight = this.fetch().finally(() => {
+		if ( ! this.inflight ) {
+			this.inflight = this.fetch().finally( () => {
 				this.inflight = null;
-			});
+			} );
 		}
 		return this.inflight;
 	},
@@ -432,61 +443,64 @@ export const summary = {
 	async fetch() {
 		let delay = POLL_MS;
 		try {
-			const { status, data, etag } = await api('me/summary', {
+			const { status, data, etag } = await api( 'me/summary', {
 				etag: this.etag,
-			});
+			} );
 			this.failures = 0;
-			if (status === 200 && data) {
+			if ( status === 200 && data ) {
 				this.etag = etag;
-				this.accept(data);
+				this.accept( data );
 			}
-		} catch (error) {
+		} catch ( error ) {
 			if (
 				error instanceof ApiError &&
-				(error.status === 401 || error.status === 403)
+				( error.status === 401 || error.status === 403 )
 			) {
 				this.stop();
 			} else {
 				// The bridge is down or busy: back off, and honour Retry-After.
 				this.failures += 1;
-				delay = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** this.failures);
+				delay = Math.min(
+					MAX_BACKOFF_MS,
+					POLL_MS * 2 ** this.failures
+				);
 				delay = Math.max(
 					delay,
-					((error && error.retryAfter) || 0) * 1000
+					( ( error && error.retryAfter ) || 0 ) * 1000
 				);
 			}
 		}
-		this.schedule(delay);
+		this.schedule( delay );
 		return this.data;
 	},
 
 	/** @param {number} delay Milliseconds until the next poll. */
-	schedule(delay) {
-		window.clearTimeout(this.timer);
-		if (!this.stopped && !this.live) {
-			this.timer = window.setTimeout(() => {
-				if (document.hidden) {
-					this.schedule(POLL_MS);
+	schedule( delay ) {
+		window.clearTimeout( this.timer );
+		if ( ! this.stopped && ! this.live ) {
+			this.timer = window.setTimeout( () => {
+				if ( document.hidden ) {
+					this.schedule( POLL_MS );
 				} else {
 					this.poll();
 				}
-			}, delay);
+			}, delay );
 		}
 	},
 
 	/** Start polling (once per page). @returns {Promise<Object|null>} The first summary. */
 	start() {
-		if (this.started) {
+		if ( this.started ) {
 			return this.poll();
 		}
 		this.started = true;
 		const now = () => {
-			if (!document.hidden) {
+			if ( ! document.hidden ) {
 				this.poll();
 			}
 		};
-		document.addEventListener('visibilitychange', now);
-		window.addEventListener('focus', now);
+		document.addEventListener( 'visibilitychange', now );
+		window.addEventListener( 'focus', now );
 		this.connect();
 		return this.poll();
 	},
@@ -499,12 +513,14 @@ export const summary = {
  * @param {Object|null} data
  * @return {Object<string, number>}
  */
-export function counts(data) {
-	const member = data ? Number(data.unread) || 0 : 0;
+export function counts( data ) {
+	const member = data ? Number( data.unread ) || 0 : 0;
 	const result = { member, spaces: 0 };
-	for (const space of data && Array.isArray(data.spaces) ? data.spaces : []) {
-		const unread = Number(space.unread) || 0;
-		result[`space-${Number(space.id)}`] = unread;
+	for ( const space of data && Array.isArray( data.spaces )
+		? data.spaces
+		: [] ) {
+		const unread = Number( space.unread ) || 0;
+		result[ `space-${ Number( space.id ) }` ] = unread;
 		result.spaces += unread;
 	}
 	result.total = member + result.spaces;
@@ -516,10 +532,12 @@ export function counts(data) {
  *
  * @param {Object|null} data A summary, or null to hide them.
  */
-function updateBadges(data) {
-	const known = counts(data);
-	for (const badge of document.querySelectorAll('[data-space-inbox-count]')) {
-		setBadge(badge, known[badge.dataset.spaceInboxCount] || 0);
+function updateBadges( data ) {
+	const known = counts( data );
+	for ( const badge of document.querySelectorAll(
+		'[data-space-inbox-count]'
+	) ) {
+		setBadge( badge, known[ badge.dataset.spaceInboxCount ] || 0 );
 	}
 }
 
@@ -530,57 +548,60 @@ function updateBadges(data) {
  * are refilled by AJAX; these parts of the dropdowns are not, so the link stays.
  */
 function addHeaderLinks() {
-	if (!config.inboxUrl) {
+	if ( ! config.inboxUrl ) {
 		return;
 	}
-	for (const id of [
+	for ( const id of [
 		'header-messages-dropdown-elem',
 		'header-notifications-dropdown-elem',
-	]) {
-		const dropdown = document.getElementById(id);
-		if (!dropdown || dropdown.querySelector('.space-inbox-dropdown-link')) {
+	] ) {
+		const dropdown = document.getElementById( id );
+		if (
+			! dropdown ||
+			dropdown.querySelector( '.space-inbox-dropdown-link' )
+		) {
 			continue;
 		}
-		const footer = dropdown.querySelector('.notification-footer');
+		const footer = dropdown.querySelector( '.notification-footer' );
 		const viewAll = dropdown.querySelector(
 			'.notification-header .delete-all, .notification-header .message-view-all-link'
 		);
-		if (!footer && !viewAll) {
+		if ( ! footer && ! viewAll ) {
 			continue;
 		}
 		const link = h(
 			'a',
 			{ class: 'space-inbox-dropdown-link', href: config.inboxUrl },
-			__('Space inbox', 'space-inbox'),
-			h('span', {
+			__( 'Space inbox', 'space-inbox' ),
+			h( 'span', {
 				class: 'space-inbox-badge',
 				'data-space-inbox-count': 'total',
 				hidden: true,
-			})
+			} )
 		);
-		if (footer) {
-			footer.append(link);
+		if ( footer ) {
+			footer.append( link );
 		} else {
-			viewAll.before(link);
+			viewAll.before( link );
 		}
 	}
 }
 
 /** Add the header links, and poll when the page shows a count. */
 function main() {
-	if (!config.apiBase) {
+	if ( ! config.apiBase ) {
 		return;
 	} // Logged out: PHP hands no configuration.
 	addHeaderLinks();
 	if (
-		document.querySelector('[data-space-inbox-count], [data-space-inbox]')
+		document.querySelector( '[data-space-inbox-count], [data-space-inbox]' )
 	) {
 		summary.start();
 	}
 }
 
-if (document.readyState === 'loading') {
-	document.addEventListener('DOMContentLoaded', main);
+if ( document.readyState === 'loading' ) {
+	document.addEventListener( 'DOMContentLoaded', main );
 } else {
 	main();
 }

@@ -9,15 +9,16 @@
 
 const { __, sprintf } = window.wp.i18n;
 const { config, num, h } = await import(
-	new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+	new URL( `badge.js${ new URL( import.meta.url ).search }`, import.meta.url )
+		.href
 );
 
 // The longest message the bridge takes: PHP always puts it in the configuration
 // (Space_Inbox_Limits::BODY_MAX, generated from the bridge's own limits).
-const MAX_LENGTH = Number(config.maxLength);
+const MAX_LENGTH = Number( config.maxLength );
 
 /** @param {string} text @returns {number} Characters as the bridge counts them (code points). */
-const charCount = (text) => [...text.trim()].length;
+const charCount = ( text ) => [ ...text.trim() ].length;
 
 /**
  * The reply box.
@@ -31,18 +32,18 @@ export class Composer {
 	 * @param {function(): void}                 options.onInput The text changed (after the count).
 	 * @param {function(): void}                 options.onBlur  The box lost the focus.
 	 */
-	constructor({ uid, onSend, onKey, onInput, onBlur }) {
+	constructor( { uid, onSend, onKey, onInput, onBlur } ) {
 		this.uid = uid;
 		this.onSend = onSend;
-		this.textarea = h('textarea', {
-			id: `${uid}-body`,
+		this.textarea = h( 'textarea', {
+			id: `${ uid }-body`,
 			rows: '3',
-			'aria-describedby': `${uid}-count ${uid}-hint`,
-			onkeydown: (e) => {
-				if (onKey(e)) {
+			'aria-describedby': `${ uid }-count ${ uid }-hint`,
+			onkeydown: ( e ) => {
+				if ( onKey( e ) ) {
 					return;
 				}
-				if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+				if ( e.key === 'Enter' && ( e.ctrlKey || e.metaKey ) ) {
 					e.preventDefault();
 					onSend();
 				}
@@ -52,20 +53,20 @@ export class Composer {
 				onInput();
 			},
 			onblur: () => onBlur(),
-		});
-		this.label = h('label', {
-			for: `${uid}-body`,
+		} );
+		this.label = h( 'label', {
+			for: `${ uid }-body`,
 			class: 'space-inbox__compose-label',
-		});
-		this.counter = h('span', {
-			id: `${uid}-count`,
+		} );
+		this.counter = h( 'span', {
+			id: `${ uid }-count`,
 			class: 'space-inbox__counter',
-		});
-		this.sendButton = h('button', {
+		} );
+		this.sendButton = h( 'button', {
 			type: 'submit',
 			class: 'button button-primary space-inbox__send',
-			text: __('Send', 'space-inbox'),
-		});
+			text: __( 'Send', 'space-inbox' ),
+		} );
 	}
 
 	/**
@@ -75,13 +76,13 @@ export class Composer {
 	 *                                                                before Send; the line under the box.
 	 * @return {HTMLFormElement}
 	 */
-	form({ top = [], buttons = [], hint = '' }) {
+	form( { top = [], buttons = [], hint = '' } ) {
 		this.node = h(
 			'form',
 			{
 				class: 'space-inbox__compose',
 				novalidate: true,
-				onsubmit: (e) => {
+				onsubmit: ( e ) => {
 					e.preventDefault();
 					this.onSend();
 				},
@@ -92,8 +93,8 @@ export class Composer {
 			h(
 				'div',
 				{ class: 'space-inbox__compose-meta' },
-				h('span', {
-					id: `${this.uid}-hint`,
+				h( 'span', {
+					id: `${ this.uid }-hint`,
 					class: 'space-inbox__hint',
 					text:
 						hint ||
@@ -101,7 +102,7 @@ export class Composer {
 							'Press Ctrl+Enter (⌘+Enter on a Mac) to send.',
 							'space-inbox'
 						),
-				}),
+				} ),
 				this.counter,
 				...buttons,
 				this.sendButton
@@ -113,30 +114,33 @@ export class Composer {
 
 	/** Say how many characters are left (or how many too many). */
 	count() {
-		const left = MAX_LENGTH - charCount(this.textarea.value);
+		const left = MAX_LENGTH - charCount( this.textarea.value );
 		/* translators: %s: number of characters (for both strings). */
 		this.counter.textContent =
 			left >= 0
-				? sprintf(__('%s characters left', 'space-inbox'), num(left))
+				? sprintf(
+						__( '%s characters left', 'space-inbox' ),
+						num( left )
+				  )
 				: sprintf(
-						__('%s characters too many', 'space-inbox'),
-						num(-left)
-					);
-		this.counter.classList.toggle('is-over', left < 0);
-		this.counter.classList.toggle('is-near', left >= 0 && left < 100);
+						__( '%s characters too many', 'space-inbox' ),
+						num( -left )
+				  );
+		this.counter.classList.toggle( 'is-over', left < 0 );
+		this.counter.classList.toggle( 'is-near', left >= 0 && left < 100 );
 	}
 
 	/** @return {string} Why the text cannot be sent as it is ('' when it can). */
 	problem() {
-		const length = charCount(this.textarea.value);
-		if (!length) {
-			return __('Write a message first.', 'space-inbox');
+		const length = charCount( this.textarea.value );
+		if ( ! length ) {
+			return __( 'Write a message first.', 'space-inbox' );
 		}
 		/* translators: %s: number of characters. */
-		if (length > MAX_LENGTH) {
+		if ( length > MAX_LENGTH ) {
 			return sprintf(
-				__('%s characters too many', 'space-inbox'),
-				num(length - MAX_LENGTH)
+				__( '%s characters too many', 'space-inbox' ),
+				num( length - MAX_LENGTH )
 			);
 		}
 		return '';

@@ -18,11 +18,11 @@ const [
 	{ MessageLog, timeEl },
 	{ Composer },
 ] = await Promise.all(
-	['badge.js', 'inbox-page.js', 'message-log.js', 'composer.js'].map(
-		(name) =>
+	[ 'badge.js', 'inbox-page.js', 'message-log.js', 'composer.js' ].map(
+		( name ) =>
 			import(
 				new URL(
-					`${name}${new URL(import.meta.url).search}`,
+					`${ name }${ new URL( import.meta.url ).search }`,
 					import.meta.url
 				).href
 			)
@@ -35,32 +35,35 @@ const [
  * @param {string|null|undefined} url
  * @return {HTMLImageElement|string}
  */
-function picture(url) {
-	if (!url || !/^https?:\/\//i.test(url)) {
+function picture( url ) {
+	if ( ! url || ! /^https?:\/\//i.test( url ) ) {
 		return '';
 	}
-	return h('img', {
+	return h( 'img', {
 		class: 'space-inbox__picture',
 		src: url,
 		alt: '',
 		width: '24',
 		height: '24',
 		loading: 'lazy',
-	});
+	} );
 }
 
 /** @return {string} A UUID v4, also where crypto.randomUUID is missing (plain http). */
 export function newClientKey() {
-	if (window.crypto && typeof window.crypto.randomUUID === 'function') {
+	if ( window.crypto && typeof window.crypto.randomUUID === 'function' ) {
 		return window.crypto.randomUUID();
 	}
-	const bytes = window.crypto.getRandomValues(new Uint8Array(16));
-	bytes[6] = (bytes[6] & 0x0f) | 0x40;
-	bytes[8] = (bytes[8] & 0x3f) | 0x80;
-	const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(
-		''
-	);
-	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+	const bytes = window.crypto.getRandomValues( new Uint8Array( 16 ) );
+	bytes[ 6 ] = ( bytes[ 6 ] & 0x0f ) | 0x40;
+	bytes[ 8 ] = ( bytes[ 8 ] & 0x3f ) | 0x80;
+	const hex = Array.from( bytes, ( b ) =>
+		b.toString( 16 ).padStart( 2, '0' )
+	).join( '' );
+	return `${ hex.slice( 0, 8 ) }-${ hex.slice( 8, 12 ) }-${ hex.slice(
+		12,
+		16
+	) }-${ hex.slice( 16, 20 ) }-${ hex.slice( 20 ) }`;
 }
 
 // -- the view --------------------------------------------------------------------------------
@@ -84,9 +87,9 @@ export function newClientKey() {
  */
 export class ConversationView {
 	/** @param {HTMLElement} root The container to fill. */
-	constructor(root) {
+	constructor( root ) {
 		this.root = root;
-		this.uid = `space-inbox-${ConversationView.count++}`;
+		this.uid = `space-inbox-${ ConversationView.count++ }`;
 		this.unsubscribe = null;
 		this.items = []; // Rows of the conversation list.
 		this.nextCursor = null;
@@ -120,7 +123,7 @@ export class ConversationView {
 	}
 
 	/** @param {KeyboardEvent} event A key in the reply box. @returns {boolean} Taken. */
-	composerKey(event) {
+	composerKey( event ) {
 		return false;
 	}
 
@@ -143,17 +146,17 @@ export class ConversationView {
 	clearHead() {}
 
 	/** @param {Array<Object>} items The rows to draw. @returns {Array<Object>} With any the list adds. */
-	listedItems(items) {
+	listedItems( items ) {
 		return items;
 	}
 
 	/** @param {Object} item @returns {Array<Node>} The row's own notes, after its time. */
-	itemNotes(item) {
+	itemNotes( item ) {
 		return [];
 	}
 
 	/** @param {Object} event A live event. @returns {boolean} Whether it concerns this inbox. */
-	concerns(event) {
+	concerns( event ) {
 		return true;
 	}
 
@@ -161,41 +164,41 @@ export class ConversationView {
 	 * @param {Object} data  A new summary. @param {boolean} first Whether it is the first.
 	 * @param          first
 	 */
-	summaryChanged(data, first) {}
+	summaryChanged( data, first ) {}
 
 	/** @param {Object} c The open conversation. @returns {string} Why it cannot be answered ('' if it can). */
-	noticeText(c) {
+	noticeText( c ) {
 		return '';
 	}
 
 	/** @param {Object} c The open conversation: draw the head's own controls. */
-	renderHeadControls(c) {}
+	renderHeadControls( c ) {}
 
 	/**
 	 * @param {Object} c    @param {Object} data A page of messages: take what it says of the conversation.
 	 * @param          data
 	 */
-	tookPage(c, data) {}
+	tookPage( c, data ) {}
 
 	/**
 	 * @param {Object} c     @param {*} error Marking it read was refused (tried again on the next refresh).
 	 * @param          error
 	 */
-	readRefused(c, error) {}
+	readRefused( c, error ) {}
 
 	/** @param {Object} message A new message on its way, before it is shown. */
-	prepare(message) {}
+	prepare( message ) {}
 
 	/** @param {Object} message Send a message now shown as on its way. */
-	async dispatch(message) {
-		await this.deliver(message);
+	async dispatch( message ) {
+		await this.deliver( message );
 	}
 
 	/**
 	 * @param {Object} message @param {Object} body The POST's body: add what the audience sends.
 	 * @param          body
 	 */
-	addToBody(message, body) {}
+	addToBody( message, body ) {}
 
 	/**
 	 * @param {Object} c       The conversation it was for.
@@ -203,7 +206,7 @@ export class ConversationView {
 	 * @param {*}      error   Why it was not sent.
 	 * @return {Promise<boolean>} Whether the subclass dealt with it.
 	 */
-	async handled(c, message, error) {
+	async handled( c, message, error ) {
 		return false;
 	}
 
@@ -211,94 +214,94 @@ export class ConversationView {
 	 * @param {Object} c     @param {*} error Refused for good (the text went back in the box).
 	 * @param          error
 	 */
-	refused(c, error) {}
+	refused( c, error ) {}
 
 	// ---- layout ----
 
 	build() {
 		const id = this.uid;
-		this.status = h('div', {
+		this.status = h( 'div', {
 			class: 'space-inbox__status',
 			role: 'status',
 			'aria-live': 'polite',
-		});
+		} );
 
-		this.list = h('ul', {
+		this.list = h( 'ul', {
 			class: 'space-inbox__list-items',
-			'aria-labelledby': `${id}-list-title`,
-		});
-		this.moreButton = h('button', {
+			'aria-labelledby': `${ id }-list-title`,
+		} );
+		this.moreButton = h( 'button', {
 			type: 'button',
 			class: 'space-inbox__more button',
 			hidden: true,
-			text: __('Load more conversations', 'space-inbox'),
-			onclick: () => this.loadList(true),
-		});
+			text: __( 'Load more conversations', 'space-inbox' ),
+			onclick: () => this.loadList( true ),
+		} );
 		this.listPane = h(
 			'section',
 			{ class: 'space-inbox__list' },
-			h('h2', {
-				id: `${id}-list-title`,
+			h( 'h2', {
+				id: `${ id }-list-title`,
 				class: 'space-inbox__heading',
-				text: __('Conversations', 'space-inbox'),
-			}),
+				text: __( 'Conversations', 'space-inbox' ),
+			} ),
 			this.list,
 			this.moreButton
 		);
 
-		this.backButton = h('button', {
+		this.backButton = h( 'button', {
 			type: 'button',
 			class: 'space-inbox__back button-link',
-			text: `← ${__('Back to conversations', 'space-inbox')}`,
+			text: `← ${ __( 'Back to conversations', 'space-inbox' ) }`,
 			onclick: () => this.closeThread(),
-		});
-		this.threadTitle = h('h2', {
-			id: `${id}-thread-title`,
+		} );
+		this.threadTitle = h( 'h2', {
+			id: `${ id }-thread-title`,
 			class: 'space-inbox__heading',
 			tabindex: '-1',
-		});
-		this.threadPicture = h('img', {
+		} );
+		this.threadPicture = h( 'img', {
 			class: 'space-inbox__picture',
 			alt: '',
 			width: '32',
 			height: '32',
 			hidden: true,
-		});
-		this.notice = h('p', { class: 'space-inbox__notice', hidden: true });
-		this.olderButton = h('button', {
+		} );
+		this.notice = h( 'p', { class: 'space-inbox__notice', hidden: true } );
+		this.olderButton = h( 'button', {
 			type: 'button',
 			class: 'space-inbox__older button-link',
 			hidden: true,
-			text: __('Load older messages', 'space-inbox'),
+			text: __( 'Load older messages', 'space-inbox' ),
 			onclick: () => this.loadOlder(),
-		});
-		this.messages = new MessageLog({
-			labelledBy: `${id}-thread-title`,
-			isMine: (m) => this.isMine(m),
-			sentMeta: (m) => this.sentMeta(m),
-			retry: (m) => this.deliver(m),
-		});
+		} );
+		this.messages = new MessageLog( {
+			labelledBy: `${ id }-thread-title`,
+			isMine: ( m ) => this.isMine( m ),
+			sentMeta: ( m ) => this.sentMeta( m ),
+			retry: ( m ) => this.deliver( m ),
+		} );
 		this.log = this.messages.node;
-		this.placeholder = h('p', {
+		this.placeholder = h( 'p', {
 			class: 'space-inbox__placeholder',
-			text: __('Pick a conversation to read it.', 'space-inbox'),
-		});
+			text: __( 'Pick a conversation to read it.', 'space-inbox' ),
+		} );
 
-		this.composer = new Composer({
+		this.composer = new Composer( {
 			uid: id,
 			onSend: () => this.send(),
-			onKey: (e) => this.composerKey(e),
+			onKey: ( e ) => this.composerKey( e ),
 			onInput: () => this.composerInput(),
 			onBlur: () => this.composerBlur(),
-		});
+		} );
 		this.textarea = this.composer.textarea;
 		this.composeLabel = this.composer.label;
 		const parts = this.parts();
-		this.compose = this.composer.form({
+		this.compose = this.composer.form( {
 			top: parts.composeTop,
 			buttons: parts.composeButtons,
 			hint: parts.hint,
-		});
+		} );
 
 		this.threadHead = h(
 			'div',
@@ -306,20 +309,20 @@ export class ConversationView {
 			this.backButton,
 			this.threadPicture,
 			this.threadTitle,
-			...(parts.head || [])
+			...( parts.head || [] )
 		);
 		this.threadPane = h(
 			'section',
 			{
 				class: 'space-inbox__thread',
-				'aria-labelledby': `${id}-thread-title`,
+				'aria-labelledby': `${ id }-thread-title`,
 			},
 			this.threadHead,
 			this.notice,
 			this.olderButton,
 			this.log,
 			this.placeholder,
-			...(parts.thread || []),
+			...( parts.thread || [] ),
 			this.compose
 		);
 
@@ -333,10 +336,10 @@ export class ConversationView {
 			parts.toolbar || '',
 			this.status,
 			this.panes,
-			...(parts.after || [])
+			...( parts.after || [] )
 		);
-		this.root.classList.add('space-inbox--ready');
-		this.showThread(false);
+		this.root.classList.add( 'space-inbox--ready' );
+		this.showThread( false );
 	}
 
 	/**
@@ -345,34 +348,37 @@ export class ConversationView {
 	 * @param {string}         message
 	 * @param {'error'|'info'} [kind]
 	 */
-	say(message, kind = 'info') {
+	say( message, kind = 'info' ) {
 		this.status.textContent = message;
-		this.status.classList.toggle('is-error', kind === 'error');
-		window.clearTimeout(this.sayTimer);
-		if (kind === 'info' && message) {
-			this.sayTimer = window.setTimeout(() => this.say(''), 6000);
+		this.status.classList.toggle( 'is-error', kind === 'error' );
+		window.clearTimeout( this.sayTimer );
+		if ( kind === 'info' && message ) {
+			this.sayTimer = window.setTimeout( () => this.say( '' ), 6000 );
 		}
 	}
 
 	/** @param {*} error Report an error politely. */
-	fail(error) {
+	fail( error ) {
 		this.say(
 			error instanceof ApiError
 				? error.userMessage
-				: __('Something went wrong. Please try again.', 'space-inbox'),
+				: __(
+						'Something went wrong. Please try again.',
+						'space-inbox'
+				  ),
 			'error'
 		);
 	}
 
 	/** @param {boolean} open Whether a conversation is showing (for the narrow layout). */
-	showThread(open) {
-		this.root.classList.toggle('is-thread-open', open);
+	showThread( open ) {
+		this.root.classList.toggle( 'is-thread-open', open );
 		this.placeholder.hidden = open;
-		this.log.hidden = !open;
-		this.compose.hidden = !open;
-		this.backButton.hidden = !open;
-		this.threadHead.hidden = !open;
-		if (!open) {
+		this.log.hidden = ! open;
+		this.compose.hidden = ! open;
+		this.backButton.hidden = ! open;
+		this.threadHead.hidden = ! open;
+		if ( ! open ) {
 			this.threadTitle.textContent = '';
 			this.notice.hidden = true;
 			this.olderButton.hidden = true;
@@ -382,21 +388,21 @@ export class ConversationView {
 
 	closeThread() {
 		const key = this.current && this.current.key;
-		if (this.current) {
-			this.drafts.set(this.current.key, this.textarea.value);
+		if ( this.current ) {
+			this.drafts.set( this.current.key, this.textarea.value );
 		}
 		this.current = null;
 		this.threadLoad++;
 		this.log.replaceChildren();
-		this.showThread(false);
+		this.showThread( false );
 		this.leavingThread();
 		this.threadShown();
-		setQuery(this.closedQuery());
+		setQuery( this.closedQuery() );
 		this.renderList();
 		const button = this.list.querySelector(
-			`[data-key="${CSS.escape(String(key))}"]`
+			`[data-key="${ CSS.escape( String( key ) ) }"]`
 		);
-		(button || this.listPane.querySelector('h2')).focus?.();
+		( button || this.listPane.querySelector( 'h2' ) ).focus?.();
 	}
 
 	/** Say how much of the longest message is left. */
@@ -409,16 +415,16 @@ export class ConversationView {
 	/** Follow the summary, and the live events about this inbox's conversations. */
 	listen() {
 		const stops = [
-			summary.subscribe((data) => this.onSummary(data)),
+			summary.subscribe( ( data ) => this.onSummary( data ) ),
 			// Pushed: a change the counts do not show (an answer from a teammate or another tab).
-			summary.on(this.liveEvent, (event) => this.onLive(event)),
+			summary.on( this.liveEvent, ( event ) => this.onLive( event ) ),
 		];
-		this.unsubscribe = () => stops.forEach((stop) => stop());
+		this.unsubscribe = () => stops.forEach( ( stop ) => stop() );
 	}
 
 	/** Stop following the summary and drop answers still on their way (the view is gone). */
 	stop() {
-		if (this.unsubscribe) {
+		if ( this.unsubscribe ) {
 			this.unsubscribe();
 		}
 		this.listLoad++;
@@ -427,129 +433,133 @@ export class ConversationView {
 	}
 
 	/** @param {Object} data A new summary (something changed). */
-	onSummary(data) {
-		const first = !this.seenSummary;
+	onSummary( data ) {
+		const first = ! this.seenSummary;
 		this.seenSummary = true;
-		if (this.listFailed) {
+		if ( this.listFailed ) {
 			this.refresh(); // The bridge is back.
 			return;
 		}
-		this.summaryChanged(data, first);
+		this.summaryChanged( data, first );
 	}
 
 	/** @param {Object} event A live event about one of this inbox's conversations. */
-	onLive(event) {
-		if (!this.concerns(event)) {
+	onLive( event ) {
+		if ( ! this.concerns( event ) ) {
 			return;
 		}
-		window.clearTimeout(this.liveTimer);
+		window.clearTimeout( this.liveTimer );
 		// A burst of changes (a conversation read, then answered) is one reload.
-		this.liveTimer = window.setTimeout(() => this.refresh(), 50);
+		this.liveTimer = window.setTimeout( () => this.refresh(), 50 );
 	}
 
 	/** Reload the list and the open conversation (after a change elsewhere). */
 	refresh() {
 		this.loadList();
-		if (this.current) {
-			this.loadMessages({ latest: true });
+		if ( this.current ) {
+			this.loadMessages( { latest: true } );
 		}
 	}
 
 	// ---- the conversation list ----
 
 	/** @param {boolean} [more] Append the next page instead of reloading. */
-	async loadList(more = false) {
+	async loadList( more = false ) {
 		const ticket = ++this.listLoad;
 		const cursor = more ? this.nextCursor : null;
 		try {
-			const { data } = await this.fetchList(cursor);
-			if (ticket !== this.listLoad) {
+			const { data } = await this.fetchList( cursor );
+			if ( ticket !== this.listLoad ) {
 				return;
 			}
-			const rows = (data.conversations || []).map((row) =>
-				this.listItem(row)
+			const rows = ( data.conversations || [] ).map( ( row ) =>
+				this.listItem( row )
 			);
 			this.items = more
 				? this.items.concat(
 						rows.filter(
-							(r) => !this.items.some((x) => x.key === r.key)
+							( r ) =>
+								! this.items.some( ( x ) => x.key === r.key )
 						)
-					)
+				  )
 				: rows;
 			this.nextCursor = data.next_cursor || null;
 			this.listFailed = false;
 			this.renderList();
-		} catch (error) {
-			if (ticket === this.listLoad) {
+		} catch ( error ) {
+			if ( ticket === this.listLoad ) {
 				this.listFailed = true;
-				this.fail(error);
+				this.fail( error );
 			}
 		}
 	}
 
 	renderList() {
 		const focusedKey =
-			document.activeElement && this.list.contains(document.activeElement)
+			document.activeElement &&
+			this.list.contains( document.activeElement )
 				? document.activeElement.dataset.key
 				: null;
-		const items = this.listedItems(this.items.slice());
+		const items = this.listedItems( this.items.slice() );
 		this.list.replaceChildren(
-			...items.map((item) => {
+			...items.map( ( item ) => {
 				const selected = this.current && this.current.key === item.key;
-				const badge = h('span', { class: 'space-inbox-badge' });
-				setBadge(badge, selected ? 0 : item.unread);
+				const badge = h( 'span', { class: 'space-inbox-badge' } );
+				setBadge( badge, selected ? 0 : item.unread );
 				return h(
 					'li',
 					{
-						class: `space-inbox__item${item.unread && !selected ? ' is-unread' : ''}${item.done ? ' is-done' : ''}`,
+						class: `space-inbox__item${
+							item.unread && ! selected ? ' is-unread' : ''
+						}${ item.done ? ' is-done' : '' }`,
 					},
 					h(
 						'button',
 						{
 							type: 'button',
 							class: 'space-inbox__item-button',
-							'data-key': String(item.key),
+							'data-key': String( item.key ),
 							'aria-current': selected ? 'true' : null,
-							onclick: () => this.openItem(item.key),
+							onclick: () => this.openItem( item.key ),
 						},
 						h(
 							'span',
 							{ class: 'space-inbox__item-top' },
-							picture(item.picture),
-							h('span', {
+							picture( item.picture ),
+							h( 'span', {
 								class: 'space-inbox__item-title',
 								text: item.title,
-							}),
+							} ),
 							badge
 						),
 						item.excerpt
-							? h('span', {
+							? h( 'span', {
 									class: 'space-inbox__item-excerpt',
 									text: item.excerpt,
-								})
+							  } )
 							: '',
 						h(
 							'span',
 							{ class: 'space-inbox__item-meta' },
-							item.time ? timeEl(item.time) : '',
-							...this.itemNotes(item)
+							item.time ? timeEl( item.time ) : '',
+							...this.itemNotes( item )
 						)
 					)
 				);
-			})
+			} )
 		);
-		if (!items.length) {
+		if ( ! items.length ) {
 			this.list.append(
-				h('li', {
+				h( 'li', {
 					class: 'space-inbox__empty',
 					text: this.emptyListText(),
-				})
+				} )
 			);
 		}
-		this.moreButton.hidden = !this.nextCursor;
-		if (focusedKey) {
+		this.moreButton.hidden = ! this.nextCursor;
+		if ( focusedKey ) {
 			this.list
-				.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`)
+				.querySelector( `[data-key="${ CSS.escape( focusedKey ) }"]` )
 				?.focus();
 		}
 	}
@@ -557,22 +567,22 @@ export class ConversationView {
 	// ---- a conversation ----
 
 	/** @param {Object} current The conversation to show. */
-	openThread(current) {
-		if (this.current) {
-			this.drafts.set(this.current.key, this.textarea.value);
+	openThread( current ) {
+		if ( this.current ) {
+			this.drafts.set( this.current.key, this.textarea.value );
 		}
 		this.leavingThread();
 		this.threadLoad++;
-		this.current = Object.assign(current, {
+		this.current = Object.assign( current, {
 			messages: new Map(), // key -> message record
 			nodes: new Map(), // key -> <li>
 			nextBefore: null,
 			unread: 0,
-		});
+		} );
 		this.messages.reset();
-		this.textarea.value = this.drafts.get(current.key) || '';
+		this.textarea.value = this.drafts.get( current.key ) || '';
 		this.updateCounter();
-		this.showThread(true);
+		this.showThread( true );
 		this.renderHead();
 		this.renderList();
 		this.threadShown();
@@ -580,21 +590,22 @@ export class ConversationView {
 
 	renderHead() {
 		const c = this.current;
-		if (!c) {
+		if ( ! c ) {
 			return;
 		}
-		this.threadTitle.textContent = c.name || __('Loading…', 'space-inbox');
-		const shown = picture(c.picture);
-		this.threadPicture.hidden = !shown;
-		if (shown) {
+		this.threadTitle.textContent =
+			c.name || __( 'Loading…', 'space-inbox' );
+		const shown = picture( c.picture );
+		this.threadPicture.hidden = ! shown;
+		if ( shown ) {
 			this.threadPicture.src = shown.src;
 		}
-		const notice = this.noticeText(c);
+		const notice = this.noticeText( c );
 		this.notice.textContent = notice;
-		this.notice.hidden = !notice;
-		this.compose.hidden = Boolean(notice);
-		this.composeLabel.textContent = this.composeLabelText(c);
-		this.renderHeadControls(c);
+		this.notice.hidden = ! notice;
+		this.compose.hidden = Boolean( notice );
+		this.composeLabel.textContent = this.composeLabelText( c );
+		this.renderHeadControls( c );
 	}
 
 	/**
@@ -602,105 +613,105 @@ export class ConversationView {
 	 *
 	 * @param {{latest?: boolean, before?: number}} options
 	 */
-	async loadMessages({ latest = false, before = null } = {}) {
+	async loadMessages( { latest = false, before = null } = {} ) {
 		const c = this.current;
-		if (!c) {
+		if ( ! c ) {
 			return;
 		}
 		const ticket = this.threadLoad;
 		try {
-			const { data } = await api(this.messagesPath(), {
+			const { data } = await api( this.messagesPath(), {
 				query: { before },
-			});
-			if (ticket !== this.threadLoad || c !== this.current) {
+			} );
+			if ( ticket !== this.threadLoad || c !== this.current ) {
 				return;
 			}
-			this.tookPage(c, data);
-			if (latest && c.nextBefore === null && c.messages.size === 0) {
+			this.tookPage( c, data );
+			if ( latest && c.nextBefore === null && c.messages.size === 0 ) {
 				c.nextBefore = data.next_before || null;
 			}
-			if (before) {
+			if ( before ) {
 				c.nextBefore = data.next_before || null;
 			}
-			for (const m of data.messages || []) {
-				c.messages.set(`m${m.id}`, { key: `m${m.id}`, ...m });
+			for ( const m of data.messages || [] ) {
+				c.messages.set( `m${ m.id }`, { key: `m${ m.id }`, ...m } );
 			}
-			c.unread = Number(data.unread) || 0;
+			c.unread = Number( data.unread ) || 0;
 			this.renderHead();
-			this.renderMessages({ older: Boolean(before) });
-			if (latest) {
+			this.renderMessages( { older: Boolean( before ) } );
+			if ( latest ) {
 				this.markRead();
 			}
-		} catch (error) {
-			if (ticket === this.threadLoad) {
-				this.fail(error);
+		} catch ( error ) {
+			if ( ticket === this.threadLoad ) {
+				this.fail( error );
 			}
 		}
 	}
 
 	async loadOlder() {
 		const c = this.current;
-		if (!c || !c.nextBefore) {
+		if ( ! c || ! c.nextBefore ) {
 			return;
 		}
-		await this.loadMessages({ before: c.nextBefore });
+		await this.loadMessages( { before: c.nextBefore } );
 	}
 
 	/** Mark the open conversation read, if it has unread messages and the page is seen. */
 	async markRead() {
 		const c = this.current;
-		if (!c || c.unread <= 0 || document.hidden) {
+		if ( ! c || c.unread <= 0 || document.hidden ) {
 			return;
 		}
-		const path = this.readPath(c);
-		if (!path) {
+		const path = this.readPath( c );
+		if ( ! path ) {
 			return;
 		}
 		c.unread = 0;
 		try {
-			await api(path, { method: 'POST' });
-			const item = this.items.find((i) => i.key === c.key);
-			if (item) {
+			await api( path, { method: 'POST' } );
+			const item = this.items.find( ( i ) => i.key === c.key );
+			if ( item ) {
 				item.unread = 0;
 			}
 			this.renderList();
 			summary.poll(); // The badges.
-		} catch (error) {
-			this.readRefused(c, error);
+		} catch ( error ) {
+			this.readRefused( c, error );
 		}
 	}
 
 	/** @param {{older?: boolean}} [options] Draw the open conversation's messages. */
-	renderMessages(options) {
-		this.olderButton.hidden = !this.current.nextBefore;
-		this.messages.render(this.current, options);
+	renderMessages( options ) {
+		this.olderButton.hidden = ! this.current.nextBefore;
+		this.messages.render( this.current, options );
 	}
 
 	// ---- sending ----
 
 	async send() {
 		const c = this.current;
-		if (!c || this.compose.hidden) {
+		if ( ! c || this.compose.hidden ) {
 			return;
 		}
 		const problem = this.composer.problem();
-		if (problem) {
-			this.say(problem, 'error');
+		if ( problem ) {
+			this.say( problem, 'error' );
 			this.textarea.focus();
 			return;
 		}
 		const body = this.textarea.value.trim();
 		const clientKey = newClientKey();
 		const message = {
-			key: `k${clientKey}`,
+			key: `k${ clientKey }`,
 			client_key: clientKey,
 			from: this.side,
 			body,
 			created_at: new Date().toISOString(),
 			pending: 'sending',
 		};
-		this.prepare(message);
-		await this.queue(message);
+		this.prepare( message );
+		await this.queue( message );
 	}
 
 	/**
@@ -708,17 +719,17 @@ export class ConversationView {
 	 *
 	 * @param {Object} message A pending message record.
 	 */
-	async queue(message) {
+	async queue( message ) {
 		const c = this.current;
-		c.messages.set(message.key, message);
+		c.messages.set( message.key, message );
 		this.textarea.value = '';
-		this.drafts.delete(c.key);
+		this.drafts.delete( c.key );
 		this.updateCounter();
 		this.composerCleared();
 		this.messages.toBottom(); // Show the new message at the bottom.
 		this.renderMessages();
 		this.textarea.focus();
-		await this.dispatch(message);
+		await this.dispatch( message );
 	}
 
 	/**
@@ -726,53 +737,53 @@ export class ConversationView {
 	 *
 	 * @param {Object} message A pending message record.
 	 */
-	async deliver(message) {
+	async deliver( message ) {
 		const c = this.current;
-		if (!c || !c.messages.has(message.key)) {
+		if ( ! c || ! c.messages.has( message.key ) ) {
 			return;
 		}
 		message.pending = 'sending';
 		this.renderMessages();
 		const path = this.messagesPath();
 		const body = { body: message.body, client_key: message.client_key };
-		this.addToBody(message, body);
+		this.addToBody( message, body );
 		try {
-			const { data } = await api(path, { method: 'POST', body });
-			c.messages.delete(message.key);
-			const key = `m${data.id}`;
-			const node = c.nodes.get(message.key);
-			c.nodes.delete(message.key);
-			if (c.messages.has(key)) {
+			const { data } = await api( path, { method: 'POST', body } );
+			c.messages.delete( message.key );
+			const key = `m${ data.id }`;
+			const node = c.nodes.get( message.key );
+			c.nodes.delete( message.key );
+			if ( c.messages.has( key ) ) {
 				node?.remove(); // A refresh brought it in already.
-			} else if (node) {
-				c.nodes.set(key, node); // Keep the row; renderMessages() redraws it as sent.
+			} else if ( node ) {
+				c.nodes.set( key, node ); // Keep the row; renderMessages() redraws it as sent.
 			}
-			c.messages.set(key, { key, ...data });
-			if (c === this.current) {
+			c.messages.set( key, { key, ...data } );
+			if ( c === this.current ) {
 				this.renderMessages();
-				this.say(__('Message sent.', 'space-inbox'));
+				this.say( __( 'Message sent.', 'space-inbox' ) );
 			}
 			this.loadList();
-		} catch (error) {
-			if (await this.handled(c, message, error)) {
+		} catch ( error ) {
+			if ( await this.handled( c, message, error ) ) {
 				return;
 			}
-			if (error instanceof ApiError && error.transient) {
+			if ( error instanceof ApiError && error.transient ) {
 				message.pending = 'failed'; // Kept with its client key for "Try again".
 			} else {
 				// Refused for good (too long, Space gone, not allowed...): give the text back.
-				c.messages.delete(message.key);
-				if (c === this.current && !this.textarea.value) {
+				c.messages.delete( message.key );
+				if ( c === this.current && ! this.textarea.value ) {
 					this.textarea.value = message.body;
 					this.updateCounter();
 				}
-				this.refused(c, error);
+				this.refused( c, error );
 				this.renderHead();
 			}
-			if (c === this.current) {
+			if ( c === this.current ) {
 				this.renderMessages();
 			}
-			this.fail(error);
+			this.fail( error );
 		}
 	}
 }

@@ -22,39 +22,38 @@ const [
 		'reply-time.js',
 		'away-settings.js',
 		'saved-replies.js',
-	].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+	].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
 let percentFormat;
 let dayFormat;
 try {
-	percentFormat = new Intl.NumberFormat(config.locale || undefined, {
+	percentFormat = new Intl.NumberFormat( config.locale || undefined, {
 		style: 'percent',
 		maximumFractionDigits: 0,
-	});
-	dayFormat = new Intl.DateTimeFormat(config.locale || undefined, {
+	} );
+	dayFormat = new Intl.DateTimeFormat( config.locale || undefined, {
 		month: 'short',
 		day: 'numeric',
 		timeZone: 'UTC',
-	});
+	} );
 } catch {
-	percentFormat = new Intl.NumberFormat(undefined, {
+	percentFormat = new Intl.NumberFormat( undefined, {
 		style: 'percent',
 		maximumFractionDigits: 0,
-	});
-	dayFormat = new Intl.DateTimeFormat(undefined, {
+	} );
+	dayFormat = new Intl.DateTimeFormat( undefined, {
 		month: 'short',
 		day: 'numeric',
 		timeZone: 'UTC',
-	});
+	} );
 }
 
 /** What a figure shows when there is none yet. */
@@ -64,19 +63,21 @@ const NONE = '—';
  * @param {number|null} seconds @returns {string} A span of time in words, or a dash.
  * @param               value
  */
-const seconds = (value) =>
+const seconds = ( value ) =>
 	value === null || value === undefined
 		? NONE
-		: duration(Number(value) * 1000);
+		: duration( Number( value ) * 1000 );
 
 /** @param {number|null} share 0 to 1 @returns {string} */
-const percent = (share) =>
-	share === null || share === undefined ? NONE : percentFormat.format(share);
+const percent = ( share ) =>
+	share === null || share === undefined
+		? NONE
+		: percentFormat.format( share );
 
 /** @param {string} date "YYYY-MM-DD" @returns {string} e.g. "Mar 3". */
-function dayLabel(date) {
-	const when = new Date(`${date}T00:00:00Z`);
-	return Number.isNaN(when.getTime()) ? date : dayFormat.format(when);
+function dayLabel( date ) {
+	const when = new Date( `${ date }T00:00:00Z` );
+	return Number.isNaN( when.getTime() ) ? date : dayFormat.format( when );
 }
 
 /**
@@ -92,28 +93,28 @@ export class Dashboard {
 	 * @param {function(string, string=): void} options.say
 	 * @param {function(number): void}          options.onOpen Open a conversation of the inbox.
 	 */
-	constructor({ uid, store, say, onOpen }) {
+	constructor( { uid, store, say, onOpen } ) {
 		this.uid = uid;
 		this.store = store;
 		this.say = say;
 		this.onOpen = onOpen;
 		this.spaceId = 0;
 		this.ticket = 0;
-		this.title = h('h2', {
-			id: `${uid}-dashboard-title`,
+		this.title = h( 'h2', {
+			id: `${ uid }-dashboard-title`,
 			class: 'space-inbox__heading',
 			tabindex: '-1',
-			text: __('Dashboard', 'space-inbox'),
-		});
-		this.replyTime = h('p', { class: 'space-inbox-reply-time' });
-		this.replyNote = h('p', { class: 'space-inbox-dashboard__note' });
-		this.figures = h('div', { class: 'space-inbox-dashboard__figures' });
-		this.settings = new AwaySettings({
+			text: __( 'Dashboard', 'space-inbox' ),
+		} );
+		this.replyTime = h( 'p', { class: 'space-inbox-reply-time' } );
+		this.replyNote = h( 'p', { class: 'space-inbox-dashboard__note' } );
+		this.figures = h( 'div', { class: 'space-inbox-dashboard__figures' } );
+		this.settings = new AwaySettings( {
 			uid,
 			say,
-			onSaved: () => this.loadFigures().catch(() => {}),
-		});
-		this.replies = new RepliesManager({ uid, store, say });
+			onSaved: () => this.loadFigures().catch( () => {} ),
+		} );
+		this.replies = new RepliesManager( { uid, store, say } );
 		this.root = h(
 			'section',
 			{
@@ -127,7 +128,7 @@ export class Dashboard {
 				{
 					class: 'space-inbox-dashboard__section space-inbox-dashboard__members-see',
 				},
-				h('h3', { text: __('What members see', 'space-inbox') }),
+				h( 'h3', { text: __( 'What members see', 'space-inbox' ) } ),
 				this.replyTime,
 				this.replyNote
 			),
@@ -143,63 +144,65 @@ export class Dashboard {
 	 * @param {number}  spaceId
 	 * @param {boolean} canWrite Whether the user is on the team (site administrators only read).
 	 */
-	async show(spaceId, canWrite) {
+	async show( spaceId, canWrite ) {
 		this.spaceId = spaceId;
-		this.settings.use(spaceId, canWrite);
-		this.store.use(spaceId);
-		this.replies.use(spaceId, canWrite);
+		this.settings.use( spaceId, canWrite );
+		this.store.use( spaceId );
+		this.replies.use( spaceId, canWrite );
 		const ticket = ++this.ticket;
-		const settings = api(`spaces/${spaceId}/settings`).then(({ data }) => {
-			if (ticket === this.ticket) {
-				this.settings.fill(data);
+		const settings = api( `spaces/${ spaceId }/settings` ).then(
+			( { data } ) => {
+				if ( ticket === this.ticket ) {
+					this.settings.fill( data );
+				}
 			}
-		});
-		const failures = await Promise.allSettled([
+		);
+		const failures = await Promise.allSettled( [
 			this.loadFigures(),
 			settings,
-			this.store.load(spaceId),
-		]);
-		const failed = failures.find((r) => r.status === 'rejected');
-		if (failed && ticket === this.ticket) {
-			this.say(errorText(failed.reason), 'error');
+			this.store.load( spaceId ),
+		] );
+		const failed = failures.find( ( r ) => r.status === 'rejected' );
+		if ( failed && ticket === this.ticket ) {
+			this.say( errorText( failed.reason ), 'error' );
 		}
 	}
 
 	/** Show the saved replies manager (from the composer's list). */
 	focusReplies() {
-		this.replies.root.scrollIntoView?.({ block: 'start' });
+		this.replies.root.scrollIntoView?.( { block: 'start' } );
 		this.replies.heading.focus();
 	}
 
 	async loadFigures() {
 		const ticket = this.ticket;
 		const spaceId = this.spaceId;
-		if (!this.figures.firstChild) {
+		if ( ! this.figures.firstChild ) {
 			this.figures.replaceChildren(
-				h('p', {
+				h( 'p', {
 					class: 'space-inbox-dashboard__note',
-					text: __('Loading…', 'space-inbox'),
-				})
+					text: __( 'Loading…', 'space-inbox' ),
+				} )
 			);
 		}
-		const { data } = await api(`spaces/${spaceId}/figures`);
-		if (ticket !== this.ticket || spaceId !== this.spaceId) {
+		const { data } = await api( `spaces/${ spaceId }/figures` );
+		if ( ticket !== this.ticket || spaceId !== this.spaceId ) {
 			return;
 		}
-		this.renderFigures(data);
+		this.renderFigures( data );
 	}
 
 	/** @param {Object} data The API's figures. */
-	renderFigures(data) {
-		fillReplyTime(this.replyTime, data.response_time);
+	renderFigures( data ) {
+		fillReplyTime( this.replyTime, data.response_time );
 		const rt = data.response_time || {};
 		let note;
-		if (!rt.typically) {
+		if ( ! rt.typically ) {
 			note = __(
 				'Members see no reply time yet: set one below, or answer more messages.',
 				'space-inbox'
 			);
-		} else if (rt.source === 'preset') {
+		} else if ( rt.source === 'preset' ) {
 			note = __(
 				'From your setting below, until the Space has answered enough messages.',
 				'space-inbox'
@@ -212,10 +215,10 @@ export class Dashboard {
 		}
 		this.replyNote.textContent = note;
 		this.figures.replaceChildren(
-			this.windows(data.space || {}),
-			this.chart(Array.isArray(data.days) ? data.days : []),
-			this.admins(Array.isArray(data.admins) ? data.admins : []),
-			this.waiting(Array.isArray(data.waiting) ? data.waiting : [])
+			this.windows( data.space || {} ),
+			this.chart( Array.isArray( data.days ) ? data.days : [] ),
+			this.admins( Array.isArray( data.admins ) ? data.admins : [] ),
+			this.waiting( Array.isArray( data.waiting ) ? data.waiting : [] )
 		);
 	}
 
@@ -225,65 +228,65 @@ export class Dashboard {
 	 * @param {...*}   children
 	 * @return {HTMLElement}
 	 */
-	section(key, title, ...children) {
-		const id = `${this.uid}-dashboard-${key}`;
+	section( key, title, ...children ) {
+		const id = `${ this.uid }-dashboard-${ key }`;
 		return h(
 			'section',
 			{
-				class: `space-inbox-dashboard__section space-inbox-dashboard__${key}`,
+				class: `space-inbox-dashboard__section space-inbox-dashboard__${ key }`,
 				'aria-labelledby': id,
 			},
-			h('h3', { id, text: title }),
+			h( 'h3', { id, text: title } ),
 			...children
 		);
 	}
 
 	/** @param {{days_7: Object, days_30: Object}} space @returns {HTMLElement} */
-	windows(space) {
+	windows( space ) {
 		const rows = [
 			[
 				'median',
-				__('Median response time', 'space-inbox'),
-				(w) => seconds(w.median_seconds),
+				__( 'Median response time', 'space-inbox' ),
+				( w ) => seconds( w.median_seconds ),
 			],
 			[
 				'p90',
-				__('9 in 10 answered within', 'space-inbox'),
-				(w) => seconds(w.p90_seconds),
+				__( '9 in 10 answered within', 'space-inbox' ),
+				( w ) => seconds( w.p90_seconds ),
 			],
 			[
 				'rate',
-				__('Response rate (answered within a day)', 'space-inbox'),
-				(w) => percent(w.response_rate),
+				__( 'Response rate (answered within a day)', 'space-inbox' ),
+				( w ) => percent( w.response_rate ),
 			],
 			[
 				'periods',
-				__('Messages to answer', 'space-inbox'),
-				(w) => num(w.periods || 0),
+				__( 'Messages to answer', 'space-inbox' ),
+				( w ) => num( w.periods || 0 ),
 			],
 			[
 				'answered',
-				__('Answered', 'space-inbox'),
-				(w) => num(w.answered || 0),
+				__( 'Answered', 'space-inbox' ),
+				( w ) => num( w.answered || 0 ),
 			],
 			[
 				'waiting',
-				__('Still waiting', 'space-inbox'),
-				(w) => num(w.waiting || 0),
+				__( 'Still waiting', 'space-inbox' ),
+				( w ) => num( w.waiting || 0 ),
 			],
 		];
 		const windows = [
-			['7', space.days_7 || {}],
-			['30', space.days_30 || {}],
+			[ '7', space.days_7 || {} ],
+			[ '30', space.days_30 || {} ],
 		];
 		return this.section(
 			'windows',
-			__('Response times', 'space-inbox'),
+			__( 'Response times', 'space-inbox' ),
 			h(
 				'table',
 				{
 					class: 'space-inbox-table',
-					'aria-labelledby': `${this.uid}-dashboard-windows`,
+					'aria-labelledby': `${ this.uid }-dashboard-windows`,
 				},
 				h(
 					'thead',
@@ -291,72 +294,80 @@ export class Dashboard {
 					h(
 						'tr',
 						{},
-						h('td', {}),
-						h('th', {
+						h( 'td', {} ),
+						h( 'th', {
 							scope: 'col',
-							text: __('Last 7 days', 'space-inbox'),
-						}),
-						h('th', {
+							text: __( 'Last 7 days', 'space-inbox' ),
+						} ),
+						h( 'th', {
 							scope: 'col',
-							text: __('Last 30 days', 'space-inbox'),
-						})
+							text: __( 'Last 30 days', 'space-inbox' ),
+						} )
 					)
 				),
 				h(
 					'tbody',
 					{},
-					rows.map(([key, label, value]) =>
+					rows.map( ( [ key, label, value ] ) =>
 						h(
 							'tr',
 							{},
-							h('th', { scope: 'row', text: label }),
-							windows.map(([days, w]) =>
-								h('td', {
-									'data-figure': `${key}-${days}`,
-									text: value(w),
-								})
+							h( 'th', { scope: 'row', text: label } ),
+							windows.map( ( [ days, w ] ) =>
+								h( 'td', {
+									'data-figure': `${ key }-${ days }`,
+									text: value( w ),
+								} )
 							)
 						)
 					)
 				)
 			),
-			h('p', {
+			h( 'p', {
 				class: 'space-inbox-dashboard__note',
 				text: __(
 					'A message to answer is a member’s message, with any that follow it, until the Space answers. Time the Space is away does not count.',
 					'space-inbox'
 				),
-			})
+			} )
 		);
 	}
 
 	/** @param {Array<Object>} days Oldest first. @returns {HTMLElement} A bar per day, each with its figures in words. */
-	chart(days) {
-		const most = Math.max(1, ...days.map((d) => Number(d.periods) || 0));
-		const bars = days.map((day) => {
-			const periods = Number(day.periods) || 0;
-			const answered = Number(day.answered) || 0;
+	chart( days ) {
+		const most = Math.max(
+			1,
+			...days.map( ( d ) => Number( d.periods ) || 0 )
+		);
+		const bars = days.map( ( day ) => {
+			const periods = Number( day.periods ) || 0;
+			const answered = Number( day.answered ) || 0;
 			/* translators: 1: a date, 2: number of messages to answer that day, 3: how many of them were answered. */
 			let text = sprintf(
-				__('%1$s: %2$s to answer, %3$s answered', 'space-inbox'),
-				dayLabel(day.date),
-				num(periods),
-				num(answered)
+				__( '%1$s: %2$s to answer, %3$s answered', 'space-inbox' ),
+				dayLabel( day.date ),
+				num( periods ),
+				num( answered )
 			);
 			/* translators: %s: a span of time. */
 			if (
 				day.median_seconds !== null &&
 				day.median_seconds !== undefined
 			) {
-				text += `, ${sprintf(__('median %s', 'space-inbox'), seconds(day.median_seconds))}`;
+				text += `, ${ sprintf(
+					__( 'median %s', 'space-inbox' ),
+					seconds( day.median_seconds )
+				) }`;
 			}
 			const bar = h(
 				'span',
 				{ class: 'space-inbox-chart__bar', 'aria-hidden': 'true' },
-				h('span', { class: 'space-inbox-chart__answered' })
+				h( 'span', { class: 'space-inbox-chart__answered' } )
 			);
-			bar.style.height = `${(100 * periods) / most}%`;
-			bar.firstChild.style.height = `${periods ? (100 * answered) / periods : 0}%`;
+			bar.style.height = `${ ( 100 * periods ) / most }%`;
+			bar.firstChild.style.height = `${
+				periods ? ( 100 * answered ) / periods : 0
+			}%`;
 			return h(
 				'li',
 				{
@@ -365,14 +376,14 @@ export class Dashboard {
 					'data-date': day.date,
 				},
 				bar,
-				h('span', { class: 'space-inbox-sr', text })
+				h( 'span', { class: 'space-inbox-sr', text } )
 			);
-		});
-		const first = days[0];
-		const last = days[days.length - 1];
+		} );
+		const first = days[ 0 ];
+		const last = days[ days.length - 1 ];
 		return this.section(
 			'chart',
-			__('Messages to answer per day', 'space-inbox'),
+			__( 'Messages to answer per day', 'space-inbox' ),
 			h(
 				'ol',
 				{
@@ -391,37 +402,37 @@ export class Dashboard {
 							class: 'space-inbox-chart__axis',
 							'aria-hidden': 'true',
 						},
-						h('span', { text: dayLabel(first.date) }),
-						h('span', { text: dayLabel(last.date) })
-					)
+						h( 'span', { text: dayLabel( first.date ) } ),
+						h( 'span', { text: dayLabel( last.date ) } )
+				  )
 				: '',
 			h(
 				'p',
 				{ class: 'space-inbox-chart__legend', 'aria-hidden': 'true' },
-				h('span', { class: 'space-inbox-chart__key' }),
-				__('to answer', 'space-inbox'),
-				h('span', { class: 'space-inbox-chart__key is-answered' }),
-				__('answered', 'space-inbox')
+				h( 'span', { class: 'space-inbox-chart__key' } ),
+				__( 'to answer', 'space-inbox' ),
+				h( 'span', { class: 'space-inbox-chart__key is-answered' } ),
+				__( 'answered', 'space-inbox' )
 			)
 		);
 	}
 
 	/** @param {Array<Object>} admins @returns {HTMLElement} Each admin's answers (the team only sees this). */
-	admins(admins) {
+	admins( admins ) {
 		const head = [
-			__('Admin', 'space-inbox'),
-			__('Answered, 7 days', 'space-inbox'),
-			__('Median, 7 days', 'space-inbox'),
-			__('Answered, 30 days', 'space-inbox'),
-			__('Median, 30 days', 'space-inbox'),
-			__('9 in 10 within, 30 days', 'space-inbox'),
+			__( 'Admin', 'space-inbox' ),
+			__( 'Answered, 7 days', 'space-inbox' ),
+			__( 'Median, 7 days', 'space-inbox' ),
+			__( 'Answered, 30 days', 'space-inbox' ),
+			__( 'Median, 30 days', 'space-inbox' ),
+			__( '9 in 10 within, 30 days', 'space-inbox' ),
 		];
 		const table = admins.length
 			? h(
 					'table',
 					{
 						class: 'space-inbox-table space-inbox-table--admins',
-						'aria-labelledby': `${this.uid}-dashboard-admins`,
+						'aria-labelledby': `${ this.uid }-dashboard-admins`,
 					},
 					h(
 						'thead',
@@ -429,13 +440,15 @@ export class Dashboard {
 						h(
 							'tr',
 							{},
-							head.map((text) => h('th', { scope: 'col', text }))
+							head.map( ( text ) =>
+								h( 'th', { scope: 'col', text } )
+							)
 						)
 					),
 					h(
 						'tbody',
 						{},
-						admins.map((a) => {
+						admins.map( ( a ) => {
 							const d7 = a.days_7 || {};
 							const d30 = a.days_30 || {};
 							return h(
@@ -445,40 +458,50 @@ export class Dashboard {
 										a.admin ? a.admin.id : ''
 									),
 								},
-								h('th', {
+								h( 'th', {
 									scope: 'row',
 									text:
 										a.admin && a.admin.name
 											? a.admin.name
-											: __('Deleted user', 'space-inbox'),
-								}),
-								h('td', { text: num(d7.answered || 0) }),
-								h('td', { text: seconds(d7.median_seconds) }),
-								h('td', { text: num(d30.answered || 0) }),
-								h('td', { text: seconds(d30.median_seconds) }),
-								h('td', { text: seconds(d30.p90_seconds) })
+											: __(
+													'Deleted user',
+													'space-inbox'
+											  ),
+								} ),
+								h( 'td', { text: num( d7.answered || 0 ) } ),
+								h( 'td', {
+									text: seconds( d7.median_seconds ),
+								} ),
+								h( 'td', { text: num( d30.answered || 0 ) } ),
+								h( 'td', {
+									text: seconds( d30.median_seconds ),
+								} ),
+								h( 'td', { text: seconds( d30.p90_seconds ) } )
 							);
-						})
+						} )
 					)
-				)
-			: h('p', {
+			  )
+			: h( 'p', {
 					class: 'space-inbox-dashboard__note',
-					text: __('No answers in the last 30 days.', 'space-inbox'),
-				});
+					text: __(
+						'No answers in the last 30 days.',
+						'space-inbox'
+					),
+			  } );
 		return this.section(
 			'admins',
-			__('By admin', 'space-inbox'),
-			h('div', { class: 'space-inbox-table-wrap' }, table)
+			__( 'By admin', 'space-inbox' ),
+			h( 'div', { class: 'space-inbox-table-wrap' }, table )
 		);
 	}
 
 	/** @param {Array<Object>} waiting Longest first. @returns {HTMLElement} */
-	waiting(waiting) {
+	waiting( waiting ) {
 		const list = waiting.length
 			? h(
 					'ol',
 					{ class: 'space-inbox-waiting' },
-					waiting.map((w) =>
+					waiting.map( ( w ) =>
 						h(
 							'li',
 							{},
@@ -487,41 +510,48 @@ export class Dashboard {
 								{
 									type: 'button',
 									class: 'space-inbox-waiting__item',
-									'data-conversation': String(w.id),
-									onclick: () => this.onOpen(Number(w.id)),
+									'data-conversation': String( w.id ),
+									onclick: () =>
+										this.onOpen( Number( w.id ) ),
 								},
-								h('span', {
+								h( 'span', {
 									class: 'space-inbox-waiting__name',
 									text:
 										w.member && w.member.name
 											? w.member.name
-											: __('Deleted user', 'space-inbox'),
-								}),
+											: __(
+													'Deleted user',
+													'space-inbox'
+											  ),
+								} ),
 								/* translators: %s: a span of time, e.g. "12 min". */
-								h('span', {
+								h( 'span', {
 									class: 'space-inbox-waiting__time',
 									text: sprintf(
-										__('Waiting %s', 'space-inbox'),
-										seconds(w.waited_seconds)
+										__( 'Waiting %s', 'space-inbox' ),
+										seconds( w.waited_seconds )
 									),
-								}),
+								} ),
 								w.status === 'done'
-									? h('span', {
+									? h( 'span', {
 											class: 'space-inbox__pill',
-											text: __('Done', 'space-inbox'),
-										})
+											text: __( 'Done', 'space-inbox' ),
+									  } )
 									: ''
 							)
 						)
 					)
-				)
-			: h('p', {
+			  )
+			: h( 'p', {
 					class: 'space-inbox-dashboard__note',
-					text: __('No one is waiting for an answer.', 'space-inbox'),
-				});
+					text: __(
+						'No one is waiting for an answer.',
+						'space-inbox'
+					),
+			  } );
 		return this.section(
 			'waiting',
-			__('Waiting longest', 'space-inbox'),
+			__( 'Waiting longest', 'space-inbox' ),
 			list
 		);
 	}

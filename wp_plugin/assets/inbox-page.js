@@ -12,7 +12,8 @@
  */
 
 const { config, h } = await import(
-	new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+	new URL( `badge.js${ new URL( import.meta.url ).search }`, import.meta.url )
+		.href
 );
 
 /** Where the translations of the modules loaded later are, by module name. */
@@ -24,9 +25,11 @@ const translationsAt = window.spaceInboxTranslations || {};
  * @param {string} name
  * @return {number}
  */
-export function queryId(name) {
-	const value = Number(new URLSearchParams(window.location.search).get(name));
-	return Number.isInteger(value) && value > 0 ? value : 0;
+export function queryId( name ) {
+	const value = Number(
+		new URLSearchParams( window.location.search ).get( name )
+	);
+	return Number.isInteger( value ) && value > 0 ? value : 0;
 }
 
 /**
@@ -34,16 +37,16 @@ export function queryId(name) {
  *
  * @param {Object<string, number|string|null>} values
  */
-export function setQuery(values) {
-	const url = new URL(window.location.href);
-	for (const [key, value] of Object.entries(values)) {
-		if (value) {
-			url.searchParams.set(key, String(value));
+export function setQuery( values ) {
+	const url = new URL( window.location.href );
+	for ( const [ key, value ] of Object.entries( values ) ) {
+		if ( value ) {
+			url.searchParams.set( key, String( value ) );
 		} else {
-			url.searchParams.delete(key);
+			url.searchParams.delete( key );
 		}
 	}
-	window.history.replaceState(window.history.state, '', url);
+	window.history.replaceState( window.history.state, '', url );
 }
 
 /**
@@ -52,8 +55,11 @@ export function setQuery(values) {
  * @param {string} name e.g. "team-inbox.js".
  * @return {string}
  */
-const assetUrl = (name) =>
-	new URL(`${name}${new URL(import.meta.url).search}`, import.meta.url).href;
+const assetUrl = ( name ) =>
+	new URL(
+		`${ name }${ new URL( import.meta.url ).search }`,
+		import.meta.url
+	).href;
 
 /** @type {Map<string, Promise<void>>} The translations asked for, by module name. */
 const translated = new Map();
@@ -65,36 +71,36 @@ const translated = new Map();
  * @param {string} module A module's name, e.g. "dashboard".
  * @return {Promise<void>}
  */
-function translate(module) {
-	if (!translationsAt[module]) {
+function translate( module ) {
+	if ( ! translationsAt[ module ] ) {
 		return Promise.resolve();
 	}
-	if (!translated.has(module)) {
-		const asked = fetch(translationsAt[module], {
+	if ( ! translated.has( module ) ) {
+		const asked = fetch( translationsAt[ module ], {
 			credentials: 'same-origin',
 			headers: {
 				Accept: 'application/json',
 				'X-WP-Nonce': config.nonce || '',
 			},
-		})
-			.then((response) =>
+		} )
+			.then( ( response ) =>
 				response.ok ? response.json() : { translations: [] }
 			)
-			.then((data) => {
-				for (const translations of Array.isArray(data.translations)
+			.then( ( data ) => {
+				for ( const translations of Array.isArray( data.translations )
 					? data.translations
-					: []) {
+					: [] ) {
 					const localeData =
-						translations.locale_data['space-inbox'] ||
+						translations.locale_data[ 'space-inbox' ] ||
 						translations.locale_data.messages;
-					localeData[''].domain = 'space-inbox';
-					window.wp.i18n.setLocaleData(localeData, 'space-inbox');
+					localeData[ '' ].domain = 'space-inbox';
+					window.wp.i18n.setLocaleData( localeData, 'space-inbox' );
 				}
-			})
-			.catch(() => {});
-		translated.set(module, asked);
+			} )
+			.catch( () => {} );
+		translated.set( module, asked );
 	}
-	return translated.get(module);
+	return translated.get( module );
 }
 
 /**
@@ -104,11 +110,11 @@ function translate(module) {
  * @param {string} name e.g. "dashboard.js".
  * @return {Promise<Object>} The module's exports.
  */
-export async function loadModule(name) {
-	const [exports] = await Promise.all([
-		import(assetUrl(name)),
-		translate(name.replace(/\.js$/, '')),
-	]);
+export async function loadModule( name ) {
+	const [ exports ] = await Promise.all( [
+		import( assetUrl( name ) ),
+		translate( name.replace( /\.js$/, '' ) ),
+	] );
 	return exports;
 }
 
@@ -122,26 +128,26 @@ const stylesheets = new Map();
  * @param {string} id   The element's id, as WordPress gives it: "<handle>-css".
  * @return {Promise<void>} Resolves once it applies (or failed to load: the view still works).
  */
-export function loadStylesheet(name, id) {
-	if (!stylesheets.has(id)) {
-		if (document.getElementById(id)) {
-			stylesheets.set(id, Promise.resolve());
+export function loadStylesheet( name, id ) {
+	if ( ! stylesheets.has( id ) ) {
+		if ( document.getElementById( id ) ) {
+			stylesheets.set( id, Promise.resolve() );
 		} else {
-			const link = h('link', {
+			const link = h( 'link', {
 				rel: 'stylesheet',
 				id,
-				href: assetUrl(name),
+				href: assetUrl( name ),
 				media: 'all',
-			});
+			} );
 			stylesheets.set(
 				id,
-				new Promise((done) => {
-					link.addEventListener('load', () => done());
-					link.addEventListener('error', () => done());
-				})
+				new Promise( ( done ) => {
+					link.addEventListener( 'load', () => done() );
+					link.addEventListener( 'error', () => done() );
+				} )
 			);
-			document.head.append(link);
+			document.head.append( link );
 		}
 	}
-	return stylesheets.get(id);
+	return stylesheets.get( id );
 }

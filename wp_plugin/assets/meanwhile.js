@@ -9,15 +9,14 @@
  */
 
 const { __ } = window.wp.i18n;
-const [{ h }, { newClientKey }] = await Promise.all(
-	['badge.js', 'conversation.js'].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+const [ { h }, { newClientKey } ] = await Promise.all(
+	[ 'badge.js', 'conversation.js' ].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
@@ -26,7 +25,7 @@ const [{ h }, { newClientKey }] = await Promise.all(
  */
 export class AnsweredMeanwhile {
 	/** @param {Object} inbox The team inbox (team-inbox.js): its composer and open conversation. */
-	constructor(inbox) {
+	constructor( inbox ) {
 		this.inbox = inbox;
 		/** Per conversation, the newest message on screen when the draft began. */
 		this.draftSeen = new Map();
@@ -39,38 +38,38 @@ export class AnsweredMeanwhile {
 				class: 'space-inbox__confirm',
 				role: 'alertdialog',
 				'aria-modal': 'false',
-				'aria-labelledby': `${id}-confirm-text`,
+				'aria-labelledby': `${ id }-confirm-text`,
 				tabindex: '-1',
 				hidden: true,
-				onkeydown: (e) => {
-					if (e.key === 'Escape') {
+				onkeydown: ( e ) => {
+					if ( e.key === 'Escape' ) {
 						e.preventDefault();
 						this.keep();
 					}
 				},
 			},
-			h('p', {
-				id: `${id}-confirm-text`,
+			h( 'p', {
+				id: `${ id }-confirm-text`,
 				text: __(
 					'Someone on your team already answered. Send yours too?',
 					'space-inbox'
 				),
-			}),
+			} ),
 			h(
 				'div',
 				{ class: 'space-inbox__confirm-actions' },
-				h('button', {
+				h( 'button', {
 					type: 'button',
 					class: 'button button-primary',
-					text: __('Send mine too', 'space-inbox'),
+					text: __( 'Send mine too', 'space-inbox' ),
 					onclick: () => this.send(),
-				}),
-				h('button', {
+				} ),
+				h( 'button', {
 					type: 'button',
 					class: 'button',
-					text: __('Don’t send', 'space-inbox'),
+					text: __( 'Don’t send', 'space-inbox' ),
 					onclick: () => this.keep(),
-				})
+				} )
 			)
 		);
 	}
@@ -84,9 +83,9 @@ export class AnsweredMeanwhile {
 	newestSeen() {
 		const c = this.inbox.current;
 		let newest = 0;
-		for (const m of c ? c.messages.values() : []) {
-			if (!m.pending && Number(m.id) > newest) {
-				newest = Number(m.id);
+		for ( const m of c ? c.messages.values() : [] ) {
+			if ( ! m.pending && Number( m.id ) > newest ) {
+				newest = Number( m.id );
 			}
 		}
 		return newest || null;
@@ -95,35 +94,35 @@ export class AnsweredMeanwhile {
 	/** The composer changed: remember what was on screen when a draft began (forgotten when emptied). */
 	noteDraft() {
 		const c = this.inbox.current;
-		if (!c) {
+		if ( ! c ) {
 			return;
 		}
-		if (!this.inbox.textarea.value.trim()) {
-			this.draftSeen.delete(c.key);
-		} else if (!this.draftSeen.has(c.key)) {
-			this.draftSeen.set(c.key, this.newestSeen());
+		if ( ! this.inbox.textarea.value.trim() ) {
+			this.draftSeen.delete( c.key );
+		} else if ( ! this.draftSeen.has( c.key ) ) {
+			this.draftSeen.set( c.key, this.newestSeen() );
 		}
 	}
 
 	/** @param {Object} message A new answer: what its writer had seen when the draft began. */
-	stamp(message) {
+	stamp( message ) {
 		const c = this.inbox.current;
 		this.drop(); // Sent again after reading the teammate's answer: no question.
 		// Asked first when a teammate answered since this answer was begun, even if their
 		// answer has appeared on screen meanwhile.
-		message.seen_id = this.draftSeen.get(c.key) ?? this.newestSeen();
-		this.draftSeen.delete(c.key);
+		message.seen_id = this.draftSeen.get( c.key ) ?? this.newestSeen();
+		this.draftSeen.delete( c.key );
 	}
 
 	/**
 	 * @param {Object} message @param {Object} body The POST's body: with `seen_id`, if any.
 	 * @param          body
 	 */
-	addToBody(message, body) {
-		if (message.seen_id === undefined) {
+	addToBody( message, body ) {
+		if ( message.seen_id === undefined ) {
 			message.seen_id = this.newestSeen();
 		} // Kept for "Try again".
-		if (message.seen_id) {
+		if ( message.seen_id ) {
 			body.seen_id = message.seen_id;
 		}
 	}
@@ -135,21 +134,21 @@ export class AnsweredMeanwhile {
 	 * @param {Object} c       The conversation it was for.
 	 * @param {Object} message The answer held back.
 	 */
-	async answered(c, message) {
+	async answered( c, message ) {
 		const inbox = this.inbox;
-		c.messages.delete(message.key);
-		if (c !== inbox.current) {
-			inbox.drafts.set(c.key, message.body); // Kept for when it is opened again.
+		c.messages.delete( message.key );
+		if ( c !== inbox.current ) {
+			inbox.drafts.set( c.key, message.body ); // Kept for when it is opened again.
 			return;
 		}
-		if (!inbox.textarea.value.trim()) {
+		if ( ! inbox.textarea.value.trim() ) {
 			inbox.textarea.value = message.body;
 			inbox.updateCounter();
 		}
 		inbox.renderMessages();
 		inbox.loadList();
-		await inbox.loadMessages({ latest: true });
-		if (c !== inbox.current) {
+		await inbox.loadMessages( { latest: true } );
+		if ( c !== inbox.current ) {
 			return;
 		}
 		this.held = {
@@ -167,33 +166,33 @@ export class AnsweredMeanwhile {
 		const held = this.held;
 		const c = inbox.current;
 		this.drop();
-		if (!held || !c || c.key !== held.key) {
+		if ( ! held || ! c || c.key !== held.key ) {
 			return;
 		}
 		const body = inbox.textarea.value.trim();
-		if (!body) {
-			inbox.say(__('Write a message first.', 'space-inbox'), 'error');
+		if ( ! body ) {
+			inbox.say( __( 'Write a message first.', 'space-inbox' ), 'error' );
 			inbox.textarea.focus();
 			return;
 		}
 		// Changed meanwhile: a new answer (a client key names one text only).
 		const clientKey = body === held.body ? held.client_key : newClientKey();
-		await inbox.queue({
-			key: `k${clientKey}`,
+		await inbox.queue( {
+			key: `k${ clientKey }`,
 			client_key: clientKey,
 			from: 'space',
 			body,
 			created_at: new Date().toISOString(),
 			pending: 'sending',
 			seen_id: null,
-		});
+		} );
 	}
 
 	/** "Don't send": nothing goes out; the text stays in the box. */
 	keep() {
 		this.drop();
 		this.inbox.say(
-			__('Not sent: your answer is still in the box.', 'space-inbox')
+			__( 'Not sent: your answer is still in the box.', 'space-inbox' )
 		);
 		this.inbox.textarea.focus();
 	}

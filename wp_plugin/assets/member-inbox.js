@@ -34,14 +34,13 @@ const [
 		'inbox-page.js',
 		'message-log.js',
 		'reply-time.js',
-	].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+	].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
@@ -50,8 +49,8 @@ const [
  */
 export class MemberInbox extends ConversationView {
 	/** @param {HTMLElement} root The container to fill. */
-	constructor(root) {
-		super(root);
+	constructor( root ) {
+		super( root );
 		this.build();
 	}
 
@@ -59,11 +58,11 @@ export class MemberInbox extends ConversationView {
 
 	parts() {
 		// How fast the Space typically replies, under its name.
-		this.replyTime = h('p', {
+		this.replyTime = h( 'p', {
 			class: 'space-inbox-reply-time space-inbox__reply-time',
 			hidden: true,
-		});
-		return { head: [this.replyTime] };
+		} );
+		return { head: [ this.replyTime ] };
 	}
 
 	clearHead() {
@@ -80,26 +79,28 @@ export class MemberInbox extends ConversationView {
 		this.listen();
 		summary.start();
 		const wanted =
-			queryId('space') || Number(this.root.dataset.spaceInboxSpace) || 0;
+			queryId( 'space' ) ||
+			Number( this.root.dataset.spaceInboxSpace ) ||
+			0;
 		await this.loadList();
-		if (wanted) {
-			await this.openMember(wanted, { focus: true });
+		if ( wanted ) {
+			await this.openMember( wanted, { focus: true } );
 		}
 	}
 
-	summaryChanged(data, first) {
-		if (!first) {
+	summaryChanged( data, first ) {
+		if ( ! first ) {
 			this.refresh();
 		} // The first summary comes with the first load anyway.
 	}
 
 	// ---- the conversation list ----
 
-	fetchList(cursor) {
-		return api('me/conversations', { query: { cursor } });
+	fetchList( cursor ) {
+		return api( 'me/conversations', { query: { cursor } } );
 	}
 
-	listItem(row) {
+	listItem( row ) {
 		const last = row.last_message;
 		return {
 			key: row.space.id,
@@ -108,27 +109,30 @@ export class MemberInbox extends ConversationView {
 			/* translators: %s: excerpt of the member's own last message. */
 			excerpt: last
 				? last.from === 'me'
-					? sprintf(__('You: %s', 'space-inbox'), last.excerpt)
+					? sprintf( __( 'You: %s', 'space-inbox' ), last.excerpt )
 					: last.excerpt
 				: '',
 			time: last ? last.created_at : '',
-			unread: Number(row.unread) || 0,
+			unread: Number( row.unread ) || 0,
 			done: false,
 			row,
 		};
 	}
 
-	listedItems(items) {
+	listedItems( items ) {
 		// A Space opened from its Message button shows even before the first message.
-		if (this.current && !items.some((i) => i.key === this.current.key)) {
-			items.unshift({
+		if (
+			this.current &&
+			! items.some( ( i ) => i.key === this.current.key )
+		) {
+			items.unshift( {
 				key: this.current.key,
 				title: this.current.name,
 				excerpt: '',
 				time: '',
 				unread: 0,
 				done: false,
-			});
+			} );
 		}
 		return items;
 	}
@@ -140,8 +144,8 @@ export class MemberInbox extends ConversationView {
 		);
 	}
 
-	openItem(key) {
-		this.openMember(key);
+	openItem( key ) {
+		this.openMember( key );
 	}
 
 	// ---- a conversation ----
@@ -152,9 +156,9 @@ export class MemberInbox extends ConversationView {
 	 * @param {number}            spaceId
 	 * @param {{focus?: boolean}} [options] focus: put the cursor in the message box.
 	 */
-	async openMember(spaceId, { focus = false } = {}) {
-		const known = this.items.find((i) => i.key === spaceId);
-		this.openThread({
+	async openMember( spaceId, { focus = false } = {} ) {
+		const known = this.items.find( ( i ) => i.key === spaceId );
+		this.openThread( {
 			key: spaceId,
 			spaceId,
 			name: known ? known.title : '',
@@ -162,17 +166,17 @@ export class MemberInbox extends ConversationView {
 			accepting: known
 				? known.row.space.accepting_messages !== false
 				: true,
-		});
-		setQuery({ space: spaceId });
-		this.showReplyTime(spaceId);
-		if (focus) {
+		} );
+		setQuery( { space: spaceId } );
+		this.showReplyTime( spaceId );
+		if ( focus ) {
 			// From a Message button or ?space=: straight to writing.
-			this.root.scrollIntoView?.({ block: 'nearest' });
+			this.root.scrollIntoView?.( { block: 'nearest' } );
 			this.textarea.focus();
 		} else {
 			this.threadTitle.focus();
 		}
-		await this.loadMessages({ latest: true });
+		await this.loadMessages( { latest: true } );
 	}
 
 	/**
@@ -181,50 +185,50 @@ export class MemberInbox extends ConversationView {
 	 *
 	 * @param {number} spaceId
 	 */
-	async showReplyTime(spaceId) {
+	async showReplyTime( spaceId ) {
 		this.replyTime.hidden = true;
-		const data = await replyTimeOf(spaceId);
-		if (this.current && this.current.spaceId === spaceId) {
-			fillReplyTime(this.replyTime, data);
+		const data = await replyTimeOf( spaceId );
+		if ( this.current && this.current.spaceId === spaceId ) {
+			fillReplyTime( this.replyTime, data );
 		}
 	}
 
-	noticeText(c) {
+	noticeText( c ) {
 		return c.accepting === false
-			? __('This Space no longer takes messages.', 'space-inbox')
+			? __( 'This Space no longer takes messages.', 'space-inbox' )
 			: '';
 	}
 
-	composeLabelText(c) {
+	composeLabelText( c ) {
 		/* translators: %s: Space name. */
 		return sprintf(
-			__('Message to %s', 'space-inbox'),
-			c.name || __('Space', 'space-inbox')
+			__( 'Message to %s', 'space-inbox' ),
+			c.name || __( 'Space', 'space-inbox' )
 		);
 	}
 
 	messagesPath() {
-		return `me/spaces/${this.current.spaceId}/messages`;
+		return `me/spaces/${ this.current.spaceId }/messages`;
 	}
 
-	tookPage(c, data) {
-		if (!data.space) {
+	tookPage( c, data ) {
+		if ( ! data.space ) {
 			return;
 		}
 		const renamed = c.name !== data.space.name;
 		c.name = data.space.name;
 		c.picture = data.space.avatar_url;
 		c.accepting = data.space.accepting_messages !== false;
-		if (renamed) {
+		if ( renamed ) {
 			this.renderList();
 		}
 	}
 
-	readPath(c) {
-		return `me/spaces/${c.spaceId}/read`;
+	readPath( c ) {
+		return `me/spaces/${ c.spaceId }/read`;
 	}
 
-	isMine(m) {
+	isMine( m ) {
 		return m.from === 'me';
 	}
 
@@ -232,27 +236,27 @@ export class MemberInbox extends ConversationView {
 	 * Who wrote a message: "You", or the Space (never who on its team).
 	 * @param m
 	 */
-	sentMeta(m) {
+	sentMeta( m ) {
 		const c = this.current;
-		const who = this.isMine(m)
-			? __('You', 'space-inbox')
-			: c.name || __('Space', 'space-inbox');
+		const who = this.isMine( m )
+			? __( 'You', 'space-inbox' )
+			: c.name || __( 'Space', 'space-inbox' );
 		return h(
 			'span',
 			{},
 			...withTime(
 				/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
-				__('%1$s · %2$s', 'space-inbox'),
+				__( '%1$s · %2$s', 'space-inbox' ),
 				who,
 				m.created_at
 			)
 		);
 	}
 
-	refused(c, error) {
+	refused( c, error ) {
 		if (
 			error instanceof ApiError &&
-			['space_deleted', 'blocked_by_space'].includes(error.code)
+			[ 'space_deleted', 'blocked_by_space' ].includes( error.code )
 		) {
 			c.accepting = false;
 		}
@@ -262,8 +266,8 @@ export class MemberInbox extends ConversationView {
 // -- the front-end inbox: the member's own, and for a Space admin each Space's -------------
 
 /** @param {Object|null} data A summary. @returns {boolean} Whether the user answers for a Space. */
-const onATeam = (data) =>
-	Boolean(data && Array.isArray(data.spaces) && data.spaces.length);
+const onATeam = ( data ) =>
+	Boolean( data && Array.isArray( data.spaces ) && data.spaces.length );
 
 /**
  * The front-end inbox: the member's conversations with Spaces. For a Space admin the
@@ -272,7 +276,7 @@ const onATeam = (data) =>
  */
 class FrontInbox {
 	/** @param {HTMLElement} root The container PHP rendered. */
-	constructor(root) {
+	constructor( root ) {
 		this.root = root;
 		/** What is in view: 0 for the member's own conversations, else a Space id. */
 		this.active = null;
@@ -282,22 +286,22 @@ class FrontInbox {
 		this.switcher = null;
 		this.adding = null;
 		this.showing = 0;
-		this.holder = h('div', { class: 'space-inbox-switcher__view' });
-		root.replaceChildren(this.holder);
+		this.holder = h( 'div', { class: 'space-inbox-switcher__view' } );
+		root.replaceChildren( this.holder );
 	}
 
 	async start() {
 		const data = await summary.start();
-		if (onATeam(data)) {
-			await this.addSwitcher(data).catch(() => {});
+		if ( onATeam( data ) ) {
+			await this.addSwitcher( data ).catch( () => {} );
 		}
-		summary.subscribe((fresh) => {
-			if (onATeam(fresh)) {
-				this.addSwitcher(fresh).catch(() => {});
+		summary.subscribe( ( fresh ) => {
+			if ( onATeam( fresh ) ) {
+				this.addSwitcher( fresh ).catch( () => {} );
 			} // Put on a team meanwhile.
-		});
+		} );
 		const first = this.switcher ? this.switcher.initial() : 0;
-		await this.show(first).catch(() => this.show(0));
+		await this.show( first ).catch( () => this.show( 0 ) );
 	}
 
 	/**
@@ -306,18 +310,18 @@ class FrontInbox {
 	 * @param {Object} data The summary.
 	 * @return {Promise<void>}
 	 */
-	addSwitcher(data) {
-		if (!this.adding) {
+	addSwitcher( data ) {
+		if ( ! this.adding ) {
 			// The switcher is the team's: it comes with the team's stylesheet.
-			this.adding = Promise.all([
-				loadModule('switcher.js'),
-				loadStylesheet('team.css', 'space-inbox-team-css'),
-			]).then(([{ Switcher }]) => {
-				this.switcher = new Switcher(this, data);
-			});
-			this.adding.catch(() => {
+			this.adding = Promise.all( [
+				loadModule( 'switcher.js' ),
+				loadStylesheet( 'team.css', 'space-inbox-team-css' ),
+			] ).then( ( [ { Switcher } ] ) => {
+				this.switcher = new Switcher( this, data );
+			} );
+			this.adding.catch( () => {
 				this.adding = null;
-			});
+			} );
 		}
 		return this.adding;
 	}
@@ -329,18 +333,18 @@ class FrontInbox {
 	 * @param {number} id
 	 * @return {Promise<ConversationView>}
 	 */
-	async show(id) {
-		if (this.inbox && this.active === id) {
+	async show( id ) {
+		if ( this.inbox && this.active === id ) {
 			return this.inbox;
 		}
 		const ticket = ++this.showing;
 		const make = id
-			? await this.switcher.teamInbox(id)
-			: (root) => new MemberInbox(root);
-		if (ticket !== this.showing) {
+			? await this.switcher.teamInbox( id )
+			: ( root ) => new MemberInbox( root );
+		if ( ticket !== this.showing ) {
 			return this.inbox;
 		} // Switched again meanwhile.
-		if (this.inbox) {
+		if ( this.inbox ) {
 			this.inbox.stop();
 			// Switched by hand: the conversation or Space of the previous view no longer applies.
 			setQuery(
@@ -350,15 +354,17 @@ class FrontInbox {
 			);
 		}
 		this.active = id;
-		const view = h('div', {
-			class: `space-inbox space-inbox__view space-inbox--${id ? 'admin' : 'member'}`,
-		});
-		this.holder.replaceChildren(view);
-		this.inbox = make(view);
-		if (this.switcher) {
+		const view = h( 'div', {
+			class: `space-inbox space-inbox__view space-inbox--${
+				id ? 'admin' : 'member'
+			}`,
+		} );
+		this.holder.replaceChildren( view );
+		this.inbox = make( view );
+		if ( this.switcher ) {
 			this.switcher.render();
 		}
-		this.inbox.start().catch((error) => this.inbox.fail(error));
+		this.inbox.start().catch( ( error ) => this.inbox.fail( error ) );
 		return this.inbox;
 	}
 }
@@ -367,37 +373,37 @@ class FrontInbox {
 
 /** Mount every member inbox on the page, and wire the Message buttons. */
 function main() {
-	if (!config.apiBase) {
+	if ( ! config.apiBase ) {
 		return;
 	} // Logged out: PHP hands no configuration.
 	let member = null;
 	let front = null;
-	for (const root of document.querySelectorAll(
+	for ( const root of document.querySelectorAll(
 		'[data-space-inbox="front"], [data-space-inbox="member"]'
-	)) {
-		if (root.dataset.spaceInboxMounted) {
+	) ) {
+		if ( root.dataset.spaceInboxMounted ) {
 			continue;
 		}
 		root.dataset.spaceInboxMounted = '1';
-		if (root.dataset.spaceInbox === 'front') {
-			front = front || new FrontInbox(root);
-			front.start().catch(() => {});
+		if ( root.dataset.spaceInbox === 'front' ) {
+			front = front || new FrontInbox( root );
+			front.start().catch( () => {} );
 			continue;
 		}
-		const inbox = new MemberInbox(root);
+		const inbox = new MemberInbox( root );
 		member = member || inbox;
-		inbox.start().catch((error) => inbox.fail(error));
+		inbox.start().catch( ( error ) => inbox.fail( error ) );
 	}
 
 	// A Message button on a page that has the member inbox opens the Space right here;
 	// elsewhere it is a plain link to the inbox page (?space=<id>), which does the same.
-	if (member || front) {
-		document.addEventListener('click', (event) => {
+	if ( member || front ) {
+		document.addEventListener( 'click', ( event ) => {
 			const button =
 				event.target.closest &&
-				event.target.closest('[data-space-inbox-open]');
+				event.target.closest( '[data-space-inbox-open]' );
 			if (
-				!button ||
+				! button ||
 				event.ctrlKey ||
 				event.metaKey ||
 				event.shiftKey ||
@@ -406,16 +412,16 @@ function main() {
 				return;
 			}
 			event.preventDefault();
-			const spaceId = Number(button.dataset.spaceInboxOpen);
-			Promise.resolve(member || front.show(0)).then((inbox) =>
-				inbox.openMember(spaceId, { focus: true })
+			const spaceId = Number( button.dataset.spaceInboxOpen );
+			Promise.resolve( member || front.show( 0 ) ).then( ( inbox ) =>
+				inbox.openMember( spaceId, { focus: true } )
 			);
-		});
+		} );
 	}
 }
 
-if (document.readyState === 'loading') {
-	document.addEventListener('DOMContentLoaded', main);
+if ( document.readyState === 'loading' ) {
+	document.addEventListener( 'DOMContentLoaded', main );
 } else {
 	main();
 }

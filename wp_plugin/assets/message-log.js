@@ -9,25 +9,26 @@
 
 const { __, sprintf } = window.wp.i18n;
 const { config, h, parseTime } = await import(
-	new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+	new URL( `badge.js${ new URL( import.meta.url ).search }`, import.meta.url )
+		.href
 );
 
 let dateFormat;
 let timeFormat;
 try {
-	dateFormat = new Intl.DateTimeFormat(config.locale || undefined, {
+	dateFormat = new Intl.DateTimeFormat( config.locale || undefined, {
 		dateStyle: 'medium',
 		timeStyle: 'short',
-	});
-	timeFormat = new Intl.DateTimeFormat(config.locale || undefined, {
+	} );
+	timeFormat = new Intl.DateTimeFormat( config.locale || undefined, {
 		timeStyle: 'short',
-	});
+	} );
 } catch {
-	dateFormat = new Intl.DateTimeFormat(undefined, {
+	dateFormat = new Intl.DateTimeFormat( undefined, {
 		dateStyle: 'medium',
 		timeStyle: 'short',
-	});
-	timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+	} );
+	timeFormat = new Intl.DateTimeFormat( undefined, { timeStyle: 'short' } );
 }
 
 /**
@@ -36,22 +37,22 @@ try {
  * @param {string} iso
  * @return {string}
  */
-function shortTime(iso) {
-	const when = parseTime(iso);
-	if (!when) {
+function shortTime( iso ) {
+	const when = parseTime( iso );
+	if ( ! when ) {
 		return '';
 	}
 	return when.toDateString() === new Date().toDateString()
-		? timeFormat.format(when)
-		: dateFormat.format(when);
+		? timeFormat.format( when )
+		: dateFormat.format( when );
 }
 
 /**
  * A <time> element. @param {string} iso @returns {HTMLElement}
  * @param iso
  */
-export const timeEl = (iso) =>
-	h('time', { datetime: iso || null, text: shortTime(iso) });
+export const timeEl = ( iso ) =>
+	h( 'time', { datetime: iso || null, text: shortTime( iso ) } );
 
 /**
  * A "who · time" line with a real <time> element in place of the second placeholder.
@@ -61,12 +62,14 @@ export const timeEl = (iso) =>
  * @param {string} iso
  * @return {Array<Node|string>}
  */
-export function withTime(format, who, iso) {
+export function withTime( format, who, iso ) {
 	const marker = '\u0000';
-	return sprintf(format, who, marker)
-		.split(marker)
-		.flatMap((part, i) => (i === 0 ? [part] : [timeEl(iso), part]))
-		.filter((part) => part !== '');
+	return sprintf( format, who, marker )
+		.split( marker )
+		.flatMap( ( part, i ) =>
+			i === 0 ? [ part ] : [ timeEl( iso ), part ]
+		)
+		.filter( ( part ) => part !== '' );
 }
 
 /**
@@ -80,17 +83,17 @@ export class MessageLog {
 	 * @param {function(Object): HTMLElement} options.sentMeta   Who wrote a stored message, and when.
 	 * @param {function(Object): void}        options.retry      Send a message that failed again.
 	 */
-	constructor({ labelledBy, isMine, sentMeta, retry }) {
+	constructor( { labelledBy, isMine, sentMeta, retry } ) {
 		this.isMine = isMine;
 		this.sentMeta = sentMeta;
 		this.retry = retry;
-		this.node = h('ol', {
+		this.node = h( 'ol', {
 			class: 'space-inbox__messages',
 			role: 'log',
 			'aria-live': 'polite',
 			'aria-labelledby': labelledBy,
 			tabindex: '0',
-		});
+		} );
 		this.scrolledOnce = false;
 	}
 
@@ -112,64 +115,70 @@ export class MessageLog {
 	 * @param {Object}            c         The open conversation: its messages (records by key) and their rows.
 	 * @param {{older?: boolean}} [options] older: keep the view where it is (a page was added above).
 	 */
-	render(c, { older = false } = {}) {
+	render( c, { older = false } = {} ) {
 		const log = this.node;
 		const nearBottom =
 			log.scrollHeight - log.scrollTop - log.clientHeight < 80;
 		const fromBottom = log.scrollHeight - log.scrollTop;
 
-		const ordered = [...c.messages.values()].sort((a, b) => {
-			if (a.pending !== b.pending) {
+		const ordered = [ ...c.messages.values() ].sort( ( a, b ) => {
+			if ( a.pending !== b.pending ) {
 				return a.pending ? 1 : -1;
 			}
-			if (a.created_at !== b.created_at) {
+			if ( a.created_at !== b.created_at ) {
 				return a.created_at < b.created_at ? -1 : 1;
 			}
-			return (a.id || 0) - (b.id || 0);
-		});
-		if (ordered.length) {
-			log.querySelector('.space-inbox__empty')?.remove();
+			return ( a.id || 0 ) - ( b.id || 0 );
+		} );
+		if ( ordered.length ) {
+			log.querySelector( '.space-inbox__empty' )?.remove();
 		}
-		const wanted = new Set(ordered.map((m) => m.key));
-		for (const [key, node] of c.nodes) {
-			if (!wanted.has(key)) {
+		const wanted = new Set( ordered.map( ( m ) => m.key ) );
+		for ( const [ key, node ] of c.nodes ) {
+			if ( ! wanted.has( key ) ) {
 				node.remove();
-				c.nodes.delete(key);
+				c.nodes.delete( key );
 			}
 		}
 		let cursor = log.firstElementChild;
-		for (const message of ordered) {
-			let node = c.nodes.get(message.key);
-			if (node && node.dataset.state !== (message.pending || 'sent')) {
-				const fresh = this.row(message);
-				node.replaceWith(fresh);
-				if (cursor === node) {
+		for ( const message of ordered ) {
+			let node = c.nodes.get( message.key );
+			if (
+				node &&
+				node.dataset.state !== ( message.pending || 'sent' )
+			) {
+				const fresh = this.row( message );
+				node.replaceWith( fresh );
+				if ( cursor === node ) {
 					cursor = fresh;
 				}
 				node = fresh;
-				c.nodes.set(message.key, node);
+				c.nodes.set( message.key, node );
 			}
-			if (!node) {
-				node = this.row(message);
-				c.nodes.set(message.key, node);
-				log.insertBefore(node, cursor);
-			} else if (node === cursor) {
+			if ( ! node ) {
+				node = this.row( message );
+				c.nodes.set( message.key, node );
+				log.insertBefore( node, cursor );
+			} else if ( node === cursor ) {
 				cursor = cursor.nextElementSibling;
 			} else {
-				log.insertBefore(node, cursor);
+				log.insertBefore( node, cursor );
 			}
 		}
-		if (!ordered.length && !log.querySelector('.space-inbox__empty')) {
+		if (
+			! ordered.length &&
+			! log.querySelector( '.space-inbox__empty' )
+		) {
 			log.append(
-				h('li', {
+				h( 'li', {
 					class: 'space-inbox__empty',
-					text: __('No messages yet. Ask away.', 'space-inbox'),
-				})
+					text: __( 'No messages yet. Ask away.', 'space-inbox' ),
+				} )
 			);
 		}
-		if (older) {
+		if ( older ) {
 			log.scrollTop = log.scrollHeight - fromBottom;
-		} else if (nearBottom || !this.scrolledOnce) {
+		} else if ( nearBottom || ! this.scrolledOnce ) {
 			log.scrollTop = log.scrollHeight;
 			this.scrolledOnce = true;
 		}
@@ -181,34 +190,36 @@ export class MessageLog {
 	 * @param {Object} m A message record.
 	 * @return {HTMLElement}
 	 */
-	row(m) {
-		const mine = this.isMine(m);
+	row( m ) {
+		const mine = this.isMine( m );
 		let meta;
-		if (m.pending === 'sending') {
-			meta = h('span', { text: __('Sending…', 'space-inbox') });
-		} else if (m.pending === 'failed') {
+		if ( m.pending === 'sending' ) {
+			meta = h( 'span', { text: __( 'Sending…', 'space-inbox' ) } );
+		} else if ( m.pending === 'failed' ) {
 			meta = h(
 				'span',
 				{ class: 'space-inbox__failed' },
-				`${__('Not sent.', 'space-inbox')} `,
-				h('button', {
+				`${ __( 'Not sent.', 'space-inbox' ) } `,
+				h( 'button', {
 					type: 'button',
 					class: 'button-link',
-					text: __('Try again', 'space-inbox'),
-					onclick: () => this.retry(m),
-				})
+					text: __( 'Try again', 'space-inbox' ),
+					onclick: () => this.retry( m ),
+				} )
 			);
 		} else {
-			meta = this.sentMeta(m);
+			meta = this.sentMeta( m );
 		}
 		return h(
 			'li',
 			{
-				class: `space-inbox-msg ${mine ? 'space-inbox-msg--mine' : 'space-inbox-msg--theirs'}`,
+				class: `space-inbox-msg ${
+					mine ? 'space-inbox-msg--mine' : 'space-inbox-msg--theirs'
+				}`,
 				'data-state': m.pending || 'sent',
 			},
-			h('div', { class: 'space-inbox-msg__body', text: m.body }),
-			h('div', { class: 'space-inbox-msg__meta' }, meta)
+			h( 'div', { class: 'space-inbox-msg__body', text: m.body } ),
+			h( 'div', { class: 'space-inbox-msg__meta' }, meta )
 		);
 	}
 }

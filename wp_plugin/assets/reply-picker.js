@@ -10,15 +10,14 @@
  */
 
 const { __, _n, sprintf } = window.wp.i18n;
-const [{ num, h, api }, { errorText, excerpt }] = await Promise.all(
-	['badge.js', 'team-common.js'].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+const [ { num, h, api }, { errorText, excerpt } ] = await Promise.all(
+	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
@@ -35,14 +34,14 @@ export class SavedReplies {
 	}
 
 	/** @param {function(): void} listener @returns {function(): void} Stops calling it. */
-	subscribe(listener) {
-		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+	subscribe( listener ) {
+		this.listeners.add( listener );
+		return () => this.listeners.delete( listener );
 	}
 
 	/** @param {number} spaceId The Space in view (its list is forgotten when it changes). */
-	use(spaceId) {
-		if (spaceId === this.spaceId) {
+	use( spaceId ) {
+		if ( spaceId === this.spaceId ) {
 			return;
 		}
 		this.spaceId = spaceId;
@@ -51,7 +50,7 @@ export class SavedReplies {
 	}
 
 	changed() {
-		for (const listener of this.listeners) {
+		for ( const listener of this.listeners ) {
 			listener();
 		}
 	}
@@ -60,11 +59,11 @@ export class SavedReplies {
 	 * @param {number} spaceId
 	 * @return {Promise<Array<Object>>}
 	 */
-	async load(spaceId) {
-		this.use(spaceId);
-		const { data } = await api(`spaces/${spaceId}/saved-replies`);
-		if (spaceId === this.spaceId) {
-			this.items = Array.isArray(data && data.saved_replies)
+	async load( spaceId ) {
+		this.use( spaceId );
+		const { data } = await api( `spaces/${ spaceId }/saved-replies` );
+		if ( spaceId === this.spaceId ) {
+			this.items = Array.isArray( data && data.saved_replies )
 				? data.saved_replies
 				: [];
 			this.changed();
@@ -87,7 +86,7 @@ export class ReplyPicker {
 	 * @param {function(): void}    options.onManage Show the saved replies manager.
 	 * @param {string}              options.uid      A prefix for element ids.
 	 */
-	constructor({ textarea, store, spaceId, onManage, uid }) {
+	constructor( { textarea, store, spaceId, onManage, uid } ) {
 		this.textarea = textarea;
 		this.store = store;
 		this.spaceId = spaceId;
@@ -96,22 +95,22 @@ export class ReplyPicker {
 		this.matches = [];
 		this.active = 0;
 		/** The composer's selection when the list was opened: where a reply goes. */
-		this.range = [0, 0];
-		const listId = `${uid}-saved-list`;
-		this.button = h('button', {
+		this.range = [ 0, 0 ];
+		const listId = `${ uid }-saved-list`;
+		this.button = h( 'button', {
 			type: 'button',
 			class: 'button space-inbox__saved-button',
 			'aria-expanded': 'false',
-			'aria-controls': `${uid}-picker`,
-			text: __('Saved replies', 'space-inbox'),
+			'aria-controls': `${ uid }-picker`,
+			text: __( 'Saved replies', 'space-inbox' ),
 			onclick: () =>
 				this.mode === 'button'
-					? this.close({ focus: true })
-					: this.open('button'),
-		});
-		this.filter = h('input', {
+					? this.close( { focus: true } )
+					: this.open( 'button' ),
+		} );
+		this.filter = h( 'input', {
 			type: 'text',
-			id: `${uid}-saved-filter`,
+			id: `${ uid }-saved-filter`,
 			class: 'space-inbox__picker-filter',
 			role: 'combobox',
 			'aria-autocomplete': 'list',
@@ -122,53 +121,57 @@ export class ReplyPicker {
 				this.active = 0;
 				this.render();
 			},
-			onkeydown: (event) => this.onKey(event),
-		});
-		this.listbox = h('ul', {
+			onkeydown: ( event ) => this.onKey( event ),
+		} );
+		this.listbox = h( 'ul', {
 			id: listId,
 			class: 'space-inbox__picker-list',
 			role: 'listbox',
-			'aria-label': __('Saved replies', 'space-inbox'),
-		});
-		this.note = h('p', {
+			'aria-label': __( 'Saved replies', 'space-inbox' ),
+		} );
+		this.note = h( 'p', {
 			class: 'space-inbox__picker-note',
 			'aria-live': 'polite',
-		});
+		} );
 		this.filterField = h(
 			'div',
 			{ class: 'space-inbox__picker-field' },
-			h('label', {
+			h( 'label', {
 				for: this.filter.id,
-				text: __('Find a saved reply', 'space-inbox'),
-			}),
+				text: __( 'Find a saved reply', 'space-inbox' ),
+			} ),
 			this.filter
 		);
 		this.panel = h(
 			'div',
-			{ id: `${uid}-picker`, class: 'space-inbox__picker', hidden: true },
+			{
+				id: `${ uid }-picker`,
+				class: 'space-inbox__picker',
+				hidden: true,
+			},
 			this.filterField,
 			this.listbox,
 			this.note,
-			h('button', {
+			h( 'button', {
 				type: 'button',
 				class: 'button-link space-inbox__picker-manage',
-				text: __('Manage saved replies', 'space-inbox'),
+				text: __( 'Manage saved replies', 'space-inbox' ),
 				onclick: () => {
 					this.close();
 					onManage();
 				},
-			})
+			} )
 		);
-		this.unsubscribe = store.subscribe(() => {
-			if (this.mode) {
+		this.unsubscribe = store.subscribe( () => {
+			if ( this.mode ) {
 				this.render();
 			}
-		});
-		this.onOutside = (event) => {
+		} );
+		this.onOutside = ( event ) => {
 			if (
 				this.mode &&
-				!this.panel.contains(event.target) &&
-				!this.button.contains(event.target) &&
+				! this.panel.contains( event.target ) &&
+				! this.button.contains( event.target ) &&
 				event.target !== this.textarea
 			) {
 				this.close();
@@ -177,40 +180,43 @@ export class ReplyPicker {
 	}
 
 	/** @param {'button'|'slash'} mode */
-	open(mode) {
+	open( mode ) {
 		this.mode = mode;
 		this.active = 0;
-		this.range = [this.textarea.selectionStart, this.textarea.selectionEnd];
+		this.range = [
+			this.textarea.selectionStart,
+			this.textarea.selectionEnd,
+		];
 		this.panel.hidden = false;
 		this.filterField.hidden = mode === 'slash';
-		this.button.setAttribute('aria-expanded', 'true');
-		if (mode === 'slash') {
-			this.textarea.setAttribute('aria-controls', this.listbox.id);
+		this.button.setAttribute( 'aria-expanded', 'true' );
+		if ( mode === 'slash' ) {
+			this.textarea.setAttribute( 'aria-controls', this.listbox.id );
 		} else {
 			this.filter.value = '';
 			this.filter.focus();
 		}
-		document.addEventListener('mousedown', this.onOutside);
+		document.addEventListener( 'mousedown', this.onOutside );
 		this.render();
-		this.store.load(this.spaceId()).catch((error) => {
-			if (this.mode) {
-				this.note.textContent = errorText(error);
+		this.store.load( this.spaceId() ).catch( ( error ) => {
+			if ( this.mode ) {
+				this.note.textContent = errorText( error );
 			}
-		});
+		} );
 	}
 
 	/** @param {{focus?: boolean}} [options] focus: back to the composer. */
-	close({ focus = false } = {}) {
-		if (!this.mode) {
+	close( { focus = false } = {} ) {
+		if ( ! this.mode ) {
 			return;
 		}
 		this.mode = null;
 		this.panel.hidden = true;
-		this.button.setAttribute('aria-expanded', 'false');
-		this.textarea.removeAttribute('aria-controls');
-		this.textarea.removeAttribute('aria-activedescendant');
-		document.removeEventListener('mousedown', this.onOutside);
-		if (focus) {
+		this.button.setAttribute( 'aria-expanded', 'false' );
+		this.textarea.removeAttribute( 'aria-controls' );
+		this.textarea.removeAttribute( 'aria-activedescendant' );
+		document.removeEventListener( 'mousedown', this.onOutside );
+		if ( focus ) {
 			this.textarea.focus();
 		}
 	}
@@ -218,65 +224,63 @@ export class ReplyPicker {
 	/** @return {string} What the list is filtered by. */
 	query() {
 		return this.mode === 'slash'
-			? this.textarea.value.slice(1)
+			? this.textarea.value.slice( 1 )
 			: this.filter.value;
 	}
 
 	render() {
 		const wanted = this.query().trim().toLocaleLowerCase();
 		const items = this.store.items || [];
-		const inTitle = items.filter((r) =>
-			r.title.toLocaleLowerCase().includes(wanted)
+		const inTitle = items.filter( ( r ) =>
+			r.title.toLocaleLowerCase().includes( wanted )
 		);
 		const inBody = items.filter(
-			(r) =>
-				!inTitle.includes(r) &&
-				r.body.toLocaleLowerCase().includes(wanted)
+			( r ) =>
+				! inTitle.includes( r ) &&
+				r.body.toLocaleLowerCase().includes( wanted )
 		);
-		this.matches = [...inTitle, ...inBody];
+		this.matches = [ ...inTitle, ...inBody ];
 		this.active = Math.min(
 			this.active,
-			Math.max(0, this.matches.length - 1)
+			Math.max( 0, this.matches.length - 1 )
 		);
 		this.listbox.replaceChildren(
-			...this.matches.map((reply, i) =>
+			...this.matches.map( ( reply, i ) =>
 				h(
 					'li',
 					{
-						id: `${this.listbox.id}-${reply.id}`,
+						id: `${ this.listbox.id }-${ reply.id }`,
 						role: 'option',
 						class: 'space-inbox__picker-option',
 						'aria-selected': i === this.active ? 'true' : 'false',
-						onmousedown: (event) => event.preventDefault(), // The focus stays where it is.
-						onclick: () => this.insert(reply),
+						onmousedown: ( event ) => event.preventDefault(), // The focus stays where it is.
+						onclick: () => this.insert( reply ),
 					},
-					h('span', {
+					h( 'span', {
 						class: 'space-inbox__picker-title',
 						text: reply.title,
-					}),
-					h('span', {
+					} ),
+					h( 'span', {
 						class: 'space-inbox__picker-excerpt',
-						text: excerpt(reply.body),
-					})
+						text: excerpt( reply.body ),
+					} )
 				)
 			)
 		);
-		this.listbox.hidden = !this.matches.length;
+		this.listbox.hidden = ! this.matches.length;
 		let note = '';
-		if (this.store.items === null) {
-			note = __('Loading…', 'space-inbox');
-		} else if (!items.length) {
-			note = __('No saved replies yet.', 'space-inbox');
-		}
-		/* translators: %s: what the admin typed to find a saved reply. */
-		else if (!this.matches.length) {
+		if ( this.store.items === null ) {
+			note = __( 'Loading…', 'space-inbox' );
+		} else if ( ! items.length ) {
+			note = __( 'No saved replies yet.', 'space-inbox' );
+		} else if ( ! this.matches.length ) {
+			/* translators: %s: what the admin typed to find a saved reply. */
 			note = sprintf(
-				__('No saved reply matches “%s”.', 'space-inbox'),
+				__( 'No saved reply matches “%s”.', 'space-inbox' ),
 				this.query().trim()
 			);
-		}
-		/* translators: %s: number of saved replies. */
-		else {
+		} else {
+			/* translators: %s: number of saved replies. */
 			note = sprintf(
 				_n(
 					'%s saved reply',
@@ -284,29 +288,29 @@ export class ReplyPicker {
 					this.matches.length,
 					'space-inbox'
 				),
-				num(this.matches.length)
+				num( this.matches.length )
 			);
 		}
-		if (this.note.textContent !== note) {
+		if ( this.note.textContent !== note ) {
 			this.note.textContent = note;
 		}
 		this.markActive();
 	}
 
 	markActive() {
-		[...this.listbox.children].forEach((option, i) =>
+		[ ...this.listbox.children ].forEach( ( option, i ) =>
 			option.setAttribute(
 				'aria-selected',
 				i === this.active ? 'true' : 'false'
 			)
 		);
-		const option = this.listbox.children[this.active];
+		const option = this.listbox.children[ this.active ];
 		const owner = this.mode === 'slash' ? this.textarea : this.filter;
-		if (option) {
-			owner.setAttribute('aria-activedescendant', option.id);
-			option.scrollIntoView?.({ block: 'nearest' });
+		if ( option ) {
+			owner.setAttribute( 'aria-activedescendant', option.id );
+			option.scrollIntoView?.( { block: 'nearest' } );
 		} else {
-			owner.removeAttribute('aria-activedescendant');
+			owner.removeAttribute( 'aria-activedescendant' );
 		}
 	}
 
@@ -316,60 +320,60 @@ export class ReplyPicker {
 	 * @param {KeyboardEvent} event
 	 * @return {boolean} Whether the list took the key.
 	 */
-	onKey(event) {
-		if (!this.mode || event.isComposing) {
+	onKey( event ) {
+		if ( ! this.mode || event.isComposing ) {
 			return false;
 		}
 		const plain =
-			!event.shiftKey &&
-			!event.ctrlKey &&
-			!event.metaKey &&
-			!event.altKey;
+			! event.shiftKey &&
+			! event.ctrlKey &&
+			! event.metaKey &&
+			! event.altKey;
 		if (
-			(event.key === 'ArrowDown' || event.key === 'ArrowUp') &&
+			( event.key === 'ArrowDown' || event.key === 'ArrowUp' ) &&
 			this.matches.length
 		) {
 			event.preventDefault();
 			const step = event.key === 'ArrowDown' ? 1 : -1;
 			this.active =
-				(this.active + step + this.matches.length) %
+				( this.active + step + this.matches.length ) %
 				this.matches.length;
 			this.markActive();
 			return true;
 		}
-		if (event.key === 'Enter' && (plain || this.mode === 'button')) {
-			const reply = this.matches[this.active];
-			if (this.mode === 'button') {
+		if ( event.key === 'Enter' && ( plain || this.mode === 'button' ) ) {
+			const reply = this.matches[ this.active ];
+			if ( this.mode === 'button' ) {
 				event.preventDefault();
 			} // Never the form's submit.
-			if (!reply) {
+			if ( ! reply ) {
 				return this.mode === 'button';
 			}
 			event.preventDefault();
-			this.insert(reply);
+			this.insert( reply );
 			return true;
 		}
-		if (event.key === 'Escape') {
+		if ( event.key === 'Escape' ) {
 			event.preventDefault();
 			event.stopPropagation();
-			this.close({ focus: true });
+			this.close( { focus: true } );
 			return true;
 		}
 		return false;
 	}
 
 	/** @param {KeyboardEvent} event A key in the composer. @returns {boolean} Taken by the list. */
-	onComposerKey(event) {
-		return this.mode === 'slash' && this.onKey(event);
+	onComposerKey( event ) {
+		return this.mode === 'slash' && this.onKey( event );
 	}
 
 	/** The composer changed: "/" in an empty box opens the list, what follows filters it. */
 	onComposerInput() {
 		const value = this.textarea.value;
-		if (!this.mode && value === '/') {
-			this.open('slash');
-		} else if (this.mode === 'slash') {
-			if (!value.startsWith('/') || value.includes('\n')) {
+		if ( ! this.mode && value === '/' ) {
+			this.open( 'slash' );
+		} else if ( this.mode === 'slash' ) {
+			if ( ! value.startsWith( '/' ) || value.includes( '\n' ) ) {
 				this.close();
 			} else {
 				this.active = 0;
@@ -379,23 +383,23 @@ export class ReplyPicker {
 	}
 
 	/** @param {Object} reply Put its text in the composer, where the cursor was; the admin edits it. */
-	insert(reply) {
+	insert( reply ) {
 		const box = this.textarea;
-		if (this.mode === 'slash') {
+		if ( this.mode === 'slash' ) {
 			box.value = reply.body; // In place of "/" and the filter.
-			box.setSelectionRange(box.value.length, box.value.length);
+			box.setSelectionRange( box.value.length, box.value.length );
 		} else {
 			const end = box.value.length;
 			box.setRangeText(
 				reply.body,
-				Math.min(this.range[0], end),
-				Math.min(this.range[1], end),
+				Math.min( this.range[ 0 ], end ),
+				Math.min( this.range[ 1 ], end ),
 				'end'
 			);
 		}
 		this.close();
 		box.focus();
-		box.dispatchEvent(new Event('input', { bubbles: true }));
+		box.dispatchEvent( new Event( 'input', { bubbles: true } ) );
 	}
 
 	/** The view is gone. */

@@ -8,7 +8,8 @@
 
 const { __ } = window.wp.i18n;
 const { h, api } = await import(
-	new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+	new URL( `badge.js${ new URL( import.meta.url ).search }`, import.meta.url )
+		.href
 );
 
 /**
@@ -17,16 +18,16 @@ const { h, api } = await import(
  * @param {string|null} typically "minutes", "hour", "hours", "day" or null.
  * @return {string} '' for none.
  */
-export function typicallyText(typically) {
-	switch (typically) {
+export function typicallyText( typically ) {
+	switch ( typically ) {
 		case 'minutes':
-			return __('Typically replies within minutes', 'space-inbox');
+			return __( 'Typically replies within minutes', 'space-inbox' );
 		case 'hour':
-			return __('Typically replies within an hour', 'space-inbox');
+			return __( 'Typically replies within an hour', 'space-inbox' );
 		case 'hours':
-			return __('Typically replies within a few hours', 'space-inbox');
+			return __( 'Typically replies within a few hours', 'space-inbox' );
 		case 'day':
-			return __('Typically replies within a day', 'space-inbox');
+			return __( 'Typically replies within a day', 'space-inbox' );
 		default:
 			return '';
 	}
@@ -38,19 +39,21 @@ export function typicallyText(typically) {
  * @param {HTMLElement}                                             node
  * @param {{typically: string|null, very_responsive: boolean}|null} data
  */
-export function fillReplyTime(node, data) {
-	const text = typicallyText(data && data.typically);
+export function fillReplyTime( node, data ) {
+	const text = typicallyText( data && data.typically );
 	node.replaceChildren(
-		text ? h('span', { class: 'space-inbox-reply-time__text', text }) : '',
+		text
+			? h( 'span', { class: 'space-inbox-reply-time__text', text } )
+			: '',
 		text && data.very_responsive ? ' ' : '',
 		text && data.very_responsive
-			? h('span', {
+			? h( 'span', {
 					class: 'space-inbox-very-responsive',
-					text: __('Very responsive', 'space-inbox'),
-				})
+					text: __( 'Very responsive', 'space-inbox' ),
+			  } )
 			: ''
 	);
-	node.hidden = !text;
+	node.hidden = ! text;
 }
 
 /** @type {Map<number, Promise<Object|null>>} Each Space's reply time, asked once per page. */
@@ -62,18 +65,18 @@ const replyTimes = new Map();
  * @param {number} spaceId
  * @return {Promise<Object|null>} null when it could not be had.
  */
-export function replyTimeOf(spaceId) {
-	if (!replyTimes.has(spaceId)) {
-		const asked = api(`spaces/${spaceId}/response-time`, {
+export function replyTimeOf( spaceId ) {
+	if ( ! replyTimes.has( spaceId ) ) {
+		const asked = api( `spaces/${ spaceId }/response-time`, {
 			cache: 'default',
-		}).then(
-			({ data }) => data,
+		} ).then(
+			( { data } ) => data,
 			() => {
-				replyTimes.delete(spaceId); // Asked again next time.
+				replyTimes.delete( spaceId ); // Asked again next time.
 				return null;
 			}
 		);
-		replyTimes.set(spaceId, asked);
+		replyTimes.set( spaceId, asked );
 	}
-	return replyTimes.get(spaceId);
+	return replyTimes.get( spaceId );
 }

@@ -10,19 +10,18 @@ const [
 	{ num, h, api, parseTime },
 	{ teamConfig, errorText, field, stampFormat },
 ] = await Promise.all(
-	['badge.js', 'team-common.js'].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
-const SAVED_MAX = Number(teamConfig.savedRepliesMax) || 100;
-const TITLE_MAX = Number(teamConfig.savedReplyTitleMax) || 100;
+const SAVED_MAX = Number( teamConfig.savedRepliesMax ) || 100;
+const TITLE_MAX = Number( teamConfig.savedReplyTitleMax ) || 100;
 
 /**
  * The saved replies manager: the list, with a form to add or change one.
@@ -34,69 +33,69 @@ export class RepliesManager {
 	 * @param {SavedReplies}                    options.store
 	 * @param {function(string, string=): void} options.say
 	 */
-	constructor({ uid, store, say }) {
+	constructor( { uid, store, say } ) {
 		this.store = store;
 		this.say = say;
 		this.spaceId = 0;
 		this.canWrite = false;
 		/** The saved reply being changed, or null (adding). */
 		this.editing = null;
-		this.heading = h('h3', {
-			id: `${uid}-replies-title`,
+		this.heading = h( 'h3', {
+			id: `${ uid }-replies-title`,
 			tabindex: '-1',
-			text: __('Saved replies', 'space-inbox'),
-		});
-		this.count = h('p', { class: 'space-inbox-dashboard__note' });
-		this.list = h('ul', {
+			text: __( 'Saved replies', 'space-inbox' ),
+		} );
+		this.count = h( 'p', { class: 'space-inbox-dashboard__note' } );
+		this.list = h( 'ul', {
 			class: 'space-inbox-replies',
-			'aria-labelledby': `${uid}-replies-title`,
-		});
-		this.title = h('input', {
+			'aria-labelledby': `${ uid }-replies-title`,
+		} );
+		this.title = h( 'input', {
 			type: 'text',
-			id: `${uid}-reply-title`,
-			maxlength: String(TITLE_MAX),
+			id: `${ uid }-reply-title`,
+			maxlength: String( TITLE_MAX ),
 			required: true,
-		});
-		this.body = h('textarea', {
-			id: `${uid}-reply-body`,
+		} );
+		this.body = h( 'textarea', {
+			id: `${ uid }-reply-body`,
 			rows: '4',
 			required: true,
-		});
-		this.formTitle = h('h4', {
-			text: __('Add a saved reply', 'space-inbox'),
-		});
-		this.saveButton = h('button', {
+		} );
+		this.formTitle = h( 'h4', {
+			text: __( 'Add a saved reply', 'space-inbox' ),
+		} );
+		this.saveButton = h( 'button', {
 			type: 'submit',
 			class: 'button button-primary',
-			text: __('Save reply', 'space-inbox'),
-		});
-		this.cancelButton = h('button', {
+			text: __( 'Save reply', 'space-inbox' ),
+		} );
+		this.cancelButton = h( 'button', {
 			type: 'button',
 			class: 'button',
 			hidden: true,
-			text: __('Cancel', 'space-inbox'),
-			onclick: () => this.edit(null),
-		});
+			text: __( 'Cancel', 'space-inbox' ),
+			onclick: () => this.edit( null ),
+		} );
 		this.form = h(
 			'form',
 			{
 				class: 'space-inbox-form space-inbox-replies__form',
 				novalidate: true,
-				onsubmit: (event) => {
+				onsubmit: ( event ) => {
 					event.preventDefault();
 					this.save();
 				},
 			},
 			this.formTitle,
 			field(
-				__('Title', 'space-inbox'),
+				__( 'Title', 'space-inbox' ),
 				this.title,
 				__(
 					'Only the team sees it; type "/" and part of it in the reply box to find the reply.',
 					'space-inbox'
 				)
 			),
-			field(__('Text', 'space-inbox'), this.body),
+			field( __( 'Text', 'space-inbox' ), this.body ),
 			h(
 				'div',
 				{ class: 'space-inbox-form__actions' },
@@ -108,80 +107,82 @@ export class RepliesManager {
 			'section',
 			{
 				class: 'space-inbox-dashboard__section space-inbox-dashboard__replies',
-				'aria-labelledby': `${uid}-replies-title`,
+				'aria-labelledby': `${ uid }-replies-title`,
 			},
 			this.heading,
 			this.count,
 			this.list,
 			this.form
 		);
-		store.subscribe(() => this.render());
+		store.subscribe( () => this.render() );
 	}
 
 	/**
 	 * @param {number} spaceId  @param {boolean} canWrite
 	 * @param          canWrite
 	 */
-	use(spaceId, canWrite) {
-		if (spaceId !== this.spaceId) {
-			this.edit(null);
+	use( spaceId, canWrite ) {
+		if ( spaceId !== this.spaceId ) {
+			this.edit( null );
 		}
 		this.spaceId = spaceId;
 		this.canWrite = canWrite;
-		this.form.hidden = !canWrite;
+		this.form.hidden = ! canWrite;
 		this.render();
 	}
 
 	render() {
 		const items = this.store.items;
-		if (items === null) {
-			this.count.textContent = __('Loading…', 'space-inbox');
+		if ( items === null ) {
+			this.count.textContent = __( 'Loading…', 'space-inbox' );
 			this.list.replaceChildren();
 			return;
 		}
 		/* translators: 1: number of saved replies, 2: the most a Space may keep. */
 		this.count.textContent = items.length
 			? sprintf(
-					__('%1$s of %2$s saved replies.', 'space-inbox'),
-					num(items.length),
-					num(SAVED_MAX)
-				)
-			: __('No saved replies yet.', 'space-inbox');
-		this.list.replaceChildren(...items.map((reply) => this.row(reply)));
+					__( '%1$s of %2$s saved replies.', 'space-inbox' ),
+					num( items.length ),
+					num( SAVED_MAX )
+			  )
+			: __( 'No saved replies yet.', 'space-inbox' );
+		this.list.replaceChildren(
+			...items.map( ( reply ) => this.row( reply ) )
+		);
 	}
 
 	/** @param {Object} reply @returns {HTMLElement} */
-	row(reply) {
-		const when = parseTime(reply.updated_at);
+	row( reply ) {
+		const when = parseTime( reply.updated_at );
 		const by =
 			reply.updated_by && reply.updated_by.name
 				? reply.updated_by.name
-				: __('Deleted user', 'space-inbox');
-		const actions = h('div', { class: 'space-inbox-replies__actions' });
+				: __( 'Deleted user', 'space-inbox' );
+		const actions = h( 'div', { class: 'space-inbox-replies__actions' } );
 		const item = h(
 			'li',
 			{
 				class: 'space-inbox-replies__item',
-				'data-saved-reply': String(reply.id),
+				'data-saved-reply': String( reply.id ),
 			},
-			h('strong', {
+			h( 'strong', {
 				class: 'space-inbox-replies__title',
 				text: reply.title,
-			}),
-			h('p', { class: 'space-inbox-replies__body', text: reply.body }),
+			} ),
+			h( 'p', { class: 'space-inbox-replies__body', text: reply.body } ),
 			/* translators: 1: name of the admin who last changed a saved reply, 2: when. */
-			h('p', {
+			h( 'p', {
 				class: 'space-inbox-replies__meta',
 				text: sprintf(
-					__('Changed by %1$s · %2$s', 'space-inbox'),
+					__( 'Changed by %1$s · %2$s', 'space-inbox' ),
 					by,
-					when ? stampFormat.format(when) : ''
+					when ? stampFormat.format( when ) : ''
 				),
-			}),
+			} ),
 			actions
 		);
-		if (this.canWrite) {
-			this.showActions(actions, reply);
+		if ( this.canWrite ) {
+			this.showActions( actions, reply );
 		}
 		return item;
 	}
@@ -190,30 +191,30 @@ export class RepliesManager {
 	 * @param {HTMLElement} actions @param {Object} reply
 	 * @param               reply
 	 */
-	showActions(actions, reply) {
+	showActions( actions, reply ) {
 		actions.replaceChildren(
 			/* translators: %s: title of a saved reply. */
-			h('button', {
+			h( 'button', {
 				type: 'button',
 				class: 'button',
 				'aria-label': sprintf(
-					__('Edit “%s”', 'space-inbox'),
+					__( 'Edit “%s”', 'space-inbox' ),
 					reply.title
 				),
-				text: __('Edit', 'space-inbox'),
-				onclick: () => this.edit(reply),
-			}),
+				text: __( 'Edit', 'space-inbox' ),
+				onclick: () => this.edit( reply ),
+			} ),
 			/* translators: %s: title of a saved reply. */
-			h('button', {
+			h( 'button', {
 				type: 'button',
 				class: 'button',
 				'aria-label': sprintf(
-					__('Delete “%s”', 'space-inbox'),
+					__( 'Delete “%s”', 'space-inbox' ),
 					reply.title
 				),
-				text: __('Delete', 'space-inbox'),
-				onclick: () => this.askDelete(actions, reply),
-			})
+				text: __( 'Delete', 'space-inbox' ),
+				onclick: () => this.askDelete( actions, reply ),
+			} )
 		);
 	}
 
@@ -222,44 +223,47 @@ export class RepliesManager {
 	 * @param actions
 	 * @param reply
 	 */
-	askDelete(actions, reply) {
-		const keep = h('button', {
+	askDelete( actions, reply ) {
+		const keep = h( 'button', {
 			type: 'button',
 			class: 'button',
-			text: __('Keep it', 'space-inbox'),
+			text: __( 'Keep it', 'space-inbox' ),
 			onclick: () => {
-				this.showActions(actions, reply);
-				actions.querySelector('button')?.focus();
+				this.showActions( actions, reply );
+				actions.querySelector( 'button' )?.focus();
 			},
-		});
+		} );
 		actions.replaceChildren(
 			/* translators: %s: title of a saved reply. */
-			h('span', {
+			h( 'span', {
 				class: 'space-inbox-replies__ask',
-				text: sprintf(__('Delete “%s”?', 'space-inbox'), reply.title),
-			}),
-			h('button', {
+				text: sprintf(
+					__( 'Delete “%s”?', 'space-inbox' ),
+					reply.title
+				),
+			} ),
+			h( 'button', {
 				type: 'button',
 				class: 'button space-inbox-button--danger',
-				text: __('Delete', 'space-inbox'),
-				onclick: () => this.remove(reply),
-			}),
+				text: __( 'Delete', 'space-inbox' ),
+				onclick: () => this.remove( reply ),
+			} ),
 			keep
 		);
 		keep.focus();
 	}
 
 	/** @param {Object|null} reply Change it in the form; null: the form adds a new one. */
-	edit(reply) {
+	edit( reply ) {
 		this.editing = reply;
 		this.title.value = reply ? reply.title : '';
 		this.body.value = reply ? reply.body : '';
 		/* translators: %s: title of a saved reply. */
 		this.formTitle.textContent = reply
-			? sprintf(__('Change “%s”', 'space-inbox'), reply.title)
-			: __('Add a saved reply', 'space-inbox');
-		this.cancelButton.hidden = !reply;
-		if (reply) {
+			? sprintf( __( 'Change “%s”', 'space-inbox' ), reply.title )
+			: __( 'Add a saved reply', 'space-inbox' );
+		this.cancelButton.hidden = ! reply;
+		if ( reply ) {
 			this.title.focus();
 		}
 	}
@@ -267,50 +271,52 @@ export class RepliesManager {
 	async save() {
 		const title = this.title.value.trim();
 		const body = this.body.value.trim();
-		if (!title || !body) {
+		if ( ! title || ! body ) {
 			this.say(
-				__('A saved reply needs a title and a text.', 'space-inbox'),
+				__( 'A saved reply needs a title and a text.', 'space-inbox' ),
 				'error'
 			);
-			(title ? this.body : this.title).focus();
+			( title ? this.body : this.title ).focus();
 			return;
 		}
 		const editing = this.editing;
-		const path = `spaces/${this.spaceId}/saved-replies${editing ? `/${editing.id}` : ''}`;
+		const path = `spaces/${ this.spaceId }/saved-replies${
+			editing ? `/${ editing.id }` : ''
+		}`;
 		this.saveButton.disabled = true;
 		try {
-			await api(path, {
+			await api( path, {
 				method: editing ? 'PUT' : 'POST',
 				body: { title, body },
-			});
-			this.edit(null);
+			} );
+			this.edit( null );
 			this.say(
 				editing
-					? __('Saved reply changed.', 'space-inbox')
-					: __('Saved reply added.', 'space-inbox')
+					? __( 'Saved reply changed.', 'space-inbox' )
+					: __( 'Saved reply added.', 'space-inbox' )
 			);
-			await this.store.load(this.spaceId);
-		} catch (error) {
-			this.say(errorText(error), 'error');
+			await this.store.load( this.spaceId );
+		} catch ( error ) {
+			this.say( errorText( error ), 'error' );
 		} finally {
 			this.saveButton.disabled = false;
 		}
 	}
 
 	/** @param {Object} reply */
-	async remove(reply) {
+	async remove( reply ) {
 		try {
-			await api(`spaces/${this.spaceId}/saved-replies/${reply.id}`, {
+			await api( `spaces/${ this.spaceId }/saved-replies/${ reply.id }`, {
 				method: 'DELETE',
-			});
-			if (this.editing && this.editing.id === reply.id) {
-				this.edit(null);
+			} );
+			if ( this.editing && this.editing.id === reply.id ) {
+				this.edit( null );
 			}
-			this.say(__('Saved reply deleted.', 'space-inbox'));
-			await this.store.load(this.spaceId);
+			this.say( __( 'Saved reply deleted.', 'space-inbox' ) );
+			await this.store.load( this.spaceId );
 			this.heading.focus();
-		} catch (error) {
-			this.say(errorText(error), 'error');
+		} catch ( error ) {
+			this.say( errorText( error ), 'error' );
 		}
 	}
 }

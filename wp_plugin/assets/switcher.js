@@ -14,14 +14,13 @@ const [
 	{ h, setBadge, summary, counts },
 	{ loadModule, loadStylesheet, queryId },
 ] = await Promise.all(
-	['badge.js', 'inbox-page.js'].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+	[ 'badge.js', 'inbox-page.js' ].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
@@ -31,13 +30,13 @@ const [
  * @param {Object|null} data
  * @return {Array<{id: number, name: string, unread: number}>}
  */
-function teamSpaces(data) {
-	const spaces = data && Array.isArray(data.spaces) ? data.spaces : [];
-	return spaces.map((s) => ({
-		id: Number(s.id),
-		name: String(s.name),
-		unread: Number(s.unread) || 0,
-	}));
+function teamSpaces( data ) {
+	const spaces = data && Array.isArray( data.spaces ) ? data.spaces : [];
+	return spaces.map( ( s ) => ( {
+		id: Number( s.id ),
+		name: String( s.name ),
+		unread: Number( s.unread ) || 0,
+	} ) );
 }
 
 /**
@@ -49,19 +48,19 @@ export class Switcher {
 	 *                       view and show().
 	 * @param {Object} data  The summary.
 	 */
-	constructor(front, data) {
+	constructor( front, data ) {
 		this.front = front;
 		/** The user's Spaces, from the summary. */
-		this.spaces = teamSpaces(data);
-		this.memberUnread = counts(data).member;
-		this.nav = h('nav', {
+		this.spaces = teamSpaces( data );
+		this.memberUnread = counts( data ).member;
+		this.nav = h( 'nav', {
 			class: 'space-inbox-switcher',
-			'aria-label': __('Switch inbox', 'space-inbox'),
+			'aria-label': __( 'Switch inbox', 'space-inbox' ),
 			hidden: true,
-		});
-		front.root.insertBefore(this.nav, front.holder);
-		summary.subscribe((fresh) => this.onSummary(fresh));
-		if (front.active !== null) {
+		} );
+		front.root.insertBefore( this.nav, front.holder );
+		summary.subscribe( ( fresh ) => this.onSummary( fresh ) );
+		if ( front.active !== null ) {
 			this.render();
 		} // Put on a team while the page was open.
 	}
@@ -73,23 +72,28 @@ export class Switcher {
 	 * @return {number}
 	 */
 	initial() {
-		const team = queryId('team');
-		if (team && this.spaces.some((s) => s.id === team)) {
+		const team = queryId( 'team' );
+		if ( team && this.spaces.some( ( s ) => s.id === team ) ) {
 			return team;
 		}
-		if (queryId('space') || !this.spaces.length || this.memberUnread > 0) {
+		if (
+			queryId( 'space' ) ||
+			! this.spaces.length ||
+			this.memberUnread > 0
+		) {
 			return 0;
 		}
-		return (this.spaces.find((s) => s.unread > 0) || this.spaces[0]).id;
+		return ( this.spaces.find( ( s ) => s.unread > 0 ) || this.spaces[ 0 ] )
+			.id;
 	}
 
 	/** @param {Object} data A new summary. */
-	onSummary(data) {
-		this.spaces = teamSpaces(data);
-		this.memberUnread = counts(data).member;
+	onSummary( data ) {
+		this.spaces = teamSpaces( data );
+		this.memberUnread = counts( data ).member;
 		const active = this.front.active;
-		if (active && !this.spaces.some((s) => s.id === active)) {
-			this.front.show(0); // Taken off the team: back to their own conversations.
+		if ( active && ! this.spaces.some( ( s ) => s.id === active ) ) {
+			this.front.show( 0 ); // Taken off the team: back to their own conversations.
 		} else {
 			this.render();
 		}
@@ -101,42 +105,44 @@ export class Switcher {
 	 * @param {number} spaceId
 	 * @return {Promise<function(HTMLElement): Object>} Makes the inbox in a view.
 	 */
-	async teamInbox(spaceId) {
-		const [{ TeamInbox }] = await Promise.all([
-			loadModule('team-inbox.js'),
-			loadStylesheet('team.css', 'space-inbox-team-css'),
-		]);
-		return (root) => new TeamInbox(root, { spaceId });
+	async teamInbox( spaceId ) {
+		const [ { TeamInbox } ] = await Promise.all( [
+			loadModule( 'team-inbox.js' ),
+			loadStylesheet( 'team.css', 'space-inbox-team-css' ),
+		] );
+		return ( root ) => new TeamInbox( root, { spaceId } );
 	}
 
 	/** @param {number} id Show the member's own inbox (0) or a Space's. */
-	choose(id) {
+	choose( id ) {
 		this.front
-			.show(id)
-			.catch((error) => this.front.inbox && this.front.inbox.fail(error));
+			.show( id )
+			.catch(
+				( error ) => this.front.inbox && this.front.inbox.fail( error )
+			);
 	}
 
 	render() {
-		this.nav.hidden = !this.spaces.length;
+		this.nav.hidden = ! this.spaces.length;
 		const entries = [
 			{
 				id: 0,
-				name: __('My conversations', 'space-inbox'),
+				name: __( 'My conversations', 'space-inbox' ),
 				unread: this.memberUnread,
 			},
 			...this.spaces,
 		];
 		this.nav.replaceChildren(
-			h('span', {
+			h( 'span', {
 				class: 'space-inbox-switcher__label',
-				text: __('Inbox of', 'space-inbox'),
-			}),
+				text: __( 'Inbox of', 'space-inbox' ),
+			} ),
 			h(
 				'ul',
 				{ class: 'space-inbox-switcher__items' },
-				entries.map((entry) => {
-					const badge = h('span', { class: 'space-inbox-badge' });
-					setBadge(badge, entry.unread);
+				entries.map( ( entry ) => {
+					const badge = h( 'span', { class: 'space-inbox-badge' } );
+					setBadge( badge, entry.unread );
 					return h(
 						'li',
 						{},
@@ -144,22 +150,24 @@ export class Switcher {
 							'button',
 							{
 								type: 'button',
-								class: `space-inbox-switcher__item${entry.id ? ' is-space' : ''}`,
-								'data-space-inbox-view': String(entry.id),
+								class: `space-inbox-switcher__item${
+									entry.id ? ' is-space' : ''
+								}`,
+								'data-space-inbox-view': String( entry.id ),
 								'aria-pressed':
 									this.front.active === entry.id
 										? 'true'
 										: 'false',
-								onclick: () => this.choose(entry.id),
+								onclick: () => this.choose( entry.id ),
 							},
-							h('span', {
+							h( 'span', {
 								class: 'space-inbox-switcher__name',
 								text: entry.name,
-							}),
+							} ),
 							badge
 						)
 					);
-				})
+				} )
 			)
 		);
 	}

@@ -12,7 +12,8 @@
 
 const { __, _n, sprintf } = window.wp.i18n;
 const { config, num, h, ApiError } = await import(
-	new URL(`badge.js${new URL(import.meta.url).search}`, import.meta.url).href
+	new URL( `badge.js${ new URL( import.meta.url ).search }`, import.meta.url )
+		.href
 );
 
 /** The team tools' limits (defaults where a page was not given them). */
@@ -24,42 +25,45 @@ export const teamConfig = window.spaceInboxTeamConfig || {};
  * @param {number} ms Milliseconds.
  * @return {string}
  */
-export function duration(ms) {
-	if (ms < 60000) {
-		return __('under a minute', 'space-inbox');
+export function duration( ms ) {
+	if ( ms < 60000 ) {
+		return __( 'under a minute', 'space-inbox' );
 	}
-	const minutes = Math.round(ms / 60000);
-	if (minutes < 60) {
+	const minutes = Math.round( ms / 60000 );
+	if ( minutes < 60 ) {
 		/* translators: %s: number of minutes. */
 		return sprintf(
-			_n('%s min', '%s min', minutes, 'space-inbox'),
-			num(minutes)
+			_n( '%s min', '%s min', minutes, 'space-inbox' ),
+			num( minutes )
 		);
 	}
-	const hours = Math.round(minutes / 60);
-	if (hours < 48) {
+	const hours = Math.round( minutes / 60 );
+	if ( hours < 48 ) {
 		/* translators: %s: number of hours. */
 		return sprintf(
-			_n('%s hour', '%s hours', hours, 'space-inbox'),
-			num(hours)
+			_n( '%s hour', '%s hours', hours, 'space-inbox' ),
+			num( hours )
 		);
 	}
-	const days = Math.round(hours / 24);
+	const days = Math.round( hours / 24 );
 	/* translators: %s: number of days. */
-	return sprintf(_n('%s day', '%s days', days, 'space-inbox'), num(days));
+	return sprintf(
+		_n( '%s day', '%s days', days, 'space-inbox' ),
+		num( days )
+	);
 }
 
 let stamps;
 try {
-	stamps = new Intl.DateTimeFormat(config.locale || undefined, {
+	stamps = new Intl.DateTimeFormat( config.locale || undefined, {
 		dateStyle: 'medium',
 		timeStyle: 'short',
-	});
+	} );
 } catch {
-	stamps = new Intl.DateTimeFormat(undefined, {
+	stamps = new Intl.DateTimeFormat( undefined, {
 		dateStyle: 'medium',
 		timeStyle: 'short',
-	});
+	} );
 }
 /** Date and time, e.g. of a saved reply's last change. */
 export const stampFormat = stamps;
@@ -68,19 +72,19 @@ export const stampFormat = stamps;
  * @param {string} text   @param {number} [length] @returns {string} The start of a text, on one line.
  * @param          length
  */
-export function excerpt(text, length = 90) {
-	const line = String(text).replace(/\s+/g, ' ').trim();
-	const chars = [...line];
+export function excerpt( text, length = 90 ) {
+	const line = String( text ).replace( /\s+/g, ' ' ).trim();
+	const chars = [ ...line ];
 	return chars.length > length
-		? `${chars.slice(0, length - 1).join('')}…`
+		? `${ chars.slice( 0, length - 1 ).join( '' ) }…`
 		: line;
 }
 
 /** @param {*} error @returns {string} What to tell the user about a failed call. */
-export const errorText = (error) =>
+export const errorText = ( error ) =>
 	error instanceof ApiError
 		? error.userMessage
-		: __('Something went wrong. Please try again.', 'space-inbox');
+		: __( 'Something went wrong. Please try again.', 'space-inbox' );
 
 /**
  * A form field: a label above its control.
@@ -90,21 +94,21 @@ export const errorText = (error) =>
  * @param {string}      [hint]  A line under it (linked with aria-describedby).
  * @return {HTMLElement}
  */
-export function field(label, control, hint = '') {
+export function field( label, control, hint = '' ) {
 	const hintNode = hint
-		? h('span', {
-				id: `${control.id}-hint`,
+		? h( 'span', {
+				id: `${ control.id }-hint`,
 				class: 'space-inbox-form__hint',
 				text: hint,
-			})
+		  } )
 		: '';
-	if (hint) {
-		control.setAttribute('aria-describedby', `${control.id}-hint`);
+	if ( hint ) {
+		control.setAttribute( 'aria-describedby', `${ control.id }-hint` );
 	}
 	return h(
 		'div',
 		{ class: 'space-inbox-form__field' },
-		h('label', { for: control.id, text: label }),
+		h( 'label', { for: control.id, text: label } ),
 		control,
 		hintNode
 	);
@@ -117,11 +121,11 @@ export function field(label, control, hint = '') {
  * @param {HTMLInputElement} box   It must have an id.
  * @return {HTMLElement}
  */
-export function checkbox(label, box) {
+export function checkbox( label, box ) {
 	return h(
 		'div',
 		{ class: 'space-inbox-form__check' },
 		box,
-		h('label', { for: box.id, text: label })
+		h( 'label', { for: box.id, text: label } )
 	);
 }

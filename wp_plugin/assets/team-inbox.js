@@ -34,14 +34,13 @@ const [
 		'reply-picker.js',
 		'meanwhile.js',
 		'team-common.js',
-	].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+	].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
@@ -52,22 +51,22 @@ const [
  * @param {Object} row A team-side API conversation.
  * @return {string}
  */
-function responseLine(row) {
-	const first = parseTime(row.first_message_at);
-	const answered = parseTime(row.first_response_at);
-	const waiting = parseTime(row.awaiting_since);
-	if (waiting) {
+function responseLine( row ) {
+	const first = parseTime( row.first_message_at );
+	const answered = parseTime( row.first_response_at );
+	const waiting = parseTime( row.awaiting_since );
+	if ( waiting ) {
 		/* translators: %s: a span of time, e.g. "12 min". */
 		return sprintf(
-			__('Waiting %s', 'space-inbox'),
-			duration(Date.now() - waiting.getTime())
+			__( 'Waiting %s', 'space-inbox' ),
+			duration( Date.now() - waiting.getTime() )
 		);
 	}
-	if (first && answered) {
+	if ( first && answered ) {
 		/* translators: %s: a span of time, e.g. "12 min". */
 		return sprintf(
-			__('First answer in %s', 'space-inbox'),
-			duration(answered.getTime() - first.getTime())
+			__( 'First answer in %s', 'space-inbox' ),
+			duration( answered.getTime() - first.getTime() )
 		);
 	}
 	return '';
@@ -83,25 +82,27 @@ export class TeamInbox extends ConversationView {
 	 * @param {number}      [options.spaceId] Show this Space's inbox only, with no Space picker
 	 *                                        (the front end's team view, `?team=<id>`).
 	 */
-	constructor(root, { spaceId = 0 } = {}) {
-		super(root);
+	constructor( root, { spaceId = 0 } = {} ) {
+		super( root );
 		/** The front end's team view: one Space, chosen by the switcher. */
 		this.fixed = spaceId > 0;
 		/** The query parameter that names the Space in view. */
 		this.spaceParam = this.fixed ? 'team' : 'space';
 		/** The Spaces offered ({id, name, unread}). */
 		this.spaces = [];
-		if (this.fixed) {
-			this.spaces = [{ id: spaceId, name: '', unread: 0 }];
+		if ( this.fixed ) {
+			this.spaces = [ { id: spaceId, name: '', unread: 0 } ];
 		} else {
 			try {
-				const given = JSON.parse(root.dataset.spaceInboxSpaces || '[]');
-				this.spaces = Array.isArray(given)
-					? given.map((s) => ({
-							id: Number(s.id),
-							name: String(s.name),
+				const given = JSON.parse(
+					root.dataset.spaceInboxSpaces || '[]'
+				);
+				this.spaces = Array.isArray( given )
+					? given.map( ( s ) => ( {
+							id: Number( s.id ),
+							name: String( s.name ),
 							unread: 0,
-						}))
+					  } ) )
 					: [];
 			} catch {
 				this.spaces = [];
@@ -135,48 +136,48 @@ export class TeamInbox extends ConversationView {
 		const id = this.uid;
 		this.spaceSelect = this.fixed
 			? null
-			: h('select', {
-					id: `${id}-space`,
+			: h( 'select', {
+					id: `${ id }-space`,
 					onchange: () =>
-						this.selectSpace(Number(this.spaceSelect.value)),
-				});
+						this.selectSpace( Number( this.spaceSelect.value ) ),
+			  } );
 		this.filterSelect = h(
 			'select',
 			{
-				id: `${id}-filter`,
+				id: `${ id }-filter`,
 				onchange: () => {
 					this.statusFilter = this.filterSelect.value;
 					this.loadList();
 				},
 			},
-			h('option', { value: 'open', text: __('Open', 'space-inbox') }),
-			h('option', { value: 'done', text: __('Done', 'space-inbox') }),
-			h('option', { value: '', text: __('All', 'space-inbox') })
+			h( 'option', { value: 'open', text: __( 'Open', 'space-inbox' ) } ),
+			h( 'option', { value: 'done', text: __( 'Done', 'space-inbox' ) } ),
+			h( 'option', { value: '', text: __( 'All', 'space-inbox' ) } )
 		);
 		this.filterField = h(
 			'div',
 			{ class: 'space-inbox__field' },
-			h('label', {
-				for: `${id}-filter`,
-				text: __('Show', 'space-inbox'),
-			}),
+			h( 'label', {
+				for: `${ id }-filter`,
+				text: __( 'Show', 'space-inbox' ),
+			} ),
 			this.filterSelect
 		);
 		this.viewButtons = {
-			inbox: h('button', {
+			inbox: h( 'button', {
 				type: 'button',
 				class: 'space-inbox__view-button',
 				'aria-pressed': 'true',
-				text: __('Conversations', 'space-inbox'),
-				onclick: () => this.showView('inbox'),
-			}),
-			dashboard: h('button', {
+				text: __( 'Conversations', 'space-inbox' ),
+				onclick: () => this.showView( 'inbox' ),
+			} ),
+			dashboard: h( 'button', {
 				type: 'button',
 				class: 'space-inbox__view-button',
 				'aria-pressed': 'false',
-				text: __('Dashboard', 'space-inbox'),
-				onclick: () => this.showView('dashboard'),
-			}),
+				text: __( 'Dashboard', 'space-inbox' ),
+				onclick: () => this.showView( 'dashboard' ),
+			} ),
 		};
 		const toolbar = h(
 			'div',
@@ -185,10 +186,10 @@ export class TeamInbox extends ConversationView {
 				h(
 					'div',
 					{ class: 'space-inbox__field' },
-					h('label', {
-						for: `${id}-space`,
-						text: __('Space', 'space-inbox'),
-					}),
+					h( 'label', {
+						for: `${ id }-space`,
+						text: __( 'Space', 'space-inbox' ),
+					} ),
 					this.spaceSelect
 				),
 			h(
@@ -196,51 +197,51 @@ export class TeamInbox extends ConversationView {
 				{
 					class: 'space-inbox__views',
 					role: 'group',
-					'aria-label': __('View', 'space-inbox'),
+					'aria-label': __( 'View', 'space-inbox' ),
 				},
 				this.viewButtons.inbox,
 				this.viewButtons.dashboard
 			),
 			this.filterField
 		);
-		this.statusButton = h('button', {
+		this.statusButton = h( 'button', {
 			type: 'button',
 			class: 'button space-inbox__status-button',
 			hidden: true,
 			onclick: () => this.toggleStatus(),
-		});
-		this.blockButton = h('button', {
+		} );
+		this.blockButton = h( 'button', {
 			type: 'button',
 			class: 'button space-inbox__block-button',
 			hidden: true,
 			onclick: () => this.toggleBlock(),
-		});
+		} );
 
-		this.typingNotice = h('p', {
+		this.typingNotice = h( 'p', {
 			class: 'space-inbox__typing',
 			'aria-live': 'polite',
-		});
+		} );
 		this.marks = new TypingMarks();
-		this.watch = new TypingWatch((typing) => {
+		this.watch = new TypingWatch( ( typing ) => {
 			this.typingNotice.textContent = typing
-				? __('Someone on your team is replying…', 'space-inbox')
+				? __( 'Someone on your team is replying…', 'space-inbox' )
 				: '';
-		});
+		} );
 		this.store = new SavedReplies();
-		this.picker = new ReplyPicker({
+		this.picker = new ReplyPicker( {
 			textarea: this.textarea,
 			store: this.store,
 			spaceId: () => this.spaceId,
 			onManage: () => this.manageReplies(),
 			uid: id,
-		});
-		this.meanwhile = new AnsweredMeanwhile(this);
+		} );
+		this.meanwhile = new AnsweredMeanwhile( this );
 		return {
 			toolbar,
-			head: [this.statusButton, this.blockButton],
-			thread: [this.typingNotice],
-			composeTop: [this.meanwhile.box, this.picker.panel],
-			composeButtons: [this.picker.button],
+			head: [ this.statusButton, this.blockButton ],
+			thread: [ this.typingNotice ],
+			composeTop: [ this.meanwhile.box, this.picker.panel ],
+			composeButtons: [ this.picker.button ],
 			hint: __(
 				'Press Ctrl+Enter (⌘+Enter on a Mac) to send; type / to insert a saved reply.',
 				'space-inbox'
@@ -248,14 +249,14 @@ export class TeamInbox extends ConversationView {
 		};
 	}
 
-	composerKey(event) {
-		return this.picker.onComposerKey(event);
+	composerKey( event ) {
+		return this.picker.onComposerKey( event );
 	}
 
 	composerInput() {
 		this.meanwhile.noteDraft();
 		this.picker.onComposerInput();
-		this.marks.typed(this.textarea.value);
+		this.marks.typed( this.textarea.value );
 	}
 
 	composerBlur() {
@@ -289,26 +290,26 @@ export class TeamInbox extends ConversationView {
 
 	/** @return {Promise<Object>} The Dashboard, loaded (with its stylesheet) the first time. */
 	loadDashboard() {
-		if (!this.dashboardLoad) {
-			this.dashboardLoad = Promise.all([
-				loadModule('dashboard.js'),
-				loadStylesheet('dashboard.css', 'space-inbox-dashboard-css'),
-			]).then(([{ Dashboard }]) => {
-				this.dashboard = new Dashboard({
+		if ( ! this.dashboardLoad ) {
+			this.dashboardLoad = Promise.all( [
+				loadModule( 'dashboard.js' ),
+				loadStylesheet( 'dashboard.css', 'space-inbox-dashboard-css' ),
+			] ).then( ( [ { Dashboard } ] ) => {
+				this.dashboard = new Dashboard( {
 					uid: this.uid,
 					store: this.store,
-					say: (message, kind) => this.say(message, kind),
-					onOpen: (conversationId) => {
-						this.showView('inbox');
-						this.openAdmin(conversationId);
+					say: ( message, kind ) => this.say( message, kind ),
+					onOpen: ( conversationId ) => {
+						this.showView( 'inbox' );
+						this.openAdmin( conversationId );
 					},
-				});
-				this.root.append(this.dashboard.root);
+				} );
+				this.root.append( this.dashboard.root );
 				return this.dashboard;
-			});
-			this.dashboardLoad.catch(() => {
+			} );
+			this.dashboardLoad.catch( () => {
 				this.dashboardLoad = null; // Tried again next time.
-			});
+			} );
 		}
 		return this.dashboardLoad;
 	}
@@ -319,10 +320,10 @@ export class TeamInbox extends ConversationView {
 	 * @param {'inbox'|'dashboard'} view
 	 * @return {Promise<void>} Once it shows.
 	 */
-	async showView(view) {
+	async showView( view ) {
 		this.view = view === 'dashboard' ? 'dashboard' : 'inbox';
 		const dashboard = this.view === 'dashboard';
-		for (const [name, button] of Object.entries(this.viewButtons)) {
+		for ( const [ name, button ] of Object.entries( this.viewButtons ) ) {
 			button.setAttribute(
 				'aria-pressed',
 				name === this.view ? 'true' : 'false'
@@ -330,34 +331,37 @@ export class TeamInbox extends ConversationView {
 		}
 		this.panes.hidden = dashboard;
 		this.filterField.hidden = dashboard;
-		if (this.dashboard) {
-			this.dashboard.root.hidden = !dashboard;
+		if ( this.dashboard ) {
+			this.dashboard.root.hidden = ! dashboard;
 		}
-		setQuery({ view: dashboard ? 'dashboard' : null });
+		setQuery( { view: dashboard ? 'dashboard' : null } );
 		this.followTyping();
-		if (!dashboard) {
+		if ( ! dashboard ) {
 			return;
 		}
 		this.picker.close();
 		try {
 			await this.loadDashboard();
-		} catch (error) {
-			this.fail(error);
+		} catch ( error ) {
+			this.fail( error );
 			return;
 		}
-		if (this.view !== 'dashboard') {
+		if ( this.view !== 'dashboard' ) {
 			return;
 		}
 		this.dashboard.root.hidden = false;
-		if (this.spaceId) {
-			this.dashboard.show(this.spaceId, !this.isReadOnly(this.spaceId));
+		if ( this.spaceId ) {
+			this.dashboard.show(
+				this.spaceId,
+				! this.isReadOnly( this.spaceId )
+			);
 		}
 	}
 
 	/** The saved replies manager, in the dashboard (from the composer's list). */
 	async manageReplies() {
-		await this.showView('dashboard');
-		if (this.view === 'dashboard' && this.dashboard) {
+		await this.showView( 'dashboard' );
+		if ( this.view === 'dashboard' && this.dashboard ) {
 			this.dashboard.focusReplies();
 		}
 	}
@@ -365,25 +369,25 @@ export class TeamInbox extends ConversationView {
 	/** Typing marks and the teammates' notice follow the conversation in view. */
 	followTyping() {
 		const c = this.view === 'inbox' ? this.current : null;
-		const answering = c && !this.isReadOnly(c.spaceId);
+		const answering = c && ! this.isReadOnly( c.spaceId );
 		this.marks.follow(
 			answering
-				? `spaces/${c.spaceId}/conversations/${c.conversationId}/typing`
+				? `spaces/${ c.spaceId }/conversations/${ c.conversationId }/typing`
 				: ''
 		);
-		this.watch.watch(c ? c.spaceId : 0, c ? c.conversationId : 0);
+		this.watch.watch( c ? c.spaceId : 0, c ? c.conversationId : 0 );
 	}
 
 	// ---- start ----
 
 	async start() {
 		this.listen();
-		this.say(__('Loading…', 'space-inbox'));
+		this.say( __( 'Loading…', 'space-inbox' ) );
 		const data = await summary.start(); // Who is on which team, before offering replies.
-		this.say('');
-		if (data) {
-			this.applySummary(data);
-		} else if (summary.stopped) {
+		this.say( '' );
+		if ( data ) {
+			this.applySummary( data );
+		} else if ( summary.stopped ) {
 			this.say(
 				__(
 					'You are logged out. Log in again to see your messages.',
@@ -393,216 +397,219 @@ export class TeamInbox extends ConversationView {
 			);
 		}
 		this.renderSpaces();
-		const wanted = queryId(this.spaceParam);
+		const wanted = queryId( this.spaceParam );
 		const first =
-			this.spaces.find((s) => s.id === wanted) ||
-			this.spaces.find((s) => s.unread > 0) ||
-			this.spaces[0];
-		if (!first) {
+			this.spaces.find( ( s ) => s.id === wanted ) ||
+			this.spaces.find( ( s ) => s.unread > 0 ) ||
+			this.spaces[ 0 ];
+		if ( ! first ) {
 			this.listPane.replaceChildren(
-				h('p', {
+				h( 'p', {
 					class: 'space-inbox__empty',
 					text: __(
 						'You do not administer any Space yet.',
 						'space-inbox'
 					),
-				})
+				} )
 			);
 			this.threadPane.hidden = true;
 			return;
 		}
-		await this.selectSpace(first.id, queryId('conversation'));
+		await this.selectSpace( first.id, queryId( 'conversation' ) );
 		if (
-			new URLSearchParams(window.location.search).get('view') ===
+			new URLSearchParams( window.location.search ).get( 'view' ) ===
 			'dashboard'
 		) {
-			this.showView('dashboard');
+			this.showView( 'dashboard' );
 		}
 	}
 
 	stop() {
 		super.stop();
-		this.marks.follow('');
+		this.marks.follow( '' );
 		this.watch.stop();
 		this.picker.stop();
 	}
 
 	// ---- the summary: Spaces and who is on their team ----
 
-	summaryChanged(data) {
-		const before = this.spaces.find((s) => s.id === this.spaceId);
+	summaryChanged( data ) {
+		const before = this.spaces.find( ( s ) => s.id === this.spaceId );
 		const wasUnread = before ? before.unread : 0;
-		this.applySummary(data);
+		this.applySummary( data );
 		this.renderSpaces();
-		const now = this.spaces.find((s) => s.id === this.spaceId);
-		if (now && now.unread !== wasUnread) {
+		const now = this.spaces.find( ( s ) => s.id === this.spaceId );
+		if ( now && now.unread !== wasUnread ) {
 			this.refresh();
 		}
 	}
 
-	concerns(event) {
-		return Number(event.space_id) === this.spaceId;
+	concerns( event ) {
+		return Number( event.space_id ) === this.spaceId;
 	}
 
 	/** @param {Object} data Merge the summary's Spaces (team and unread) into the picker. */
-	applySummary(data) {
-		const mine = Array.isArray(data.spaces) ? data.spaces : [];
-		this.team = new Set(mine.map((s) => Number(s.id)));
-		for (const s of mine) {
-			if (this.fixed && Number(s.id) !== this.spaces[0].id) {
+	applySummary( data ) {
+		const mine = Array.isArray( data.spaces ) ? data.spaces : [];
+		this.team = new Set( mine.map( ( s ) => Number( s.id ) ) );
+		for ( const s of mine ) {
+			if ( this.fixed && Number( s.id ) !== this.spaces[ 0 ].id ) {
 				continue;
 			} // One Space in view.
-			const known = this.spaces.find((x) => x.id === Number(s.id));
-			if (known) {
-				known.unread = Number(s.unread) || 0;
-				known.name = String(s.name);
+			const known = this.spaces.find( ( x ) => x.id === Number( s.id ) );
+			if ( known ) {
+				known.unread = Number( s.unread ) || 0;
+				known.name = String( s.name );
 			} else {
-				this.spaces.push({
-					id: Number(s.id),
-					name: String(s.name),
-					unread: Number(s.unread) || 0,
-				});
+				this.spaces.push( {
+					id: Number( s.id ),
+					name: String( s.name ),
+					unread: Number( s.unread ) || 0,
+				} );
 			}
 		}
-		for (const s of this.spaces) {
-			if (!this.team.has(s.id)) {
+		for ( const s of this.spaces ) {
+			if ( ! this.team.has( s.id ) ) {
 				s.unread = 0;
 			}
 		}
 	}
 
 	renderSpaces() {
-		if (!this.spaceSelect) {
+		if ( ! this.spaceSelect ) {
 			return;
 		}
-		const options = this.spaces.map((s) => {
+		const options = this.spaces.map( ( s ) => {
 			/* translators: %s: number of unread messages. */
 			const label =
 				s.unread > 0
-					? `${s.name} (${sprintf(__('%s unread', 'space-inbox'), num(s.unread))})`
+					? `${ s.name } (${ sprintf(
+							__( '%s unread', 'space-inbox' ),
+							num( s.unread )
+					  ) })`
 					: s.name;
-			const existing = [...this.spaceSelect.options].find(
-				(o) => Number(o.value) === s.id
+			const existing = [ ...this.spaceSelect.options ].find(
+				( o ) => Number( o.value ) === s.id
 			);
-			if (existing) {
-				if (existing.textContent !== label) {
+			if ( existing ) {
+				if ( existing.textContent !== label ) {
 					existing.textContent = label;
 				}
 				return existing;
 			}
-			return h('option', { value: String(s.id), text: label });
-		});
+			return h( 'option', { value: String( s.id ), text: label } );
+		} );
 		if (
 			options.length !== this.spaceSelect.options.length ||
-			options.some((o, i) => this.spaceSelect.options[i] !== o)
+			options.some( ( o, i ) => this.spaceSelect.options[ i ] !== o )
 		) {
-			this.spaceSelect.replaceChildren(...options);
+			this.spaceSelect.replaceChildren( ...options );
 		}
-		if (this.spaceId) {
-			this.spaceSelect.value = String(this.spaceId);
+		if ( this.spaceId ) {
+			this.spaceSelect.value = String( this.spaceId );
 		}
 	}
 
 	/** @param {number} spaceId @returns {boolean} Whether the user may only read (oversight). */
-	isReadOnly(spaceId) {
-		return this.team !== null && !this.team.has(spaceId);
+	isReadOnly( spaceId ) {
+		return this.team !== null && ! this.team.has( spaceId );
 	}
 
 	/**
 	 * @param {number} spaceId
 	 * @param {number} [conversationId] Open this conversation too.
 	 */
-	async selectSpace(spaceId, conversationId = 0) {
+	async selectSpace( spaceId, conversationId = 0 ) {
 		this.spaceId = spaceId;
-		if (this.spaceSelect) {
-			this.spaceSelect.value = String(spaceId);
+		if ( this.spaceSelect ) {
+			this.spaceSelect.value = String( spaceId );
 		}
 		this.current = null;
 		this.threadLoad++;
 		this.log.replaceChildren();
-		this.showThread(false);
+		this.showThread( false );
 		this.meanwhile.drop();
 		this.followTyping();
 		this.picker.close();
-		setQuery({
-			[this.spaceParam]: spaceId,
+		setQuery( {
+			[ this.spaceParam ]: spaceId,
 			conversation: conversationId || null,
-		});
-		if (this.view === 'dashboard' && this.dashboard) {
-			this.dashboard.show(spaceId, !this.isReadOnly(spaceId));
+		} );
+		if ( this.view === 'dashboard' && this.dashboard ) {
+			this.dashboard.show( spaceId, ! this.isReadOnly( spaceId ) );
 		}
 		await this.loadList();
-		if (conversationId) {
-			await this.openAdmin(conversationId);
+		if ( conversationId ) {
+			await this.openAdmin( conversationId );
 		}
 	}
 
 	/** @return {Object|undefined} The selected Space. */
 	get space() {
-		return this.spaces.find((s) => s.id === this.spaceId);
+		return this.spaces.find( ( s ) => s.id === this.spaceId );
 	}
 
 	/** @return {string} The selected Space's name. */
 	get spaceName() {
-		return this.space ? this.space.name : __('Space', 'space-inbox');
+		return this.space ? this.space.name : __( 'Space', 'space-inbox' );
 	}
 
 	// ---- the conversation list ----
 
-	fetchList(cursor) {
-		return api(`spaces/${this.spaceId}/conversations`, {
+	fetchList( cursor ) {
+		return api( `spaces/${ this.spaceId }/conversations`, {
 			query: { status: this.statusFilter, cursor },
-		});
+		} );
 	}
 
-	listItem(row) {
+	listItem( row ) {
 		const last = row.last_message;
 		return {
 			key: row.id,
 			title: row.member
 				? row.member.name
-				: __('Deleted user', 'space-inbox'),
+				: __( 'Deleted user', 'space-inbox' ),
 			/* translators: 1: Space name, 2: excerpt of its last answer. */
 			excerpt: last
 				? last.from === 'space'
 					? sprintf(
-							__('%1$s · %2$s', 'space-inbox'),
+							__( '%1$s · %2$s', 'space-inbox' ),
 							this.spaceName,
 							last.excerpt
-						)
+					  )
 					: last.excerpt
 				: '',
 			time: last ? last.created_at : row.created_at,
-			unread: Number(row.unread) || 0,
+			unread: Number( row.unread ) || 0,
 			done: row.status === 'done',
-			response: responseLine(row),
+			response: responseLine( row ),
 			row,
 		};
 	}
 
-	itemNotes(item) {
+	itemNotes( item ) {
 		return [
 			item.response
-				? h('span', {
+				? h( 'span', {
 						class: 'space-inbox__response',
 						text: item.response,
-					})
+				  } )
 				: '',
 			item.done
-				? h('span', {
+				? h( 'span', {
 						class: 'space-inbox__pill',
-						text: __('Done', 'space-inbox'),
-					})
+						text: __( 'Done', 'space-inbox' ),
+				  } )
 				: '',
 		];
 	}
 
 	emptyListText() {
-		return __('No conversations here.', 'space-inbox');
+		return __( 'No conversations here.', 'space-inbox' );
 	}
 
-	openItem(key) {
-		this.openAdmin(key);
+	openItem( key ) {
+		this.openAdmin( key );
 	}
 
 	// ---- a conversation ----
@@ -612,74 +619,77 @@ export class TeamInbox extends ConversationView {
 	 *
 	 * @param {number} conversationId
 	 */
-	async openAdmin(conversationId) {
-		const known = this.items.find((i) => i.key === conversationId);
-		this.openThread({
+	async openAdmin( conversationId ) {
+		const known = this.items.find( ( i ) => i.key === conversationId );
+		this.openThread( {
 			key: conversationId,
 			spaceId: this.spaceId,
 			conversationId,
 			name: known ? known.title : '',
 			status: known ? known.row.status : 'open',
-			blocked: known ? Boolean(known.row.blocked) : false,
-		});
-		setQuery({
-			[this.spaceParam]: this.spaceId,
+			blocked: known ? Boolean( known.row.blocked ) : false,
+		} );
+		setQuery( {
+			[ this.spaceParam ]: this.spaceId,
 			conversation: conversationId,
-		});
-		await this.loadMessages({ latest: true });
+		} );
+		await this.loadMessages( { latest: true } );
 		this.threadTitle.focus();
 	}
 
-	noticeText(c) {
-		return this.isReadOnly(c.spaceId)
+	noticeText( c ) {
+		return this.isReadOnly( c.spaceId )
 			? __(
 					'You can read this inbox as a site administrator, but only the Space’s team can answer.',
 					'space-inbox'
-				)
+			  )
 			: '';
 	}
 
 	composeLabelText() {
 		/* translators: %s: Space name. */
-		return sprintf(__('Reply as %s', 'space-inbox'), this.spaceName);
+		return sprintf( __( 'Reply as %s', 'space-inbox' ), this.spaceName );
 	}
 
-	renderHeadControls(c) {
-		const readOnly = this.isReadOnly(c.spaceId);
+	renderHeadControls( c ) {
+		const readOnly = this.isReadOnly( c.spaceId );
 		this.statusButton.hidden = readOnly;
 		this.statusButton.textContent =
 			c.status === 'done'
-				? __('Reopen', 'space-inbox')
-				: __('Mark done', 'space-inbox');
+				? __( 'Reopen', 'space-inbox' )
+				: __( 'Mark done', 'space-inbox' );
 		this.blockButton.hidden = readOnly;
 		this.blockButton.textContent = c.blocked
-			? __('Unblock this member', 'space-inbox')
-			: __('Block this member', 'space-inbox');
+			? __( 'Unblock this member', 'space-inbox' )
+			: __( 'Block this member', 'space-inbox' );
 	}
 
 	messagesPath() {
 		const c = this.current;
-		return `spaces/${c.spaceId}/conversations/${c.conversationId}/messages`;
+		return `spaces/${ c.spaceId }/conversations/${ c.conversationId }/messages`;
 	}
 
-	tookPage(c, data) {
+	tookPage( c, data ) {
 		c.status = data.status || c.status;
 	}
 
-	readPath(c) {
-		return this.isReadOnly(c.spaceId)
+	readPath( c ) {
+		return this.isReadOnly( c.spaceId )
 			? ''
-			: `spaces/${c.spaceId}/conversations/${c.conversationId}/read`;
+			: `spaces/${ c.spaceId }/conversations/${ c.conversationId }/read`;
 	}
 
-	readRefused(c, error) {
-		if (error instanceof ApiError && error.code === 'oversight_read_only') {
-			this.team && this.team.delete(c.spaceId);
+	readRefused( c, error ) {
+		if (
+			error instanceof ApiError &&
+			error.code === 'oversight_read_only'
+		) {
+			this.team && this.team.delete( c.spaceId );
 			this.renderHead();
 		}
 	}
 
-	isMine(m) {
+	isMine( m ) {
 		return m.from === 'space';
 	}
 
@@ -687,30 +697,30 @@ export class TeamInbox extends ConversationView {
 	 * Who wrote a message: the member, or who on the team (the audit label).
 	 * @param m
 	 */
-	sentMeta(m) {
-		if (m.from === 'space' && m.automatic) {
+	sentMeta( m ) {
+		if ( m.from === 'space' && m.automatic ) {
 			return h(
 				'span',
 				{ class: 'space-inbox__audit space-inbox__automatic' },
 				...withTime(
 					/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
-					__('%1$s · %2$s', 'space-inbox'),
-					__('Automatic away answer', 'space-inbox'),
+					__( '%1$s · %2$s', 'space-inbox' ),
+					__( 'Automatic away answer', 'space-inbox' ),
 					m.created_at
 				)
 			);
 		}
-		if (m.from === 'space') {
+		if ( m.from === 'space' ) {
 			const who =
 				m.author && m.author.name
 					? m.author.name
-					: __('Deleted user', 'space-inbox');
+					: __( 'Deleted user', 'space-inbox' );
 			return h(
 				'span',
 				{ class: 'space-inbox__audit' },
 				...withTime(
 					/* translators: 1: name of the Space admin who wrote the answer, 2: when. Shown to Space admins only. */
-					__('sent by %1$s · %2$s', 'space-inbox'),
+					__( 'sent by %1$s · %2$s', 'space-inbox' ),
 					who,
 					m.created_at
 				)
@@ -721,7 +731,7 @@ export class TeamInbox extends ConversationView {
 			{},
 			...withTime(
 				/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
-				__('%1$s · %2$s', 'space-inbox'),
+				__( '%1$s · %2$s', 'space-inbox' ),
 				this.current.name,
 				m.created_at
 			)
@@ -730,42 +740,44 @@ export class TeamInbox extends ConversationView {
 
 	// ---- sending ----
 
-	prepare(message) {
-		this.meanwhile.stamp(message);
+	prepare( message ) {
+		this.meanwhile.stamp( message );
 	}
 
 	/**
 	 * The team's answers go one after the other, so that each says which answer before it was seen.
 	 * @param message
 	 */
-	async dispatch(message) {
+	async dispatch( message ) {
 		this.delivering = this.delivering
-			.then(() => this.deliver(message))
-			.catch(() => {});
+			.then( () => this.deliver( message ) )
+			.catch( () => {} );
 		await this.delivering;
 	}
 
-	addToBody(message, body) {
-		this.meanwhile.addToBody(message, body);
+	addToBody( message, body ) {
+		this.meanwhile.addToBody( message, body );
 	}
 
-	async handled(c, message, error) {
-		if (!(
-			error instanceof ApiError && error.code === 'answered_meanwhile'
-		)) {
+	async handled( c, message, error ) {
+		if (
+			! (
+				error instanceof ApiError && error.code === 'answered_meanwhile'
+			)
+		) {
 			return false;
 		}
-		await this.meanwhile.answered(c, message);
+		await this.meanwhile.answered( c, message );
 		return true;
 	}
 
-	refused(c, error) {
+	refused( c, error ) {
 		if (
 			error instanceof ApiError &&
 			error.code === 'oversight_read_only' &&
 			this.team
 		) {
-			this.team.delete(c.spaceId);
+			this.team.delete( c.spaceId );
 		}
 	}
 
@@ -773,34 +785,34 @@ export class TeamInbox extends ConversationView {
 
 	async toggleStatus() {
 		const c = this.current;
-		if (!c) {
+		if ( ! c ) {
 			return;
 		}
 		const status = c.status === 'done' ? 'open' : 'done';
 		this.statusButton.disabled = true;
 		try {
 			const { data } = await api(
-				`spaces/${c.spaceId}/conversations/${c.conversationId}/status`,
+				`spaces/${ c.spaceId }/conversations/${ c.conversationId }/status`,
 				{ method: 'POST', body: { status } }
 			);
 			c.status = data.status;
 			this.renderHead();
 			this.say(
 				data.status === 'done'
-					? __('Conversation marked done.', 'space-inbox')
-					: __('Conversation reopened.', 'space-inbox')
+					? __( 'Conversation marked done.', 'space-inbox' )
+					: __( 'Conversation reopened.', 'space-inbox' )
 			);
 			await this.loadList();
-		} catch (error) {
+		} catch ( error ) {
 			if (
 				error instanceof ApiError &&
 				error.code === 'oversight_read_only' &&
 				this.team
 			) {
-				this.team.delete(c.spaceId);
+				this.team.delete( c.spaceId );
 				this.renderHead();
 			}
-			this.fail(error);
+			this.fail( error );
 		} finally {
 			this.statusButton.disabled = false;
 			this.statusButton.focus();
@@ -809,14 +821,14 @@ export class TeamInbox extends ConversationView {
 
 	async toggleBlock() {
 		const c = this.current;
-		if (!c) {
+		if ( ! c ) {
 			return;
 		}
 		this.blockButton.disabled = true;
 		try {
 			const { data } = await api(
-				`spaces/${c.spaceId}/conversations/${c.conversationId}/block`,
-				{ method: 'POST', body: { blocked: !c.blocked } }
+				`spaces/${ c.spaceId }/conversations/${ c.conversationId }/block`,
+				{ method: 'POST', body: { blocked: ! c.blocked } }
 			);
 			c.blocked = data.blocked;
 			this.renderHead();
@@ -825,12 +837,12 @@ export class TeamInbox extends ConversationView {
 					? __(
 							'Member blocked: the Space takes no more messages from them.',
 							'space-inbox'
-						)
-					: __('Member unblocked.', 'space-inbox')
+					  )
+					: __( 'Member unblocked.', 'space-inbox' )
 			);
 			await this.loadList();
-		} catch (error) {
-			this.fail(error);
+		} catch ( error ) {
+			this.fail( error );
 		} finally {
 			this.blockButton.disabled = false;
 			this.blockButton.focus();
@@ -842,23 +854,23 @@ export class TeamInbox extends ConversationView {
 
 /** Mount every team inbox the page renders (the wp-admin screen). */
 function main() {
-	if (!config.apiBase) {
+	if ( ! config.apiBase ) {
 		return;
 	} // Logged out: PHP hands no configuration.
-	for (const root of document.querySelectorAll(
+	for ( const root of document.querySelectorAll(
 		'[data-space-inbox="admin"]'
-	)) {
-		if (root.dataset.spaceInboxMounted) {
+	) ) {
+		if ( root.dataset.spaceInboxMounted ) {
 			continue;
 		}
 		root.dataset.spaceInboxMounted = '1';
-		const inbox = new TeamInbox(root);
-		inbox.start().catch((error) => inbox.fail(error));
+		const inbox = new TeamInbox( root );
+		inbox.start().catch( ( error ) => inbox.fail( error ) );
 	}
 }
 
-if (document.readyState === 'loading') {
-	document.addEventListener('DOMContentLoaded', main);
+if ( document.readyState === 'loading' ) {
+	document.addEventListener( 'DOMContentLoaded', main );
 } else {
 	main();
 }

@@ -10,24 +10,23 @@
  * @module space-inbox/typing
  */
 
-const [{ config, api, summary }, { teamConfig }] = await Promise.all(
-	['badge.js', 'team-common.js'].map(
-		(name) =>
-			import(
-				new URL(
-					`${name}${new URL(import.meta.url).search}`,
-					import.meta.url
-				).href
-			)
+const [ { config, api, summary }, { teamConfig } ] = await Promise.all(
+	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
 
 /** How long a typing mark lasts on the bridge (Space_Inbox_Limits::TYPING_SECONDS). */
-const TYPING_MS = (Number(teamConfig.typingSeconds) || 8) * 1000;
+const TYPING_MS = ( Number( teamConfig.typingSeconds ) || 8 ) * 1000;
 /** A typing mark is renewed at most this often while the admin types. */
 const MARK_EVERY_MS = 3000;
 /** Without the live stream, an open team conversation asks who is typing this often. */
-const TYPING_POLL_MS = Math.max(2000, Number(config.pollMs) || 4000);
+const TYPING_POLL_MS = Math.max( 2000, Number( config.pollMs ) || 4000 );
 
 /**
  * The admin's own typing marks, for the conversation in the team composer.
@@ -41,8 +40,8 @@ export class TypingMarks {
 	}
 
 	/** @param {string} path The typing path of the conversation now in the composer ('' for none). */
-	follow(path) {
-		if (path === this.path) {
+	follow( path ) {
+		if ( path === this.path ) {
 			return;
 		}
 		this.stop();
@@ -50,32 +49,34 @@ export class TypingMarks {
 	}
 
 	/** @param {string} text What the composer holds after the admin changed it. */
-	typed(text) {
-		if (!this.path) {
+	typed( text ) {
+		if ( ! this.path ) {
 			return;
 		}
-		if (!text.trim()) {
+		if ( ! text.trim() ) {
 			this.stop();
 			return;
 		}
-		if (Date.now() - this.since < MARK_EVERY_MS) {
+		if ( Date.now() - this.since < MARK_EVERY_MS ) {
 			return;
 		}
 		this.since = Date.now();
-		this.post(true);
+		this.post( true );
 	}
 
 	/** Sent, left the box or emptied it: the mark goes (if it is still standing). */
 	stop() {
-		if (this.path && this.since && Date.now() - this.since < TYPING_MS) {
-			this.post(false);
+		if ( this.path && this.since && Date.now() - this.since < TYPING_MS ) {
+			this.post( false );
 		}
 		this.since = 0;
 	}
 
 	/** @param {boolean} typing */
-	post(typing) {
-		api(this.path, { method: 'POST', body: { typing } }).catch(() => {}); // Only a hint.
+	post( typing ) {
+		api( this.path, { method: 'POST', body: { typing } } ).catch(
+			() => {}
+		); // Only a hint.
 	}
 }
 
@@ -85,7 +86,7 @@ export class TypingMarks {
  */
 export class TypingWatch {
 	/** @param {function(boolean): void} onChange Called when it starts or stops. */
-	constructor(onChange) {
+	constructor( onChange ) {
 		this.onChange = onChange;
 		this.spaceId = 0;
 		this.conversationId = 0;
@@ -94,16 +95,16 @@ export class TypingWatch {
 		this.ticket = 0;
 		this.timer = 0;
 		this.recheck = 0;
-		this.stopLive = summary.on('typing', (event) => {
+		this.stopLive = summary.on( 'typing', ( event ) => {
 			if (
-				Number(event.space_id) === this.spaceId &&
-				Number(event.conversation_id) === this.conversationId
+				Number( event.space_id ) === this.spaceId &&
+				Number( event.conversation_id ) === this.conversationId
 			) {
 				this.check();
 			}
-		});
+		} );
 		this.onVisible = () => {
-			if (!document.hidden) {
+			if ( ! document.hidden ) {
 				this.check();
 			}
 		};
@@ -115,7 +116,7 @@ export class TypingWatch {
 	 * @param {number} spaceId
 	 * @param {number} conversationId 0: stop watching.
 	 */
-	watch(spaceId, conversationId) {
+	watch( spaceId, conversationId ) {
 		if (
 			spaceId === this.spaceId &&
 			conversationId === this.conversationId
@@ -125,40 +126,40 @@ export class TypingWatch {
 		this.spaceId = conversationId ? spaceId : 0;
 		this.conversationId = conversationId;
 		this.path = conversationId
-			? `spaces/${spaceId}/conversations/${conversationId}/typing`
+			? `spaces/${ spaceId }/conversations/${ conversationId }/typing`
 			: '';
 		this.ticket++;
-		window.clearInterval(this.timer);
-		window.clearTimeout(this.recheck);
-		document.removeEventListener('visibilitychange', this.onVisible);
-		this.show(false);
-		if (!this.path) {
+		window.clearInterval( this.timer );
+		window.clearTimeout( this.recheck );
+		document.removeEventListener( 'visibilitychange', this.onVisible );
+		this.show( false );
+		if ( ! this.path ) {
 			return;
 		}
-		document.addEventListener('visibilitychange', this.onVisible);
-		this.timer = window.setInterval(() => {
-			if (!summary.live && !document.hidden) {
+		document.addEventListener( 'visibilitychange', this.onVisible );
+		this.timer = window.setInterval( () => {
+			if ( ! summary.live && ! document.hidden ) {
 				this.check();
 			}
-		}, TYPING_POLL_MS);
+		}, TYPING_POLL_MS );
 		this.check();
 	}
 
 	async check() {
-		if (!this.path) {
+		if ( ! this.path ) {
 			return;
 		}
 		const ticket = this.ticket;
 		try {
-			const { data } = await api(this.path);
-			if (ticket !== this.ticket) {
+			const { data } = await api( this.path );
+			if ( ticket !== this.ticket ) {
 				return;
 			}
-			const typing = Boolean(data && data.typing);
-			this.show(typing);
-			window.clearTimeout(this.recheck);
+			const typing = Boolean( data && data.typing );
+			this.show( typing );
+			window.clearTimeout( this.recheck );
 			// A mark that runs out is announced by no event: look again when it would have.
-			if (typing) {
+			if ( typing ) {
 				this.recheck = window.setTimeout(
 					() => this.check(),
 					TYPING_MS + 500
@@ -170,17 +171,17 @@ export class TypingWatch {
 	}
 
 	/** @param {boolean} typing */
-	show(typing) {
-		if (typing === this.shown) {
+	show( typing ) {
+		if ( typing === this.shown ) {
 			return;
 		}
 		this.shown = typing;
-		this.onChange(typing);
+		this.onChange( typing );
 	}
 
 	/** The view is gone. */
 	stop() {
-		this.watch(0, 0);
+		this.watch( 0, 0 );
 		this.stopLive();
 	}
 }

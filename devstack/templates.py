@@ -23,10 +23,13 @@ its table prefix anywhere but in option names and user meta keys, or its folder'
 
 Templates live in one folder shared by processes (pytest-xdist workers): each is built by
 the first process that needs it, under a file lock, and used by every one;
-:meth:`SiteTemplates.drop` removes their databases and the folder when the run is over.
+:meth:`SiteTemplates.drop` removes their databases and the folder when the run is over.  The
+databases are named after the process that made the folder: :func:`sweep` drops those of runs
+that were killed before they could (their process gone, the databases hours old).
 
 Typical use (what ``tests/conftest.py`` does)::
 
+    folder = templates.create()      # once, in the run's main process
     templates.use(folder)            # in every process of the run
     site = WordPressSite(...).start()  # the first of its kind builds the template
     ...
@@ -46,6 +49,8 @@ import pathlib
 import secrets
 import shutil
 import string
+import tempfile
+import time
 import urllib.parse
 import warnings
 from collections.abc import Iterator
@@ -87,7 +92,63 @@ SECRET_OPTIONS = {"bp-emails-unsubscribe-salt": _unsubscribe_salt}
 #: drops the template's, as a new site has none.
 PATH_KEYED_OPTIONS = (r"\_site\_transient\_%theme\_files\_patterns-%",)
 
+#: Template folders are made in the temporary directory under this prefix.
+FOLDER_PREFIX = "space-inbox-site-templates-"
+#: Template databases are ``si_tpl_<owner's pid>_<template>``.
+DATABASE_PREFIX = "si_tpl_"
+#: A killed run's databases are dropped once this old (seconds): older than any run.
+STALE_AFTER = 3 * 3600.0
+
 _active: SiteTemplates | None = None
+
+
+def create(**server: Any) -> pathlib.Path:
+    """Make a folder for a run's templates, owned by this process, after sweeping what killed
+    runs left (see :func:`sweep`).
+
+    :param server: the database server of the templates, as for :class:`SiteTemplates`.
+    """
+    sweep(**server)
+    folder = pathlib.Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    (folder / "owner").write_text(str(os.getpid()), encoding="utf-8")
+    return folder
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep(
+    db_host: str = "127.0.0.1", db_port: int = 3306, db_user: str = "root", db_password: str = ""
+) -> None:
+    """Drop the template databases and folders of runs killed before they dropped them: those
+    whose owner process is gone and that are :data:`STALE_AFTER` old."""
+    now = time.time()
+    for folder in pathlib.Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        owner = folder / "owner"
+        with contextlib.suppress(OSError, ValueError):
+            if now - owner.stat().st_mtime > STALE_AFTER and not _running(int(owner.read_text())):
+                shutil.rmtree(folder, ignore_errors=True)
+    connection = pymysql.connect(
+        host=db_host, port=db_port, user=db_user, password=db_password, autocommit=True
+    )
+    with connection as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT table_schema, MIN(create_time) FROM information_schema.tables"
+            " WHERE table_schema LIKE %s GROUP BY table_schema",
+            [DATABASE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        for database, created in cur.fetchall():
+            owner = database[len(DATABASE_PREFIX) :].split("_", 1)[0]
+            age = now - created.timestamp() if created else 0.0
+            if owner.isdigit() and age > STALE_AFTER and not _running(int(owner)):
+                cur.execute(f"DROP DATABASE IF EXISTS `{database}`")
 
 
 def use(folder: pathlib.Path | str | None, **server: Any) -> None:
@@ -298,6 +359,9 @@ class SiteTemplates:
     ) -> None:
         self.folder = pathlib.Path(folder)
         self.server = (db_host, db_port, db_user, db_password)
+        owner = self.folder / "owner"
+        #: The process whose run the templates are for: it names their databases.
+        self.owner = int(owner.read_text()) if owner.exists() else os.getpid()
         self._sources: dict[str, SourceCopy] = {}
         self._templates: dict[str, Template] = {}
 
@@ -336,7 +400,8 @@ class SiteTemplates:
             self.folder.mkdir(parents=True, exist_ok=True)
             with _locked(self.folder / f"{name}.lock"):
                 if not record.exists():
-                    self._build(site, folder, f"si_tpl_{name}", record)
+                    database = f"{DATABASE_PREFIX}{self.owner}_{name}"
+                    self._build(site, folder, database, record)
             template = Template(**json.loads(record.read_text(encoding="utf-8")))
             if template.refused:
                 warnings.warn(

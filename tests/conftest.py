@@ -8,7 +8,6 @@ each template installed once for the whole run, by the first worker that needs i
 from __future__ import annotations
 
 import os
-import tempfile
 
 import pytest
 import redis
@@ -48,7 +47,7 @@ def pytest_configure(config):
     if config.getoption("fresh_sites"):
         return
     if not hasattr(config, "workerinput"):
-        os.environ[TEMPLATES_FOLDER] = tempfile.mkdtemp(prefix="space-inbox-site-templates-")
+        os.environ[TEMPLATES_FOLDER] = str(templates.create())
     templates.use(os.environ[TEMPLATES_FOLDER])
 
 

@@ -135,9 +135,12 @@ def sweep(
         with contextlib.suppress(OSError, ValueError):
             if now - owner.stat().st_mtime > STALE_AFTER and not _running(int(owner.read_text())):
                 shutil.rmtree(folder, ignore_errors=True)
-    connection = pymysql.connect(
-        host=db_host, port=db_port, user=db_user, password=db_password, autocommit=True
-    )
+    try:
+        connection = pymysql.connect(
+            host=db_host, port=db_port, user=db_user, password=db_password, autocommit=True
+        )
+    except pymysql.err.OperationalError:
+        return  # no server: nothing to sweep (and the sites will say so)
     with connection as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT table_schema, MIN(create_time) FROM information_schema.tables"

@@ -24,6 +24,19 @@
 		return;
 	}
 	const sprintf = window.wp.i18n.sprintf;
+
+	/**
+	 * One of the screen's messages (its format translated by PHP), placeholders filled.
+	 *
+	 * @param {string}           key  The message's key in `settings.i18n`.
+	 * @param {...string|number} args The values of its placeholders.
+	 * @return {string} The message.
+	 */
+	function say( key, ...args ) {
+		const format = settings.i18n[ key ];
+		return sprintf( format, ...args );
+	}
+
 	const icons = {
 		checking: 'update',
 		verified: 'yes-alt',
@@ -45,7 +58,7 @@
 	function originOf( url ) {
 		try {
 			return new URL( url, window.location.href ).origin;
-		} catch ( error ) {
+		} catch {
 			return '';
 		}
 	}
@@ -63,8 +76,8 @@
 		if ( originOf( url ) !== window.location.origin ) {
 			show(
 				'wrong-origin',
-				sprintf(
-					settings.i18n.wrongOrigin,
+				say(
+					'wrongOrigin',
 					settings.publicUrl,
 					window.location.origin,
 					settings.example
@@ -73,7 +86,7 @@
 			return Promise.resolve();
 		}
 		button.disabled = true;
-		show( 'checking', sprintf( settings.i18n.checking, url ) );
+		show( 'checking', say( 'checking', url ) );
 		return window
 			.fetch( url, {
 				credentials: 'same-origin',
@@ -82,17 +95,14 @@
 			} )
 			.then( function ( response ) {
 				if ( 401 === response.status ) {
-					show( 'no-login', sprintf( settings.i18n.noLogin, url ) );
+					show( 'no-login', say( 'noLogin', url ) );
 					return;
 				}
 				if ( 200 !== response.status ) {
 					const what = response.status
-						? sprintf( settings.i18n.status, response.status )
+						? say( 'status', response.status )
 						: settings.i18n.network;
-					show(
-						'unreachable',
-						sprintf( settings.i18n.unreachable, what, url )
-					);
+					show( 'unreachable', say( 'unreachable', what, url ) );
 					return;
 				}
 				return response
@@ -102,30 +112,19 @@
 					} )
 					.then( function ( body ) {
 						if ( isSummary( body ) ) {
-							show(
-								'verified',
-								sprintf( settings.i18n.verified, url )
-							);
+							show( 'verified', say( 'verified', url ) );
 							return liveState();
 						}
 						show(
 							'unreachable',
-							sprintf(
-								settings.i18n.unreachable,
-								settings.i18n.notBridge,
-								url
-							)
+							say( 'unreachable', settings.i18n.notBridge, url )
 						);
 					} );
 			} )
 			.catch( function () {
 				show(
 					'unreachable',
-					sprintf(
-						settings.i18n.unreachable,
-						settings.i18n.network,
-						url
-					)
+					say( 'unreachable', settings.i18n.network, url )
 				);
 			} )
 			.then( function () {

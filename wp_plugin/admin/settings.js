@@ -16,6 +16,18 @@
 	const progress = form.querySelector( 'progress' );
 	const status = form.querySelector( '.space-inbox-resync-status' );
 
+	/**
+	 * One of the form's messages (its format translated by PHP), placeholders filled.
+	 *
+	 * @param {string}    key  The message's key in `settings.i18n`.
+	 * @param {...number} args The values of its placeholders.
+	 * @return {string} The message.
+	 */
+	function say( key, ...args ) {
+		const format = settings.i18n[ key ];
+		return sprintf( format, ...args );
+	}
+
 	function step( page ) {
 		return window.wp
 			.apiFetch( {
@@ -27,17 +39,14 @@
 				progress.max = Math.max( result.total, 1 );
 				progress.value = result.done;
 				if ( result.next_page ) {
-					status.textContent = sprintf(
-						settings.i18n.progress,
+					status.textContent = say(
+						'progress',
 						result.done,
 						result.total
 					);
 					return step( result.next_page );
 				}
-				status.textContent = sprintf(
-					settings.i18n.done,
-					result.total
-				);
+				status.textContent = say( 'done', result.total );
 				return result;
 			} );
 	}

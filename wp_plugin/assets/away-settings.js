@@ -268,9 +268,9 @@ export class AwaySettings {
 			  )
 			: __( 'The Space is answering now.', 'space-inbox' );
 		const since = data.away_now && parseTime( data.away_since );
-		/* translators: %s: date and time. */
 		if ( since ) {
 			text += ` ${ sprintf(
+				/* translators: %s: date and time. */
 				__( 'Away since %s.', 'space-inbox' ),
 				stampFormat.format( since )
 			) }`;
@@ -313,14 +313,14 @@ export class AwaySettings {
 					opening.closes = closes.value;
 				},
 			} );
-			/* translators: %s: a weekday's name. */
 			opens.setAttribute(
 				'aria-label',
+				/* translators: %s: a weekday's name. */
 				sprintf( __( '%s, opens', 'space-inbox' ), name )
 			);
-			/* translators: %s: a weekday's name (the closing time of an opening that day). */
 			closes.setAttribute(
 				'aria-label',
+				/* translators: %s: a weekday's name (the closing time of an opening that day). */
 				sprintf( __( '%s, closes', 'space-inbox' ), name )
 			);
 			return h(
@@ -332,8 +332,8 @@ export class AwaySettings {
 				h( 'button', {
 					type: 'button',
 					class: 'button-link',
-					/* translators: %s: a weekday's name. */
 					'aria-label': sprintf(
+						/* translators: %s: a weekday's name. */
 						__( 'Remove these hours on %s', 'space-inbox' ),
 						name
 					),
@@ -372,8 +372,8 @@ export class AwaySettings {
 				? h( 'button', {
 						type: 'button',
 						class: 'button',
-						/* translators: %s: a weekday's name (a button that adds an opening that day). */
 						'aria-label': sprintf(
+							/* translators: %s: a weekday's name (a button that adds an opening that day). */
 							__( 'Add opening hours on %s', 'space-inbox' ),
 							name
 						),
@@ -432,9 +432,9 @@ export class AwaySettings {
 					( i > 0 && o.opens < openings[ i - 1 ].closes )
 			);
 			if ( wrong >= 0 ) {
-				/* translators: %s: a weekday's name. */
 				this.say(
 					sprintf(
+						/* translators: %s: a weekday's name. */
 						__(
 							'Check the hours of %s: each opening closes after it opens, in order.',
 							'space-inbox'

@@ -105,10 +105,10 @@ export function setBadge( badge, count ) {
 		} ),
 		h( 'span', {
 			class: 'space-inbox-sr',
-			/* translators: %s: number of unread messages. */
 			text:
 				count > 0
 					? ` ${ sprintf(
+							/* translators: %s: number of unread messages. */
 							_n(
 								'%s unread message',
 								'%s unread messages',
@@ -173,8 +173,8 @@ export class ApiError extends Error {
 			);
 		}
 		if ( this.status === 429 ) {
-			/* translators: %s: seconds. */
 			return sprintf(
+				/* translators: %s: seconds. */
 				__(
 					'Too many messages at once. Try again in %s seconds.',
 					'space-inbox'

@@ -115,14 +115,15 @@ export class Composer {
 	/** Say how many characters are left (or how many too many). */
 	count() {
 		const left = MAX_LENGTH - charCount( this.textarea.value );
-		/* translators: %s: number of characters (for both strings). */
 		this.counter.textContent =
 			left >= 0
 				? sprintf(
+						/* translators: %s: number of characters. */
 						__( '%s characters left', 'space-inbox' ),
 						num( left )
 				  )
 				: sprintf(
+						/* translators: %s: number of characters. */
 						__( '%s characters too many', 'space-inbox' ),
 						num( -left )
 				  );
@@ -136,9 +137,9 @@ export class Composer {
 		if ( ! length ) {
 			return __( 'Write a message first.', 'space-inbox' );
 		}
-		/* translators: %s: number of characters. */
 		if ( length > MAX_LENGTH ) {
 			return sprintf(
+				/* translators: %s: number of characters. */
 				__( '%s characters too many', 'space-inbox' ),
 				num( length - MAX_LENGTH )
 			);

@@ -32,8 +32,8 @@ const [
 /**
  * A Space's picture (its logo, from the site), or '' for none or for anything but a web URL.
  *
- * @param {string|null|undefined} url
- * @return {HTMLImageElement|string}
+ * @param {string|null|undefined} url The picture's URL.
+ * @return {HTMLImageElement|string} The image, or ''.
  */
 function picture( url ) {
 	if ( ! url || ! /^https?:\/\//i.test( url ) ) {
@@ -55,8 +55,9 @@ export function newClientKey() {
 		return window.crypto.randomUUID();
 	}
 	const bytes = window.crypto.getRandomValues( new Uint8Array( 16 ) );
-	bytes[ 6 ] = ( bytes[ 6 ] & 0x0f ) | 0x40;
-	bytes[ 8 ] = ( bytes[ 8 ] & 0x3f ) | 0x80;
+	// Version 4 (the high four bits of byte 6: 0100) and the variant (byte 8's high two: 10).
+	bytes[ 6 ] = ( bytes[ 6 ] % 0x10 ) + 0x40;
+	bytes[ 8 ] = ( bytes[ 8 ] % 0x40 ) + 0x80;
 	const hex = Array.from( bytes, ( b ) =>
 		b.toString( 16 ).padStart( 2, '0' )
 	).join( '' );
@@ -122,7 +123,15 @@ export class ConversationView {
 		return {};
 	}
 
-	/** @param {KeyboardEvent} event A key in the reply box. @returns {boolean} Taken. */
+	// The hooks below name the arguments their overrides receive; the base class uses none.
+	/* eslint-disable no-unused-vars */
+
+	/**
+	 * A key in the reply box.
+	 *
+	 * @param {KeyboardEvent} event The key's event.
+	 * @return {boolean} Whether the subclass took it.
+	 */
 	composerKey( event ) {
 		return false;
 	}
@@ -145,64 +154,102 @@ export class ConversationView {
 	/** No conversation is shown: clear the head's own controls. */
 	clearHead() {}
 
-	/** @param {Array<Object>} items The rows to draw. @returns {Array<Object>} With any the list adds. */
+	/**
+	 * The rows of the list, before they are drawn.
+	 *
+	 * @param {Array<Object>} items The rows to draw.
+	 * @return {Array<Object>} The rows, with any the list adds.
+	 */
 	listedItems( items ) {
 		return items;
 	}
 
-	/** @param {Object} item @returns {Array<Node>} The row's own notes, after its time. */
+	/**
+	 * A row's own notes, after its time.
+	 *
+	 * @param {Object} item The row.
+	 * @return {Array<Node>} The notes.
+	 */
 	itemNotes( item ) {
 		return [];
 	}
 
-	/** @param {Object} event A live event. @returns {boolean} Whether it concerns this inbox. */
+	/**
+	 * @param {Object} event A live event.
+	 * @return {boolean} Whether it concerns this inbox.
+	 */
 	concerns( event ) {
 		return true;
 	}
 
 	/**
-	 * @param {Object} data  A new summary. @param {boolean} first Whether it is the first.
-	 * @param          first
+	 * A new summary arrived.
+	 *
+	 * @param {Object}  data  The summary.
+	 * @param {boolean} first Whether it is the first.
 	 */
 	summaryChanged( data, first ) {}
 
-	/** @param {Object} c The open conversation. @returns {string} Why it cannot be answered ('' if it can). */
+	/**
+	 * @param {Object} c The open conversation.
+	 * @return {string} Why it cannot be answered ('' if it can).
+	 */
 	noticeText( c ) {
 		return '';
 	}
 
-	/** @param {Object} c The open conversation: draw the head's own controls. */
+	/**
+	 * Draw the head's own controls.
+	 *
+	 * @param {Object} c The open conversation.
+	 */
 	renderHeadControls( c ) {}
 
 	/**
-	 * @param {Object} c    @param {Object} data A page of messages: take what it says of the conversation.
-	 * @param          data
+	 * Take what a page of messages says of the conversation.
+	 *
+	 * @param {Object} c    The conversation.
+	 * @param {Object} data The page of messages.
 	 */
 	tookPage( c, data ) {}
 
 	/**
-	 * @param {Object} c     @param {*} error Marking it read was refused (tried again on the next refresh).
-	 * @param          error
+	 * Marking a conversation read was refused (tried again on the next refresh).
+	 *
+	 * @param {Object} c     The conversation.
+	 * @param {*}      error Why.
 	 */
 	readRefused( c, error ) {}
 
-	/** @param {Object} message A new message on its way, before it is shown. */
+	/**
+	 * A new message on its way, before it is shown.
+	 *
+	 * @param {Object} message The message.
+	 */
 	prepare( message ) {}
 
-	/** @param {Object} message Send a message now shown as on its way. */
+	/**
+	 * Send a message now shown as on its way.
+	 *
+	 * @param {Object} message The message.
+	 */
 	async dispatch( message ) {
 		await this.deliver( message );
 	}
 
 	/**
-	 * @param {Object} message @param {Object} body The POST's body: add what the audience sends.
-	 * @param          body
+	 * Add what the audience sends to a message's POST body.
+	 *
+	 * @param {Object} message The message.
+	 * @param {Object} body    The POST's body.
 	 */
 	addToBody( message, body ) {}
 
 	/**
+	 * A message could not be sent.
+	 *
 	 * @param {Object} c       The conversation it was for.
-	 * @param {Object} message
+	 * @param {Object} message The message.
 	 * @param {*}      error   Why it was not sent.
 	 * @return {Promise<boolean>} Whether the subclass dealt with it.
 	 */
@@ -211,10 +258,14 @@ export class ConversationView {
 	}
 
 	/**
-	 * @param {Object} c     @param {*} error Refused for good (the text went back in the box).
-	 * @param          error
+	 * A message was refused for good (the text went back in the box).
+	 *
+	 * @param {Object} c     The conversation.
+	 * @param {*}      error Why.
 	 */
 	refused( c, error ) {}
+
+	/* eslint-enable no-unused-vars */
 
 	// ---- layout ----
 
@@ -495,10 +546,10 @@ export class ConversationView {
 	}
 
 	renderList() {
+		const focused = this.list.ownerDocument.activeElement;
 		const focusedKey =
-			document.activeElement &&
-			this.list.contains( document.activeElement )
-				? document.activeElement.dataset.key
+			focused && this.list.contains( focused )
+				? focused.dataset.key
 				: null;
 		const items = this.listedItems( this.items.slice() );
 		this.list.replaceChildren(

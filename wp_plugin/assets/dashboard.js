@@ -342,19 +342,19 @@ export class Dashboard {
 		const bars = days.map( ( day ) => {
 			const periods = Number( day.periods ) || 0;
 			const answered = Number( day.answered ) || 0;
-			/* translators: 1: a date, 2: number of messages to answer that day, 3: how many of them were answered. */
 			let text = sprintf(
+				/* translators: 1: a date, 2: number of messages to answer that day, 3: how many of them were answered. */
 				__( '%1$s: %2$s to answer, %3$s answered', 'space-inbox' ),
 				dayLabel( day.date ),
 				num( periods ),
 				num( answered )
 			);
-			/* translators: %s: a span of time. */
 			if (
 				day.median_seconds !== null &&
 				day.median_seconds !== undefined
 			) {
 				text += `, ${ sprintf(
+					/* translators: %s: a span of time. */
 					__( 'median %s', 'space-inbox' ),
 					seconds( day.median_seconds )
 				) }`;
@@ -524,10 +524,10 @@ export class Dashboard {
 													'space-inbox'
 											  ),
 								} ),
-								/* translators: %s: a span of time, e.g. "12 min". */
 								h( 'span', {
 									class: 'space-inbox-waiting__time',
 									text: sprintf(
+										/* translators: %s: a span of time, e.g. "12 min". */
 										__( 'Waiting %s', 'space-inbox' ),
 										seconds( w.waited_seconds )
 									),

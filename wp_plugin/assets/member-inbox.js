@@ -106,17 +106,29 @@ export class MemberInbox extends ConversationView {
 			key: row.space.id,
 			title: row.space.name,
 			picture: row.space.avatar_url,
-			/* translators: %s: excerpt of the member's own last message. */
-			excerpt: last
-				? last.from === 'me'
-					? sprintf( __( 'You: %s', 'space-inbox' ), last.excerpt )
-					: last.excerpt
-				: '',
+			excerpt: this.excerptOf( last ),
 			time: last ? last.created_at : '',
 			unread: Number( row.unread ) || 0,
 			done: false,
 			row,
 		};
+	}
+
+	/**
+	 * A list row's excerpt of the conversation's last message (the member's own say so).
+	 *
+	 * @param {Object|null} last The conversation's last message, if any.
+	 * @return {string} The excerpt, or ''.
+	 */
+	excerptOf( last ) {
+		if ( ! last ) {
+			return '';
+		}
+		if ( last.from !== 'me' ) {
+			return last.excerpt;
+		}
+		/* translators: %s: excerpt of the member's own last message. */
+		return sprintf( __( 'You: %s', 'space-inbox' ), last.excerpt );
 	}
 
 	listedItems( items ) {
@@ -200,8 +212,8 @@ export class MemberInbox extends ConversationView {
 	}
 
 	composeLabelText( c ) {
-		/* translators: %s: Space name. */
 		return sprintf(
+			/* translators: %s: Space name. */
 			__( 'Message to %s', 'space-inbox' ),
 			c.name || __( 'Space', 'space-inbox' )
 		);

@@ -274,14 +274,14 @@ export class ReplyPicker {
 		} else if ( ! items.length ) {
 			note = __( 'No saved replies yet.', 'space-inbox' );
 		} else if ( ! this.matches.length ) {
-			/* translators: %s: what the admin typed to find a saved reply. */
 			note = sprintf(
+				/* translators: %s: what the admin typed to find a saved reply. */
 				__( 'No saved reply matches “%s”.', 'space-inbox' ),
 				this.query().trim()
 			);
 		} else {
-			/* translators: %s: number of saved replies. */
 			note = sprintf(
+				/* translators: %s: number of saved replies. */
 				_n(
 					'%s saved reply',
 					'%s saved replies',

@@ -138,9 +138,9 @@ export class RepliesManager {
 			this.list.replaceChildren();
 			return;
 		}
-		/* translators: 1: number of saved replies, 2: the most a Space may keep. */
 		this.count.textContent = items.length
 			? sprintf(
+					/* translators: 1: number of saved replies, 2: the most a Space may keep. */
 					__( '%1$s of %2$s saved replies.', 'space-inbox' ),
 					num( items.length ),
 					num( SAVED_MAX )
@@ -170,10 +170,10 @@ export class RepliesManager {
 				text: reply.title,
 			} ),
 			h( 'p', { class: 'space-inbox-replies__body', text: reply.body } ),
-			/* translators: 1: name of the admin who last changed a saved reply, 2: when. */
 			h( 'p', {
 				class: 'space-inbox-replies__meta',
 				text: sprintf(
+					/* translators: 1: name of the admin who last changed a saved reply, 2: when. */
 					__( 'Changed by %1$s · %2$s', 'space-inbox' ),
 					by,
 					when ? stampFormat.format( when ) : ''
@@ -193,22 +193,22 @@ export class RepliesManager {
 	 */
 	showActions( actions, reply ) {
 		actions.replaceChildren(
-			/* translators: %s: title of a saved reply. */
 			h( 'button', {
 				type: 'button',
 				class: 'button',
 				'aria-label': sprintf(
+					/* translators: %s: title of a saved reply. */
 					__( 'Edit “%s”', 'space-inbox' ),
 					reply.title
 				),
 				text: __( 'Edit', 'space-inbox' ),
 				onclick: () => this.edit( reply ),
 			} ),
-			/* translators: %s: title of a saved reply. */
 			h( 'button', {
 				type: 'button',
 				class: 'button',
 				'aria-label': sprintf(
+					/* translators: %s: title of a saved reply. */
 					__( 'Delete “%s”', 'space-inbox' ),
 					reply.title
 				),
@@ -234,10 +234,10 @@ export class RepliesManager {
 			},
 		} );
 		actions.replaceChildren(
-			/* translators: %s: title of a saved reply. */
 			h( 'span', {
 				class: 'space-inbox-replies__ask',
 				text: sprintf(
+					/* translators: %s: title of a saved reply. */
 					__( 'Delete “%s”?', 'space-inbox' ),
 					reply.title
 				),
@@ -258,9 +258,9 @@ export class RepliesManager {
 		this.editing = reply;
 		this.title.value = reply ? reply.title : '';
 		this.body.value = reply ? reply.body : '';
-		/* translators: %s: title of a saved reply. */
 		this.formTitle.textContent = reply
-			? sprintf( __( 'Change “%s”', 'space-inbox' ), reply.title )
+			? /* translators: %s: title of a saved reply. */
+			  sprintf( __( 'Change “%s”', 'space-inbox' ), reply.title )
 			: __( 'Add a saved reply', 'space-inbox' );
 		this.cancelButton.hidden = ! reply;
 		if ( reply ) {

@@ -58,9 +58,9 @@ function link( id, name ) {
 			encodeURIComponent( inboxUrl( 'space', id ) )
 		);
 		a.textContent = __( 'Log in to message', 'space-inbox' );
-		/* translators: %s: Space name. */
 		a.setAttribute(
 			'aria-label',
+			/* translators: %s: Space name. */
 			sprintf( __( 'Log in to message %s', 'space-inbox' ), name )
 		);
 	} else if ( mine.has( id ) ) {
@@ -79,9 +79,9 @@ function link( id, name ) {
 	} else {
 		a.href = inboxUrl( 'space', id );
 		a.textContent = __( 'Message', 'space-inbox' );
-		/* translators: %s: Space name. */
 		a.setAttribute(
 			'aria-label',
+			/* translators: %s: Space name. */
 			sprintf( __( 'Message %s', 'space-inbox' ), name )
 		);
 	}

@@ -31,23 +31,23 @@ export function duration( ms ) {
 	}
 	const minutes = Math.round( ms / 60000 );
 	if ( minutes < 60 ) {
-		/* translators: %s: number of minutes. */
 		return sprintf(
+			/* translators: %s: number of minutes. */
 			_n( '%s min', '%s min', minutes, 'space-inbox' ),
 			num( minutes )
 		);
 	}
 	const hours = Math.round( minutes / 60 );
 	if ( hours < 48 ) {
-		/* translators: %s: number of hours. */
 		return sprintf(
+			/* translators: %s: number of hours. */
 			_n( '%s hour', '%s hours', hours, 'space-inbox' ),
 			num( hours )
 		);
 	}
 	const days = Math.round( hours / 24 );
-	/* translators: %s: number of days. */
 	return sprintf(
+		/* translators: %s: number of days. */
 		_n( '%s day', '%s days', days, 'space-inbox' ),
 		num( days )
 	);

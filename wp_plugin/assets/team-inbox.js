@@ -52,19 +52,19 @@ const [
  * @return {string}
  */
 function responseLine( row ) {
-	const first = parseTime( row.first_message_at );
-	const answered = parseTime( row.first_response_at );
 	const waiting = parseTime( row.awaiting_since );
 	if ( waiting ) {
-		/* translators: %s: a span of time, e.g. "12 min". */
 		return sprintf(
+			/* translators: %s: a span of time, e.g. "12 min". */
 			__( 'Waiting %s', 'space-inbox' ),
 			duration( Date.now() - waiting.getTime() )
 		);
 	}
+	const first = parseTime( row.first_message_at );
+	const answered = parseTime( row.first_response_at );
 	if ( first && answered ) {
-		/* translators: %s: a span of time, e.g. "12 min". */
 		return sprintf(
+			/* translators: %s: a span of time, e.g. "12 min". */
 			__( 'First answer in %s', 'space-inbox' ),
 			duration( answered.getTime() - first.getTime() )
 		);
@@ -480,10 +480,10 @@ export class TeamInbox extends ConversationView {
 			return;
 		}
 		const options = this.spaces.map( ( s ) => {
-			/* translators: %s: number of unread messages. */
 			const label =
 				s.unread > 0
 					? `${ s.name } (${ sprintf(
+							/* translators: %s: number of unread messages. */
 							__( '%s unread', 'space-inbox' ),
 							num( s.unread )
 					  ) })`
@@ -569,22 +569,34 @@ export class TeamInbox extends ConversationView {
 			title: row.member
 				? row.member.name
 				: __( 'Deleted user', 'space-inbox' ),
-			/* translators: 1: Space name, 2: excerpt of its last answer. */
-			excerpt: last
-				? last.from === 'space'
-					? sprintf(
-							__( '%1$s · %2$s', 'space-inbox' ),
-							this.spaceName,
-							last.excerpt
-					  )
-					: last.excerpt
-				: '',
+			excerpt: this.excerptOf( last ),
 			time: last ? last.created_at : row.created_at,
 			unread: Number( row.unread ) || 0,
 			done: row.status === 'done',
 			response: responseLine( row ),
 			row,
 		};
+	}
+
+	/**
+	 * A list row's excerpt of the conversation's last message (the Space's answers say so).
+	 *
+	 * @param {Object|null} last The conversation's last message, if any.
+	 * @return {string} The excerpt, or ''.
+	 */
+	excerptOf( last ) {
+		if ( ! last ) {
+			return '';
+		}
+		if ( last.from !== 'space' ) {
+			return last.excerpt;
+		}
+		return sprintf(
+			/* translators: 1: Space name, 2: excerpt of its last answer. */
+			__( '%1$s · %2$s', 'space-inbox' ),
+			this.spaceName,
+			last.excerpt
+		);
 	}
 
 	itemNotes( item ) {
@@ -684,7 +696,9 @@ export class TeamInbox extends ConversationView {
 			error instanceof ApiError &&
 			error.code === 'oversight_read_only'
 		) {
-			this.team && this.team.delete( c.spaceId );
+			if ( this.team ) {
+				this.team.delete( c.spaceId );
+			}
 			this.renderHead();
 		}
 	}

@@ -45,7 +45,10 @@ try {
 	} );
 }
 
-/** @param {string} day "mon" … "sun" @returns {string} The weekday's name in the user's language. */
+/**
+ * @param {string} day "mon" … "sun"
+ * @return {string} The weekday's name in the user's language.
+ */
 function weekdayName( day ) {
 	const index = [ 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' ].indexOf(
 		day
@@ -69,12 +72,16 @@ function timeZones() {
 
 /**
  * A time of day for an <input type="time">: the end of the day ("24:00") shows as 00:00.
- * @param clock
+ *
+ * @param {string} clock A time of day, "HH:MM".
+ * @return {string} The input's value.
  */
 const toInput = ( clock ) => ( clock === '24:00' ? '00:00' : clock );
 /**
  * A closing time from an <input type="time">: 00:00 is the end of the day.
- * @param value
+ *
+ * @param {string} value The input's value, "HH:MM".
+ * @return {string} The closing time.
  */
 const toClosing = ( value ) => ( value === '00:00' ? '24:00' : value );
 
@@ -228,8 +235,8 @@ export class AwaySettings {
 	}
 
 	/**
-	 * @param {number} spaceId  @param {boolean} canWrite
-	 * @param          canWrite
+	 * @param {number}  spaceId
+	 * @param {boolean} canWrite
 	 */
 	use( spaceId, canWrite ) {
 		this.spaceId = spaceId;
@@ -285,7 +292,10 @@ export class AwaySettings {
 		);
 	}
 
-	/** @param {string} day @returns {HTMLElement} One weekday's openings, with add and remove. */
+	/**
+	 * @param {string} day
+	 * @return {HTMLElement} One weekday's openings, with add and remove.
+	 */
 	dayRow( day ) {
 		const name = weekdayName( day );
 		const nameId = `${ this.uid }-day-${ day }`;
@@ -400,8 +410,8 @@ export class AwaySettings {
 	}
 
 	/**
-	 * @param {string} day       @param {boolean} [focusLast] Put the focus in the newest opening.
-	 * @param          focusLast
+	 * @param {string}  day
+	 * @param {boolean} [focusLast] Put the focus in the newest opening.
 	 */
 	rerenderDay( day, focusLast = false ) {
 		const old = this.days.querySelector(

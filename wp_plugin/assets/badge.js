@@ -40,14 +40,17 @@ try {
 	numberFormat = new Intl.NumberFormat();
 }
 
-/** @param {number} n @returns {string} A number in the user's locale. */
+/**
+ * @param {number} n
+ * @return {string} A number in the user's locale.
+ */
 export const num = ( n ) => numberFormat.format( n );
 
 /**
  * Parse the API's ISO 8601 time (microseconds are cut to milliseconds for every engine).
  *
  * @param {string} iso
- * @return {Date|null}
+ * @return {Date|null} The time, or null for none or an unreadable one.
  */
 export function parseTime( iso ) {
 	if ( ! iso ) {
@@ -63,7 +66,7 @@ export function parseTime( iso ) {
  * @param {string}                            tag
  * @param {Object}                            [props]  class, text, on<event>, or attributes (true = present, null/false = absent).
  * @param {...(Node|string|null|false|Array)} children
- * @return {HTMLElement}
+ * @return {HTMLElement} The element.
  */
 export function h( tag, props = {}, ...children ) {
 	const node = document.createElement( tag );
@@ -200,7 +203,7 @@ export class ApiError extends Error {
  * @param {string} [options.etag]   Sent as If-None-Match.
  * @param {string} [options.cache]  fetch()'s cache mode: "no-store" unless the answer may
  *                                  be kept as its Cache-Control says ("default").
- * @return {Promise<{status: number, data: *, etag: (string|null)}>}
+ * @return {Promise<{status: number, data: *, etag: (string|null)}>} The answer: its status, its JSON (null for none), its ETag.
  * @throws {ApiError}
  */
 export async function api(
@@ -511,7 +514,7 @@ export const summary = {
  * Spaces they answer for), "total", and "space-<id>" for each of their Spaces.
  *
  * @param {Object|null} data
- * @return {Object<string, number>}
+ * @return {Object<string, number>} The counts, by key.
  */
 export function counts( data ) {
 	const member = data ? Number( data.unread ) || 0 : 0;

@@ -17,7 +17,10 @@ const { config, num, h } = await import(
 // (Space_Inbox_Limits::BODY_MAX, generated from the bridge's own limits).
 const MAX_LENGTH = Number( config.maxLength );
 
-/** @param {string} text @returns {number} Characters as the bridge counts them (code points). */
+/**
+ * @param {string} text
+ * @return {number} Characters as the bridge counts them (code points).
+ */
 const charCount = ( text ) => [ ...text.trim() ].length;
 
 /**
@@ -74,7 +77,7 @@ export class Composer {
 	 *
 	 * @param {{top?: Node[], buttons?: Node[], hint?: string}} parts Above the box; buttons
 	 *                                                                before Send; the line under the box.
-	 * @return {HTMLFormElement}
+	 * @return {HTMLFormElement} The form.
 	 */
 	form( { top = [], buttons = [], hint = '' } ) {
 		this.node = h(

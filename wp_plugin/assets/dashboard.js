@@ -32,6 +32,8 @@ const [
 	)
 );
 
+/** @typedef {import('./reply-picker.js').SavedReplies} SavedReplies */
+
 let percentFormat;
 let dayFormat;
 try {
@@ -60,21 +62,27 @@ try {
 const NONE = '—';
 
 /**
- * @param {number|null} seconds @returns {string} A span of time in words, or a dash.
- * @param               value
+ * @param {number|null} value Seconds.
+ * @return {string} A span of time in words, or a dash.
  */
 const seconds = ( value ) =>
 	value === null || value === undefined
 		? NONE
 		: duration( Number( value ) * 1000 );
 
-/** @param {number|null} share 0 to 1 @returns {string} */
+/**
+ * @param {number|null} share 0 to 1
+ * @return {string} A percentage in the user's locale, or a dash.
+ */
 const percent = ( share ) =>
 	share === null || share === undefined
 		? NONE
 		: percentFormat.format( share );
 
-/** @param {string} date "YYYY-MM-DD" @returns {string} e.g. "Mar 3". */
+/**
+ * @param {string} date "YYYY-MM-DD"
+ * @return {string} e.g. "Mar 3".
+ */
 function dayLabel( date ) {
 	const when = new Date( `${ date }T00:00:00Z` );
 	return Number.isNaN( when.getTime() ) ? date : dayFormat.format( when );
@@ -226,7 +234,7 @@ export class Dashboard {
 	 * @param {string} key      A name for tests and styles.
 	 * @param {string} title
 	 * @param {...*}   children
-	 * @return {HTMLElement}
+	 * @return {HTMLElement} The section.
 	 */
 	section( key, title, ...children ) {
 		const id = `${ this.uid }-dashboard-${ key }`;
@@ -241,7 +249,10 @@ export class Dashboard {
 		);
 	}
 
-	/** @param {{days_7: Object, days_30: Object}} space @returns {HTMLElement} */
+	/**
+	 * @param {{days_7: Object, days_30: Object}} space
+	 * @return {HTMLElement} The Space's figures over 7 and 30 days.
+	 */
 	windows( space ) {
 		const rows = [
 			[
@@ -333,7 +344,10 @@ export class Dashboard {
 		);
 	}
 
-	/** @param {Array<Object>} days Oldest first. @returns {HTMLElement} A bar per day, each with its figures in words. */
+	/**
+	 * @param {Array<Object>} days Oldest first.
+	 * @return {HTMLElement} A bar per day, each with its figures in words.
+	 */
 	chart( days ) {
 		const most = Math.max(
 			1,
@@ -417,7 +431,10 @@ export class Dashboard {
 		);
 	}
 
-	/** @param {Array<Object>} admins @returns {HTMLElement} Each admin's answers (the team only sees this). */
+	/**
+	 * @param {Array<Object>} admins
+	 * @return {HTMLElement} Each admin's answers (the team only sees this).
+	 */
 	admins( admins ) {
 		const head = [
 			__( 'Admin', 'space-inbox' ),
@@ -495,7 +512,10 @@ export class Dashboard {
 		);
 	}
 
-	/** @param {Array<Object>} waiting Longest first. @returns {HTMLElement} */
+	/**
+	 * @param {Array<Object>} waiting Longest first.
+	 * @return {HTMLElement} The members waiting for an answer.
+	 */
 	waiting( waiting ) {
 		const list = waiting.length
 			? h(

@@ -23,7 +23,7 @@ const translationsAt = window.spaceInboxTranslations || {};
  * Read a positive integer from the page's query string.
  *
  * @param {string} name
- * @return {number}
+ * @return {number} The integer, or 0 for none.
  */
 export function queryId( name ) {
 	const value = Number(
@@ -53,7 +53,7 @@ export function setQuery( values ) {
  * A file of this folder, with the version query every module is loaded with.
  *
  * @param {string} name e.g. "team-inbox.js".
- * @return {string}
+ * @return {string} Its URL.
  */
 const assetUrl = ( name ) =>
 	new URL(

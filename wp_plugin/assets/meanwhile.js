@@ -78,7 +78,7 @@ export class AnsweredMeanwhile {
 	 * The newest message of the open conversation on screen, as `seen_id` (an answer that
 	 * came after it makes the bridge ask first).
 	 *
-	 * @return {number|null}
+	 * @return {number|null} Its id, or null for none.
 	 */
 	newestSeen() {
 		const c = this.inbox.current;
@@ -115,8 +115,8 @@ export class AnsweredMeanwhile {
 	}
 
 	/**
-	 * @param {Object} message @param {Object} body The POST's body: with `seen_id`, if any.
-	 * @param          body
+	 * @param {Object} message
+	 * @param {Object} body    The POST's body: with `seen_id`, if any.
 	 */
 	addToBody( message, body ) {
 		if ( message.seen_id === undefined ) {

@@ -246,7 +246,9 @@ export class MemberInbox extends ConversationView {
 
 	/**
 	 * Who wrote a message: "You", or the Space (never who on its team).
-	 * @param m
+	 *
+	 * @param {Object} m A message record.
+	 * @return {HTMLElement} Who wrote it, and when.
 	 */
 	sentMeta( m ) {
 		const c = this.current;
@@ -277,7 +279,10 @@ export class MemberInbox extends ConversationView {
 
 // -- the front-end inbox: the member's own, and for a Space admin each Space's -------------
 
-/** @param {Object|null} data A summary. @returns {boolean} Whether the user answers for a Space. */
+/**
+ * @param {Object|null} data A summary.
+ * @return {boolean} Whether the user answers for a Space.
+ */
 const onATeam = ( data ) =>
 	Boolean( data && Array.isArray( data.spaces ) && data.spaces.length );
 
@@ -343,7 +348,7 @@ class FrontInbox {
 	 * come through the switcher).
 	 *
 	 * @param {number} id
-	 * @return {Promise<ConversationView>}
+	 * @return {Promise<ConversationView>} The view now shown.
 	 */
 	async show( id ) {
 		if ( this.inbox && this.active === id ) {

@@ -35,7 +35,7 @@ try {
  * A short local time: the time of day for today, else date and time.
  *
  * @param {string} iso
- * @return {string}
+ * @return {string} The time, or '' for none.
  */
 function shortTime( iso ) {
 	const when = parseTime( iso );
@@ -48,8 +48,10 @@ function shortTime( iso ) {
 }
 
 /**
- * A <time> element. @param {string} iso @returns {HTMLElement}
- * @param iso
+ * A <time> element.
+ *
+ * @param {string} iso
+ * @return {HTMLElement} The element.
  */
 export const timeEl = ( iso ) =>
 	h( 'time', { datetime: iso || null, text: shortTime( iso ) } );
@@ -60,7 +62,7 @@ export const timeEl = ( iso ) =>
  * @param {string} format A translated format with %1$s (who) and %2$s (when).
  * @param {string} who
  * @param {string} iso
- * @return {Array<Node|string>}
+ * @return {Array<Node|string>} The line's parts.
  */
 export function withTime( format, who, iso ) {
 	const marker = '\u0000';
@@ -188,7 +190,7 @@ export class MessageLog {
 	 * One message row: the text, and who wrote it when (or that it is on its way, or failed).
 	 *
 	 * @param {Object} m A message record.
-	 * @return {HTMLElement}
+	 * @return {HTMLElement} The row.
 	 */
 	row( m ) {
 		const mine = this.isMine( m );

@@ -33,7 +33,10 @@ export class SavedReplies {
 		this.listeners = new Set();
 	}
 
-	/** @param {function(): void} listener @returns {function(): void} Stops calling it. */
+	/**
+	 * @param {function(): void} listener
+	 * @return {function(): void} Stops calling it.
+	 */
 	subscribe( listener ) {
 		this.listeners.add( listener );
 		return () => this.listeners.delete( listener );
@@ -57,7 +60,7 @@ export class SavedReplies {
 
 	/**
 	 * @param {number} spaceId
-	 * @return {Promise<Array<Object>>}
+	 * @return {Promise<Array<Object>>} The Space's saved replies.
 	 */
 	async load( spaceId ) {
 		this.use( spaceId );
@@ -362,7 +365,10 @@ export class ReplyPicker {
 		return false;
 	}
 
-	/** @param {KeyboardEvent} event A key in the composer. @returns {boolean} Taken by the list. */
+	/**
+	 * @param {KeyboardEvent} event A key in the composer.
+	 * @return {boolean} Taken by the list.
+	 */
 	onComposerKey( event ) {
 		return this.mode === 'slash' && this.onKey( event );
 	}

@@ -23,6 +23,8 @@ const [
 const SAVED_MAX = Number( teamConfig.savedRepliesMax ) || 100;
 const TITLE_MAX = Number( teamConfig.savedReplyTitleMax ) || 100;
 
+/** @typedef {import('./reply-picker.js').SavedReplies} SavedReplies */
+
 /**
  * The saved replies manager: the list, with a form to add or change one.
  */
@@ -118,8 +120,8 @@ export class RepliesManager {
 	}
 
 	/**
-	 * @param {number} spaceId  @param {boolean} canWrite
-	 * @param          canWrite
+	 * @param {number}  spaceId
+	 * @param {boolean} canWrite
 	 */
 	use( spaceId, canWrite ) {
 		if ( spaceId !== this.spaceId ) {
@@ -151,7 +153,10 @@ export class RepliesManager {
 		);
 	}
 
-	/** @param {Object} reply @returns {HTMLElement} */
+	/**
+	 * @param {Object} reply
+	 * @return {HTMLElement} The reply's row.
+	 */
 	row( reply ) {
 		const when = parseTime( reply.updated_at );
 		const by =
@@ -188,8 +193,8 @@ export class RepliesManager {
 	}
 
 	/**
-	 * @param {HTMLElement} actions @param {Object} reply
-	 * @param               reply
+	 * @param {HTMLElement} actions
+	 * @param {Object}      reply
 	 */
 	showActions( actions, reply ) {
 		actions.replaceChildren(
@@ -219,9 +224,10 @@ export class RepliesManager {
 	}
 
 	/**
-	 * Delete asks first, in place. @param {HTMLElement} actions @param {Object} reply
-	 * @param actions
-	 * @param reply
+	 * Delete asks first, in place.
+	 *
+	 * @param {HTMLElement} actions
+	 * @param {Object}      reply
 	 */
 	askDelete( actions, reply ) {
 		const keep = h( 'button', {

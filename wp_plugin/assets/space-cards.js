@@ -33,7 +33,7 @@ const badges = cards.loggedIn
  *
  * @param {string} name "space" (the member's conversation) or "team" (the Space's inbox).
  * @param {number} id   The Space.
- * @return {string}
+ * @return {string} The URL.
  */
 function inboxUrl( name, id ) {
 	const url = new URL( cards.inboxUrl, window.location.href );
@@ -46,7 +46,7 @@ function inboxUrl( name, id ) {
  *
  * @param {number} id   The Space.
  * @param {string} name Its name, as the card shows it.
- * @return {HTMLAnchorElement}
+ * @return {HTMLAnchorElement} The link.
  */
 function link( id, name ) {
 	const a = document.createElement( 'a' );

@@ -28,7 +28,7 @@ const [
  * The Spaces of a summary that the user answers for, sorted as the summary sends them.
  *
  * @param {Object|null} data
- * @return {Array<{id: number, name: string, unread: number}>}
+ * @return {Array<{id: number, name: string, unread: number}>} The Spaces.
  */
 function teamSpaces( data ) {
 	const spaces = data && Array.isArray( data.spaces ) ? data.spaces : [];
@@ -69,7 +69,7 @@ export class Switcher {
 	 * What to show first: the Space of `?team=`, the member's own for `?space=`; else where
 	 * the unread messages are (the member's own first), else the first Space's team inbox.
 	 *
-	 * @return {number}
+	 * @return {number} A Space's id (its team inbox), or 0 (the member's own).
 	 */
 	initial() {
 		const team = queryId( 'team' );

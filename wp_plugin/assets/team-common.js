@@ -23,7 +23,7 @@ export const teamConfig = window.spaceInboxTeamConfig || {};
  * A span of time in words: "under a minute", "4 min", "3 hours", "2 days".
  *
  * @param {number} ms Milliseconds.
- * @return {string}
+ * @return {string} The span in words.
  */
 export function duration( ms ) {
 	if ( ms < 60000 ) {
@@ -69,8 +69,9 @@ try {
 export const stampFormat = stamps;
 
 /**
- * @param {string} text   @param {number} [length] @returns {string} The start of a text, on one line.
- * @param          length
+ * @param {string} text
+ * @param {number} [length]
+ * @return {string} The start of a text, on one line.
  */
 export function excerpt( text, length = 90 ) {
 	const line = String( text ).replace( /\s+/g, ' ' ).trim();
@@ -80,7 +81,10 @@ export function excerpt( text, length = 90 ) {
 		: line;
 }
 
-/** @param {*} error @returns {string} What to tell the user about a failed call. */
+/**
+ * @param {*} error
+ * @return {string} What to tell the user about a failed call.
+ */
 export const errorText = ( error ) =>
 	error instanceof ApiError
 		? error.userMessage
@@ -92,7 +96,7 @@ export const errorText = ( error ) =>
  * @param {string}      label
  * @param {HTMLElement} control It must have an id.
  * @param {string}      [hint]  A line under it (linked with aria-describedby).
- * @return {HTMLElement}
+ * @return {HTMLElement} The label and its control.
  */
 export function field( label, control, hint = '' ) {
 	const hintNode = hint
@@ -119,7 +123,7 @@ export function field( label, control, hint = '' ) {
  *
  * @param {string}           label
  * @param {HTMLInputElement} box   It must have an id.
- * @return {HTMLElement}
+ * @return {HTMLElement} The box and its label.
  */
 export function checkbox( label, box ) {
 	return h(

@@ -49,7 +49,7 @@ const [
  * long the member has been waiting.
  *
  * @param {Object} row A team-side API conversation.
- * @return {string}
+ * @return {string} The line, or '' for neither.
  */
 function responseLine( row ) {
 	const waiting = parseTime( row.awaiting_since );
@@ -510,7 +510,10 @@ export class TeamInbox extends ConversationView {
 		}
 	}
 
-	/** @param {number} spaceId @returns {boolean} Whether the user may only read (oversight). */
+	/**
+	 * @param {number} spaceId
+	 * @return {boolean} Whether the user may only read (oversight).
+	 */
 	isReadOnly( spaceId ) {
 		return this.team !== null && ! this.team.has( spaceId );
 	}
@@ -709,7 +712,9 @@ export class TeamInbox extends ConversationView {
 
 	/**
 	 * Who wrote a message: the member, or who on the team (the audit label).
-	 * @param m
+	 *
+	 * @param {Object} m A message record.
+	 * @return {HTMLElement} Who wrote it, and when.
 	 */
 	sentMeta( m ) {
 		if ( m.from === 'space' && m.automatic ) {
@@ -760,7 +765,8 @@ export class TeamInbox extends ConversationView {
 
 	/**
 	 * The team's answers go one after the other, so that each says which answer before it was seen.
-	 * @param message
+	 *
+	 * @param {Object} message The message to send.
 	 */
 	async dispatch( message ) {
 		this.delivering = this.delivering

@@ -6,14 +6,15 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist), each taking whole files; 0 runs everything in this one.
 TEST_WORKERS ?= 2
 
-.PHONY: help demo demo-stop test load bench lint lint-php stack venv plugin-zip pot limits clean
+.PHONY: help demo demo-stop test load bench lint lint-php lint-js stack venv plugin-zip pot limits clean
 
 help:
 	@echo "make demo    run WordPress + the plugin + the bridge with demo Spaces (make demo-stop)"
 	@echo "make test    install what the tests need, then run every test"
 	@echo "make load    load + kill -9 test of the whole stack (~2.5 min), writes docs/load-results.json"
 	@echo "make bench   the bridge against WordPress and bare Flask (bench/results/)"
-	@echo "make lint    ruff on the Python code, php -l on the plugin"
+	@echo "make lint    ruff on the Python code, php -l on the plugin, then make lint-js"
+	@echo "make lint-js ESLint and stylelint, the WordPress way, on the plugin's scripts and styles"
 	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
 	@echo "make pot     regenerate the plugin's translation template (needs gettext)"
 	@echo "make limits  regenerate the plugin's copy of the API limits from bridge/limits.py"
@@ -48,7 +49,7 @@ BENCH_ARGS ?=
 bench: stack venv
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-lint: venv lint-php
+lint: venv lint-php lint-js
 	$(VENV)/bin/ruff check bridge schema devstack tests tools tools/make-limits bench
 
 lint-php:
@@ -57,9 +58,22 @@ lint-php:
 	  for f in wp_plugin/assets/*.js wp_plugin/admin/*.js; do \
 	    if [ -f "$$f" ]; then node --check "$$f" || exit 1; fi; done; fi
 
+# The plugin's scripts and stylesheets, the WordPress way: ESLint with @wordpress/eslint-plugin
+# (Prettier's formatting included) and stylelint with @wordpress/stylelint-config, the
+# versions pinned by package.json and package-lock.json (installed again when they change).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint-js: node_modules/.installed
+	node_modules/.bin/eslint eslint.config.mjs stylelint.config.mjs wp_plugin/assets/*.js wp_plugin/admin/*.js
+	node_modules/.bin/stylelint 'wp_plugin/assets/*.css'
+	@echo "eslint, stylelint: ok"
+
 plugin-zip:
 	rm -rf build/plugin && mkdir -p build/plugin dist
 	cp -r wp_plugin build/plugin/space-inbox
+	rm -rf build/plugin/space-inbox/node_modules build/plugin/space-inbox/package*.json build/plugin/space-inbox/*.config.mjs
 	rm -f dist/space-inbox.zip
 	cd build/plugin && $(PYTHON) -m zipfile -c ../../dist/space-inbox.zip space-inbox
 	@echo "dist/space-inbox.zip: upload it in wp-admin, Plugins, Add New, Upload Plugin"

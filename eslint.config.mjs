@@ -1,6 +1,6 @@
-/**
+/*
  * ESLint for the plugin's scripts, the WordPress way (make lint-js): the recommended rules
- * of @wordpress/eslint-plugin, its Prettier formatting included.
+ * of `@wordpress/eslint-plugin`, its Prettier formatting (WordPress' fork) included.
  */
 import wordpress from '@wordpress/eslint-plugin';
 import globals from 'globals';

@@ -446,6 +446,7 @@ export class AwaySettings {
 					sprintf(
 						/* translators: %s: a weekday's name. */
 						__(
+							/* translators: %s: a weekday's name. */
 							'Check the hours of %s: each opening closes after it opens, in order.',
 							'space-inbox'
 						),

@@ -113,6 +113,7 @@ export function setBadge( badge, count ) {
 					? ` ${ sprintf(
 							/* translators: %s: number of unread messages. */
 							_n(
+								/* translators: %s: number of unread messages. */
 								'%s unread message',
 								'%s unread messages',
 								count,
@@ -179,6 +180,7 @@ export class ApiError extends Error {
 			return sprintf(
 				/* translators: %s: seconds. */
 				__(
+					/* translators: %s: seconds. */
 					'Too many messages at once. Try again in %s seconds.',
 					'space-inbox'
 				),

@@ -286,6 +286,7 @@ export class ReplyPicker {
 			note = sprintf(
 				/* translators: %s: number of saved replies. */
 				_n(
+					/* translators: %s: number of saved replies. */
 					'%s saved reply',
 					'%s saved replies',
 					this.matches.length,

@@ -94,7 +94,7 @@ def js_imports() -> dict[str, set[str]]:
     for path in sorted(ASSETS.glob("*.js")):
         text = path.read_text(encoding="utf-8")
         listed = re.findall(r"\[((?:\s*'[\w-]+\.js',?)+)\s*\]\.map\(", text)
-        single = re.findall(r"new URL\(`([\w-]+\.js)\$\{", text)
+        single = re.findall(r"new URL\(\s*`([\w-]+\.js)\$\{", text)
         names = {n for group in listed for n in re.findall(r"'([\w-]+)\.js'", group)}
         names |= {n.removesuffix(".js") for n in single}
         found[path.stem] = names

@@ -3,11 +3,19 @@ pointed at its wp-config.php, and real logged-in users of every kind.
 
 Every WordPress site of a run is a copy of a template of its kind (``devstack/templates.py``),
 each template installed once for the whole run, by the first worker that needs it;
-``--fresh-sites`` installs every site from scratch instead."""
+``--fresh-sites`` installs every site from scratch instead.
+
+The test files run longest first (as ``durations.json`` has them; ``--store-durations``
+writes it from a whole run), the browser tests' package as one: pytest-xdist hands files to
+its workers in that order, so that no long file starts last and ends the run alone."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import pathlib
+from collections import defaultdict
 
 import pytest
 import redis
@@ -31,6 +39,10 @@ from devstack.wordpress import WordPressSite
 
 #: Names the run's templates folder for the pytest-xdist workers (they inherit it).
 TEMPLATES_FOLDER = "DEVSTACK_SITE_TEMPLATES"
+#: Seconds each test file took in a whole run, by path.
+DURATIONS = pathlib.Path(__file__).with_name("durations.json")
+#: Seconds each test file took in this run (the main process hears of every test).
+_ran: dict[str, float] = defaultdict(float)
 
 
 def pytest_addoption(parser):
@@ -39,16 +51,60 @@ def pytest_addoption(parser):
         action="store_true",
         help="install every WordPress site from scratch, not as a copy of its kind's template",
     )
+    parser.addoption(
+        "--store-durations",
+        action="store_true",
+        help=f"write the seconds each test file took to {DURATIONS.name} (for a whole run)",
+    )
 
 
 def pytest_configure(config):
     """The run's site templates: one folder, made by the main process before it starts the
     workers, used by every process; dropped when the run ends (see pytest_unconfigure)."""
+    if not hasattr(config, "workerinput") and hasattr(config.option, "loadscopereorder"):
+        # pytest-xdist would hand out the files with the most tests first instead of the
+        # order pytest_collection_modifyitems gives them.
+        config.option.loadscopereorder = False
     if config.getoption("fresh_sites"):
         return
     if not hasattr(config, "workerinput"):
         os.environ[TEMPLATES_FOLDER] = str(templates.create())
     templates.use(os.environ[TEMPLATES_FOLDER])
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest files first; a package below tests/ (the browser tests, whose stack is
+    the package's) as one, so that its files follow each other (longest first too).  A file
+    not in durations.json counts as the longest."""
+    try:
+        seconds = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    root = pathlib.Path(__file__).parent
+
+    def unit(item) -> str:
+        path = pathlib.Path(item.path)
+        return str(path.parent if path.parent != root else path)
+
+    def file(item) -> str:
+        return item.nodeid.split("::")[0]
+
+    weights: dict[str, float] = defaultdict(float)
+    for name, found in {file(item): unit(item) for item in items}.items():
+        weights[found] += seconds.get(name, math.inf)
+    # Stable: a file's tests keep their order.
+    items.sort(key=lambda item: (-weights[unit(item)], -seconds.get(file(item), math.inf)))
+
+
+def pytest_runtest_logreport(report):
+    _ran[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    if config.getoption("store_durations") and not hasattr(config, "workerinput"):
+        found = {name: round(value, 1) for name, value in sorted(_ran.items())}
+        DURATIONS.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
 
 
 def pytest_unconfigure(config):

@@ -39,7 +39,7 @@ FIGURES = {
 }
 
 
-def _command_output(command: list[str]) -> str:
+def command_output(command: list[str]) -> str:
     if not shutil.which(command[0]):
         return ""
     try:
@@ -75,7 +75,7 @@ def machine(db_version: str = "") -> dict:
         wp_version = found.group(1) if found else ""
     except OSError:
         pass
-    wrk = _command_output(["wrk", "--version"]).splitlines()
+    wrk = command_output(["wrk", "--version"]).splitlines()
     packages = {}
     for name in ("Flask", "gunicorn", "SQLAlchemy", "PyMySQL", "Werkzeug"):
         try:
@@ -89,7 +89,7 @@ def machine(db_version: str = "") -> dict:
         "kernel": platform.release(),
         "os": _os_name(),
         "python": platform.python_version(),
-        "php": _command_output(["php", "-r", "echo PHP_VERSION;"]),
+        "php": command_output(["php", "-r", "echo PHP_VERSION;"]),
         "mariadb": db_version,
         "wordpress": wp_version,
         "wrk": wrk[0] if wrk else None,

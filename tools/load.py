@@ -36,7 +36,6 @@ import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -864,18 +863,11 @@ def table(results: dict) -> str:
 
 def machine() -> dict:
     """What the run ran on, as the benchmark describes it, with the commit and the load."""
-
-    def out(*cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
     return {
-        **report.machine(db_version=out("mariadb", "--version")),
+        **report.machine(db_version=report.command_output(["mariadb", "--version"])),
         # Other work on the machine shares the CPUs: the 1-minute load average at the end.
         "load_average_1min": round(os.getloadavg()[0], 2),
-        "commit": out("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
+        "commit": report.command_output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
     }
 
 

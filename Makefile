@@ -13,7 +13,7 @@ help:
 	@echo "make test    install what the tests need, then run every test"
 	@echo "make load    load + kill -9 test of the whole stack (~2.5 min), writes docs/load-results.json"
 	@echo "make bench   the bridge against WordPress and bare Flask (bench/results/)"
-	@echo "make lint    ruff on the Python code, php -l on the plugin, then make lint-js"
+	@echo "make lint    ruff and the bridge's layers on the Python code, php -l on the plugin, then make lint-js"
 	@echo "make lint-js ESLint and stylelint, the WordPress way, on the plugin's scripts and styles"
 	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
 	@echo "make pot     regenerate the plugin's translation template (needs gettext)"
@@ -51,6 +51,7 @@ bench: stack venv
 
 lint: venv lint-php lint-js
 	$(VENV)/bin/ruff check bridge schema devstack tests tools tools/make-limits bench
+	$(VENV)/bin/lint-imports
 
 lint-php:
 	@find wp_plugin -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null && echo "php -l: ok"

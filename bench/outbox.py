@@ -31,7 +31,7 @@ import requests
 
 from bench.servers import BenchSite
 from bench.sse import latency_summary
-from bridge.tables import tables
+from bridge.storage.tables import tables
 
 #: Seconds between two looks at WordPress' done-jobs table.
 POLL = 0.02

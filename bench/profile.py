@@ -28,7 +28,7 @@ import pymysql
 from bench import load, seed
 from bench.run import PLUGIN, PREFIX
 from bench.servers import BenchSite
-from bridge.tables import tables
+from bridge.storage.tables import tables
 
 
 class Tally:
@@ -131,10 +131,10 @@ def _targets(endpoint: str, dataset: seed.Dataset, logins: dict[int, seed.Login]
 
 
 def _tweak_engine(tweaks: list[str]) -> None:
-    """Make the bridge's engine as bridge.db does, with the given settings changed."""
+    """Make the bridge's engine as bridge.storage.db does, with the given settings changed."""
     from sqlalchemy import create_engine
 
-    import bridge.db
+    import bridge.storage.db
 
     def make_engine(settings: dict):
         return create_engine(
@@ -146,7 +146,7 @@ def _tweak_engine(tweaks: list[str]) -> None:
             isolation_level="READ COMMITTED",
         )
 
-    bridge.db.make_engine = make_engine
+    bridge.storage.db.make_engine = make_engine
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,7 @@ import requests
 from bench import live, load, nchan, outbox, report, seed
 from bench.servers import ROOT, BenchSite, bridge_server, ceiling_server
 from bridge.inbox.figures import WINDOWS
-from bridge.tables import tables
+from bridge.storage.tables import tables
 from devstack.stack import Server, migrate, redis_answers
 from devstack.wordpress import php_str
 

@@ -30,8 +30,8 @@ import numpy as np
 import pymysql
 
 from bench.servers import BenchSite
-from bridge.migrate import head_revision
-from bridge.tables import tables
+from bridge.storage.migrate import head_revision
+from bridge.storage.tables import tables
 from devstack.wordpress import php_str
 
 #: Bump when the generator changes what it writes: kept datasets are then seeded again.

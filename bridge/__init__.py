@@ -16,15 +16,16 @@ def create_app(config: dict | None = None) -> Flask:
         line hands them to each worker; None reads them from ``SPACE_INBOX_*`` variables
         (``SPACE_INBOX_WP_CONFIG`` names the wp-config.php), as a plain gunicorn does.
     """
-    from bridge import db, errors, live, rate_limits
-    from bridge.api import routes
-    from bridge.auth import (
+    from bridge.api import errors, routes
+    from bridge.background import live
+    from bridge.inbox.statements import header_statement
+    from bridge.storage import db, rate_limits
+    from bridge.storage.tables import tables
+    from bridge.wordpress.auth import (
         SiteKeys,
         fingerprints_statement,
         login_statement,
     )
-    from bridge.inbox.statements import header_statement
-    from bridge.tables import tables
 
     given = settings_module.from_environment(os.environ) if config is None else config
     settings = settings_module.resolve(given)

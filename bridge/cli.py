@@ -13,9 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bridge import config as settings_module
-from bridge import migrate, service, site
-from bridge.auth import SiteKeys, get_options
-from bridge.tables import own, tables
+from bridge import service
+from bridge.storage import migrate
+from bridge.storage.tables import own, tables
+from bridge.wordpress import site
+from bridge.wordpress.auth import SiteKeys, get_options
 
 
 def _given(args: argparse.Namespace) -> dict:
@@ -31,7 +33,7 @@ def _settings(args: argparse.Namespace) -> dict:
 
 
 def _engine(settings: dict):
-    from bridge.db import make_engine
+    from bridge.storage.db import make_engine
 
     return make_engine(settings)
 
@@ -88,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _start_dispatcher(worker) -> None:
-    from bridge import outbox
+    from bridge.background import outbox
 
     app = worker.wsgi
     outbox.start_thread(app, app.config["DISPATCH_INTERVAL"])
@@ -96,7 +98,8 @@ def _start_dispatcher(worker) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Deliver notification jobs from the outbox until stopped (SIGTERM or Ctrl-C)."""
-    from bridge import create_app, outbox
+    from bridge import create_app
+    from bridge.background import outbox
 
     given = _given(args)
     settings_module.resolve(given)  # fail early, with a clear message

@@ -31,9 +31,7 @@ def files_needed(connections: int) -> int:
     return connections + SPARE_FILES
 
 
-def systemd_unit(
-    command: list[str], *, user: str, environment_file: str, connections: int
-) -> str:
+def systemd_unit(command: list[str], *, user: str, environment_file: str, connections: int) -> str:
     """A systemd unit that runs *command* (``space-inbox serve …``) as *user*, with settings
     from *environment_file*, its output in the journal, restarted when it fails, and an
     open-files limit that fits *connections* per worker."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import requests
 
-from bridge import signing
+from bridge.wordpress import signing
 from devstack.wordpress import WordPressSite
 
 #: A table prefix other than wp_, so that nothing can silently assume the default.

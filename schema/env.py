@@ -1,4 +1,4 @@
-"""Alembic environment: run with the connection and prefix that bridge.migrate hands over."""
+"""Alembic environment: run with the connection and prefix bridge.storage.migrate hands over."""
 
 from alembic import context
 

@@ -21,8 +21,9 @@ import pytest
 import redis
 from sqlalchemy import delete, exists, select
 
-from bridge import create_app, migrate
-from bridge.tables import tables
+from bridge import create_app
+from bridge.storage import migrate
+from bridge.storage.tables import tables
 from devstack import templates
 from devstack.callers import (
     KINDS,

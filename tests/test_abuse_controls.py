@@ -8,8 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bridge import create_app, rate_limits
-from bridge.tables import tables
+from bridge import create_app
+from bridge.storage import rate_limits
+from bridge.storage.tables import tables
 from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, send
 
 T = tables(PREFIX)

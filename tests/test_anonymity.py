@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from bridge.tables import tables
+from bridge.storage.tables import tables
 from devstack.callers import (
     PASSWORD,
     PREFIX,

@@ -18,12 +18,12 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from bridge import signing
 from bridge.api.guards import IdConverter
 from bridge.api.openapi import spec
 from bridge.inbox import values
 from bridge.limits import CLIENT_KEY_PATTERN
-from bridge.tables import tables
+from bridge.storage.tables import tables
+from bridge.wordpress import signing
 from devstack.callers import (
     OTHER_SPACE,
     PASSWORD,
@@ -708,14 +708,14 @@ def test_text_beyond_ascii_in_every_parameter_is_refused_not_500(
     """Full-width injection strings, accents and digit-like characters (², ①).
 
     BUGS found with this test (bridge/, not fixed here; the failures list each case):
-    - ``nonce``, ``cookie``, ``signature-headers``: bridge/auth.py compares attacker text
+    - ``nonce``, ``cookie``, ``signature-headers``: bridge/wordpress/auth.py compares attacker text
       with ``hmac.compare_digest(str, str)``, which raises TypeError ("comparing strings
       with non-ASCII characters is not supported") for any non-ASCII character: a 500
       for an X-WP-Nonce (or ``_wpnonce``), a cookie hmac field or an
       X-Space-Inbox-Signature that is not ASCII. Compare bytes, or refuse non-hex first.
     - ``query-arguments``, ``cookie``, ``signature-headers``: ``str.isdigit()`` is True
       for "²" or "①" but ``int()`` refuses them: ``limit=²`` or ``before=²``
-      (bridge/api/params.py int_arg), a cookie expiration of "²" (bridge/auth.py
+      (bridge/api/params.py int_arg), a cookie expiration of "²" (bridge/wordpress/auth.py
       parse_cookie) and an X-Space-Inbox-Timestamp of "²" (verify_signature) raise
       ValueError: a 500. Check with ``str.isdecimal()`` and ASCII, or a regex [0-9].
     """

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bridge import create_app
 from bridge.api import guards
-from bridge.tables import tables
+from bridge.storage.tables import tables
 from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, send
 
 T = tables(PREFIX)

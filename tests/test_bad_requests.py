@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.errors import STATUSES
-from bridge.inbox import errors as refusals
+from bridge import refusals
+from bridge.api.errors import STATUSES
 from devstack.callers import SPACE, signed_post
 
 SEND = f"/api/v1/me/spaces/{SPACE}/messages"

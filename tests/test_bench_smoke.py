@@ -17,7 +17,7 @@ import pytest
 
 from bench import report, run, seed
 from bench.servers import BenchSite
-from bridge.tables import tables
+from bridge.storage.tables import tables
 
 
 def test_a_dataset_marker_round_trips_and_refuses_other_sizes():

@@ -10,8 +10,9 @@ import uuid
 import pytest
 import requests
 
-from bridge import migrate, service
-from bridge.tables import own, tables
+from bridge import service
+from bridge.storage import migrate
+from bridge.storage.tables import own, tables
 from devstack.callers import PASSWORD
 from devstack.stack import BridgeServer, run
 from devstack.wordpress import WordPressSite

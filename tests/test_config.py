@@ -1,4 +1,4 @@
-"""Settings (bridge/config.py) and the salts of bridge.auth.SiteKeys.
+"""Settings (bridge/config.py) and the salts of bridge.wordpress.auth.SiteKeys.
 
 The salts are compared with what WordPress itself computes: ``wp_salt()`` run by PHP on a
 throw-away site whose wp-config.php is rewritten for each case.
@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bridge import config
-from bridge.auth import PLACEHOLDER, SiteKeys
 from bridge.config import ConfigError, parse_wp_config
-from bridge.db import make_engine
-from bridge.tables import tables
+from bridge.storage.db import make_engine
+from bridge.storage.tables import tables
+from bridge.wordpress.auth import PLACEHOLDER, SiteKeys
 from devstack.wordpress import WordPressSite, php_str
 
 # -- parse_wp_config ---------------------------------------------------------------------

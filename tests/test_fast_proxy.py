@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from bridge.tables import own
+from bridge.storage.tables import own
 from devstack.callers import PASSWORD
 from devstack.stack import PLUGIN, WholeStack, new_space
 from devstack.wordpress import free_port

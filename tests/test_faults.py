@@ -22,8 +22,8 @@ import pymysql
 import pytest
 import requests
 
-from bridge import signing
-from bridge.tables import own
+from bridge.storage.tables import own
+from bridge.wordpress import signing
 from devstack.callers import PASSWORD, PLUGIN_FILE
 from devstack.stack import BridgeServer, JobProbe, command, environment, run
 from devstack.wordpress import WordPressSite, free_port, php_str

@@ -22,11 +22,12 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, insert, select, text
 
-from bridge import migrate, shapes
+from bridge.api import shapes
 from bridge.inbox import access, figures, writes
-from bridge.inbox.errors import BadInput
 from bridge.inbox.hours import AwayRules, clean_hours, site_timezone
-from bridge.tables import tables
+from bridge.refusals import BadInput
+from bridge.storage import migrate
+from bridge.storage.tables import tables
 from devstack.callers import PREFIX, SPACE, upsert_space
 
 T = tables(PREFIX)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from bridge.inbox import values
-from bridge.tables import tables
+from bridge.storage.tables import tables
 from devstack.callers import (
     OTHER_SPACE,
     PREFIX,

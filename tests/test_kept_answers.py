@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from bridge import create_app
-from bridge.live import channel_name
+from bridge.background.live import channel_name
 from devstack.callers import SECRET, SPACE, event, log_in, send, signed_post, upsert_space
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

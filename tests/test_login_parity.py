@@ -5,7 +5,8 @@ Two differential tests, each against the real thing:
 
 - PHP 8.2 itself fills ``$_COOKIE``, ``$_GET`` and ``$_POST`` from generated Cookie headers,
   query strings and form bodies sent over HTTP to PHP's server; the bridge's ports
-  (``bridge.php_request``: ``php_cookies``, ``php_query``, ``php_form``) must give the same arrays.
+  (``bridge.wordpress.php_request``: ``php_cookies``, ``php_query``, ``php_form``) must give
+  the same arrays.
 - On WordPress 6.1 (Debian's) and 7.1, users with awkward logins log in through
   wp-login.php and get their nonces from admin-ajax.php. Mutations of their cookies (each
   field, its encoding, the header around it) and of their nonces (value, place) are judged
@@ -33,8 +34,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bridge import create_app, migrate, php_request
+from bridge import create_app
 from bridge.api import guards
+from bridge.storage import migrate
+from bridge.wordpress import php_request
 from devstack.callers import PASSWORD, PLUGIN_FILE, PREFIX, SECRET, SPACE, upsert_space
 from devstack.platforms import build_site
 from devstack.wordpress import (
@@ -633,7 +636,7 @@ def _php_arrays(port: int, case: Case) -> dict:
 
 
 def _as_dump(array) -> list:
-    """A bridge.php_request.PhpArray as dump.php writes PHP's arrays."""
+    """A bridge.wordpress.php_request.PhpArray as dump.php writes PHP's arrays."""
     return [
         [
             key if isinstance(key, int) else key.hex(),

@@ -37,11 +37,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from bridge import limits, serializers, shapes, signing
+from bridge import limits
+from bridge.api import serializers, shapes
 from bridge.api.openapi import api, spec
-from bridge.db import get_session
 from bridge.inbox import access, reads
 from bridge.limits import MAX_ID
+from bridge.storage.db import get_session
+from bridge.wordpress import signing
 from devstack.callers import OTHER_SPACE, SECRET, SPACE, conversation_id, reply, send
 
 #: Every (path, method) of the document, read without an app so that pytest can list them.

@@ -16,8 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select, update
 
-from bridge import outbox, signing
-from bridge.tables import tables
+from bridge.background import outbox
+from bridge.storage.tables import tables
+from bridge.wordpress import signing
 from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, reply, send, signed_post
 
 T = tables(PREFIX)

@@ -10,8 +10,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bridge import create_app, signing
-from bridge.tables import tables
+from bridge import create_app
+from bridge.storage.tables import tables
+from bridge.wordpress import signing
 from devstack.callers import PREFIX, SECRET, SPACE, event, signed_post
 
 T = tables(PREFIX)

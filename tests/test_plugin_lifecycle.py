@@ -24,7 +24,8 @@ from devstack.wordpress import ADMIN_REQUEST
 
 PREFIX = "wlc_"
 PLUGIN = "space-inbox/space-inbox.php"
-#: How long a bridge process keeps WordPress' list of active plugins (bridge.site), and a bit.
+#: How long a bridge process keeps WordPress' list of active plugins (bridge.wordpress.site),
+#: and a bit.
 NOTICED_WITHIN = 7.0
 
 

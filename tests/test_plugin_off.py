@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge import site
+from bridge.wordpress import site
 from devstack.callers import SPACE, send
 
 

@@ -16,8 +16,9 @@ import zipfile
 import pytest
 import requests
 
-from bridge import limits, signing
-from bridge.tables import own
+from bridge import limits
+from bridge.storage.tables import own
+from bridge.wordpress import signing
 from devstack.callers import PASSWORD, proxy_url
 from devstack.platforms import build_site
 from devstack.stack import PLUGIN, BridgeServer, WholeStack, new_space

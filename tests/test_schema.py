@@ -7,8 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, text
 
-from bridge import create_app, migrate
-from bridge.tables import own, tables
+from bridge import create_app
+from bridge.storage import migrate
+from bridge.storage.tables import own, tables
 from devstack.callers import PREFIX
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from bridge.inbox import access, values, writes
 from bridge.limits import SAVED_REPLIES_MAX, WEEKDAYS
-from bridge.tables import tables
+from bridge.storage.tables import tables
 from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, reply, send, signed_post
 
 T = tables(PREFIX)

@@ -9,8 +9,8 @@ import urllib.parse
 
 import pytest
 
-from bridge import auth, php_request
-from bridge.db import get_session
+from bridge.storage.db import get_session
+from bridge.wordpress import auth, php_request
 from devstack.callers import PASSWORD, SPACE, upsert_space
 from devstack.wordpress import php_str
 

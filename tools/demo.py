@@ -61,7 +61,7 @@ THEME_SLUG = "space-inbox-demo"
 DB_NAME = "space_inbox_demo"
 DB_USER = "space_inbox_demo"
 TABLE_PREFIX = "wp_"
-#: The bridge's own tables (bridge.tables.own()).
+#: The bridge's own tables (bridge.storage.tables.own()).
 BRIDGE_TABLES = f"{TABLE_PREFIX}spaceinbox_"
 
 #: Live updates need Redis; the bridge serves without it (the pages then poll).

@@ -18,15 +18,16 @@ from sqlalchemy import Row
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
 
-from bridge import auth, live, php_request, signing, site
-from bridge.auth import SiteKeys, WpUser
-from bridge.db import OneStatement, get_session
+from bridge.background import live
 from bridge.inbox import sync
 from bridge.inbox.access import Viewer
-from bridge.inbox.errors import Forbidden, NotLoggedIn
 from bridge.inbox.statements import MEMBER, SPACE
 from bridge.inbox.values import utcnow
 from bridge.limits import MAX_ID
+from bridge.refusals import Forbidden, NotLoggedIn
+from bridge.storage.db import OneStatement, get_session
+from bridge.wordpress import auth, php_request, signing, site
+from bridge.wordpress.auth import SiteKeys, WpUser
 
 #: Where the plugin's signed calls live; what follows is the endpoint a signature names.
 PLUGIN_PREFIX = "/api/v1/"
@@ -61,7 +62,7 @@ def site_keys() -> SiteKeys:
 def logged_in_user(login_row: Callable[[str], Row | None]) -> WpUser | None:
     """Return the WordPress user the request's logged-in cookie proves, or None.
 
-    :param login_row: looks up the row of :func:`bridge.auth.login_statement` for a login
+    :param login_row: looks up the row of :func:`bridge.wordpress.auth.login_statement` for a login
         (or a statement that includes it); called only for a well-formed, unexpired cookie.
     """
     session = get_session()
@@ -126,7 +127,7 @@ def header_login() -> None:
     shows (:func:`bridge.inbox.statements.header_statement`): one round trip in all.
 
     The rows are kept in ``g.header_rows`` for the view. The poll only reads. While the
-    process hears every change (:func:`bridge.live.kept_answers`), a verified answer is
+    process hears every change (:func:`bridge.background.live.kept_answers`), a verified answer is
     kept by the request's Cookie header and given again without MariaDB until a change
     concerns it or the login ends (``g.kept``).
     """

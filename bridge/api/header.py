@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import Row
 
-from bridge import shapes
+from bridge.api import shapes
 from bridge.api.guards import site_keys
 from bridge.api.openapi import answers, api
-from bridge.db import get_session
 from bridge.inbox.statements import MEMBER, SPACE
+from bridge.storage.db import get_session
 
 bp = Blueprint("header", __name__, url_prefix="/api/v1/me")
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, url_for
 
-from bridge import serializers, shapes
+from bridge import refusals
+from bridge.api import serializers, shapes
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.db import get_session, retry_conflicts
-from bridge.inbox import access, errors, reads, typists, values, writes
+from bridge.inbox import access, reads, typists, values, writes
+from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
 
@@ -38,7 +39,7 @@ def messages(space_id: int, query: shapes.MessagesQuery):
         space = access.member_space_or_404(session, space_id)
         conversation = access.member_conversation(session, space_id, g.user.id)
         if conversation is None and space.status != "active":
-            raise errors.NotFound("space_not_found", "There is no such Space.")
+            raise refusals.NotFound("space_not_found", "There is no such Space.")
         rows, next_before = reads.conversation_messages(
             session,
             conversation.id if conversation else None,

@@ -1,7 +1,7 @@
 """Each route's declaration, and the OpenAPI 3.1 document derived from the routes.
 
 A route is declared once, where it is written: its view function takes its query and its
-JSON body as arguments typed with :mod:`bridge.shapes` (``query: shapes.PageQuery``,
+JSON body as arguments typed with :mod:`bridge.api.shapes` (``query: shapes.PageQuery``,
 ``json: shapes.SendBody``), and :data:`api` (spectree) validates both before the view runs
 and gives them to it; the route's answers are :func:`answers` of ``@api.validate``; its
 summary is its docstring; who may call it is its blueprint's guard
@@ -28,9 +28,9 @@ from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
 from typing_extensions import is_typeddict
 
-from bridge import shapes
+from bridge.api import shapes
 from bridge.api.params import json_object
-from bridge.inbox.errors import BadInput
+from bridge.refusals import BadInput
 
 COOKIE = [{"wordpressCookie": []}]
 WRITE = [{"wordpressCookie": [], "restNonce": []}]
@@ -88,7 +88,7 @@ class _Untitled(GenerateJsonSchema):
 
 
 def _inline(value_type: Any) -> dict:
-    """The schema of a value type of :mod:`bridge.shapes` (an id, a limit), for a parameter."""
+    """The schema of a value type of :mod:`bridge.api.shapes` (an id, a limit), for a parameter."""
     return TypeAdapter(value_type).json_schema(schema_generator=_Untitled)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from bridge.inbox.errors import BadInput, UnsupportedMediaType
+from bridge.refusals import BadInput, UnsupportedMediaType
 
 
 def json_object() -> dict:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from bridge import shapes
+from bridge.api import shapes
 from bridge.api.openapi import BODY_ERRORS, answers, api
-from bridge.db import get_session, retry_conflicts
 from bridge.inbox import privacy, sync
 from bridge.inbox.values import utcnow
+from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("plugin", __name__, url_prefix="/api/v1")
 

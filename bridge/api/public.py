@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from bridge import shapes
+from bridge.api import shapes
 from bridge.api.openapi import answers, api
-from bridge.db import get_session
 from bridge.inbox import access, away, figures, values
-from bridge.inbox.errors import NotFound
+from bridge.refusals import NotFound
+from bridge.storage.db import get_session
 
 bp = Blueprint("public", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 

@@ -7,10 +7,11 @@ import os
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from bridge import migrate, outbox, shapes
-from bridge.api import stream
+from bridge.api import shapes, stream
 from bridge.api.openapi import answers, api, spec
-from bridge.db import get_session
+from bridge.background import outbox
+from bridge.storage import migrate
+from bridge.storage.db import get_session
 
 bp = Blueprint("service", __name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
 
-from bridge import serializers, shapes
+from bridge.api import serializers, shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.db import get_session, retry_conflicts
 from bridge.inbox import access, reads, values, writes
+from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 

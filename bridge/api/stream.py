@@ -1,9 +1,9 @@
 """Live updates for one page, ``GET /api/v1/me/stream``: Server-Sent Events.
 
 The page opens one stream (``EventSource``); the bridge sends what changed for its user
-as :mod:`bridge.live` hears it. Each wake re-verifies the cookie with the header's statement
-(:func:`bridge.api.guards.header_login`), so a logout, a destroyed session or a new
-password ends the stream at once (``event: logout``). Events:
+as :mod:`bridge.background.live` hears it. Each wake re-verifies the cookie with the
+header's statement (:func:`bridge.api.guards.header_login`), so a logout, a destroyed
+session or a new password ends the stream at once (``event: logout``). Events:
 
 - ``summary``: the badge's counts, the body of ``GET /me/summary``, when they change;
 - ``conversation`` ``{"space_id"}``: the user's own conversation with that Space changed;
@@ -38,14 +38,13 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
-from bridge import shapes
-from bridge.api import guards
+from bridge.api import guards, shapes
 from bridge.api.header import inbox_url, summary_body
 from bridge.api.openapi import answers, api
+from bridge.background.live import REPLACED, Hub, hub
 from bridge.inbox.changes import Change
-from bridge.inbox.errors import NotLoggedIn, Unavailable
 from bridge.inbox.statements import SPACE
-from bridge.live import REPLACED, Hub, hub
+from bridge.refusals import NotLoggedIn, Unavailable
 
 bp = Blueprint("stream", __name__, url_prefix="/api/v1/me")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
 
-from bridge import serializers, shapes
+from bridge.api import serializers, shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
-from bridge.db import get_session, retry_conflicts
 from bridge.inbox import access, away, figures, saved_replies, typists, values
+from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 

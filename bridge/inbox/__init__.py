@@ -1,9 +1,9 @@
 """The inbox rules: who may read and write which conversation, and what a write does.
 
-Functions take a session and plain values, raise :mod:`bridge.inbox.errors` and never
+Functions take a session and plain values, raise :mod:`bridge.refusals` and never
 commit: the caller owns the transaction. Nothing here knows HTTP. One module per job:
 
-- :mod:`~bridge.inbox.errors`: what the rules refuse, each with its status.
+- :mod:`~bridge.refusals`: what the rules refuse, each with its status.
 - :mod:`~bridge.inbox.values`: checks of what callers send (bodies, keys, cursors).
 - :mod:`~bridge.inbox.access`: who may see and write which Space and conversation.
 - :mod:`~bridge.inbox.writes`: messages, reads, status and blocks, with their

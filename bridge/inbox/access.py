@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
-from bridge.inbox.errors import Forbidden, NotFound
 from bridge.inbox.statements import send_statements
+from bridge.refusals import Forbidden, NotFound
+from bridge.storage.db import tables_of
 
 
 @dataclass

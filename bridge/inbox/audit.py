@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
+from bridge.storage.db import tables_of
 
 
 def audit(

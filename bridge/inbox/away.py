@@ -11,12 +11,12 @@ from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
-from bridge.inbox.errors import BadInput
 from bridge.inbox.hours import AwayRules, clean_hours, clean_timezone, site_timezone
 from bridge.inbox.values import clean_body
+from bridge.refusals import BadInput
+from bridge.storage.db import tables_of
 
 #: The automatic answer's text until the team writes its own.
 DEFAULT_MESSAGE = (
@@ -88,12 +88,12 @@ def reply_preset(session: Session, space_id: int) -> str | None:
     return row.reply_preset if row else None
 
 
-#: The rules a setting follows beyond its type (:class:`bridge.shapes.SettingsBody`).
+#: The rules a setting follows beyond its type (:class:`bridge.api.shapes.SettingsBody`).
 RULES = {"hours": clean_hours, "timezone": clean_timezone, "away_message": clean_body}
 
 
 def clean_changes(data: dict) -> dict:
-    """Return the settings a PATCH changes (typed as :class:`bridge.shapes.SettingsBody`),
+    """Return the settings a PATCH changes (typed as :class:`bridge.api.shapes.SettingsBody`),
     each checked by its rule."""
     if not data:
         raise BadInput("no_settings", "Send at least one setting to change.")

@@ -1,6 +1,6 @@
 """What a write changed, as ids: noted on the session, published once it commits.
 
-The rules call :func:`note`; :mod:`bridge.live` publishes the notes of a committed
+The rules call :func:`note`; :mod:`bridge.background.live` publishes the notes of a committed
 transaction to every bridge process and drops those of a rolled-back one. A change never
 carries text or an author: whoever it wakes reads what they may see, with the full checks.
 """

@@ -20,9 +20,9 @@ from typing import NamedTuple
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
 from bridge.inbox import away
 from bridge.inbox.hours import AwayRules
+from bridge.storage.db import tables_of
 
 #: The windows reported, in days.
 WINDOWS = (7, 30)

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-from bridge.inbox.errors import BadInput
 from bridge.limits import WEEKDAYS
+from bridge.refusals import BadInput
 
 MS = timedelta(milliseconds=1)
 
@@ -71,7 +71,7 @@ def _clock(value: str) -> time | None:
 
 
 def clean_hours(value: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
-    """Return weekly opening hours, typed as :data:`bridge.shapes.Hours` (weekday to up to
+    """Return weekly opening hours, typed as :data:`bridge.api.shapes.Hours` (weekday to up to
     three ``{"opens": "HH:MM", "closes": "HH:MM"}``), in weekday order, once each opening
     is checked to open before it closes and after the day's previous one closed. A day
     left out or empty is closed all day."""

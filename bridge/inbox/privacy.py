@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
 from bridge.inbox.values import iso
 from bridge.limits import PRIVACY_PAGE as PAGE
+from bridge.storage.db import tables_of
 
 GROUP = {"group_id": "space-inbox", "group_label": "Space messages"}
 GROUP_AS_ADMIN = {"group_id": "space-inbox-answers", "group_label": "Answers written for Spaces"}

@@ -1,5 +1,5 @@
 """The lists and the messages, keyset-paginated. Which columns reach a member or an admin is
-the serializers' job (:mod:`bridge.serializers`); here, ``with_authors`` says whether the
+the serializers' job (:mod:`bridge.api.serializers`); here, ``with_authors`` says whether the
 audit label is read at all."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
 from bridge.inbox.values import decode_cursor, encode_cursor
+from bridge.storage.db import tables_of
 
 
 def _page(query, order_cols, cursor: str | None, limit: int):

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
-from bridge.inbox.errors import BadInput, Conflict, NotFound, TooLong
 from bridge.inbox.values import clean_body
 from bridge.limits import SAVED_REPLIES_MAX, SAVED_REPLY_TITLE_MAX
+from bridge.refusals import BadInput, Conflict, NotFound, TooLong
+from bridge.storage.db import tables_of
 
 
 def clean_title(value: object) -> str:

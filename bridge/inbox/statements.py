@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 
-from bridge.auth import login_statement
-from bridge.tables import Tables
+from bridge.storage.tables import Tables
+from bridge.wordpress.auth import login_statement
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def header_statement(t: Tables) -> CompoundSelect:
     """The header badge in one statement: the cookie's user, and every count it shows.
 
     Bound parameter ``login``. The first row (``kind`` MEMBER) is
-    :func:`bridge.auth.login_statement`'s row (``ID``, ``user_pass``, ``sessions``,
+    :func:`bridge.wordpress.auth.login_statement`'s row (``ID``, ``user_pass``, ``sessions``,
     ``fingerprint``), which the caller checks the cookie against before using anything
     else, with the member's ``unread`` messages and ``conversations_unread``, from the
     counters. One row (``kind``

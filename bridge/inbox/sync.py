@@ -12,12 +12,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
 from bridge.inbox.changes import Change, note
-from bridge.inbox.errors import BadInput
 from bridge.inbox.privacy import erase_member
 from bridge.inbox.values import clean_id
 from bridge.limits import EVENTS_PER_CALL, SPACE_FIELD_MAX, TEAM_MAX
+from bridge.refusals import BadInput
+from bridge.storage.db import tables_of
 
 #: How long event ids are remembered; a signed call older than a few minutes is refused
 #: anyway, so a day is ample protection against replays.

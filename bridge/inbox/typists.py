@@ -10,9 +10,9 @@ from sqlalchemy import Row, delete, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
 from bridge.inbox.changes import Change, note
 from bridge.limits import TYPING_SECONDS
+from bridge.storage.db import tables_of
 
 
 def set_typing(

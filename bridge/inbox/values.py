@@ -8,9 +8,9 @@ import binascii
 import unicodedata
 from datetime import UTC, datetime
 
-from bridge.auth import is_digits
-from bridge.inbox.errors import BadInput, TooLong
 from bridge.limits import BODY_MAX, CURSOR_MAX, EXCERPT_LEN, MAX_ID
+from bridge.refusals import BadInput, TooLong
+from bridge.wordpress.auth import is_digits
 
 
 def utcnow() -> datetime:

@@ -11,15 +11,15 @@ from datetime import UTC, datetime
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bridge.db import tables_of
 from bridge.inbox import away, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
-from bridge.inbox.errors import Conflict, Forbidden, Gone, RateLimited
 from bridge.inbox.statements import send_statements
 from bridge.inbox.values import excerpt, utcnow
-from bridge.rate_limits import Limiter
+from bridge.refusals import Conflict, Forbidden, Gone, RateLimited
+from bridge.storage.db import tables_of
+from bridge.storage.rate_limits import Limiter
 
 
 @dataclass(frozen=True)
@@ -399,9 +399,7 @@ def set_blocked(
         audit(session, space_id, actor_id, "block", utcnow(), conversation.id, f"member {member}")
     elif not blocked and is_blocked(session, space_id, member):
         session.execute(delete(b).where(b.c.space_id == space_id, b.c.member_id == member))
-        audit(
-            session, space_id, actor_id, "unblock", utcnow(), conversation.id, f"member {member}"
-        )
+        audit(session, space_id, actor_id, "unblock", utcnow(), conversation.id, f"member {member}")
     note(session, Change(space_id, conversation.id))
     return blocked
 

@@ -1,12 +1,12 @@
 """WordPress identity, verified by the bridge itself from the shared database.
 
 Ports of ``wp_validate_auth_cookie()``, ``wp_salt()``, ``wp_verify_nonce()`` and the
-role lookup of ``WP_User`` (the plugin's signed calls are in :mod:`bridge.signing`).
+role lookup of ``WP_User`` (the plugin's signed calls are in :mod:`bridge.wordpress.signing`).
 Nothing here trusts a user id that a request hands over: a user is who their cookie proves.
 
 The verdict on a cookie or a nonce is WordPress' own for the same request, byte for byte:
 the Cookie header, the query string and a form body are read as PHP reads them into
-``$_COOKIE``, ``$_GET`` and ``$_POST`` (:mod:`bridge.php_request`), and the
+``$_COOKIE``, ``$_GET`` and ``$_POST`` (:mod:`bridge.wordpress.php_request`), and the
 hmac covers the fields exactly as they were sent. Text taken from a request is kept as
 ``str`` whose bytes are recovered exactly (:func:`raw_bytes`): UTF-8, with any other byte
 as a lone surrogate (``surrogateescape``).
@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, lit
 from sqlalchemy.orm import Session
 
 from bridge.config import KEY_NAMES
-from bridge.db import tables_of
+from bridge.storage.db import tables_of
 
 #: What wp-config-sample.php ships: never a real key (wp_salt() treats it as unset).
 PLACEHOLDER = "put your unique phrase here"

@@ -1,6 +1,6 @@
 """One error shape everywhere: ``{"code", "message", "description"?}`` with the right status.
 
-Refusals are :class:`bridge.inbox.errors.InboxError`, answered with the status of their
+Refusals are :class:`bridge.refusals.InboxError`, answered with the status of their
 kind (:data:`STATUSES`); werkzeug's HTTP errors (404 of an unknown path, 405, 413 of a body
 over ``MAX_CONTENT_LENGTH``) and a database that cannot be reached (503) get the same shape.
 """
@@ -13,8 +13,8 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from bridge.inbox import errors as refusals
-from bridge.inbox.errors import InboxError
+from bridge import refusals
+from bridge.refusals import InboxError
 
 log = logging.getLogger(__name__)
 

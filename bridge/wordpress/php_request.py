@@ -1,13 +1,13 @@
 """The request as PHP reads it: ``$_COOKIE``, ``$_GET``, ``$_POST`` and the slashes
 WordPress adds to them, ported from PHP 8.2 and WordPress, so that the bridge reads the
 logged-in cookie and the REST nonce from exactly the bytes WordPress checks
-(:mod:`bridge.auth` then checks them)."""
+(:mod:`bridge.wordpress.auth` then checks them)."""
 
 from __future__ import annotations
 
 import re
 
-from bridge.auth import raw_text
+from bridge.wordpress.auth import raw_text
 
 #: PHP's defaults (php.ini-production and -development keep them) for ``max_input_vars``,
 #: ``max_input_nesting_level`` and ``arg_separator.input``.

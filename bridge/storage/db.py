@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
-from bridge.tables import Tables
+from bridge.storage.tables import Tables
 
 
 def make_engine(settings: dict) -> Engine:

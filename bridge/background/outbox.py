@@ -21,9 +21,9 @@ from flask import Flask
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge import auth, signing, site
-from bridge.db import tables_of
 from bridge.inbox.values import utcnow
+from bridge.storage.db import tables_of
+from bridge.wordpress import auth, signing, site
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The header poll's verified answers, kept in memory by Cookie header while they are true.
 
-A process keeps them only while its hub (:mod:`bridge.live`) hears every change: a change
+A process keeps them only while its hub (:mod:`bridge.background.live`) hears every change: a change
 that concerns a user or one of their Spaces drops their answers, and so does a change of
 their login seen by the hub's watch; everything goes when the subscription is lost.
 """

@@ -11,8 +11,8 @@ every poll reads MariaDB.
 A session can also end without a change being published: the plugin hears every end
 WordPress' API makes (``user.logins_changed``), but not a change made by hand in the
 database. So every :data:`LOGINS_EVERY` seconds the hub reads, in one statement per
-thousand users, the login fingerprints (:func:`bridge.auth.login_fingerprint`) of the users
-it keeps answers or holds streams for, and drops or wakes those whose login changed.
+thousand users, the login fingerprints (:func:`bridge.wordpress.auth.login_fingerprint`)
+of the users it keeps answers or holds streams for, and drops or wakes those whose login changed.
 
 Nothing here decides what a user sees: a change carries ids, never text or an author.
 """
@@ -28,8 +28,8 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, Select, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.background.kept_answers import KeptAnswers
 from bridge.inbox.changes import NOTES, Change
-from bridge.kept_answers import KeptAnswers
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +321,7 @@ def channel_name(settings: dict) -> str:
 
 def watch_logins(app: Flask, engine: Engine, statement: Select) -> None:
     """Let the hub read login fingerprints with a site's
-    :func:`bridge.auth.fingerprints_statement`, when the site has Redis."""
+    :func:`bridge.wordpress.auth.fingerprints_statement`, when the site has Redis."""
     live = app.extensions.get("space_inbox_hub")
     if live is None:
         return

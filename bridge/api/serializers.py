@@ -1,4 +1,4 @@
-"""JSON answers, as the types of :mod:`bridge.shapes`. Member-facing and admin-facing
+"""JSON answers, as the types of :mod:`bridge.api.shapes`. Member-facing and admin-facing
 shapes are separate functions (and separate types), so that an admin's identity cannot
 reach a member through a forgotten condition."""
 
@@ -8,9 +8,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from bridge.inbox.away import AUTOMATIC
-from bridge.inbox.values import iso
-from bridge.shapes import (
+from bridge.api.shapes import (
     AdminConversation,
     AdminFrom,
     AdminMessage,
@@ -25,6 +23,8 @@ from bridge.shapes import (
     Settings,
     TeamFigures,
 )
+from bridge.inbox.away import AUTOMATIC
+from bridge.inbox.values import iso
 
 #: What a member sees of who wrote a message: themselves or the Space, never a person.
 MEMBER_FROM: dict[str, MemberFrom] = {"member": "me", "space": "space"}

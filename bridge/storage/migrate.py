@@ -7,7 +7,7 @@ prefix, and keeps its version table beside the inbox tables.
 from __future__ import annotations
 
 import functools
-import os
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
@@ -15,8 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-from bridge import schema
-from bridge.tables import own
+from bridge.storage.tables import own
 
 
 def version_table(prefix: str) -> str:
@@ -26,7 +25,8 @@ def version_table(prefix: str) -> str:
 
 def _config(connection: Connection | None, prefix: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", os.path.dirname(schema.__file__))
+    # The migrations ship inside the package as bridge.schema (schema/ in the repository).
+    cfg.set_main_option("script_location", str(files("bridge.schema")))
     cfg.attributes.update(
         connection=connection,
         own_prefix=own(prefix),

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
 from bridge.config import Rule
-from bridge.db import tables_of
+from bridge.storage.db import tables_of
 
 
 class DatabaseCounters:

@@ -1,5 +1,5 @@
 """What the inbox rules refuse, by kind: no HTTP here. The API answers each kind with its
-status (:data:`bridge.errors.STATUSES`, which a test checks covers every kind)."""
+status (:data:`bridge.api.errors.STATUSES`, which a test checks covers every kind)."""
 
 from __future__ import annotations
 

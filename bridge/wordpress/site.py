@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
-from bridge.auth import SiteKeys, php_unserialize
-from bridge.inbox.errors import Unavailable
+from bridge.refusals import Unavailable
+from bridge.wordpress.auth import SiteKeys, php_unserialize
 
 #: The plugin's main file, in whatever folder the site installed it.
 PLUGIN_FILE = "space-inbox.php"

@@ -3,7 +3,7 @@ what each answer holds, key by key.
 
 The views take their query and body typed with these (:mod:`bridge.api.openapi` validates
 them, with the limits of :mod:`bridge.limits`, before the view runs), the serializers
-(:mod:`bridge.serializers`) return the answer types, and the OpenAPI document is generated
+(:mod:`bridge.api.serializers`) return the answer types, and the OpenAPI document is generated
 from them. Rules beyond a value's type and size (a message's text once trimmed, opening
 hours in order, a time zone that exists) are the inbox's, with their own error codes.
 

@@ -11,7 +11,7 @@ import time
 
 from sqlalchemy.orm import Session
 
-from bridge.auth import get_options, is_digits, same
+from bridge.wordpress.auth import get_options, is_digits, same
 
 
 def shared_secret(session: Session, configured: str | None) -> str | None:

@@ -1,0 +1,1 @@
+"""Beside the requests: the notification outbox and its dispatcher, live updates, kept answers."""

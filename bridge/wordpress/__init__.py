@@ -1,0 +1,1 @@
+"""WordPress' trust: its cookies and nonces, its options, the plugin's signed calls, its state."""

@@ -55,7 +55,10 @@ TEAM_STRINGS = [
     "under a minute",
 ]
 #: What a member's page is configured with (window.spaceInboxConfig), and nothing more.
-CONFIG = {"apiBase", "mode", "nonce", "inboxUrl", "locale", "maxLength", "pollMs", "streamUrl"}
+CONFIG = {
+    "apiBase", "mode", "nonce", "inboxUrl", "locale", "maxLength", "userId", "loginUrl", "pollMs",
+    "streamUrl",
+}  # fmt: skip
 #: The team's configuration (window.spaceInboxTeamConfig), on the team's pages only.
 TEAM_CONFIG = {
     "typingSeconds",

@@ -48,7 +48,8 @@ final class Space_Inbox_Assets {
 	 * Every module of the inboxes (assets/<name>.js) with the modules it imports.
 	 */
 	const MODULES = array(
-		'badge'         => array(),
+		'api'           => array(),
+		'badge'         => array( 'api' ),
 		'inbox-page'    => array( 'badge' ),
 		'message-log'   => array( 'badge' ),
 		'composer'      => array( 'badge' ),
@@ -132,6 +133,10 @@ final class Space_Inbox_Assets {
 			'inboxUrl'  => Space_Inbox_Options::member_inbox_url(),
 			'locale'    => str_replace( '_', '-', (string) get_user_locale() ),
 			'maxLength' => Space_Inbox_Limits::BODY_MAX,
+			// Drafts and unsent messages are kept in the browser per user; a logged-out page
+			// offers to log in again and come back to the same conversation.
+			'userId'    => get_current_user_id(),
+			'loginUrl'  => wp_login_url(),
 			// Every admin sees a new message within 5 s: a poll every 4 s leaves room for
 			// the round trips of the poll under way when the message arrives.
 			'pollMs'    => 4000,
@@ -147,7 +152,8 @@ final class Space_Inbox_Assets {
 		 *
 		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl,
 		 *                      locale, maxLength (the bridge's longest message,
-		 *                      Space_Inbox_Limits::BODY_MAX), pollMs (the fallback poll),
+		 *                      Space_Inbox_Limits::BODY_MAX), userId, loginUrl (where
+		 *                      "Log in again" goes, back to the page), pollMs (the fallback poll),
 		 *                      streamUrl (the live stream, '' for none).
 		 */
 		return apply_filters( 'space_inbox_ui_config', $config );

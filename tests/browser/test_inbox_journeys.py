@@ -14,6 +14,7 @@ from bridge import limits
 from devstack.callers import PROXY
 
 from .support import (
+    PASSWORD,
     SPACE_NAME,
     badge,
     eventually,
@@ -383,10 +384,15 @@ def test_after_logging_out_the_inbox_and_the_api_refuse_the_old_cookie(stack, br
     # While logged in, the same calls are answered.
     assert page.evaluate(fetch, [proxy, old_nonce]) == 200
     assert context.request.get(bridge).status == 200
-    # A second tab on the conversation, left open across the logout.
+    # A second tab on the conversation, left open across the logout, with a draft in its box.
+    # Its clock stands still: it polls nothing, so only the logout's own cue can tell it.
     tab = context.new_page()
+    tab.clock.install()
     tab.goto(f"{stack.inbox_url}?space={stack.space_id}")
     expect(message_in(member_inbox(tab), question, mine=True)).to_be_visible()
+    late = "Hello? Anyone there?"
+    box = member_inbox(tab).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill(late)
 
     # Log out with WordPress' own link (toolbar, "Howdy, ..." menu).
     page.locator("#wp-admin-bar-my-account").hover()
@@ -396,17 +402,31 @@ def test_after_logging_out_the_inbox_and_the_api_refuse_the_old_cookie(stack, br
         logout.click()
     assert "loggedout=true" in page.url, page.url
 
-    # The tab left open refuses to send, says why, and keeps the text.
-    late = "Hello? Anyone there?"
-    box = member_inbox(tab).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
-    box.fill(late)
-    box.press("Control+Enter")
-    expect(member_inbox(tab).get_by_role("status")).to_have_text(
-        re.compile("You are logged out|This page has expired")
-    )
+    # The tab left open says so, hides the conversation and locks the box with the draft.
+    alert = member_inbox(tab).get_by_role("alert")
+    expect(alert).to_contain_text("You are logged out")
+    expect(message_in(member_inbox(tab), question)).to_be_hidden()
     expect(box).to_have_value(late)
-    expect(message_in(member_inbox(tab), late)).to_have_count(0)
+    expect(box).not_to_be_editable()
+    expect(member_inbox(tab).get_by_role("button", name="Send")).to_be_disabled()
     browsing.shot(tab, "tab-left-open")
+
+    # "Log in again" comes back to the same conversation, the draft in the box, unsent.
+    with tab.expect_navigation(wait_until="load"):
+        alert.get_by_role("link", name="Log in again").click()
+    assert "wp-login.php" in tab.url and "redirect_to=" in tab.url, tab.url
+    tab.clock.resume()
+    expect(tab.locator("#user_login")).to_be_focused()
+    tab.locator("#user_login").fill(member.login)
+    tab.locator("#user_pass").fill(PASSWORD)
+    with tab.expect_navigation(wait_until="load"):
+        tab.click("#wp-submit")
+    expect(tab).to_have_url(re.compile(rf"[?&]space={stack.space_id}(&|$)"))
+    box = member_inbox(tab).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    expect(box).to_have_value(late)
+    expect(message_in(member_inbox(tab), question, mine=True)).to_be_visible()
+    assert stack.stored_bodies(member) == [question]
+    tab.close()
 
     # The old cookie, in a new context, is nobody's any more.
     stale = browsing.context(f"{member.login}-old-cookie", storage_state=old_state)

@@ -136,6 +136,15 @@ export const { api, ApiError } = await import(
 // -- the summary poll: badges, and freshness of open inboxes -------------------------------
 
 /**
+ * The site's tabs in this browser: one that logs out tells the others (and so does the
+ * page WordPress shows after a logout, see Space_Inbox_Session_Signal).
+ */
+const tabs = window.BroadcastChannel
+	? new window.BroadcastChannel( 'space-inbox' )
+	: null;
+const LOGGED_OUT = 'logged-out';
+
+/**
  * The summary: pushed by the live stream while it is open; otherwise polled (GET me/summary
  * with If-None-Match) every few seconds while the page is visible, and at once when it comes
  * back into view. Updates every badge and tells subscribers; passes the stream's other
@@ -160,6 +169,14 @@ export const summary = {
 	streamTimer: 0,
 	/** @type {Map<string, Set<function(Object): void>>} */
 	handlers: new Map(),
+	/**
+	 * What the page knows of its session and connection: "ok", "offline", "unreachable" (the
+	 * bridge does not answer), "logged_out" (here or in another tab, or the session ended)
+	 * or "expired" (the page's nonce died).
+	 */
+	state: 'ok',
+	/** @type {Set<function(string): void>} */
+	stateListeners: new Set(),
 
 	/**
 	 * @param {function(Object): void} listener Called with each new summary.
@@ -197,8 +214,62 @@ export const summary = {
 		}
 	},
 
-	/** Logged out, or the page's nonce died: stop knocking. */
-	stop() {
+	/**
+	 * @param {function(string): void} listener Called with each new state.
+	 * @return {function(): void} Stops calling it.
+	 */
+	onState( listener ) {
+		this.stateListeners.add( listener );
+		return () => this.stateListeners.delete( listener );
+	},
+
+	/** @param {string} state The session's and connection's state now. */
+	setState( state ) {
+		if ( state !== this.state && ! this.stopped ) {
+			this.state = state;
+			for ( const listener of this.stateListeners ) {
+				listener( state );
+			}
+		}
+	},
+
+	/**
+	 * Take what a failed call says of the session and the connection.
+	 *
+	 * @param {*} error
+	 */
+	heard( error ) {
+		if ( ! ( error instanceof ApiError ) ) {
+			return;
+		}
+		if (
+			error.code === 'invalid_nonce' ||
+			error.code === 'rest_cookie_invalid_nonce'
+		) {
+			this.stop( 'expired' );
+		} else if ( error.status === 401 || error.code === 'not_logged_in' ) {
+			this.stop( 'logged_out' );
+		} else if ( error.transient && error.status !== 429 ) {
+			this.setState(
+				window.navigator.onLine === false ? 'offline' : 'unreachable'
+			);
+		}
+	},
+
+	/**
+	 * Logged out, or the page's nonce died: stop knocking, and say so (other tabs of the site
+	 * are told to check theirs).
+	 *
+	 * @param {string} [state] "logged_out" or "expired".
+	 */
+	stop( state = 'logged_out' ) {
+		if ( this.stopped ) {
+			return;
+		}
+		this.setState( state );
+		if ( state === 'logged_out' ) {
+			tabs?.postMessage( LOGGED_OUT );
+		}
 		this.stopped = true;
 		this.live = false;
 		window.clearTimeout( this.timer );
@@ -232,6 +303,7 @@ export const summary = {
 			}
 			this.live = true;
 			this.failures = 0;
+			this.setState( 'ok' );
 			window.clearTimeout( this.timer );
 			this.accept( data );
 		} );
@@ -302,16 +374,18 @@ export const summary = {
 				etag: this.etag,
 			} );
 			this.failures = 0;
+			this.setState( 'ok' );
 			if ( status === 200 && data ) {
 				this.etag = etag;
 				this.accept( data );
 			}
 		} catch ( error ) {
+			this.heard( error );
 			if (
 				error instanceof ApiError &&
 				( error.status === 401 || error.status === 403 )
 			) {
-				this.stop();
+				this.stop( 'expired' ); // Unless heard() said logged out already.
 			} else {
 				// The bridge is down or busy: back off, and honour Retry-After.
 				this.failures += 1;
@@ -327,6 +401,14 @@ export const summary = {
 		}
 		this.schedule( delay );
 		return this.data;
+	},
+
+	/** Ask the bridge now, even while the stream is open (it says nothing of a logout). */
+	check() {
+		if ( ! this.stopped ) {
+			this.failures = 0;
+			this.fetch();
+		}
 	},
 
 	/** @param {number} delay Milliseconds until the next poll. */
@@ -356,6 +438,14 @@ export const summary = {
 		};
 		document.addEventListener( 'visibilitychange', now );
 		window.addEventListener( 'focus', now );
+		window.addEventListener( 'offline', () => this.setState( 'offline' ) );
+		window.addEventListener( 'online', () => this.check() );
+		// Another tab of the site logged out (or found its session ended): check this one.
+		tabs?.addEventListener( 'message', ( event ) => {
+			if ( event.data === LOGGED_OUT ) {
+				this.check();
+			}
+		} );
 		this.connect();
 		return this.poll();
 	},

@@ -70,6 +70,37 @@ export class Composer {
 			class: 'button button-primary space-inbox__send',
 			text: __( 'Send', 'space-inbox' ),
 		} );
+		// What the box's last send, or its check, says: under the box, announced.
+		this.status = h( 'p', {
+			class: 'space-inbox__compose-status',
+			role: 'status',
+			'aria-live': 'polite',
+		} );
+	}
+
+	/**
+	 * Say something under the box ('' to clear).
+	 *
+	 * @param {string}         message
+	 * @param {'error'|'info'} [kind]
+	 */
+	say( message, kind = 'info' ) {
+		this.status.textContent = message;
+		this.status.classList.toggle( 'is-error', kind === 'error' );
+	}
+
+	/**
+	 * Lock the box (logged out, the page expired) or unlock it; its text stays.
+	 *
+	 * @param {boolean} locked
+	 */
+	lock( locked ) {
+		this.textarea.readOnly = locked;
+		this.textarea.setAttribute(
+			'aria-disabled',
+			locked ? 'true' : 'false'
+		);
+		this.sendButton.disabled = locked;
 	}
 
 	/**
@@ -109,7 +140,8 @@ export class Composer {
 				this.counter,
 				...buttons,
 				this.sendButton
-			)
+			),
+			this.status
 		);
 		this.count();
 		return this.node;

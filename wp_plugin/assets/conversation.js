@@ -1,8 +1,9 @@
 /**
  * Space Inbox: the conversation view that the member's inbox (member-inbox.js) and a Space
  * team's inbox (team-inbox.js) are built on: the conversation list, the open conversation
- * with its messages (message-log.js), the reply box (composer.js), and the states between
- * (loading, empty, sending, failed).
+ * with its messages (message-log.js), the reply box (composer.js), sending with nothing
+ * lost (sending.js), and the states between (loading, empty, sending, failed, logged out,
+ * offline: session-notice.js).
  *
  * `ConversationView` holds what both audiences do alike; what differs (which API paths,
  * what a row or a message says, what the composer adds) is asked of the subclass. Nothing
@@ -13,59 +14,31 @@
 
 const { __ } = window.wp.i18n;
 const [
-	{ h, setBadge, api, ApiError, summary },
+	{ h, api, ApiError, summary },
 	{ setQuery },
-	{ MessageLog, timeEl },
+	{ MessageLog },
 	{ Composer },
+	{ loadList, renderList, picture },
+	{ Sending },
+	{ SessionNotice },
 ] = await Promise.all(
-	[ 'badge.js', 'inbox-page.js', 'message-log.js', 'composer.js' ].map(
-		( name ) =>
-			import(
-				new URL(
-					`${ name }${ new URL( import.meta.url ).search }`,
-					import.meta.url
-				).href
-			)
+	[
+		'badge.js',
+		'inbox-page.js',
+		'message-log.js',
+		'composer.js',
+		'conversation-list.js',
+		'sending.js',
+		'session-notice.js',
+	].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
 	)
 );
-
-/**
- * A Space's picture (its logo, from the site), or '' for none or for anything but a web URL.
- *
- * @param {string|null|undefined} url The picture's URL.
- * @return {HTMLImageElement|string} The image, or ''.
- */
-function picture( url ) {
-	if ( ! url || ! /^https?:\/\//i.test( url ) ) {
-		return '';
-	}
-	return h( 'img', {
-		class: 'space-inbox__picture',
-		src: url,
-		alt: '',
-		width: '24',
-		height: '24',
-		loading: 'lazy',
-	} );
-}
-
-/** @return {string} A UUID v4, also where crypto.randomUUID is missing (plain http). */
-export function newClientKey() {
-	if ( window.crypto && typeof window.crypto.randomUUID === 'function' ) {
-		return window.crypto.randomUUID();
-	}
-	const bytes = window.crypto.getRandomValues( new Uint8Array( 16 ) );
-	// Version 4 (the high four bits of byte 6: 0100) and the variant (byte 8's high two: 10).
-	bytes[ 6 ] = ( bytes[ 6 ] % 0x10 ) + 0x40;
-	bytes[ 8 ] = ( bytes[ 8 ] % 0x40 ) + 0x80;
-	const hex = Array.from( bytes, ( b ) =>
-		b.toString( 16 ).padStart( 2, '0' )
-	).join( '' );
-	return `${ hex.slice( 0, 8 ) }-${ hex.slice( 8, 12 ) }-${ hex.slice(
-		12,
-		16
-	) }-${ hex.slice( 16, 20 ) }-${ hex.slice( 20 ) }`;
-}
 
 // -- the view --------------------------------------------------------------------------------
 
@@ -100,8 +73,8 @@ export class ConversationView {
 		this.listFailed = false;
 		this.threadLoad = 0;
 		this.seenSummary = false;
-		/** Unsent text per conversation, kept while switching. */
-		this.drafts = new Map();
+		/** Logged out or expired: nothing is shown or sent until the user logs in again. */
+		this.locked = false;
 	}
 
 	// ---- for the subclass to override ----
@@ -271,11 +244,20 @@ export class ConversationView {
 
 	build() {
 		const id = this.uid;
-		this.status = h( 'div', {
+		// What the view says, next to what it is about: the list's loading, and the open
+		// conversation's (its head's buttons; the reply box says its own, composer.js).
+		this.listStatus = h( 'p', {
 			class: 'space-inbox__status',
 			role: 'status',
 			'aria-live': 'polite',
 		} );
+		this.status = h( 'p', {
+			class: 'space-inbox__status',
+			role: 'status',
+			'aria-live': 'polite',
+		} );
+		this.session = new SessionNotice( ( locked ) => this.lock( locked ) );
+		this.sending = new Sending( this );
 
 		this.list = h( 'ul', {
 			class: 'space-inbox__list-items',
@@ -296,6 +278,7 @@ export class ConversationView {
 				class: 'space-inbox__heading',
 				text: __( 'Conversations', 'space-inbox' ),
 			} ),
+			this.listStatus,
 			this.list,
 			this.moreButton
 		);
@@ -342,7 +325,15 @@ export class ConversationView {
 			uid: id,
 			onSend: () => this.send(),
 			onKey: ( e ) => this.composerKey( e ),
-			onInput: () => this.composerInput(),
+			onInput: () => {
+				if ( this.current ) {
+					this.sending.setDraft(
+						this.current.key,
+						this.textarea.value
+					);
+				}
+				this.composerInput();
+			},
 			onBlur: () => this.composerBlur(),
 		} );
 		this.textarea = this.composer.textarea;
@@ -369,6 +360,7 @@ export class ConversationView {
 				'aria-labelledby': `${ id }-thread-title`,
 			},
 			this.threadHead,
+			this.status,
 			this.notice,
 			this.olderButton,
 			this.log,
@@ -384,8 +376,8 @@ export class ConversationView {
 			this.threadPane
 		);
 		this.root.replaceChildren(
+			this.session.node,
 			parts.toolbar || '',
-			this.status,
 			this.panes,
 			...( parts.after || [] )
 		);
@@ -394,22 +386,37 @@ export class ConversationView {
 	}
 
 	/**
-	 * Say something in the live region.
+	 * Say something next to what it is about, announced; it goes when the view changes.
 	 *
-	 * @param {string}         message
-	 * @param {'error'|'info'} [kind]
+	 * @param {string}          message
+	 * @param {'error'|'info'}  [kind]
+	 * @param {'thread'|'list'} [where] The open conversation (by default) or the list.
 	 */
-	say( message, kind = 'info' ) {
-		this.status.textContent = message;
-		this.status.classList.toggle( 'is-error', kind === 'error' );
-		window.clearTimeout( this.sayTimer );
-		if ( kind === 'info' && message ) {
-			this.sayTimer = window.setTimeout( () => this.say( '' ), 6000 );
-		}
+	say( message, kind = 'info', where = 'thread' ) {
+		const status = where === 'list' ? this.listStatus : this.status;
+		status.textContent = message;
+		status.classList.toggle( 'is-error', kind === 'error' );
 	}
 
-	/** @param {*} error Report an error politely. */
-	fail( error ) {
+	/** Clear what the view said (another conversation, Space or view). */
+	hush() {
+		this.say( '', 'info', 'list' );
+		this.say( '' );
+		this.composer.say( '' );
+	}
+
+	/**
+	 * Report an error politely, next to its cause. Logged out, expired, offline or the
+	 * bridge out of reach is said once, at the top (session-notice.js).
+	 *
+	 * @param {*}               error
+	 * @param {'thread'|'list'} [where]
+	 */
+	fail( error, where = 'thread' ) {
+		summary.heard( error );
+		if ( summary.state !== 'ok' ) {
+			return;
+		}
 		this.say(
 			error instanceof ApiError
 				? error.userMessage
@@ -417,8 +424,31 @@ export class ConversationView {
 						'Something went wrong. Please try again.',
 						'space-inbox'
 				  ),
-			'error'
+			'error',
+			where
 		);
+	}
+
+	/**
+	 * Logged out or the page expired: hide the conversations and lock the reply box (its
+	 * draft stays, and is kept in the browser for after the login).
+	 *
+	 * @param {boolean} locked
+	 */
+	lock( locked ) {
+		if ( ! this.panes ) {
+			return;
+		}
+		this.locked = locked;
+		this.panes.inert = locked;
+		this.list.hidden = locked;
+		this.log.hidden = locked || ! this.current;
+		this.composer.lock( locked );
+		if ( locked ) {
+			this.hush();
+			this.moreButton.hidden = true;
+			this.olderButton.hidden = true;
+		}
 	}
 
 	/** @param {boolean} open Whether a conversation is showing (for the narrow layout). */
@@ -429,6 +459,7 @@ export class ConversationView {
 		this.compose.hidden = ! open;
 		this.backButton.hidden = ! open;
 		this.threadHead.hidden = ! open;
+		this.hush();
 		if ( ! open ) {
 			this.threadTitle.textContent = '';
 			this.notice.hidden = true;
@@ -439,9 +470,6 @@ export class ConversationView {
 
 	closeThread() {
 		const key = this.current && this.current.key;
-		if ( this.current ) {
-			this.drafts.set( this.current.key, this.textarea.value );
-		}
 		this.current = null;
 		this.threadLoad++;
 		this.log.replaceChildren();
@@ -478,6 +506,8 @@ export class ConversationView {
 		if ( this.unsubscribe ) {
 			this.unsubscribe();
 		}
+		this.session.stop();
+		this.sending.stop();
 		this.listLoad++;
 		this.threadLoad++;
 		this.current = null;
@@ -499,13 +529,20 @@ export class ConversationView {
 		if ( ! this.concerns( event ) ) {
 			return;
 		}
+		this.refreshSoon();
+	}
+
+	/** Reload soon: a burst of changes (a live event and the new counts) is one reload. */
+	refreshSoon() {
 		window.clearTimeout( this.liveTimer );
-		// A burst of changes (a conversation read, then answered) is one reload.
-		this.liveTimer = window.setTimeout( () => this.refresh(), 50 );
+		this.liveTimer = window.setTimeout( () => this.refresh(), 100 );
 	}
 
 	/** Reload the list and the open conversation (after a change elsewhere). */
 	refresh() {
+		if ( this.locked ) {
+			return;
+		}
 		this.loadList();
 		if ( this.current ) {
 			this.loadMessages( { latest: true } );
@@ -515,113 +552,18 @@ export class ConversationView {
 	// ---- the conversation list ----
 
 	/** @param {boolean} [more] Append the next page instead of reloading. */
-	async loadList( more = false ) {
-		const ticket = ++this.listLoad;
-		const cursor = more ? this.nextCursor : null;
-		try {
-			const { data } = await this.fetchList( cursor );
-			if ( ticket !== this.listLoad ) {
-				return;
-			}
-			const rows = ( data.conversations || [] ).map( ( row ) =>
-				this.listItem( row )
-			);
-			this.items = more
-				? this.items.concat(
-						rows.filter(
-							( r ) =>
-								! this.items.some( ( x ) => x.key === r.key )
-						)
-				  )
-				: rows;
-			this.nextCursor = data.next_cursor || null;
-			this.listFailed = false;
-			this.renderList();
-		} catch ( error ) {
-			if ( ticket === this.listLoad ) {
-				this.listFailed = true;
-				this.fail( error );
-			}
-		}
+	loadList( more = false ) {
+		return loadList( this, more );
 	}
 
 	renderList() {
-		const focused = this.list.ownerDocument.activeElement;
-		const focusedKey =
-			focused && this.list.contains( focused )
-				? focused.dataset.key
-				: null;
-		const items = this.listedItems( this.items.slice() );
-		this.list.replaceChildren(
-			...items.map( ( item ) => {
-				const selected = this.current && this.current.key === item.key;
-				const badge = h( 'span', { class: 'space-inbox-badge' } );
-				setBadge( badge, selected ? 0 : item.unread );
-				return h(
-					'li',
-					{
-						class: `space-inbox__item${
-							item.unread && ! selected ? ' is-unread' : ''
-						}${ item.done ? ' is-done' : '' }`,
-					},
-					h(
-						'button',
-						{
-							type: 'button',
-							class: 'space-inbox__item-button',
-							'data-key': String( item.key ),
-							'aria-current': selected ? 'true' : null,
-							onclick: () => this.openItem( item.key ),
-						},
-						h(
-							'span',
-							{ class: 'space-inbox__item-top' },
-							picture( item.picture ),
-							h( 'span', {
-								class: 'space-inbox__item-title',
-								text: item.title,
-							} ),
-							badge
-						),
-						item.excerpt
-							? h( 'span', {
-									class: 'space-inbox__item-excerpt',
-									text: item.excerpt,
-							  } )
-							: '',
-						h(
-							'span',
-							{ class: 'space-inbox__item-meta' },
-							item.time ? timeEl( item.time ) : '',
-							...this.itemNotes( item )
-						)
-					)
-				);
-			} )
-		);
-		if ( ! items.length ) {
-			this.list.append(
-				h( 'li', {
-					class: 'space-inbox__empty',
-					text: this.emptyListText(),
-				} )
-			);
-		}
-		this.moreButton.hidden = ! this.nextCursor;
-		if ( focusedKey ) {
-			this.list
-				.querySelector( `[data-key="${ CSS.escape( focusedKey ) }"]` )
-				?.focus();
-		}
+		renderList( this );
 	}
 
 	// ---- a conversation ----
 
 	/** @param {Object} current The conversation to show. */
 	openThread( current ) {
-		if ( this.current ) {
-			this.drafts.set( this.current.key, this.textarea.value );
-		}
 		this.leavingThread();
 		this.threadLoad++;
 		this.current = Object.assign( current, {
@@ -631,12 +573,23 @@ export class ConversationView {
 			unread: 0,
 		} );
 		this.messages.reset();
-		this.textarea.value = this.drafts.get( current.key ) || '';
+		this.textarea.value = this.sending.draft( current.key );
 		this.updateCounter();
 		this.showThread( true );
 		this.renderHead();
 		this.renderList();
 		this.threadShown();
+		this.sending.restore( this.current );
+	}
+
+	/**
+	 * Keep a conversation's draft (in the browser: it outlives the page).
+	 *
+	 * @param {string|number} key
+	 * @param {string}        text
+	 */
+	keepDraft( key, text ) {
+		this.sending.setDraft( key, text );
 	}
 
 	renderHead() {
@@ -738,104 +691,28 @@ export class ConversationView {
 		this.messages.render( this.current, options );
 	}
 
-	// ---- sending ----
+	// ---- sending (sending.js) ----
 
-	async send() {
-		const c = this.current;
-		if ( ! c || this.compose.hidden ) {
-			return;
-		}
-		const problem = this.composer.problem();
-		if ( problem ) {
-			this.say( problem, 'error' );
-			this.textarea.focus();
-			return;
-		}
-		const body = this.textarea.value.trim();
-		const clientKey = newClientKey();
-		const message = {
-			key: `k${ clientKey }`,
-			client_key: clientKey,
-			from: this.side,
-			body,
-			created_at: new Date().toISOString(),
-			pending: 'sending',
-		};
-		this.prepare( message );
-		await this.queue( message );
+	send() {
+		return this.sending.send();
+	}
+
+	/** @param {Object} message A pending message record: show it, keep it, send it. */
+	queue( message ) {
+		return this.sending.queue( message );
+	}
+
+	/** @param {Object} message A pending message record: POST it (again). */
+	deliver( message ) {
+		return this.sending.deliver( message );
 	}
 
 	/**
-	 * Show a message as on its way, empty the box and send it.
-	 *
-	 * @param {Object} message A pending message record.
+	 * @param {Object} body A new message's POST body.
+	 * @return {Promise<Object>} The bridge's answer.
 	 */
-	async queue( message ) {
-		const c = this.current;
-		c.messages.set( message.key, message );
-		this.textarea.value = '';
-		this.drafts.delete( c.key );
-		this.updateCounter();
-		this.composerCleared();
-		this.messages.toBottom(); // Show the new message at the bottom.
-		this.renderMessages();
-		this.textarea.focus();
-		await this.dispatch( message );
-	}
-
-	/**
-	 * POST a message; a retry reuses its client key, so it is never stored twice.
-	 *
-	 * @param {Object} message A pending message record.
-	 */
-	async deliver( message ) {
-		const c = this.current;
-		if ( ! c || ! c.messages.has( message.key ) ) {
-			return;
-		}
-		message.pending = 'sending';
-		this.renderMessages();
-		const path = this.messagesPath();
-		const body = { body: message.body, client_key: message.client_key };
-		this.addToBody( message, body );
-		try {
-			const { data } = await api( path, { method: 'POST', body } );
-			c.messages.delete( message.key );
-			const key = `m${ data.id }`;
-			const node = c.nodes.get( message.key );
-			c.nodes.delete( message.key );
-			if ( c.messages.has( key ) ) {
-				node?.remove(); // A refresh brought it in already.
-			} else if ( node ) {
-				c.nodes.set( key, node ); // Keep the row; renderMessages() redraws it as sent.
-			}
-			c.messages.set( key, { key, ...data } );
-			if ( c === this.current ) {
-				this.renderMessages();
-				this.say( __( 'Message sent.', 'space-inbox' ) );
-			}
-			this.loadList();
-		} catch ( error ) {
-			if ( await this.handled( c, message, error ) ) {
-				return;
-			}
-			if ( error instanceof ApiError && error.transient ) {
-				message.pending = 'failed'; // Kept with its client key for "Try again".
-			} else {
-				// Refused for good (too long, Space gone, not allowed...): give the text back.
-				c.messages.delete( message.key );
-				if ( c === this.current && ! this.textarea.value ) {
-					this.textarea.value = message.body;
-					this.updateCounter();
-				}
-				this.refused( c, error );
-				this.renderHead();
-			}
-			if ( c === this.current ) {
-				this.renderMessages();
-			}
-			this.fail( error );
-		}
+	post( body ) {
+		return api( this.messagesPath(), { method: 'POST', body } );
 	}
 }
 ConversationView.count = 0;

@@ -10,7 +10,7 @@
 
 const { __ } = window.wp.i18n;
 const [ { h }, { newClientKey } ] = await Promise.all(
-	[ 'badge.js', 'conversation.js' ].map( ( name ) =>
+	[ 'badge.js', 'sending.js' ].map( ( name ) =>
 		import(
 			new URL(
 				`${ name }${ new URL( import.meta.url ).search }`,
@@ -138,11 +138,12 @@ export class AnsweredMeanwhile {
 		const inbox = this.inbox;
 		c.messages.delete( message.key );
 		if ( c !== inbox.current ) {
-			inbox.drafts.set( c.key, message.body ); // Kept for when it is opened again.
+			inbox.keepDraft( c.key, message.body ); // Kept for when it is opened again.
 			return;
 		}
 		if ( ! inbox.textarea.value.trim() ) {
 			inbox.textarea.value = message.body;
+			inbox.keepDraft( c.key, message.body );
 			inbox.updateCounter();
 		}
 		inbox.renderMessages();

@@ -27,6 +27,7 @@ const [
 	{ loadModule, loadStylesheet, queryId, setQuery },
 	{ withTime },
 	{ fillReplyTime, replyTimeOf },
+	{ TypingWatch },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -34,6 +35,7 @@ const [
 		'inbox-page.js',
 		'message-log.js',
 		'reply-time.js',
+		'typing-watch.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -62,7 +64,38 @@ export class MemberInbox extends ConversationView {
 			class: 'space-inbox-reply-time space-inbox__reply-time',
 			hidden: true,
 		} );
-		return { head: [ this.replyTime ] };
+		// "T-Shirt Shop is typing…": the Space, never who on its team.
+		this.typingNotice = h( 'p', {
+			class: 'space-inbox__typing',
+			'aria-live': 'polite',
+		} );
+		this.watch = new TypingWatch( ( data ) => {
+			this.typingNotice.textContent =
+				data && this.current
+					? sprintf(
+							/* translators: %s: Space name. */
+							__( '%s is typing…', 'space-inbox' ),
+							this.current.name || __( 'Space', 'space-inbox' )
+					  )
+					: '';
+		} );
+		return { head: [ this.replyTime ], thread: [ this.typingNotice ] };
+	}
+
+	threadShown() {
+		const c = this.current;
+		this.watch.watch(
+			c ? `me/spaces/${ c.spaceId }/typing` : '',
+			( event ) =>
+				Boolean( c ) &&
+				Number( event.space_id ) === c.spaceId &&
+				! event.conversation_id
+		);
+	}
+
+	stop() {
+		super.stop();
+		this.watch.stop();
 	}
 
 	clearHead() {
@@ -90,7 +123,7 @@ export class MemberInbox extends ConversationView {
 
 	summaryChanged( data, first ) {
 		if ( ! first ) {
-			this.refresh();
+			this.refreshSoon();
 		} // The first summary comes with the first load anyway.
 	}
 
@@ -227,6 +260,7 @@ export class MemberInbox extends ConversationView {
 		if ( ! data.space ) {
 			return;
 		}
+		c.seenId = data.space_seen_id;
 		const renamed = c.name !== data.space.name;
 		c.name = data.space.name;
 		c.picture = data.space.avatar_url;
@@ -364,9 +398,12 @@ class FrontInbox {
 		if ( this.inbox ) {
 			this.inbox.stop();
 			// Switched by hand: the conversation or Space of the previous view no longer applies.
+			// The Dashboard stays in view from one Space to the next.
+			const view =
+				id && this.inbox.view === 'dashboard' ? 'dashboard' : null;
 			setQuery(
 				id
-					? { team: id, space: null, conversation: null, view: null }
+					? { team: id, space: null, conversation: null, view }
 					: { team: null, conversation: null, view: null }
 			);
 		}

@@ -178,11 +178,43 @@ export class MessageLog {
 				} )
 			);
 		}
+		this.markSeen( c, ordered );
 		if ( older ) {
 			log.scrollTop = log.scrollHeight - fromBottom;
 		} else if ( nearBottom || ! this.scrolledOnce ) {
 			log.scrollTop = log.scrollHeight;
 			this.scrolledOnce = true;
+		}
+	}
+
+	/**
+	 * "Seen" under this side's last message once the other side has read it (`c.seenId`: the
+	 * newest message they read; a member is never told who on the team read it).
+	 *
+	 * @param {Object}        c       The open conversation.
+	 * @param {Array<Object>} ordered Its messages, in order.
+	 */
+	markSeen( c, ordered ) {
+		const seenId = Number( c.seenId ) || 0;
+		const last = ordered.filter( ( m ) => this.isMine( m ) ).pop();
+		const seen =
+			last && ! last.pending && last.id && last.id <= seenId
+				? c.nodes.get( last.key )
+				: null;
+		for ( const mark of this.node.querySelectorAll(
+			'.space-inbox-msg__seen'
+		) ) {
+			if ( ! seen || ! seen.contains( mark ) ) {
+				mark.remove();
+			}
+		}
+		if ( seen && ! seen.querySelector( '.space-inbox-msg__seen' ) ) {
+			seen.querySelector( '.space-inbox-msg__meta' ).append(
+				h( 'span', {
+					class: 'space-inbox-msg__seen',
+					text: __( 'Seen', 'space-inbox' ),
+				} )
+			);
 		}
 	}
 

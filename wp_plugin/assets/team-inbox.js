@@ -5,8 +5,8 @@
  * end's team view of one Space (`?team=<space id>`).
  *
  * The team sees the audit label under every Space answer ("sent by NAME · time"), marks
- * conversations done and blocks members. Its tools: "Someone on your team is replying…"
- * while another admin types in the open conversation (typing.js), saved replies in the
+ * conversations done and blocks members. Its tools: who else on the team is replying
+ * ("Giulia is replying…") in the open conversation (typing.js, typing-watch.js), saved replies in the
  * composer (reply-picker.js), a question before an answer goes out when a teammate answered
  * meanwhile (meanwhile.js), and a Dashboard view beside the conversations (figures, away settings, saved
  * replies: dashboard.js and dashboard.css, loaded the first time it is opened).
@@ -20,7 +20,8 @@ const [
 	{ ConversationView },
 	{ queryId, setQuery, loadModule, loadStylesheet },
 	{ withTime },
-	{ TypingMarks, TypingWatch },
+	{ TypingMarks },
+	{ TypingWatch },
 	{ SavedReplies, ReplyPicker },
 	{ AnsweredMeanwhile },
 	{ duration },
@@ -31,6 +32,7 @@ const [
 		'inbox-page.js',
 		'message-log.js',
 		'typing.js',
+		'typing-watch.js',
 		'reply-picker.js',
 		'meanwhile.js',
 		'team-common.js',
@@ -70,6 +72,29 @@ function responseLine( row ) {
 		);
 	}
 	return '';
+}
+
+/**
+ * Who else on the team is answering, by name ("Giulia is replying…").
+ *
+ * @param {Array<Object>} who The typists (`{id, name}`), the reader left out.
+ * @return {string} What the notice says.
+ */
+function typists( who ) {
+	const names = ( Array.isArray( who ) ? who : [] ).map( ( p ) => p.name );
+	if ( names.length === 1 ) {
+		/* translators: %s: name of a Space admin. */
+		return sprintf( __( '%s is replying…', 'space-inbox' ), names[ 0 ] );
+	}
+	if ( names.length === 2 ) {
+		return sprintf(
+			/* translators: 1, 2: names of two Space admins. */
+			__( '%1$s and %2$s are replying…', 'space-inbox' ),
+			names[ 0 ],
+			names[ 1 ]
+		);
+	}
+	return __( 'Several of your team are replying…', 'space-inbox' );
 }
 
 /**
@@ -222,10 +247,8 @@ export class TeamInbox extends ConversationView {
 			'aria-live': 'polite',
 		} );
 		this.marks = new TypingMarks();
-		this.watch = new TypingWatch( ( typing ) => {
-			this.typingNotice.textContent = typing
-				? __( 'Someone on your team is replying…', 'space-inbox' )
-				: '';
+		this.watch = new TypingWatch( ( data ) => {
+			this.typingNotice.textContent = data ? typists( data.who ) : '';
 		} );
 		this.store = new SavedReplies();
 		this.picker = new ReplyPicker( {
@@ -247,6 +270,13 @@ export class TeamInbox extends ConversationView {
 				'space-inbox'
 			),
 		};
+	}
+
+	hush() {
+		super.hush();
+		if ( this.dashboardStatus ) {
+			this.dashboardStatus.textContent = '';
+		}
 	}
 
 	composerKey( event ) {
@@ -298,13 +328,25 @@ export class TeamInbox extends ConversationView {
 				this.dashboard = new Dashboard( {
 					uid: this.uid,
 					store: this.store,
-					say: ( message, kind ) => this.say( message, kind ),
+					say: ( message, kind ) => {
+						this.dashboardStatus.textContent = message;
+						this.dashboardStatus.classList.toggle(
+							'is-error',
+							kind === 'error'
+						);
+					},
 					onOpen: ( conversationId ) => {
 						this.showView( 'inbox' );
 						this.openAdmin( conversationId );
 					},
 				} );
-				this.root.append( this.dashboard.root );
+				// What the Dashboard says (its own notices aside), above it.
+				this.dashboardStatus = h( 'p', {
+					class: 'space-inbox__status',
+					role: 'status',
+					'aria-live': 'polite',
+				} );
+				this.root.append( this.dashboardStatus, this.dashboard.root );
 				return this.dashboard;
 			} );
 			this.dashboardLoad.catch( () => {
@@ -331,6 +373,7 @@ export class TeamInbox extends ConversationView {
 		}
 		this.panes.hidden = dashboard;
 		this.filterField.hidden = dashboard;
+		this.hush();
 		if ( this.dashboard ) {
 			this.dashboard.root.hidden = ! dashboard;
 		}
@@ -369,33 +412,28 @@ export class TeamInbox extends ConversationView {
 	/** Typing marks and the teammates' notice follow the conversation in view. */
 	followTyping() {
 		const c = this.view === 'inbox' ? this.current : null;
-		const answering = c && ! this.isReadOnly( c.spaceId );
-		this.marks.follow(
-			answering
-				? `spaces/${ c.spaceId }/conversations/${ c.conversationId }/typing`
-				: ''
+		const path = c
+			? `spaces/${ c.spaceId }/conversations/${ c.conversationId }/typing`
+			: '';
+		this.marks.follow( c && ! this.isReadOnly( c.spaceId ) ? path : '' );
+		this.watch.watch(
+			path,
+			( event ) =>
+				Number( event.space_id ) === c.spaceId &&
+				Number( event.conversation_id ) === c.conversationId
 		);
-		this.watch.watch( c ? c.spaceId : 0, c ? c.conversationId : 0 );
 	}
 
 	// ---- start ----
 
 	async start() {
 		this.listen();
-		this.say( __( 'Loading…', 'space-inbox' ) );
+		this.say( __( 'Loading…', 'space-inbox' ), 'info', 'list' );
 		const data = await summary.start(); // Who is on which team, before offering replies.
-		this.say( '' );
+		this.say( '', 'info', 'list' );
 		if ( data ) {
 			this.applySummary( data );
-		} else if ( summary.stopped ) {
-			this.say(
-				__(
-					'You are logged out. Log in again to see your messages.',
-					'space-inbox'
-				),
-				'error'
-			);
-		}
+		} // Else logged out: the inbox says so at its top.
 		this.renderSpaces();
 		const wanted = queryId( this.spaceParam );
 		const first =
@@ -440,7 +478,7 @@ export class TeamInbox extends ConversationView {
 		this.renderSpaces();
 		const now = this.spaces.find( ( s ) => s.id === this.spaceId );
 		if ( now && now.unread !== wasUnread ) {
-			this.refresh();
+			this.refreshSoon();
 		}
 	}
 
@@ -594,12 +632,8 @@ export class TeamInbox extends ConversationView {
 		if ( last.from !== 'space' ) {
 			return last.excerpt;
 		}
-		return sprintf(
-			/* translators: 1: Space name, 2: excerpt of its last answer. */
-			__( '%1$s · %2$s', 'space-inbox' ),
-			this.spaceName,
-			last.excerpt
-		);
+		/* translators: %s: excerpt of the Space's last answer, in its team's list. */
+		return sprintf( __( 'Answered: %s', 'space-inbox' ), last.excerpt );
 	}
 
 	itemNotes( item ) {

@@ -1,16 +1,15 @@
 /**
- * Space Inbox: who on a Space's team is typing an answer, in a team inbox.
+ * Space Inbox: the team composer's typing marks, in a team inbox.
  *
  * - `TypingMarks`: the team composer says that its admin is typing an answer
  *   (`POST …/typing`, renewed every few seconds, `false` on send, blur or an empty box);
- * - `TypingWatch`: an open team conversation shows when someone else on the team types
- *   (the live stream's `typing` event, else a poll of `GET …/typing` while the page is
- *   visible). A member's inbox never loads this module.
+ * - who else on the team types is shown by typing-watch.js, as the member's inbox shows
+ *   that the Space types. A member's inbox never loads this module.
  *
  * @module space-inbox/typing
  */
 
-const [ { config, api, summary }, { teamConfig } ] = await Promise.all(
+const [ { api }, { teamConfig } ] = await Promise.all(
 	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
 		import(
 			new URL(
@@ -25,8 +24,6 @@ const [ { config, api, summary }, { teamConfig } ] = await Promise.all(
 const TYPING_MS = ( Number( teamConfig.typingSeconds ) || 8 ) * 1000;
 /** A typing mark is renewed at most this often while the admin types. */
 const MARK_EVERY_MS = 3000;
-/** Without the live stream, an open team conversation asks who is typing this often. */
-const TYPING_POLL_MS = Math.max( 2000, Number( config.pollMs ) || 4000 );
 
 /**
  * The admin's own typing marks, for the conversation in the team composer.
@@ -77,111 +74,5 @@ export class TypingMarks {
 		api( this.path, { method: 'POST', body: { typing } } ).catch(
 			() => {}
 		); // Only a hint.
-	}
-}
-
-/**
- * Whether someone else on the team is typing in the open team conversation: asked when the
- * live stream says that it changed, else every few seconds while the page is visible.
- */
-export class TypingWatch {
-	/** @param {function(boolean): void} onChange Called when it starts or stops. */
-	constructor( onChange ) {
-		this.onChange = onChange;
-		this.spaceId = 0;
-		this.conversationId = 0;
-		this.path = '';
-		this.shown = false;
-		this.ticket = 0;
-		this.timer = 0;
-		this.recheck = 0;
-		this.stopLive = summary.on( 'typing', ( event ) => {
-			if (
-				Number( event.space_id ) === this.spaceId &&
-				Number( event.conversation_id ) === this.conversationId
-			) {
-				this.check();
-			}
-		} );
-		this.onVisible = () => {
-			if ( ! document.hidden ) {
-				this.check();
-			}
-		};
-	}
-
-	/**
-	 * Watch a conversation, or nothing.
-	 *
-	 * @param {number} spaceId
-	 * @param {number} conversationId 0: stop watching.
-	 */
-	watch( spaceId, conversationId ) {
-		if (
-			spaceId === this.spaceId &&
-			conversationId === this.conversationId
-		) {
-			return;
-		}
-		this.spaceId = conversationId ? spaceId : 0;
-		this.conversationId = conversationId;
-		this.path = conversationId
-			? `spaces/${ spaceId }/conversations/${ conversationId }/typing`
-			: '';
-		this.ticket++;
-		window.clearInterval( this.timer );
-		window.clearTimeout( this.recheck );
-		document.removeEventListener( 'visibilitychange', this.onVisible );
-		this.show( false );
-		if ( ! this.path ) {
-			return;
-		}
-		document.addEventListener( 'visibilitychange', this.onVisible );
-		this.timer = window.setInterval( () => {
-			if ( ! summary.live && ! document.hidden ) {
-				this.check();
-			}
-		}, TYPING_POLL_MS );
-		this.check();
-	}
-
-	async check() {
-		if ( ! this.path ) {
-			return;
-		}
-		const ticket = this.ticket;
-		try {
-			const { data } = await api( this.path );
-			if ( ticket !== this.ticket ) {
-				return;
-			}
-			const typing = Boolean( data && data.typing );
-			this.show( typing );
-			window.clearTimeout( this.recheck );
-			// A mark that runs out is announced by no event: look again when it would have.
-			if ( typing ) {
-				this.recheck = window.setTimeout(
-					() => this.check(),
-					TYPING_MS + 500
-				);
-			}
-		} catch {
-			// Only a hint: the next check may do better.
-		}
-	}
-
-	/** @param {boolean} typing */
-	show( typing ) {
-		if ( typing === this.shown ) {
-			return;
-		}
-		this.shown = typing;
-		this.onChange( typing );
-	}
-
-	/** The view is gone. */
-	stop() {
-		this.watch( 0, 0 );
-		this.stopLive();
 	}
 }

@@ -36,6 +36,7 @@ require_once __DIR__ . '/class-space-inbox-container.php';
 require_once __DIR__ . '/class-space-inbox-shortcodes.php';
 require_once __DIR__ . '/class-space-inbox-navigation.php';
 require_once __DIR__ . '/class-space-inbox-admin-screen.php';
+require_once __DIR__ . '/class-space-inbox-session-signal.php';
 
 /**
  * The UI's hooks, and the lookups its classes share.
@@ -67,6 +68,9 @@ final class Space_Inbox_UI {
 		add_action( 'bp_setup_nav', array( 'Space_Inbox_Navigation', 'profile_nav' ), 100 );
 
 		add_action( 'admin_menu', array( 'Space_Inbox_Admin_Screen', 'add_menu' ) );
+
+		// A logout tells the site's other tabs at once.
+		Space_Inbox_Session_Signal::init();
 	}
 
 	/**

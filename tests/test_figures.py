@@ -187,9 +187,22 @@ def _recount(history: dict) -> list[dict]:
         elif kind == "answer" and member in open_of:
             period = open_of.pop(member)
             period.update(by=who, ms=working_ms(period["opened"], when))
-    for period in open_of.values():
+    for member, period in open_of.items():
         period["waited"] = working_ms(period["opened"], NOW)
+        # How long the member has been waiting: clock time, away time included.
+        period["waiting_for"] = member
+        period["clock_seconds"] = (NOW - period["opened"]) / timedelta(seconds=1)
     return periods
+
+
+def _waiting_longest(periods: list[dict], conversations: dict[int, int]) -> list[tuple]:
+    """The ten conversations whose open period is oldest, and the clock time each waited."""
+    waiting = sorted(
+        (p["opened"], conversations[p["waiting_for"]], p["clock_seconds"])
+        for p in periods
+        if "waiting_for" in p
+    )
+    return [(conversation, seconds) for _, conversation, seconds in waiting[:10]]
 
 
 def _rank(values: list[int], share: float) -> float | None:
@@ -264,15 +277,20 @@ def team(client, world):
 @pytest.mark.parametrize("seed", range(8))
 def test_the_figures_match_an_independent_recount(app, team, seed):
     history = _history(seed)
-    _write(app, team, history)
+    conversations = _write(app, team, history)
     expected = _recount(history)
     session = app.extensions["space_inbox_db"]()
     try:
         with session.begin():
             periods, rules = figures.load(session, SPACE, NOW)
             by_admin = figures.by_admin(session, periods, NOW)
+            waiting = figures.waiting_longest(session, SPACE, NOW)
     finally:
         session.close()
+    # Waiting longest: clock time since the member's message, whatever the away time.
+    assert [(w["row"].id, w["waited_seconds"]) for w in waiting] == _waiting_longest(
+        expected, conversations
+    )
     in_window = [p for p in expected if p["opened"] > NOW - timedelta(days=30)]
     assert len(periods) == len(in_window)
     for days in (7, 30):
@@ -325,6 +343,8 @@ def test_the_generated_histories_reach_every_case():
     assert any(kind == "done" for _, kind, _, _ in events)
     periods = [p for h in histories for p in _recount(h)]
     assert any(p["ms"] is None for p in periods) and any(p["ms"] for p in periods)
+    # Some member waits while the Space was away: clock and working time differ.
+    assert any(p["ms"] is None and p["waited"] < p["clock_seconds"] * 1000 for p in periods)
     assert sum(len(_recount(h)) >= 10 for h in histories) >= 2
 
 

@@ -3,8 +3,10 @@
 A member's message opens a waiting period when the Space has answered every earlier one
 (or it is the conversation's first); the Space's next answer, by any admin, closes it and
 its response time is the time it waited less the Space's away time. Automatic answers
-close nothing. The README's "Response figures" section is the definition; this module is
-its code, and ``tests/test_figures.py`` recounts it independently.
+close nothing. How long a conversation has been waiting, though, is clock time, away time
+included: what the member lived. The README's "Response figures" section is the
+definition; this module is its code, and ``tests/test_figures.py`` recounts it
+independently.
 """
 
 from __future__ import annotations
@@ -199,7 +201,10 @@ def by_admin(session: Session, periods: list[Period], now: datetime) -> list[dic
 
 
 def waiting_longest(session: Session, space_id: int, now: datetime) -> list[dict]:
-    """The conversations waiting longest for an answer, with how long in working time."""
+    """The conversations waiting longest for an answer, with how long in clock time: from
+    the member's first unanswered message (``awaiting_since``) to now, away time included,
+    as the member waited and as the team's conversation list counts it. (Response times
+    leave the away time out; a wait is what the member lives.)"""
     t = tables_of(session)
     c, u = t.conversations, t.users
     rows = session.execute(
@@ -209,14 +214,10 @@ def waiting_longest(session: Session, space_id: int, now: datetime) -> list[dict
         .order_by(c.c.awaiting_since, c.c.id)
         .limit(WAITING_LISTED)
     ).all()
-    if not rows:
-        return []
-    oldest = min(r.awaiting_since for r in rows)
-    timeline = away.rules(session, space_id, oldest).timeline(oldest, now)
     return [
         {
             "row": r,
-            "waited_seconds": _seconds(timeline.working_ms(r.awaiting_since, now)),
+            "waited_seconds": max((now - r.awaiting_since).total_seconds(), 0.0),
         }
         for r in rows
     ]

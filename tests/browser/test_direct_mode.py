@@ -291,6 +291,22 @@ def test_an_open_conversation_shows_the_spaces_answer_without_polling(stack, bro
     )
     expect(page.get_by_text("Ben Admin")).to_have_count(0)
     browsing.shot(page, "live-member-conversation")
+
+    # The member answers.
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("Great, thanks!")
+    box.press("Control+Enter")
+    expect(inbox.locator(".space-inbox__item-button")).to_contain_text("You: Great, thanks!")
+
+    # The team reads it: "Seen" comes with the stream, no reload, nobody named.
+    mine = message_in(inbox, "Great, thanks!", mine=True)
+    expect(mine.locator(".space-inbox-msg__seen")).to_have_count(0)
+    conversation = stack.conversation_of(member)
+    stack.proxy(
+        stack.ada, "POST", f"spaces/{stack.space_id}/conversations/{conversation}/read"
+    ).raise_for_status()
+    expect(mine.locator(".space-inbox-msg__seen")).to_have_text("Seen")
+    expect(page.get_by_text("Ada Admin")).to_have_count(0)
     assert polls == [], polls
 
 

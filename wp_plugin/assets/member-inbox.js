@@ -56,6 +56,11 @@ export class MemberInbox extends ConversationView {
 		this.build();
 	}
 
+	/** @return {string} The side this inbox writes for: the member's own. */
+	get side() {
+		return 'me';
+	}
+
 	// ---- layout ----
 
 	parts() {
@@ -122,9 +127,12 @@ export class MemberInbox extends ConversationView {
 	}
 
 	summaryChanged( data, first ) {
-		if ( ! first ) {
+		// The first summary comes with the first load anyway; later ones matter when they
+		// count what the list does not show (not the member's own read, say).
+		const shown = this.items.reduce( ( sum, i ) => sum + i.unread, 0 );
+		if ( ! first && Number( data.unread ) !== shown ) {
 			this.refreshSoon();
-		} // The first summary comes with the first load anyway.
+		}
 	}
 
 	// ---- the conversation list ----

@@ -1,0 +1,156 @@
+"""Every state of a conversation shown, and nothing lost (issue: the inbox as people expect
+it): offline and back, a draft and an unsent message across a reload, "Seen" for the
+member once the team has read, the team's list and its Dashboard across Spaces."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from .support import (
+    SPACE_NAME,
+    member_inbox,
+    message_in,
+    switcher,
+    team_inbox,
+)
+
+
+def member_page(stack, browsing, member, *, space_id: int | None = None):
+    """The member's inbox, open on the conversation with a Space."""
+    page = browsing.login(member, f"{stack.inbox_url}?space={space_id or stack.space_id}")
+    box = member_inbox(page).get_by_role("textbox", name=re.compile("^Message to"))
+    expect(box).to_be_visible()
+    return page
+
+
+def test_a_message_sent_offline_waits_and_goes_once_when_the_member_is_back(stack, browsing):
+    member = stack.new_member("Olga Offline")
+    stack.send_as(member, "First question.")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+    expect(message_in(inbox, "First question.", mine=True)).to_be_visible()
+
+    page.context.set_offline(True)
+    notice = inbox.locator(".space-inbox__session")
+    expect(notice).to_contain_text("You are offline")
+    expect(notice).to_have_attribute("role", "status")
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("Sent from the train.")
+    box.press("Control+Enter")
+    waiting = message_in(inbox, "Sent from the train.", mine=True)
+    expect(waiting).to_have_attribute("data-state", "failed")
+    expect(inbox.locator(".space-inbox__compose-status")).to_contain_text("offline")
+    expect(box).to_have_value("")
+    browsing.shot(page, "offline-waiting")
+    assert stack.stored_bodies(member) == ["First question."]
+
+    page.context.set_offline(False)
+    expect(waiting).to_have_attribute("data-state", "sent")
+    expect(notice).to_be_hidden()
+    assert stack.stored_bodies(member) == ["First question.", "Sent from the train."]
+    # Nothing waits any more: a reload sends nothing again.
+    page.reload()
+    expect(message_in(member_inbox(page), "Sent from the train.", mine=True)).to_have_count(1)
+    assert stack.stored_bodies(member) == ["First question.", "Sent from the train."]
+
+
+def test_a_draft_and_a_message_whose_answer_was_lost_outlive_a_reload_and_go_once(stack, browsing):
+    member = stack.new_member("Rita Reload")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+
+    # A draft survives a reload.
+    box.fill("Half a thought")
+    page.reload()
+    box = member_inbox(page).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    expect(box).to_have_value("Half a thought")
+
+    # The bridge stores a message, but its answer never reaches the page (the connection
+    # drops): the page keeps it as unsent.
+    def lose_the_answer(route):
+        if route.request.method == "POST":
+            route.fetch()  # it reaches the bridge
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"me/spaces/\d+/messages"), lose_the_answer)
+    box.fill("Do you ship to Norway?")
+    box.press("Control+Enter")
+    expect(message_in(member_inbox(page), "Do you ship to Norway?")).to_have_attribute(
+        "data-state", "failed"
+    )
+    assert stack.stored_bodies(member) == ["Do you ship to Norway?"]
+    page.unroute(re.compile(r"me/spaces/\d+/messages"))
+
+    # After a reload it is sent again, with the same client key: stored once.
+    page.reload()
+    sent = message_in(member_inbox(page), "Do you ship to Norway?", mine=True)
+    expect(sent).to_have_attribute("data-state", "sent")
+    expect(sent).to_have_count(1)
+    assert stack.stored_bodies(member) == ["Do you ship to Norway?"]
+    stored = page.evaluate(
+        "Object.keys(localStorage).filter((k) => k.startsWith('space-inbox:'))"
+        ".map((k) => localStorage.getItem(k))"
+    )
+    assert not any("Norway" in entry for entry in stored), stored
+
+
+def test_the_member_sees_seen_once_the_team_has_read_and_never_who(stack, browsing):
+    member = stack.new_member("Sami Seen")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("Is the blue one back in stock?")
+    box.press("Control+Enter")
+    mine = message_in(inbox, "Is the blue one back in stock?", mine=True)
+    expect(mine).to_have_attribute("data-state", "sent")
+    expect(mine).not_to_contain_text("Seen")
+
+    conversation = stack.conversation_of(member)
+    stack.proxy(
+        stack.ben, "POST", f"spaces/{stack.space_id}/conversations/{conversation}/read"
+    ).raise_for_status()
+    page.reload()  # what a live page learns from the stream (tested in direct mode)
+    mine = message_in(member_inbox(page), "Is the blue one back in stock?", mine=True)
+    expect(mine.locator(".space-inbox-msg__seen")).to_have_text("Seen")
+    assert stack.ben.display_name not in page.evaluate("document.body.innerText")
+    browsing.shot(page, "seen")
+
+    # A newer message of the member's is not seen yet: "Seen" goes.
+    box = member_inbox(page).get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("And the red one?")
+    box.press("Control+Enter")
+    expect(message_in(member_inbox(page), "And the red one?", mine=True)).to_have_attribute(
+        "data-state", "sent"
+    )
+    expect(member_inbox(page).locator(".space-inbox-msg__seen")).to_have_count(0)
+
+
+def test_the_teams_list_says_answered_and_its_dashboard_stays_in_view_across_spaces(
+    stack, browsing
+):
+    ada = stack.ada
+    other = stack.new_space("Second Shop", ada)
+    member = stack.new_member("Dora Delgado")
+    stack.send_as(member, "Question for the shop.")
+    stack.reply_as(ada, member, "Our answer.")
+
+    page = browsing.login(ada, f"{stack.inbox_url}?team={stack.space_id}")
+    inbox = team_inbox(page)
+    row = inbox.locator(".space-inbox__item-button", has_text=member.display_name)
+    expect(row).to_contain_text("Answered: Our answer.")
+    expect(row).not_to_contain_text(f"{SPACE_NAME} ·")
+
+    inbox.get_by_role("button", name="Dashboard").click()
+    expect(inbox.locator(".space-inbox-dashboard")).to_be_visible()
+    switcher(page).get_by_role("button", name=re.compile("^Second Shop")).click()
+    expect(page).to_have_url(re.compile(rf"[?&]team={other}(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]view=dashboard(&|$)"))
+    inbox = team_inbox(page)
+    expect(inbox.locator(".space-inbox-dashboard")).to_be_visible()
+    expect(inbox.get_by_role("button", name="Dashboard")).to_have_attribute("aria-pressed", "true")
+    expect(inbox.locator(".space-inbox__panes")).to_be_hidden()

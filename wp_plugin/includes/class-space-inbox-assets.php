@@ -263,9 +263,121 @@ final class Space_Inbox_Assets {
 	public static function enqueue_badge() {
 		self::register();
 		wp_enqueue_style( self::BADGE );
+		self::add_theme_colours();
 		if ( is_user_logged_in() ) {
 			wp_enqueue_script( self::BADGE );
 		}
+	}
+
+	/**
+	 * Hands badge.css the theme's own colours (once a page), on the front end of a theme
+	 * with a theme.json: badge.css then draws every control with them, before its presets
+	 * and its own palette.
+	 *
+	 * @return void
+	 */
+	private static function add_theme_colours() {
+		static $added = false;
+		if ( $added || is_admin() ) {
+			return;
+		}
+		$added = true;
+		$css   = self::theme_css();
+		if ( '' !== $css ) {
+			wp_add_inline_style( self::BADGE, $css );
+		}
+	}
+
+	/**
+	 * The theme's colours as custom properties (--space-inbox-theme-*), from the styles of
+	 * its theme.json with the site's own changes (wp_get_global_styles(), WordPress 5.9):
+	 * its text on its background, its buttons' text on their background and their corners,
+	 * its links. A colour goes only with the one it is drawn on, so that their contrast is
+	 * the theme's. On body, where WordPress 6.1 defines the presets these values name.
+	 * '' for a theme without theme.json, whose colours no stylesheet can read.
+	 *
+	 * @return string CSS.
+	 */
+	public static function theme_css() {
+		$has_theme_json = function_exists( 'wp_theme_has_theme_json' )
+			? wp_theme_has_theme_json()
+			: ( class_exists( 'WP_Theme_JSON_Resolver' ) && WP_Theme_JSON_Resolver::theme_has_support() );
+		if ( ! $has_theme_json || ! function_exists( 'wp_get_global_styles' ) ) {
+			return '';
+		}
+		$styles = wp_get_global_styles();
+		$read   = static function ( array $path ) use ( $styles ) {
+			$value = $styles;
+			foreach ( $path as $key ) {
+				if ( ! is_array( $value ) || ! isset( $value[ $key ] ) ) {
+					return '';
+				}
+				$value = $value[ $key ];
+			}
+			return self::css_value( $value );
+		};
+		$values = array();
+		$pairs  = array(
+			array(
+				'surface' => array( 'color', 'background' ),
+				'text'    => array( 'color', 'text' ),
+			),
+			array(
+				'accent'      => array( 'elements', 'button', 'color', 'background' ),
+				'accent-text' => array( 'elements', 'button', 'color', 'text' ),
+			),
+			array( 'link' => array( 'elements', 'link', 'color', 'text' ) ),
+			array( 'button-radius' => array( 'elements', 'button', 'border', 'radius' ) ),
+		);
+		foreach ( $pairs as $pair ) {
+			$found = array_filter( array_map( $read, $pair ), 'strlen' );
+			if ( count( $found ) === count( $pair ) ) {
+				$values = array_merge( $values, $found );
+			}
+		}
+		if ( isset( $values['surface'] ) ) {
+			// The theme's page, light or dark: the plugin draws no canvas of its own on it.
+			$values['canvas']         = 'transparent';
+			$values['canvas-padding'] = '0';
+			$values['scheme']         = 'normal';
+		}
+
+		/**
+		 * Filters the theme's colours handed to the plugin's stylesheets, as the values of
+		 * their --space-inbox-theme-* custom properties (surface, text, accent, accent-text,
+		 * link, button-radius, canvas, canvas-padding, scheme).
+		 *
+		 * @since 0.1.0
+		 *
+		 * @param string[] $values CSS values by name, from the theme's theme.json.
+		 */
+		$values = (array) apply_filters( 'space_inbox_theme_colours', $values );
+		$lines  = array();
+		foreach ( $values as $name => $value ) {
+			$value = self::css_value( $value );
+			if ( '' !== $value && preg_match( '/^[a-z-]+$/', (string) $name ) ) {
+				$lines[] = '--space-inbox-theme-' . $name . ':' . $value . ';';
+			}
+		}
+		return array() === $lines ? '' : 'body{' . implode( '', $lines ) . '}';
+	}
+
+	/**
+	 * A theme.json value as CSS: `var:preset|color|base` as `var(--wp--preset--color--base)`;
+	 * '' for anything but a plain value (a colour, a length, var(), color-mix()).
+	 *
+	 * @param mixed $value A value of theme.json's styles.
+	 * @return string
+	 */
+	private static function css_value( $value ) {
+		if ( ! is_string( $value ) ) {
+			return '';
+		}
+		$value = trim( $value );
+		if ( preg_match( '/^var:([a-z0-9|_-]+)$/i', $value, $m ) ) {
+			$value = 'var(--wp--' . str_replace( '|', '--', $m[1] ) . ')';
+		}
+		return preg_match( '/^[a-z0-9#%().,\s\/-]{1,200}$/i', $value ) ? $value : '';
 	}
 
 	/**

@@ -34,7 +34,10 @@ PHP_ASSETS = REPO / "wp_plugin" / "includes" / "class-space-inbox-assets.php"
 
 #: The modules only a Space's team loads, and those of its Dashboard (loaded when opened).
 DASHBOARD = {"dashboard", "away-settings", "saved-replies"}
-TEAM = {"switcher", "team-inbox", "team-common", "typing", "reply-picker", "meanwhile"} | DASHBOARD
+TEAM = {
+    "switcher", "team-inbox", "team-parts", "team-actions", "team-common", "typing", "reply-picker",
+    "meanwhile",
+} | DASHBOARD  # fmt: skip
 #: The files of the team, and of the Dashboard.
 TEAM_FILES = {f"{name}.js" for name in TEAM} | {"team.css", "dashboard.css"}
 DASHBOARD_FILES = {f"{name}.js" for name in DASHBOARD} | {"dashboard.css"}

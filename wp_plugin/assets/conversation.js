@@ -3,7 +3,7 @@
  * team's inbox (team-inbox.js) are built on: the conversation list, the open conversation
  * with its messages (message-log.js), the reply box (composer.js), sending with nothing
  * lost (sending.js), and the states between (loading, empty, sending, failed, logged out,
- * offline: session-notice.js).
+ * offline: session-notice.js); laid out by conversation-layout.js.
  *
  * `ConversationView` holds what both audiences do alike; what differs (which API paths,
  * what a row or a message says, what the composer adds) is asked of the subclass. Nothing
@@ -14,22 +14,16 @@
 
 const { __ } = window.wp.i18n;
 const [
-	{ h, api, ApiError, summary },
+	{ api, ApiError, summary },
 	{ setQuery },
-	{ MessageLog },
-	{ Composer },
 	{ loadList, renderList, picture },
-	{ Sending },
-	{ SessionNotice },
+	{ buildLayout },
 ] = await Promise.all(
 	[
 		'badge.js',
 		'inbox-page.js',
-		'message-log.js',
-		'composer.js',
 		'conversation-list.js',
-		'sending.js',
-		'session-notice.js',
+		'conversation-layout.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -242,147 +236,9 @@ export class ConversationView {
 
 	// ---- layout ----
 
+	/** Lay the view out (conversation-layout.js). */
 	build() {
-		const id = this.uid;
-		// What the view says, next to what it is about: the list's loading, and the open
-		// conversation's (its head's buttons; the reply box says its own, composer.js).
-		this.listStatus = h( 'p', {
-			class: 'space-inbox__status',
-			role: 'status',
-			'aria-live': 'polite',
-		} );
-		this.status = h( 'p', {
-			class: 'space-inbox__status',
-			role: 'status',
-			'aria-live': 'polite',
-		} );
-		this.session = new SessionNotice( ( locked ) => this.lock( locked ) );
-		this.sending = new Sending( this );
-
-		this.list = h( 'ul', {
-			class: 'space-inbox__list-items',
-			'aria-labelledby': `${ id }-list-title`,
-		} );
-		this.moreButton = h( 'button', {
-			type: 'button',
-			class: 'space-inbox__more button',
-			hidden: true,
-			text: __( 'Load more conversations', 'space-inbox' ),
-			onclick: () => this.loadList( true ),
-		} );
-		this.listPane = h(
-			'section',
-			{ class: 'space-inbox__list' },
-			h( 'h2', {
-				id: `${ id }-list-title`,
-				class: 'space-inbox__heading',
-				text: __( 'Conversations', 'space-inbox' ),
-			} ),
-			this.listStatus,
-			this.list,
-			this.moreButton
-		);
-
-		this.backButton = h( 'button', {
-			type: 'button',
-			class: 'space-inbox__back button-link',
-			text: `← ${ __( 'Back to conversations', 'space-inbox' ) }`,
-			onclick: () => this.closeThread(),
-		} );
-		this.threadTitle = h( 'h2', {
-			id: `${ id }-thread-title`,
-			class: 'space-inbox__heading',
-			tabindex: '-1',
-		} );
-		this.threadPicture = h( 'img', {
-			class: 'space-inbox__picture',
-			alt: '',
-			width: '32',
-			height: '32',
-			hidden: true,
-		} );
-		this.notice = h( 'p', { class: 'space-inbox__notice', hidden: true } );
-		this.olderButton = h( 'button', {
-			type: 'button',
-			class: 'space-inbox__older button-link',
-			hidden: true,
-			text: __( 'Load older messages', 'space-inbox' ),
-			onclick: () => this.loadOlder(),
-		} );
-		this.messages = new MessageLog( {
-			labelledBy: `${ id }-thread-title`,
-			isMine: ( m ) => this.isMine( m ),
-			sentMeta: ( m ) => this.sentMeta( m ),
-			retry: ( m ) => this.deliver( m ),
-		} );
-		this.log = this.messages.node;
-		this.placeholder = h( 'p', {
-			class: 'space-inbox__placeholder',
-			text: __( 'Pick a conversation to read it.', 'space-inbox' ),
-		} );
-
-		this.composer = new Composer( {
-			uid: id,
-			onSend: () => this.send(),
-			onKey: ( e ) => this.composerKey( e ),
-			onInput: () => {
-				if ( this.current ) {
-					this.sending.setDraft(
-						this.current.key,
-						this.textarea.value
-					);
-				}
-				this.composerInput();
-			},
-			onBlur: () => this.composerBlur(),
-		} );
-		this.textarea = this.composer.textarea;
-		this.composeLabel = this.composer.label;
-		const parts = this.parts();
-		this.compose = this.composer.form( {
-			top: parts.composeTop,
-			buttons: parts.composeButtons,
-			hint: parts.hint,
-		} );
-
-		this.threadHead = h(
-			'div',
-			{ class: 'space-inbox__thread-head' },
-			this.backButton,
-			this.threadPicture,
-			this.threadTitle,
-			...( parts.head || [] )
-		);
-		this.threadPane = h(
-			'section',
-			{
-				class: 'space-inbox__thread',
-				'aria-labelledby': `${ id }-thread-title`,
-			},
-			this.threadHead,
-			this.status,
-			this.notice,
-			this.olderButton,
-			this.log,
-			this.placeholder,
-			...( parts.thread || [] ),
-			this.compose
-		);
-
-		this.panes = h(
-			'div',
-			{ class: 'space-inbox__panes' },
-			this.listPane,
-			this.threadPane
-		);
-		this.root.replaceChildren(
-			this.session.node,
-			parts.toolbar || '',
-			this.panes,
-			...( parts.after || [] )
-		);
-		this.root.classList.add( 'space-inbox--ready' );
-		this.showThread( false );
+		buildLayout( this );
 	}
 
 	/**

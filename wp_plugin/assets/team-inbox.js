@@ -5,37 +5,30 @@
  * end's team view of one Space (`?team=<space id>`).
  *
  * The team sees the audit label under every Space answer ("sent by NAME · time"), marks
- * conversations done and blocks members. Its tools: who else on the team is replying
- * ("Giulia is replying…") in the open conversation (typing.js, typing-watch.js), saved replies in the
- * composer (reply-picker.js), a question before an answer goes out when a teammate answered
- * meanwhile (meanwhile.js), and a Dashboard view beside the conversations (figures, away settings, saved
- * replies: dashboard.js and dashboard.css, loaded the first time it is opened).
+ * conversations done and blocks members. Its parts (team-parts.js): who else on the team
+ * is replying ("Giulia is replying…", typing.js and typing-watch.js), saved replies in the
+ * composer (reply-picker.js), a question before an answer goes out when a teammate
+ * answered meanwhile (meanwhile.js). Its actions (team-actions.js): done, block, and a
+ * Dashboard view beside the conversations (figures, away settings, saved replies:
+ * dashboard.js and dashboard.css, loaded the first time it is opened).
  *
  * @module space-inbox/team-inbox
  */
 
 const { __, sprintf } = window.wp.i18n;
 const [
-	{ config, num, h, api, ApiError, summary, parseTime },
+	{ config, num, h, api, ApiError, summary },
 	{ ConversationView },
-	{ queryId, setQuery, loadModule, loadStylesheet },
-	{ withTime },
-	{ TypingMarks },
-	{ TypingWatch },
-	{ SavedReplies, ReplyPicker },
-	{ AnsweredMeanwhile },
-	{ duration },
+	{ queryId, setQuery },
+	{ teamParts, auditMeta, responseLine },
+	{ loadDashboard, showView, manageReplies, toggleStatus, toggleBlock },
 ] = await Promise.all(
 	[
 		'badge.js',
 		'conversation.js',
 		'inbox-page.js',
-		'message-log.js',
-		'typing.js',
-		'typing-watch.js',
-		'reply-picker.js',
-		'meanwhile.js',
-		'team-common.js',
+		'team-parts.js',
+		'team-actions.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -45,57 +38,6 @@ const [
 		)
 	)
 );
-
-/**
- * The team's response line of a conversation: how long the first answer took, or how
- * long the member has been waiting.
- *
- * @param {Object} row A team-side API conversation.
- * @return {string} The line, or '' for neither.
- */
-function responseLine( row ) {
-	const waiting = parseTime( row.awaiting_since );
-	if ( waiting ) {
-		return sprintf(
-			/* translators: %s: a span of time, e.g. "12 min". */
-			__( 'Waiting %s', 'space-inbox' ),
-			duration( Date.now() - waiting.getTime() )
-		);
-	}
-	const first = parseTime( row.first_message_at );
-	const answered = parseTime( row.first_response_at );
-	if ( first && answered ) {
-		return sprintf(
-			/* translators: %s: a span of time, e.g. "12 min". */
-			__( 'First answer in %s', 'space-inbox' ),
-			duration( answered.getTime() - first.getTime() )
-		);
-	}
-	return '';
-}
-
-/**
- * Who else on the team is answering, by name ("Giulia is replying…").
- *
- * @param {Array<Object>} who The typists (`{id, name}`), the reader left out.
- * @return {string} What the notice says.
- */
-function typists( who ) {
-	const names = ( Array.isArray( who ) ? who : [] ).map( ( p ) => p.name );
-	if ( names.length === 1 ) {
-		/* translators: %s: name of a Space admin. */
-		return sprintf( __( '%s is replying…', 'space-inbox' ), names[ 0 ] );
-	}
-	if ( names.length === 2 ) {
-		return sprintf(
-			/* translators: 1, 2: names of two Space admins. */
-			__( '%1$s and %2$s are replying…', 'space-inbox' ),
-			names[ 0 ],
-			names[ 1 ]
-		);
-	}
-	return __( 'Several of your team are replying…', 'space-inbox' );
-}
 
 /**
  * A Space team's inbox: the Space's conversations, answered as the Space.
@@ -157,119 +99,9 @@ export class TeamInbox extends ConversationView {
 
 	// ---- layout ----
 
+	/** The team's toolbar, head buttons, typing notice and reply tools (team-parts.js). */
 	parts() {
-		const id = this.uid;
-		this.spaceSelect = this.fixed
-			? null
-			: h( 'select', {
-					id: `${ id }-space`,
-					onchange: () =>
-						this.selectSpace( Number( this.spaceSelect.value ) ),
-			  } );
-		this.filterSelect = h(
-			'select',
-			{
-				id: `${ id }-filter`,
-				onchange: () => {
-					this.statusFilter = this.filterSelect.value;
-					this.loadList();
-				},
-			},
-			h( 'option', { value: 'open', text: __( 'Open', 'space-inbox' ) } ),
-			h( 'option', { value: 'done', text: __( 'Done', 'space-inbox' ) } ),
-			h( 'option', { value: '', text: __( 'All', 'space-inbox' ) } )
-		);
-		this.filterField = h(
-			'div',
-			{ class: 'space-inbox__field' },
-			h( 'label', {
-				for: `${ id }-filter`,
-				text: __( 'Show', 'space-inbox' ),
-			} ),
-			this.filterSelect
-		);
-		this.viewButtons = {
-			inbox: h( 'button', {
-				type: 'button',
-				class: 'space-inbox__view-button',
-				'aria-pressed': 'true',
-				text: __( 'Conversations', 'space-inbox' ),
-				onclick: () => this.showView( 'inbox' ),
-			} ),
-			dashboard: h( 'button', {
-				type: 'button',
-				class: 'space-inbox__view-button',
-				'aria-pressed': 'false',
-				text: __( 'Dashboard', 'space-inbox' ),
-				onclick: () => this.showView( 'dashboard' ),
-			} ),
-		};
-		const toolbar = h(
-			'div',
-			{ class: 'space-inbox__toolbar' },
-			this.spaceSelect &&
-				h(
-					'div',
-					{ class: 'space-inbox__field' },
-					h( 'label', {
-						for: `${ id }-space`,
-						text: __( 'Space', 'space-inbox' ),
-					} ),
-					this.spaceSelect
-				),
-			h(
-				'div',
-				{
-					class: 'space-inbox__views',
-					role: 'group',
-					'aria-label': __( 'View', 'space-inbox' ),
-				},
-				this.viewButtons.inbox,
-				this.viewButtons.dashboard
-			),
-			this.filterField
-		);
-		this.statusButton = h( 'button', {
-			type: 'button',
-			class: 'button space-inbox__status-button',
-			hidden: true,
-			onclick: () => this.toggleStatus(),
-		} );
-		this.blockButton = h( 'button', {
-			type: 'button',
-			class: 'button space-inbox__block-button',
-			hidden: true,
-			onclick: () => this.toggleBlock(),
-		} );
-
-		this.typingNotice = h( 'p', {
-			class: 'space-inbox__typing',
-			'aria-live': 'polite',
-		} );
-		this.marks = new TypingMarks();
-		this.watch = new TypingWatch( ( data ) => {
-			this.typingNotice.textContent = data ? typists( data.who ) : '';
-		} );
-		this.store = new SavedReplies();
-		this.picker = new ReplyPicker( {
-			textarea: this.textarea,
-			store: this.store,
-			spaceId: () => this.spaceId,
-			onManage: () => this.manageReplies(),
-			uid: id,
-		} );
-		this.meanwhile = new AnsweredMeanwhile( this );
-		return {
-			toolbar,
-			head: [ this.statusButton, this.blockButton ],
-			thread: [ this.typingNotice ],
-			composeTop: [ this.meanwhile.box, this.picker.panel ],
-			composeButtons: [ this.picker.button ],
-			hint: __(
-				'Press Ctrl+Enter (⌘+Enter on a Mac) to send; type / to insert a saved reply.',
-				'space-inbox'
-			),
-		};
+		return teamParts( this );
 	}
 
 	hush() {
@@ -318,95 +150,24 @@ export class TeamInbox extends ConversationView {
 
 	// ---- the dashboard ----
 
-	/** @return {Promise<Object>} The Dashboard, loaded (with its stylesheet) the first time. */
+	/** @return {Promise<Object>} The Dashboard, loaded the first time (team-actions.js). */
 	loadDashboard() {
-		if ( ! this.dashboardLoad ) {
-			this.dashboardLoad = Promise.all( [
-				loadModule( 'dashboard.js' ),
-				loadStylesheet( 'dashboard.css', 'space-inbox-dashboard-css' ),
-			] ).then( ( [ { Dashboard } ] ) => {
-				this.dashboard = new Dashboard( {
-					uid: this.uid,
-					store: this.store,
-					say: ( message, kind ) => {
-						this.dashboardStatus.textContent = message;
-						this.dashboardStatus.classList.toggle(
-							'is-error',
-							kind === 'error'
-						);
-					},
-					onOpen: ( conversationId ) => {
-						this.showView( 'inbox' );
-						this.openAdmin( conversationId );
-					},
-				} );
-				// What the Dashboard says (its own notices aside), above it.
-				this.dashboardStatus = h( 'p', {
-					class: 'space-inbox__status',
-					role: 'status',
-					'aria-live': 'polite',
-				} );
-				this.root.append( this.dashboardStatus, this.dashboard.root );
-				return this.dashboard;
-			} );
-			this.dashboardLoad.catch( () => {
-				this.dashboardLoad = null; // Tried again next time.
-			} );
-		}
-		return this.dashboardLoad;
+		return loadDashboard( this );
 	}
 
 	/**
-	 * The conversations, or the Space's dashboard.
+	 * The conversations, or the Space's dashboard (team-actions.js).
 	 *
 	 * @param {'inbox'|'dashboard'} view
 	 * @return {Promise<void>} Once it shows.
 	 */
-	async showView( view ) {
-		this.view = view === 'dashboard' ? 'dashboard' : 'inbox';
-		const dashboard = this.view === 'dashboard';
-		for ( const [ name, button ] of Object.entries( this.viewButtons ) ) {
-			button.setAttribute(
-				'aria-pressed',
-				name === this.view ? 'true' : 'false'
-			);
-		}
-		this.panes.hidden = dashboard;
-		this.filterField.hidden = dashboard;
-		this.hush();
-		if ( this.dashboard ) {
-			this.dashboard.root.hidden = ! dashboard;
-		}
-		setQuery( { view: dashboard ? 'dashboard' : null } );
-		this.followTyping();
-		if ( ! dashboard ) {
-			return;
-		}
-		this.picker.close();
-		try {
-			await this.loadDashboard();
-		} catch ( error ) {
-			this.fail( error );
-			return;
-		}
-		if ( this.view !== 'dashboard' ) {
-			return;
-		}
-		this.dashboard.root.hidden = false;
-		if ( this.spaceId ) {
-			this.dashboard.show(
-				this.spaceId,
-				! this.isReadOnly( this.spaceId )
-			);
-		}
+	showView( view ) {
+		return showView( this, view );
 	}
 
-	/** The saved replies manager, in the dashboard (from the composer's list). */
-	async manageReplies() {
-		await this.showView( 'dashboard' );
-		if ( this.view === 'dashboard' && this.dashboard ) {
-			this.dashboard.focusReplies();
-		}
+	/** The saved replies manager, in the Dashboard (team-actions.js). */
+	manageReplies() {
+		return manageReplies( this );
 	}
 
 	/** Typing marks and the teammates' notice follow the conversation in view. */
@@ -745,50 +506,13 @@ export class TeamInbox extends ConversationView {
 	}
 
 	/**
-	 * Who wrote a message: the member, or who on the team (the audit label).
+	 * Who wrote a message: the member, or who on the team (team-parts.js).
 	 *
 	 * @param {Object} m A message record.
 	 * @return {HTMLElement} Who wrote it, and when.
 	 */
 	sentMeta( m ) {
-		if ( m.from === 'space' && m.automatic ) {
-			return h(
-				'span',
-				{ class: 'space-inbox__audit space-inbox__automatic' },
-				...withTime(
-					/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
-					__( '%1$s · %2$s', 'space-inbox' ),
-					__( 'Automatic away answer', 'space-inbox' ),
-					m.created_at
-				)
-			);
-		}
-		if ( m.from === 'space' ) {
-			const who =
-				m.author && m.author.name
-					? m.author.name
-					: __( 'Deleted user', 'space-inbox' );
-			return h(
-				'span',
-				{ class: 'space-inbox__audit' },
-				...withTime(
-					/* translators: 1: name of the Space admin who wrote the answer, 2: when. Shown to Space admins only. */
-					__( 'sent by %1$s · %2$s', 'space-inbox' ),
-					who,
-					m.created_at
-				)
-			);
-		}
-		return h(
-			'span',
-			{},
-			...withTime(
-				/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
-				__( '%1$s · %2$s', 'space-inbox' ),
-				this.current.name,
-				m.created_at
-			)
-		);
+		return auditMeta( this, m );
 	}
 
 	// ---- sending ----
@@ -837,70 +561,14 @@ export class TeamInbox extends ConversationView {
 
 	// ---- done, blocked ----
 
-	async toggleStatus() {
-		const c = this.current;
-		if ( ! c ) {
-			return;
-		}
-		const status = c.status === 'done' ? 'open' : 'done';
-		this.statusButton.disabled = true;
-		try {
-			const { data } = await api(
-				`spaces/${ c.spaceId }/conversations/${ c.conversationId }/status`,
-				{ method: 'POST', body: { status } }
-			);
-			c.status = data.status;
-			this.renderHead();
-			this.say(
-				data.status === 'done'
-					? __( 'Conversation marked done.', 'space-inbox' )
-					: __( 'Conversation reopened.', 'space-inbox' )
-			);
-			await this.loadList();
-		} catch ( error ) {
-			if (
-				error instanceof ApiError &&
-				error.code === 'oversight_read_only' &&
-				this.team
-			) {
-				this.team.delete( c.spaceId );
-				this.renderHead();
-			}
-			this.fail( error );
-		} finally {
-			this.statusButton.disabled = false;
-			this.statusButton.focus();
-		}
+	/** Mark the open conversation done, or open it again (team-actions.js). */
+	toggleStatus() {
+		return toggleStatus( this );
 	}
 
-	async toggleBlock() {
-		const c = this.current;
-		if ( ! c ) {
-			return;
-		}
-		this.blockButton.disabled = true;
-		try {
-			const { data } = await api(
-				`spaces/${ c.spaceId }/conversations/${ c.conversationId }/block`,
-				{ method: 'POST', body: { blocked: ! c.blocked } }
-			);
-			c.blocked = data.blocked;
-			this.renderHead();
-			this.say(
-				data.blocked
-					? __(
-							'Member blocked: the Space takes no more messages from them.',
-							'space-inbox'
-					  )
-					: __( 'Member unblocked.', 'space-inbox' )
-			);
-			await this.loadList();
-		} catch ( error ) {
-			this.fail( error );
-		} finally {
-			this.blockButton.disabled = false;
-			this.blockButton.focus();
-		}
+	/** Block the open conversation's member, or unblock them (team-actions.js). */
+	toggleBlock() {
+		return toggleBlock( this );
 	}
 }
 

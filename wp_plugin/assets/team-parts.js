@@ -1,0 +1,254 @@
+/**
+ * Space Inbox: what a team inbox (team-inbox.js) shows beyond the conversation view: its
+ * toolbar (the Space picker of wp-admin, Conversations or Dashboard, the status filter),
+ * the head's "Mark done" and "Block this member", who else on the team is replying, the
+ * reply box's saved replies and its question when a teammate answered meanwhile, the
+ * response line of the list's rows, and the audit label under the Space's answers.
+ *
+ * @module space-inbox/team-parts
+ */
+
+const { __, sprintf } = window.wp.i18n;
+const [
+	{ h, parseTime },
+	{ withTime },
+	{ TypingMarks },
+	{ TypingWatch },
+	{ SavedReplies, ReplyPicker },
+	{ AnsweredMeanwhile },
+	{ duration },
+] = await Promise.all(
+	[
+		'badge.js',
+		'message-log.js',
+		'typing.js',
+		'typing-watch.js',
+		'reply-picker.js',
+		'meanwhile.js',
+		'team-common.js',
+	].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
+	)
+);
+
+/**
+ * The team's response line of a conversation: how long the first answer took, or how
+ * long the member has been waiting.
+ *
+ * @param {Object} row A team-side API conversation.
+ * @return {string} The line, or '' for neither.
+ */
+export function responseLine( row ) {
+	const waiting = parseTime( row.awaiting_since );
+	if ( waiting ) {
+		return sprintf(
+			/* translators: %s: a span of time, e.g. "12 min". */
+			__( 'Waiting %s', 'space-inbox' ),
+			duration( Date.now() - waiting.getTime() )
+		);
+	}
+	const first = parseTime( row.first_message_at );
+	const answered = parseTime( row.first_response_at );
+	if ( first && answered ) {
+		return sprintf(
+			/* translators: %s: a span of time, e.g. "12 min". */
+			__( 'First answer in %s', 'space-inbox' ),
+			duration( answered.getTime() - first.getTime() )
+		);
+	}
+	return '';
+}
+
+/**
+ * Who else on the team is answering, by name ("Giulia is replying…").
+ *
+ * @param {Array<Object>} who The typists (`{id, name}`), the reader left out.
+ * @return {string} What the notice says.
+ */
+function typists( who ) {
+	const names = ( Array.isArray( who ) ? who : [] ).map( ( p ) => p.name );
+	if ( names.length === 1 ) {
+		/* translators: %s: name of a Space admin. */
+		return sprintf( __( '%s is replying…', 'space-inbox' ), names[ 0 ] );
+	}
+	if ( names.length === 2 ) {
+		return sprintf(
+			/* translators: 1, 2: names of two Space admins. */
+			__( '%1$s and %2$s are replying…', 'space-inbox' ),
+			names[ 0 ],
+			names[ 1 ]
+		);
+	}
+	return __( 'Several of your team are replying…', 'space-inbox' );
+}
+
+/**
+ * @param {Object} inbox The team inbox.
+ */
+export function teamParts( inbox ) {
+	const id = inbox.uid;
+	inbox.spaceSelect = inbox.fixed
+		? null
+		: h( 'select', {
+				id: `${ id }-space`,
+				onchange: () =>
+					inbox.selectSpace( Number( inbox.spaceSelect.value ) ),
+		  } );
+	inbox.filterSelect = h(
+		'select',
+		{
+			id: `${ id }-filter`,
+			onchange: () => {
+				inbox.statusFilter = inbox.filterSelect.value;
+				inbox.loadList();
+			},
+		},
+		h( 'option', { value: 'open', text: __( 'Open', 'space-inbox' ) } ),
+		h( 'option', { value: 'done', text: __( 'Done', 'space-inbox' ) } ),
+		h( 'option', { value: '', text: __( 'All', 'space-inbox' ) } )
+	);
+	inbox.filterField = h(
+		'div',
+		{ class: 'space-inbox__field' },
+		h( 'label', {
+			for: `${ id }-filter`,
+			text: __( 'Show', 'space-inbox' ),
+		} ),
+		inbox.filterSelect
+	);
+	inbox.viewButtons = {
+		inbox: h( 'button', {
+			type: 'button',
+			class: 'space-inbox__view-button',
+			'aria-pressed': 'true',
+			text: __( 'Conversations', 'space-inbox' ),
+			onclick: () => inbox.showView( 'inbox' ),
+		} ),
+		dashboard: h( 'button', {
+			type: 'button',
+			class: 'space-inbox__view-button',
+			'aria-pressed': 'false',
+			text: __( 'Dashboard', 'space-inbox' ),
+			onclick: () => inbox.showView( 'dashboard' ),
+		} ),
+	};
+	const toolbar = h(
+		'div',
+		{ class: 'space-inbox__toolbar' },
+		inbox.spaceSelect &&
+			h(
+				'div',
+				{ class: 'space-inbox__field' },
+				h( 'label', {
+					for: `${ id }-space`,
+					text: __( 'Space', 'space-inbox' ),
+				} ),
+				inbox.spaceSelect
+			),
+		h(
+			'div',
+			{
+				class: 'space-inbox__views',
+				role: 'group',
+				'aria-label': __( 'View', 'space-inbox' ),
+			},
+			inbox.viewButtons.inbox,
+			inbox.viewButtons.dashboard
+		),
+		inbox.filterField
+	);
+	inbox.statusButton = h( 'button', {
+		type: 'button',
+		class: 'button space-inbox__status-button',
+		hidden: true,
+		onclick: () => inbox.toggleStatus(),
+	} );
+	inbox.blockButton = h( 'button', {
+		type: 'button',
+		class: 'button space-inbox__block-button',
+		hidden: true,
+		onclick: () => inbox.toggleBlock(),
+	} );
+
+	inbox.typingNotice = h( 'p', {
+		class: 'space-inbox__typing',
+		'aria-live': 'polite',
+	} );
+	inbox.marks = new TypingMarks();
+	inbox.watch = new TypingWatch( ( data ) => {
+		inbox.typingNotice.textContent = data ? typists( data.who ) : '';
+	} );
+	inbox.store = new SavedReplies();
+	inbox.picker = new ReplyPicker( {
+		textarea: inbox.textarea,
+		store: inbox.store,
+		spaceId: () => inbox.spaceId,
+		onManage: () => inbox.manageReplies(),
+		uid: id,
+	} );
+	inbox.meanwhile = new AnsweredMeanwhile( inbox );
+	return {
+		toolbar,
+		head: [ inbox.statusButton, inbox.blockButton ],
+		thread: [ inbox.typingNotice ],
+		composeTop: [ inbox.meanwhile.box, inbox.picker.panel ],
+		composeButtons: [ inbox.picker.button ],
+		hint: __(
+			'Press Ctrl+Enter (⌘+Enter on a Mac) to send; type / to insert a saved reply.',
+			'space-inbox'
+		),
+	};
+}
+
+/**
+ * Who wrote a message: the member, or who on the team (the audit label).
+ *
+ * @param {Object} inbox The team inbox.
+ * @param {Object} m     A message record.
+ * @return {HTMLElement} Who wrote it, and when.
+ */
+export function auditMeta( inbox, m ) {
+	if ( m.from === 'space' && m.automatic ) {
+		return h(
+			'span',
+			{ class: 'space-inbox__audit space-inbox__automatic' },
+			...withTime(
+				/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
+				__( '%1$s · %2$s', 'space-inbox' ),
+				__( 'Automatic away answer', 'space-inbox' ),
+				m.created_at
+			)
+		);
+	}
+	if ( m.from === 'space' ) {
+		const who =
+			m.author && m.author.name
+				? m.author.name
+				: __( 'Deleted user', 'space-inbox' );
+		return h(
+			'span',
+			{ class: 'space-inbox__audit' },
+			...withTime(
+				/* translators: 1: name of the Space admin who wrote the answer, 2: when. Shown to Space admins only. */
+				__( 'sent by %1$s · %2$s', 'space-inbox' ),
+				who,
+				m.created_at
+			)
+		);
+	}
+	return h(
+		'span',
+		{},
+		...withTime(
+			/* translators: 1: who wrote the message ("You", a Space's or a member's name), 2: when. */
+			__( '%1$s · %2$s', 'space-inbox' ),
+			inbox.current.name,
+			m.created_at
+		)
+	);
+}

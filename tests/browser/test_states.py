@@ -154,3 +154,28 @@ def test_the_teams_list_says_answered_and_its_dashboard_stays_in_view_across_spa
     expect(inbox.locator(".space-inbox-dashboard")).to_be_visible()
     expect(inbox.get_by_role("button", name="Dashboard")).to_have_attribute("aria-pressed", "true")
     expect(inbox.locator(".space-inbox__panes")).to_be_hidden()
+
+
+def test_a_bridge_out_of_reach_is_said_once_and_what_waits_goes_when_it_is_back(stack, browsing):
+    member = stack.new_member("Una Reach")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+
+    def down(route):
+        route.fulfill(status=503, content_type="application/json", body="{}")
+
+    api = re.compile(r"proxy\.php\?path=me/")
+    page.route(api, down)
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("Are you there?")
+    box.press("Control+Enter")
+    notice = inbox.locator(".space-inbox__session")
+    expect(notice).to_contain_text("cannot be reached")
+    expect(message_in(inbox, "Are you there?", mine=True)).to_have_attribute("data-state", "failed")
+    browsing.shot(page, "bridge-out-of-reach")
+
+    page.unroute(api)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # or the next poll
+    expect(notice).to_be_hidden()
+    expect(message_in(inbox, "Are you there?", mine=True)).to_have_attribute("data-state", "sent")
+    assert stack.stored_bodies(member) == ["Are you there?"]

@@ -1,7 +1,10 @@
 /**
- * Space Inbox: the dashboard's away settings: away now, opening hours, time zone, away
- * message and the reply time members see until the figures say. Loaded with the dashboard,
- * when it is first opened.
+ * Space Inbox: the dashboard's away settings: away now, opening hours (dashboard-hours.js),
+ * time zone, away message and the reply time members see until the figures say. Every
+ * setting saves itself, the same way (dashboard-saving.js): a box or a choice at once, a
+ * text when it loses the focus or after a pause, a day's hours once they are complete and
+ * in order; "Saving…", "Saved" or what went wrong shows beside it. Loaded with the
+ * dashboard, when it is first opened.
  *
  * @module space-inbox/away-settings
  */
@@ -9,10 +12,18 @@
 const { __, sprintf } = window.wp.i18n;
 const [
 	{ config, h, api, parseTime },
-	{ teamConfig, errorText, field, checkbox, stampFormat },
+	{ teamConfig, field, checkbox, stampFormat },
 	{ typicallyText },
+	{ AutoSave, Queue },
+	{ OpeningHours },
 ] = await Promise.all(
-	[ 'badge.js', 'team-common.js', 'reply-time.js' ].map( ( name ) =>
+	[
+		'badge.js',
+		'team-common.js',
+		'reply-time.js',
+		'dashboard-saving.js',
+		'dashboard-hours.js',
+	].map( ( name ) =>
 		import(
 			new URL(
 				`${ name }${ new URL( import.meta.url ).search }`,
@@ -22,42 +33,16 @@ const [
 	)
 );
 
-const WEEKDAYS =
-	Array.isArray( teamConfig.weekdays ) && teamConfig.weekdays.length
-		? teamConfig.weekdays
-		: [ 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' ];
-const INTERVALS_PER_DAY = Number( teamConfig.intervalsPerDay ) || 3;
+/** @typedef {import('./dashboard-saving.js').Notices} Notices */
+
 const REPLY_TIMES =
 	Array.isArray( teamConfig.replyTimes ) && teamConfig.replyTimes.length
 		? teamConfig.replyTimes
 		: [ 'minutes', 'hour', 'hours', 'day' ];
-
-let weekdayFormat;
-try {
-	weekdayFormat = new Intl.DateTimeFormat( config.locale || undefined, {
-		weekday: 'long',
-		timeZone: 'UTC',
-	} );
-} catch {
-	weekdayFormat = new Intl.DateTimeFormat( undefined, {
-		weekday: 'long',
-		timeZone: 'UTC',
-	} );
-}
-
-/**
- * @param {string} day "mon" … "sun"
- * @return {string} The weekday's name in the user's language.
- */
-function weekdayName( day ) {
-	const index = [ 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' ].indexOf(
-		day
-	);
-	// 2024-01-01 was a Monday.
-	return index < 0
-		? day
-		: weekdayFormat.format( new Date( Date.UTC( 2024, 0, 1 + index ) ) );
-}
+// The longest away message the bridge takes (a message's longest, Space_Inbox_Limits::BODY_MAX).
+const MESSAGE_MAX = Number( config.maxLength ) || 0;
+/** A fixed offset as the bridge takes it. */
+const OFFSET = /^UTC[+-](0\d|1[0-4]):[0-5]\d$/;
 
 /** @return {string[]} The time zone names the browser knows, for the time zone field's list. */
 function timeZones() {
@@ -71,51 +56,57 @@ function timeZones() {
 }
 
 /**
- * A time of day for an <input type="time">: the end of the day ("24:00") shows as 00:00.
- *
- * @param {string} clock A time of day, "HH:MM".
- * @return {string} The input's value.
+ * @param {string} zone
+ * @return {string} What is wrong with a time zone, or ''.
  */
-const toInput = ( clock ) => ( clock === '24:00' ? '00:00' : clock );
-/**
- * A closing time from an <input type="time">: 00:00 is the end of the day.
- *
- * @param {string} value The input's value, "HH:MM".
- * @return {string} The closing time.
- */
-const toClosing = ( value ) => ( value === '00:00' ? '24:00' : value );
+function zoneFault( zone ) {
+	if ( OFFSET.test( zone ) ) {
+		return '';
+	}
+	if ( zone ) {
+		try {
+			new Intl.DateTimeFormat( 'en', { timeZone: zone } );
+			return '';
+		} catch {}
+	}
+	return __(
+		'Not saved: give a time zone name such as Europe/Paris, or an offset such as UTC+05:30.',
+		'space-inbox'
+	);
+}
 
 /**
- * The away settings: away now, opening hours, time zone, away message and reply preset.
+ * The away settings: away now, opening hours, time zone, away message and reply preset,
+ * each saving itself.
  */
 export class AwaySettings {
 	/**
-	 * @param {Object}                          options
-	 * @param {string}                          options.uid
-	 * @param {function(string, string=): void} options.say
-	 * @param {function(): void}                options.onSaved The reply time members see may have changed.
+	 * @param {Object}           options
+	 * @param {string}           options.uid
+	 * @param {Notices}          options.notices
+	 * @param {function(): void} options.onSaved The reply time members see may have changed.
 	 */
-	constructor( { uid, say, onSaved } ) {
+	constructor( { uid, notices, onSaved } ) {
 		this.uid = uid;
-		this.say = say;
 		this.onSaved = onSaved;
 		this.spaceId = 0;
-		/** @type {Object<string, Array<{opens: string, closes: string}>>} */
-		this.hours = {};
+		this.ticket = 0;
+		/** The settings the bridge holds, as it last said. */
+		this.stored = null;
+		this.queue = new Queue();
 		this.state = h( 'p', {
 			class: 'space-inbox-settings__state',
 			'aria-live': 'polite',
 		} );
+		this.notice = notices.make();
 		this.awayNow = h( 'input', {
 			type: 'checkbox',
 			id: `${ uid }-away-now`,
-			onchange: () => this.setAwayNow(),
 		} );
 		this.hoursEnabled = h( 'input', {
 			type: 'checkbox',
 			id: `${ uid }-hours-enabled`,
 		} );
-		this.days = h( 'div', { class: 'space-inbox-hours' } );
 		this.timezone = h( 'input', {
 			type: 'text',
 			id: `${ uid }-timezone`,
@@ -138,11 +129,75 @@ export class AwaySettings {
 				h( 'option', { value, text: typicallyText( value ) || value } )
 			)
 		);
-		this.saveButton = h( 'button', {
-			type: 'submit',
-			class: 'button button-primary',
-			text: __( 'Save settings', 'space-inbox' ),
+		const spaceId = () => this.spaceId;
+		/** Each setting with its control, how it reads and what it sends. */
+		this.settings = {
+			away_now: this.setting( notices, 'away_now', this.awayNow, {
+				read: () => this.awayNow.checked,
+			} ),
+			hours_enabled: this.setting(
+				notices,
+				'hours_enabled',
+				this.hoursEnabled,
+				{
+					read: () => this.hoursEnabled.checked,
+				}
+			),
+			timezone: this.setting( notices, 'timezone', this.timezone, {
+				read: () => this.timezone.value.trim(),
+				check: zoneFault,
+			} ),
+			away_message: this.setting( notices, 'away_message', this.message, {
+				read: () => this.message.value.trim(),
+				check: ( text ) => {
+					if ( ! text ) {
+						return __(
+							'Not saved: write an away message.',
+							'space-inbox'
+						);
+					}
+					return MESSAGE_MAX && [ ...text ].length > MESSAGE_MAX
+						? sprintf(
+								/* translators: %s: the most characters an away message may have. */
+								__(
+									'Not saved: an away message has at most %s characters.',
+									'space-inbox'
+								),
+								MESSAGE_MAX
+						  )
+						: '';
+				},
+			} ),
+			reply_preset: this.setting( notices, 'reply_preset', this.preset, {
+				read: () => this.preset.value || null,
+				saved: ( data ) => {
+					this.took( data );
+					this.onSaved();
+				},
+			} ),
+		};
+		this.hours = new OpeningHours( {
+			uid,
+			notices,
+			queue: this.queue,
+			spaceId,
+			stored: () => ( this.stored ? this.stored.hours : {} ),
+			saved: ( data ) => this.took( data ),
 		} );
+		// A checkbox or a choice saves at once; a text when it is left, or after a pause.
+		for ( const control of [
+			this.awayNow,
+			this.hoursEnabled,
+			this.preset,
+		] ) {
+			control.addEventListener( 'change', () => control.save.now() );
+		}
+		for ( const control of [ this.timezone, this.message ] ) {
+			control.addEventListener( 'input', () =>
+				control.save.later( 1500 )
+			);
+			control.addEventListener( 'change', () => control.save.now() );
+		}
 		this.fields = h(
 			'fieldset',
 			{ class: 'space-inbox-settings__fields' },
@@ -150,54 +205,75 @@ export class AwaySettings {
 				class: 'space-inbox-sr',
 				text: __( 'Away settings', 'space-inbox' ),
 			} ),
-			checkbox( __( 'Away now', 'space-inbox' ), this.awayNow ),
+			this.withNotice(
+				checkbox( __( 'Away now', 'space-inbox' ), this.awayNow ),
+				this.awayNow
+			),
 			h(
 				'fieldset',
 				{ class: 'space-inbox-settings__hours' },
 				h( 'legend', { text: __( 'Opening hours', 'space-inbox' ) } ),
-				checkbox(
-					__( 'Away outside opening hours', 'space-inbox' ),
+				this.withNotice(
+					checkbox(
+						__( 'Away outside opening hours', 'space-inbox' ),
+						this.hoursEnabled
+					),
 					this.hoursEnabled
 				),
 				h( 'p', {
 					class: 'space-inbox-form__hint',
 					text: __(
-						'A day with no hours is closed. A closing time of 00:00 is midnight.',
+						'A day with no hours is closed. A closing time of 00:00 is midnight. Hours are saved once a day’s are complete and in order.',
 						'space-inbox'
 					),
 				} ),
-				this.days
+				this.hours.root
 			),
-			field(
-				__( 'Time zone', 'space-inbox' ),
-				this.timezone,
-				__(
-					'A name such as Europe/Paris, or an offset such as UTC+05:30.',
-					'space-inbox'
-				)
+			this.withNotice(
+				field(
+					__( 'Time zone', 'space-inbox' ),
+					this.timezone,
+					__(
+						'A name such as Europe/Paris, or an offset such as UTC+05:30.',
+						'space-inbox'
+					)
+				),
+				this.timezone
 			),
 			h(
 				'datalist',
 				{ id: `${ uid }-timezones` },
 				timeZones().map( ( name ) => h( 'option', { value: name } ) )
 			),
-			field(
-				__( 'Away message', 'space-inbox' ),
-				this.message,
-				__(
-					'Sent as the Space, at most once a day per conversation, to a member who writes while the Space is away.',
-					'space-inbox'
-				)
+			this.withNotice(
+				field(
+					__( 'Away message', 'space-inbox' ),
+					this.message,
+					__(
+						'Sent as the Space, at most once a day per conversation, to a member who writes while the Space is away.',
+						'space-inbox'
+					)
+				),
+				this.message
 			),
-			field(
-				__( 'Reply time members see', 'space-inbox' ),
-				this.preset,
-				__(
-					'Shown until the Space has answered enough messages for its figures to say.',
-					'space-inbox'
-				)
+			this.withNotice(
+				field(
+					__( 'Reply time members see', 'space-inbox' ),
+					this.preset,
+					__(
+						'Shown until the Space has answered enough messages for its figures to say.',
+						'space-inbox'
+					)
+				),
+				this.preset
 			),
-			h( 'div', { class: 'space-inbox-form__actions' }, this.saveButton )
+			h( 'p', {
+				class: 'space-inbox-form__hint',
+				text: __(
+					'Each change is saved by itself, as you make it.',
+					'space-inbox'
+				),
+			} )
 		);
 		this.readOnly = h( 'p', {
 			class: 'space-inbox-dashboard__note',
@@ -218,20 +294,75 @@ export class AwaySettings {
 				text: __( 'Away and reply time', 'space-inbox' ),
 			} ),
 			this.state,
+			this.notice.node,
 			this.readOnly,
 			h(
 				'form',
 				{
 					class: 'space-inbox-form',
 					novalidate: true,
-					onsubmit: ( event ) => {
-						event.preventDefault();
-						this.save();
-					},
+					onsubmit: ( event ) => event.preventDefault(),
 				},
 				this.fields
 			)
 		);
+		window.addEventListener( 'beforeunload', ( event ) => {
+			if ( this.unsaved() ) {
+				this.flush();
+				event.preventDefault();
+			}
+		} );
+	}
+
+	/**
+	 * @param {Notices}     notices
+	 * @param {string}      key     The API's name of the setting.
+	 * @param {HTMLElement} control
+	 * @param {Object}      options AutoSave's read, check and saved.
+	 * @return {AutoSave} The control's saving (also its `save`).
+	 */
+	setting( notices, key, control, options ) {
+		const notice = notices.make();
+		control.save = new AutoSave( {
+			notice,
+			queue: this.queue,
+			spaceId: () => this.spaceId,
+			saved: ( data ) => this.took( data ),
+			marked: () => [ control ],
+			body: ( value ) => ( { [ key ]: value } ),
+			...options,
+		} );
+		return control.save;
+	}
+
+	/**
+	 * @param {HTMLElement} wrap    A field or a checkbox with its label.
+	 * @param {HTMLElement} control Its control, whose notice goes in it.
+	 * @return {HTMLElement} The wrap.
+	 */
+	withNotice( wrap, control ) {
+		control.save.notice.describe( control ); // After its hint, which the wrap set.
+		wrap.append( control.save.notice.node );
+		return wrap;
+	}
+
+	/** @return {Array<AutoSave>} Every setting's saving. */
+	get saves() {
+		return [ ...Object.values( this.settings ), ...this.hours.saves ];
+	}
+
+	/** @return {boolean} Whether a change is not in the bridge yet. */
+	unsaved() {
+		return this.saves.some( ( save ) => save.dirty );
+	}
+
+	/** Send every change that waits for a pause or for the focus to leave. */
+	flush() {
+		for ( const save of this.saves ) {
+			if ( save.timer ) {
+				save.now();
+			}
+		}
 	}
 
 	/**
@@ -239,31 +370,62 @@ export class AwaySettings {
 	 * @param {boolean} canWrite
 	 */
 	use( spaceId, canWrite ) {
+		if ( spaceId !== this.spaceId ) {
+			this.flush(); // Sent for the Space they were made in.
+		}
 		this.spaceId = spaceId;
 		this.fields.disabled = ! canWrite;
 		this.readOnly.hidden = canWrite;
 	}
 
+	/** @return {Promise<void>} The settings of the Space in use, shown once the changes on their way are in. */
+	async load() {
+		const ticket = ++this.ticket;
+		const spaceId = this.spaceId;
+		await this.queue.idle();
+		const { data } = await api( `spaces/${ spaceId }/settings` );
+		if ( ticket === this.ticket && spaceId === this.spaceId ) {
+			this.fill( data );
+		}
+	}
+
 	/** @param {Object} data The API's settings. */
 	fill( data ) {
-		this.awayNow.checked = Boolean( data.away_now );
-		this.hoursEnabled.checked = Boolean( data.hours_enabled );
-		this.hours = {};
-		for ( const day of WEEKDAYS ) {
-			const given =
-				data.hours && Array.isArray( data.hours[ day ] )
-					? data.hours[ day ]
-					: [];
-			this.hours[ day ] = given.map( ( o ) => ( {
-				opens: toInput( o.opens ),
-				closes: toInput( o.closes ),
-			} ) );
+		const same = Boolean( this.stored ) && this.filledFor === this.spaceId;
+		this.filledFor = this.spaceId;
+		this.stored = data;
+		const values = {
+			away_now: Boolean( data.away_now ),
+			hours_enabled: Boolean( data.hours_enabled ),
+			timezone: data.timezone || '',
+			away_message: data.away_message || '',
+			reply_preset: data.reply_preset || null,
+		};
+		const show = {
+			away_now: ( v ) => ( this.awayNow.checked = v ),
+			hours_enabled: ( v ) => ( this.hoursEnabled.checked = v ),
+			timezone: ( v ) => ( this.timezone.value = v ),
+			away_message: ( v ) => ( this.message.value = v ),
+			reply_preset: ( v ) => ( this.preset.value = v || '' ),
+		};
+		for ( const [ key, save ] of Object.entries( this.settings ) ) {
+			if ( same && save.dirty ) {
+				// The user's change stays, and is tried again.
+				save.stored = JSON.stringify( values[ key ] );
+				save.now();
+				continue;
+			}
+			show[ key ]( values[ key ] );
+			save.settle( values[ key ] );
 		}
-		this.timezone.value = data.timezone || '';
-		this.message.value = data.away_message || '';
-		this.preset.value = data.reply_preset || '';
+		this.hours.fill( data.hours || {}, same );
 		this.showState( data );
-		this.renderDays();
+	}
+
+	/** @param {Object} data The settings after a save. */
+	took( data ) {
+		this.stored = data;
+		this.showState( data );
 	}
 
 	/** @param {Object} data */
@@ -284,242 +446,5 @@ export class AwaySettings {
 		}
 		this.state.textContent = text;
 		this.state.classList.toggle( 'is-away', Boolean( data.away ) );
-	}
-
-	renderDays() {
-		this.days.replaceChildren(
-			...WEEKDAYS.map( ( day ) => this.dayRow( day ) )
-		);
-	}
-
-	/**
-	 * @param {string} day
-	 * @return {HTMLElement} One weekday's openings, with add and remove.
-	 */
-	dayRow( day ) {
-		const name = weekdayName( day );
-		const nameId = `${ this.uid }-day-${ day }`;
-		const openings = this.hours[ day ] || [];
-		const rows = openings.map( ( opening, index ) => {
-			const opens = h( 'input', {
-				type: 'time',
-				step: '60',
-				value: opening.opens,
-				'data-day': day,
-				'data-edge': 'opens',
-				required: true,
-				oninput: () => {
-					opening.opens = opens.value;
-				},
-			} );
-			const closes = h( 'input', {
-				type: 'time',
-				step: '60',
-				value: opening.closes,
-				'data-day': day,
-				'data-edge': 'closes',
-				required: true,
-				oninput: () => {
-					opening.closes = closes.value;
-				},
-			} );
-			opens.setAttribute(
-				'aria-label',
-				/* translators: %s: a weekday's name. */
-				sprintf( __( '%s, opens', 'space-inbox' ), name )
-			);
-			closes.setAttribute(
-				'aria-label',
-				/* translators: %s: a weekday's name (the closing time of an opening that day). */
-				sprintf( __( '%s, closes', 'space-inbox' ), name )
-			);
-			return h(
-				'span',
-				{ class: 'space-inbox-hours__opening' },
-				opens,
-				h( 'span', { 'aria-hidden': 'true', text: '–' } ),
-				closes,
-				h( 'button', {
-					type: 'button',
-					class: 'button-link',
-					'aria-label': sprintf(
-						/* translators: %s: a weekday's name. */
-						__( 'Remove these hours on %s', 'space-inbox' ),
-						name
-					),
-					text: __( 'Remove', 'space-inbox' ),
-					onclick: () => {
-						openings.splice( index, 1 );
-						this.rerenderDay( day );
-					},
-				} )
-			);
-		} );
-		return h(
-			'div',
-			{
-				class: 'space-inbox-hours__day',
-				role: 'group',
-				'aria-labelledby': nameId,
-				'data-day': day,
-			},
-			h( 'span', {
-				id: nameId,
-				class: 'space-inbox-hours__name',
-				text: name,
-			} ),
-			h(
-				'span',
-				{ class: 'space-inbox-hours__openings' },
-				rows.length
-					? rows
-					: h( 'span', {
-							class: 'space-inbox-hours__closed',
-							text: __( 'Closed', 'space-inbox' ),
-					  } )
-			),
-			openings.length < INTERVALS_PER_DAY
-				? h( 'button', {
-						type: 'button',
-						class: 'button',
-						'aria-label': sprintf(
-							/* translators: %s: a weekday's name (a button that adds an opening that day). */
-							__( 'Add opening hours on %s', 'space-inbox' ),
-							name
-						),
-						text: __( 'Add hours', 'space-inbox' ),
-						onclick: () => {
-							const last = openings[ openings.length - 1 ];
-							openings.push(
-								last
-									? {
-											opens:
-												last.closes === '00:00'
-													? '23:00'
-													: last.closes,
-											closes: '00:00',
-									  }
-									: { opens: '09:00', closes: '17:00' }
-							);
-							this.hours[ day ] = openings;
-							this.rerenderDay( day, true );
-						},
-				  } )
-				: ''
-		);
-	}
-
-	/**
-	 * @param {string}  day
-	 * @param {boolean} [focusLast] Put the focus in the newest opening.
-	 */
-	rerenderDay( day, focusLast = false ) {
-		const old = this.days.querySelector(
-			`[data-day="${ day }"].space-inbox-hours__day`
-		);
-		const fresh = this.dayRow( day );
-		old.replaceWith( fresh );
-		const inputs = fresh.querySelectorAll( 'input' );
-		( focusLast && inputs.length
-			? inputs[ inputs.length - 2 ]
-			: fresh.querySelector( 'button' )
-		)?.focus();
-	}
-
-	/** @return {Object|null} The hours to send, or null (and the focus on the culprit) when one is wrong. */
-	checkedHours() {
-		const hours = {};
-		for ( const day of WEEKDAYS ) {
-			const openings = ( this.hours[ day ] || [] ).map( ( o ) => ( {
-				opens: o.opens,
-				closes: toClosing( o.closes ),
-			} ) );
-			const wrong = openings.findIndex(
-				( o, i ) =>
-					! o.opens ||
-					! o.closes ||
-					o.opens >= o.closes ||
-					( i > 0 && o.opens < openings[ i - 1 ].closes )
-			);
-			if ( wrong >= 0 ) {
-				this.say(
-					sprintf(
-						/* translators: %s: a weekday's name. */
-						__(
-							/* translators: %s: a weekday's name. */
-							'Check the hours of %s: each opening closes after it opens, in order.',
-							'space-inbox'
-						),
-						weekdayName( day )
-					),
-					'error'
-				);
-				this.days
-					.querySelectorAll( `input[data-day="${ day }"]` )
-					[ wrong * 2 ]?.focus();
-				return null;
-			}
-			if ( openings.length ) {
-				hours[ day ] = openings;
-			}
-		}
-		return hours;
-	}
-
-	async setAwayNow() {
-		const wanted = this.awayNow.checked;
-		this.awayNow.disabled = true;
-		try {
-			const { data } = await api( `spaces/${ this.spaceId }/settings`, {
-				method: 'PATCH',
-				body: { away_now: wanted },
-			} );
-			this.awayNow.checked = Boolean( data.away_now );
-			this.showState( data );
-			this.say(
-				data.away_now
-					? __( 'The Space is away now.', 'space-inbox' )
-					: __( 'The Space is back.', 'space-inbox' )
-			);
-		} catch ( error ) {
-			this.awayNow.checked = ! wanted;
-			this.say( errorText( error ), 'error' );
-		} finally {
-			this.awayNow.disabled = false;
-		}
-	}
-
-	async save() {
-		const hours = this.checkedHours();
-		if ( ! hours ) {
-			return;
-		}
-		const message = this.message.value.trim();
-		if ( ! message ) {
-			this.say( __( 'Write an away message.', 'space-inbox' ), 'error' );
-			this.message.focus();
-			return;
-		}
-		const body = {
-			hours_enabled: this.hoursEnabled.checked,
-			hours,
-			timezone: this.timezone.value.trim(),
-			away_message: message,
-			reply_preset: this.preset.value || null,
-		};
-		this.saveButton.disabled = true;
-		try {
-			const { data } = await api( `spaces/${ this.spaceId }/settings`, {
-				method: 'PATCH',
-				body,
-			} );
-			this.fill( data );
-			this.say( __( 'Settings saved.', 'space-inbox' ) );
-			this.onSaved();
-		} catch ( error ) {
-			this.say( errorText( error ), 'error' );
-		} finally {
-			this.saveButton.disabled = false;
-		}
 	}
 }

@@ -10,11 +10,13 @@
 
 const { __, sprintf } = window.wp.i18n;
 const [
-	{ config, num, h, api },
-	{ duration, errorText },
+	{ config, num, h, api, parseTime },
+	{ duration, errorText, stampFormat },
 	{ fillReplyTime },
 	{ AwaySettings },
 	{ RepliesManager },
+	{ Notices },
+	{ chart },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -22,6 +24,8 @@ const [
 		'reply-time.js',
 		'away-settings.js',
 		'saved-replies.js',
+		'dashboard-saving.js',
+		'dashboard-chart.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -35,27 +39,21 @@ const [
 /** @typedef {import('./reply-picker.js').SavedReplies} SavedReplies */
 
 let percentFormat;
-let dayFormat;
+let clockFormat;
 try {
 	percentFormat = new Intl.NumberFormat( config.locale || undefined, {
 		style: 'percent',
 		maximumFractionDigits: 0,
 	} );
-	dayFormat = new Intl.DateTimeFormat( config.locale || undefined, {
-		month: 'short',
-		day: 'numeric',
-		timeZone: 'UTC',
+	clockFormat = new Intl.DateTimeFormat( config.locale || undefined, {
+		timeStyle: 'short',
 	} );
 } catch {
 	percentFormat = new Intl.NumberFormat( undefined, {
 		style: 'percent',
 		maximumFractionDigits: 0,
 	} );
-	dayFormat = new Intl.DateTimeFormat( undefined, {
-		month: 'short',
-		day: 'numeric',
-		timeZone: 'UTC',
-	} );
+	clockFormat = new Intl.DateTimeFormat( undefined, { timeStyle: 'short' } );
 }
 
 /** What a figure shows when there is none yet. */
@@ -80,49 +78,55 @@ const percent = ( share ) =>
 		: percentFormat.format( share );
 
 /**
- * @param {string} date "YYYY-MM-DD"
- * @return {string} e.g. "Mar 3".
+ * @param {Date} when
+ * @return {string} Its time of day when it is today, else its date and time.
  */
-function dayLabel( date ) {
-	const when = new Date( `${ date }T00:00:00Z` );
-	return Number.isNaN( when.getTime() ) ? date : dayFormat.format( when );
-}
+const moment = ( when ) =>
+	when.toDateString() === new Date().toDateString()
+		? clockFormat.format( when )
+		: stampFormat.format( when );
 
 /**
  * A Space's dashboard for its team: the response figures over 7 and 30 days, a bar per
  * day, each admin's answers, the conversations waiting longest, the reply time members
- * see; then the away settings and the saved replies.
+ * see; then the away settings and the saved replies. Its notices show beside what caused
+ * them and go when the view changes: when it is hidden, shown again or shows another Space.
  */
 export class Dashboard {
 	/**
-	 * @param {Object}                          options
-	 * @param {string}                          options.uid
-	 * @param {SavedReplies}                    options.store
-	 * @param {function(string, string=): void} options.say
-	 * @param {function(number): void}          options.onOpen Open a conversation of the inbox.
+	 * @param {Object}                 options
+	 * @param {string}                 options.uid
+	 * @param {SavedReplies}           options.store
+	 * @param {function(number): void} options.onOpen Open a conversation of the inbox.
 	 */
-	constructor( { uid, store, say, onOpen } ) {
+	constructor( { uid, store, onOpen } ) {
 		this.uid = uid;
 		this.store = store;
-		this.say = say;
 		this.onOpen = onOpen;
 		this.spaceId = 0;
 		this.ticket = 0;
+		this.notices = new Notices( uid );
 		this.title = h( 'h2', {
 			id: `${ uid }-dashboard-title`,
 			class: 'space-inbox__heading',
 			tabindex: '-1',
 			text: __( 'Dashboard', 'space-inbox' ),
 		} );
+		/** The figures' notice (a failed load), above them. */
+		this.notice = this.notices.make( 'space-inbox-dashboard__notice' );
 		this.replyTime = h( 'p', { class: 'space-inbox-reply-time' } );
 		this.replyNote = h( 'p', { class: 'space-inbox-dashboard__note' } );
 		this.figures = h( 'div', { class: 'space-inbox-dashboard__figures' } );
 		this.settings = new AwaySettings( {
 			uid,
-			say,
+			notices: this.notices,
 			onSaved: () => this.loadFigures().catch( () => {} ),
 		} );
-		this.replies = new RepliesManager( { uid, store, say } );
+		this.replies = new RepliesManager( {
+			uid,
+			store,
+			notices: this.notices,
+		} );
 		this.root = h(
 			'section',
 			{
@@ -131,6 +135,7 @@ export class Dashboard {
 				hidden: true,
 			},
 			this.title,
+			this.notice.node,
 			h(
 				'div',
 				{
@@ -144,36 +149,49 @@ export class Dashboard {
 			this.settings.root,
 			this.replies.root
 		);
+		// However the inbox hides the view, its notices go with it.
+		new window.MutationObserver( () => {
+			if ( this.root.hidden ) {
+				this.hide();
+			}
+		} ).observe( this.root, {
+			attributes: true,
+			attributeFilter: [ 'hidden' ],
+		} );
 	}
 
 	/**
-	 * Show a Space's dashboard (loaded afresh each time).
+	 * Show a Space's dashboard (loaded afresh each time), without the notices of before.
 	 *
 	 * @param {number}  spaceId
 	 * @param {boolean} canWrite Whether the user is on the team (site administrators only read).
 	 */
 	async show( spaceId, canWrite ) {
+		this.notices.clear();
 		this.spaceId = spaceId;
 		this.settings.use( spaceId, canWrite );
 		this.store.use( spaceId );
 		this.replies.use( spaceId, canWrite );
+		this.root.hidden = false;
 		const ticket = ++this.ticket;
-		const settings = api( `spaces/${ spaceId }/settings` ).then(
-			( { data } ) => {
-				if ( ticket === this.ticket ) {
-					this.settings.fill( data );
-				}
+		const shown = ( notice ) => ( error ) => {
+			if ( ticket === this.ticket ) {
+				notice.show( errorText( error ), 'error' );
 			}
-		);
-		const failures = await Promise.allSettled( [
-			this.loadFigures(),
-			settings,
-			this.store.load( spaceId ),
+		};
+		await Promise.all( [
+			this.loadFigures().catch( shown( this.notice ) ),
+			this.settings.load().catch( shown( this.settings.notice ) ),
+			this.store
+				.load( spaceId )
+				.catch( shown( this.replies.listNotice ) ),
 		] );
-		const failed = failures.find( ( r ) => r.status === 'rejected' );
-		if ( failed && ticket === this.ticket ) {
-			this.say( errorText( failed.reason ), 'error' );
-		}
+	}
+
+	/** The view is left: its notices go, and the changes waiting for a pause are sent. */
+	hide() {
+		this.notices.clear();
+		this.settings.flush();
 	}
 
 	/** Show the saved replies manager (from the composer's list). */
@@ -217,14 +235,19 @@ export class Dashboard {
 			);
 		} else {
 			note = __(
-				'From the Space’s answers over the last 30 days.',
+				'From the Space’s answers over the last 30 days, in working time: time the Space is away does not count.',
 				'space-inbox'
 			);
 		}
 		this.replyNote.textContent = note;
+		const days = Array.isArray( data.days ) ? data.days : [];
 		this.figures.replaceChildren(
 			this.windows( data.space || {} ),
-			this.chart( Array.isArray( data.days ) ? data.days : [] ),
+			this.section(
+				'chart',
+				__( 'Messages to answer per day', 'space-inbox' ),
+				chart( this.uid, `${ this.uid }-dashboard-chart`, days )
+			),
 			this.admins( Array.isArray( data.admins ) ? data.admins : [] ),
 			this.waiting( Array.isArray( data.waiting ) ? data.waiting : [] )
 		);
@@ -246,6 +269,66 @@ export class Dashboard {
 			},
 			h( 'h3', { id, text: title } ),
 			...children
+		);
+	}
+
+	/**
+	 * A table that reads as cards on a narrow screen: each cell says its column's name.
+	 *
+	 * @param {string}        key          Its section's key (the table's name is its heading).
+	 * @param {Array<string>} head         The columns' names (the first names the rows).
+	 * @param {Array<Object>} rows         Each {attrs, cells}: the first cell names the row.
+	 * @param {string}        [extraClass]
+	 * @return {HTMLElement} The table.
+	 */
+	table( key, head, rows, extraClass = '' ) {
+		return h(
+			'table',
+			{
+				class: `space-inbox-table space-inbox-table--cards ${ extraClass }`.trim(),
+				role: 'table',
+				'aria-labelledby': `${ this.uid }-dashboard-${ key }`,
+			},
+			h(
+				'thead',
+				{ role: 'rowgroup' },
+				h(
+					'tr',
+					{ role: 'row' },
+					head.map( ( text, i ) =>
+						i === 0 && ! text
+							? h( 'td', { role: 'cell' } )
+							: h( 'th', {
+									scope: 'col',
+									role: 'columnheader',
+									text,
+							  } )
+					)
+				)
+			),
+			h(
+				'tbody',
+				{ role: 'rowgroup' },
+				rows.map( ( { attrs, cells } ) =>
+					h(
+						'tr',
+						{ role: 'row', ...attrs },
+						cells.map( ( cell, i ) =>
+							i === 0
+								? h( 'th', {
+										scope: 'row',
+										role: 'rowheader',
+										text: cell.text,
+								  } )
+								: h( 'td', {
+										role: 'cell',
+										'data-label': head[ i ],
+										...cell,
+								  } )
+						)
+					)
+				)
+			)
 		);
 	}
 
@@ -292,142 +375,32 @@ export class Dashboard {
 		];
 		return this.section(
 			'windows',
-			__( 'Response times', 'space-inbox' ),
-			h(
-				'table',
-				{
-					class: 'space-inbox-table',
-					'aria-labelledby': `${ this.uid }-dashboard-windows`,
-				},
-				h(
-					'thead',
-					{},
-					h(
-						'tr',
-						{},
-						h( 'td', {} ),
-						h( 'th', {
-							scope: 'col',
-							text: __( 'Last 7 days', 'space-inbox' ),
-						} ),
-						h( 'th', {
-							scope: 'col',
-							text: __( 'Last 30 days', 'space-inbox' ),
-						} )
-					)
-				),
-				h(
-					'tbody',
-					{},
-					rows.map( ( [ key, label, value ] ) =>
-						h(
-							'tr',
-							{},
-							h( 'th', { scope: 'row', text: label } ),
-							windows.map( ( [ days, w ] ) =>
-								h( 'td', {
-									'data-figure': `${ key }-${ days }`,
-									text: value( w ),
-								} )
-							)
-						)
-					)
-				)
+			__( 'Response times, in working time', 'space-inbox' ),
+			this.table(
+				'windows',
+				[
+					'',
+					__( 'Last 7 days', 'space-inbox' ),
+					__( 'Last 30 days', 'space-inbox' ),
+				],
+				rows.map( ( [ key, label, value ] ) => ( {
+					attrs: {},
+					cells: [
+						{ text: label },
+						...windows.map( ( [ days, w ] ) => ( {
+							'data-figure': `${ key }-${ days }`,
+							text: value( w ),
+						} ) ),
+					],
+				} ) )
 			),
 			h( 'p', {
 				class: 'space-inbox-dashboard__note',
 				text: __(
-					'A message to answer is a member’s message, with any that follow it, until the Space answers. Time the Space is away does not count.',
+					'Working time: time the Space is away (by hand or outside its opening hours) does not count. A message to answer is a member’s message, with any that follow it, until the Space answers.',
 					'space-inbox'
 				),
 			} )
-		);
-	}
-
-	/**
-	 * @param {Array<Object>} days Oldest first.
-	 * @return {HTMLElement} A bar per day, each with its figures in words.
-	 */
-	chart( days ) {
-		const most = Math.max(
-			1,
-			...days.map( ( d ) => Number( d.periods ) || 0 )
-		);
-		const bars = days.map( ( day ) => {
-			const periods = Number( day.periods ) || 0;
-			const answered = Number( day.answered ) || 0;
-			let text = sprintf(
-				/* translators: 1: a date, 2: number of messages to answer that day, 3: how many of them were answered. */
-				__( '%1$s: %2$s to answer, %3$s answered', 'space-inbox' ),
-				dayLabel( day.date ),
-				num( periods ),
-				num( answered )
-			);
-			if (
-				day.median_seconds !== null &&
-				day.median_seconds !== undefined
-			) {
-				text += `, ${ sprintf(
-					/* translators: %s: a span of time. */
-					__( 'median %s', 'space-inbox' ),
-					seconds( day.median_seconds )
-				) }`;
-			}
-			const bar = h(
-				'span',
-				{ class: 'space-inbox-chart__bar', 'aria-hidden': 'true' },
-				h( 'span', { class: 'space-inbox-chart__answered' } )
-			);
-			bar.style.height = `${ ( 100 * periods ) / most }%`;
-			bar.firstChild.style.height = `${
-				periods ? ( 100 * answered ) / periods : 0
-			}%`;
-			return h(
-				'li',
-				{
-					class: 'space-inbox-chart__day',
-					title: text,
-					'data-date': day.date,
-				},
-				bar,
-				h( 'span', { class: 'space-inbox-sr', text } )
-			);
-		} );
-		const first = days[ 0 ];
-		const last = days[ days.length - 1 ];
-		return this.section(
-			'chart',
-			__( 'Messages to answer per day', 'space-inbox' ),
-			h(
-				'ol',
-				{
-					class: 'space-inbox-chart',
-					'aria-label': __(
-						'Messages to answer per day, last 30 days',
-						'space-inbox'
-					),
-				},
-				bars
-			),
-			first && last
-				? h(
-						'div',
-						{
-							class: 'space-inbox-chart__axis',
-							'aria-hidden': 'true',
-						},
-						h( 'span', { text: dayLabel( first.date ) } ),
-						h( 'span', { text: dayLabel( last.date ) } )
-				  )
-				: '',
-			h(
-				'p',
-				{ class: 'space-inbox-chart__legend', 'aria-hidden': 'true' },
-				h( 'span', { class: 'space-inbox-chart__key' } ),
-				__( 'to answer', 'space-inbox' ),
-				h( 'span', { class: 'space-inbox-chart__key is-answered' } ),
-				__( 'answered', 'space-inbox' )
-			)
 		);
 	}
 
@@ -444,71 +417,96 @@ export class Dashboard {
 			__( 'Median, 30 days', 'space-inbox' ),
 			__( '9 in 10 within, 30 days', 'space-inbox' ),
 		];
-		const table = admins.length
-			? h(
-					'table',
+		const rows = admins.map( ( a ) => {
+			const d7 = a.days_7 || {};
+			const d30 = a.days_30 || {};
+			return {
+				attrs: { 'data-admin': String( a.admin ? a.admin.id : '' ) },
+				cells: [
 					{
-						class: 'space-inbox-table space-inbox-table--admins',
-						'aria-labelledby': `${ this.uid }-dashboard-admins`,
+						text:
+							a.admin && a.admin.name
+								? a.admin.name
+								: __( 'Deleted user', 'space-inbox' ),
 					},
-					h(
-						'thead',
-						{},
-						h(
-							'tr',
-							{},
-							head.map( ( text ) =>
-								h( 'th', { scope: 'col', text } )
-							)
-						)
-					),
-					h(
-						'tbody',
-						{},
-						admins.map( ( a ) => {
-							const d7 = a.days_7 || {};
-							const d30 = a.days_30 || {};
-							return h(
-								'tr',
-								{
-									'data-admin': String(
-										a.admin ? a.admin.id : ''
-									),
-								},
-								h( 'th', {
-									scope: 'row',
-									text:
-										a.admin && a.admin.name
-											? a.admin.name
-											: __(
-													'Deleted user',
-													'space-inbox'
-											  ),
-								} ),
-								h( 'td', { text: num( d7.answered || 0 ) } ),
-								h( 'td', {
-									text: seconds( d7.median_seconds ),
-								} ),
-								h( 'td', { text: num( d30.answered || 0 ) } ),
-								h( 'td', {
-									text: seconds( d30.median_seconds ),
-								} ),
-								h( 'td', { text: seconds( d30.p90_seconds ) } )
-							);
-						} )
-					)
-			  )
-			: h( 'p', {
-					class: 'space-inbox-dashboard__note',
-					text: __(
-						'No answers in the last 30 days.',
-						'space-inbox'
-					),
-			  } );
+					{ text: num( d7.answered || 0 ) },
+					{ text: seconds( d7.median_seconds ) },
+					{ text: num( d30.answered || 0 ) },
+					{ text: seconds( d30.median_seconds ) },
+					{ text: seconds( d30.p90_seconds ) },
+				],
+			};
+		} );
 		return this.section(
 			'admins',
-			__( 'By admin', 'space-inbox' ),
-			h( 'div', { class: 'space-inbox-table-wrap' }, table )
+			__( 'By admin, in working time', 'space-inbox' ),
+			admins.length
+				? this.table(
+						'admins',
+						head,
+						rows,
+						'space-inbox-table--admins'
+				  )
+				: h( 'p', {
+						class: 'space-inbox-dashboard__note',
+						text: __(
+							'No answers in the last 30 days.',
+							'space-inbox'
+						),
+				  } )
+		);
+	}
+
+	/**
+	 * @param {Object} w A waiting conversation.
+	 * @return {HTMLElement} Its button: who, how long, since when.
+	 */
+	waitingItem( w ) {
+		const since = parseTime( w.waiting_since );
+		// Clock time since the member's message, as the team's list counts it.
+		const waited = since
+			? Math.max( 0, Date.now() - since.getTime() )
+			: Number( w.waited_seconds || 0 ) * 1000;
+		return h(
+			'button',
+			{
+				type: 'button',
+				class: 'space-inbox-waiting__item',
+				'data-conversation': String( w.id ),
+				onclick: () => this.onOpen( Number( w.id ) ),
+			},
+			h( 'span', {
+				class: 'space-inbox-waiting__name',
+				text:
+					w.member && w.member.name
+						? w.member.name
+						: __( 'Deleted user', 'space-inbox' ),
+			} ),
+			h( 'span', {
+				class: 'space-inbox-waiting__time',
+				text: sprintf(
+					/* translators: %s: a span of time, e.g. "12 min". */
+					__( 'Waiting %s', 'space-inbox' ),
+					duration( waited )
+				),
+			} ),
+			since
+				? h( 'time', {
+						class: 'space-inbox-waiting__since',
+						datetime: since.toISOString(),
+						text: sprintf(
+							/* translators: %s: when a member's unanswered message came, e.g. "10:42 AM". */
+							__( 'since %s', 'space-inbox' ),
+							moment( since )
+						),
+				  } )
+				: '',
+			w.status === 'done'
+				? h( 'span', {
+						class: 'space-inbox__pill',
+						text: __( 'Done', 'space-inbox' ),
+				  } )
+				: ''
 		);
 	}
 
@@ -517,62 +515,31 @@ export class Dashboard {
 	 * @return {HTMLElement} The members waiting for an answer.
 	 */
 	waiting( waiting ) {
-		const list = waiting.length
-			? h(
-					'ol',
-					{ class: 'space-inbox-waiting' },
-					waiting.map( ( w ) =>
-						h(
-							'li',
-							{},
-							h(
-								'button',
-								{
-									type: 'button',
-									class: 'space-inbox-waiting__item',
-									'data-conversation': String( w.id ),
-									onclick: () =>
-										this.onOpen( Number( w.id ) ),
-								},
-								h( 'span', {
-									class: 'space-inbox-waiting__name',
-									text:
-										w.member && w.member.name
-											? w.member.name
-											: __(
-													'Deleted user',
-													'space-inbox'
-											  ),
-								} ),
-								h( 'span', {
-									class: 'space-inbox-waiting__time',
-									text: sprintf(
-										/* translators: %s: a span of time, e.g. "12 min". */
-										__( 'Waiting %s', 'space-inbox' ),
-										seconds( w.waited_seconds )
-									),
-								} ),
-								w.status === 'done'
-									? h( 'span', {
-											class: 'space-inbox__pill',
-											text: __( 'Done', 'space-inbox' ),
-									  } )
-									: ''
-							)
-						)
-					)
-			  )
-			: h( 'p', {
-					class: 'space-inbox-dashboard__note',
-					text: __(
-						'No one is waiting for an answer.',
-						'space-inbox'
-					),
-			  } );
 		return this.section(
 			'waiting',
 			__( 'Waiting longest', 'space-inbox' ),
-			list
+			h( 'p', {
+				class: 'space-inbox-dashboard__note',
+				text: __(
+					'Clock time since the member’s first unanswered message, away time included: how long the member has waited.',
+					'space-inbox'
+				),
+			} ),
+			waiting.length
+				? h(
+						'ol',
+						{ class: 'space-inbox-waiting' },
+						waiting.map( ( w ) =>
+							h( 'li', {}, this.waitingItem( w ) )
+						)
+				  )
+				: h( 'p', {
+						class: 'space-inbox-dashboard__note',
+						text: __(
+							'No one is waiting for an answer.',
+							'space-inbox'
+						),
+				  } )
 		);
 	}
 }

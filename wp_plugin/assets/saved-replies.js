@@ -24,20 +24,26 @@ const SAVED_MAX = Number( teamConfig.savedRepliesMax ) || 100;
 const TITLE_MAX = Number( teamConfig.savedReplyTitleMax ) || 100;
 
 /** @typedef {import('./reply-picker.js').SavedReplies} SavedReplies */
+/** @typedef {import('./dashboard-saving.js').Notices} Notices */
 
 /**
  * The saved replies manager: the list, with a form to add or change one.
  */
 export class RepliesManager {
 	/**
-	 * @param {Object}                          options
-	 * @param {string}                          options.uid
-	 * @param {SavedReplies}                    options.store
-	 * @param {function(string, string=): void} options.say
+	 * @param {Object}       options
+	 * @param {string}       options.uid
+	 * @param {SavedReplies} options.store
+	 * @param {Notices}      options.notices
 	 */
-	constructor( { uid, store, say } ) {
+	constructor( { uid, store, notices } ) {
 		this.store = store;
-		this.say = say;
+		/** What happened to the list (a deletion, a failed load), above it. */
+		this.listNotice = notices.make();
+		/** A failed deletion, in the row it failed in. */
+		this.rowNotice = notices.make();
+		/** What happened to the form's reply, under its buttons. */
+		this.formNotice = notices.make();
 		this.spaceId = 0;
 		this.canWrite = false;
 		/** The saved reply being changed, or null (adding). */
@@ -68,12 +74,12 @@ export class RepliesManager {
 		} );
 		this.saveButton = h( 'button', {
 			type: 'submit',
-			class: 'button button-primary',
+			class: 'space-inbox-dashboard__button button-primary',
 			text: __( 'Save reply', 'space-inbox' ),
 		} );
 		this.cancelButton = h( 'button', {
 			type: 'button',
-			class: 'button',
+			class: 'space-inbox-dashboard__button',
 			hidden: true,
 			text: __( 'Cancel', 'space-inbox' ),
 			onclick: () => this.edit( null ),
@@ -103,8 +109,11 @@ export class RepliesManager {
 				{ class: 'space-inbox-form__actions' },
 				this.saveButton,
 				this.cancelButton
-			)
+			),
+			this.formNotice.node
 		);
+		this.formNotice.describe( this.title );
+		this.formNotice.describe( this.body );
 		this.root = h(
 			'section',
 			{
@@ -113,6 +122,7 @@ export class RepliesManager {
 			},
 			this.heading,
 			this.count,
+			this.listNotice.node,
 			this.list,
 			this.form
 		);
@@ -200,7 +210,7 @@ export class RepliesManager {
 		actions.replaceChildren(
 			h( 'button', {
 				type: 'button',
-				class: 'button',
+				class: 'space-inbox-dashboard__button',
 				'aria-label': sprintf(
 					/* translators: %s: title of a saved reply. */
 					__( 'Edit “%s”', 'space-inbox' ),
@@ -211,7 +221,7 @@ export class RepliesManager {
 			} ),
 			h( 'button', {
 				type: 'button',
-				class: 'button',
+				class: 'space-inbox-dashboard__button',
 				'aria-label': sprintf(
 					/* translators: %s: title of a saved reply. */
 					__( 'Delete “%s”', 'space-inbox' ),
@@ -232,7 +242,7 @@ export class RepliesManager {
 	askDelete( actions, reply ) {
 		const keep = h( 'button', {
 			type: 'button',
-			class: 'button',
+			class: 'space-inbox-dashboard__button',
 			text: __( 'Keep it', 'space-inbox' ),
 			onclick: () => {
 				this.showActions( actions, reply );
@@ -250,9 +260,9 @@ export class RepliesManager {
 			} ),
 			h( 'button', {
 				type: 'button',
-				class: 'button space-inbox-button--danger',
+				class: 'space-inbox-dashboard__button space-inbox-button--danger',
 				text: __( 'Delete', 'space-inbox' ),
-				onclick: () => this.remove( reply ),
+				onclick: () => this.remove( reply, actions ),
 			} ),
 			keep
 		);
@@ -269,20 +279,49 @@ export class RepliesManager {
 			  sprintf( __( 'Change “%s”', 'space-inbox' ), reply.title )
 			: __( 'Add a saved reply', 'space-inbox' );
 		this.cancelButton.hidden = ! reply;
+		this.mark( [] );
+		this.formNotice.clear();
 		if ( reply ) {
 			this.title.focus();
+		}
+	}
+
+	/** @param {Array<HTMLElement>} wrong The form's fields to mark aria-invalid (the others are not). */
+	mark( wrong ) {
+		for ( const control of [ this.title, this.body ] ) {
+			if ( wrong.includes( control ) ) {
+				control.setAttribute( 'aria-invalid', 'true' );
+			} else {
+				control.removeAttribute( 'aria-invalid' );
+			}
+		}
+	}
+
+	/** The list afresh; a failure says so above it. */
+	async reload() {
+		try {
+			await this.store.load( this.spaceId );
+		} catch ( error ) {
+			this.listNotice.show( errorText( error ), 'error' );
 		}
 	}
 
 	async save() {
 		const title = this.title.value.trim();
 		const body = this.body.value.trim();
-		if ( ! title || ! body ) {
-			this.say(
-				__( 'A saved reply needs a title and a text.', 'space-inbox' ),
+		const missing = [ ! title && this.title, ! body && this.body ].filter(
+			Boolean
+		);
+		this.mark( missing );
+		if ( missing.length ) {
+			this.formNotice.show(
+				__(
+					'Not saved: a saved reply needs a title and a text.',
+					'space-inbox'
+				),
 				'error'
 			);
-			( title ? this.body : this.title ).focus();
+			missing[ 0 ].focus();
 			return;
 		}
 		const editing = this.editing;
@@ -290,39 +329,54 @@ export class RepliesManager {
 			editing ? `/${ editing.id }` : ''
 		}`;
 		this.saveButton.disabled = true;
+		this.formNotice.show( __( 'Saving…', 'space-inbox' ), 'saving' );
 		try {
 			await api( path, {
 				method: editing ? 'PUT' : 'POST',
 				body: { title, body },
 			} );
-			this.edit( null );
-			this.say(
-				editing
-					? __( 'Saved reply changed.', 'space-inbox' )
-					: __( 'Saved reply added.', 'space-inbox' )
-			);
-			await this.store.load( this.spaceId );
 		} catch ( error ) {
-			this.say( errorText( error ), 'error' );
+			// The form keeps what was written, to be sent again.
+			this.formNotice.show( errorText( error ), 'error' );
+			return;
 		} finally {
 			this.saveButton.disabled = false;
 		}
+		this.edit( null );
+		this.formNotice.show(
+			editing
+				? __( 'Saved reply changed.', 'space-inbox' )
+				: __( 'Saved reply added.', 'space-inbox' ),
+			'saved'
+		);
+		await this.reload();
+		// The list grew above the form: the notice stays in sight.
+		this.formNotice.node.scrollIntoView?.( { block: 'nearest' } );
 	}
 
-	/** @param {Object} reply */
-	async remove( reply ) {
+	/**
+	 * @param {Object}      reply
+	 * @param {HTMLElement} actions Its row's actions, where a failure shows.
+	 */
+	async remove( reply, actions ) {
 		try {
 			await api( `spaces/${ this.spaceId }/saved-replies/${ reply.id }`, {
 				method: 'DELETE',
 			} );
-			if ( this.editing && this.editing.id === reply.id ) {
-				this.edit( null );
-			}
-			this.say( __( 'Saved reply deleted.', 'space-inbox' ) );
-			await this.store.load( this.spaceId );
-			this.heading.focus();
 		} catch ( error ) {
-			this.say( errorText( error ), 'error' );
+			actions.append( this.rowNotice.node );
+			this.rowNotice.show( errorText( error ), 'error' );
+			return;
 		}
+		if ( this.editing && this.editing.id === reply.id ) {
+			this.edit( null );
+		}
+		this.rowNotice.clear();
+		this.listNotice.show(
+			__( 'Saved reply deleted.', 'space-inbox' ),
+			'saved'
+		);
+		await this.reload();
+		this.heading.focus();
 	}
 }

@@ -294,10 +294,12 @@ final class Space_Inbox_Assets {
 	/**
 	 * The theme's colours as custom properties (--space-inbox-theme-*), from the styles of
 	 * its theme.json with the site's own changes (wp_get_global_styles(), WordPress 5.9):
-	 * its text on its background, its buttons' text on their background and their corners,
-	 * its links. A colour goes only with the one it is drawn on, so that their contrast is
-	 * the theme's. On body, where WordPress 6.1 defines the presets these values name.
-	 * '' for a theme without theme.json, whose colours no stylesheet can read.
+	 * its text on its background, its buttons' text on their background (and on hover), its
+	 * links, its buttons' corners; and the colours the plugin mixes from them (muted text,
+	 * borders, the selected row, danger). A colour is taken only with the one it is drawn
+	 * on, so that their contrast is the theme's. On body, where WordPress 6.1 defines the
+	 * presets these values name. '' for a theme without theme.json, which says nothing a
+	 * stylesheet could read: badge.css then uses the plugin's own palette.
 	 *
 	 * @return string CSS.
 	 */
@@ -319,36 +321,74 @@ final class Space_Inbox_Assets {
 			}
 			return self::css_value( $value );
 		};
+		$pair   = static function ( array $paths ) use ( $read ) {
+			$found = array_filter( array_map( $read, $paths ), 'strlen' );
+			return count( $found ) === count( $paths ) ? $found : array();
+		};
+		$mix    = static function ( $colour, $percent, $with ) {
+			return sprintf( 'color-mix(in srgb, %s %d%%, %s)', $colour, $percent, $with );
+		};
+		$text   = 'var(--space-inbox-theme-text)';
+		$ground = 'var(--space-inbox-theme-surface)';
 		$values = array();
-		$pairs  = array(
+		$page   = $pair(
 			array(
 				'surface' => array( 'color', 'background' ),
 				'text'    => array( 'color', 'text' ),
-			),
+			)
+		);
+		if ( $page ) {
+			$values = $page + array(
+				'muted'          => $mix( $text, 72, $ground ),
+				'surface-alt'    => $mix( $text, 6, $ground ),
+				'border'         => $mix( $text, 22, $ground ),
+				'field-border'   => $mix( $text, 55, $ground ),
+				'selected'       => $mix( 'var(--space-inbox-accent)', 10, $ground ),
+				'danger'         => $mix( '#d63638', 65, $text ),
+				'positive'       => $mix( '#00a32a', 60, $text ),
+				'notice'         => $mix( '#dba617', 12, $ground ),
+				'link'           => $text,
+				'focus'          => $text,
+				// The theme's page, light or dark: the plugin draws no canvas of its own on it.
+				'canvas'         => 'transparent',
+				'canvas-padding' => '0',
+				'scheme'         => 'normal',
+			);
+		}
+		$button = $pair(
 			array(
 				'accent'      => array( 'elements', 'button', 'color', 'background' ),
 				'accent-text' => array( 'elements', 'button', 'color', 'text' ),
-			),
-			array( 'link' => array( 'elements', 'link', 'color', 'text' ) ),
-			array( 'button-radius' => array( 'elements', 'button', 'border', 'radius' ) ),
+			)
 		);
-		foreach ( $pairs as $pair ) {
-			$found = array_filter( array_map( $read, $pair ), 'strlen' );
-			if ( count( $found ) === count( $pair ) ) {
-				$values = array_merge( $values, $found );
-			}
+		if ( $button ) {
+			$hover  = $pair(
+				array(
+					'accent-hover'      => array( 'elements', 'button', ':hover', 'color', 'background' ),
+					'accent-hover-text' => array( 'elements', 'button', ':hover', 'color', 'text' ),
+				)
+			);
+			$values = array_merge(
+				$values,
+				$button,
+				$hover ? $hover : array(
+					'accent-hover'      => $mix( 'var(--space-inbox-theme-accent)', 85, 'var(--space-inbox-theme-text, #000)' ),
+					'accent-hover-text' => 'var(--space-inbox-theme-accent-text)',
+				)
+			);
 		}
-		if ( isset( $values['surface'] ) ) {
-			// The theme's page, light or dark: the plugin draws no canvas of its own on it.
-			$values['canvas']         = 'transparent';
-			$values['canvas-padding'] = '0';
-			$values['scheme']         = 'normal';
-		}
+		$values = array_merge(
+			$values,
+			$pair( array( 'link' => array( 'elements', 'link', 'color', 'text' ) ) ),
+			$pair( array( 'button-radius' => array( 'elements', 'button', 'border', 'radius' ) ) )
+		);
 
 		/**
 		 * Filters the theme's colours handed to the plugin's stylesheets, as the values of
-		 * their --space-inbox-theme-* custom properties (surface, text, accent, accent-text,
-		 * link, button-radius, canvas, canvas-padding, scheme).
+		 * their --space-inbox-theme-* custom properties (surface, text, muted, surface-alt,
+		 * border, field-border, selected, danger, positive, notice, link, focus, accent,
+		 * accent-text, accent-hover, accent-hover-text, button-radius, canvas,
+		 * canvas-padding, scheme; see badge.css).
 		 *
 		 * @since 0.1.0
 		 *

@@ -199,7 +199,7 @@ def test_every_away_setting_saves_by_itself_next_to_its_control(stack, browsing)
 
     # A day's hours save once they are complete and in order; wrong ones are said by the day.
     monday = dashboard.get_by_role("group", name="Monday")
-    monday.get_by_role("button", name="Add opening hours on Monday").click()
+    monday.get_by_role("button", name="Add hours on Monday").click()
     expect(monday.get_by_role("status")).to_have_text("Saved")
     assert stored()["hours"] == {"mon": [{"opens": "09:00", "closes": "17:00"}]}
     closes = monday.get_by_label("Monday, closes")
@@ -592,7 +592,7 @@ def test_no_button_of_the_dashboard_is_the_browsers_own_in_light_or_dark(stack, 
         dashboard.get_by_role("button", name="Keep it").click()
     expected = {
         "Show the numbers",
-        "Add opening hours on Monday",
+        "Add hours on Monday",
         "Remove these hours on Tuesday",
         "Edit “Bindings”",
         "Delete “Bindings”",

@@ -283,7 +283,7 @@ export class OpeningHours {
 						class: 'space-inbox-dashboard__button',
 						'aria-label': sprintf(
 							/* translators: %s: a weekday's name (a button that adds an opening that day). */
-							__( 'Add opening hours on %s', 'space-inbox' ),
+							__( 'Add hours on %s', 'space-inbox' ),
 							name
 						),
 						text: __( 'Add hours', 'space-inbox' ),

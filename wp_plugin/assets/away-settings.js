@@ -75,6 +75,18 @@ function zoneFault( zone ) {
 	);
 }
 
+/** Every AwaySettings made on the page: leaving it asks first while one has a change not saved. */
+const shown = new Set();
+window.addEventListener( 'beforeunload', ( event ) => {
+	for ( const settings of shown ) {
+		if ( settings.unsaved() ) {
+			settings.flush();
+			event.preventDefault();
+			event.returnValue = ''; // Browsers before the standard ask only for this.
+		}
+	}
+} );
+
 /**
  * The away settings: away now, opening hours, time zone, away message and reply preset,
  * each saving itself.
@@ -306,12 +318,7 @@ export class AwaySettings {
 				this.fields
 			)
 		);
-		window.addEventListener( 'beforeunload', ( event ) => {
-			if ( this.unsaved() ) {
-				this.flush();
-				event.preventDefault();
-			}
-		} );
+		shown.add( this );
 	}
 
 	/**

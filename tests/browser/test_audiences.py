@@ -82,7 +82,7 @@ _TRANSLATIONS = re.compile(r"space-inbox(?:/|%2F)v1(?:/|%2F)translations(?:/|%2F
 
 def marker(module: str) -> str:
     """The one string of a module's translation file for this test."""
-    return f"space-inbox-test-marker {module}"
+    return f"space-inbox-test-marker <{module}>"  # whole: "<typing>" is not in "<typing-watch>"
 
 
 def files(urls: list[str]) -> set[str]:

@@ -70,9 +70,12 @@ final class Space_Inbox_Assets {
 		'team-parts'          => array( 'badge', 'message-log', 'typing', 'typing-watch', 'reply-picker', 'meanwhile', 'team-common' ),
 		'team-actions'        => array( 'badge', 'inbox-page' ),
 		'team-inbox'          => array( 'badge', 'conversation', 'inbox-page', 'team-parts', 'team-actions' ),
-		'away-settings'       => array( 'badge', 'team-common', 'reply-time' ),
+		'dashboard-saving'    => array( 'badge', 'team-common' ),
+		'dashboard-hours'     => array( 'badge', 'team-common', 'dashboard-saving' ),
+		'dashboard-chart'     => array( 'badge', 'team-common' ),
+		'away-settings'       => array( 'badge', 'team-common', 'reply-time', 'dashboard-saving', 'dashboard-hours' ),
 		'saved-replies'       => array( 'badge', 'team-common' ),
-		'dashboard'           => array( 'badge', 'team-common', 'reply-time', 'away-settings', 'saved-replies' ),
+		'dashboard'           => array( 'badge', 'team-common', 'reply-time', 'away-settings', 'saved-replies', 'dashboard-saving', 'dashboard-chart' ),
 	);
 
 	/** Every asset file but the modules, for the version they all share. */

@@ -601,3 +601,126 @@ def recorder(context) -> list[tuple[str, str]]:
 
     context.on("response", keep)
     return received
+
+
+# -- by keyboard alone: where the focus is, and that it shows ----------------------------------
+
+#: Where the plugin draws (the inboxes, the Message button and its reply time, the header
+#: link): a focused element inside these must show its focus.
+PLUGIN_ELEMENTS = (
+    "[data-space-inbox], .space-inbox-button-wrap, .space-inbox-login,"
+    " #wp-admin-bar-space-inbox, .space-inbox-dropdown-link, .space-inbox-header-link"
+)
+#: At most this many presses of Tab to reach a control.
+TAB_LIMIT = 80
+
+_FOCUSED_JS = """(ours) => {
+  const el = document.activeElement;
+  if (!el || el === document.body) {
+    return { what: 'nothing (the page itself)', ours: false, visible: false,
+             outline: 'none', shadow: 'none' };
+  }
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const shadow = Boolean(style.boxShadow) && style.boxShadow !== 'none';
+  const name = (el.getAttribute('aria-label') || el.innerText || el.value || '')
+    .trim().replace(/\\s+/g, ' ').slice(0, 50);
+  const classes = typeof el.className === 'string' && el.className.trim()
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+  return {
+    what: `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${classes} "${name}"`,
+    ours: Boolean(el.closest(ours)),
+    visible: outline || shadow,
+    outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
+    shadow: style.boxShadow,
+  };
+}"""
+
+
+def focused(page) -> dict:
+    """What has the focus (``what``), whether it is the plugin's (``ours``) and whether the
+    focus shows on it (``visible``: an outline or a box-shadow)."""
+    return page.evaluate(_FOCUSED_JS, PLUGIN_ELEMENTS)
+
+
+def assert_focus_shows(page) -> None:
+    """The focused element has an outline or a box-shadow."""
+    seen = focused(page)
+    assert seen["visible"], (
+        f"the focus does not show on {seen['what']}:"
+        f" outline {seen['outline']}, box-shadow {seen['shadow']}"
+    )
+
+
+def expect_focus(page, locator) -> None:
+    """*locator* has the focus, and the focus shows on it."""
+    expect(locator).to_be_focused()
+    assert_focus_shows(page)
+
+
+def tab_to(page, locator, *, back: bool = False) -> int:
+    """Press Tab (Shift+Tab when *back*) until *locator* has the focus; on the way, the
+    focus shows on every element of the plugin it reaches (the theme's are not checked).
+    Returns the number of presses."""
+    key = "Shift+Tab" if back else "Tab"
+    visited = []
+    for presses in range(1, TAB_LIMIT + 1):
+        page.keyboard.press(key)
+        seen = focused(page)
+        visited.append(seen["what"])
+        if seen["ours"]:
+            assert seen["visible"], (
+                f"the focus does not show on {seen['what']} ({key} × {presses}):"
+                f" outline {seen['outline']}, box-shadow {seen['shadow']}"
+            )
+        if locator.evaluate("(el) => el === document.activeElement"):
+            return presses
+    raise AssertionError(
+        f"{TAB_LIMIT} × {key} never reached the control; the focus went to:\n" + "\n".join(visited)
+    )
+
+
+def log_in_by_keyboard(browsing: Browsing, person: Person, target: str, *, viewport=None):
+    """A new context for *person*, logged in on wp-login.php by keyboard (type the login,
+    Tab, type the password, Enter), showing *target*."""
+    page = browsing.context(person.login, viewport=viewport or DESKTOP).new_page()
+    destination = target if target.startswith("http") else browsing.stack.url + target
+    page.goto("/wp-login.php?redirect_to=" + urllib.parse.quote(destination, safe=""))
+    # wp-login.php focuses the username field 200 ms after its script ran.
+    expect(page.locator("#user_login")).to_be_focused()
+    page.keyboard.type(person.login)
+    page.keyboard.press("Tab")
+    expect(page.locator("#user_pass")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
+    assert "wp-login.php" not in page.url, f"the login of {person.login} failed: {page.url}"
+    return page
+
+
+def send_to_space(stack: BrowserStack, member: Person, space_id: int, body: str) -> None:
+    """A member's message to any Space."""
+    answer = stack.proxy(
+        member,
+        "POST",
+        f"me/spaces/{space_id}/messages",
+        json={"body": body, "client_key": f"setup-{time.monotonic_ns()}"},
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def answer_for_space(
+    stack: BrowserStack, admin: Person, space_id: int, member: Person, body: str
+) -> None:
+    """An admin's answer to a member, for any Space the admin answers for."""
+    conversation = stack.site.sql(
+        f"SELECT id FROM {PREFIX}spaceinbox_conversations WHERE space_id = %s AND member_id = %s",
+        [space_id, member.user_id],
+    )[0][0]
+    answer = stack.proxy(
+        admin,
+        "POST",
+        f"spaces/{space_id}/conversations/{conversation}/messages",
+        json={"body": body, "client_key": f"setup-{time.monotonic_ns()}"},
+    )
+    assert answer.status_code == 201, answer.text

@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist), each taking whole files; 0 runs everything in this one.
 TEST_WORKERS ?= 2
 
-.PHONY: help demo demo-stop test load bench lint lint-php lint-js stack venv plugin-zip pot limits clean
+.PHONY: help demo demo-stop test load bench lint lint-php lint-js screens stack venv plugin-zip pot limits clean
 
 help:
 	@echo "make demo    run WordPress + the plugin + the bridge with demo Spaces (make demo-stop)"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench   the bridge against WordPress and bare Flask (bench/results/)"
 	@echo "make lint    ruff and the bridge's layers on the Python code, php -l on the plugin, then make lint-js"
 	@echo "make lint-js ESLint and stylelint, the WordPress way, on the plugin's scripts and styles"
+	@echo "make screens refresh the README's screenshots (docs/screenshots/) from the browser tests"
 	@echo "make plugin-zip  build dist/space-inbox.zip, installable from wp-admin"
 	@echo "make pot     regenerate the plugin's translation template (needs gettext)"
 	@echo "make limits  regenerate the plugin's copy of the API limits from bridge/limits.py"
@@ -70,6 +71,12 @@ lint-js: node_modules/.installed
 	node_modules/.bin/eslint eslint.config.mjs stylelint.config.mjs wp_plugin/assets/*.js wp_plugin/admin/*.js
 	node_modules/.bin/stylelint 'wp_plugin/assets/*.css'
 	@echo "eslint, stylelint: ok"
+
+# The README's screenshots: every surface at 1280 and 390 px, taken by the browser test
+# test_the_readme_screenshots (tests/browser/test_accessibility.py) and written over
+# docs/screenshots/.
+screens: stack venv
+	SPACE_INBOX_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_accessibility.py -n 0 -q -k readme
 
 plugin-zip:
 	rm -rf build/plugin && mkdir -p build/plugin dist

@@ -7,7 +7,7 @@
  */
 
 const { __ } = window.wp.i18n;
-const [ { h, api, ApiError }, { setQuery, loadModule, loadStylesheet } ] =
+const [ { api, ApiError }, { setQuery, loadModule, loadStylesheet } ] =
 	await Promise.all(
 		[ 'badge.js', 'inbox-page.js' ].map( ( name ) =>
 			import(
@@ -33,25 +33,12 @@ export function loadDashboard( inbox ) {
 			inbox.dashboard = new Dashboard( {
 				uid: inbox.uid,
 				store: inbox.store,
-				say: ( message, kind ) => {
-					inbox.dashboardStatus.textContent = message;
-					inbox.dashboardStatus.classList.toggle(
-						'is-error',
-						kind === 'error'
-					);
-				},
 				onOpen: ( conversationId ) => {
 					inbox.showView( 'inbox' );
 					inbox.openAdmin( conversationId );
 				},
 			} );
-			// What the Dashboard says (its own notices aside), above it.
-			inbox.dashboardStatus = h( 'p', {
-				class: 'space-inbox__status',
-				role: 'status',
-				'aria-live': 'polite',
-			} );
-			inbox.root.append( inbox.dashboardStatus, inbox.dashboard.root );
+			inbox.root.append( inbox.dashboard.root );
 			return inbox.dashboard;
 		} );
 		inbox.dashboardLoad.catch( () => {
@@ -92,6 +79,7 @@ export async function showView( inbox, view ) {
 	try {
 		await inbox.loadDashboard();
 	} catch ( error ) {
+		await showView( inbox, 'inbox' ); // Said beside the conversations.
 		inbox.fail( error );
 		return;
 	}

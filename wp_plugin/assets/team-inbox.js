@@ -104,13 +104,6 @@ export class TeamInbox extends ConversationView {
 		return teamParts( this );
 	}
 
-	hush() {
-		super.hush();
-		if ( this.dashboardStatus ) {
-			this.dashboardStatus.textContent = '';
-		}
-	}
-
 	composerKey( event ) {
 		return this.picker.onComposerKey( event );
 	}

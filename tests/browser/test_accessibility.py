@@ -1,8 +1,7 @@
 """Accessibility, as axe-core measures it: no serious or critical violation in what the
 plugin draws, on the Space page (a member's Message button with the reply time, a
-visitor's "Log in to message") and the team's Dashboard with every section shown; the
-member's inbox and the team's inbox with a conversation open are opened the same way (see
-``AXE_SURFACES``).
+visitor's "Log in to message"), the member's inbox and the team's inbox with a conversation
+open, and the team's Dashboard with every section shown.
 
 Each surface is checked on three front ends: a block theme (Twenty Twenty-Three, WordPress
 6.1's default, on WordPress 7.1), BuddyPress 14 (Nouveau, the inboxes in the member's
@@ -381,10 +380,8 @@ def outside(page) -> list[str]:
     return page.evaluate(_OUTSIDE_JS, list(OURS))
 
 
-#: The surfaces axe checks. The member's and the team's inboxes join them once the plugin
-#: fixes their serious violation: the message log's rows are list items of an element whose
-#: role, log, is not a list.
-AXE_SURFACES = ["space-page", "space-page-visitor", "dashboard"]
+#: The surfaces axe checks: every one.
+AXE_SURFACES = list(SURFACES)
 
 
 @pytest.mark.parametrize("surface", AXE_SURFACES)

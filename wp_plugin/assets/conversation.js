@@ -424,7 +424,7 @@ export class ConversationView {
 		this.threadLoad++;
 		this.current = Object.assign( current, {
 			messages: new Map(), // key -> message record
-			nodes: new Map(), // key -> <li>
+			nodes: new Map(), // key -> its row
 			nextBefore: null,
 			unread: 0,
 		} );

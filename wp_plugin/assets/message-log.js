@@ -89,7 +89,7 @@ export class MessageLog {
 		this.isMine = isMine;
 		this.sentMeta = sentMeta;
 		this.retry = retry;
-		this.node = h( 'ol', {
+		this.node = h( 'div', {
 			class: 'space-inbox__messages',
 			role: 'log',
 			'aria-live': 'polite',
@@ -172,7 +172,7 @@ export class MessageLog {
 			! log.querySelector( '.space-inbox__empty' )
 		) {
 			log.append(
-				h( 'li', {
+				h( 'p', {
 					class: 'space-inbox__empty',
 					text: __( 'No messages yet. Ask away.', 'space-inbox' ),
 				} )
@@ -245,7 +245,7 @@ export class MessageLog {
 			meta = this.sentMeta( m );
 		}
 		return h(
-			'li',
+			'div',
 			{
 				class: `space-inbox-msg ${
 					mine ? 'space-inbox-msg--mine' : 'space-inbox-msg--theirs'

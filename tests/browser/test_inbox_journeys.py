@@ -43,7 +43,7 @@ def test_the_message_button_opens_the_inbox_on_the_space_with_the_cursor_in_the_
     button = page.get_by_role("link", name=f"Message {SPACE_NAME}")
     expect(button).to_have_text("Message")
     browsing.shot(page, "space-page")
-    browsing.readme_shot(page, "space-page-message-button.png")
+    browsing.shot(page, "space-page-message-button")
 
     with page.expect_navigation(wait_until="load"):
         button.click()
@@ -186,7 +186,7 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
         "sent by Ben Admin"
     )
     expect(reply.locator(".space-inbox__audit")).to_contain_text("sent by Ada Admin")
-    browsing.readme_shot(ben_page, "team-inbox.png")
+    browsing.shot(ben_page, "team-inbox")
 
     # The member, from the Space's page: the answer comes from the Space, and from no one
     # else, in anything their browser receives.
@@ -213,7 +213,7 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
     )
     page.wait_for_load_state("networkidle")
     browsing.shot(page, "member-sees-the-space")
-    browsing.readme_shot(page, "member-inbox.png")
+    browsing.shot(page, "member-inbox")
     pages["inbox page"] = (
         page.evaluate("document.body.innerText"),
         page.evaluate("document.documentElement.outerHTML"),

@@ -213,7 +213,7 @@ def test_a_subscriber_admin_finds_the_count_in_the_header_and_answers_as_the_spa
             dropdown.locator(".notification-list").get_by_text(f"New message for {SPACE_NAME}")
         ).not_to_have_count(0)
         browsing.shot(admin, "header-dropdown", full_page=False)
-        browsing.readme_shot(admin, "buddyboss-header-dropdown.png")
+        browsing.shot(admin, "buddyboss-header-dropdown")
     else:
         notifications = admin.locator("#wp-admin-bar-bp-notifications")
         node = notifications.locator("#wp-admin-bar-space-inbox")
@@ -242,7 +242,7 @@ def test_a_subscriber_admin_finds_the_count_in_the_header_and_answers_as_the_spa
     expect(sent.locator(".space-inbox__audit")).to_have_text(re.compile(r"^sent by Ada Admin · "))
     browsing.shot(admin, "team-inbox-answered")
     if not stack.buddyboss:
-        browsing.readme_shot(admin, "buddypress-team-inbox.png")
+        browsing.shot(admin, "buddypress-team-inbox")
     assert stack.stored_bodies(member) == [question, answer]
 
 
@@ -450,7 +450,7 @@ def test_the_profile_tab_shows_a_members_inbox_and_an_admins_switcher(stack, bro
                 "(el) => window.scrollTo(0, el.getBoundingClientRect().top + scrollY - 12)",
                 tabs.element_handle(),
             )
-        browsing.readme_shot(page, "buddypress-member-inbox.png")
+        browsing.shot(page, "buddypress-member-inbox")
 
     admin = browsing.login(stack.ada, stack.profile_tab(stack.ada))
     nav = switcher(admin)

@@ -78,15 +78,19 @@ export class Sending {
 
 	/**
 	 * A conversation opens: its messages still on their way (kept from before a reload or a
-	 * login) show as sending, and go.
+	 * login) go again. Each shows once the bridge answers: as sent, or as waiting when it
+	 * cannot be had (the bridge may have stored it already, and then lists it: it would
+	 * show twice meanwhile).
 	 *
 	 * @param {Object} c The conversation just opened.
 	 */
 	restore( c ) {
 		for ( const kept of this.kept.outbox( c.key ) ) {
-			const message = { ...kept, pending: 'sending' };
-			c.messages.set( message.key, message );
-			this.view.dispatch( message );
+			this.view.dispatch( {
+				...kept,
+				pending: 'sending',
+				restored: true,
+			} );
 		}
 	}
 
@@ -158,11 +162,18 @@ export class Sending {
 	async deliver( message ) {
 		const view = this.view;
 		const c = view.current;
-		if ( ! c || ! c.messages.has( message.key ) || summary.stopped ) {
+		const restored = message.restored && ! c?.messages.has( message.key );
+		if (
+			! c ||
+			summary.stopped ||
+			! ( restored || c.messages.has( message.key ) )
+		) {
 			return;
 		}
 		message.pending = 'sending';
-		view.renderMessages();
+		if ( ! restored ) {
+			view.renderMessages();
+		}
 		const body = { body: message.body, client_key: message.client_key };
 		view.addToBody( message, body );
 		try {
@@ -181,6 +192,7 @@ export class Sending {
 			) {
 				// Kept, with its client key: sent again when the bridge is back.
 				message.pending = 'failed';
+				c.messages.set( message.key, message );
 			} else {
 				this.refused( c, message, error );
 			}

@@ -327,7 +327,8 @@ def test_logging_out_in_one_tab_ends_the_live_stream_in_another(stack, browsing)
         logout.click()
     assert "loggedout=true" in tab.url, tab.url
 
-    # WordPress' logout reaches the bridge, which ends the stream: the badge goes, unpolled.
+    # WordPress' logout reaches the bridge, which ends the stream: the badge goes, unpolled
+    # (but for the one check the page after the logout cues in the site's other tabs).
     assert eventually(lambda: badge(left_open) == 0, 5.0, page=left_open), badge(left_open)
     browsing.shot(left_open, "live-logged-out-elsewhere")
-    assert polls == [], polls
+    assert len(polls) <= 1, polls

@@ -30,6 +30,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 }
 
 require_once __DIR__ . '/class-space-inbox-assets.php';
+require_once __DIR__ . '/class-space-inbox-theme-colours.php';
 require_once __DIR__ . '/class-space-inbox-reply-time.php';
 require_once __DIR__ . '/class-space-inbox-message-button.php';
 require_once __DIR__ . '/class-space-inbox-container.php';

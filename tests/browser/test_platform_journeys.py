@@ -492,3 +492,33 @@ def test_the_inbox_page_opens_after_the_plugin_is_activated_again(stack, browsin
         browsing.shot(page, "inbox-after-activation")
     finally:
         rebuild_rules(stack.site)
+
+
+def test_a_logout_in_another_tab_locks_the_open_inbox_and_keeps_the_draft(stack, browsing):
+    member = stack.new_member("Lou Lock")
+    stack.send_as(member, "Do you deliver on Saturdays?")
+    context = browsing.context(member.login)
+    page = context.new_page()
+    browsing.log_in(page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    # A tab whose clock stands still polls nothing: only the logout's cue can tell it.
+    tab = context.new_page()
+    tab.clock.install()
+    tab.goto(f"{stack.inbox_url}?space={stack.space_id}")
+    inbox = member_inbox(tab)
+    expect(message_in(inbox, "Do you deliver on Saturdays?", mine=True)).to_be_visible()
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("And on Sundays")
+
+    # WordPress' logout (its confirmation page gives the link with this session's nonce).
+    page.goto(f"{stack.url}/wp-login.php?action=logout")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="log out").click()
+    assert "loggedout=true" in page.url, page.url
+
+    alert = inbox.get_by_role("alert")
+    expect(alert).to_contain_text("You are logged out")
+    expect(alert.get_by_role("link", name="Log in again")).to_be_visible()
+    expect(message_in(inbox, "Do you deliver on Saturdays?")).to_be_hidden()
+    expect(box).to_have_value("And on Sundays")
+    expect(box).not_to_be_editable()
+    browsing.shot(tab, f"{stack.platform}-logged-out-elsewhere")

@@ -31,6 +31,7 @@ from .support import (
     PREFIX,
     BrowserStack,
     Browsing,
+    browsing_session,
     install_theme,
 )
 
@@ -76,18 +77,8 @@ def chromium():
 @pytest.fixture
 def browsing(request, chromium, stack, tmp_path, tmp_path_factory) -> Iterator[Browsing]:
     """This test's browser side; screenshots and console log in <tmp_path>/browser."""
-    folder = tmp_path / "browser"
-    folder.mkdir()
-    session = Browsing(chromium, stack, folder)
-    # pytest removes all but its last three temporary folders; a failure's are copied here.
-    session.keep_root = tmp_path_factory.getbasetemp().parent / "space-inbox-browser-failures"
-    request.node.browsing = session
-    yield session
-    session.write_console()
-    session.close()
-    assert not session.page_errors, "uncaught errors in the pages:\n" + "\n".join(
-        session.page_errors
-    )
+    with browsing_session(request, chromium, stack, tmp_path, tmp_path_factory) as session:
+        yield session
 
 
 @pytest.hookimpl(hookwrapper=True)

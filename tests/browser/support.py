@@ -209,35 +209,39 @@ class BrowserStack:
                 **kw,
             )
 
-    def send_as(self, member: Person, body: str) -> dict:
-        """A member's message to the Space."""
+    def send_as(self, member: Person, body: str, space_id: int | None = None) -> dict:
+        """A member's message to the Space (or to another, *space_id*)."""
         answer = self.proxy(
             member,
             "POST",
-            f"me/spaces/{self.space_id}/messages",
+            f"me/spaces/{space_id or self.space_id}/messages",
             json={"body": body, "client_key": f"setup-{time.monotonic_ns()}"},
         )
         assert answer.status_code == 201, answer.text
         return answer.json()
 
-    def reply_as(self, admin: Person, member: Person, body: str) -> dict:
-        """A Space admin's answer to a member."""
-        conversation = self.conversation_of(member)
+    def reply_as(
+        self, admin: Person, member: Person, body: str, space_id: int | None = None
+    ) -> dict:
+        """A Space admin's answer to a member (in the Space, or in another, *space_id*)."""
+        space_id = space_id or self.space_id
+        conversation = self.conversation_of(member, space_id)
         answer = self.proxy(
             admin,
             "POST",
-            f"spaces/{self.space_id}/conversations/{conversation}/messages",
+            f"spaces/{space_id}/conversations/{conversation}/messages",
             json={"body": body, "client_key": f"setup-{time.monotonic_ns()}"},
         )
         assert answer.status_code == 201, answer.text
         return answer.json()
 
-    def conversation_of(self, member: Person) -> int:
-        """The id of a member's conversation with the Space (from the bridge's tables)."""
+    def conversation_of(self, member: Person, space_id: int | None = None) -> int:
+        """The id of a member's conversation with the Space, or another (from the bridge's
+        tables)."""
         found = self.site.sql(
             f"SELECT id FROM {PREFIX}spaceinbox_conversations"
             " WHERE space_id = %s AND member_id = %s",
-            [self.space_id, member.user_id],
+            [space_id or self.space_id, member.user_id],
         )
         assert found, f"no conversation of {member.login}"
         return int(found[0][0])
@@ -416,6 +420,41 @@ class Browsing:
 
 
 # -- page helpers ---------------------------------------------------------------------------------
+
+
+def _luminance(rgb) -> float:
+    def channel(value: float) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(text, background) -> float:
+    """The WCAG contrast ratio of *text* (over *background*, if translucent) on *background*."""
+    alpha = text[3] if len(text) > 3 else 1
+    shown = [t * alpha + b * (1 - alpha) for t, b in zip(text[:3], background[:3], strict=True)]
+    light, dark = sorted((_luminance(shown), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@contextmanager
+def browsing_session(request, chromium, stack, tmp_path, tmp_path_factory) -> Iterator[Browsing]:
+    """One test's browser side on *stack*: screenshots and console log in
+    <tmp_path>/browser; a page's uncaught error fails the test."""
+    folder = tmp_path / "browser"
+    folder.mkdir()
+    session = Browsing(chromium, stack, folder)
+    # pytest removes all but its last three temporary folders; a failure's are copied here.
+    session.keep_root = tmp_path_factory.getbasetemp().parent / "space-inbox-browser-failures"
+    request.node.browsing = session
+    yield session
+    session.write_console()
+    session.close()
+    assert not session.page_errors, "uncaught errors in the pages:\n" + "\n".join(
+        session.page_errors
+    )
 
 
 def eventually(check: Callable[[], Any], timeout: float, page=None, interval_ms: int = 50) -> Any:
@@ -696,31 +735,3 @@ def log_in_by_keyboard(browsing: Browsing, person: Person, target: str, *, viewp
         page.keyboard.press("Enter")
     assert "wp-login.php" not in page.url, f"the login of {person.login} failed: {page.url}"
     return page
-
-
-def send_to_space(stack: BrowserStack, member: Person, space_id: int, body: str) -> None:
-    """A member's message to any Space."""
-    answer = stack.proxy(
-        member,
-        "POST",
-        f"me/spaces/{space_id}/messages",
-        json={"body": body, "client_key": f"setup-{time.monotonic_ns()}"},
-    )
-    assert answer.status_code == 201, answer.text
-
-
-def answer_for_space(
-    stack: BrowserStack, admin: Person, space_id: int, member: Person, body: str
-) -> None:
-    """An admin's answer to a member, for any Space the admin answers for."""
-    conversation = stack.site.sql(
-        f"SELECT id FROM {PREFIX}spaceinbox_conversations WHERE space_id = %s AND member_id = %s",
-        [space_id, member.user_id],
-    )[0][0]
-    answer = stack.proxy(
-        admin,
-        "POST",
-        f"spaces/{space_id}/conversations/{conversation}/messages",
-        json={"body": body, "client_key": f"setup-{time.monotonic_ns()}"},
-    )
-    assert answer.status_code == 201, answer.text

@@ -36,7 +36,6 @@ from .support import (
     SPACE_NAME,
     message_in,
     platform_stack,
-    send_to_space,
     team_inbox,
 )
 from .test_platform_journeys import PlatformStack
@@ -250,7 +249,7 @@ def _conversation(stack: A11yStack, name: str):
     member = stack.new_member(name)
     stack.send_as(member, QUESTION)
     stack.reply_as(stack.ada, member, ANSWER)
-    send_to_space(stack, member, stack.other_space, "Do you sell kites for children?")
+    stack.send_as(member, "Do you sell kites for children?", stack.other_space)
     return member
 
 

@@ -27,6 +27,7 @@ from .support import (
     SPACE_NAME,
     BrowserStack,
     Person,
+    contrast,
     member_inbox,
     message_in,
     switcher,
@@ -95,21 +96,6 @@ _COLOURS = """(el) => {
   return { color: rgb(style.color), own: rgb(style.backgroundColor), behind: background,
            decoration: style.textDecorationLine };
 }"""
-
-
-def _luminance(rgb) -> float:
-    def channel(value: float) -> float:
-        value /= 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(one, two) -> float:
-    """The WCAG contrast ratio of two colours."""
-    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def colours(locator) -> dict:

@@ -29,13 +29,11 @@ from playwright.sync_api import expect
 from .support import (
     DESKTOP,
     SPACE_NAME,
-    answer_for_space,
     assert_focus_shows,
     expect_focus,
     log_in_by_keyboard,
     member_inbox,
     message_in,
-    send_to_space,
     tab_to,
     team_inbox,
 )
@@ -50,9 +48,9 @@ def test_a_member_messages_a_space_and_moves_between_conversations_by_keyboard(
     viewport = DESKTOP if width == DESKTOP["width"] else PHONE
     kites = stack.new_space(f"Kite Corner {width}", stack.ben)
     member = stack.new_member("Kai Keys")
-    send_to_space(stack, member, kites, "Do you sell kites for children?")
+    stack.send_as(member, "Do you sell kites for children?", kites)
     kite_answer = "We do: small ones, from 4 years on."
-    answer_for_space(stack, stack.ben, kites, member, kite_answer)
+    stack.reply_as(stack.ben, member, kite_answer, kites)
 
     page = log_in_by_keyboard(browsing, member, stack.space_url, viewport=viewport)
     expect(page.get_by_role("heading", name=SPACE_NAME, level=1)).to_be_visible()
@@ -129,7 +127,7 @@ def test_an_admin_answers_marks_done_and_opens_the_dashboard_by_keyboard(stack, 
     assert added.status_code == 201, added.text
     member = stack.new_member("Noor Keys")
     question = "Can I pick up my order this evening?"
-    send_to_space(stack, member, space_id, question)
+    stack.send_as(member, question, space_id)
 
     page = log_in_by_keyboard(browsing, ada, f"{stack.inbox_url}?team={space_id}")
     inbox = team_inbox(page)

@@ -25,8 +25,9 @@ from devstack.wordpress import php_str
 from .support import (
     DESKTOP,
     BrowserStack,
-    Browsing,
     Person,
+    browsing_session,
+    contrast,
     horizontal_overflow,
     install_theme,
     member_inbox,
@@ -133,23 +134,6 @@ _COMPUTED_JS = """(value) => {
   probe.remove();
   return found;
 }"""
-
-
-def _luminance(rgb) -> float:
-    def channel(value: float) -> float:
-        value /= 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(text, background) -> float:
-    """The WCAG contrast ratio of *text* (over *background*, if translucent) on *background*."""
-    alpha = text[3] if len(text) > 3 else 1
-    shown = [t * alpha + b * (1 - alpha) for t, b in zip(text[:3], background[:3], strict=True)]
-    light, dark = sorted((_luminance(shown), _luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def look_problems(
@@ -372,17 +356,8 @@ def community(request, tmp_path_factory) -> Iterator[ProfileStack]:
 @pytest.fixture
 def community_browsing(request, chromium, community, tmp_path, tmp_path_factory):
     """conftest's ``browsing``, on the community's stack."""
-    folder = tmp_path / "browser"
-    folder.mkdir()
-    session = Browsing(chromium, community, folder)
-    session.keep_root = tmp_path_factory.getbasetemp().parent / "space-inbox-browser-failures"
-    request.node.browsing = session
-    yield session
-    session.write_console()
-    session.close()
-    assert not session.page_errors, "uncaught errors in the pages:\n" + "\n".join(
-        session.page_errors
-    )
+    with browsing_session(request, chromium, community, tmp_path, tmp_path_factory) as session:
+        yield session
 
 
 @pytest.mark.parametrize(

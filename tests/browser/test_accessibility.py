@@ -6,8 +6,9 @@ open, and the team's Dashboard with every section shown.
 Each surface is checked on three front ends: a block theme (Twenty Twenty-Three, WordPress
 6.1's default, on WordPress 7.1), BuddyPress 14 (Nouveau, the inboxes in the member's
 profile tab) and BuddyBoss Platform 3.4 (ReadyLaunch, the inboxes in the profile tab, the
-toolbar hidden for members); each in the light and the dark colour scheme, 1280 and 360 px
-wide. axe-core comes from npm (``node_modules/axe-core``, pinned in package.json) and runs
+toolbar hidden for members); each in the light and the dark colour scheme (dark wherever it
+changes the colours the plugin draws: a theme with colours of its own keeps them), 1280 and
+360 px wide. axe-core comes from npm (``node_modules/axe-core``, pinned in package.json) and runs
 on the plugin's own elements only: the theme's markup is not ours to fix.
 
 The README's screenshots are taken here too (``test_the_readme_screenshots``): the same
@@ -383,13 +384,32 @@ def outside(page) -> list[str]:
 AXE_SURFACES = list(SURFACES)
 
 
+_COLOURS_JS = """(selectors) => [...document.querySelectorAll(selectors.join(','))]
+  .flatMap((root) => [root, ...root.querySelectorAll('*')])
+  .map((node) => { const s = getComputedStyle(node);
+                   return [s.color, s.backgroundColor, s.borderTopColor].join(' '); })
+  .join('|')"""
+
+
+def drawn_colours(page, selectors=OURS) -> str:
+    """The colours of every element the plugin draws (text, background, border), in order."""
+    return page.evaluate(_COLOURS_JS, list(selectors))
+
+
 @pytest.mark.parametrize("surface", AXE_SURFACES)
 def test_axe_finds_no_serious_violation(stack, browsing, surface):
     page = SURFACES[surface](stack, browsing).page
     everything: dict[str, list[dict]] = {}
     for width in WIDTHS:
+        light = ""
         for scheme in SCHEMES:
             show(page, width, scheme)
+            # Where the dark scheme draws the plugin as the light one did (a theme that keeps
+            # its own colours), axe would find the same: it runs where the colours differ.
+            drawn = drawn_colours(page)
+            if scheme == "dark" and drawn == light:
+                continue
+            light = drawn
             everything[f"{stack.front_end} {surface} {width} px {scheme}"] = axe(page)
             browsing.shot(page, f"{surface}-{width}-{scheme}")
     (browsing.folder / "axe.json").write_text(json.dumps(everything, indent=1), encoding="utf-8")

@@ -401,6 +401,8 @@ def test_after_logging_out_the_inbox_and_the_api_refuse_the_old_cookie(stack, br
     with page.expect_navigation(wait_until="load"):
         logout.click()
     assert "loggedout=true" in page.url, page.url
+    # The page after the logout gave its cue and took its cookie away: later pages say nothing.
+    assert "space_inbox_logged_out" not in {c["name"] for c in context.cookies()}
 
     # The tab left open says so, hides the conversation and locks the box with the draft.
     alert = member_inbox(tab).get_by_role("alert")

@@ -6,7 +6,8 @@
  * A logout, by whatever link (wp-login.php, BuddyPress, BuddyBoss, a theme's), leaves a
  * short-lived cookie; the next page WordPress serves to the now logged-out browser (the
  * login screen, or wherever the logout led) posts "logged-out" on the `space-inbox`
- * BroadcastChannel and removes the cookie. The inboxes only take it as a cue to ask the
+ * BroadcastChannel and removes the cookie (in the page: a request that is not a page, an
+ * AJAX call say, leaves the cookie for the page). The inboxes only take it as a cue to ask the
  * bridge about their own session: the message proves nothing by itself.
  *
  * @package Space_Inbox
@@ -44,12 +45,12 @@ final class Space_Inbox_Session_Signal {
 	 */
 	public static function on_logout() {
 		if ( ! headers_sent() ) {
-			setcookie( self::COOKIE, '1', time() + self::LIFETIME, COOKIEPATH ? COOKIEPATH : '/', COOKIE_DOMAIN, is_ssl(), true );
+			setcookie( self::COOKIE, '1', time() + self::LIFETIME, self::path(), COOKIE_DOMAIN, is_ssl(), false );
 		}
 	}
 
 	/**
-	 * The page after a logout: remove the cookie, and print the cue in its footer.
+	 * A request after a logout: a page prints the cue in its footer.
 	 *
 	 * @return void
 	 */
@@ -57,19 +58,26 @@ final class Space_Inbox_Session_Signal {
 		if ( empty( $_COOKIE[ self::COOKIE ] ) || is_user_logged_in() ) {
 			return;
 		}
-		if ( ! headers_sent() ) {
-			setcookie( self::COOKIE, '', time() - YEAR_IN_SECONDS, COOKIEPATH ? COOKIEPATH : '/', COOKIE_DOMAIN, is_ssl(), true );
-		}
 		add_action( 'wp_footer', array( __CLASS__, 'print_signal' ) );
 		add_action( 'login_footer', array( __CLASS__, 'print_signal' ) );
 	}
 
 	/**
-	 * The cue itself.
+	 * The cue itself: it tells the other tabs, then removes the cookie.
 	 *
 	 * @return void
 	 */
 	public static function print_signal() {
-		wp_print_inline_script_tag( 'try{new BroadcastChannel("space-inbox").postMessage("logged-out")}catch(e){}' );
+		$forget = self::COOKIE . '=; Max-Age=0; path=' . self::path() . ( COOKIE_DOMAIN ? '; domain=' . COOKIE_DOMAIN : '' );
+		wp_print_inline_script_tag( 'try{new BroadcastChannel("space-inbox").postMessage("logged-out")}catch(e){}document.cookie=' . wp_json_encode( $forget ) . ';' );
+	}
+
+	/**
+	 * The cookie's path: WordPress' own for its login cookies.
+	 *
+	 * @return string
+	 */
+	private static function path() {
+		return COOKIEPATH ? COOKIEPATH : '/';
 	}
 }

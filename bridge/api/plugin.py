@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from bridge.api import shapes
+from bridge.api import plugin_shapes
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.inbox import privacy, sync
 from bridge.inbox.values import utcnow
@@ -19,10 +19,13 @@ bp = Blueprint("plugin", __name__, url_prefix="/api/v1")
 @retry_conflicts
 @api.validate(
     resp=answers(
-        *BODY_ERRORS, 401, 403, HTTP_200=(shapes.EventsApplied, "Applied; ids seen before ignored.")
+        *BODY_ERRORS,
+        401,
+        403,
+        HTTP_200=(plugin_shapes.EventsApplied, "Applied; ids seen before ignored."),
     )
 )
-def events(json: shapes.Events):
+def events(json: plugin_shapes.Events):
     """Take a batch of WordPress events (signed); an event id seen before is accepted and
     ignored."""
     batch = sync.validate_events(json)
@@ -34,9 +37,9 @@ def events(json: shapes.Events):
 
 @bp.post("/privacy/export")
 @api.validate(
-    resp=answers(*BODY_ERRORS, 401, 403, HTTP_200=(shapes.PrivacyExport, "Exporter items."))
+    resp=answers(*BODY_ERRORS, 401, 403, HTTP_200=(plugin_shapes.PrivacyExport, "Exporter items."))
 )
-def privacy_export(json: shapes.PrivacyExportBody):
+def privacy_export(json: plugin_shapes.PrivacyExportBody):
     """One page of a user's Space messages, for WordPress' personal data exporter (signed)."""
     user_id, page = json["user_id"], json.get("page", 1)
     session = get_session()
@@ -48,9 +51,9 @@ def privacy_export(json: shapes.PrivacyExportBody):
 @bp.post("/privacy/erase")
 @retry_conflicts
 @api.validate(
-    resp=answers(*BODY_ERRORS, 401, 403, HTTP_200=(shapes.PrivacyErase, "Eraser result."))
+    resp=answers(*BODY_ERRORS, 401, 403, HTTP_200=(plugin_shapes.PrivacyErase, "Eraser result."))
 )
-def privacy_erase(json: shapes.PrivacyEraseBody):
+def privacy_erase(json: plugin_shapes.PrivacyEraseBody):
     """Erase a member's Space conversations, for WordPress' personal data eraser (signed)."""
     user_id = json["user_id"]
     session = get_session()

@@ -27,12 +27,9 @@ from bridge.limits import (
     CLIENT_KEY_PATTERN,
     CLOCK_PATTERN,
     CURSOR_MAX,
-    EVENTS_PER_CALL,
     INTERVALS_PER_DAY,
     MAX_ID,
     PAGE_MAX,
-    PRIVACY_PAGE,
-    PRIVACY_PAGE_MAX,
     REPLY_TIMES,
     SAVED_REPLY_TITLE_MAX,
     STATUSES,
@@ -162,31 +159,6 @@ class BlockBody(TypedDict):
 
 class StatusBody(TypedDict):
     status: Status
-
-
-class PrivacyExportBody(TypedDict, closed=True):
-    user_id: Id
-    page: NotRequired[Annotated[int, Field(ge=1, le=PRIVACY_PAGE_MAX)]]
-
-
-class PrivacyEraseBody(TypedDict, closed=True):
-    user_id: Id
-
-
-class Event(TypedDict):
-    """A WordPress event; its data is checked by its type."""
-
-    id: Annotated[str, Field(json_schema_extra={"format": "uuid"})]
-    type: Literal[
-        "space.upserted", "space.deleted", "user.deleted", "user.spammed", "user.logins_changed"
-    ]
-    data: dict[str, Any]
-
-
-class Events(TypedDict, closed=True):
-    """A batch of events from the plugin, checked whole before any is applied."""
-
-    events: Annotated[list[Event], Field(min_length=1, max_length=EVENTS_PER_CALL)]
 
 
 # -- answers: the service ----------------------------------------------------------------
@@ -464,36 +436,3 @@ class TypingState(TypedDict, closed=True):
 
     typing: bool
     who: list[Person]
-
-
-# -- answers: the plugin's ---------------------------------------------------------------
-
-
-class EventsApplied(TypedDict, closed=True):
-    applied: Count
-    duplicates: Count
-
-
-class ExportField(TypedDict, closed=True):
-    name: str
-    value: str
-
-
-class ExportItem(TypedDict, closed=True):
-    group_id: str
-    group_label: str
-    item_id: str
-    data: list[ExportField]
-
-
-class PrivacyExport(TypedDict, closed=True):
-    """A page of WordPress' personal data exporter, one item per message."""
-
-    data: Annotated[list[ExportItem], Field(max_length=PRIVACY_PAGE)]
-    done: bool
-
-
-class PrivacyErase(TypedDict, closed=True):
-    items_removed: bool
-    items_retained: bool
-    messages: list[str]

@@ -61,11 +61,10 @@ TEAM_STRINGS = [
 #: What a member's page is configured with (window.spaceInboxConfig), and nothing more.
 CONFIG = {
     "apiBase", "mode", "nonce", "inboxUrl", "locale", "maxLength", "userId", "loginUrl", "pollMs",
-    "streamUrl",
+    "streamUrl", "typingSeconds",
 }  # fmt: skip
 #: The team's configuration (window.spaceInboxTeamConfig), on the team's pages only.
 TEAM_CONFIG = {
-    "typingSeconds",
     "savedRepliesMax",
     "savedReplyTitleMax",
     "replyTimes",

@@ -4,7 +4,7 @@
  * fields of the dashboard's forms.
  *
  * The team's configuration, set by PHP only on the pages of a Space's team:
- * `window.spaceInboxTeamConfig` = `{ typingSeconds, savedRepliesMax, savedReplyTitleMax,
+ * `window.spaceInboxTeamConfig` = `{ savedRepliesMax, savedReplyTitleMax,
  * replyTimes, weekdays, intervalsPerDay }` (the bridge's limits, from Space_Inbox_Limits).
  *
  * @module space-inbox/team-common

@@ -15,8 +15,8 @@ const { config, api, summary } = await import(
 		.href
 );
 
-/** How long a typing mark lasts on the bridge, at most (Space_Inbox_Limits::TYPING_SECONDS). */
-const MARK_MS = 8000;
+/** How long a typing mark lasts on the bridge (Space_Inbox_Limits::TYPING_SECONDS). */
+const MARK_MS = ( Number( config.typingSeconds ) || 8 ) * 1000;
 /** Without the live stream, an open conversation asks this often. */
 const POLL_MS = Math.max( 2000, Number( config.pollMs ) || 4000 );
 

@@ -9,8 +9,8 @@
  * @module space-inbox/typing
  */
 
-const [ { api }, { teamConfig } ] = await Promise.all(
-	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
+const [ { config, api } ] = await Promise.all(
+	[ 'badge.js' ].map( ( name ) =>
 		import(
 			new URL(
 				`${ name }${ new URL( import.meta.url ).search }`,
@@ -21,7 +21,7 @@ const [ { api }, { teamConfig } ] = await Promise.all(
 );
 
 /** How long a typing mark lasts on the bridge (Space_Inbox_Limits::TYPING_SECONDS). */
-const TYPING_MS = ( Number( teamConfig.typingSeconds ) || 8 ) * 1000;
+const TYPING_MS = ( Number( config.typingSeconds ) || 8 ) * 1000;
 /** A typing mark is renewed at most this often while the admin types. */
 const MARK_EVERY_MS = 3000;
 

@@ -64,7 +64,7 @@ final class Space_Inbox_Assets {
 		'member-inbox'        => array( 'badge', 'conversation', 'inbox-page', 'message-log', 'reply-time', 'typing-watch' ),
 		'switcher'            => array( 'badge', 'inbox-page' ),
 		'team-common'         => array( 'badge' ),
-		'typing'              => array( 'badge', 'team-common' ),
+		'typing'              => array( 'badge' ),
 		'reply-picker'        => array( 'badge', 'team-common' ),
 		'meanwhile'           => array( 'badge', 'sending' ),
 		'team-parts'          => array( 'badge', 'message-log', 'typing', 'typing-watch', 'reply-picker', 'meanwhile', 'team-common' ),
@@ -138,22 +138,24 @@ final class Space_Inbox_Assets {
 	 */
 	private static function config() {
 		$config = array(
-			'apiBase'   => Space_Inbox_Options::browser_api_base(),
-			'mode'      => Space_Inbox_Options::proxy_mode() ? 'proxy' : 'direct',
-			'nonce'     => wp_create_nonce( 'wp_rest' ),
-			'inboxUrl'  => Space_Inbox_Options::member_inbox_url(),
-			'locale'    => str_replace( '_', '-', (string) get_user_locale() ),
-			'maxLength' => Space_Inbox_Limits::BODY_MAX,
+			'apiBase'       => Space_Inbox_Options::browser_api_base(),
+			'mode'          => Space_Inbox_Options::proxy_mode() ? 'proxy' : 'direct',
+			'nonce'         => wp_create_nonce( 'wp_rest' ),
+			'inboxUrl'      => Space_Inbox_Options::member_inbox_url(),
+			'locale'        => str_replace( '_', '-', (string) get_user_locale() ),
+			'maxLength'     => Space_Inbox_Limits::BODY_MAX,
+			// How long a typing mark lasts: both sides' typing notices ask again after it.
+			'typingSeconds' => Space_Inbox_Limits::TYPING_SECONDS,
 			// Drafts and unsent messages are kept in the browser per user; a logged-out page
 			// offers to log in again and come back to the same conversation.
-			'userId'    => get_current_user_id(),
-			'loginUrl'  => wp_login_url(),
+			'userId'        => get_current_user_id(),
+			'loginUrl'      => wp_login_url(),
 			// Every admin sees a new message within 5 s: a poll every 4 s leaves room for
 			// the round trips of the poll under way when the message arrives.
-			'pollMs'    => 4000,
+			'pollMs'        => 4000,
 			// Live updates come over a stream only in direct mode: through WordPress, each
 			// open page would hold a PHP worker.
-			'streamUrl' => Space_Inbox_Options::proxy_mode() ? '' : Space_Inbox_Options::public_url() . '/api/v1/me/stream',
+			'streamUrl'     => Space_Inbox_Options::proxy_mode() ? '' : Space_Inbox_Options::public_url() . '/api/v1/me/stream',
 		);
 
 		/**
@@ -163,7 +165,7 @@ final class Space_Inbox_Assets {
 		 *
 		 * @param array $config apiBase, mode ('direct'|'proxy'), nonce, inboxUrl,
 		 *                      locale, maxLength (the bridge's longest message,
-		 *                      Space_Inbox_Limits::BODY_MAX), userId, loginUrl (where
+		 *                      Space_Inbox_Limits::BODY_MAX), typingSeconds, userId, loginUrl (where
 		 *                      "Log in again" goes, back to the page), pollMs (the fallback poll),
 		 *                      streamUrl (the live stream, '' for none).
 		 */
@@ -178,7 +180,6 @@ final class Space_Inbox_Assets {
 	 */
 	private static function team_config() {
 		$config = array(
-			'typingSeconds'      => Space_Inbox_Limits::TYPING_SECONDS,
 			'savedRepliesMax'    => Space_Inbox_Limits::SAVED_REPLIES_MAX,
 			'savedReplyTitleMax' => Space_Inbox_Limits::SAVED_REPLY_TITLE_MAX,
 			'replyTimes'         => Space_Inbox_Limits::REPLY_TIMES,
@@ -192,7 +193,7 @@ final class Space_Inbox_Assets {
 		 *
 		 * @since 0.1.0
 		 *
-		 * @param array $config The team tools' limits: typingSeconds, savedRepliesMax,
+		 * @param array $config The team tools' limits: savedRepliesMax,
 		 *                      savedReplyTitleMax, replyTimes, weekdays, intervalsPerDay.
 		 */
 		return apply_filters( 'space_inbox_team_ui_config', $config );

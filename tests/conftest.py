@@ -53,6 +53,11 @@ def pytest_addoption(parser):
         help="install every WordPress site from scratch, not as a copy of its kind's template",
     )
     parser.addoption(
+        "--shots",
+        action="store_true",
+        help="keep a screenshot of each step of the browser journeys (a failure's are always kept)",
+    )
+    parser.addoption(
         "--store-durations",
         action="store_true",
         help=f"write the seconds each test file took to {DURATIONS.name} (for a whole run)",

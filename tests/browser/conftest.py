@@ -6,9 +6,10 @@
   its own new member, so the tests do not depend on each other or on their order.
 - ``chromium``: Debian's Chromium, headless, driven by Playwright's sync API.
 - ``browsing``: one test's browser side (see :class:`support.Browsing`): contexts logged in
-  through ``wp-login.php``, console log and screenshots in ``<tmp_path>/browser``. When a
-  test fails, a screenshot of every open page and the console log are written there and the
-  report names the folder. A page's uncaught JavaScript error fails the test.
+  with the cookies of a POST of ``wp-login.php``, console log and, with ``--shots``, a
+  screenshot of each step in ``<tmp_path>/browser``. When a test fails, a screenshot of
+  every open page and the console log are written there and the report names the folder.
+  A page's uncaught JavaScript error fails the test.
 
 This folder is a package (``__init__.py``), so its tests import their helpers from
 ``.support``.

@@ -184,6 +184,22 @@ class BrowserStack:
         login = f"{display_name.lower().replace(' ', '.')}.{self._members}"
         return self.person(login, display_name)
 
+    def login_cookies(self, person: Person) -> list[dict[str, Any]]:
+        """The cookies of a new login of *person* through wp-login.php, for a browser context."""
+        with self.site.login(person.login, PASSWORD) as session:
+            return [
+                {
+                    "name": cookie.name,
+                    "value": cookie.value,
+                    "domain": cookie.domain,
+                    "path": cookie.path,
+                    "httpOnly": cookie.has_nonstandard_attr("HttpOnly"),
+                    "secure": cookie.secure,
+                    **({"expires": cookie.expires} if cookie.expires else {}),
+                }
+                for cookie in session.cookies
+            ]
+
     def admin_secrets(self) -> list[str]:
         """Every admin's id, login, nicename, display name and e-mail (and JSON forms)."""
         values: list[str] = []
@@ -314,6 +330,8 @@ class Browsing:
     console: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     shots: int = 0
+    #: Whether the journeys' screenshots are taken (a failure's always are).
+    shots_wanted: bool = False
     keep_root: Path | None = None
 
     def __repr__(self) -> str:
@@ -348,10 +366,13 @@ class Browsing:
         self.console.append(f"{time.strftime('%H:%M:%S')} {line}")
 
     def login(self, person: Person, target: str = "/", *, viewport: dict | None = None):
-        """A new context for *person*, logged in through wp-login.php, showing *target*."""
+        """A new context for *person*, logged in, showing *target*: the cookies are those
+        WordPress answers a POST of wp-login.php with (journeys through the login form itself
+        use :meth:`log_in`)."""
         context = self.context(person.login, viewport=viewport)
+        context.add_cookies(self.stack.login_cookies(person))
         page = context.new_page()
-        self.log_in(page, person, target)
+        page.goto(target)
         return page
 
     def log_in(self, page, person: Person, target: str = "/") -> None:
@@ -373,8 +394,13 @@ class Browsing:
             detail = error.inner_text() if error.count() else page.content()[:2000]
             raise AssertionError(f"login of {person.login} failed on {page.url}: {detail}")
 
-    def shot(self, page, name: str, *, full_page: bool = True) -> Path:
-        """Save a screenshot of *page* in this test's folder."""
+    def shot(self, page, name: str, *, full_page: bool = True) -> None:
+        """A screenshot of *page* at this step of the journey, in this test's folder, when the
+        run asks for them (``--shots``): a run that does not saves Chromium their cost."""
+        if self.shots_wanted:
+            self._capture(page, name, full_page=full_page)
+
+    def _capture(self, page, name: str, *, full_page: bool = True) -> Path:
         self.shots += 1
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", name.removesuffix(".png"))
         path = self.folder / f"{self.shots:02d}-{name}.png"
@@ -382,18 +408,20 @@ class Browsing:
         return path
 
     def readme_shot(self, page, filename: str) -> None:
-        """A README screenshot: saved over docs/screenshots/<filename> only when
-        SPACE_INBOX_SCREENSHOTS=1, so that ordinary runs leave the repository alone."""
-        shot = self.shot(page, f"readme-{filename}", full_page=False)
+        """A README screenshot, written over docs/screenshots/<filename> when
+        SPACE_INBOX_SCREENSHOTS=1 (``make screens``); other runs leave the repository alone."""
         if os.environ.get(SCREENSHOTS_ENV) == "1":
-            shutil.copyfile(shot, DOCS_SCREENSHOTS / filename)
+            shutil.copyfile(
+                self._capture(page, f"readme-{filename}", full_page=False),
+                DOCS_SCREENSHOTS / filename,
+            )
 
     def snapshot_all(self, prefix: str) -> None:
         """A screenshot of every open page (after a failure)."""
         for label, context in self.contexts:
             for index, page in enumerate(context.pages):
                 try:
-                    self.shot(page, f"{prefix}-{label}-{index}")
+                    self._capture(page, f"{prefix}-{label}-{index}")
                 except Exception as error:  # noqa: BLE001 - best effort while reporting
                     self.console.append(f"[{label}] no screenshot: {error}")
 
@@ -445,7 +473,7 @@ def browsing_session(request, chromium, stack, tmp_path, tmp_path_factory) -> It
     <tmp_path>/browser; a page's uncaught error fails the test."""
     folder = tmp_path / "browser"
     folder.mkdir()
-    session = Browsing(chromium, stack, folder)
+    session = Browsing(chromium, stack, folder, shots_wanted=request.config.getoption("shots"))
     # pytest removes all but its last three temporary folders; a failure's are copied here.
     session.keep_root = tmp_path_factory.getbasetemp().parent / "space-inbox-browser-failures"
     request.node.browsing = session

@@ -72,11 +72,10 @@ lint-js: node_modules/.installed
 	node_modules/.bin/stylelint 'wp_plugin/assets/*.css'
 	@echo "eslint, stylelint: ok"
 
-# The README's screenshots: every surface at 1280 and 390 px, taken by the browser test
-# test_the_readme_screenshots (tests/browser/test_accessibility.py) and written over
-# docs/screenshots/.
+# The README's screenshots: every surface at 1280 and 390 px, taken by the browser tests of
+# tests/browser/test_accessibility.py and written over docs/screenshots/.
 screens: stack venv
-	SPACE_INBOX_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_accessibility.py -n 0 -q -k readme
+	SPACE_INBOX_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_accessibility.py -n 0 -q
 
 plugin-zip:
 	rm -rf build/plugin && mkdir -p build/plugin dist

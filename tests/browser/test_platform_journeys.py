@@ -43,6 +43,7 @@ from .support import (
     team_inbox,
     visible_badges,
 )
+from .test_team_tools import TYPING_WITHIN_MS
 
 BUDDYPRESS = "wp71-buddypress"
 BUDDYBOSS = "wp71-buddyboss"
@@ -522,3 +523,66 @@ def test_a_logout_in_another_tab_locks_the_open_inbox_and_keeps_the_draft(stack,
     expect(box).to_have_value("And on Sundays")
     expect(box).not_to_be_editable()
     browsing.shot(tab, f"{stack.platform}-logged-out-elsewhere")
+
+
+def test_on_a_phone_the_profile_tab_shows_every_state_and_loses_nothing(stack, browsing):
+    """At 360 px, in the member's profile tab: a draft outlives a reload; offline, a message
+    waits and goes once when the member is back; the Space types (never who) while the team
+    sees who; the answer comes from the Space and the member's messages say "Seen"."""
+    member = stack.new_member("Sara States")
+    stack.send_as(member, "Do you have it in green?")
+    conversation = stack.conversation_of(member)
+    page = browsing.login(
+        member,
+        f"{stack.profile_tab(member)}?space={stack.space_id}",
+        viewport={"width": 360, "height": 740},
+    )
+    inbox = member_inbox(page)
+    expect(message_in(inbox, "Do you have it in green?", mine=True)).to_be_visible()
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("Half a thought")
+    page.reload()
+    expect(box).to_have_value("Half a thought")
+
+    page.context.set_offline(True)
+    notice = inbox.locator(".space-inbox__session")
+    expect(notice).to_contain_text("You are offline")
+    box.fill("Sent from the train.")
+    box.press("Control+Enter")
+    waiting = message_in(inbox, "Sent from the train.", mine=True)
+    expect(waiting).to_have_attribute("data-state", "failed")
+    expect(box).to_have_value("")
+    assert stack.stored_bodies(member) == ["Do you have it in green?"]
+    page.context.set_offline(False)
+    expect(waiting).to_have_attribute("data-state", "sent")
+    expect(notice).to_be_hidden()
+    assert stack.stored_bodies(member) == ["Do you have it in green?", "Sent from the train."]
+    browsing.shot(page, f"{stack.platform}-phone-sent-after-offline")
+
+    ben = stack.ben
+    query = f"?team={stack.space_id}&conversation={conversation}"
+    ben_inbox = team_inbox(browsing.login(ben, stack.profile_tab(ben) + query))
+    ada_inbox = team_inbox(browsing.login(stack.ada, stack.profile_tab(stack.ada) + query))
+    expect(message_in(ben_inbox, "Sent from the train.")).to_be_visible()
+    ben_box = ben_inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}")
+    answer = "We do: in green and in sage."
+    ben_box.press_sequentially(answer[:12])
+    typing = inbox.locator(".space-inbox__typing")
+    expect(typing).to_have_text(f"{SPACE_NAME} is typing…", timeout=TYPING_WITHIN_MS)
+    expect(ada_inbox.locator(".space-inbox__typing")).to_have_text(
+        f"{ben.display_name} is replying…", timeout=TYPING_WITHIN_MS
+    )
+    browsing.shot(page, f"{stack.platform}-phone-space-typing")
+    ben_box.press_sequentially(answer[12:])
+    ben_inbox.get_by_role("button", name="Send").click()
+    expect(message_in(ben_inbox, answer, mine=True)).to_have_attribute("data-state", "sent")
+
+    theirs = message_in(inbox, answer, mine=False)
+    expect(theirs).to_be_visible(timeout=POLL_WAIT * 1000)
+    expect(typing).to_have_text("")
+    expect(
+        message_in(inbox, "Sent from the train.", mine=True).locator(".space-inbox-msg__seen")
+    ).to_have_text("Seen")
+    browsing.shot(page, f"{stack.platform}-phone-answered-and-seen")
+    shown = page.evaluate("document.body.innerText")
+    assert ben.display_name not in shown and "replying" not in shown, shown

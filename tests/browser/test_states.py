@@ -16,6 +16,9 @@ from .support import (
     team_inbox,
 )
 
+#: A change shows within a poll of the summary (4 s) and its round trips.
+POLL_WITHIN_MS = 6_000
+
 
 def member_page(stack, browsing, member, *, space_id: int | None = None):
     """The member's inbox, open on the conversation with a Space."""
@@ -23,6 +26,18 @@ def member_page(stack, browsing, member, *, space_id: int | None = None):
     box = member_inbox(page).get_by_role("textbox", name=re.compile("^Message to"))
     expect(box).to_be_visible()
     return page
+
+
+def test_an_answer_reaches_the_open_conversation_at_the_next_poll(stack, browsing):
+    """The inbox page reads the summary before the member's view exists (to know whether to
+    show the switcher): the view still takes the next summary for news."""
+    member = stack.new_member("Nora Next")
+    stack.send_as(member, "Is the shop open on Monday?")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+    expect(message_in(inbox, "Is the shop open on Monday?", mine=True)).to_be_visible()
+    stack.reply_as(stack.ben, member, "From ten to six.")
+    expect(message_in(inbox, "From ten to six.", mine=False)).to_be_visible(timeout=POLL_WITHIN_MS)
 
 
 def test_a_message_sent_offline_waits_and_goes_once_when_the_member_is_back(stack, browsing):

@@ -349,6 +349,9 @@ export class ConversationView {
 
 	/** Follow the summary, and the live events about this inbox's conversations. */
 	listen() {
+		// A summary the page had before this view came (the inbox page asks first, to know
+		// whether to show the switcher) is in the list this view loads: the next one is news.
+		this.seenSummary = Boolean( summary.data );
 		const stops = [
 			summary.subscribe( ( data ) => this.onSummary( data ) ),
 			// Pushed: a change the counts do not show (an answer from a teammate or another tab).

@@ -361,14 +361,20 @@ def community_browsing(request, chromium, community, tmp_path, tmp_path_factory)
 
 
 @pytest.mark.parametrize(
-    ("community", "mode"),
-    [(BUDDYPRESS, "nouveau"), (BUDDYBOSS, "light"), (BUDDYBOSS, "dark")],
+    ("community", "modes"),
+    [(BUDDYPRESS, ("nouveau",)), (BUDDYBOSS, ("light", "dark"))],
     indirect=["community"],
+    ids=["buddypress-nouveau", "buddyboss-light-and-dark"],
 )
-def test_the_communitys_colours_draw_the_inbox(community, community_browsing, mode):
+def test_the_communitys_colours_draw_the_inbox(community, community_browsing, modes):
     """BuddyPress' Nouveau styles every button of its pages (id-level rules): the inbox's keep
-    their own look. ReadyLaunch has its own colours, and its own dark mode: the inbox's follow."""
-    stack, browsing = community, community_browsing
+    their own look. ReadyLaunch has its own colours, and its own dark mode: the inbox's follow.
+    (ReadyLaunch's two modes in one test: one site for both.)"""
+    for mode in modes:
+        _draws_the_communitys_colours(community, community_browsing, mode)
+
+
+def _draws_the_communitys_colours(stack, browsing, mode: str) -> None:
     readylaunch = mode != "nouveau"
     if readylaunch:
         stack.site.php(f"bp_update_option('bb_rl_theme_mode', {php_str(mode)});")

@@ -231,8 +231,8 @@ def test_typing_reaches_the_team_by_name_and_the_member_as_the_space(stack):
         ben = _browser(whole.site, "ben")
         url = f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/typing"
         ada_named = {"id": users["ada"], "name": "Ada X"}
-        assert ben[0].get(url, timeout=10).json() == {"typing": True, "who": [ada_named]}
-        assert ada[0].get(url, timeout=10).json() == {"typing": False, "who": []}  # not herself
+        assert ben[0].get(url, timeout=10).json()["who"] == [ada_named]
+        assert ada[0].get(url, timeout=10).json()["who"] == []  # not herself
         member_url = f"{whole.bridge.url}/api/v1/me/spaces/{space}/typing"
         assert mia[0].get(member_url, timeout=10).json() == {"typing": True}
         # A renewal while she types tells nobody anything new; nor does her typing reach
@@ -245,7 +245,7 @@ def test_typing_reaches_the_team_by_name_and_the_member_as_the_space(stack):
         _typing(whole.bridge, ada, space, conversation, typing=False)
         ben_stream.next("typing")
         assert mia_stream.next("typing")[0] == {"space_id": space}
-        assert ben[0].get(url, timeout=10).json() == {"typing": False, "who": []}
+        assert ben[0].get(url, timeout=10).json()["who"] == []
         assert mia[0].get(member_url, timeout=10).json() == {"typing": False}
         _send(whole.bridge, mia, space, "And lactose-free?")
         assert "typing" not in ada_stream.until("team", conversation_id=conversation)

@@ -297,6 +297,16 @@ def _typing(client, caller, cid, state=None, space=SPACE):
     return client.post(path, json={"typing": state}, headers=caller.headers())
 
 
+def _who(client, caller, cid) -> dict:
+    """The team's typing answer but its newest message's id (checked on its own)."""
+    answer = _typing(client, caller, cid)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    body = answer.get_json()
+    assert "last_message_id" in body, body
+    del body["last_message_id"]
+    return body
+
+
 def _member_typing(client, member, space=SPACE):
     answer = client.get(f"/api/v1/me/spaces/{space}/typing", headers=member.headers())
     assert answer.status_code == 200
@@ -308,25 +318,25 @@ def test_the_team_sees_who_else_is_typing_until_they_send_or_stop(app, client, w
     assert send(client, member, SPACE, "Open?").status_code == 201
     cid = conversation_id(client, a, SPACE, member)
     ada = {"id": a.user_id, "name": a.display_name}
-    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
+    assert _who(client, b, cid) == {"typing": False, "who": []}
     assert _member_typing(client, member) == {"typing": False}
     assert _typing(client, a, cid, True).status_code == 204
-    assert _typing(client, b, cid).get_json() == {"typing": True, "who": [ada]}
-    assert _typing(client, a, cid).get_json() == {"typing": False, "who": []}  # not oneself
-    assert _typing(client, world["site_admin"], cid).get_json() == {"typing": True, "who": [ada]}
+    assert _who(client, b, cid) == {"typing": True, "who": [ada]}
+    assert _who(client, a, cid) == {"typing": False, "who": []}  # not oneself
+    assert _who(client, world["site_admin"], cid) == {"typing": True, "who": [ada]}
     # The member is told the Space is typing, never who.
     assert _member_typing(client, member) == {"typing": True}
     assert _member_typing(client, world["other_member"]) == {"typing": False}
     both = sorted([ada, {"id": b.user_id, "name": b.display_name}], key=lambda p: p["name"])
     assert _typing(client, b, cid, True).status_code == 204
-    assert _typing(client, world["site_admin"], cid).get_json() == {"typing": True, "who": both}
+    assert _who(client, world["site_admin"], cid) == {"typing": True, "who": both}
     _typing(client, b, cid, False)
     assert reply(client, a, SPACE, cid, "Yes").status_code == 201
-    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
+    assert _who(client, b, cid) == {"typing": False, "who": []}
     assert _member_typing(client, member) == {"typing": False}
     _typing(client, a, cid, True)
     _typing(client, a, cid, False)
-    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
+    assert _who(client, b, cid) == {"typing": False, "who": []}
     # A mark expires: a page that stopped saying so is not typing any more.
     with app.extensions["space_inbox_engine"].begin() as c:
         c.execute(
@@ -336,7 +346,20 @@ def test_the_team_sees_who_else_is_typing_until_they_send_or_stop(app, client, w
                 until=values.utcnow() - timedelta(seconds=1),
             )
         )
-    assert _typing(client, b, cid).get_json() == {"typing": False, "who": []}
+    assert _who(client, b, cid) == {"typing": False, "who": []}
+    assert _member_typing(client, member) == {"typing": False}
+
+
+def test_the_typing_answer_names_the_newest_message_for_pages_without_the_stream(client, world):
+    a, b, member = world["admin"], world["admin2"], world["member"]
+    asked = send(client, member, SPACE, "Open on Sunday?")
+    assert asked.status_code == 201
+    cid = asked.get_json()["conversation_id"]
+    assert _typing(client, b, cid).get_json()["last_message_id"] == asked.get_json()["id"]
+    answered = reply(client, a, SPACE, cid, "From ten.")
+    assert answered.status_code == 201
+    assert _typing(client, b, cid).get_json()["last_message_id"] == answered.get_json()["id"]
+    # Only the team asks it: the member's answer says nothing of messages.
     assert _member_typing(client, member) == {"typing": False}
 
 

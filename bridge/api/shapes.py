@@ -432,7 +432,9 @@ class SavedReplyList(TypedDict, closed=True):
 
 
 class TypingState(TypedDict, closed=True):
-    """Who else on the team is typing an answer in the conversation."""
+    """Who else on the team is typing an answer in the conversation, and the id of its newest
+    message (a page that has not got it loads the conversation again)."""
 
     typing: bool
     who: list[Person]
+    last_message_id: int | None

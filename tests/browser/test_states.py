@@ -40,6 +40,23 @@ def test_an_answer_reaches_the_open_conversation_at_the_next_poll(stack, browsin
     expect(message_in(inbox, "From ten to six.", mine=False)).to_be_visible(timeout=POLL_WITHIN_MS)
 
 
+def test_a_teammates_answer_reaches_the_open_team_conversation_at_the_next_check(stack, browsing):
+    """A teammate's answer changes no count of Ada's: her open conversation learns of it from
+    the typing check's newest message."""
+    member = stack.new_member("Tara Teammate")
+    stack.send_as(member, "Can I pick it up tomorrow?")
+    conversation = stack.conversation_of(member)
+    page = browsing.login(
+        stack.ada, f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"
+    )
+    inbox = team_inbox(page)
+    expect(message_in(inbox, "Can I pick it up tomorrow?")).to_be_visible()
+    stack.reply_as(stack.ben, member, "Yes, from nine.")
+    answer = message_in(inbox, "Yes, from nine.")
+    expect(answer).to_be_visible(timeout=POLL_WITHIN_MS)
+    expect(answer.locator(".space-inbox__audit")).to_contain_text("sent by Ben Admin")
+
+
 def test_a_message_sent_offline_waits_and_goes_once_when_the_member_is_back(stack, browsing):
     member = stack.new_member("Olga Offline")
     stack.send_as(member, "First question.")

@@ -180,9 +180,20 @@ export function teamParts( inbox ) {
 		'aria-live': 'polite',
 	} );
 	inbox.marks = new TypingMarks();
-	inbox.watch = new TypingWatch( ( data ) => {
-		inbox.typingNotice.textContent = data ? typists( data.who ) : '';
-	} );
+	inbox.watch = new TypingWatch(
+		( data ) => {
+			inbox.typingNotice.textContent = data ? typists( data.who ) : '';
+		},
+		// Without the live stream, a teammate's answer shows at the next check.
+		( newest ) => {
+			if (
+				inbox.current &&
+				! inbox.current.messages.has( `m${ newest }` )
+			) {
+				inbox.refreshSoon();
+			}
+		}
+	);
 	inbox.store = new SavedReplies();
 	inbox.picker = new ReplyPicker( {
 		textarea: inbox.textarea,

@@ -25,11 +25,14 @@ const POLL_MS = Math.max( 2000, Number( config.pollMs ) || 4000 );
  */
 export class TypingWatch {
 	/**
-	 * @param {function(Object|null): void} onChange Called with the bridge's answer
-	 *                                               (`{typing, who?}`) when it changes, or null.
+	 * @param {function(Object|null): void} onChange   Called with the bridge's answer
+	 *                                                 (`{typing, who?}`) when it changes, or null.
+	 * @param {function(number): void}      [onNewest] Called with the conversation's newest
+	 *                                                 message id, where the answer has one.
 	 */
-	constructor( onChange ) {
+	constructor( onChange, onNewest = () => {} ) {
 		this.onChange = onChange;
+		this.onNewest = onNewest;
 		this.path = '';
 		this.matches = () => false;
 		this.shown = '';
@@ -89,6 +92,9 @@ export class TypingWatch {
 			}
 			const typing = Boolean( data && data.typing );
 			this.show( typing ? data : null );
+			if ( data && data.last_message_id ) {
+				this.onNewest( Number( data.last_message_id ) );
+			}
 			window.clearTimeout( this.recheck );
 			if ( typing ) {
 				this.recheck = window.setTimeout(

@@ -259,6 +259,8 @@ def test_notices_show_next_to_their_cause_and_go_when_the_view_changes(stack, br
     expect(dashboard).to_be_visible()
     manager = dashboard.locator(".space-inbox-dashboard__replies")
     expect(manager).to_contain_text("No saved replies yet.")
+    # Every part in place (the figures above come last and push the form down).
+    expect(dashboard).not_to_have_attribute("aria-busy", "true")
     save = manager.get_by_role("button", name="Save reply")
     title = manager.get_by_role("textbox", name="Title")
 

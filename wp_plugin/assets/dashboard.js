@@ -179,6 +179,8 @@ export class Dashboard {
 				notice.show( errorText( error ), 'error' );
 			}
 		};
+		// Busy until every part has come: assistive technology waits, and so do the tests.
+		this.root.setAttribute( 'aria-busy', 'true' );
 		await Promise.all( [
 			this.loadFigures().catch( shown( this.notice ) ),
 			this.settings.load().catch( shown( this.settings.notice ) ),
@@ -186,6 +188,9 @@ export class Dashboard {
 				.load( spaceId )
 				.catch( shown( this.replies.listNotice ) ),
 		] );
+		if ( ticket === this.ticket ) {
+			this.root.removeAttribute( 'aria-busy' );
+		}
 	}
 
 	/** The view is left: its notices go, and the changes waiting for a pause are sent. */

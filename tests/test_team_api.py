@@ -308,9 +308,13 @@ def _who(client, caller, cid) -> dict:
 
 
 def _member_typing(client, member, space=SPACE):
+    """The member's typing answer but its newest message's id (checked on its own)."""
     answer = client.get(f"/api/v1/me/spaces/{space}/typing", headers=member.headers())
     assert answer.status_code == 200
-    return answer.get_json()
+    body = answer.get_json()
+    assert "last_message_id" in body, body
+    del body["last_message_id"]
+    return body
 
 
 def test_the_team_sees_who_else_is_typing_until_they_send_or_stop(app, client, world):
@@ -359,6 +363,30 @@ def test_the_typing_answer_names_the_newest_message_for_pages_without_the_stream
     answered = reply(client, a, SPACE, cid, "From ten.")
     assert answered.status_code == 201
     assert _typing(client, b, cid).get_json()["last_message_id"] == answered.get_json()["id"]
+
+
+def test_the_members_typing_answer_names_the_newest_message_of_their_own_conversation(
+    client, world
+):
+    member, other = world["member"], world["other_member"]
+    path = f"/api/v1/me/spaces/{SPACE}/typing"
+    # No conversation yet: nothing to name.
+    assert client.get(path, headers=member.headers()).get_json() == {
+        "typing": False,
+        "last_message_id": None,
+    }
+    asked = send(client, member, SPACE, "Open on Sunday?")
+    assert asked.status_code == 201
+    assert client.get(path, headers=member.headers()).get_json() == {
+        "typing": False,
+        "last_message_id": asked.get_json()["id"],
+    }
+    answered = reply(client, world["admin"], SPACE, asked.get_json()["conversation_id"], "Yes.")
+    assert answered.status_code == 201
+    newest = client.get(path, headers=member.headers()).get_json()["last_message_id"]
+    assert newest == answered.get_json()["id"]
+    # Another member's answer names their own conversation only, never this one.
+    assert client.get(path, headers=other.headers()).get_json()["last_message_id"] is None
     # Only the team asks it: the member's answer says nothing of messages.
     assert _member_typing(client, member) == {"typing": False}
 

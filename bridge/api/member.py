@@ -60,15 +60,16 @@ def messages(space_id: int, query: shapes.MessagesQuery):
 @bp.get("/spaces/<id:space_id>/typing")
 @api.validate(resp=answers(401, 404, HTTP_200=(shapes.SpaceTyping, "Typing or not.")))
 def typing(space_id: int):
-    """Whether the Space is typing an answer to the member: someone on its team, never who."""
+    """Whether the Space is typing an answer to the member (someone on its team, never who),
+    and the id of the conversation's newest message."""
     session = get_session()
     with session.begin():
         access.member_space_or_404(session, space_id)
         conversation = access.member_conversation(session, space_id, g.user.id)
-        found = conversation is not None and bool(
-            typists.typists(session, conversation.id, values.utcnow())
-        )
-    return {"typing": found}
+        if conversation is None:
+            return {"typing": False, "last_message_id": None}
+        found = bool(typists.typists(session, conversation.id, values.utcnow()))
+    return {"typing": found, "last_message_id": conversation.last_message_id}
 
 
 @bp.post("/spaces/<id:space_id>/messages")

@@ -267,9 +267,12 @@ class MemberMessagePage(TypedDict, closed=True):
 
 
 class SpaceTyping(TypedDict, closed=True):
-    """Whether the Space is typing an answer to the member (someone on its team, never who)."""
+    """Whether the Space is typing an answer to the member (someone on its team, never who),
+    and the id of the conversation's newest message (a page that has not got it, say one
+    the member sent from another device, loads the conversation again)."""
 
     typing: bool
+    last_message_id: int | None
 
 
 # -- answers: a Space team's -------------------------------------------------------------

@@ -57,6 +57,20 @@ def test_a_teammates_answer_reaches_the_open_team_conversation_at_the_next_check
     expect(answer.locator(".space-inbox__audit")).to_contain_text("sent by Ben Admin")
 
 
+def test_a_message_the_member_sent_from_another_device_shows_at_the_next_check(stack, browsing):
+    """The member's own message changes no count of theirs: their open conversation learns of
+    it from the typing check's newest message."""
+    member = stack.new_member("Dora Devices")
+    stack.send_as(member, "Do you deliver?")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+    expect(message_in(inbox, "Do you deliver?", mine=True)).to_be_visible()
+    stack.send_as(member, "To the old town, I mean.")  # from her phone
+    later = message_in(inbox, "To the old town, I mean.", mine=True)
+    expect(later).to_be_visible(timeout=POLL_WITHIN_MS)
+    expect(later).to_have_count(1)
+
+
 def test_a_message_sent_offline_waits_and_goes_once_when_the_member_is_back(stack, browsing):
     member = stack.new_member("Olga Offline")
     stack.send_as(member, "First question.")

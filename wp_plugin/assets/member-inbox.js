@@ -74,16 +74,29 @@ export class MemberInbox extends ConversationView {
 			class: 'space-inbox__typing',
 			'aria-live': 'polite',
 		} );
-		this.watch = new TypingWatch( ( data ) => {
-			this.typingNotice.textContent =
-				data && this.current
-					? sprintf(
-							/* translators: %s: Space name. */
-							__( '%s is typing…', 'space-inbox' ),
-							this.current.name || __( 'Space', 'space-inbox' )
-					  )
-					: '';
-		} );
+		this.watch = new TypingWatch(
+			( data ) => {
+				this.typingNotice.textContent =
+					data && this.current
+						? sprintf(
+								/* translators: %s: Space name. */
+								__( '%s is typing…', 'space-inbox' ),
+								this.current.name ||
+									__( 'Space', 'space-inbox' )
+						  )
+						: '';
+			},
+			// Without the live stream, a message the member sent from another device (it
+			// changes no count of theirs) shows at the next check.
+			( newest ) => {
+				if (
+					this.current &&
+					! this.current.messages.has( `m${ newest }` )
+				) {
+					this.refreshSoon();
+				}
+			}
+		);
 		return { head: [ this.replyTime ], thread: [ this.typingNotice ] };
 	}
 

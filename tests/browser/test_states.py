@@ -71,6 +71,25 @@ def test_a_message_the_member_sent_from_another_device_shows_at_the_next_check(s
     expect(later).to_have_count(1)
 
 
+def test_a_session_ended_on_another_device_locks_the_open_inbox_at_the_next_poll(stack, browsing):
+    """Proxy mode has no live stream (it would hold a PHP worker): a session ended elsewhere
+    ("Log Out Everywhere Else" on her phone) shows at the next poll, the draft kept."""
+    member = stack.new_member("Gina Gone")
+    stack.send_as(member, "Is the blue one back?")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+    expect(message_in(inbox, "Is the blue one back?", mine=True)).to_be_visible()
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("And the red one")
+    stack.site.php(f"WP_Session_Tokens::get_instance({member.user_id})->destroy_all();")
+    alert = inbox.get_by_role("alert")
+    expect(alert).to_contain_text("You are logged out", timeout=POLL_WITHIN_MS)
+    expect(alert.get_by_role("link", name="Log in again")).to_be_visible()
+    expect(message_in(inbox, "Is the blue one back?")).to_be_hidden()
+    expect(box).to_have_value("And the red one")
+    expect(box).not_to_be_editable()
+
+
 def test_a_message_sent_offline_waits_and_goes_once_when_the_member_is_back(stack, browsing):
     member = stack.new_member("Olga Offline")
     stack.send_as(member, "First question.")

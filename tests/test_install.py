@@ -60,35 +60,28 @@ def source(tmp_path_factory) -> Path:
     return copy
 
 
-@pytest.mark.parametrize(
-    ("extra", "serve_args", "env"),
-    [
-        ("", ("--no-live",), {}),
-        ("[redis]", ("--no-live",), {"REDIS_URL": REDIS_URL}),
-    ],
-    ids=["bridge", "redis"],
-)
-def test_a_clean_install_serves(app, wordpress, source, tmp_path, extra, serve_args, env):
-    """``pip install '.<extra>'`` into a new venv, then ``space-inbox serve`` (the schema is
-    migrated by the ``app`` fixture)."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+def _pip(venv: Path, requirement: str) -> None:
     installed = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", f"{source}{extra}"],
+        [str(venv / "bin" / "pip"), "install", "--quiet", requirement],
         capture_output=True,
         text=True,
         timeout=INSTALL_TIMEOUT,
         check=False,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
-    for tool in ("devstack", "bench", "tests"):  # the bridge ships alone
-        found = subprocess.run(
-            [str(venv / "bin" / "python"), "-c", f"import {tool}"], cwd="/", capture_output=True
-        )
-        assert found.returncode != 0, f"the install ships {tool}"
 
+
+def _imports(venv: Path, module: str) -> bool:
+    found = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", f"import {module}"], cwd="/", capture_output=True
+    )
+    return found.returncode == 0
+
+
+def _serves(venv: Path, wordpress, folder: Path, **env: str) -> None:
+    """``space-inbox serve --no-live`` from *venv* answers ``/health``, its log clean."""
     port = free_port()
-    log = tmp_path / "serve.log"
+    log = folder / f"serve-{port}.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
             [
@@ -100,9 +93,9 @@ def test_a_clean_install_serves(app, wordpress, source, tmp_path, extra, serve_a
                 str(port),
                 "--workers",
                 "1",
-                *serve_args,
+                "--no-live",
             ],
-            cwd=tmp_path,
+            cwd=folder,
             env=environment(**env),
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -114,9 +107,25 @@ def test_a_clean_install_serves(app, wordpress, source, tmp_path, extra, serve_a
     finally:
         stop_process_group(server, term_wait=15.0)
     text = log.read_text(encoding="utf-8", errors="replace")
-    worker = "gevent" if "--live" in serve_args else "gthread"
-    assert f"Using worker: {worker}" in text, text
+    assert "Using worker: gthread" in text, text
     assert "Warning" not in text and "Traceback" not in text, text
+
+
+def test_a_clean_install_serves_and_its_redis_extra_adds_redis(app, wordpress, source, tmp_path):
+    """``pip install .`` into a new venv serves; ``pip install '.[redis]'`` over it brings the
+    Redis client, and the bridge serves with Redis (the schema is migrated by the ``app``
+    fixture). One venv for both: the extra's install is the base's and one package more."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    _pip(venv, str(source))
+    for tool in ("devstack", "bench", "tests"):  # the bridge ships alone
+        assert not _imports(venv, tool), f"the install ships {tool}"
+    assert not _imports(venv, "redis"), "the plain install brings Redis' client"
+    _serves(venv, wordpress, tmp_path)
+
+    _pip(venv, f"{source}[redis]")
+    assert _imports(venv, "redis")
+    _serves(venv, wordpress, tmp_path, REDIS_URL=REDIS_URL)
 
 
 # -- docs/DEPLOYMENT.md, word for word -----------------------------------------------------

@@ -146,8 +146,8 @@ async def hold(
     opened, failed = await open_all(host, port, streams, progress, label)
     out: dict = {"open_seconds": round(time.time() - started, 1)}
     # A stream's first bytes (the bridge's summary, nchan's comment) come as it opens: let
-    # the last ones settle.
-    await asyncio.sleep(3.0)
+    # the last ones settle (3 s for thousands of streams, half a second for a few).
+    await asyncio.sleep(min(3.0, 0.5 + len(streams) / 4000))
     after, after_pss = rss_kib(pids), pss_kib(pids)
     out["connections_open"] = sum(1 for s in streams if s.is_open())
     out["refused"] = failed

@@ -142,7 +142,7 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
         print(f"no inbox tables ({own(prefix)}*) in {engine.url.database}: nothing to drop")
         return 0
     with Session(engine, info={"tables": tables(prefix)}) as session, session.begin():
-        still_on = site.plugin_on(session, SiteKeys(settings), prefix)
+        still_on = site.plugin_on(session, SiteKeys(settings), prefix, kept_for=0)
     if still_on:
         print(
             "space-inbox: the plugin is still active on this site: deactivate and delete it"

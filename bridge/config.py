@@ -59,6 +59,9 @@ DEFAULTS: dict[str, object] = {
     "NOTIFY_URL": None,
     # Seconds a dispatcher idles when no job is due.
     "DISPATCH_INTERVAL": 1,
+    # Seconds a process keeps WordPress' list of active plugins: the plugin turned off takes
+    # effect within them.
+    "PLUGIN_CHECK_INTERVAL": 5,
     # Live streams one user may hold in one bridge process: a new one closes the oldest.
     "STREAMS_PER_USER": 5,
     "PAGE_SIZE": 30,
@@ -77,6 +80,7 @@ _INT_SETTINGS = {
     "DB_POOL_RECYCLE",
     "MAX_CONTENT_LENGTH",
     "DISPATCH_INTERVAL",
+    "PLUGIN_CHECK_INTERVAL",
     "STREAMS_PER_USER",
 }
 

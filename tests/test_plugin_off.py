@@ -87,3 +87,27 @@ def test_a_network_activated_plugin_counts_as_on(client, world, plugins, wordpre
 )
 def test_only_a_list_naming_the_plugin_counts(stored):
     assert not site._lists_plugin(stored)
+
+
+def test_each_process_keeps_the_list_for_its_check_interval(
+    client, world, plugins, wordpress, app, monkeypatch
+):
+    """``PLUGIN_CHECK_INTERVAL``: 0 reads WordPress' list on every write; an hour keeps it."""
+    member = world["member"]
+
+    def turned_off_behind_the_bridges_back() -> None:
+        wordpress.sql(
+            "UPDATE {prefix}options SET option_value = %s WHERE option_name = 'active_plugins'",
+            ['a:1:{i:0;s:19:"akismet/akismet.php";}'],
+        )
+
+    monkeypatch.setitem(app.config, "PLUGIN_CHECK_INTERVAL", 0)
+    assert send(client, member, SPACE, "One").status_code == 201
+    turned_off_behind_the_bridges_back()
+    assert send(client, member, SPACE, "Two").get_json()["code"] == "inbox_off"
+
+    plugins("space-inbox/space-inbox.php")
+    monkeypatch.setitem(app.config, "PLUGIN_CHECK_INTERVAL", 3600)
+    assert send(client, member, SPACE, "Three").status_code == 201
+    turned_off_behind_the_bridges_back()
+    assert send(client, member, SPACE, "Four").status_code == 201

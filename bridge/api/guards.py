@@ -118,7 +118,10 @@ def member_login() -> None:
         _check_nonce(user)
         session = get_session()
         with session.begin():
-            site.require_on(session, site_keys(), current_app.config["TABLE_PREFIX"])
+            config = current_app.config
+            site.require_on(
+                session, site_keys(), config["TABLE_PREFIX"], config["PLUGIN_CHECK_INTERVAL"]
+            )
     g.user = user
 
 

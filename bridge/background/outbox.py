@@ -174,7 +174,9 @@ def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
     deliver = Deliverer(
         secret=lambda session: signing.shared_secret(session, config.get("SECRET")),
         url=lambda session: notify_url(session, keys, config.get("NOTIFY_URL")),
-        ready=lambda session: site.plugin_on(session, keys, config["TABLE_PREFIX"]),
+        ready=lambda session: site.plugin_on(
+            session, keys, config["TABLE_PREFIX"], config["PLUGIN_CHECK_INTERVAL"]
+        ),
     )
     return app.extensions["space_inbox_db"], deliver
 

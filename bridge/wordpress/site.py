@@ -16,8 +16,6 @@ from bridge.wordpress.auth import SiteKeys, php_unserialize
 
 #: The plugin's main file, in whatever folder the site installed it.
 PLUGIN_FILE = "space-inbox.php"
-#: Seconds WordPress' list of active plugins is kept in memory.
-ACTIVE_TTL = 5.0
 
 
 def _lists_plugin(stored: str | None) -> bool:
@@ -32,9 +30,10 @@ def _lists_plugin(stored: str | None) -> bool:
     )
 
 
-def plugin_on(session: Session, keys: SiteKeys, prefix: str) -> bool:
-    """Whether WordPress has the plugin active: on the site, else on its network."""
-    if _lists_plugin(keys.options(session, ("active_plugins",), ttl=ACTIVE_TTL)["active_plugins"]):
+def plugin_on(session: Session, keys: SiteKeys, prefix: str, kept_for: float) -> bool:
+    """Whether WordPress has the plugin active: on the site, else on its network. The site's
+    list is kept in memory *kept_for* seconds (the ``PLUGIN_CHECK_INTERVAL`` setting)."""
+    if _lists_plugin(keys.options(session, ("active_plugins",), ttl=kept_for)["active_plugins"]):
         return True
     try:  # a network's main site: its sitemeta lists the network-wide plugins
         network = session.execute(
@@ -48,9 +47,9 @@ def plugin_on(session: Session, keys: SiteKeys, prefix: str) -> bool:
     return _lists_plugin(network)
 
 
-def require_on(session: Session, keys: SiteKeys, prefix: str) -> None:
+def require_on(session: Session, keys: SiteKeys, prefix: str, kept_for: float) -> None:
     """Refuse a write while the plugin is off."""
-    if not plugin_on(session, keys, prefix):
+    if not plugin_on(session, keys, prefix, kept_for):
         raise Unavailable(
             "inbox_off",
             "The Space inbox is turned off on this site.",

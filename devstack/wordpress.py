@@ -182,13 +182,15 @@ def child_pids(process: subprocess.Popen | None) -> list[int]:
     return [int(x) for x in children.split()]
 
 
-def stop_process_group(process: subprocess.Popen, term_wait: float = 5.0) -> None:
+def stop_process_group(
+    process: subprocess.Popen, term_wait: float = 5.0, first: signal.Signals = signal.SIGTERM
+) -> None:
     """Stop a server started with ``start_new_session=True``, and every process of its group.
 
-    SIGTERM to the group, then SIGKILL: a SIGTERM to the leader alone would leave forked
-    workers serving, orphaned.
+    *first* (SIGTERM) to the group, then SIGKILL: a signal to the leader alone would leave
+    forked workers serving, orphaned.
     """
-    for sig, wait in ((signal.SIGTERM, term_wait), (signal.SIGKILL, 5.0)):
+    for sig, wait in ((first, term_wait), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(process.pid, sig)
         except ProcessLookupError:

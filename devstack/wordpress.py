@@ -15,6 +15,7 @@ Typical use::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -200,15 +201,30 @@ def stop_process_group(
             break
         except subprocess.TimeoutExpired:
             continue
-    # The leader has exited; make sure no member of its group outlived it.
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    # The leader has exited; make sure no member of its group outlived it (a worker told to
+    # quit as its leader was may still be on its way out).
     try:
         process.wait(timeout=5.0)
     except subprocess.TimeoutExpired:
         pass
+    deadline = time.monotonic() + 5.0
+    while _group_runs(process.pid) and time.monotonic() < deadline:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        time.sleep(0.02)
+
+
+def _group_runs(group: int) -> bool:
+    """Whether a process of the *group* still runs (one that has exited and waits to be
+    reaped by whoever adopted it holds nothing: a port, a file, a database connection)."""
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
 
 
 class WordPressError(RuntimeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -61,6 +62,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    def started(worker) -> None:
+        _quit_safely(worker)
+        if dispatch:
+            # Each worker runs an outbox dispatcher; SKIP LOCKED lets them share it.
+            _start_dispatcher(worker)
+
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{args.host}:{args.port}")
@@ -76,9 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 # gunicorn 25+ opens a control socket at one fixed path per user: several
                 # bridges on one host would fight over it, and nothing here uses it.
                 self.cfg.set("control_socket_disable", True)
-            if dispatch:
-                # Each worker runs an outbox dispatcher; SKIP LOCKED lets them share it.
-                self.cfg.set("post_worker_init", _start_dispatcher)
+            self.cfg.set("post_worker_init", started)
 
         def load(self):
             from bridge import create_app
@@ -87,6 +92,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     Server().run()
     return 0
+
+
+def _quit_safely(worker) -> None:
+    """Let a worker quit without deadlocking (gunicorn's quick shutdown: SIGQUIT, or Ctrl-C).
+
+    gunicorn's gthread worker shuts its thread pool down inside its SIGQUIT handler: a signal
+    that lands while the worker hands a request to that pool (holding the pool's lock), or a
+    second one (Ctrl-C reaches the arbiter and its workers, and the arbiter then tells each
+    worker to quit), deadlocks the worker until the graceful timeout kills it. So a worker
+    leaves SIGINT to its arbiter and quits as gunicorn's other workers do, the pool left to
+    the interpreter's exit.
+    """
+    from gunicorn.workers.base import Worker
+    from gunicorn.workers.gthread import ThreadWorker
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if isinstance(worker, ThreadWorker):
+        signal.signal(signal.SIGQUIT, functools.partial(Worker.handle_quit, worker))
 
 
 def _start_dispatcher(worker) -> None:

@@ -197,20 +197,14 @@ class Server:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
-    #: What stops it: SIGTERM to its group, or a signal to its leader alone (gunicorn's arbiter
-    #: stops its own workers) for a quicker stop.
+    #: What stops it (sent to its process group): SIGTERM, or a signal of the server's own.
     stop_signal = signal.SIGTERM
 
     def stop(self) -> None:
         """Stop it and every process of its group."""
         process, self.process = self.process, None
         if process is not None:
-            stop_process_group(
-                process,
-                term_wait=15.0,
-                first=self.stop_signal,
-                leader_stops_the_rest=self.stop_signal != signal.SIGTERM,
-            )
+            stop_process_group(process, term_wait=15.0, first=self.stop_signal)
 
     def __enter__(self) -> Server:
         return self.start()
@@ -224,10 +218,9 @@ class BridgeServer(Server):
     group; *args* are more options of ``serve``, *env* its ``SPACE_INBOX_*`` settings
     (``REDIS_URL="..."`` for ``SPACE_INBOX_REDIS_URL``)."""
 
-    # gunicorn's quick shutdown, through its arbiter: about half a second, where SIGTERM's
-    # graceful one waits out its workers' one-second polls (two seconds or more). What a
-    # stopped bridge was doing is what a crash leaves, which the outbox is made for
-    # (tests/test_faults.py).
+    # gunicorn's quick shutdown: about half a second, where SIGTERM's graceful one waits out
+    # its workers' one-second polls (two seconds or more). What a stopped bridge was doing
+    # is what a crash leaves, which the outbox is made for (tests/test_faults.py).
     stop_signal = signal.SIGQUIT
 
     def __init__(

@@ -184,26 +184,16 @@ def child_pids(process: subprocess.Popen | None) -> list[int]:
 
 
 def stop_process_group(
-    process: subprocess.Popen,
-    term_wait: float = 5.0,
-    first: signal.Signals = signal.SIGTERM,
-    *,
-    leader_stops_the_rest: bool = False,
+    process: subprocess.Popen, term_wait: float = 5.0, first: signal.Signals = signal.SIGTERM
 ) -> None:
     """Stop a server started with ``start_new_session=True``, and every process of its group.
 
     *first* (SIGTERM) to the group, then SIGKILL: a signal to the leader alone would leave
-    PHP's forked workers serving, orphaned. A server whose leader stops its own workers
-    (gunicorn's arbiter) gets *first* alone (*leader_stops_the_rest*): a gunicorn worker told
-    to quit twice, by the group's signal and by its arbiter, can deadlock in its second
-    handler and hold the stop until SIGKILL.
+    forked workers serving, orphaned.
     """
     for sig, wait in ((first, term_wait), (signal.SIGKILL, 5.0)):
         try:
-            if leader_stops_the_rest and sig is first:
-                os.kill(process.pid, sig)
-            else:
-                os.killpg(process.pid, sig)
+            os.killpg(process.pid, sig)
         except ProcessLookupError:
             break
         try:

@@ -446,7 +446,7 @@ def _guarded_out(path: str, caller: str) -> bool:
     """Whether the route's guard refuses the caller before the view reads any input: the
     plugin's routes take its signature only; the API's take a login but on its public routes
     (the plugin's calls carry no cookie)."""
-    if path == "/api/v1/events" or path.startswith("/api/v1/privacy/"):
+    if _authorised(path) == "plugin":
         return caller != "plugin"
     if path in ("/health", "/api/v1/openapi.json") or path.endswith("/response-time"):
         return False

@@ -391,6 +391,19 @@ export class ConversationView {
 		this.refreshSoon();
 	}
 
+	/**
+	 * The open conversation's newest message, as a check without the live stream names it:
+	 * loaded again when not shown (a change that moves no count of this reader's, such as a
+	 * teammate's answer or the member's message from another device).
+	 *
+	 * @param {number} id
+	 */
+	catchUp( id ) {
+		if ( this.current && ! this.current.messages.has( `m${ id }` ) ) {
+			this.refreshSoon();
+		}
+	}
+
 	/** Reload soon: a burst of changes (a live event and the new counts) is one reload. */
 	refreshSoon() {
 		window.clearTimeout( this.liveTimer );

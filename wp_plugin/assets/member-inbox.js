@@ -86,16 +86,7 @@ export class MemberInbox extends ConversationView {
 						  )
 						: '';
 			},
-			// Without the live stream, a message the member sent from another device (it
-			// changes no count of theirs) shows at the next check.
-			( newest ) => {
-				if (
-					this.current &&
-					! this.current.messages.has( `m${ newest }` )
-				) {
-					this.refreshSoon();
-				}
-			}
+			( newest ) => this.catchUp( newest )
 		);
 		return { head: [ this.replyTime ], thread: [ this.typingNotice ] };
 	}

@@ -184,15 +184,7 @@ export function teamParts( inbox ) {
 		( data ) => {
 			inbox.typingNotice.textContent = data ? typists( data.who ) : '';
 		},
-		// Without the live stream, a teammate's answer shows at the next check.
-		( newest ) => {
-			if (
-				inbox.current &&
-				! inbox.current.messages.has( `m${ newest }` )
-			) {
-				inbox.refreshSoon();
-			}
-		}
+		( newest ) => inbox.catchUp( newest )
 	);
 	inbox.store = new SavedReplies();
 	inbox.picker = new ReplyPicker( {

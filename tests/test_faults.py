@@ -588,6 +588,16 @@ def test_the_bridge_answers_503_while_mariadb_is_down_and_serves_again_after(tmp
             assert applied.status_code == 200, applied.text
             assert _send(http, bridge.url, dana, 7, "before").status_code == 201
             assert _eventually(lambda: len(receiver.ids) == 1, 15)
+            # Stop the database only once the dispatcher has written the job down as
+            # delivered. Cut between the POST and that write, the job is rightly sent
+            # again, and the plugin ignores a job id it has done (test_plugin_stack).
+            assert _eventually(
+                lambda: site.sql(
+                    "SELECT COUNT(*) FROM wpd_spaceinbox_outbox WHERE delivered_at IS NULL"
+                )
+                == [(0,)],
+                15,
+            )
             pid = bridge.process.pid
 
             database.stop()

@@ -62,6 +62,7 @@ ROUTES = [
         _expect(200, TEAM | {"site_admin"}),
     ),
     ("POST", f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/messages", _body, _expect(201, TEAM)),
+    ("POST", f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/notes", _body, _expect(201, TEAM)),
     ("POST", f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/read", None, _expect(204, TEAM)),
     (
         "POST",
@@ -76,6 +77,7 @@ ROUTES = [
         _expect(200, TEAM),
     ),
     # The team's tools: site administrators read them, only the team changes them.
+    ("GET", f"/api/v1/spaces/{SPACE}/team", None, _expect(200, TEAM | {"site_admin"})),
     ("GET", f"/api/v1/spaces/{SPACE}/figures", None, _expect(200, TEAM | {"site_admin"})),
     ("GET", f"/api/v1/spaces/{SPACE}/settings", None, _expect(200, TEAM | {"site_admin"})),
     (
@@ -134,6 +136,7 @@ def _state(app) -> tuple:
             c.execute(select(T.away_spells)).all(),
             c.execute(select(T.saved_replies).order_by(T.saved_replies.c.id)).all(),
             c.execute(select(T.typing)).all(),
+            c.execute(select(T.notes).order_by(T.notes.c.id)).all(),
             c.execute(select(T.response_periods).order_by(T.response_periods.c.id)).all(),
         )
 

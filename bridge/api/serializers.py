@@ -17,11 +17,13 @@ from bridge.api.shapes import (
     MemberMessage,
     MemberSent,
     MemberSpace,
+    Note,
     Person,
     ResponseTime,
     SavedReply,
     Settings,
     TeamFigures,
+    TeamMember,
 )
 from bridge.inbox.away import AUTOMATIC
 from bridge.inbox.values import iso
@@ -121,6 +123,21 @@ def admin_message(row: Row) -> AdminMessage:
     elif row.direction == "space":
         shaped["author"] = {"id": row.author_id, "name": row.author_name or DELETED_USER}
     return shaped
+
+
+def note(row: Row) -> Note:
+    """A private note, with the admin who wrote it (the team's only)."""
+    return {
+        "id": row.id,
+        "body": row.body,
+        "created_at": iso(row.created_at),
+        "author": person(row.author_id, row.author_name),
+    }
+
+
+def team_member(row: Row) -> TeamMember:
+    """An admin of the Space, with the name a note's ``@`` takes."""
+    return {"id": row.id, "name": row.name or DELETED_USER, "mention": row.mention or ""}
 
 
 def person(user_id: int, name: str | None) -> Person:

@@ -321,6 +321,27 @@ AdminMessage = TypedDict(
 )
 
 
+class Note(TypedDict, closed=True):
+    """A private note of the Space's team inside a conversation: never a member's to read."""
+
+    id: Id
+    body: str
+    created_at: Time
+    author: Person
+
+
+class TeamMember(TypedDict, closed=True):
+    """An admin of the Space; ``mention`` is the name a note's ``@`` takes."""
+
+    id: Id
+    name: str
+    mention: str
+
+
+class Team(TypedDict, closed=True):
+    admins: list[TeamMember]
+
+
 class AdminConversationPage(TypedDict, closed=True):
     conversations: list[AdminConversation]
     next_cursor: Cursor | None
@@ -331,6 +352,9 @@ class AdminMessagePage(TypedDict, closed=True):
     status: Status
     unread: Count
     messages: list[AdminMessage]
+    #: The notes written among this page's messages (after the older page's newest message,
+    #: before the newer page's oldest), oldest first.
+    notes: list[Note]
     next_before: Id | None
 
 

@@ -8,7 +8,7 @@ from bridge.api import serializers, shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, reads, values, writes
+from bridge.inbox import access, notes, reads, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -43,13 +43,44 @@ def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
         rows, next_before = reads.conversation_messages(
             session, conversation.id, before, limit, with_authors=True
         )
+        among = notes.notes_between(
+            session,
+            conversation.id,
+            rows[0].created_at if rows and next_before else None,
+            reads.message_time(session, conversation.id, before) if before else None,
+        )
     return {
         "conversation_id": conversation.id,
         "status": conversation.status,
         "unread": conversation.space_unread,
         "messages": [serializers.admin_message(r) for r in rows],
+        "notes": [serializers.note(r) for r in among],
         "next_before": next_before,
     }
+
+
+@bp.post("/conversations/<id:conversation_id>/notes")
+@retry_conflicts
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(shapes.Note, "Kept (or a retry)."))
+)
+def add_note(space_id: int, conversation_id: int, json: shapes.SendBody):
+    """Write a private note for the Space's team; ``@name`` tells that teammate. The member
+    never sees it."""
+    body, client_key = values.clean_body(json["body"]), json["client_key"]
+    session = get_session()
+    with session.begin():
+        space = access.admin_space_or_404(session, viewer(), space_id, write=True)
+        row, _ = notes.add_note(
+            session, space, conversation_id, g.user.id, body, client_key, values.utcnow()
+        )
+        shaped = serializers.note(row)
+    response = jsonify(shaped)
+    response.status_code = 201
+    response.headers["Location"] = url_for(
+        ".messages", space_id=space_id, conversation_id=conversation_id
+    )
+    return response
 
 
 @bp.post("/conversations/<id:conversation_id>/messages")

@@ -1,5 +1,5 @@
-"""A Space team's tools beside the inbox: the response figures, away mode and the reply
-preset, saved replies, and who is typing an answer."""
+"""A Space team's tools beside the inbox: who is on the team, the response figures, away
+mode and the reply preset, saved replies, and who is typing an answer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, url_for
 from bridge.api import serializers, shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
-from bridge.inbox import access, away, figures, saved_replies, typists, values
+from bridge.inbox import access, away, figures, notes, saved_replies, typists, values
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -33,6 +33,17 @@ def space_figures(space_id: int):
             figures.typically(periods, now, away.reply_preset(session, space_id)),
         )
     return shaped
+
+
+@bp.get("/team")
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.Team, "By name.")))
+def team(space_id: int):
+    """The Space's admins, by name, with the name a note's ``@`` takes."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        rows = notes.team(session, space_id)
+    return {"admins": [serializers.team_member(r) for r in rows]}
 
 
 @bp.get("/settings")

@@ -4,6 +4,8 @@ audit label is read at all."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
@@ -82,6 +84,14 @@ def get_message(session: Session, message_id: int, *, with_authors: bool) -> Row
     """Return one message; ``with_authors`` adds its author's name (admin view only)."""
     m = tables_of(session).messages
     return session.execute(_message_query(session, with_authors).where(m.c.id == message_id)).one()
+
+
+def message_time(session: Session, conversation_id: int, message_id: int) -> datetime | None:
+    """When a conversation's message was written (None: no such message in it)."""
+    m = tables_of(session).messages
+    return session.execute(
+        select(m.c.created_at).where(m.c.id == message_id, m.c.conversation_id == conversation_id)
+    ).scalar()
 
 
 def conversation_messages(

@@ -99,7 +99,7 @@ def _add_message(
     return NewMessage(message_id, conversation.id, direction, author_id, body, now, client_key)
 
 
-def _notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict, now: datetime):
+def notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict, now: datetime):
     """Queue one notification job per user, in the caller's transaction (the outbox)."""
     if not user_ids:
         return
@@ -157,7 +157,7 @@ def _notify_team(
     session: Session, kind: str, space_id: int, except_id: int, payload: dict, now: datetime
 ) -> None:
     """Queue one job per current admin of a Space but one (or :data:`EVERYONE`), as
-    :func:`_notify` would.
+    :func:`notify` would.
 
     One INSERT … SELECT from the team instead of reading the team first: the payload is
     the same JSON text, with each admin's ``user_id`` appended by MariaDB.
@@ -305,7 +305,7 @@ def reply_as_space(
     message = _add_message(session, conversation, "space", author_id, body, client_key, now)
     _close_period(session, space.id, conversation, author_id, now)
     typists.set_typing(session, conversation, author_id, False, now)
-    _notify(
+    notify(
         session,
         "space_reply",
         [conversation.member_id],
@@ -345,7 +345,7 @@ def mark_read_by_member(session: Session, space_id: int, member_id: int) -> None
     # The member's other pages; the team learns nothing of what a member read.
     note(session, Change(conversation_id=conversation.id, users=(member_id,)))
     if conversation.member_unread:
-        _notify(
+        notify(
             session,
             "conversation_read",
             [member_id],

@@ -55,6 +55,7 @@ class Tables:
     away_spells: Table
     saved_replies: Table
     typing: Table
+    notes: Table
 
 
 def own(prefix: str) -> str:
@@ -306,6 +307,22 @@ def tables(prefix: str) -> Tables:
         PrimaryKeyConstraint("conversation_id", "user_id"),
         **TABLE_OPTIONS,
     )
+    notes = Table(
+        f"{p}notes",
+        md,
+        # A private note of the Space's team inside a conversation: never the member's to
+        # read (a table of its own, which no member's read touches).
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("conversation_id", ID, nullable=False),
+        Column("author_id", ID, nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", WHEN, nullable=False),
+        Column("client_key", String(64, collation="utf8mb4_bin"), nullable=False),
+        UniqueConstraint("author_id", "client_key", name=f"{p}notes_client_key"),
+        Index(f"{p}notes_conversation", "conversation_id", "created_at"),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -327,4 +344,5 @@ def tables(prefix: str) -> Tables:
         away_spells,
         saved_replies,
         typing,
+        notes,
     )

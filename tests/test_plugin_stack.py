@@ -311,6 +311,61 @@ def test_a_members_message_notifies_every_admin_once_through_wordpress(stack):
     assert len(mails()) == 2
 
 
+def test_a_note_tells_the_teammate_it_mentions_and_never_the_member(stack):
+    owner, ada = stack.user("nm.owner"), stack.user("nm.ada")
+    stack.user("nm.member")
+    space_id = stack.new_space("Note Noodles", owner, [ada])
+    member, member_nonce = stack.browser("nm.member")
+    sent = _proxy(
+        stack,
+        member,
+        member_nonce,
+        "POST",
+        f"me/spaces/{space_id}/messages",
+        json={"body": "Any vegan broth?", "client_key": "nm-1"},
+    )
+    assert sent.status_code == 201, sent.text
+    team, team_nonce = stack.browser("nm.ada")
+    listing = _proxy(stack, team, team_nonce, "GET", f"spaces/{space_id}/conversations")
+    cid = listing.json()["conversations"][0]["id"]
+    before = len(stack.site.sent_mail())
+    noted = _proxy(
+        stack,
+        team,
+        team_nonce,
+        "POST",
+        f"spaces/{space_id}/conversations/{cid}/notes",
+        json={"body": "@nm.owner the supplier knows, can you check?", "client_key": "nm-n1"},
+    )
+    assert noted.status_code == 201, noted.text
+
+    def mails():
+        return [m for m in stack.site.sent_mail()[before:] if "supplier" in json.dumps(m)]
+
+    got = _eventually(lambda: mails())
+    assert got, stack.bridge.log.read_text()[-2000:]
+    (mail,) = got
+    assert mail["to"] in ("nm.owner@example.org", ["nm.owner@example.org"])
+    assert mail["subject"] == "Nm Ada mentioned you in a note for Note Noodles", mail
+    assert "the supplier knows" in mail["message"] and "Only the team sees notes" in mail["message"]
+    # Its notification leads the owner to the conversation in the team's inbox.
+    link = stack.site.php(
+        f"echo Space_Inbox_Notification_Listing::format( '', {space_id}, {cid}, 1, 'object',"
+        " 'note_mention', 'space_inbox' )['link'];"
+    )
+    assert f"team={space_id}&conversation={cid}" in link, link
+    # Delivered, and nothing of it was sent to the member.
+    assert _eventually(
+        lambda: all(
+            r[0] is not None
+            for r in stack.site.sql(
+                f"SELECT delivered_at FROM {own(PREFIX)}outbox WHERE kind = 'note_mention'"
+            )
+        )
+    )
+    assert not [m for m in stack.site.sent_mail() if "nm.member@" in json.dumps(m)]
+
+
 def test_the_proxy_forwards_the_members_own_cookie_and_nonce(stack):
     stack.user("px.member")
     browser, nonce = stack.browser("px.member")

@@ -173,6 +173,16 @@ final class Space_Inbox_Notification_Listing {
 				$text = sprintf( __( '%s answered you', 'space-inbox' ), Space_Inbox_Notifications::title_of( (int) $item_id ) );
 				$link = Space_Inbox_Options::member_inbox_url( (int) $item_id );
 			}
+		} elseif ( Space_Inbox_Notifications::ACTION_NOTE_MENTION === $action ) {
+			if ( $total > 1 ) {
+				/* translators: %d: number of conversations. */
+				$text = sprintf( _n( 'Your team mentioned you in notes in %d conversation', 'Your team mentioned you in notes in %d conversations', $total, 'space-inbox' ), $total );
+				$link = Space_Inbox_Options::member_inbox_url();
+			} else {
+				/* translators: %s: name of the Space. */
+				$text = sprintf( __( 'You were mentioned in a note for %s', 'space-inbox' ), Space_Inbox_Notifications::title_of( (int) $item_id ) );
+				$link = Space_Inbox_Options::team_inbox_url( (int) $item_id, (int) $secondary_item_id );
+			}
 		} else {
 			return $content;
 		}

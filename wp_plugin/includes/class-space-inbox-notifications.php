@@ -32,6 +32,7 @@ final class Space_Inbox_Notifications {
 	/** Notification actions (= job kinds). */
 	const ACTION_MEMBER_MESSAGE = 'member_message';
 	const ACTION_SPACE_REPLY    = 'space_reply';
+	const ACTION_NOTE_MENTION   = 'note_mention';
 
 	/** Job kind: an admin read a conversation. */
 	const KIND_CONVERSATION_READ = 'conversation_read';
@@ -170,6 +171,9 @@ final class Space_Inbox_Notifications {
 			case self::ACTION_SPACE_REPLY:
 				self::space_reply( $user, $data );
 				break;
+			case self::ACTION_NOTE_MENTION:
+				self::note_mention( $user, $data );
+				break;
 			case self::KIND_CONVERSATION_READ:
 				self::conversation_read( $user, $data );
 				break;
@@ -249,6 +253,40 @@ final class Space_Inbox_Notifications {
 	}
 
 	/**
+	 * A teammate mentioned an admin in a private note: tell that admin (team only: the
+	 * member is never told of a note).
+	 *
+	 * @param WP_User $admin The admin mentioned.
+	 * @param array   $data  `space_id`, `space_name`, `conversation_id`, `note_id`,
+	 *                       `author_id`, `author_name`, `excerpt`.
+	 * @return void
+	 */
+	private static function note_mention( WP_User $admin, array $data ) {
+		$space_id        = isset( $data['space_id'] ) ? (int) $data['space_id'] : 0;
+		$conversation_id = isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0;
+		self::add_bp_notification( $admin->ID, self::ACTION_NOTE_MENTION, $space_id, $conversation_id );
+
+		if ( ! Space_Inbox_Options::email_enabled() ) {
+			return;
+		}
+		$space  = self::space_name( $data );
+		$author = isset( $data['author_name'] ) && is_string( $data['author_name'] ) && '' !== trim( $data['author_name'] )
+			? trim( wp_strip_all_tags( $data['author_name'] ) )
+			: __( 'A teammate', 'space-inbox' );
+		/* translators: 1: teammate's display name, 2: name of the Space. */
+		$subject = sprintf( __( '%1$s mentioned you in a note for %2$s', 'space-inbox' ), $author, $space );
+		$body    = sprintf(
+			/* translators: 1: teammate's display name, 2: Space name, 3: note excerpt, 4: link to the conversation. */
+			__( "%1\$s wrote a note for %2\$s's team:\n\n%3\$s\n\nOnly the team sees notes. Open the conversation:\n%4\$s", 'space-inbox' ),
+			$author,
+			$space,
+			self::excerpt( $data ),
+			Space_Inbox_Options::team_inbox_url( $space_id, $conversation_id )
+		);
+		self::mail( $admin, $subject, $body, array(), self::ACTION_NOTE_MENTION, $data );
+	}
+
+	/**
 	 * Someone read a conversation (the user, or another admin of its Space): mark the
 	 * user's notifications of it read.
 	 *
@@ -271,11 +309,11 @@ final class Space_Inbox_Notifications {
 	 * @param int      $space_id        Space post ID (item_id).
 	 * @param int      $conversation_id Conversation ID (secondary_item_id), or 0 for every
 	 *                                  conversation of the Space (a member has one per Space).
-	 * @param string[] $actions         The kinds to mark; default both (a conversation id
+	 * @param string[] $actions         The kinds to mark; default all (a conversation id
 	 *                                  names one side for the user anyway).
 	 * @return void
 	 */
-	public static function mark_read( $user_id, $space_id, $conversation_id = 0, array $actions = array( self::ACTION_MEMBER_MESSAGE, self::ACTION_SPACE_REPLY ) ) {
+	public static function mark_read( $user_id, $space_id, $conversation_id = 0, array $actions = array( self::ACTION_MEMBER_MESSAGE, self::ACTION_SPACE_REPLY, self::ACTION_NOTE_MENTION ) ) {
 		if ( ! self::buddypress_active() || ! function_exists( 'bp_notifications_mark_notifications_by_item_id' ) ) {
 			return;
 		}
@@ -294,7 +332,7 @@ final class Space_Inbox_Notifications {
 	 * Add (or refresh) a recipient's notification for a conversation.
 	 *
 	 * @param int    $user_id         Recipient.
-	 * @param string $action          member_message or space_reply.
+	 * @param string $action          member_message, space_reply or note_mention.
 	 * @param int    $space_id        Space post ID (item_id).
 	 * @param int    $conversation_id Conversation ID (secondary_item_id).
 	 * @return void

@@ -592,10 +592,12 @@ def test_the_bridge_answers_503_while_mariadb_is_down_and_serves_again_after(tmp
             # delivered. Cut between the POST and that write, the job is rightly sent
             # again, and the plugin ignores a job id it has done (test_plugin_stack).
             assert _eventually(
-                lambda: site.sql(
-                    "SELECT COUNT(*) FROM wpd_spaceinbox_outbox WHERE delivered_at IS NULL"
-                )
-                == [(0,)],
+                lambda: (
+                    site.sql(
+                        "SELECT COUNT(*) FROM wpd_spaceinbox_outbox WHERE delivered_at IS NULL"
+                    )
+                    == [(0,)]
+                ),
                 15,
             )
             pid = bridge.process.pid

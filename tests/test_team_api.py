@@ -298,12 +298,12 @@ def _typing(client, caller, cid, state=None, space=SPACE):
 
 
 def _who(client, caller, cid) -> dict:
-    """The team's typing answer but its newest message's id (checked on its own)."""
+    """The team's typing answer but its newest message's and note's ids (checked on their own)."""
     answer = _typing(client, caller, cid)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     body = answer.get_json()
-    assert "last_message_id" in body, body
-    del body["last_message_id"]
+    assert "last_message_id" in body and "last_note_id" in body, body
+    del body["last_message_id"], body["last_note_id"]
     return body
 
 
@@ -363,6 +363,17 @@ def test_the_typing_answer_names_the_newest_message_for_pages_without_the_stream
     answered = reply(client, a, SPACE, cid, "From ten.")
     assert answered.status_code == 201
     assert _typing(client, b, cid).get_json()["last_message_id"] == answered.get_json()["id"]
+    # A teammate's note is news to the team's page too (it moves no count).
+    assert _typing(client, b, cid).get_json()["last_note_id"] is None
+    noted = client.post(
+        f"/api/v1/spaces/{SPACE}/conversations/{cid}/notes",
+        json={"body": "She asked on Friday too", "client_key": "n-1"},
+        headers=a.headers(),
+    )
+    assert noted.status_code == 201
+    answer = _typing(client, b, cid).get_json()
+    assert answer["last_note_id"] == noted.get_json()["id"]
+    assert answer["last_message_id"] == answered.get_json()["id"]
 
 
 def test_the_members_typing_answer_names_the_newest_message_of_their_own_conversation(

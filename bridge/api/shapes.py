@@ -459,9 +459,10 @@ class SavedReplyList(TypedDict, closed=True):
 
 
 class TypingState(TypedDict, closed=True):
-    """Who else on the team is typing an answer in the conversation, and the id of its newest
-    message (a page that has not got it loads the conversation again)."""
+    """Who else on the team is typing an answer in the conversation, and the ids of its newest
+    message and note (a page that has not got them loads the conversation again)."""
 
     typing: bool
     who: list[Person]
     last_message_id: int | None
+    last_note_id: int | None

@@ -132,14 +132,21 @@ def delete_saved_reply(space_id: int, reply_id: int):
 @api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TypingState, "Who is typing.")))
 def typing(space_id: int, conversation_id: int):
     """Who else on the team is typing an answer in the conversation, by name, and its newest
-    message (a page without the live stream asks this while the conversation is open)."""
+    message and note (a page without the live stream asks this while the conversation is
+    open)."""
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
         found = typists.typists(session, conversation_id, values.utcnow())
+        last_note_id = notes.newest_id(session, conversation_id)
     who = [serializers.person(r.id, r.name) for r in found if r.id != g.user.id]
-    return {"typing": bool(who), "who": who, "last_message_id": conversation.last_message_id}
+    return {
+        "typing": bool(who),
+        "who": who,
+        "last_message_id": conversation.last_message_id,
+        "last_note_id": last_note_id,
+    }
 
 
 @bp.post("/conversations/<id:conversation_id>/typing")

@@ -144,6 +144,14 @@ def add_note(
     return written, True
 
 
+def newest_id(session: Session, conversation_id: int) -> int | None:
+    """The id of a conversation's newest note (None: it has none)."""
+    n = tables_of(session).notes
+    return session.execute(
+        select(func.max(n.c.id)).where(n.c.conversation_id == conversation_id)
+    ).scalar()
+
+
 def notes_between(
     session: Session, conversation_id: int, since: datetime | None, until: datetime | None
 ) -> list[Row]:

@@ -20,9 +20,11 @@ from .support import (
     PHONE,
     PREFIX,
     SPACE_NAME,
+    eventually,
     horizontal_overflow,
     member_inbox,
     message_in,
+    recorder,
     team_inbox,
     unnamed_controls,
 )
@@ -199,6 +201,84 @@ def test_two_admins_see_each_other_typing_and_an_answer_written_meanwhile_waits_
     assert isinstance(refused.get("seen_id"), int), ben_posts
     assert confirmed == {"body": ben_answer, "client_key": refused["client_key"]}, ben_posts
     browsing.shot(ben_page, "ben-sent-his-too")
+
+
+def test_a_private_note_is_the_teams_and_tells_the_teammate_it_names(stack, browsing):
+    ada, ben = stack.ada, stack.ben
+    member = stack.new_member("Nia Noted")
+    question = "Is the blue hoodie coming back in M?"
+    stack.send_as(member, question)
+    conversation = stack.conversation_of(member)
+    # Everything the member's browser receives from now on, and their page open.
+    member_context = browsing.context(member.login)
+    received = recorder(member_context)
+    member_page = member_context.new_page()
+    browsing.log_in(member_page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    expect(message_in(member_inbox(member_page), question, mine=True)).to_be_visible()
+
+    ada_page = browsing.login(ada, team_url(stack, stack.space_id, conversation))
+    ben_page = browsing.login(ben, team_url(stack, stack.space_id, conversation))
+    ada_inbox, ben_inbox = team_inbox(ada_page), team_inbox(ben_page)
+    expect(message_in(ben_inbox, question)).to_be_visible()
+    mails = stack.mail_count()
+
+    # Ada switches the box to a note: it says who sees it and whom @ tells.
+    note_button = ada_inbox.get_by_role("button", name="Private note")
+    expect(note_button).to_have_attribute("aria-pressed", "false")
+    note_button.click()
+    expect(note_button).to_have_attribute("aria-pressed", "true")
+    box = ada_inbox.get_by_role(
+        "textbox", name="Private note for your team (the member never sees it)"
+    )
+    expect(box).to_be_focused()
+    help_line = ada_inbox.locator(".space-inbox__note-help")
+    expect(help_line).to_contain_text("Only your team sees notes.")
+    expect(help_line).to_contain_text("@ben-admin (Ben Admin)")
+    expect(help_line).not_to_contain_text("@ada-admin")
+    assert help_line.get_attribute("id") in (box.get_attribute("aria-describedby") or "")
+    note = "@ben-admin the supplier restocks M on Friday, can you confirm?"
+    box.fill(note)
+    browsing.shot(ada_page, "ada-writes-a-note")
+    ada_inbox.get_by_role("button", name="Add note").click()
+    written = ada_inbox.locator(".space-inbox-msg--note", has_text="supplier restocks")
+    expect(written).to_have_attribute("data-state", "sent")
+    expect(written.locator(".space-inbox__audit")).to_contain_text("Private note by Ada Admin")
+    # The box still writes notes: text meant for the team never goes to the member because
+    # the box changed under it.
+    expect(note_button).to_have_attribute("aria-pressed", "true")
+    expect(box).to_have_value("")
+    browsing.shot(ada_page, "ada-sees-her-note")
+
+    # Ben's page shows it at its next check (a note moves no count), drawn as a note.
+    ben_note = ben_inbox.locator(".space-inbox-msg--note", has_text="supplier restocks")
+    expect(ben_note).to_be_visible(timeout=TYPING_WITHIN_MS)
+    expect(ben_note.locator(".space-inbox__audit")).to_contain_text("Private note by Ada Admin")
+    # And he is told by e-mail: he was named.
+    assert eventually(lambda: stack.mail_to(ben.email, mails), 15.0), "no e-mail to Ben"
+    (told,) = stack.mail_to(ben.email, mails)
+    assert told["subject"] == f"Ada Admin mentioned you in a note for {SPACE_NAME}"
+    assert not stack.mail_to(member.email, mails)
+
+    # Back to answering: the answer goes to the member, the note never does.
+    ada_inbox.get_by_role("button", name="Reply", exact=True).click()
+    answer_box = ada_inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}")
+    expect(answer_box).to_be_focused()
+    answer_box.fill("It is back on Friday, in every size.")
+    ada_inbox.get_by_role("button", name="Send").click()
+    expect(message_in(ada_inbox, "back on Friday", mine=True)).to_have_attribute(
+        "data-state", "sent"
+    )
+    expect(message_in(member_inbox(member_page), "back on Friday")).to_be_visible(timeout=15_000)
+    assert space_answers(stack, member) == [("It is back on Friday, in every size.", ada.user_id)]
+    member_page.reload()
+    expect(message_in(member_inbox(member_page), "back on Friday")).to_be_visible()
+    browsing.shot(member_page, "the-member-sees-the-answer-only")
+    # Nothing the member's browser got holds the note; nothing the bridge answered names
+    # Ada or a note at all.
+    assert not [url for url, body in received if "supplier" in body]
+    from_bridge = [(url, body) for url, body in received if "proxy.php" in url]
+    assert from_bridge
+    assert not [url for url, body in from_bridge if "Ada Admin" in body or "note" in body.lower()]
 
 
 def _clear_saved_replies(stack) -> None:

@@ -102,6 +102,7 @@ export function buildLayout( view ) {
 	view.messages = new MessageLog( {
 		labelledBy: `${ id }-thread-title`,
 		isMine: ( m ) => view.isMine( m ),
+		kindOf: ( m ) => view.rowKind( m ),
 		sentMeta: ( m ) => view.sentMeta( m ),
 		retry: ( m ) => view.deliver( m ),
 	} );

@@ -392,14 +392,15 @@ export class ConversationView {
 	}
 
 	/**
-	 * The open conversation's newest message, as a check without the live stream names it:
-	 * loaded again when not shown (a change that moves no count of this reader's, such as a
-	 * teammate's answer or the member's message from another device).
+	 * The open conversation's newest records, as a check without the live stream names them:
+	 * loaded again when one is not shown (a change that moves no count of this reader's,
+	 * such as a teammate's answer or the member's message from another device).
 	 *
-	 * @param {number} id
+	 * @param {...string} keys Record keys (`m<id>` for a message); '' for none.
 	 */
-	catchUp( id ) {
-		if ( this.current && ! this.current.messages.has( `m${ id }` ) ) {
+	catchUp( ...keys ) {
+		const c = this.current;
+		if ( c && keys.some( ( key ) => key && ! c.messages.has( key ) ) ) {
 			this.refreshSoon();
 		}
 	}
@@ -510,7 +511,8 @@ export class ConversationView {
 				c.nextBefore = data.next_before || null;
 			}
 			for ( const m of data.messages || [] ) {
-				c.messages.set( `m${ m.id }`, { key: `m${ m.id }`, ...m } );
+				const record = this.recordOf( m );
+				c.messages.set( record.key, record );
 			}
 			c.unread = Number( data.unread ) || 0;
 			this.renderHead();
@@ -585,6 +587,24 @@ export class ConversationView {
 	 */
 	post( body ) {
 		return api( this.messagesPath(), { method: 'POST', body } );
+	}
+
+	/**
+	 * The record the log shows for a stored message.
+	 *
+	 * @param {Object} data A message as the API gives it.
+	 * @return {Object} Its record, keyed by its id.
+	 */
+	recordOf( data ) {
+		return { key: `m${ data.id }`, ...data };
+	}
+
+	/**
+	 * @param {Object} m A record of the log.
+	 * @return {string} How its row is drawn: "mine", "theirs" (or a kind the subclass adds).
+	 */
+	rowKind( m ) {
+		return this.isMine( m ) ? 'mine' : 'theirs';
 	}
 }
 ConversationView.count = 0;

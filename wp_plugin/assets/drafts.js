@@ -20,7 +20,15 @@ const { config } = await import(
 const PREFIX = 'space-inbox:';
 const MONTH_MS = 30 * 24 * 3600 * 1000;
 /** What a kept message holds: the rest of its record is drawn again. */
-const KEPT = [ 'key', 'client_key', 'from', 'body', 'created_at', 'seen_id' ];
+const KEPT = [
+	'key',
+	'client_key',
+	'from',
+	'body',
+	'created_at',
+	'seen_id',
+	'note',
+];
 
 /** @type {Map<string, string>} Where the browser's storage is not to be had. */
 const memory = new Map();

@@ -84,7 +84,7 @@ export class AnsweredMeanwhile {
 		const c = this.inbox.current;
 		let newest = 0;
 		for ( const m of c ? c.messages.values() : [] ) {
-			if ( ! m.pending && Number( m.id ) > newest ) {
+			if ( ! m.pending && ! m.note && Number( m.id ) > newest ) {
 				newest = Number( m.id );
 			}
 		}

@@ -86,7 +86,10 @@ export class MemberInbox extends ConversationView {
 						  )
 						: '';
 			},
-			( newest ) => this.catchUp( newest )
+			( data ) =>
+				this.catchUp(
+					data.last_message_id ? `m${ data.last_message_id }` : ''
+				)
 		);
 		return { head: [ this.replyTime ], thread: [ this.typingNotice ] };
 	}

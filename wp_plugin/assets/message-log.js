@@ -82,11 +82,13 @@ export class MessageLog {
 	 * @param {Object}                        options
 	 * @param {string}                        options.labelledBy Id of the conversation's title.
 	 * @param {function(Object): boolean}     options.isMine     Whether this inbox's side wrote a message.
+	 * @param {function(Object): string}      options.kindOf     How a row is drawn ("mine", "theirs", …).
 	 * @param {function(Object): HTMLElement} options.sentMeta   Who wrote a stored message, and when.
 	 * @param {function(Object): void}        options.retry      Send a message that failed again.
 	 */
-	constructor( { labelledBy, isMine, sentMeta, retry } ) {
+	constructor( { labelledBy, isMine, kindOf, sentMeta, retry } ) {
 		this.isMine = isMine;
+		this.kindOf = kindOf;
 		this.sentMeta = sentMeta;
 		this.retry = retry;
 		this.node = h( 'div', {
@@ -225,7 +227,6 @@ export class MessageLog {
 	 * @return {HTMLElement} The row.
 	 */
 	row( m ) {
-		const mine = this.isMine( m );
 		let meta;
 		if ( m.pending === 'sending' ) {
 			meta = h( 'span', { text: __( 'Sending…', 'space-inbox' ) } );
@@ -247,9 +248,7 @@ export class MessageLog {
 		return h(
 			'div',
 			{
-				class: `space-inbox-msg ${
-					mine ? 'space-inbox-msg--mine' : 'space-inbox-msg--theirs'
-				}`,
+				class: `space-inbox-msg space-inbox-msg--${ this.kindOf( m ) }`,
 				'data-state': m.pending || 'sent',
 			},
 			h( 'div', { class: 'space-inbox-msg__body', text: m.body } ),

@@ -177,7 +177,7 @@ export class Sending {
 		const body = { body: message.body, client_key: message.client_key };
 		view.addToBody( message, body );
 		try {
-			const { data } = await view.post( body );
+			const { data } = await view.post( body, message );
 			this.kept.drop( c.key, message.client_key );
 			this.sent( c, message, data );
 		} catch ( error ) {
@@ -213,7 +213,8 @@ export class Sending {
 	sent( c, message, data ) {
 		const view = this.view;
 		c.messages.delete( message.key );
-		const key = `m${ data.id }`;
+		const record = view.recordOf( data, message );
+		const key = record.key;
 		const node = c.nodes.get( message.key );
 		c.nodes.delete( message.key );
 		if ( c.messages.has( key ) ) {
@@ -221,7 +222,7 @@ export class Sending {
 		} else if ( node ) {
 			c.nodes.set( key, node ); // Kept; renderMessages() redraws it as sent.
 		}
-		c.messages.set( key, { key, ...data } );
+		c.messages.set( key, record );
 		if ( c === view.current ) {
 			view.renderMessages();
 			view.composer.say( '' );

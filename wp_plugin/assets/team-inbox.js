@@ -7,8 +7,8 @@
  * The team sees the audit label under every Space answer ("sent by NAME · time"), marks
  * conversations done and blocks members. Its parts (team-parts.js): who else on the team
  * is replying ("Giulia is replying…", typing.js and typing-watch.js), saved replies in the
- * composer (reply-picker.js), a question before an answer goes out when a teammate
- * answered meanwhile (meanwhile.js). Its actions (team-actions.js): done, block, and a
+ * composer (reply-picker.js), private notes for the team only (notes.js), a question before
+ * an answer goes out when a teammate answered meanwhile (meanwhile.js). Its actions (team-actions.js): done, block, and a
  * Dashboard view beside the conversations (figures, away settings, saved replies:
  * dashboard.js and dashboard.css, loaded the first time it is opened).
  *
@@ -109,9 +109,11 @@ export class TeamInbox extends ConversationView {
 	}
 
 	composerInput() {
-		this.meanwhile.noteDraft();
 		this.picker.onComposerInput();
-		this.marks.typed( this.textarea.value );
+		if ( ! this.noteMode.on ) {
+			this.meanwhile.noteDraft();
+			this.marks.typed( this.textarea.value );
+		}
 	}
 
 	composerBlur() {
@@ -126,6 +128,9 @@ export class TeamInbox extends ConversationView {
 	leavingThread() {
 		this.meanwhile.drop();
 		this.picker.close();
+		if ( this.noteMode.on ) {
+			this.noteMode.set( false, false ); // Each conversation opens on an answer.
+		}
 	}
 
 	threadShown() {
@@ -450,6 +455,12 @@ export class TeamInbox extends ConversationView {
 	}
 
 	composeLabelText() {
+		if ( this.noteMode.on ) {
+			return __(
+				'Private note for your team (the member never sees it)',
+				'space-inbox'
+			);
+		}
 		/* translators: %s: Space name. */
 		return sprintf( __( 'Reply as %s', 'space-inbox' ), this.spaceName );
 	}
@@ -474,6 +485,28 @@ export class TeamInbox extends ConversationView {
 
 	tookPage( c, data ) {
 		c.status = data.status || c.status;
+		for ( const n of data.notes || [] ) {
+			const record = this.noteRecord( n );
+			c.messages.set( record.key, record );
+		}
+	}
+
+	/**
+	 * @param {Object} data A note as the API gives it.
+	 * @return {Object} Its record in the log, keyed apart from the messages.
+	 */
+	noteRecord( data ) {
+		return { ...data, key: `n${ data.id }`, note: true };
+	}
+
+	recordOf( data, message ) {
+		return message && message.note
+			? this.noteRecord( data )
+			: super.recordOf( data );
+	}
+
+	rowKind( m ) {
+		return m.note ? 'note' : super.rowKind( m );
 	}
 
 	readPath( c ) {
@@ -495,7 +528,7 @@ export class TeamInbox extends ConversationView {
 	}
 
 	isMine( m ) {
-		return m.from === 'space';
+		return m.from === 'space' && ! m.note;
 	}
 
 	/**
@@ -511,7 +544,11 @@ export class TeamInbox extends ConversationView {
 	// ---- sending ----
 
 	prepare( message ) {
-		this.meanwhile.stamp( message );
+		if ( this.noteMode.on ) {
+			message.note = true;
+		} else {
+			this.meanwhile.stamp( message );
+		}
 	}
 
 	/**
@@ -527,7 +564,27 @@ export class TeamInbox extends ConversationView {
 	}
 
 	addToBody( message, body ) {
-		this.meanwhile.addToBody( message, body );
+		if ( ! message.note ) {
+			this.meanwhile.addToBody( message, body );
+		}
+	}
+
+	/**
+	 * An answer goes to the messages, a note to the notes.
+	 *
+	 * @param {Object} body    The POST's body.
+	 * @param {Object} message The record on its way.
+	 * @return {Promise<Object>} The bridge's answer.
+	 */
+	post( body, message ) {
+		if ( ! message.note ) {
+			return super.post( body );
+		}
+		const c = this.current;
+		return api(
+			`spaces/${ c.spaceId }/conversations/${ c.conversationId }/notes`,
+			{ method: 'POST', body }
+		);
 	}
 
 	async handled( c, message, error ) {

@@ -2,8 +2,9 @@
  * Space Inbox: what a team inbox (team-inbox.js) shows beyond the conversation view: its
  * toolbar (the Space picker of wp-admin, Conversations or Dashboard, the status filter),
  * the head's "Mark done" and "Block this member", who else on the team is replying, the
- * reply box's saved replies and its question when a teammate answered meanwhile, the
- * response line of the list's rows, and the audit label under the Space's answers.
+ * reply box's saved replies, its switch to a private note (notes.js) and its question when
+ * a teammate answered meanwhile, the response line of the list's rows, and the audit label
+ * under the Space's answers and notes.
  *
  * @module space-inbox/team-parts
  */
@@ -17,6 +18,7 @@ const [
 	{ SavedReplies, ReplyPicker },
 	{ AnsweredMeanwhile },
 	{ duration },
+	{ NoteMode, noteMeta },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -26,6 +28,7 @@ const [
 		'reply-picker.js',
 		'meanwhile.js',
 		'team-common.js',
+		'notes.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -184,7 +187,11 @@ export function teamParts( inbox ) {
 		( data ) => {
 			inbox.typingNotice.textContent = data ? typists( data.who ) : '';
 		},
-		( newest ) => inbox.catchUp( newest )
+		( data ) =>
+			inbox.catchUp(
+				data.last_message_id ? `m${ data.last_message_id }` : '',
+				data.last_note_id ? `n${ data.last_note_id }` : ''
+			)
 	);
 	inbox.store = new SavedReplies();
 	inbox.picker = new ReplyPicker( {
@@ -195,11 +202,16 @@ export function teamParts( inbox ) {
 		uid: id,
 	} );
 	inbox.meanwhile = new AnsweredMeanwhile( inbox );
+	inbox.noteMode = new NoteMode( inbox );
 	return {
 		toolbar,
 		head: [ inbox.statusButton, inbox.blockButton ],
 		thread: [ inbox.typingNotice ],
-		composeTop: [ inbox.meanwhile.box, inbox.picker.panel ],
+		composeTop: [
+			inbox.noteMode.node,
+			inbox.meanwhile.box,
+			inbox.picker.panel,
+		],
 		composeButtons: [ inbox.picker.button ],
 		hint: __(
 			'Press Ctrl+Enter (⌘+Enter on a Mac) to send; type / to insert a saved reply.',
@@ -209,13 +221,16 @@ export function teamParts( inbox ) {
 }
 
 /**
- * Who wrote a message: the member, or who on the team (the audit label).
+ * Who wrote a message or a note: the member, or who on the team (the audit label).
  *
  * @param {Object} inbox The team inbox.
  * @param {Object} m     A message record.
  * @return {HTMLElement} Who wrote it, and when.
  */
 export function auditMeta( inbox, m ) {
+	if ( m.note ) {
+		return noteMeta( m, withTime );
+	}
 	if ( m.from === 'space' && m.automatic ) {
 		return h(
 			'span',

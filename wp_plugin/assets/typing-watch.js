@@ -27,8 +27,8 @@ export class TypingWatch {
 	/**
 	 * @param {function(Object|null): void} onChange   Called with the bridge's answer
 	 *                                                 (`{typing, who?}`) when it changes, or null.
-	 * @param {function(number): void}      [onNewest] Called with the conversation's newest
-	 *                                                 message id, where the answer has one.
+	 * @param {function(Object): void}      [onNewest] Called with every answer: it names the
+	 *                                                 conversation's newest records.
 	 */
 	constructor( onChange, onNewest = () => {} ) {
 		this.onChange = onChange;
@@ -92,8 +92,8 @@ export class TypingWatch {
 			}
 			const typing = Boolean( data && data.typing );
 			this.show( typing ? data : null );
-			if ( data && data.last_message_id ) {
-				this.onNewest( Number( data.last_message_id ) );
+			if ( data ) {
+				this.onNewest( data );
 			}
 			window.clearTimeout( this.recheck );
 			if ( typing ) {

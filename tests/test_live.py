@@ -265,6 +265,41 @@ def test_typing_reaches_the_team_by_name_and_the_member_as_the_space(stack):
             stream.close()
 
 
+def test_a_note_reaches_the_team_live_and_the_member_hears_nothing(stack):
+    """Ada writes a note: Ben's stream hears of the conversation within a second; Mia's
+    stream hears nothing of it (her next message is the next thing it hears), and nothing
+    she hears names anyone."""
+    whole, other, users, space = stack
+    mia = _browser(whole.site, "mia")
+    _send(whole.bridge, mia, space, "Can I bring my dog?")
+    ada = _browser(whole.site, "ada")
+    conversation = _conversation(whole.bridge, ada, space, users["mia"])
+    ben_stream = Stream(other.url, _browser(whole.site, "ben")[0])
+    mia_stream = Stream(other.url, mia[0])
+    try:
+        for stream in (ben_stream, mia_stream):
+            stream.next("summary")
+        session, nonce = ada
+        noted = session.post(
+            f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}/notes",
+            json={"body": "Dogs only on the terrace", "client_key": uuid.uuid4().hex},
+            headers={"X-WP-Nonce": nonce},
+            timeout=10,
+        )
+        assert noted.status_code == 201, noted.text
+        written = time.time()
+        data, arrived = ben_stream.next("team")
+        assert data["conversation_id"] == conversation and arrived - written < WITHIN
+        _send(whole.bridge, mia, space, "A small one.")
+        assert mia_stream.until("conversation", space_id=space) == []
+        heard = "".join(mia_stream.raw)
+        for trace in ("Ada X", "terrace", "note", "author"):
+            assert trace not in heard, trace
+    finally:
+        for stream in (ben_stream, mia_stream):
+            stream.close()
+
+
 def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
     """A one-worker bridge holding 4 connections, 2 streams per user: a user opening five
     keeps two (each beyond closes the oldest with a ``replaced`` event), others still get

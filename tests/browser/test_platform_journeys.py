@@ -325,6 +325,60 @@ def test_a_notification_leads_to_the_conversation_and_reading_marks_the_teams_re
     browsing.shot(member_page, "member-read-the-answer")
 
 
+def test_a_teammate_named_in_a_note_is_notified_and_the_member_never_learns_of_it(stack, browsing):
+    ada, ben = stack.ada, stack.ben
+    member = stack.new_member("Ines Nota")
+    question = "Do you ship to the Azores?"
+    stack.send_as(member, question)
+    conversation = stack.conversation_of(member)
+
+    # Ada, a subscriber, writes a note naming Ben from the front end's team inbox.
+    ada_page = browsing.login(
+        ada, f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"
+    )
+    inbox = team_inbox(ada_page)
+    expect(message_in(inbox, question)).to_be_visible()
+    inbox.get_by_role("button", name="Private note").click()
+    note = f"@{stack.nicename(ben)} the carrier charges extra for the islands"
+    inbox.get_by_role("textbox", name="Private note for your team (the member never sees it)").fill(
+        note
+    )
+    inbox.get_by_role("button", name="Add note").click()
+    written = inbox.locator(".space-inbox-msg--note", has_text="carrier charges extra")
+    expect(written).to_have_attribute("data-state", "sent")
+    browsing.shot(ada_page, "ada-wrote-a-note")
+
+    # Ben's notification leads him to the conversation, where the note is; it is read then.
+    assert wait_for_notification(stack, ben, "note_mention", conversation) == [1]
+    assert stack.notifications(ada, "note_mention", conversation) == []
+    page = browsing.login(ben, stack.notifications_page(ben))
+    listed = page.locator(f'#notifications-user-list a[href*="conversation={conversation}"]')
+    expect(listed.first).to_have_text(f"You were mentioned in a note for {SPACE_NAME}")
+    with page.expect_navigation(wait_until="load"):
+        listed.first.click()
+    ben_inbox = team_inbox(page)
+    expect(
+        ben_inbox.locator(".space-inbox-msg--note", has_text="carrier charges extra")
+    ).to_be_visible()
+    assert eventually(
+        lambda: stack.notifications(ben, "note_mention", conversation) == [0],
+        NOTIFY_WAIT,
+        page=page,
+    ), stack.notifications(ben, "note_mention", conversation)
+    browsing.shot(page, "ben-opened-the-note")
+
+    # The member: no notification, nothing of it in anything their browser receives.
+    assert stack.notifications(member, "note_mention", conversation) == []
+    context = browsing.context(member.login)
+    received = recorder(context)
+    member_page = context.new_page()
+    browsing.log_in(member_page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    expect(message_in(member_inbox(member_page), question, mine=True)).to_be_visible()
+    member_page.wait_for_load_state("networkidle")
+    assert received
+    assert not [url for url, body in received if "carrier" in body or "note_mention" in body]
+
+
 def test_the_member_never_learns_which_admin_answered(stack, browsing):
     ada, ben = stack.ada, stack.ben
     member = stack.new_member("Lena Vogel")

@@ -72,6 +72,12 @@ ROUTES = [
     ),
     (
         "POST",
+        f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/assign",
+        lambda: {"assignee_id": None},
+        _expect(200, TEAM),
+    ),
+    (
+        "POST",
         f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/block",
         lambda: {"blocked": True},
         _expect(200, TEAM),

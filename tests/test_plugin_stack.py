@@ -366,6 +366,50 @@ def test_a_note_tells_the_teammate_it_mentions_and_never_the_member(stack):
     assert not [m for m in stack.site.sent_mail() if "nm.member@" in json.dumps(m)]
 
 
+def test_a_conversation_given_to_a_teammate_tells_them_through_wordpress(stack):
+    owner, ada = stack.user("as.owner"), stack.user("as.ada")
+    stack.user("as.member")
+    space_id = stack.new_space("Assign Apparel", owner, [ada])
+    member, member_nonce = stack.browser("as.member")
+    sent = _proxy(
+        stack,
+        member,
+        member_nonce,
+        "POST",
+        f"me/spaces/{space_id}/messages",
+        json={"body": "Where is my parcel?", "client_key": "as-1"},
+    )
+    assert sent.status_code == 201, sent.text
+    team, team_nonce = stack.browser("as.owner")
+    listing = _proxy(stack, team, team_nonce, "GET", f"spaces/{space_id}/conversations")
+    cid = listing.json()["conversations"][0]["id"]
+    before = len(stack.site.sent_mail())
+    given = _proxy(
+        stack,
+        team,
+        team_nonce,
+        "POST",
+        f"spaces/{space_id}/conversations/{cid}/assign",
+        json={"assignee_id": ada},
+    )
+    assert given.status_code == 200, given.text
+
+    def mails():
+        return [m for m in stack.site.sent_mail()[before:] if "gave you" in m["subject"]]
+
+    got = _eventually(lambda: mails())
+    assert got, stack.bridge.log.read_text()[-2000:]
+    (mail,) = got
+    assert mail["to"] in ("as.ada@example.org", ["as.ada@example.org"])
+    assert mail["subject"] == "As Owner gave you a conversation of Assign Apparel", mail
+    assert "As Member" in mail["message"] and "Where is my parcel?" in mail["message"]
+    link = stack.site.php(
+        f"echo Space_Inbox_Notification_Listing::format( '', {space_id}, {cid}, 1, 'object',"
+        " 'assigned', 'space_inbox' )['text'];"
+    )
+    assert link == "A conversation of Assign Apparel was given to you"
+
+
 def test_the_proxy_forwards_the_members_own_cookie_and_nonce(stack):
     stack.user("px.member")
     browser, nonce = stack.browser("px.member")

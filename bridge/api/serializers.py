@@ -107,6 +107,9 @@ def admin_conversation(row: Row) -> AdminConversation:
         "first_message_at": iso(row.first_message_at),
         "first_response_at": iso(row.first_response_at),
         "awaiting_since": iso(row.awaiting_since),
+        "assignee": (
+            person(row.assignee_id, row.assignee_name) if row.assignee_id is not None else None
+        ),
     }
 
 

@@ -89,9 +89,11 @@ class ListQuery(TypedDict):
 
 
 class SpaceListQuery(ListQuery):
-    """A page of a Space's conversations, all or only those open or done."""
+    """A page of a Space's conversations, all or only those open or done; all, or only the
+    caller's (``assignee=me``) or those left to the team (``assignee=none``)."""
 
     status: NotRequired[Status]
+    assignee: NotRequired[Literal["me", "none"]]
 
 
 class MessagesQuery(TypedDict):
@@ -159,6 +161,12 @@ class BlockBody(TypedDict):
 
 class StatusBody(TypedDict):
     status: Status
+
+
+class AssignBody(TypedDict):
+    """An admin of the Space to give the conversation to, or null: leave it to the team."""
+
+    assignee_id: Id | None
 
 
 # -- answers: the service ----------------------------------------------------------------
@@ -303,6 +311,8 @@ class AdminConversation(TypedDict, closed=True):
     first_message_at: Time | None
     first_response_at: Time | None
     awaiting_since: Time | None
+    #: The admin it is assigned to; null: left to the team.
+    assignee: Person | None
 
 
 #: A message with its audit label: a Space message names the admin who wrote it, or is
@@ -361,6 +371,11 @@ class AdminMessagePage(TypedDict, closed=True):
 class BlockState(TypedDict, closed=True):
     id: Id
     blocked: bool
+
+
+class AssignState(TypedDict, closed=True):
+    id: Id
+    assignee: Person | None
 
 
 class StatusState(TypedDict, closed=True):

@@ -8,7 +8,7 @@ from bridge.api import serializers, shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, notes, reads, values, writes
+from bridge.inbox import access, assignment, notes, reads, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -17,13 +17,19 @@ bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>
 @bp.get("/conversations")
 @api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(shapes.AdminConversationPage, "A page.")))
 def conversations(space_id: int, query: shapes.SpaceListQuery):
-    """The Space's conversations, newest first, optionally only open or done ones (Space
-    admins; site admins read)."""
+    """The Space's conversations, newest first, optionally only open or done ones, and only
+    the caller's or those left to the team (Space admins; site admins read)."""
+    assignee = {"me": g.user.id, "none": reads.UNASSIGNED}.get(query.get("assignee", ""))
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         rows, cursor = reads.space_conversations(
-            session, space_id, query.get("status"), query.get("cursor"), page_size(query)
+            session,
+            space_id,
+            query.get("status"),
+            query.get("cursor"),
+            page_size(query),
+            assignee,
         )
     return {
         "conversations": [serializers.admin_conversation(r) for r in rows],
@@ -137,6 +143,26 @@ def status(space_id: int, conversation_id: int, json: shapes.StatusBody):
         access.admin_space_or_404(session, viewer(), space_id, write=True)
         conversation = writes.set_status(session, space_id, conversation_id, new_status, g.user.id)
     return {"id": conversation.id, "status": conversation.status}
+
+
+@bp.post("/conversations/<id:conversation_id>/assign")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.AssignState, "Assigned.")))
+def assign(space_id: int, conversation_id: int, json: shapes.AssignBody):
+    """Give the conversation to an admin of the Space (who is told), or leave it to the team
+    (``null``); audited."""
+    session = get_session()
+    with session.begin():
+        space = access.admin_space_or_404(session, viewer(), space_id, write=True)
+        assignee = assignment.assign(
+            session, space, conversation_id, g.user.id, json["assignee_id"], values.utcnow()
+        )
+        shaped = (
+            serializers.person(assignee, reads.user_name(session, assignee))
+            if assignee is not None
+            else None
+        )
+    return {"id": conversation_id, "assignee": shaped}
 
 
 @bp.post("/conversations/<id:conversation_id>/block")

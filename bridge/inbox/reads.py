@@ -49,22 +49,41 @@ def member_conversations(
     return _split(rows, limit)
 
 
+#: The assignee filter of a Space's list: nobody's (left to the team).
+UNASSIGNED = 0
+
+
 def space_conversations(
-    session: Session, space_id: int, status: str | None, cursor: str | None, limit: int
+    session: Session,
+    space_id: int,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    assignee: int | None = None,
 ) -> tuple[list[Row], str | None]:
-    """Return a page of a Space's conversations, newest first, with their members' names."""
+    """Return a page of a Space's conversations, newest first, with their members' and
+    assignees' names; only one admin's (``assignee``) or nobody's (:data:`UNASSIGNED`)."""
     t = tables_of(session)
     c, u, b = t.conversations, t.users, t.blocks
+    assignee_user = u.alias("assignee_user")
     query = (
         select(
-            c, u.c.display_name.label("member_name"), b.c.member_id.is_not(None).label("blocked")
+            c,
+            u.c.display_name.label("member_name"),
+            b.c.member_id.is_not(None).label("blocked"),
+            assignee_user.c.display_name.label("assignee_name"),
         )
         .outerjoin(u, u.c.ID == c.c.member_id)
         .outerjoin(b, (b.c.space_id == c.c.space_id) & (b.c.member_id == c.c.member_id))
+        .outerjoin(assignee_user, assignee_user.c.ID == c.c.assignee_id)
         .where(c.c.space_id == space_id, c.c.last_message_id.is_not(None))
     )
     if status:
         query = query.where(c.c.status == status)
+    if assignee == UNASSIGNED:
+        query = query.where(c.c.assignee_id.is_(None))
+    elif assignee is not None:
+        query = query.where(c.c.assignee_id == assignee)
     rows = list(session.execute(_page(query, (c.c.last_message_at, c.c.id), cursor, limit)))
     return _split(rows, limit)
 
@@ -84,6 +103,12 @@ def get_message(session: Session, message_id: int, *, with_authors: bool) -> Row
     """Return one message; ``with_authors`` adds its author's name (admin view only)."""
     m = tables_of(session).messages
     return session.execute(_message_query(session, with_authors).where(m.c.id == message_id)).one()
+
+
+def user_name(session: Session, user_id: int) -> str | None:
+    """A WordPress user's display name (None: no such user)."""
+    u = tables_of(session).users
+    return session.execute(select(u.c.display_name).where(u.c.ID == user_id)).scalar()
 
 
 def message_time(session: Session, conversation_id: int, message_id: int) -> datetime | None:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
+from bridge.inbox import assignment
 from bridge.inbox.changes import Change, note
 from bridge.inbox.privacy import erase_member
 from bridge.inbox.values import clean_id
@@ -143,6 +144,7 @@ def _space_upserted(session: Session, data: dict, now: datetime) -> None:
             mysql_insert(sa_).prefix_with("IGNORE"),
             [{"space_id": data["space_id"], "user_id": uid} for uid in team],
         )
+    assignment.give_back(session, data["space_id"])
     # Admins who left hear it through the Space; those who joined, by their ids.
     note(session, Change(data["space_id"], users=tuple(team)))
 
@@ -171,6 +173,7 @@ def _user_deleted(session: Session, data: dict, now: datetime) -> None:
     erase_member(session, uid)
     session.execute(delete(t.space_admins).where(t.space_admins.c.user_id == uid))
     session.execute(delete(t.user_flags).where(t.user_flags.c.user_id == uid))
+    assignment.give_back(session, None, [uid])
 
 
 def _user_spammed(session: Session, data: dict, now: datetime) -> None:

@@ -141,6 +141,8 @@ def tables(prefix: str) -> Tables:
         Column("first_message_at", WHEN, nullable=True),
         Column("first_response_at", WHEN, nullable=True),
         Column("awaiting_since", WHEN, nullable=True),
+        # The admin of the Space it is assigned to; NULL: left to the team.
+        Column("assignee_id", ID, nullable=True),
         UniqueConstraint("space_id", "member_id", name=f"{p}conversations_pair"),
         Index(f"{p}conversations_member", "member_id", "last_message_at", "id"),
         Index(f"{p}conversations_member_unread", "member_id", "member_unread"),
@@ -148,6 +150,9 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}conversations_space_status", "space_id", "status", "last_message_at", "id"),
         Index(f"{p}conversations_space_unread", "space_id", "space_unread"),
         Index(f"{p}conversations_space_waiting", "space_id", "awaiting_since"),
+        Index(
+            f"{p}conversations_space_assignee", "space_id", "assignee_id", "last_message_at", "id"
+        ),
         **TABLE_OPTIONS,
     )
     messages = Table(

@@ -68,7 +68,7 @@ final class Space_Inbox_Container {
 			$space = 0;
 		}
 		if ( $team && $conversation ) {
-			Space_Inbox_Notifications::mark_read( $user_id, $team, $conversation, array( Space_Inbox_Notifications::ACTION_MEMBER_MESSAGE, Space_Inbox_Notifications::ACTION_NOTE_MENTION ) );
+			Space_Inbox_Notifications::mark_read( $user_id, $team, $conversation, array( Space_Inbox_Notifications::ACTION_MEMBER_MESSAGE, Space_Inbox_Notifications::ACTION_NOTE_MENTION, Space_Inbox_Notifications::ACTION_ASSIGNED ) );
 		} elseif ( $space ) {
 			Space_Inbox_Notifications::mark_read( $user_id, $space, 0, array( Space_Inbox_Notifications::ACTION_SPACE_REPLY ) );
 		}

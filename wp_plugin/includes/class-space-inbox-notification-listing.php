@@ -183,6 +183,16 @@ final class Space_Inbox_Notification_Listing {
 				$text = sprintf( __( 'You were mentioned in a note for %s', 'space-inbox' ), Space_Inbox_Notifications::title_of( (int) $item_id ) );
 				$link = Space_Inbox_Options::team_inbox_url( (int) $item_id, (int) $secondary_item_id );
 			}
+		} elseif ( Space_Inbox_Notifications::ACTION_ASSIGNED === $action ) {
+			if ( $total > 1 ) {
+				/* translators: %d: number of conversations. */
+				$text = sprintf( _n( '%d conversation was given to you', '%d conversations were given to you', $total, 'space-inbox' ), $total );
+				$link = Space_Inbox_Options::member_inbox_url();
+			} else {
+				/* translators: %s: name of the Space. */
+				$text = sprintf( __( 'A conversation of %s was given to you', 'space-inbox' ), Space_Inbox_Notifications::title_of( (int) $item_id ) );
+				$link = Space_Inbox_Options::team_inbox_url( (int) $item_id, (int) $secondary_item_id );
+			}
 		} else {
 			return $content;
 		}

@@ -33,6 +33,7 @@ final class Space_Inbox_Notifications {
 	const ACTION_MEMBER_MESSAGE = 'member_message';
 	const ACTION_SPACE_REPLY    = 'space_reply';
 	const ACTION_NOTE_MENTION   = 'note_mention';
+	const ACTION_ASSIGNED       = 'assigned';
 
 	/** Job kind: an admin read a conversation. */
 	const KIND_CONVERSATION_READ = 'conversation_read';
@@ -174,6 +175,9 @@ final class Space_Inbox_Notifications {
 			case self::ACTION_NOTE_MENTION:
 				self::note_mention( $user, $data );
 				break;
+			case self::ACTION_ASSIGNED:
+				self::assigned( $user, $data );
+				break;
 			case self::KIND_CONVERSATION_READ:
 				self::conversation_read( $user, $data );
 				break;
@@ -287,6 +291,42 @@ final class Space_Inbox_Notifications {
 	}
 
 	/**
+	 * A teammate gave an admin a conversation: tell that admin (team only).
+	 *
+	 * @param WP_User $admin The admin it was given to.
+	 * @param array   $data  `space_id`, `space_name`, `conversation_id`, `member_id`,
+	 *                       `actor_id`, `actor_name`, `excerpt`.
+	 * @return void
+	 */
+	private static function assigned( WP_User $admin, array $data ) {
+		$space_id        = isset( $data['space_id'] ) ? (int) $data['space_id'] : 0;
+		$conversation_id = isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0;
+		self::add_bp_notification( $admin->ID, self::ACTION_ASSIGNED, $space_id, $conversation_id );
+
+		if ( ! Space_Inbox_Options::email_enabled() ) {
+			return;
+		}
+		$space  = self::space_name( $data );
+		$actor  = isset( $data['actor_name'] ) && is_string( $data['actor_name'] ) && '' !== trim( $data['actor_name'] )
+			? trim( wp_strip_all_tags( $data['actor_name'] ) )
+			: __( 'A teammate', 'space-inbox' );
+		$member = isset( $data['member_id'] ) ? get_userdata( (int) $data['member_id'] ) : false;
+		$who    = $member ? $member->display_name : __( 'a member', 'space-inbox' );
+		/* translators: 1: teammate's display name, 2: name of the Space. */
+		$subject = sprintf( __( '%1$s gave you a conversation of %2$s', 'space-inbox' ), $actor, $space );
+		$body    = sprintf(
+			/* translators: 1: teammate's display name, 2: member's display name, 3: Space name, 4: excerpt of the conversation's last message, 5: link to the conversation. */
+			__( "%1\$s gave you the conversation with %2\$s in %3\$s's inbox:\n\n%4\$s\n\nOpen it:\n%5\$s", 'space-inbox' ),
+			$actor,
+			$who,
+			$space,
+			self::excerpt( $data ),
+			Space_Inbox_Options::team_inbox_url( $space_id, $conversation_id )
+		);
+		self::mail( $admin, $subject, $body, array(), self::ACTION_ASSIGNED, $data );
+	}
+
+	/**
 	 * Someone read a conversation (the user, or another admin of its Space): mark the
 	 * user's notifications of it read.
 	 *
@@ -313,7 +353,7 @@ final class Space_Inbox_Notifications {
 	 *                                  names one side for the user anyway).
 	 * @return void
 	 */
-	public static function mark_read( $user_id, $space_id, $conversation_id = 0, array $actions = array( self::ACTION_MEMBER_MESSAGE, self::ACTION_SPACE_REPLY, self::ACTION_NOTE_MENTION ) ) {
+	public static function mark_read( $user_id, $space_id, $conversation_id = 0, array $actions = array( self::ACTION_MEMBER_MESSAGE, self::ACTION_SPACE_REPLY, self::ACTION_NOTE_MENTION, self::ACTION_ASSIGNED ) ) {
 		if ( ! self::buddypress_active() || ! function_exists( 'bp_notifications_mark_notifications_by_item_id' ) ) {
 			return;
 		}
@@ -332,7 +372,7 @@ final class Space_Inbox_Notifications {
 	 * Add (or refresh) a recipient's notification for a conversation.
 	 *
 	 * @param int    $user_id         Recipient.
-	 * @param string $action          member_message, space_reply or note_mention.
+	 * @param string $action          member_message, space_reply, note_mention or assigned.
 	 * @param int    $space_id        Space post ID (item_id).
 	 * @param int    $conversation_id Conversation ID (secondary_item_id).
 	 * @return void
@@ -385,7 +425,7 @@ final class Space_Inbox_Notifications {
 		 * who wrote the answer.
 		 *
 		 * @param array   $mail `to`, `subject`, `message`, `headers` for wp_mail().
-		 * @param string  $kind member_message or space_reply.
+		 * @param string  $kind member_message, space_reply, note_mention or assigned.
 		 * @param array   $data The job's data.
 		 * @param WP_User $to   The recipient.
 		 */

@@ -281,6 +281,72 @@ def test_a_private_note_is_the_teams_and_tells_the_teammate_it_names(stack, brow
     assert not [url for url, body in from_bridge if "Ada Admin" in body or "note" in body.lower()]
 
 
+def test_a_conversation_is_given_to_a_teammate_and_found_under_mine(stack, browsing):
+    ada, ben = stack.ada, stack.ben
+    member, other = stack.new_member("Gus Given"), stack.new_member("Una Unassigned")
+    stack.send_as(member, "Can I pay by bank transfer?")
+    stack.send_as(other, "Do you print on hoodies?")
+    given = stack.conversation_of(member)
+    member_context = browsing.context(member.login)
+    received = recorder(member_context)
+    member_page = member_context.new_page()
+    browsing.log_in(member_page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    mails = stack.mail_count()
+
+    page = browsing.login(ada, team_url(stack, stack.space_id, given))
+    inbox = team_inbox(page)
+    field = inbox.get_by_role("combobox", name="Assigned to", exact=True)
+    expect(field).to_have_value("")
+    expect(field.locator("option")).to_have_text(["The team", "Ada Admin (you)", "Ben Admin"])
+    field.select_option(label="Ben Admin")
+    expect(inbox.locator(".space-inbox__thread .space-inbox__status")).to_have_text(
+        "Given to Ben Admin."
+    )
+    row = inbox.locator(".space-inbox__item-button", has_text=member.display_name)
+    expect(row).to_contain_text("For Ben Admin")
+    browsing.shot(page, "ada-gave-it-to-ben")
+    # Unassigned: the other conversation only.
+    inbox.get_by_role("combobox", name="Assigned", exact=True).select_option(label="Unassigned")
+    expect(inbox.locator(".space-inbox__item-button")).to_have_count(1)
+    expect(inbox.locator(".space-inbox__item-button")).to_contain_text(other.display_name)
+
+    # Ben is told, and finds it under Mine, marked his.
+    assert eventually(lambda: stack.mail_to(ben.email, mails), 15.0), "no e-mail to Ben"
+    told = [m for m in stack.mail_to(ben.email, mails) if "gave you" in m["subject"]]
+    assert [m["subject"] for m in told] == [f"Ada Admin gave you a conversation of {SPACE_NAME}"]
+    ben_page = browsing.login(ben, team_url(stack, stack.space_id))
+    ben_inbox = team_inbox(ben_page)
+    ben_inbox.get_by_role("combobox", name="Assigned", exact=True).select_option(label="Mine")
+    expect(ben_inbox.locator(".space-inbox__item-button")).to_have_count(1)
+    expect(ben_inbox.locator(".space-inbox__item-button")).to_contain_text("Yours")
+    ben_inbox.locator(".space-inbox__item-button").click()
+    expect(ben_inbox.get_by_role("combobox", name="Assigned to", exact=True)).to_have_value(
+        str(ben.user_id)
+    )
+    # He gives it back to the team.
+    ben_inbox.get_by_role("combobox", name="Assigned to", exact=True).select_option(
+        label="The team"
+    )
+    expect(ben_inbox.locator(".space-inbox__thread .space-inbox__status")).to_have_text(
+        "Left to the team."
+    )
+    expect(ben_inbox.locator(".space-inbox__item-button")).to_have_count(0)  # not his now
+
+    # On a phone the head keeps every control in view.
+    phone = browsing.login(ada, team_url(stack, stack.space_id, given), viewport=PHONE)
+    expect(
+        team_inbox(phone).get_by_role("combobox", name="Assigned to", exact=True)
+    ).to_be_visible()
+    assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
+    browsing.shot(phone, "assigned-on-a-phone")
+
+    member_page.reload()
+    expect(message_in(member_inbox(member_page), "bank transfer", mine=True)).to_be_visible()
+    from_bridge = [(url, body) for url, body in received if "proxy.php" in url]
+    assert from_bridge
+    assert not [url for url, body in from_bridge if "Ben Admin" in body or "assign" in body.lower()]
+
+
 def _clear_saved_replies(stack) -> None:
     listed = stack.proxy(stack.ada, "GET", f"spaces/{stack.space_id}/saved-replies")
     assert listed.status_code == 200, listed.text

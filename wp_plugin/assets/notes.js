@@ -10,9 +10,15 @@
  */
 
 const { __, sprintf } = window.wp.i18n;
-const { api, config, h } = await import(
-	new URL( `badge.js${ new URL( import.meta.url ).search }`, import.meta.url )
-		.href
+const [ { h }, { teamOf, myId } ] = await Promise.all(
+	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
+		import(
+			new URL(
+				`${ name }${ new URL( import.meta.url ).search }`,
+				import.meta.url
+			).href
+		)
+	)
 );
 
 /**
@@ -24,8 +30,7 @@ export class NoteMode {
 		this.inbox = inbox;
 		/** Whether the box writes a note. */
 		this.on = false;
-		/** The Space whose team is known, and its admins ({id, name, mention}). */
-		this.teamOf = 0;
+		/** The Space's admins ({id, name, mention}), once known. */
 		this.team = [];
 		this.replyButton = h( 'button', {
 			type: 'button',
@@ -98,7 +103,7 @@ export class NoteMode {
 	/** What the line under the switch says: who sees notes, and who `@` tells. */
 	describe() {
 		const others = this.team.filter(
-			( a ) => a.mention && a.id !== Number( config.userId )
+			( a ) => a.mention && a.id !== myId()
 		);
 		const names = others
 			.map( ( a ) =>
@@ -122,22 +127,13 @@ export class NoteMode {
 			: __( 'Only your team sees notes.', 'space-inbox' );
 	}
 
-	/** Fetch the Space's team once per Space, for the line under the switch. */
+	/** The Space's team, for the line under the switch. */
 	async loadTeam() {
 		const spaceId = this.inbox.spaceId;
-		if ( this.teamOf === spaceId ) {
-			return;
-		}
-		try {
-			const { data } = await api( `spaces/${ spaceId }/team` );
-			if ( spaceId !== this.inbox.spaceId ) {
-				return;
-			}
-			this.teamOf = spaceId;
-			this.team = Array.isArray( data.admins ) ? data.admins : [];
+		const team = await teamOf( spaceId );
+		if ( spaceId === this.inbox.spaceId ) {
+			this.team = team;
 			this.describe();
-		} catch {
-			// The line says who sees notes; the names come with the next note.
 		}
 	}
 }

@@ -1,7 +1,7 @@
 /**
  * Space Inbox: what the team's modules share (team-inbox.js, typing.js, reply-picker.js and
- * the dashboard's): the team's configuration, spans of time in words, error text, and the
- * fields of the dashboard's forms.
+ * the dashboard's): the team's configuration, who is on a Space's team, spans of time in
+ * words, error text, and the fields of the dashboard's forms.
  *
  * The team's configuration, set by PHP only on the pages of a Space's team:
  * `window.spaceInboxTeamConfig` = `{ savedRepliesMax, savedReplyTitleMax,
@@ -11,13 +11,42 @@
  */
 
 const { __, _n, sprintf } = window.wp.i18n;
-const { config, num, h, ApiError } = await import(
+const { api, config, num, h, ApiError } = await import(
 	new URL( `badge.js${ new URL( import.meta.url ).search }`, import.meta.url )
 		.href
 );
 
 /** The team tools' limits (defaults where a page was not given them). */
 export const teamConfig = window.spaceInboxTeamConfig || {};
+
+/** @type {Map<number, Promise<Array<Object>>>} Each Space's team, asked once a page. */
+const teams = new Map();
+
+/**
+ * A Space's admins, by name: `{id, name, mention}` (`mention`: the name a note's `@` takes).
+ *
+ * @param {number} spaceId
+ * @return {Promise<Array<Object>>} The admins ([] when they could not be had: asked again next time).
+ */
+export function teamOf( spaceId ) {
+	if ( ! teams.has( spaceId ) ) {
+		teams.set(
+			spaceId,
+			api( `spaces/${ spaceId }/team` ).then(
+				( { data } ) =>
+					Array.isArray( data.admins ) ? data.admins : [],
+				() => {
+					teams.delete( spaceId );
+					return [];
+				}
+			)
+		);
+	}
+	return teams.get( spaceId );
+}
+
+/** @return {number} The user's own id. */
+export const myId = () => Number( config.userId ) || 0;
 
 /**
  * A span of time in words: "under a minute", "4 min", "3 hours", "2 days".

@@ -140,6 +140,7 @@ export class TeamInbox extends ConversationView {
 	clearHead() {
 		this.statusButton.hidden = true;
 		this.blockButton.hidden = true;
+		this.assignment.field.hidden = true;
 	}
 
 	closedQuery() {
@@ -358,7 +359,11 @@ export class TeamInbox extends ConversationView {
 
 	fetchList( cursor ) {
 		return api( `spaces/${ this.spaceId }/conversations`, {
-			query: { status: this.statusFilter, cursor },
+			query: {
+				status: this.statusFilter,
+				cursor,
+				...this.assignment.listQuery(),
+			},
 		} );
 	}
 
@@ -409,6 +414,7 @@ export class TeamInbox extends ConversationView {
 						text: __( 'Done', 'space-inbox' ),
 				  } )
 				: '',
+			this.assignment.itemNote( item.row ),
 		];
 	}
 
@@ -476,6 +482,7 @@ export class TeamInbox extends ConversationView {
 		this.blockButton.textContent = c.blocked
 			? __( 'Unblock this member', 'space-inbox' )
 			: __( 'Block this member', 'space-inbox' );
+		this.assignment.render( c, readOnly );
 	}
 
 	messagesPath() {

@@ -1,7 +1,8 @@
 /**
  * Space Inbox: what a team inbox (team-inbox.js) shows beyond the conversation view: its
  * toolbar (the Space picker of wp-admin, Conversations or Dashboard, the status filter),
- * the head's "Mark done" and "Block this member", who else on the team is replying, the
+ * the head's assignee (assignment.js), "Mark done" and "Block this member", who else on the
+ * team is replying, the
  * reply box's saved replies, its switch to a private note (notes.js) and its question when
  * a teammate answered meanwhile, the response line of the list's rows, and the audit label
  * under the Space's answers and notes.
@@ -19,6 +20,7 @@ const [
 	{ AnsweredMeanwhile },
 	{ duration },
 	{ NoteMode, noteMeta },
+	{ Assignment },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -29,6 +31,7 @@ const [
 		'meanwhile.js',
 		'team-common.js',
 		'notes.js',
+		'assignment.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -124,6 +127,7 @@ export function teamParts( inbox ) {
 		} ),
 		inbox.filterSelect
 	);
+	inbox.assignment = new Assignment( inbox );
 	inbox.viewButtons = {
 		inbox: h( 'button', {
 			type: 'button',
@@ -163,7 +167,8 @@ export function teamParts( inbox ) {
 			inbox.viewButtons.inbox,
 			inbox.viewButtons.dashboard
 		),
-		inbox.filterField
+		inbox.filterField,
+		inbox.assignment.filterField
 	);
 	inbox.statusButton = h( 'button', {
 		type: 'button',
@@ -205,7 +210,7 @@ export function teamParts( inbox ) {
 	inbox.noteMode = new NoteMode( inbox );
 	return {
 		toolbar,
-		head: [ inbox.statusButton, inbox.blockButton ],
+		head: [ inbox.assignment.field, inbox.statusButton, inbox.blockButton ],
 		thread: [ inbox.typingNotice ],
 		composeTop: [
 			inbox.noteMode.node,

@@ -37,6 +37,11 @@ SAVED_REPLIES_MAX = 100
 SAVED_REPLY_TITLE_MAX = 100
 #: Seconds an admin counts as typing after their page last said so.
 TYPING_SECONDS = 8
+#: Seconds an admin counts as viewing a conversation after their page last said so (pages
+#: say so every third of it), and seconds their answering claims it after their last
+#: keystroke, unless they send or leave first.
+VIEWING_SECONDS = 45
+CLAIM_SECONDS = 180
 #: What "Typically replies within ..." may say (a preset, or what the figures show).
 REPLY_TIMES = ("minutes", "hour", "hours", "day")
 #: The days of weekly opening hours, and the opening intervals a day may have.

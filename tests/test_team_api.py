@@ -302,8 +302,9 @@ def _who(client, caller, cid) -> dict:
     answer = _typing(client, caller, cid)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     body = answer.get_json()
-    assert "last_message_id" in body and "last_note_id" in body, body
-    del body["last_message_id"], body["last_note_id"]
+    assert {"last_message_id", "last_note_id", "viewing", "answering"} <= set(body), body
+    for key in ("last_message_id", "last_note_id", "viewing", "answering"):
+        del body[key]
     return body
 
 

@@ -94,8 +94,10 @@ def member_sent(row: Row) -> MemberSent:
 ADMIN_FROM: dict[str, AdminFrom] = {"member": "member", "space": "space"}
 
 
-def admin_conversation(row: Row) -> AdminConversation:
-    """A conversation in a Space's inbox."""
+def admin_conversation(row: Row, present: dict[str, list[Row]] | None = None) -> AdminConversation:
+    """A conversation in a Space's inbox, with who else on the team is viewing and who is
+    answering it (``present``: :func:`bridge.inbox.typists.at_conversations`'s)."""
+    present = present or {}
     return {
         "id": row.id,
         "member": {"id": row.member_id, "name": row.member_name or DELETED_USER},
@@ -110,6 +112,8 @@ def admin_conversation(row: Row) -> AdminConversation:
         "assignee": (
             person(row.assignee_id, row.assignee_name) if row.assignee_id is not None else None
         ),
+        "viewing": [person(r.id, r.name) for r in present.get("viewing", ())],
+        "answering": [person(r.id, r.name) for r in present.get("answering", ())],
     }
 
 

@@ -155,6 +155,10 @@ class TypingBody(TypedDict):
     typing: bool
 
 
+class ViewingBody(TypedDict):
+    viewing: bool
+
+
 class BlockBody(TypedDict):
     blocked: bool
 
@@ -313,6 +317,9 @@ class AdminConversation(TypedDict, closed=True):
     awaiting_since: Time | None
     #: The admin it is assigned to; null: left to the team.
     assignee: Person | None
+    #: Who else on the team has it open, and who is answering it (a soft claim).
+    viewing: list[Person]
+    answering: list[Person]
 
 
 #: A message with its audit label: a Space message names the admin who wrote it, or is
@@ -479,5 +486,9 @@ class TypingState(TypedDict, closed=True):
 
     typing: bool
     who: list[Person]
+    #: Who else has it open, and who is answering it (a soft claim: the others may still
+    #: answer, once told).
+    viewing: list[Person]
+    answering: list[Person]
     last_message_id: int | None
     last_note_id: int | None

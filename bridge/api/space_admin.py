@@ -8,7 +8,7 @@ from bridge.api import serializers, shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, assignment, notes, reads, values, writes
+from bridge.inbox import access, assignment, notes, reads, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -31,8 +31,11 @@ def conversations(space_id: int, query: shapes.SpaceListQuery):
             page_size(query),
             assignee,
         )
+        present = typists.at_conversations(
+            session, [r.id for r in rows], values.utcnow(), g.user.id
+        )
     return {
-        "conversations": [serializers.admin_conversation(r) for r in rows],
+        "conversations": [serializers.admin_conversation(r, present[r.id]) for r in rows],
         "next_cursor": cursor,
     }
 

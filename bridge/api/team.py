@@ -131,19 +131,24 @@ def delete_saved_reply(space_id: int, reply_id: int):
 @bp.get("/conversations/<id:conversation_id>/typing")
 @api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TypingState, "Who is typing.")))
 def typing(space_id: int, conversation_id: int):
-    """Who else on the team is typing an answer in the conversation, by name, and its newest
-    message and note (a page without the live stream asks this while the conversation is
-    open)."""
+    """Who else on the team is typing an answer in the conversation, viewing it and answering
+    it, by name, and its newest message and note (a page asks this while the conversation is
+    open, and again when the live stream says it changed)."""
     session = get_session()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
-        found = typists.typists(session, conversation_id, values.utcnow())
+        now = values.utcnow()
+        found = typists.typists(session, conversation_id, now)
+        present = typists.at_conversations(session, [conversation_id], now, g.user.id)
         last_note_id = notes.newest_id(session, conversation_id)
     who = [serializers.person(r.id, r.name) for r in found if r.id != g.user.id]
+    here = present[conversation_id]
     return {
         "typing": bool(who),
         "who": who,
+        "viewing": [serializers.person(r.id, r.name) for r in here["viewing"]],
+        "answering": [serializers.person(r.id, r.name) for r in here["answering"]],
         "last_message_id": conversation.last_message_id,
         "last_note_id": last_note_id,
     }
@@ -160,4 +165,20 @@ def set_typing(space_id: int, conversation_id: int, json: shapes.TypingBody):
         access.admin_space_or_404(session, viewer(), space_id, write=True)
         conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
         typists.set_typing(session, conversation, g.user.id, state, values.utcnow())
+    return "", 204
+
+
+@bp.post("/conversations/<id:conversation_id>/viewing")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_204=(None, "Done.")))
+def set_viewing(space_id: int, conversation_id: int, json: shapes.ViewingBody):
+    """Say that the caller's page shows the conversation (for 45 s; pages repeat it), or no
+    longer does (which gives up their answering claim too). The rest of the team hears it;
+    the member never does."""
+    viewing = json["viewing"]
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
+        typists.set_viewing(session, conversation, g.user.id, viewing, values.utcnow())
     return "", 204

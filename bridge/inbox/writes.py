@@ -305,6 +305,7 @@ def reply_as_space(
     message = _add_message(session, conversation, "space", author_id, body, client_key, now)
     _close_period(session, space.id, conversation, author_id, now)
     typists.set_typing(session, conversation, author_id, False, now)
+    typists.release_claim(session, conversation, author_id, now)
     notify(
         session,
         "space_reply",

@@ -56,6 +56,7 @@ class Tables:
     saved_replies: Table
     typing: Table
     notes: Table
+    presence: Table
 
 
 def own(prefix: str) -> str:
@@ -328,6 +329,19 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}notes_conversation", "conversation_id", "created_at"),
         **TABLE_OPTIONS,
     )
+    presence = Table(
+        f"{p}presence",
+        md,
+        # An admin at a conversation: viewing it (renewed while their page shows it), and
+        # answering it (a soft claim: renewed while they type, released when they send or
+        # leave). NULL or past: not so.
+        Column("conversation_id", ID, nullable=False),
+        Column("user_id", ID, nullable=False),
+        Column("viewing_until", WHEN, nullable=True),
+        Column("claim_until", WHEN, nullable=True),
+        PrimaryKeyConstraint("conversation_id", "user_id"),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -350,4 +364,5 @@ def tables(prefix: str) -> Tables:
         saved_replies,
         typing,
         notes,
+        presence,
     )

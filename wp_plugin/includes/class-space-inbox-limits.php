@@ -76,6 +76,20 @@ final class Space_Inbox_Limits {
 	const TYPING_SECONDS = 8;
 
 	/**
+	 * Seconds an admin counts as viewing a conversation after their page last said so
+	 * (pages say so every third of it), and seconds their answering claims it after their
+	 * last keystroke, unless they send or leave first.
+	 */
+	const VIEWING_SECONDS = 45;
+
+	/**
+	 * Seconds an admin counts as viewing a conversation after their page last said so
+	 * (pages say so every third of it), and seconds their answering claims it after their
+	 * last keystroke, unless they send or leave first.
+	 */
+	const CLAIM_SECONDS = 180;
+
+	/**
 	 * What "Typically replies within ..." may say (a preset, or what the figures show).
 	 */
 	const REPLY_TIMES = array( 'minutes', 'hour', 'hours', 'day' );

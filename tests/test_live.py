@@ -300,6 +300,40 @@ def test_a_note_reaches_the_team_live_and_the_member_hears_nothing(stack):
             stream.close()
 
 
+def test_who_views_reaches_the_team_live_and_never_the_member(stack):
+    """Ada opens the conversation: Ben's stream hears of it within a second (a `typing`
+    event: the page checks who is there); Mia's stream hears nothing of it."""
+    whole, other, users, space = stack
+    mia = _browser(whole.site, "mia")
+    _send(whole.bridge, mia, space, "Is the terrace heated?")
+    ada = _browser(whole.site, "ada")
+    conversation = _conversation(whole.bridge, ada, space, users["mia"])
+    ben = _browser(whole.site, "ben")
+    ben_stream = Stream(other.url, ben[0])
+    mia_stream = Stream(other.url, mia[0])
+    try:
+        for stream in (ben_stream, mia_stream):
+            stream.next("summary")
+        session, nonce = ada
+        path = f"{whole.bridge.url}/api/v1/spaces/{space}/conversations/{conversation}"
+        viewed = session.post(
+            f"{path}/viewing", json={"viewing": True}, headers={"X-WP-Nonce": nonce}, timeout=10
+        )
+        assert viewed.status_code == 204, viewed.text
+        opened = time.time()
+        data, arrived = ben_stream.next("typing")
+        assert data == {"space_id": space, "conversation_id": conversation}
+        assert arrived - opened < WITHIN
+        there = ben[0].get(f"{path}/typing", timeout=10).json()
+        assert there["viewing"] == [{"id": users["ada"], "name": "Ada X"}]
+        _send(whole.bridge, mia, space, "Thanks!")
+        assert mia_stream.until("conversation", space_id=space) == []
+        assert "Ada X" not in "".join(mia_stream.raw)
+    finally:
+        for stream in (ben_stream, mia_stream):
+            stream.close()
+
+
 def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
     """A one-worker bridge holding 4 connections, 2 streams per user: a user opening five
     keeps two (each beyond closes the oldest with a ``replaced`` event), others still get

@@ -110,7 +110,11 @@ def test_two_admins_see_each_other_typing_and_an_answer_written_meanwhile_waits_
         expect(message_in(inbox, question)).to_be_visible()
     ben_notice = ben_inbox.locator(".space-inbox__typing")
     expect(ben_notice).to_have_attribute("aria-live", "polite")
-    expect(ben_notice).to_have_text("")
+    # Each sees that the other has the conversation open.
+    expect(ben_notice).to_have_text("Also here: Ada Admin.", timeout=TYPING_WITHIN_MS)
+    expect(ada_inbox.locator(".space-inbox__typing")).to_have_text(
+        "Also here: Ben Admin.", timeout=TYPING_WITHIN_MS
+    )
     ben_posts = answers_posted(ben_page)
 
     # Ada types: Ben sees that she does, by name; the member sees that the Space types,
@@ -119,7 +123,8 @@ def test_two_admins_see_each_other_typing_and_an_answer_written_meanwhile_waits_
     ada_answer = "Yes: tell us the size you want and we swap it before it ships."
     ada_box.press_sequentially(ada_answer[:20])
     expect(ben_notice).to_have_text(f"{ada.display_name} is replying…", timeout=TYPING_WITHIN_MS)
-    expect(ada_inbox.locator(".space-inbox__typing")).to_have_text("")  # not her own typing
+    # Not her own typing.
+    expect(ada_inbox.locator(".space-inbox__typing")).to_have_text("Also here: Ben Admin.")
     member_notice = member_inbox(member_page).locator(".space-inbox__typing")
     expect(member_notice).to_have_text(f"{SPACE_NAME} is typing…", timeout=TYPING_WITHIN_MS)
     expect(member_notice).to_have_attribute("aria-live", "polite")
@@ -132,10 +137,10 @@ def test_two_admins_see_each_other_typing_and_an_answer_written_meanwhile_waits_
     assert typing_calls, member_calls  # the member's page asks the member's API only
     assert all(f"me/spaces/{stack.space_id}/typing" in url for url in typing_calls), typing_calls
 
-    # Ada sends: the notice goes from Ben's page.
+    # Ada sends: she is no longer answering, only there.
     ada_inbox.get_by_role("button", name="Send").click()
     expect(message_in(ada_inbox, ada_answer, mine=True)).to_have_attribute("data-state", "sent")
-    expect(ben_notice).to_have_text("", timeout=TYPING_WITHIN_MS)
+    expect(ben_notice).to_have_text("Also here: Ada Admin.", timeout=TYPING_WITHIN_MS)
     expect(member_notice).to_have_text("", timeout=TYPING_WITHIN_MS)
     assert space_answers(stack, member) == [(ada_answer, ada.user_id)]
 
@@ -307,8 +312,9 @@ def test_a_conversation_is_given_to_a_teammate_and_found_under_mine(stack, brows
     browsing.shot(page, "ada-gave-it-to-ben")
     # Unassigned: the other conversation only.
     inbox.get_by_role("combobox", name="Assigned", exact=True).select_option(label="Unassigned")
-    expect(inbox.locator(".space-inbox__item-button")).to_have_count(1)
-    expect(inbox.locator(".space-inbox__item-button")).to_contain_text(other.display_name)
+    rows = inbox.locator(".space-inbox__item-button")
+    expect(rows.filter(has_text=member.display_name)).to_have_count(0)
+    expect(rows.filter(has_text=other.display_name)).to_have_count(1)
 
     # Ben is told, and finds it under Mine, marked his.
     assert eventually(lambda: stack.mail_to(ben.email, mails), 15.0), "no e-mail to Ben"
@@ -317,9 +323,11 @@ def test_a_conversation_is_given_to_a_teammate_and_found_under_mine(stack, brows
     ben_page = browsing.login(ben, team_url(stack, stack.space_id))
     ben_inbox = team_inbox(ben_page)
     ben_inbox.get_by_role("combobox", name="Assigned", exact=True).select_option(label="Mine")
-    expect(ben_inbox.locator(".space-inbox__item-button")).to_have_count(1)
-    expect(ben_inbox.locator(".space-inbox__item-button")).to_contain_text("Yours")
-    ben_inbox.locator(".space-inbox__item-button").click()
+    ben_rows = ben_inbox.locator(".space-inbox__item-button")
+    expect(ben_rows.filter(has_text=other.display_name)).to_have_count(0)
+    his = ben_rows.filter(has_text=member.display_name)
+    expect(his).to_contain_text("Yours")
+    his.click()
     expect(ben_inbox.get_by_role("combobox", name="Assigned to", exact=True)).to_have_value(
         str(ben.user_id)
     )
@@ -330,7 +338,7 @@ def test_a_conversation_is_given_to_a_teammate_and_found_under_mine(stack, brows
     expect(ben_inbox.locator(".space-inbox__thread .space-inbox__status")).to_have_text(
         "Left to the team."
     )
-    expect(ben_inbox.locator(".space-inbox__item-button")).to_have_count(0)  # not his now
+    expect(his).to_have_count(0)  # not his now
 
     # On a phone the head keeps every control in view.
     phone = browsing.login(ada, team_url(stack, stack.space_id, given), viewport=PHONE)
@@ -345,6 +353,48 @@ def test_a_conversation_is_given_to_a_teammate_and_found_under_mine(stack, brows
     from_bridge = [(url, body) for url, body in received if "proxy.php" in url]
     assert from_bridge
     assert not [url for url, body in from_bridge if "Ben Admin" in body or "assign" in body.lower()]
+
+
+def test_an_admin_who_started_answering_holds_the_conversation_until_she_sends_or_leaves(
+    stack, browsing
+):
+    ada, ben = stack.ada, stack.ben
+    member, other = stack.new_member("Cleo Claimed"), stack.new_member("Otis Other")
+    stack.send_as(other, "Do you sell socks?")
+    stack.send_as(member, "Can you gift-wrap an order?")
+    conversation = stack.conversation_of(member)
+    ada_page = browsing.login(ada, team_url(stack, stack.space_id, conversation))
+    ben_page = browsing.login(ben, team_url(stack, stack.space_id))
+    ada_inbox, ben_inbox = team_inbox(ada_page), team_inbox(ben_page)
+    row = ben_inbox.locator(".space-inbox__item-button", has_text=member.display_name)
+    # Ben's list says who has it open.
+    expect(row.locator(".space-inbox__presence")).to_have_text("Ada Admin viewing", timeout=25_000)
+
+    # Ada begins an answer and stops to look something up: she still holds it.
+    box = ada_inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}")
+    box.press_sequentially("Yes, for 2 euros")
+    ada_inbox.locator(".space-inbox__thread-head h2").focus()  # the box loses the focus
+    row.click()
+    notice = ben_inbox.locator(".space-inbox__typing")
+    expect(notice).to_have_text(
+        "Ada Admin is answering this conversation: you can still answer too.",
+        timeout=TYPING_WITHIN_MS + 8_000,
+    )
+    expect(row.locator(".space-inbox__presence")).to_have_text(
+        "Ada Admin answering", timeout=25_000
+    )
+    browsing.shot(ben_page, "ben-sees-ada-answering")
+
+    # She opens another conversation: her hold ends, and Ben's page says so.
+    ada_inbox.locator(".space-inbox__item-button", has_text=other.display_name).click()
+    expect(notice).to_have_text("", timeout=TYPING_WITHIN_MS)
+
+    # She opens it again and begins an answer; then she closes the page: the same.
+    ada_inbox.locator(".space-inbox__item-button", has_text=member.display_name).click()
+    box.press_sequentially("Yes, for 2 euros")
+    expect(notice).to_contain_text("Ada Admin is", timeout=TYPING_WITHIN_MS)
+    ada_page.close()
+    expect(notice).to_have_text("", timeout=TYPING_WITHIN_MS)
 
 
 def _clear_saved_replies(stack) -> None:

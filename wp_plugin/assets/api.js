@@ -86,20 +86,28 @@ export class ApiError extends Error {
 /**
  * Call the bridge (directly, or through the plugin's proxy).
  *
- * @param {string} path             Path under /api/v1/, without a query string, e.g. "me/summary".
- * @param {Object} [options]
- * @param {string} [options.method]
- * @param {Object} [options.query]  Query parameters; empty values are left out.
- * @param {*}      [options.body]   JSON body.
- * @param {string} [options.etag]   Sent as If-None-Match.
- * @param {string} [options.cache]  fetch()'s cache mode: "no-store" unless the answer may
- *                                  be kept as its Cache-Control says ("default").
+ * @param {string}  path                Path under /api/v1/, without a query string, e.g. "me/summary".
+ * @param {Object}  [options]
+ * @param {string}  [options.method]
+ * @param {Object}  [options.query]     Query parameters; empty values are left out.
+ * @param {*}       [options.body]      JSON body.
+ * @param {string}  [options.etag]      Sent as If-None-Match.
+ * @param {string}  [options.cache]     fetch()'s cache mode: "no-store" unless the answer may
+ *                                      be kept as its Cache-Control says ("default").
+ * @param {boolean} [options.keepalive] Let the request outlive the page (sent as it closes).
  * @return {Promise<{status: number, data: *, etag: (string|null)}>} The answer: its status, its JSON (null for none), its ETag.
  * @throws {ApiError}
  */
 export async function api(
 	path,
-	{ method = 'GET', query = null, body, etag = null, cache = 'no-store' } = {}
+	{
+		method = 'GET',
+		query = null,
+		body,
+		etag = null,
+		cache = 'no-store',
+		keepalive = false,
+	} = {}
 ) {
 	let url = config.apiBase + path;
 	if ( query ) {
@@ -134,6 +142,7 @@ export async function api(
 			body: body === undefined ? undefined : JSON.stringify( body ),
 			credentials: 'same-origin',
 			cache,
+			keepalive,
 		} );
 	} catch {
 		throw new ApiError( 0, 'network', '' );

@@ -77,7 +77,7 @@ export class MemberInbox extends ConversationView {
 		this.watch = new TypingWatch(
 			( data ) => {
 				this.typingNotice.textContent =
-					data && this.current
+					data && data.typing && this.current
 						? sprintf(
 								/* translators: %s: Space name. */
 								__( '%s is typing…', 'space-inbox' ),

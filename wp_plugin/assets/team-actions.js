@@ -66,6 +66,7 @@ export async function showView( inbox, view ) {
 	}
 	inbox.panes.hidden = dashboard;
 	inbox.filterField.hidden = dashboard;
+	inbox.assignment.filterField.hidden = dashboard;
 	inbox.hush();
 	if ( inbox.dashboard ) {
 		inbox.dashboard.root.hidden = ! dashboard;

@@ -20,7 +20,7 @@ const [
 	{ config, num, h, api, ApiError, summary },
 	{ ConversationView },
 	{ queryId, setQuery },
-	{ teamParts, auditMeta, responseLine },
+	{ teamParts, auditMeta, responseLine, presenceNote },
 	{ loadDashboard, showView, manageReplies, toggleStatus, toggleBlock },
 ] = await Promise.all(
 	[
@@ -169,13 +169,16 @@ export class TeamInbox extends ConversationView {
 		return manageReplies( this );
 	}
 
-	/** Typing marks and the teammates' notice follow the conversation in view. */
+	/** Typing and viewing marks and the teammates' notice follow the conversation in view. */
 	followTyping() {
 		const c = this.view === 'inbox' ? this.current : null;
-		const path = c
-			? `spaces/${ c.spaceId }/conversations/${ c.conversationId }/typing`
+		const base = c
+			? `spaces/${ c.spaceId }/conversations/${ c.conversationId }`
 			: '';
-		this.marks.follow( c && ! this.isReadOnly( c.spaceId ) ? path : '' );
+		const path = base ? `${ base }/typing` : '';
+		const mine = c && ! this.isReadOnly( c.spaceId );
+		this.marks.follow( mine ? path : '' );
+		this.viewingMarks.follow( mine ? `${ base }/viewing` : '' );
 		this.watch.watch(
 			path,
 			( event ) =>
@@ -188,6 +191,7 @@ export class TeamInbox extends ConversationView {
 
 	async start() {
 		this.listen();
+		this.followPresence();
 		this.say( __( 'Loading…', 'space-inbox' ), 'info', 'list' );
 		const data = await summary.start(); // Who is on which team, before offering replies.
 		this.say( '', 'info', 'list' );
@@ -224,9 +228,38 @@ export class TeamInbox extends ConversationView {
 
 	stop() {
 		super.stop();
+		window.clearInterval( this.listTimer );
+		this.stopPresence?.();
+		this.viewingMarks.stop();
 		this.marks.follow( '' );
 		this.watch.stop();
 		this.picker.stop();
+	}
+
+	/**
+	 * Who is viewing and answering shows on the list's rows too: it is reloaded when a live
+	 * event says someone came or went, and, without the stream, every 20 s while it is seen.
+	 */
+	followPresence() {
+		this.stopPresence = summary.on( 'typing', ( event ) => {
+			if ( Number( event.space_id ) === this.spaceId ) {
+				window.clearTimeout( this.presenceTimer );
+				this.presenceTimer = window.setTimeout(
+					() => this.loadList(),
+					500
+				);
+			}
+		} );
+		this.listTimer = window.setInterval( () => {
+			if (
+				! summary.live &&
+				! document.hidden &&
+				this.view === 'inbox' &&
+				! this.locked
+			) {
+				this.loadList();
+			}
+		}, 20000 );
 	}
 
 	// ---- the summary: Spaces and who is on their team ----
@@ -415,6 +448,7 @@ export class TeamInbox extends ConversationView {
 				  } )
 				: '',
 			this.assignment.itemNote( item.row ),
+			presenceNote( item.row ),
 		];
 	}
 

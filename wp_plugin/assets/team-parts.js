@@ -10,11 +10,11 @@
  * @module space-inbox/team-parts
  */
 
-const { __, sprintf } = window.wp.i18n;
+const { __, _n, sprintf } = window.wp.i18n;
 const [
 	{ h, parseTime },
 	{ withTime },
-	{ TypingMarks },
+	{ TypingMarks, ViewingMarks },
 	{ TypingWatch },
 	{ SavedReplies, ReplyPicker },
 	{ AnsweredMeanwhile },
@@ -71,23 +71,126 @@ export function responseLine( row ) {
 }
 
 /**
+ * Names joined for a sentence: "Giulia", "Giulia and Ben", "Giulia, Ben and Ada".
+ *
+ * @param {Array<Object>} people `{id, name}`.
+ * @return {string} The names.
+ */
+function names( people ) {
+	const all = people.map( ( p ) => p.name );
+	if ( all.length < 2 ) {
+		return all.join( '' );
+	}
+	return sprintf(
+		/* translators: 1: names separated by commas, 2: the last name. */
+		__( '%1$s and %2$s', 'space-inbox' ),
+		all.slice( 0, -1 ).join( ', ' ),
+		all[ all.length - 1 ]
+	);
+}
+
+/**
+ * Who else on the team is at the open conversation: typing an answer ("Giulia is
+ * replying…"), else answering it (her claim, while she pauses), and who has it open.
+ *
+ * @param {Object|null} data The conversation's check (`{who, answering, viewing}`).
+ * @return {string} What the notice says ('' for nobody).
+ */
+export function presenceLine( data ) {
+	if ( ! data ) {
+		return '';
+	}
+	const said = [];
+	const who = Array.isArray( data.who ) ? data.who : [];
+	const answering = Array.isArray( data.answering ) ? data.answering : [];
+	if ( who.length ) {
+		said.push( typists( who ) );
+	} else if ( answering.length ) {
+		said.push(
+			sprintf(
+				/* translators: %s: names of Space admins. */
+				_n(
+					'%s is answering this conversation: you can still answer too.',
+					'%s are answering this conversation: you can still answer too.',
+					answering.length,
+					'space-inbox'
+				),
+				names( answering )
+			)
+		);
+	}
+	const busy = new Set( [ ...who, ...answering ].map( ( p ) => p.id ) );
+	const viewing = (
+		Array.isArray( data.viewing ) ? data.viewing : []
+	).filter( ( p ) => ! busy.has( p.id ) );
+	if ( viewing.length ) {
+		said.push(
+			sprintf(
+				/* translators: %s: names of Space admins. */
+				__( 'Also here: %s.', 'space-inbox' ),
+				names( viewing )
+			)
+		);
+	}
+	return said.join( ' ' );
+}
+
+/**
+ * A list row's note of who else is answering or viewing its conversation.
+ *
+ * @param {Object} row A team-side API conversation.
+ * @return {Node|string} The note, or ''.
+ */
+export function presenceNote( row ) {
+	const answering = Array.isArray( row.answering ) ? row.answering : [];
+	const viewing = ( Array.isArray( row.viewing ) ? row.viewing : [] ).filter(
+		( p ) => ! answering.some( ( a ) => a.id === p.id )
+	);
+	const said = [];
+	if ( answering.length ) {
+		said.push(
+			sprintf(
+				/* translators: %s: names of Space admins answering a conversation. */
+				__( '%s answering', 'space-inbox' ),
+				names( answering )
+			)
+		);
+	}
+	if ( viewing.length ) {
+		said.push(
+			sprintf(
+				/* translators: %s: names of Space admins who have a conversation open. */
+				__( '%s viewing', 'space-inbox' ),
+				names( viewing )
+			)
+		);
+	}
+	return said.length
+		? h( 'span', {
+				class: 'space-inbox__presence',
+				text: said.join( ' · ' ),
+		  } )
+		: '';
+}
+
+/**
  * Who else on the team is answering, by name ("Giulia is replying…").
  *
  * @param {Array<Object>} who The typists (`{id, name}`), the reader left out.
  * @return {string} What the notice says.
  */
 function typists( who ) {
-	const names = ( Array.isArray( who ) ? who : [] ).map( ( p ) => p.name );
-	if ( names.length === 1 ) {
+	const named = who.map( ( p ) => p.name );
+	if ( named.length === 1 ) {
 		/* translators: %s: name of a Space admin. */
-		return sprintf( __( '%s is replying…', 'space-inbox' ), names[ 0 ] );
+		return sprintf( __( '%s is replying…', 'space-inbox' ), named[ 0 ] );
 	}
-	if ( names.length === 2 ) {
+	if ( named.length === 2 ) {
 		return sprintf(
 			/* translators: 1, 2: names of two Space admins. */
 			__( '%1$s and %2$s are replying…', 'space-inbox' ),
-			names[ 0 ],
-			names[ 1 ]
+			named[ 0 ],
+			named[ 1 ]
 		);
 	}
 	return __( 'Several of your team are replying…', 'space-inbox' );
@@ -188,9 +291,10 @@ export function teamParts( inbox ) {
 		'aria-live': 'polite',
 	} );
 	inbox.marks = new TypingMarks();
+	inbox.viewingMarks = new ViewingMarks();
 	inbox.watch = new TypingWatch(
 		( data ) => {
-			inbox.typingNotice.textContent = data ? typists( data.who ) : '';
+			inbox.typingNotice.textContent = presenceLine( data );
 		},
 		( data ) =>
 			inbox.catchUp(

@@ -26,7 +26,8 @@ const POLL_MS = Math.max( 2000, Number( config.pollMs ) || 4000 );
 export class TypingWatch {
 	/**
 	 * @param {function(Object|null): void} onChange   Called with the bridge's answer
-	 *                                                 (`{typing, who?}`) when it changes, or null.
+	 *                                                 (`{typing, …}`) when it changes, or null
+	 *                                                 when nothing is watched.
 	 * @param {function(Object): void}      [onNewest] Called with every answer: it names the
 	 *                                                 conversation's newest records.
 	 */
@@ -91,7 +92,7 @@ export class TypingWatch {
 				return;
 			}
 			const typing = Boolean( data && data.typing );
-			this.show( typing ? data : null );
+			this.show( data || null );
 			if ( data ) {
 				this.onNewest( data );
 			}

@@ -3,14 +3,16 @@
  *
  * - `TypingMarks`: the team composer says that its admin is typing an answer
  *   (`POST …/typing`, renewed every few seconds, `false` on send, blur or an empty box);
+ * - `ViewingMarks`: the team's page says that its admin has a conversation open
+ *   (`POST …/viewing`, renewed while the page is seen, `false` when they leave it);
  * - who else on the team types is shown by typing-watch.js, as the member's inbox shows
  *   that the Space types. A member's inbox never loads this module.
  *
  * @module space-inbox/typing
  */
 
-const [ { config, api } ] = await Promise.all(
-	[ 'badge.js' ].map( ( name ) =>
+const [ { config, api }, { teamConfig } ] = await Promise.all(
+	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
 		import(
 			new URL(
 				`${ name }${ new URL( import.meta.url ).search }`,
@@ -74,5 +76,70 @@ export class TypingMarks {
 		api( this.path, { method: 'POST', body: { typing } } ).catch(
 			() => {}
 		); // Only a hint.
+	}
+}
+
+/** How long a viewing mark lasts on the bridge (Space_Inbox_Limits::VIEWING_SECONDS). */
+const VIEWING_MS = ( Number( teamConfig.viewingSeconds ) || 45 ) * 1000;
+
+/**
+ * The admin's own viewing marks, for the conversation their page shows.
+ */
+export class ViewingMarks {
+	constructor() {
+		/** API path of the conversation's viewing mark, '' for none. */
+		this.path = '';
+		this.timer = 0;
+		this.onVisible = () => {
+			if ( ! document.hidden ) {
+				this.post( this.path, true );
+			}
+		};
+		// Closed or left: the rest of the team is told at once (an answering claim goes too).
+		this.onLeave = () => this.post( this.path, false );
+		document.addEventListener( 'visibilitychange', this.onVisible );
+		window.addEventListener( 'pagehide', this.onLeave );
+	}
+
+	/** @param {string} path The viewing path of the conversation now shown ('' for none). */
+	follow( path ) {
+		if ( path === this.path ) {
+			return;
+		}
+		window.clearInterval( this.timer );
+		if ( this.path ) {
+			this.post( this.path, false ); // Left: gives up an answering claim too.
+		}
+		this.path = path;
+		if ( ! path ) {
+			return;
+		}
+		this.post( path, true );
+		this.timer = window.setInterval( () => {
+			if ( ! document.hidden ) {
+				this.post( this.path, true );
+			}
+		}, VIEWING_MS / 3 );
+	}
+
+	/** The view is gone. */
+	stop() {
+		this.follow( '' );
+		document.removeEventListener( 'visibilitychange', this.onVisible );
+		window.removeEventListener( 'pagehide', this.onLeave );
+	}
+
+	/**
+	 * @param {string}  path
+	 * @param {boolean} viewing
+	 */
+	post( path, viewing ) {
+		if ( path ) {
+			api( path, {
+				method: 'POST',
+				body: { viewing },
+				keepalive: ! viewing,
+			} ).catch( () => {} ); // Only a hint: it runs out by itself.
+		}
 	}
 }

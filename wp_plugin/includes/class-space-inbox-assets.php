@@ -64,7 +64,7 @@ final class Space_Inbox_Assets {
 		'member-inbox'        => array( 'badge', 'conversation', 'inbox-page', 'message-log', 'reply-time', 'typing-watch' ),
 		'switcher'            => array( 'badge', 'inbox-page' ),
 		'team-common'         => array( 'badge' ),
-		'typing'              => array( 'badge' ),
+		'typing'              => array( 'badge', 'team-common' ),
 		'reply-picker'        => array( 'badge', 'team-common' ),
 		'meanwhile'           => array( 'badge', 'sending' ),
 		'notes'               => array( 'badge', 'team-common' ),
@@ -187,6 +187,7 @@ final class Space_Inbox_Assets {
 			'replyTimes'         => Space_Inbox_Limits::REPLY_TIMES,
 			'weekdays'           => Space_Inbox_Limits::WEEKDAYS,
 			'intervalsPerDay'    => Space_Inbox_Limits::INTERVALS_PER_DAY,
+			'viewingSeconds'     => Space_Inbox_Limits::VIEWING_SECONDS,
 		);
 
 		/**
@@ -196,7 +197,8 @@ final class Space_Inbox_Assets {
 		 * @since 0.1.0
 		 *
 		 * @param array $config The team tools' limits: savedRepliesMax,
-		 *                      savedReplyTitleMax, replyTimes, weekdays, intervalsPerDay.
+		 *                      savedReplyTitleMax, replyTimes, weekdays, intervalsPerDay,
+		 *                      viewingSeconds (how long a viewing mark lasts).
 		 */
 		return apply_filters( 'space_inbox_team_ui_config', $config );
 	}

@@ -42,6 +42,10 @@ TYPING_SECONDS = 8
 #: keystroke, unless they send or leave first.
 VIEWING_SECONDS = 45
 CLAIM_SECONDS = 180
+#: Seconds an admin counts as present in a Space's inbox after their page last said so (a
+#: page with the team's inbox says so every quarter of it): who new conversations are
+#: given to, in turn, where the Space asks for it.
+HERE_SECONDS = 120
 #: What "Typically replies within ..." may say (a preset, or what the figures show).
 REPLY_TIMES = ("minutes", "hour", "hours", "day")
 #: The days of weekly opening hours, and the opening intervals a day may have.

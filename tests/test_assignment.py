@@ -7,10 +7,12 @@ any of it."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bridge.inbox import values
 from bridge.storage.tables import tables
 from devstack.callers import PREFIX, SPACE, conversation_id, send, signed_post, upsert_space
 
@@ -147,3 +149,78 @@ def test_an_assignee_who_leaves_the_team_gives_their_conversations_back(app, cli
     )
     assert deleted.status_code == 200, deleted.get_json()
     assert all(c.assignee_id is None for c in _rows(app, T.conversations))
+
+
+def _here(client, caller, here=True):
+    answer = client.post(
+        f"/api/v1/spaces/{SPACE}/here", json={"here": here}, headers=caller.headers()
+    )
+    assert answer.status_code == 204, answer.get_json()
+
+
+def _in_turn(client, caller, on=True):
+    answer = client.patch(
+        f"/api/v1/spaces/{SPACE}/settings", json={"assign_in_turn": on}, headers=caller.headers()
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["assign_in_turn"] is on
+
+
+def test_new_conversations_go_in_turn_to_the_admins_present(app, client, world, people):
+    ada, ben = world["admin"], world["admin2"]
+    senders = [world["member"], world["other_member"], world["other_space_admin"]]
+    _in_turn(client, ada)
+    _here(client, ada)
+    _here(client, ben)
+    given = []
+    for member in senders:
+        assert send(client, member, SPACE, f"Hello from {member.login}").status_code == 201
+        cid = conversation_id(client, ada, SPACE, member)
+        given.append(_listed(client, ada)[cid]["id"])
+    # Never given one, lowest id first; then whoever was given one longest ago.
+    assert given == [ada.user_id, ben.user_id, ada.user_id]
+    jobs = _rows(app, T.outbox, T.outbox.c.kind == "assigned")
+    assert [j.user_id for j in jobs] == given
+    assert all(json.loads(j.payload)["actor_name"] == "" for j in jobs)
+    audit = _rows(app, T.audit, T.audit.c.action == "assign")
+    assert [(a.actor_id, a.detail) for a in audit] == [(0, f"to {u}, in turn") for u in given]
+    # A member's next message gives nothing again.
+    assert send(client, senders[0], SPACE, "And another thing").status_code == 201
+    assert len(_rows(app, T.audit, T.audit.c.action == "assign")) == 3
+
+
+def test_only_present_admins_of_the_team_get_one_and_only_where_the_space_asks(app, client, world):
+    ada, ben, member = world["admin"], world["admin2"], world["member"]
+    removed = world["removed_admin"]
+    # Present, but the Space does not ask.
+    _here(client, ada)
+    send(client, member, SPACE, "First")
+    assert all(c.assignee_id is None for c in _rows(app, T.conversations))
+    _in_turn(client, ada)
+    # Ada closed her inbox; Ben's presence ran out: nobody is present.
+    _here(client, ada, here=False)
+    _here(client, ben)
+    with app.extensions["space_inbox_engine"].begin() as c:
+        c.execute(
+            update(T.on_duty)
+            .where(T.on_duty.c.user_id == ben.user_id)
+            .values(here_until=values.utcnow() - timedelta(seconds=1))
+        )
+    send(client, world["other_member"], SPACE, "Second")
+    assert all(c.assignee_id is None for c in _rows(app, T.conversations))
+    # A former admin's presence row gives them nothing.
+    with app.extensions["space_inbox_engine"].begin() as c:
+        c.execute(
+            T.on_duty.insert().values(
+                space_id=SPACE,
+                user_id=removed.user_id,
+                here_until=values.utcnow() + timedelta(minutes=1),
+            )
+        )
+    send(client, world["other_space_admin"], SPACE, "Third")
+    assert all(c.assignee_id is None for c in _rows(app, T.conversations))
+    # Site administrators overseeing the inbox are not on duty.
+    answer = client.post(
+        f"/api/v1/spaces/{SPACE}/here", json={"here": True}, headers=world["site_admin"].headers()
+    )
+    assert answer.status_code == 403

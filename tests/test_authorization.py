@@ -124,6 +124,7 @@ ROUTES = [
         lambda: {"viewing": True},
         _expect(204, TEAM),
     ),
+    ("POST", f"/api/v1/spaces/{SPACE}/here", lambda: {"here": True}, _expect(204, TEAM)),
     # Signed by the plugin only: a WordPress cookie is no signature.
     ("POST", "/api/v1/events", lambda: {"events": []}, {kind: 401 for kind in KINDS}),
     ("POST", "/api/v1/privacy/export", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
@@ -150,6 +151,7 @@ def _state(app) -> tuple:
             c.execute(select(T.typing)).all(),
             c.execute(select(T.notes).order_by(T.notes.c.id)).all(),
             c.execute(select(T.presence)).all(),
+            c.execute(select(T.on_duty)).all(),
             c.execute(select(T.response_periods).order_by(T.response_periods.c.id)).all(),
         )
 

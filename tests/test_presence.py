@@ -70,10 +70,10 @@ def test_the_team_sees_who_views_and_who_answers_and_the_member_sees_nothing(cli
     assert reply(client, ada, SPACE, cid, "Yes, from 10 euros.").status_code == 201
     assert _here(client, ben, cid) == {"who": [], "viewing": ["Ada Admin"], "answering": []}
 
-    # Typing again, then leaving: the claim goes with her.
+    # Typing again, then leaving (closing the page): her typing and claim go with her.
     assert _post(client, ada, cid, "typing", True).status_code == 204
     assert _post(client, ada, cid, "viewing", False).status_code == 204
-    assert _here(client, ben, cid) == {"who": ["Ada Admin"], "viewing": [], "answering": []}
+    assert _here(client, ben, cid) == {"who": [], "viewing": [], "answering": []}
     typing, _ = _member_sees(client, member)
     assert set(typing) == {"typing", "last_message_id"}  # the Space types: never who
 

@@ -198,6 +198,7 @@ def settings(found: dict) -> Settings:
         "timezone": found["timezone"],
         "away_message": found["away_message"],
         "reply_preset": found["reply_preset"],
+        "assign_in_turn": found["assign_in_turn"],
     }
 
 

@@ -144,6 +144,7 @@ class SettingsBody(TypedDict, closed=True):
     timezone: NotRequired[Annotated[str, Field(max_length=64)]]
     away_message: NotRequired[Text]
     reply_preset: NotRequired[ReplyTime | None]
+    assign_in_turn: NotRequired[bool]
 
 
 class SavedReplyBody(TypedDict):
@@ -157,6 +158,10 @@ class TypingBody(TypedDict):
 
 class ViewingBody(TypedDict):
     viewing: bool
+
+
+class HereBody(TypedDict):
+    here: bool
 
 
 class BlockBody(TypedDict):
@@ -466,6 +471,8 @@ class Settings(TypedDict, closed=True):
     timezone: str
     away_message: str
     reply_preset: ReplyTime | None
+    #: New conversations are given in turn to the admins present in the inbox.
+    assign_in_turn: bool
 
 
 class SavedReply(TypedDict, closed=True):

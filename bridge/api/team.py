@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, url_for
 from bridge.api import serializers, shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
-from bridge.inbox import access, away, figures, notes, saved_replies, typists, values
+from bridge.inbox import access, assignment, away, figures, notes, saved_replies, typists, values
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -181,4 +181,17 @@ def set_viewing(space_id: int, conversation_id: int, json: shapes.ViewingBody):
         access.admin_space_or_404(session, viewer(), space_id, write=True)
         conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
         typists.set_viewing(session, conversation, g.user.id, viewing, values.utcnow())
+    return "", 204
+
+
+@bp.post("/here")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_204=(None, "Done.")))
+def set_here(space_id: int, json: shapes.HereBody):
+    """Say that the caller has the Space's team inbox open (for 120 s; pages repeat it), or
+    closed it: where the Space gives new conversations in turn, only those present get one."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        assignment.set_here(session, space_id, g.user.id, json["here"], values.utcnow())
     return "", 204

@@ -66,7 +66,8 @@ def rules(
 
 
 def settings(session: Session, space_id: int, now: datetime) -> dict:
-    """Return a Space's away mode and reply preset, as its team sees them."""
+    """Return a Space's away mode, reply preset and whether new conversations are given in
+    turn, as its team sees them."""
     row = _settings(session, space_id)
     away = rules(session, space_id, now, calendar=True)
     current = next((s for s, e in away.spells if e is None), None)
@@ -78,6 +79,7 @@ def settings(session: Session, space_id: int, now: datetime) -> dict:
         "timezone": away.timezone,
         "away_message": row.away_message if row else DEFAULT_MESSAGE,
         "reply_preset": row.reply_preset if row else None,
+        "assign_in_turn": bool(row.assign_in_turn) if row else False,
         "away": away.away_at(now),
     }
 
@@ -121,7 +123,7 @@ def change_settings(
         row = _settings(session, space_id, lock=True)
     done: list[str] = []
     values = {}
-    for key in ("hours_enabled", "timezone", "away_message", "reply_preset"):
+    for key in ("hours_enabled", "timezone", "away_message", "reply_preset", "assign_in_turn"):
         if key in changes and changes[key] != getattr(row, key):
             values[key] = changes[key]
             done.append(key)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from bridge.inbox.access import admin_conversation_or_404
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
+from bridge.inbox.jobs import notify
 from bridge.inbox.values import excerpt
-from bridge.inbox.writes import notify
 from bridge.refusals import Conflict
 from bridge.storage.db import tables_of
 

@@ -103,10 +103,11 @@ def set_viewing(
     session: Session, conversation: Row, user_id: int, viewing: bool, now: datetime
 ) -> None:
     """Say that an admin's page shows a conversation (for VIEWING_SECONDS), or no longer
-    does: leaving gives up their claim too."""
+    does: leaving ends their typing and gives up their claim too."""
     if viewing:
         _presence(session, conversation, user_id, now, viewing_until=now + VIEWING)
     else:
+        set_typing(session, conversation, user_id, False, now)
         _presence(session, conversation, user_id, now, viewing_until=None, claim_until=None)
 
 

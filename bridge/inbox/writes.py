@@ -4,17 +4,17 @@ with its notification jobs (the outbox, in the same transaction) and its audit r
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bridge.inbox import away, typists
+from bridge.inbox import assignment, away, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
+from bridge.inbox.jobs import notify
 from bridge.inbox.statements import send_statements
 from bridge.inbox.values import excerpt, utcnow
 from bridge.refusals import Conflict, Forbidden, Gone, RateLimited
@@ -99,26 +99,6 @@ def _add_message(
     return NewMessage(message_id, conversation.id, direction, author_id, body, now, client_key)
 
 
-def notify(session: Session, kind: str, user_ids: Sequence[int], payload: dict, now: datetime):
-    """Queue one notification job per user, in the caller's transaction (the outbox)."""
-    if not user_ids:
-        return
-    session.execute(
-        insert(tables_of(session).outbox),
-        [
-            {
-                "kind": kind,
-                "user_id": uid,
-                "conversation_id": payload["conversation_id"],
-                "payload": json.dumps({**payload, "user_id": uid}),
-                "created_at": now,
-                "next_attempt_at": now,
-            }
-            for uid in user_ids
-        ],
-    )
-
-
 def _open_period(session: Session, space_id: int, conversation: Row, now: datetime) -> None:
     """Open a waiting period on a member's message, unless one is open already."""
     if conversation.awaiting_since is None:
@@ -157,7 +137,7 @@ def _notify_team(
     session: Session, kind: str, space_id: int, except_id: int, payload: dict, now: datetime
 ) -> None:
     """Queue one job per current admin of a Space but one (or :data:`EVERYONE`), as
-    :func:`notify` would.
+    :func:`~bridge.inbox.jobs.notify` would.
 
     One INSERT … SELECT from the team instead of reading the team first: the payload is
     the same JSON text, with each admin's ``user_id`` appended by MariaDB.
@@ -201,7 +181,8 @@ def send_to_space(
     # The conversation, locked, and in the same read whether this client key was used.
     mine = {"space_id": space.id, "member_id": member_id, "client_key": client_key}
     conversation = session.execute(statements.conversation, mine).first()
-    if conversation is None:
+    first = conversation is None
+    if first:
         # The first message. ON DUPLICATE KEY takes the row's exclusive lock at once
         # (INSERT IGNORE would take a shared one), so racing first messages queue up
         # on it instead of deadlocking.
@@ -259,6 +240,8 @@ def send_to_space(
         },
         now,
     )
+    if first:
+        assignment.in_turn(session, space, conversation.id, now)
     note(session, Change(space.id, conversation.id, member_id))
     return message, True
 

@@ -57,6 +57,7 @@ class Tables:
     typing: Table
     notes: Table
     presence: Table
+    on_duty: Table
 
 
 def own(prefix: str) -> str:
@@ -277,6 +278,8 @@ def tables(prefix: str) -> Tables:
         Column("away_message", Text, nullable=False),
         # What "Typically replies within ..." says until the figures are enough.
         Column("reply_preset", String(16), nullable=True),
+        # New conversations are given, in turn, to the admins present in the inbox.
+        Column("assign_in_turn", SMALLINT, nullable=False, server_default="0"),
         Column("updated_at", WHEN, nullable=False),
         **TABLE_OPTIONS,
     )
@@ -342,6 +345,18 @@ def tables(prefix: str) -> Tables:
         PrimaryKeyConstraint("conversation_id", "user_id"),
         **TABLE_OPTIONS,
     )
+    on_duty = Table(
+        f"{p}on_duty",
+        md,
+        # An admin with the Space's team inbox open (until here_until), and when they were
+        # last given a new conversation in turn.
+        Column("space_id", ID, nullable=False),
+        Column("user_id", ID, nullable=False),
+        Column("here_until", WHEN, nullable=True),
+        Column("last_assigned_at", WHEN, nullable=True),
+        PrimaryKeyConstraint("space_id", "user_id"),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -365,4 +380,5 @@ def tables(prefix: str) -> Tables:
         typing,
         notes,
         presence,
+        on_duty,
     )

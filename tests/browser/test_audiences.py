@@ -70,6 +70,7 @@ TEAM_CONFIG = {
     "replyTimes",
     "weekdays",
     "intervalsPerDay",
+    "viewingSeconds",
 }
 
 #: What a team's page is handed besides (its configuration, where its later translations are).

@@ -90,6 +90,13 @@ final class Space_Inbox_Limits {
 	const CLAIM_SECONDS = 180;
 
 	/**
+	 * Seconds an admin counts as present in a Space's inbox after their page last said so
+	 * (a page with the team's inbox says so every quarter of it): who new conversations
+	 * are given to, in turn, where the Space asks for it.
+	 */
+	const HERE_SECONDS = 120;
+
+	/**
 	 * What "Typically replies within ..." may say (a preset, or what the figures show).
 	 */
 	const REPLY_TIMES = array( 'minutes', 'hour', 'hours', 'day' );

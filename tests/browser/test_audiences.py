@@ -71,6 +71,7 @@ TEAM_CONFIG = {
     "weekdays",
     "intervalsPerDay",
     "viewingSeconds",
+    "hereSeconds",
 }
 
 #: What a team's page is handed besides (its configuration, where its later translations are).

@@ -397,6 +397,51 @@ def test_an_admin_who_started_answering_holds_the_conversation_until_she_sends_o
     expect(notice).to_have_text("", timeout=TYPING_WITHIN_MS)
 
 
+def test_a_space_gives_new_conversations_in_turn_to_the_admins_with_the_inbox_open(stack, browsing):
+    ada, ben = stack.ada, stack.ben
+    page = browsing.login(ada, f"{team_url(stack, stack.space_id)}&view=dashboard")
+    inbox = team_inbox(page)
+    box = inbox.get_by_role(
+        "checkbox",
+        name="Give each new conversation, in turn, to one of the team with the inbox open",
+    )
+    expect(box).not_to_be_checked()
+    box.check()
+    assert eventually(
+        lambda: stack.proxy(ada, "GET", f"spaces/{stack.space_id}/settings").json()[
+            "assign_in_turn"
+        ],
+        10.0,
+    ), "the setting was not saved"
+    browsing.shot(page, "in-turn-setting")
+    ben_page = browsing.login(ben, team_url(stack, stack.space_id))
+    expect(team_inbox(ben_page).locator(".space-inbox__list")).to_be_visible()
+    mails = stack.mail_count()
+    try:
+        member = stack.new_member("Tom Turn")
+        stack.send_as(member, "Do you ship to Iceland?")
+        conversation = stack.conversation_of(member)
+        (row,) = stack.site.sql(
+            f"SELECT assignee_id FROM {PREFIX}spaceinbox_conversations WHERE id = %s",
+            [conversation],
+        )
+        assert row[0] in (ada.user_id, ben.user_id), row
+        given = ada if row[0] == ada.user_id else ben
+        assert eventually(lambda: stack.mail_to(given.email, mails), 15.0)
+        subjects = [m["subject"] for m in stack.mail_to(given.email, mails)]
+        assert f"A new conversation of {SPACE_NAME} is yours" in subjects, subjects
+        # Their list says it is theirs.
+        if given is ada:
+            inbox.get_by_role("button", name="Conversations").click()
+        theirs = team_inbox(page if given is ada else ben_page)
+        row_button = theirs.locator(".space-inbox__item-button", has_text=member.display_name)
+        expect(row_button).to_contain_text("Yours", timeout=15_000)
+    finally:
+        stack.proxy(
+            ada, "PATCH", f"spaces/{stack.space_id}/settings", json={"assign_in_turn": False}
+        )
+
+
 def _clear_saved_replies(stack) -> None:
     listed = stack.proxy(stack.ada, "GET", f"spaces/{stack.space_id}/saved-replies")
     assert listed.status_code == 200, listed.text

@@ -1,6 +1,7 @@
 /**
  * Space Inbox: the dashboard's away settings: away now, opening hours (dashboard-hours.js),
- * time zone, away message and the reply time members see until the figures say. Every
+ * time zone, away message, the reply time members see until the figures say, and whether
+ * new conversations are given in turn to the admins present. Every
  * setting saves itself, the same way (dashboard-saving.js): a box or a choice at once, a
  * text when it loses the focus or after a pause, a day's hours once they are complete and
  * in order; "Saving…", "Saved" or what went wrong shows beside it. Loaded with the
@@ -119,6 +120,10 @@ export class AwaySettings {
 			type: 'checkbox',
 			id: `${ uid }-hours-enabled`,
 		} );
+		this.inTurn = h( 'input', {
+			type: 'checkbox',
+			id: `${ uid }-in-turn`,
+		} );
 		this.timezone = h( 'input', {
 			type: 'text',
 			id: `${ uid }-timezone`,
@@ -180,6 +185,14 @@ export class AwaySettings {
 						: '';
 				},
 			} ),
+			assign_in_turn: this.setting(
+				notices,
+				'assign_in_turn',
+				this.inTurn,
+				{
+					read: () => this.inTurn.checked,
+				}
+			),
 			reply_preset: this.setting( notices, 'reply_preset', this.preset, {
 				read: () => this.preset.value || null,
 				saved: ( data ) => {
@@ -200,6 +213,7 @@ export class AwaySettings {
 		for ( const control of [
 			this.awayNow,
 			this.hoursEnabled,
+			this.inTurn,
 			this.preset,
 		] ) {
 			control.addEventListener( 'change', () => control.save.now() );
@@ -278,6 +292,20 @@ export class AwaySettings {
 					)
 				),
 				this.preset
+			),
+			this.withNotice(
+				checkbox(
+					__(
+						'Give each new conversation, in turn, to one of the team with the inbox open',
+						'space-inbox'
+					),
+					this.inTurn,
+					__(
+						'The one given one longest ago goes first. With nobody there, new conversations are left to the team.',
+						'space-inbox'
+					)
+				),
+				this.inTurn
 			),
 			h( 'p', {
 				class: 'space-inbox-form__hint',
@@ -407,6 +435,7 @@ export class AwaySettings {
 			timezone: data.timezone || '',
 			away_message: data.away_message || '',
 			reply_preset: data.reply_preset || null,
+			assign_in_turn: Boolean( data.assign_in_turn ),
 		};
 		const show = {
 			away_now: ( v ) => ( this.awayNow.checked = v ),
@@ -414,6 +443,7 @@ export class AwaySettings {
 			timezone: ( v ) => ( this.timezone.value = v ),
 			away_message: ( v ) => ( this.message.value = v ),
 			reply_preset: ( v ) => ( this.preset.value = v || '' ),
+			assign_in_turn: ( v ) => ( this.inTurn.checked = v ),
 		};
 		for ( const [ key, save ] of Object.entries( this.settings ) ) {
 			if ( same && save.dirty ) {

@@ -151,14 +151,25 @@ export function field( label, control, hint = '' ) {
  * A checkbox with its label after it.
  *
  * @param {string}           label
- * @param {HTMLInputElement} box   It must have an id.
+ * @param {HTMLInputElement} box    It must have an id.
+ * @param {string}           [hint] A line under it (linked with aria-describedby).
  * @return {HTMLElement} The box and its label.
  */
-export function checkbox( label, box ) {
+export function checkbox( label, box, hint = '' ) {
+	if ( hint ) {
+		box.setAttribute( 'aria-describedby', `${ box.id }-hint` );
+	}
 	return h(
 		'div',
 		{ class: 'space-inbox-form__check' },
 		box,
-		h( 'label', { for: box.id, text: label } )
+		h( 'label', { for: box.id, text: label } ),
+		hint
+			? h( 'span', {
+					id: `${ box.id }-hint`,
+					class: 'space-inbox-form__hint',
+					text: hint,
+			  } )
+			: ''
 	);
 }

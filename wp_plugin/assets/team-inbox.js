@@ -231,6 +231,7 @@ export class TeamInbox extends ConversationView {
 		window.clearInterval( this.listTimer );
 		this.stopPresence?.();
 		this.viewingMarks.stop();
+		this.hereMarks.stop();
 		this.marks.follow( '' );
 		this.watch.stop();
 		this.picker.stop();
@@ -364,6 +365,9 @@ export class TeamInbox extends ConversationView {
 		this.showThread( false );
 		this.meanwhile.drop();
 		this.followTyping();
+		this.hereMarks.follow(
+			this.isReadOnly( spaceId ) ? '' : `spaces/${ spaceId }/here`
+		);
 		this.picker.close();
 		setQuery( {
 			[ this.spaceParam ]: spaceId,

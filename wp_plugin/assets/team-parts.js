@@ -14,7 +14,7 @@ const { __, _n, sprintf } = window.wp.i18n;
 const [
 	{ h, parseTime },
 	{ withTime },
-	{ TypingMarks, ViewingMarks },
+	{ TypingMarks, viewingMarks, hereMarks },
 	{ TypingWatch },
 	{ SavedReplies, ReplyPicker },
 	{ AnsweredMeanwhile },
@@ -291,7 +291,8 @@ export function teamParts( inbox ) {
 		'aria-live': 'polite',
 	} );
 	inbox.marks = new TypingMarks();
-	inbox.viewingMarks = new ViewingMarks();
+	inbox.viewingMarks = viewingMarks();
+	inbox.hereMarks = hereMarks();
 	inbox.watch = new TypingWatch(
 		( data ) => {
 			inbox.typingNotice.textContent = presenceLine( data );

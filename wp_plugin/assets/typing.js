@@ -3,8 +3,9 @@
  *
  * - `TypingMarks`: the team composer says that its admin is typing an answer
  *   (`POST …/typing`, renewed every few seconds, `false` on send, blur or an empty box);
- * - `ViewingMarks`: the team's page says that its admin has a conversation open
- *   (`POST …/viewing`, renewed while the page is seen, `false` when they leave it);
+ * - `PresenceMarks`: the team's page says that its admin has a conversation open
+ *   (`POST …/viewing`) and the Space's inbox (`POST …/here`), renewed while the page is
+ *   seen, `false` when they leave it;
  * - who else on the team types is shown by typing-watch.js, as the member's inbox shows
  *   that the Space types. A member's inbox never loads this module.
  *
@@ -79,15 +80,21 @@ export class TypingMarks {
 	}
 }
 
-/** How long a viewing mark lasts on the bridge (Space_Inbox_Limits::VIEWING_SECONDS). */
-const VIEWING_MS = ( Number( teamConfig.viewingSeconds ) || 45 ) * 1000;
-
 /**
- * The admin's own viewing marks, for the conversation their page shows.
+ * The admin's own presence marks: a conversation their page shows (`…/viewing`, for
+ * VIEWING_SECONDS), or the Space whose inbox it shows (`…/here`, for HERE_SECONDS). A mark
+ * is renewed every third of its life while the page is seen, and taken back when the page
+ * follows another or none, and as it closes.
  */
-export class ViewingMarks {
-	constructor() {
-		/** API path of the conversation's viewing mark, '' for none. */
+export class PresenceMarks {
+	/**
+	 * @param {string} field   The body's field: "viewing" or "here".
+	 * @param {number} lastsMs How long a mark lasts on the bridge.
+	 */
+	constructor( field, lastsMs ) {
+		this.field = field;
+		this.lastsMs = lastsMs;
+		/** API path of the mark, '' for none. */
 		this.path = '';
 		this.timer = 0;
 		this.onVisible = () => {
@@ -101,14 +108,14 @@ export class ViewingMarks {
 		window.addEventListener( 'pagehide', this.onLeave );
 	}
 
-	/** @param {string} path The viewing path of the conversation now shown ('' for none). */
+	/** @param {string} path The mark's path now ('' for none). */
 	follow( path ) {
 		if ( path === this.path ) {
 			return;
 		}
 		window.clearInterval( this.timer );
 		if ( this.path ) {
-			this.post( this.path, false ); // Left: gives up an answering claim too.
+			this.post( this.path, false );
 		}
 		this.path = path;
 		if ( ! path ) {
@@ -119,7 +126,7 @@ export class ViewingMarks {
 			if ( ! document.hidden ) {
 				this.post( this.path, true );
 			}
-		}, VIEWING_MS / 3 );
+		}, this.lastsMs / 3 );
 	}
 
 	/** The view is gone. */
@@ -131,15 +138,29 @@ export class ViewingMarks {
 
 	/**
 	 * @param {string}  path
-	 * @param {boolean} viewing
+	 * @param {boolean} on
 	 */
-	post( path, viewing ) {
+	post( path, on ) {
 		if ( path ) {
 			api( path, {
 				method: 'POST',
-				body: { viewing },
-				keepalive: ! viewing,
+				body: { [ this.field ]: on },
+				keepalive: ! on,
 			} ).catch( () => {} ); // Only a hint: it runs out by itself.
 		}
 	}
 }
+
+/** @return {PresenceMarks} The marks of the conversation a page shows. */
+export const viewingMarks = () =>
+	new PresenceMarks(
+		'viewing',
+		( Number( teamConfig.viewingSeconds ) || 45 ) * 1000
+	);
+
+/** @return {PresenceMarks} The marks of the Space whose inbox a page shows. */
+export const hereMarks = () =>
+	new PresenceMarks(
+		'here',
+		( Number( teamConfig.hereSeconds ) || 120 ) * 1000
+	);

@@ -188,6 +188,7 @@ final class Space_Inbox_Assets {
 			'weekdays'           => Space_Inbox_Limits::WEEKDAYS,
 			'intervalsPerDay'    => Space_Inbox_Limits::INTERVALS_PER_DAY,
 			'viewingSeconds'     => Space_Inbox_Limits::VIEWING_SECONDS,
+			'hereSeconds'        => Space_Inbox_Limits::HERE_SECONDS,
 		);
 
 		/**
@@ -198,7 +199,8 @@ final class Space_Inbox_Assets {
 		 *
 		 * @param array $config The team tools' limits: savedRepliesMax,
 		 *                      savedReplyTitleMax, replyTimes, weekdays, intervalsPerDay,
-		 *                      viewingSeconds (how long a viewing mark lasts).
+		 *                      viewingSeconds, hereSeconds (how long a viewing and a
+		 *                      presence mark last).
 		 */
 		return apply_filters( 'space_inbox_team_ui_config', $config );
 	}

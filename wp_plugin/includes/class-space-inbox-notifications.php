@@ -291,7 +291,8 @@ final class Space_Inbox_Notifications {
 	}
 
 	/**
-	 * A teammate gave an admin a conversation: tell that admin (team only).
+	 * A teammate gave an admin a conversation, or the Space gave them a new one in turn
+	 * (`actor_id` 0): tell that admin (team only).
 	 *
 	 * @param WP_User $admin The admin it was given to.
 	 * @param array   $data  `space_id`, `space_name`, `conversation_id`, `member_id`,
@@ -312,6 +313,20 @@ final class Space_Inbox_Notifications {
 			: __( 'A teammate', 'space-inbox' );
 		$member = isset( $data['member_id'] ) ? get_userdata( (int) $data['member_id'] ) : false;
 		$who    = $member ? $member->display_name : __( 'a member', 'space-inbox' );
+		if ( empty( $data['actor_id'] ) ) {
+			/* translators: %s: name of the Space. */
+			$subject = sprintf( __( 'A new conversation of %s is yours', 'space-inbox' ), $space );
+			$body    = sprintf(
+				/* translators: 1: member's display name, 2: Space name, 3: excerpt of their message, 4: link to the conversation. */
+				__( "%1\$s wrote to %2\$s, and the conversation was given to you in turn (you had the inbox open):\n\n%3\$s\n\nAnswer it:\n%4\$s", 'space-inbox' ),
+				$who,
+				$space,
+				self::excerpt( $data ),
+				Space_Inbox_Options::team_inbox_url( $space_id, $conversation_id )
+			);
+			self::mail( $admin, $subject, $body, array(), self::ACTION_ASSIGNED, $data );
+			return;
+		}
 		/* translators: 1: teammate's display name, 2: name of the Space. */
 		$subject = sprintf( __( '%1$s gave you a conversation of %2$s', 'space-inbox' ), $actor, $space );
 		$body    = sprintf(

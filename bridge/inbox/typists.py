@@ -24,12 +24,15 @@ def set_typing(
     user_id: int,
     typing: bool,
     now: datetime,
-) -> None:
+) -> bool:
     """Say that an admin is typing in a conversation (for TYPING_SECONDS), or stopped.
 
     The rest of the team and the conversation's member hear of it when it starts and when
     it stops, not of each renewal (a page renews it every few seconds); a mark that runs
-    out is not announced: pages ask again once it would have.
+    out is not announced: pages ask again once it would have. Typing claims the
+    conversation too (told with the start).
+
+    :returns: whether it started or stopped (and was announced).
     """
     conversation_id = conversation.id
     t = tables_of(session).typing
@@ -49,20 +52,29 @@ def set_typing(
     else:
         session.execute(delete(t).where(this, t.c.user_id == user_id))
     if typing:
-        _presence(session, conversation, user_id, now, claim_until=now + CLAIM)
+        _presence(session, conversation, user_id, now, announce=False, claim_until=now + CLAIM)
     if typing != was_typing:
         change = Change(conversation.space_id, conversation_id, conversation.member_id)
         note(session, change._replace(typing=user_id))
+    return typing != was_typing
 
 
 VIEWING = timedelta(seconds=VIEWING_SECONDS)
 CLAIM = timedelta(seconds=CLAIM_SECONDS)
 
 
-def _presence(session: Session, conversation: Row, user_id: int, now: datetime, **until) -> None:
+def _presence(
+    session: Session,
+    conversation: Row,
+    user_id: int,
+    now: datetime,
+    announce: bool = True,
+    **until,
+) -> None:
     """Set an admin's ``viewing_until`` or ``claim_until`` at a conversation (None: not so),
     dropping the conversation's rows that say nothing any more; the rest of the team hears
-    of it when the admin starts or stops viewing or answering, not of each renewal."""
+    of it when the admin starts or stops viewing or answering, not of each renewal (unless
+    the caller announces the change itself: ``announce=False``)."""
     p = tables_of(session).presence
     this = p.c.conversation_id == conversation.id
     before = session.execute(
@@ -94,7 +106,7 @@ def _presence(session: Session, conversation: Row, user_id: int, now: datetime, 
     after = session.execute(
         select(p.c.viewing_until, p.c.claim_until).where(this, p.c.user_id == user_id)
     ).first()
-    if states(before) != states(after):
+    if announce and states(before) != states(after):
         # The team's pages only: the member learns of no one viewing or answering.
         note(session, Change(conversation.space_id, conversation.id, typing=user_id))
 
@@ -107,8 +119,10 @@ def set_viewing(
     if viewing:
         _presence(session, conversation, user_id, now, viewing_until=now + VIEWING)
     else:
-        set_typing(session, conversation, user_id, False, now)
-        _presence(session, conversation, user_id, now, viewing_until=None, claim_until=None)
+        told = set_typing(session, conversation, user_id, False, now)
+        _presence(
+            session, conversation, user_id, now, not told, viewing_until=None, claim_until=None
+        )
 
 
 def release_claim(session: Session, conversation: Row, user_id: int, now: datetime) -> None:

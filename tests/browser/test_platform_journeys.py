@@ -379,6 +379,71 @@ def test_a_teammate_named_in_a_note_is_notified_and_the_member_never_learns_of_i
     assert not [url for url, body in received if "carrier" in body or "note_mention" in body]
 
 
+def test_two_subscriber_admins_see_each_other_and_one_gives_the_other_a_conversation(
+    stack, browsing
+):
+    ada, ben = stack.ada, stack.ben
+    member = stack.new_member("Pia Present")
+    question = "Can I collect my order on Saturday?"
+    stack.send_as(member, question)
+    conversation = stack.conversation_of(member)
+    url = f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"
+    ada_page, ben_page = browsing.login(ada, url), browsing.login(ben, url)
+    ada_inbox, ben_inbox = team_inbox(ada_page), team_inbox(ben_page)
+    for inbox in (ada_inbox, ben_inbox):
+        expect(message_in(inbox, question)).to_be_visible()
+    # Each sees the other there.
+    expect(ben_inbox.locator(".space-inbox__typing")).to_have_text(
+        "Also here: Ada Admin.", timeout=TYPING_WITHIN_MS
+    )
+    # Ada begins an answer: Ben is told, by name.
+    ada_inbox.get_by_role("textbox", name=f"Reply as {SPACE_NAME}").press_sequentially(
+        "Yes, from nine"
+    )
+    expect(ben_inbox.locator(".space-inbox__typing")).to_contain_text(
+        "Ada Admin is", timeout=TYPING_WITHIN_MS
+    )
+    browsing.shot(ben_page, "ben-sees-ada-at-it")
+
+    # She gives the conversation to Ben instead: his notification leads him to it.
+    ada_inbox.get_by_role("combobox", name="Assigned to", exact=True).select_option(
+        label="Ben Admin"
+    )
+    expect(ada_inbox.locator(".space-inbox__thread .space-inbox__status")).to_have_text(
+        "Given to Ben Admin."
+    )
+    assert wait_for_notification(stack, ben, "assigned", conversation) == [1]
+    page = browsing.login(ben, stack.notifications_page(ben))
+    listed = page.locator(f'#notifications-user-list a[href*="conversation={conversation}"]')
+    expect(listed.first).to_have_text(f"A conversation of {SPACE_NAME} was given to you")
+    with page.expect_navigation(wait_until="load"):
+        listed.first.click()
+    mine = team_inbox(page)
+    expect(mine.get_by_role("combobox", name="Assigned to", exact=True)).to_have_value(
+        str(ben.user_id)
+    )
+    assert eventually(
+        lambda: stack.notifications(ben, "assigned", conversation) == [0], NOTIFY_WAIT, page=page
+    ), stack.notifications(ben, "assigned", conversation)
+    browsing.shot(page, "ben-opened-what-ada-gave-him")
+
+    # The member: nothing of it, in anything their browser receives.
+    context = browsing.context(member.login)
+    received = recorder(context)
+    member_page = context.new_page()
+    browsing.log_in(member_page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    expect(message_in(member_inbox(member_page), question, mine=True)).to_be_visible()
+    member_page.wait_for_load_state("networkidle")
+    from_bridge = [(u, b) for u, b in received if "proxy.php" in u or "/api/v1/" in u]
+    assert from_bridge
+    leaks = [
+        url
+        for url, body in from_bridge
+        if "Ben Admin" in body or "Ada Admin" in body or "assign" in body.lower()
+    ]
+    assert not leaks, leaks
+
+
 def test_the_member_never_learns_which_admin_answered(stack, browsing):
     ada, ben = stack.ada, stack.ben
     member = stack.new_member("Lena Vogel")

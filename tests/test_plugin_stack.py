@@ -311,23 +311,33 @@ def test_a_members_message_notifies_every_admin_once_through_wordpress(stack):
     assert len(mails()) == 2
 
 
-def test_a_note_tells_the_teammate_it_mentions_and_never_the_member(stack):
-    owner, ada = stack.user("nm.owner"), stack.user("nm.ada")
-    stack.user("nm.member")
-    space_id = stack.new_space("Note Noodles", owner, [ada])
-    member, member_nonce = stack.browser("nm.member")
+def _a_conversation(stack, prefix: str, name: str, question: str, answerer: str):
+    """A Space of ``<prefix>.owner`` and ``<prefix>.ada``, to which ``<prefix>.member``
+    wrote; its id, the conversation's, the owner's and Ada's ids, and *answerer*'s browser
+    session and nonce."""
+    owner, ada = stack.user(f"{prefix}.owner"), stack.user(f"{prefix}.ada")
+    stack.user(f"{prefix}.member")
+    space_id = stack.new_space(name, owner, [ada])
+    member, member_nonce = stack.browser(f"{prefix}.member")
     sent = _proxy(
         stack,
         member,
         member_nonce,
         "POST",
         f"me/spaces/{space_id}/messages",
-        json={"body": "Any vegan broth?", "client_key": "nm-1"},
+        json={"body": question, "client_key": f"{prefix}-1"},
     )
     assert sent.status_code == 201, sent.text
-    team, team_nonce = stack.browser("nm.ada")
+    team, team_nonce = stack.browser(f"{prefix}.{answerer}")
     listing = _proxy(stack, team, team_nonce, "GET", f"spaces/{space_id}/conversations")
     cid = listing.json()["conversations"][0]["id"]
+    return space_id, cid, owner, ada, team, team_nonce
+
+
+def test_a_note_tells_the_teammate_it_mentions_and_never_the_member(stack):
+    space_id, cid, _, _, team, team_nonce = _a_conversation(
+        stack, "nm", "Note Noodles", "Any vegan broth?", "ada"
+    )
     before = len(stack.site.sent_mail())
     noted = _proxy(
         stack,
@@ -367,22 +377,9 @@ def test_a_note_tells_the_teammate_it_mentions_and_never_the_member(stack):
 
 
 def test_a_conversation_given_to_a_teammate_tells_them_through_wordpress(stack):
-    owner, ada = stack.user("as.owner"), stack.user("as.ada")
-    stack.user("as.member")
-    space_id = stack.new_space("Assign Apparel", owner, [ada])
-    member, member_nonce = stack.browser("as.member")
-    sent = _proxy(
-        stack,
-        member,
-        member_nonce,
-        "POST",
-        f"me/spaces/{space_id}/messages",
-        json={"body": "Where is my parcel?", "client_key": "as-1"},
+    space_id, cid, _, ada, team, team_nonce = _a_conversation(
+        stack, "as", "Assign Apparel", "Where is my parcel?", "owner"
     )
-    assert sent.status_code == 201, sent.text
-    team, team_nonce = stack.browser("as.owner")
-    listing = _proxy(stack, team, team_nonce, "GET", f"spaces/{space_id}/conversations")
-    cid = listing.json()["conversations"][0]["id"]
     before = len(stack.site.sent_mail())
     given = _proxy(
         stack,

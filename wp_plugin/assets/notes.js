@@ -137,27 +137,3 @@ export class NoteMode {
 		}
 	}
 }
-
-/**
- * A note's line in the log: who on the team wrote it, that it is a note, and when.
- *
- * @param {Object}   m        A note record.
- * @param {Function} withTime message-log.js' "who · time" line.
- * @return {HTMLElement} The line.
- */
-export function noteMeta( m, withTime ) {
-	const who =
-		m.author && m.author.name
-			? m.author.name
-			: __( 'Deleted user', 'space-inbox' );
-	return h(
-		'span',
-		{ class: 'space-inbox__audit space-inbox__note-meta' },
-		...withTime(
-			/* translators: 1: name of the Space admin who wrote the note, 2: when. Shown to Space admins only. */
-			__( 'Private note by %1$s · %2$s', 'space-inbox' ),
-			who,
-			m.created_at
-		)
-	);
-}

@@ -19,7 +19,7 @@ const [
 	{ SavedReplies, ReplyPicker },
 	{ AnsweredMeanwhile },
 	{ duration },
-	{ NoteMode, noteMeta },
+	{ NoteMode },
 	{ Assignment },
 ] = await Promise.all(
 	[
@@ -331,6 +331,26 @@ export function teamParts( inbox ) {
 }
 
 /**
+ * The audit label of what an admin wrote: their name and when.
+ *
+ * @param {Object} m           A message or note record (`author`, `created_at`).
+ * @param {string} format      A translated format with %1$s (who) and %2$s (when).
+ * @param {string} [className] A class beside `space-inbox__audit`.
+ * @return {HTMLElement} The label.
+ */
+function signed( m, format, className = '' ) {
+	const who =
+		m.author && m.author.name
+			? m.author.name
+			: __( 'Deleted user', 'space-inbox' );
+	return h(
+		'span',
+		{ class: `space-inbox__audit ${ className }`.trim() },
+		...withTime( format, who, m.created_at )
+	);
+}
+
+/**
  * Who wrote a message or a note: the member, or who on the team (the audit label).
  *
  * @param {Object} inbox The team inbox.
@@ -339,7 +359,12 @@ export function teamParts( inbox ) {
  */
 export function auditMeta( inbox, m ) {
 	if ( m.note ) {
-		return noteMeta( m, withTime );
+		return signed(
+			m,
+			/* translators: 1: name of the Space admin who wrote the note, 2: when. Shown to Space admins only. */
+			__( 'Private note by %1$s · %2$s', 'space-inbox' ),
+			'space-inbox__note-meta'
+		);
 	}
 	if ( m.from === 'space' && m.automatic ) {
 		return h(
@@ -354,19 +379,10 @@ export function auditMeta( inbox, m ) {
 		);
 	}
 	if ( m.from === 'space' ) {
-		const who =
-			m.author && m.author.name
-				? m.author.name
-				: __( 'Deleted user', 'space-inbox' );
-		return h(
-			'span',
-			{ class: 'space-inbox__audit' },
-			...withTime(
-				/* translators: 1: name of the Space admin who wrote the answer, 2: when. Shown to Space admins only. */
-				__( 'sent by %1$s · %2$s', 'space-inbox' ),
-				who,
-				m.created_at
-			)
+		return signed(
+			m,
+			/* translators: 1: name of the Space admin who wrote the answer, 2: when. Shown to Space admins only. */
+			__( 'sent by %1$s · %2$s', 'space-inbox' )
 		);
 	}
 	return h(

@@ -35,6 +35,11 @@ PRIVACY_PAGE_MAX = 100_000
 #: Saved replies a Space may keep, and the longest title of one.
 SAVED_REPLIES_MAX = 100
 SAVED_REPLY_TITLE_MAX = 100
+#: Labels a Space may keep, the longest name of one, and the colours a label may take (the
+#: inbox draws each in its own readable light and dark pair).
+LABELS_MAX = 50
+LABEL_NAME_MAX = 40
+LABEL_COLOURS = ("grey", "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink")
 #: Seconds an admin counts as typing after their page last said so.
 TYPING_SECONDS = 8
 #: Seconds an admin counts as viewing a conversation after their page last said so (pages

@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 from bridge.api.guards import IdConverter
 from bridge.api.openapi import spec
 from bridge.inbox import values
-from bridge.limits import CLIENT_KEY_PATTERN
+from bridge.limits import CLIENT_KEY_PATTERN, LABEL_COLOURS
 from bridge.storage.tables import tables
 from bridge.wordpress import signing
 from devstack.callers import (
@@ -221,7 +221,7 @@ def test_sql_in_query_arguments_is_refused_or_ignored(app, client, world, starte
         path = template.format(s=SPACE, c=started)
         headers = world[who].headers()
         plain = _call(client, "GET", path, path, headers=headers).get_json()
-        for name in ("cursor", "limit", "before", "status", *IGNORED):
+        for name in ("cursor", "limit", "before", "status", "label", *IGNORED):
             for value in SQL + NOT_IDS + ["A" * 100_000]:
                 url = f"{path}?{name}={_quoted(value)}"
                 answer = _call(client, "GET", url, url, headers=headers)
@@ -251,8 +251,9 @@ def test_sql_in_the_nonce_parameter_is_403(app, client, world, started):
 # -- JSON fields -------------------------------------------------------------------------
 
 
-def _fields(cid: int) -> list[tuple[str, str, str, object]]:
-    """(who, path, field, what a valid value is) of every member and admin JSON field."""
+def _fields(cid: int) -> list[tuple[str, str, str, object, dict]]:
+    """(who, path, field, what a valid value is, the body's other fields) of every member
+    and admin JSON field."""
     send_path = f"/api/v1/me/spaces/{SPACE}/messages"
     base = f"/api/v1/spaces/{SPACE}/conversations/{cid}"
 
@@ -269,25 +270,36 @@ def _fields(cid: int) -> list[tuple[str, str, str, object]]:
     def blocked(v):
         return isinstance(v, bool)
 
+    def ids(v):
+        return isinstance(v, list) and all(type(i) is int and 0 < i < 2**64 for i in v)
+
+    def colour(v):
+        return v in LABEL_COLOURS
+
+    message = _body()
+    labels = f"/api/v1/spaces/{SPACE}/labels"
     return [
-        ("member", send_path, "body", body),
-        ("member", send_path, "client_key", key),
-        ("admin", f"{base}/messages", "body", body),
-        ("admin", f"{base}/messages", "client_key", key),
-        ("admin", f"{base}/status", "status", status),
-        ("admin", f"{base}/block", "blocked", blocked),
+        ("member", send_path, "body", body, message),
+        ("member", send_path, "client_key", key, message),
+        ("admin", f"{base}/messages", "body", body, message),
+        ("admin", f"{base}/messages", "client_key", key, message),
+        ("admin", f"{base}/notes", "body", body, message),
+        ("admin", f"{base}/status", "status", status, {}),
+        ("admin", f"{base}/block", "blocked", blocked, {}),
+        ("admin", f"{base}/labels", "add", ids, {}),
+        ("admin", f"{base}/labels", "remove", ids, {}),
+        ("admin", labels, "name", body, {"colour": "red"}),
+        ("admin", labels, "colour", colour, {"name": "Allergies"}),
     ]
 
 
 def test_sql_and_wrong_types_in_json_fields_are_400_and_change_nothing(app, client, world, started):
     before = _state(app)
-    for who, path, name, valid in _fields(started):
+    for who, path, name, valid, others in _fields(started):
         for value in SQL + NOT_IDS + WRONG_TYPES:
             if valid(value):
                 continue
-            payload = {name: value}
-            if name in ("body", "client_key"):
-                payload = {**_body(), name: value}
+            payload = {**others, name: value}
             answer = _call(
                 client,
                 "POST",
@@ -668,10 +680,10 @@ def _content_type(client, world, cid, value, attempt):
 
 
 def _json_fields(client, world, cid, value, attempt):
-    for who, path, name, valid in _fields(cid):
+    for who, path, name, valid, others in _fields(cid):
         if valid(value):
             continue
-        payload = {**_body(), name: value} if name in ("body", "client_key") else {name: value}
+        payload = {**others, name: value}
         attempt(
             (path, name, value), {400}, "POST", path, json=payload, headers=world[who].headers()
         )

@@ -106,6 +106,26 @@ ROUTES = [
         _expect(200, TEAM),
     ),
     ("DELETE", f"/api/v1/spaces/{SPACE}/saved-replies/{{rid}}", None, _expect(204, TEAM)),
+    ("GET", f"/api/v1/spaces/{SPACE}/labels", None, _expect(200, TEAM | {"site_admin"})),
+    (
+        "POST",
+        f"/api/v1/spaces/{SPACE}/labels",
+        lambda: {"name": "Catering", "colour": "teal"},
+        _expect(201, TEAM),
+    ),
+    (
+        "PATCH",
+        f"/api/v1/spaces/{SPACE}/labels/{{lid}}",
+        lambda: {"name": "Big parties", "colour": "blue"},
+        _expect(200, TEAM),
+    ),
+    ("DELETE", f"/api/v1/spaces/{SPACE}/labels/{{lid}}", None, _expect(204, TEAM)),
+    (
+        "POST",
+        f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/labels",
+        lambda: {"add": [LABEL], "remove": []},
+        _expect(200, TEAM),
+    ),
     (
         "GET",
         f"/api/v1/spaces/{SPACE}/conversations/{{cid}}/typing",
@@ -153,6 +173,8 @@ def _state(app) -> tuple:
             c.execute(select(T.presence)).all(),
             c.execute(select(T.on_duty)).all(),
             c.execute(select(T.response_periods).order_by(T.response_periods.c.id)).all(),
+            c.execute(select(T.labels).order_by(T.labels.c.id)).all(),
+            c.execute(select(T.conversation_labels)).all(),
         )
 
 
@@ -176,17 +198,42 @@ def saved(client, world):
     return answer.get_json()["id"]
 
 
+#: Stands for the label's id in a body.
+LABEL = "{lid}"
+
+
+def _with_label(body: dict, label_id: int) -> dict:
+    return {
+        k: [label_id if i == LABEL else i for i in v] if k in ("add", "remove") else v
+        for k, v in body.items()
+    }
+
+
+@pytest.fixture
+def labelled(client, world):
+    """A label of SPACE."""
+    answer = client.post(
+        f"/api/v1/spaces/{SPACE}/labels",
+        json={"name": "Parties", "colour": "orange"},
+        headers=world["admin"].headers(),
+    )
+    assert answer.status_code == 201
+    return answer.get_json()["id"]
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     ("method", "path", "body", "expected"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES]
 )
-def test_route_by_caller(app, client, world, started, saved, kind, method, path, body, expected):
+def test_route_by_caller(
+    app, client, world, started, saved, labelled, kind, method, path, body, expected
+):
     caller = world[kind]
     before = _state(app)
     answer = client.open(
-        path.format(cid=started, rid=saved),
+        path.format(cid=started, rid=saved, lid=labelled),
         method=method,
-        json=body() if body else None,
+        json=_with_label(body(), labelled) if body else None,
         headers=caller.headers(),
     )
     assert answer.status_code == expected[kind], answer.get_data(as_text=True)
@@ -288,7 +335,8 @@ def _operations(app) -> set[tuple[str, str]]:
 def test_the_matrix_covers_every_route(app):
     urls = app.url_map.bind("localhost")
     covered = {
-        (method, urls.match(path.format(cid=1, rid=1), method)[0]) for method, path, _, _ in ROUTES
+        (method, urls.match(path.format(cid=1, rid=1, lid=1), method)[0])
+        for method, path, _, _ in ROUTES
     }
     assert covered == _operations(app)
 

@@ -23,7 +23,7 @@ from alembic import command
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, insert, select, text
 
-from bridge.api import shapes
+from bridge.api import team_shapes
 from bridge.inbox import access, figures, writes
 from bridge.inbox.hours import AwayRules, clean_hours, site_timezone
 from bridge.refusals import BadInput
@@ -433,7 +433,7 @@ def test_opening_hours_are_checked():
     """By their type (weekdays, up to three "HH:MM" openings) and by their rule (in order)."""
 
     def checked(hours):
-        return clean_hours(TypeAdapter(shapes.Hours).validate_python(hours, strict=True))
+        return clean_hours(TypeAdapter(team_shapes.Hours).validate_python(hours, strict=True))
 
     good = {"mon": [{"opens": "09:00", "closes": "12:00"}, {"opens": "13:00", "closes": "24:00"}]}
     assert checked(good) == good

@@ -19,6 +19,7 @@ signed over the exact bytes each request sends.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import get_args
 
@@ -38,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bridge import limits
-from bridge.api import serializers, shapes
+from bridge.api import serializers, shapes, team_shapes
 from bridge.api.openapi import api, spec
 from bridge.inbox import access, reads
 from bridge.limits import MAX_ID
@@ -274,6 +275,7 @@ def test_the_documents_limits_are_those_of_bridge_limits():
         "space_id": {"minimum": 1, "maximum": MAX_ID},
         "conversation_id": {"minimum": 1, "maximum": MAX_ID},
         "reply_id": {"minimum": 1, "maximum": MAX_ID},
+        "label_id": {"minimum": 1, "maximum": MAX_ID},
     }.items():
         assert _parameters(name) and all(
             s == {"type": "integer", **bounds} for s in _parameters(name)
@@ -384,15 +386,15 @@ def test_each_serializer_gives_its_types_keys(app, client, world):
     assert shapes.MemberMessage.__closed__
 
     shaped = serializers.admin_conversation(theirs)
-    _keys(shaped, shapes.AdminConversation)
-    _keys(shaped["member"], shapes.Person)
-    _keys(shaped["last_message"], shapes.AdminLastMessage)
+    _keys(shaped, team_shapes.AdminConversation)
+    _keys(shaped["member"], team_shapes.Person)
+    _keys(shaped["last_message"], team_shapes.AdminLastMessage)
     from_member, from_space = map(serializers.admin_message, as_team)
-    _keys(from_member, shapes.AdminMessage)
-    _keys(from_space, shapes.AdminMessage)
+    _keys(from_member, team_shapes.AdminMessage)
+    _keys(from_space, team_shapes.AdminMessage)
     assert "author" not in from_member
     assert from_space["author"]["id"] == admin.user_id
-    _keys(from_space["author"], shapes.Person)
+    _keys(from_space["author"], team_shapes.Person)
 
 
 # -- fuzzing -----------------------------------------------------------------------------
@@ -409,6 +411,7 @@ def test_fuzz(schema, client, world, path, method, caller):
         "space_id": SPACE,
         "conversation_id": conversation_id(client, people["admin"], SPACE, people["member"]),
         "reply_id": _saved_reply(client, people["admin"]),
+        "label_id": _label(client, people["admin"]),
     }
     operation = schema[path][method]
     strategies = {"positive": operation.as_strategy(GenerationMode.POSITIVE)}
@@ -477,6 +480,10 @@ def _body_for(path: str):
         return {"away_now": False}
     if path.endswith("/typing"):
         return {"typing": True}
+    if path.endswith("/conversations/{conversation_id}/labels"):
+        return {"add": []}
+    if "/labels" in path:
+        return {"name": "Hours", "colour": "red"}
     return {"body": "Hello", "client_key": "k1"}
 
 
@@ -485,6 +492,17 @@ def _saved_reply(client, admin) -> int:
     answer = client.post(
         f"/api/v1/spaces/{SPACE}/saved-replies",
         json={"title": "Sunday", "body": "Yes, from noon."},
+        headers=admin.headers(),
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.get_json()["id"]
+
+
+def _label(client, admin) -> int:
+    """A label of SPACE, for the paths that name one."""
+    answer = client.post(
+        f"/api/v1/spaces/{SPACE}/labels",
+        json={"name": "Sunday", "colour": "green"},
         headers=admin.headers(),
     )
     assert answer.status_code == 201, answer.text
@@ -500,7 +518,7 @@ def _saved_reply(client, admin) -> int:
 def test_out_of_range_ids_are_not_found(schema, client, world, path, method, value):
     """An id no Space or conversation can have is a 404 in the error shape, whatever the method."""
     operation = schema[path][method]
-    names = [n for n in ("space_id", "conversation_id", "reply_id") if "{" + n + "}" in path]
+    names = re.findall(r"\{(\w+)\}", path)
     body = {"body": _body_for(path)} if operation.body else {}
     case = operation.Case(path_parameters=dict.fromkeys(names, value), **body)
     response = _call(case, _authorised(path), world)
@@ -519,6 +537,7 @@ def test_oversized_body_is_a_documented_413(app, schema, client, world, path, me
         "space_id": SPACE,
         "conversation_id": conversation_id(client, world["admin"], SPACE, world["member"]),
         "reply_id": _saved_reply(client, world["admin"]),
+        "label_id": _label(client, world["admin"]),
     }
     body = {**_body_for(path), "padding": "x" * app.config["MAX_CONTENT_LENGTH"]}
     case = operation.Case(

@@ -648,9 +648,7 @@ def _write_everything(site: WordPressSite, owner: int, member: int, job_id: int)
         " set_transient(Space_Inbox_Rest::SEEN_REQUEST_PREFIX . 'r-1', 1, 600);"
     )
     jobs = php_str(json.dumps([job]))
-    done = site.php(
-        f"echo json_encode(Space_Inbox_Notifications::handle_jobs(json_decode({jobs}, true)));"
-    )
+    done = site.php(f"echo json_encode(Space_Inbox_Jobs::handle_jobs(json_decode({jobs}, true)));")
     assert json.loads(done) == [job_id], done
 
 
@@ -822,9 +820,9 @@ echo json_encode(['stored' => array_column($stored, 1), 'left' => $left]);
             "Space_Inbox_Options::OPTION_INBOX_PAGE",
             "Space_Inbox_Spaces::TEAM_META",
             "Space_Inbox_Queue::CRON_HOOK",
-            "Space_Inbox_Notifications::PRUNE_HOOK",
+            "Space_Inbox_Jobs::PRUNE_HOOK",
             "Space_Inbox_Queue::table()",
-            "Space_Inbox_Notifications::table()",
+            "Space_Inbox_Jobs::table()",
         } <= stored, stored
         assert _ours(site) == {k: [] for k in ("options", "postmeta", "usermeta", "tables", "cron")}
 

@@ -8,6 +8,7 @@ from flask import Flask
 def routes(app: Flask) -> None:
     """Add every route of the API to ``app``, each guarded (:mod:`bridge.api.guards`)."""
     from bridge.api import (
+        desk,
         guards,
         header,
         member,
@@ -26,6 +27,7 @@ def routes(app: Flask) -> None:
         member.bp,
         space_admin.bp,
         team.bp,
+        desk.bp,
         public.bp,
         plugin.bp,
         service.bp,

@@ -205,6 +205,7 @@ CALLERS: dict[str, Callable[[], None]] = {
     "member": member_login,
     "space_admin": member_login,
     "team": member_login,
+    "desk": member_login,
     "header": header_login,
     "stream": header_login,
     "plugin": plugin_signature,

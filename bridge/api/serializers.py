@@ -1,4 +1,5 @@
-"""JSON answers, as the types of :mod:`bridge.api.shapes`. Member-facing and admin-facing
+"""JSON answers, as the types of :mod:`bridge.api.shapes` and
+:mod:`bridge.api.team_shapes`. Member-facing and admin-facing
 shapes are separate functions (and separate types), so that an admin's identity cannot
 reach a member through a forgotten condition."""
 
@@ -9,17 +10,21 @@ from typing import Any
 from sqlalchemy import Row
 
 from bridge.api.shapes import (
-    AdminConversation,
     AdminFrom,
-    AdminMessage,
     MemberConversation,
     MemberFrom,
     MemberMessage,
     MemberSent,
     MemberSpace,
+    ResponseTime,
+)
+from bridge.api.team_shapes import (
+    AdminConversation,
+    AdminMessage,
+    Label,
+    LabelTag,
     Note,
     Person,
-    ResponseTime,
     SavedReply,
     Settings,
     TeamFigures,
@@ -94,9 +99,12 @@ def member_sent(row: Row) -> MemberSent:
 ADMIN_FROM: dict[str, AdminFrom] = {"member": "member", "space": "space"}
 
 
-def admin_conversation(row: Row, present: dict[str, list[Row]] | None = None) -> AdminConversation:
+def admin_conversation(
+    row: Row, present: dict[str, list[Row]] | None = None, labels: list[Row] = ()
+) -> AdminConversation:
     """A conversation in a Space's inbox, with who else on the team is viewing and who is
-    answering it (``present``: :func:`bridge.inbox.typists.at_conversations`'s)."""
+    answering it (``present``: :func:`bridge.inbox.typists.at_conversations`'s) and its
+    labels."""
     present = present or {}
     return {
         "id": row.id,
@@ -114,6 +122,7 @@ def admin_conversation(row: Row, present: dict[str, list[Row]] | None = None) ->
         ),
         "viewing": [person(r.id, r.name) for r in present.get("viewing", ())],
         "answering": [person(r.id, r.name) for r in present.get("answering", ())],
+        "labels": [label_tag(r) for r in labels],
     }
 
 
@@ -200,6 +209,16 @@ def settings(found: dict) -> Settings:
         "reply_preset": found["reply_preset"],
         "assign_in_turn": found["assign_in_turn"],
     }
+
+
+def label_tag(row: Row) -> LabelTag:
+    """A label as a conversation carries it."""
+    return {"id": row.id, "name": row.name, "colour": row.colour}
+
+
+def label(row: Row) -> Label:
+    """One of a Space's labels, with how many conversations carry it."""
+    return {**label_tag(row), "conversations": row.conversations}
 
 
 def saved_reply(row: Row) -> SavedReply:

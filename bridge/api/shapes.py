@@ -1,7 +1,8 @@
 """The JSON shapes of the API as types: what each query and request body may hold and
 what each answer holds, key by key.
 
-The views take their query and body typed with these (:mod:`bridge.api.openapi` validates
+The Space team's own shapes are in :mod:`bridge.api.team_shapes`. The views take their
+query and body typed with these (:mod:`bridge.api.openapi` validates
 them, with the limits of :mod:`bridge.limits`, before the view runs), the serializers
 (:mod:`bridge.api.serializers`) return the answer types, and the OpenAPI document is generated
 from them. Rules beyond a value's type and size (a message's text once trimmed, opening
@@ -25,15 +26,12 @@ from typing_extensions import TypedDict
 from bridge.limits import (
     BODY_MAX,
     CLIENT_KEY_PATTERN,
-    CLOCK_PATTERN,
     CURSOR_MAX,
-    INTERVALS_PER_DAY,
     MAX_ID,
     PAGE_MAX,
     REPLY_TIMES,
     SAVED_REPLY_TITLE_MAX,
     STATUSES,
-    WEEKDAYS,
 )
 
 # -- values ------------------------------------------------------------------------------
@@ -88,14 +86,6 @@ class ListQuery(TypedDict):
     limit: NotRequired[QueryLimit]
 
 
-class SpaceListQuery(ListQuery):
-    """A page of a Space's conversations, all or only those open or done; all, or only the
-    caller's (``assignee=me``) or those left to the team (``assignee=none``)."""
-
-    status: NotRequired[Status]
-    assignee: NotRequired[Literal["me", "none"]]
-
-
 class MessagesQuery(TypedDict):
     """A page of messages, newest first: ``before`` is the last page's ``next_before``."""
 
@@ -111,71 +101,8 @@ class SendBody(TypedDict):
     client_key: Annotated[str, Field(pattern=f"^(?:{CLIENT_KEY_PATTERN})$")]
 
 
-class ReplyBody(SendBody):
-    """An answer; ``seen_id`` is the newest message the admin had seen: when another answer
-    came after it, the answer is refused with 409 ``answered_meanwhile``."""
-
-    seen_id: NotRequired[Id]
-
-
 #: What "Typically replies within …" says: minutes, an hour, a few hours, a day.
 ReplyTime = Literal[REPLY_TIMES]
-#: Weekly opening hours: weekday ("mon" … "sun") to up to three ["HH:MM", "HH:MM"].
-Clock = Annotated[str, Field(pattern=f"^(?:{CLOCK_PATTERN})$")]
-
-
-class Opening(TypedDict, closed=True):
-    """Open from ``opens`` to ``closes`` ("HH:MM"; "24:00" is the end of the day)."""
-
-    opens: Clock
-    closes: Clock
-
-
-#: Weekly opening hours: weekday ("mon" … "sun") to up to three openings, in order.
-Hours = dict[Literal[WEEKDAYS], Annotated[list[Opening], Field(max_length=INTERVALS_PER_DAY)]]
-
-
-class SettingsBody(TypedDict, closed=True):
-    """The settings to change; those left out stay as they are."""
-
-    away_now: NotRequired[bool]
-    hours_enabled: NotRequired[bool]
-    hours: NotRequired[Hours]
-    timezone: NotRequired[Annotated[str, Field(max_length=64)]]
-    away_message: NotRequired[Text]
-    reply_preset: NotRequired[ReplyTime | None]
-    assign_in_turn: NotRequired[bool]
-
-
-class SavedReplyBody(TypedDict):
-    title: Title
-    body: Text
-
-
-class TypingBody(TypedDict):
-    typing: bool
-
-
-class ViewingBody(TypedDict):
-    viewing: bool
-
-
-class HereBody(TypedDict):
-    here: bool
-
-
-class BlockBody(TypedDict):
-    blocked: bool
-
-
-class StatusBody(TypedDict):
-    status: Status
-
-
-class AssignBody(TypedDict):
-    """An admin of the Space to give the conversation to, or null: leave it to the team."""
-
-    assignee_id: Id | None
 
 
 # -- answers: the service ----------------------------------------------------------------
@@ -292,107 +219,7 @@ class SpaceTyping(TypedDict, closed=True):
     last_message_id: int | None
 
 
-# -- answers: a Space team's -------------------------------------------------------------
-
-
-class Person(TypedDict, closed=True):
-    """A WordPress user, named for the Space's team only."""
-
-    id: Id
-    name: str
-
-
-AdminLastMessage = TypedDict(
-    "AdminLastMessage",
-    {"excerpt": str, "from": AdminFrom, "created_at": Time},
-    closed=True,
-)
-
-
-class AdminConversation(TypedDict, closed=True):
-    id: Id
-    member: Person
-    status: Status
-    blocked: bool
-    unread: Count
-    last_message: AdminLastMessage | None
-    created_at: Time
-    first_message_at: Time | None
-    first_response_at: Time | None
-    awaiting_since: Time | None
-    #: The admin it is assigned to; null: left to the team.
-    assignee: Person | None
-    #: Who else on the team has it open, and who is answering it (a soft claim).
-    viewing: list[Person]
-    answering: list[Person]
-
-
-#: A message with its audit label: a Space message names the admin who wrote it, or is
-#: ``automatic`` (the away answer), written by no one.
-AdminMessage = TypedDict(
-    "AdminMessage",
-    {
-        "id": Id,
-        "from": AdminFrom,
-        "body": str,
-        "created_at": Time,
-        "author": NotRequired[Person],
-        "automatic": NotRequired[Literal[True]],
-    },
-    closed=True,
-)
-
-
-class Note(TypedDict, closed=True):
-    """A private note of the Space's team inside a conversation: never a member's to read."""
-
-    id: Id
-    body: str
-    created_at: Time
-    author: Person
-
-
-class TeamMember(TypedDict, closed=True):
-    """An admin of the Space; ``mention`` is the name a note's ``@`` takes."""
-
-    id: Id
-    name: str
-    mention: str
-
-
-class Team(TypedDict, closed=True):
-    admins: list[TeamMember]
-
-
-class AdminConversationPage(TypedDict, closed=True):
-    conversations: list[AdminConversation]
-    next_cursor: Cursor | None
-
-
-class AdminMessagePage(TypedDict, closed=True):
-    conversation_id: Id
-    status: Status
-    unread: Count
-    messages: list[AdminMessage]
-    #: The notes written among this page's messages (after the older page's newest message,
-    #: before the newer page's oldest), oldest first.
-    notes: list[Note]
-    next_before: Id | None
-
-
-class BlockState(TypedDict, closed=True):
-    id: Id
-    blocked: bool
-
-
-class AssignState(TypedDict, closed=True):
-    id: Id
-    assignee: Person | None
-
-
-class StatusState(TypedDict, closed=True):
-    id: Id
-    status: Status
+# -- answers: the public's ------------------------------------------------------------
 
 
 class ResponseTime(TypedDict, closed=True):
@@ -401,101 +228,3 @@ class ResponseTime(TypedDict, closed=True):
     typically: ReplyTime | None
     source: Literal["figures", "preset"] | None
     very_responsive: bool
-
-
-class Window(TypedDict, closed=True):
-    """A Space's figures over a window (see the README's "Response figures")."""
-
-    periods: Count
-    answered: Count
-    answered_within_a_day: Count
-    waiting: Count
-    response_rate: Annotated[float, Field(ge=0, le=1)] | None
-    median_seconds: Annotated[float, Field(ge=0)] | None
-    p90_seconds: Annotated[float, Field(ge=0)] | None
-
-
-class AdminWindow(TypedDict, closed=True):
-    answered: Count
-    median_seconds: Annotated[float, Field(ge=0)] | None
-    p90_seconds: Annotated[float, Field(ge=0)] | None
-
-
-class AdminFigures(TypedDict, closed=True):
-    """One admin's answers: the audit, for the team only."""
-
-    admin: Person
-    days_7: AdminWindow
-    days_30: AdminWindow
-
-
-class DayFigures(TypedDict, closed=True):
-    date: Annotated[str, Field(json_schema_extra={"format": "date"})]
-    periods: Count
-    answered: Count
-    median_seconds: Annotated[float, Field(ge=0)] | None
-
-
-class WaitingConversation(TypedDict, closed=True):
-    id: Id
-    member: Person
-    status: Status
-    waiting_since: Time
-    waited_seconds: Annotated[float, Field(ge=0)]
-
-
-class SpaceWindows(TypedDict, closed=True):
-    days_7: Window
-    days_30: Window
-
-
-class TeamFigures(TypedDict, closed=True):
-    """The team's dashboard: the Space's figures, each admin's, each day's, and who waits."""
-
-    timezone: str
-    space: SpaceWindows
-    admins: list[AdminFigures]
-    days: list[DayFigures]
-    waiting: list[WaitingConversation]
-    response_time: ResponseTime
-
-
-class Settings(TypedDict, closed=True):
-    """A Space's away mode and reply preset; ``away`` says whether it is away now."""
-
-    away: bool
-    away_now: bool
-    away_since: Time | None
-    hours_enabled: bool
-    hours: Hours
-    timezone: str
-    away_message: str
-    reply_preset: ReplyTime | None
-    #: New conversations are given in turn to the admins present in the inbox.
-    assign_in_turn: bool
-
-
-class SavedReply(TypedDict, closed=True):
-    id: Id
-    title: str
-    body: str
-    updated_at: Time
-    updated_by: Person
-
-
-class SavedReplyList(TypedDict, closed=True):
-    saved_replies: list[SavedReply]
-
-
-class TypingState(TypedDict, closed=True):
-    """Who else on the team is typing an answer in the conversation, and the ids of its newest
-    message and note (a page that has not got them loads the conversation again)."""
-
-    typing: bool
-    who: list[Person]
-    #: Who else has it open, and who is answering it (a soft claim: the others may still
-    #: answer, once told).
-    viewing: list[Person]
-    answering: list[Person]
-    last_message_id: int | None
-    last_note_id: int | None

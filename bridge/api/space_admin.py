@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
 
-from bridge.api import serializers, shapes
+from bridge.api import serializers, shapes, team_shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, assignment, notes, reads, typists, values, writes
+from bridge.inbox import access, assignment, labels, notes, reads, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 
 
 @bp.get("/conversations")
-@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(shapes.AdminConversationPage, "A page.")))
-def conversations(space_id: int, query: shapes.SpaceListQuery):
-    """The Space's conversations, newest first, optionally only open or done ones, and only
-    the caller's or those left to the team (Space admins; site admins read)."""
+@api.validate(
+    resp=answers(400, 401, 403, 404, HTTP_200=(team_shapes.AdminConversationPage, "A page."))
+)
+def conversations(space_id: int, query: team_shapes.SpaceListQuery):
+    """The Space's conversations, newest first, optionally only open or done ones, only
+    the caller's or those left to the team, only those with a label (Space admins; site
+    admins read)."""
     assignee = {"me": g.user.id, "none": reads.UNASSIGNED}.get(query.get("assignee", ""))
     session = get_session()
     with session.begin():
@@ -30,18 +33,21 @@ def conversations(space_id: int, query: shapes.SpaceListQuery):
             query.get("cursor"),
             page_size(query),
             assignee,
+            query.get("label"),
         )
-        present = typists.at_conversations(
-            session, [r.id for r in rows], values.utcnow(), g.user.id
-        )
+        ids = [r.id for r in rows]
+        present = typists.at_conversations(session, ids, values.utcnow(), g.user.id)
+        tags = labels.of_conversations(session, ids)
     return {
-        "conversations": [serializers.admin_conversation(r, present[r.id]) for r in rows],
+        "conversations": [
+            serializers.admin_conversation(r, present[r.id], tags[r.id]) for r in rows
+        ],
         "next_cursor": cursor,
     }
 
 
 @bp.get("/conversations/<id:conversation_id>/messages")
-@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(shapes.AdminMessagePage, "A page.")))
+@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(team_shapes.AdminMessagePage, "A page.")))
 def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
     """A conversation's messages, each Space message with its audit label."""
     session = get_session()
@@ -71,7 +77,9 @@ def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
 @bp.post("/conversations/<id:conversation_id>/notes")
 @retry_conflicts
 @api.validate(
-    resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(shapes.Note, "Kept (or a retry)."))
+    resp=answers(
+        *BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(team_shapes.Note, "Kept (or a retry).")
+    )
 )
 def add_note(space_id: int, conversation_id: int, json: shapes.SendBody):
     """Write a private note for the Space's team; ``@name`` tells that teammate. The member
@@ -96,10 +104,10 @@ def add_note(space_id: int, conversation_id: int, json: shapes.SendBody):
 @retry_conflicts
 @api.validate(
     resp=answers(
-        *BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(shapes.AdminMessage, "Sent (or a retry).")
+        *BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(team_shapes.AdminMessage, "Sent (or a retry).")
     )
 )
-def reply(space_id: int, conversation_id: int, json: shapes.ReplyBody):
+def reply(space_id: int, conversation_id: int, json: team_shapes.ReplyBody):
     """Answer as the Space; the member never learns which admin wrote it. With ``seen_id``,
     refused (409 ``answered_meanwhile``) when another answer came after that message."""
     body, client_key = values.clean_body(json["body"]), json["client_key"]
@@ -136,9 +144,9 @@ def read(space_id: int, conversation_id: int):
 @bp.post("/conversations/<id:conversation_id>/status")
 @retry_conflicts
 @api.validate(
-    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.StatusState, "The new status."))
+    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(team_shapes.StatusState, "The new status."))
 )
-def status(space_id: int, conversation_id: int, json: shapes.StatusBody):
+def status(space_id: int, conversation_id: int, json: team_shapes.StatusBody):
     """Set a conversation open or done."""
     new_status = json["status"]
     session = get_session()
@@ -150,8 +158,10 @@ def status(space_id: int, conversation_id: int, json: shapes.StatusBody):
 
 @bp.post("/conversations/<id:conversation_id>/assign")
 @retry_conflicts
-@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.AssignState, "Assigned.")))
-def assign(space_id: int, conversation_id: int, json: shapes.AssignBody):
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(team_shapes.AssignState, "Assigned."))
+)
+def assign(space_id: int, conversation_id: int, json: team_shapes.AssignBody):
     """Give the conversation to an admin of the Space (who is told), or leave it to the team
     (``null``); audited."""
     session = get_session()
@@ -172,10 +182,10 @@ def assign(space_id: int, conversation_id: int, json: shapes.AssignBody):
 @retry_conflicts
 @api.validate(
     resp=answers(
-        *BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.BlockState, "The member's new state.")
+        *BODY_ERRORS, 401, 403, 404, HTTP_200=(team_shapes.BlockState, "The member's new state.")
     )
 )
-def block(space_id: int, conversation_id: int, json: shapes.BlockBody):
+def block(space_id: int, conversation_id: int, json: team_shapes.BlockBody):
     """Block or unblock the conversation's member: the Space takes no more messages from them."""
     blocked = json["blocked"]
     session = get_session()

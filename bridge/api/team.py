@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
 
-from bridge.api import serializers, shapes
+from bridge.api import serializers, team_shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.inbox import access, assignment, away, figures, notes, saved_replies, typists, values
@@ -15,7 +15,7 @@ bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 
 
 @bp.get("/figures")
-@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TeamFigures, "The figures.")))
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(team_shapes.TeamFigures, "The figures.")))
 def space_figures(space_id: int):
     """The dashboard: response figures of the Space and of each admin, per day, and the
     conversations waiting longest."""
@@ -36,7 +36,7 @@ def space_figures(space_id: int):
 
 
 @bp.get("/team")
-@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.Team, "By name.")))
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(team_shapes.Team, "By name.")))
 def team(space_id: int):
     """The Space's admins, by name, with the name a note's ``@`` takes."""
     session = get_session()
@@ -47,7 +47,7 @@ def team(space_id: int):
 
 
 @bp.get("/settings")
-@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.Settings, "The settings.")))
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(team_shapes.Settings, "The settings.")))
 def settings(space_id: int):
     """The Space's away mode and reply preset."""
     session = get_session()
@@ -60,9 +60,9 @@ def settings(space_id: int):
 @bp.patch("/settings")
 @retry_conflicts
 @api.validate(
-    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.Settings, "The settings now."))
+    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(team_shapes.Settings, "The settings now."))
 )
-def change_settings(space_id: int, json: shapes.SettingsBody):
+def change_settings(space_id: int, json: team_shapes.SettingsBody):
     """Change the away mode or the reply preset; what is left out stays."""
     changes = away.clean_changes(json)
     session = get_session()
@@ -75,7 +75,7 @@ def change_settings(space_id: int, json: shapes.SettingsBody):
 
 
 @bp.get("/saved-replies")
-@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.SavedReplyList, "By title.")))
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(team_shapes.SavedReplyList, "By title.")))
 def list_saved_replies(space_id: int):
     """The Space's saved replies, by title."""
     session = get_session()
@@ -87,8 +87,10 @@ def list_saved_replies(space_id: int):
 
 @bp.post("/saved-replies")
 @retry_conflicts
-@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(shapes.SavedReply, "Kept.")))
-def add_saved_reply(space_id: int, json: shapes.SavedReplyBody):
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(team_shapes.SavedReply, "Kept."))
+)
+def add_saved_reply(space_id: int, json: team_shapes.SavedReplyBody):
     """Keep a new saved reply."""
     title, body = saved_replies.clean(json)
     session = get_session()
@@ -103,8 +105,10 @@ def add_saved_reply(space_id: int, json: shapes.SavedReplyBody):
 
 @bp.put("/saved-replies/<id:reply_id>")
 @retry_conflicts
-@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.SavedReply, "Replaced.")))
-def change_saved_reply(space_id: int, reply_id: int, json: shapes.SavedReplyBody):
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(team_shapes.SavedReply, "Replaced."))
+)
+def change_saved_reply(space_id: int, reply_id: int, json: team_shapes.SavedReplyBody):
     """Replace a saved reply's title and text."""
     title, body = saved_replies.clean(json)
     session = get_session()
@@ -129,7 +133,7 @@ def delete_saved_reply(space_id: int, reply_id: int):
 
 
 @bp.get("/conversations/<id:conversation_id>/typing")
-@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TypingState, "Who is typing.")))
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(team_shapes.TypingState, "Who is typing.")))
 def typing(space_id: int, conversation_id: int):
     """Who else on the team is typing an answer in the conversation, viewing it and answering
     it, by name, and its newest message and note (a page asks this while the conversation is
@@ -157,7 +161,7 @@ def typing(space_id: int, conversation_id: int):
 @bp.post("/conversations/<id:conversation_id>/typing")
 @retry_conflicts
 @api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_204=(None, "Done.")))
-def set_typing(space_id: int, conversation_id: int, json: shapes.TypingBody):
+def set_typing(space_id: int, conversation_id: int, json: team_shapes.TypingBody):
     """Say that the caller is typing an answer (for a few seconds), or stopped."""
     state = json["typing"]
     session = get_session()
@@ -171,7 +175,7 @@ def set_typing(space_id: int, conversation_id: int, json: shapes.TypingBody):
 @bp.post("/conversations/<id:conversation_id>/viewing")
 @retry_conflicts
 @api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_204=(None, "Done.")))
-def set_viewing(space_id: int, conversation_id: int, json: shapes.ViewingBody):
+def set_viewing(space_id: int, conversation_id: int, json: team_shapes.ViewingBody):
     """Say that the caller's page shows the conversation (for 45 s; pages repeat it), or no
     longer does (which gives up their answering claim too). The rest of the team hears it;
     the member never does."""
@@ -187,7 +191,7 @@ def set_viewing(space_id: int, conversation_id: int, json: shapes.ViewingBody):
 @bp.post("/here")
 @retry_conflicts
 @api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_204=(None, "Done.")))
-def set_here(space_id: int, json: shapes.HereBody):
+def set_here(space_id: int, json: team_shapes.HereBody):
     """Say that the caller has the Space's team inbox open (for 120 s; pages repeat it), or
     closed it: where the Space gives new conversations in turn, only those present get one."""
     session = get_session()

@@ -90,12 +90,12 @@ def reply_preset(session: Session, space_id: int) -> str | None:
     return row.reply_preset if row else None
 
 
-#: The rules a setting follows beyond its type (:class:`bridge.api.shapes.SettingsBody`).
+#: The rules a setting follows beyond its type (:class:`bridge.api.team_shapes.SettingsBody`).
 RULES = {"hours": clean_hours, "timezone": clean_timezone, "away_message": clean_body}
 
 
 def clean_changes(data: dict) -> dict:
-    """Return the settings a PATCH changes (typed as :class:`bridge.api.shapes.SettingsBody`),
+    """Return the settings a PATCH changes (typed as :class:`bridge.api.team_shapes.SettingsBody`),
     each checked by its rule."""
     if not data:
         raise BadInput("no_settings", "Send at least one setting to change.")

@@ -71,7 +71,7 @@ def _clock(value: str) -> time | None:
 
 
 def clean_hours(value: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
-    """Return weekly opening hours, typed as :data:`bridge.api.shapes.Hours` (weekday to up to
+    """Return weekly opening hours, typed as :data:`bridge.api.team_shapes.Hours` (weekday to up to
     three ``{"opens": "HH:MM", "closes": "HH:MM"}``), in weekday order, once each opening
     is checked to open before it closes and after the day's previous one closed. A day
     left out or empty is closed all day."""

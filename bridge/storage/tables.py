@@ -58,6 +58,8 @@ class Tables:
     notes: Table
     presence: Table
     on_duty: Table
+    labels: Table
+    conversation_labels: Table
 
 
 def own(prefix: str) -> str:
@@ -357,6 +359,27 @@ def tables(prefix: str) -> Tables:
         PrimaryKeyConstraint("space_id", "user_id"),
         **TABLE_OPTIONS,
     )
+    labels = Table(
+        f"{p}labels",
+        md,
+        # A Space's own label: its team sets it on conversations and filters the list by it.
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("name", String(40), nullable=False),
+        Column("colour", String(16), nullable=False),
+        Column("created_at", WHEN, nullable=False),
+        UniqueConstraint("space_id", "name", name=f"{p}labels_name"),
+        **TABLE_OPTIONS,
+    )
+    conversation_labels = Table(
+        f"{p}conversation_labels",
+        md,
+        Column("conversation_id", ID, nullable=False),
+        Column("label_id", ID, nullable=False),
+        PrimaryKeyConstraint("conversation_id", "label_id"),
+        Index(f"{p}conversation_labels_label", "label_id", "conversation_id"),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -381,4 +404,6 @@ def tables(prefix: str) -> Tables:
         notes,
         presence,
         on_duty,
+        labels,
+        conversation_labels,
     )

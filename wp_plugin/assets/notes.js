@@ -10,7 +10,7 @@
  */
 
 const { __, sprintf } = window.wp.i18n;
-const [ { h }, { teamOf, myId } ] = await Promise.all(
+const [ { api, h }, { teamOf, myId } ] = await Promise.all(
 	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
 		import(
 			new URL(
@@ -90,7 +90,7 @@ export class NoteMode {
 			on ? `${ this.help.id } ${ described }` : described
 		);
 		if ( on ) {
-			inbox.marks.stop(); // A note is no answer: nobody is "replying".
+			inbox.presence.marks.stop(); // A note is no answer: nobody is "replying".
 			this.loadTeam();
 		}
 		this.describe();
@@ -125,6 +125,39 @@ export class NoteMode {
 					names
 			  )
 			: __( 'Only your team sees notes.', 'space-inbox' );
+	}
+
+	/**
+	 * @param {Object} data A note as the API gives it.
+	 * @return {Object} Its record in the log, keyed apart from the messages.
+	 */
+	record( data ) {
+		return { ...data, key: `n${ data.id }`, note: true };
+	}
+
+	/**
+	 * Take the notes written among a page of messages.
+	 *
+	 * @param {Object} c    The conversation.
+	 * @param {Object} data The page (`notes`).
+	 */
+	took( c, data ) {
+		for ( const note of data.notes || [] ) {
+			const record = this.record( note );
+			c.messages.set( record.key, record );
+		}
+	}
+
+	/**
+	 * @param {Object} body The note's POST body.
+	 * @return {Promise<Object>} The bridge's answer.
+	 */
+	post( body ) {
+		const c = this.inbox.current;
+		return api(
+			`spaces/${ c.spaceId }/conversations/${ c.conversationId }/notes`,
+			{ method: 'POST', body }
+		);
 	}
 
 	/** The Space's team, for the line under the switch. */

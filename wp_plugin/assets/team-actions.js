@@ -65,14 +65,13 @@ export async function showView( inbox, view ) {
 		);
 	}
 	inbox.panes.hidden = dashboard;
-	inbox.filterField.hidden = dashboard;
-	inbox.assignment.filterField.hidden = dashboard;
+	inbox.list.hide( dashboard );
 	inbox.hush();
 	if ( inbox.dashboard ) {
 		inbox.dashboard.root.hidden = ! dashboard;
 	}
 	setQuery( { view: dashboard ? 'dashboard' : null } );
-	inbox.followTyping();
+	inbox.presence.follow();
 	if ( ! dashboard ) {
 		return;
 	}
@@ -134,10 +133,9 @@ export async function toggleStatus( inbox ) {
 	} catch ( error ) {
 		if (
 			error instanceof ApiError &&
-			error.code === 'oversight_read_only' &&
-			inbox.team
+			error.code === 'oversight_read_only'
 		) {
-			inbox.team.delete( c.spaceId );
+			inbox.spaces.leave( c.spaceId );
 			inbox.renderHead();
 		}
 		inbox.fail( error );

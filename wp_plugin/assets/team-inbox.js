@@ -5,23 +5,26 @@
  * end's team view of one Space (`?team=<space id>`).
  *
  * The team sees the audit label under every Space answer ("sent by NAME · time"), marks
- * conversations done and blocks members. Its parts (team-parts.js): who else on the team
- * is replying ("Giulia is replying…", typing.js and typing-watch.js), saved replies in the
- * composer (reply-picker.js), private notes for the team only (notes.js), a question before
- * an answer goes out when a teammate answered meanwhile (meanwhile.js). Its actions (team-actions.js): done, block, and a
- * Dashboard view beside the conversations (figures, away settings, saved replies:
- * dashboard.js and dashboard.css, loaded the first time it is opened).
+ * conversations done and blocks members. Its parts (team-parts.js): the Spaces offered
+ * (team-spaces.js), the list's filters and rows (team-list.js), who else on the team is at
+ * a conversation (team-presence.js), saved replies in the composer (reply-picker.js),
+ * private notes for the team only (notes.js), assignment (assignment.js), a question
+ * before an answer goes out when a teammate answered meanwhile (meanwhile.js). Its actions
+ * (team-actions.js): done, block, and a Dashboard view beside the conversations (figures,
+ * away settings, saved replies: dashboard.js and dashboard.css, loaded the first time it
+ * is opened).
  *
  * @module space-inbox/team-inbox
  */
 
 const { __, sprintf } = window.wp.i18n;
 const [
-	{ config, num, h, api, ApiError, summary },
+	{ config, h, ApiError, summary },
 	{ ConversationView },
 	{ queryId, setQuery },
-	{ teamParts, auditMeta, responseLine, presenceNote },
+	{ teamParts, auditMeta },
 	{ loadDashboard, showView, manageReplies, toggleStatus, toggleBlock },
+	{ TeamSpaces },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -29,6 +32,7 @@ const [
 		'inbox-page.js',
 		'team-parts.js',
 		'team-actions.js',
+		'team-spaces.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -51,34 +55,13 @@ export class TeamInbox extends ConversationView {
 	 */
 	constructor( root, { spaceId = 0 } = {} ) {
 		super( root );
-		/** The front end's team view: one Space, chosen by the switcher. */
-		this.fixed = spaceId > 0;
+		/** The Spaces offered, and those the user answers for (team-spaces.js). */
+		this.spaces = new TeamSpaces( this, spaceId, ( id ) =>
+			this.selectSpace( id )
+		);
 		/** The query parameter that names the Space in view. */
-		this.spaceParam = this.fixed ? 'team' : 'space';
-		/** The Spaces offered ({id, name, unread}). */
-		this.spaces = [];
-		if ( this.fixed ) {
-			this.spaces = [ { id: spaceId, name: '', unread: 0 } ];
-		} else {
-			try {
-				const given = JSON.parse(
-					root.dataset.spaceInboxSpaces || '[]'
-				);
-				this.spaces = Array.isArray( given )
-					? given.map( ( s ) => ( {
-							id: Number( s.id ),
-							name: String( s.name ),
-							unread: 0,
-					  } ) )
-					: [];
-			} catch {
-				this.spaces = [];
-			}
-		}
-		/** Ids of the Spaces whose team the user is on, per the bridge (null: not known yet). */
-		this.team = null;
+		this.spaceParam = spaceId > 0 ? 'team' : 'space';
 		this.spaceId = 0;
-		this.statusFilter = 'open';
 		/** "inbox" (the conversations) or "dashboard". */
 		this.view = 'inbox';
 		/** The answers on their way, one after the other (each says what it saw). */
@@ -112,16 +95,16 @@ export class TeamInbox extends ConversationView {
 		this.picker.onComposerInput();
 		if ( ! this.noteMode.on ) {
 			this.meanwhile.noteDraft();
-			this.marks.typed( this.textarea.value );
+			this.presence.marks.typed( this.textarea.value );
 		}
 	}
 
 	composerBlur() {
-		this.marks.stop();
+		this.presence.marks.stop();
 	}
 
 	composerCleared() {
-		this.marks.stop();
+		this.presence.marks.stop();
 		this.picker.close();
 	}
 
@@ -134,7 +117,7 @@ export class TeamInbox extends ConversationView {
 	}
 
 	threadShown() {
-		this.followTyping();
+		this.presence.follow();
 	}
 
 	clearHead() {
@@ -169,41 +152,19 @@ export class TeamInbox extends ConversationView {
 		return manageReplies( this );
 	}
 
-	/** Typing and viewing marks and the teammates' notice follow the conversation in view. */
-	followTyping() {
-		const c = this.view === 'inbox' ? this.current : null;
-		const base = c
-			? `spaces/${ c.spaceId }/conversations/${ c.conversationId }`
-			: '';
-		const path = base ? `${ base }/typing` : '';
-		const mine = c && ! this.isReadOnly( c.spaceId );
-		this.marks.follow( mine ? path : '' );
-		this.viewingMarks.follow( mine ? `${ base }/viewing` : '' );
-		this.watch.watch(
-			path,
-			( event ) =>
-				Number( event.space_id ) === c.spaceId &&
-				Number( event.conversation_id ) === c.conversationId
-		);
-	}
-
 	// ---- start ----
 
 	async start() {
 		this.listen();
-		this.followPresence();
+		this.presence.start();
 		this.say( __( 'Loading…', 'space-inbox' ), 'info', 'list' );
 		const data = await summary.start(); // Who is on which team, before offering replies.
 		this.say( '', 'info', 'list' );
 		if ( data ) {
-			this.applySummary( data );
+			this.spaces.apply( data );
 		} // Else logged out: the inbox says so at its top.
-		this.renderSpaces();
-		const wanted = queryId( this.spaceParam );
-		const first =
-			this.spaces.find( ( s ) => s.id === wanted ) ||
-			this.spaces.find( ( s ) => s.unread > 0 ) ||
-			this.spaces[ 0 ];
+		this.spaces.render( this.spaceId );
+		const first = this.spaces.first( queryId( this.spaceParam ) );
 		if ( ! first ) {
 			this.listPane.replaceChildren(
 				h( 'p', {
@@ -228,50 +189,17 @@ export class TeamInbox extends ConversationView {
 
 	stop() {
 		super.stop();
-		window.clearInterval( this.listTimer );
-		this.stopPresence?.();
-		this.viewingMarks.stop();
-		this.hereMarks.stop();
-		this.marks.follow( '' );
-		this.watch.stop();
+		this.presence.stop();
 		this.picker.stop();
-	}
-
-	/**
-	 * Who is viewing and answering shows on the list's rows too: it is reloaded when a live
-	 * event says someone came or went, and, without the stream, every 20 s while it is seen.
-	 */
-	followPresence() {
-		this.stopPresence = summary.on( 'typing', ( event ) => {
-			if ( Number( event.space_id ) === this.spaceId ) {
-				window.clearTimeout( this.presenceTimer );
-				this.presenceTimer = window.setTimeout(
-					() => this.loadList(),
-					500
-				);
-			}
-		} );
-		this.listTimer = window.setInterval( () => {
-			if (
-				! summary.live &&
-				! document.hidden &&
-				this.view === 'inbox' &&
-				! this.locked
-			) {
-				this.loadList();
-			}
-		}, 20000 );
 	}
 
 	// ---- the summary: Spaces and who is on their team ----
 
 	summaryChanged( data ) {
-		const before = this.spaces.find( ( s ) => s.id === this.spaceId );
-		const wasUnread = before ? before.unread : 0;
-		this.applySummary( data );
-		this.renderSpaces();
-		const now = this.spaces.find( ( s ) => s.id === this.spaceId );
-		if ( now && now.unread !== wasUnread ) {
+		const wasUnread = this.space?.unread || 0;
+		this.spaces.apply( data );
+		this.spaces.render( this.spaceId );
+		if ( this.space && this.space.unread !== wasUnread ) {
 			this.refreshSoon();
 		}
 	}
@@ -280,74 +208,12 @@ export class TeamInbox extends ConversationView {
 		return Number( event.space_id ) === this.spaceId;
 	}
 
-	/** @param {Object} data Merge the summary's Spaces (team and unread) into the picker. */
-	applySummary( data ) {
-		const mine = Array.isArray( data.spaces ) ? data.spaces : [];
-		this.team = new Set( mine.map( ( s ) => Number( s.id ) ) );
-		for ( const s of mine ) {
-			if ( this.fixed && Number( s.id ) !== this.spaces[ 0 ].id ) {
-				continue;
-			} // One Space in view.
-			const known = this.spaces.find( ( x ) => x.id === Number( s.id ) );
-			if ( known ) {
-				known.unread = Number( s.unread ) || 0;
-				known.name = String( s.name );
-			} else {
-				this.spaces.push( {
-					id: Number( s.id ),
-					name: String( s.name ),
-					unread: Number( s.unread ) || 0,
-				} );
-			}
-		}
-		for ( const s of this.spaces ) {
-			if ( ! this.team.has( s.id ) ) {
-				s.unread = 0;
-			}
-		}
-	}
-
-	renderSpaces() {
-		if ( ! this.spaceSelect ) {
-			return;
-		}
-		const options = this.spaces.map( ( s ) => {
-			const label =
-				s.unread > 0
-					? `${ s.name } (${ sprintf(
-							/* translators: %s: number of unread messages. */
-							__( '%s unread', 'space-inbox' ),
-							num( s.unread )
-					  ) })`
-					: s.name;
-			const existing = [ ...this.spaceSelect.options ].find(
-				( o ) => Number( o.value ) === s.id
-			);
-			if ( existing ) {
-				if ( existing.textContent !== label ) {
-					existing.textContent = label;
-				}
-				return existing;
-			}
-			return h( 'option', { value: String( s.id ), text: label } );
-		} );
-		if (
-			options.length !== this.spaceSelect.options.length ||
-			options.some( ( o, i ) => this.spaceSelect.options[ i ] !== o )
-		) {
-			this.spaceSelect.replaceChildren( ...options );
-		}
-		if ( this.spaceId ) {
-			this.spaceSelect.value = String( this.spaceId );
-		}
-	}
-
 	/**
 	 * @param {number} spaceId
 	 * @return {boolean} Whether the user may only read (oversight).
 	 */
 	isReadOnly( spaceId ) {
-		return this.team !== null && ! this.team.has( spaceId );
+		return this.spaces.readOnly( spaceId );
 	}
 
 	/**
@@ -356,18 +222,13 @@ export class TeamInbox extends ConversationView {
 	 */
 	async selectSpace( spaceId, conversationId = 0 ) {
 		this.spaceId = spaceId;
-		if ( this.spaceSelect ) {
-			this.spaceSelect.value = String( spaceId );
-		}
+		this.spaces.render( spaceId );
 		this.current = null;
 		this.threadLoad++;
 		this.log.replaceChildren();
 		this.showThread( false );
 		this.meanwhile.drop();
-		this.followTyping();
-		this.hereMarks.follow(
-			this.isReadOnly( spaceId ) ? '' : `spaces/${ spaceId }/here`
-		);
+		this.presence.follow();
 		this.picker.close();
 		setQuery( {
 			[ this.spaceParam ]: spaceId,
@@ -384,7 +245,7 @@ export class TeamInbox extends ConversationView {
 
 	/** @return {Object|undefined} The selected Space. */
 	get space() {
-		return this.spaces.find( ( s ) => s.id === this.spaceId );
+		return this.spaces.get( this.spaceId );
 	}
 
 	/** @return {string} The selected Space's name. */
@@ -395,65 +256,15 @@ export class TeamInbox extends ConversationView {
 	// ---- the conversation list ----
 
 	fetchList( cursor ) {
-		return api( `spaces/${ this.spaceId }/conversations`, {
-			query: {
-				status: this.statusFilter,
-				cursor,
-				...this.assignment.listQuery(),
-			},
-		} );
+		return this.list.fetch( cursor );
 	}
 
 	listItem( row ) {
-		const last = row.last_message;
-		return {
-			key: row.id,
-			title: row.member
-				? row.member.name
-				: __( 'Deleted user', 'space-inbox' ),
-			excerpt: this.excerptOf( last ),
-			time: last ? last.created_at : row.created_at,
-			unread: Number( row.unread ) || 0,
-			done: row.status === 'done',
-			response: responseLine( row ),
-			row,
-		};
-	}
-
-	/**
-	 * A list row's excerpt of the conversation's last message (the Space's answers say so).
-	 *
-	 * @param {Object|null} last The conversation's last message, if any.
-	 * @return {string} The excerpt, or ''.
-	 */
-	excerptOf( last ) {
-		if ( ! last ) {
-			return '';
-		}
-		if ( last.from !== 'space' ) {
-			return last.excerpt;
-		}
-		/* translators: %s: excerpt of the Space's last answer, in its team's list. */
-		return sprintf( __( 'Answered: %s', 'space-inbox' ), last.excerpt );
+		return this.list.item( row );
 	}
 
 	itemNotes( item ) {
-		return [
-			item.response
-				? h( 'span', {
-						class: 'space-inbox__response',
-						text: item.response,
-				  } )
-				: '',
-			item.done
-				? h( 'span', {
-						class: 'space-inbox__pill',
-						text: __( 'Done', 'space-inbox' ),
-				  } )
-				: '',
-			this.assignment.itemNote( item.row ),
-			presenceNote( item.row ),
-		];
+		return this.list.notes( item );
 	}
 
 	emptyListText() {
@@ -530,23 +341,12 @@ export class TeamInbox extends ConversationView {
 
 	tookPage( c, data ) {
 		c.status = data.status || c.status;
-		for ( const n of data.notes || [] ) {
-			const record = this.noteRecord( n );
-			c.messages.set( record.key, record );
-		}
-	}
-
-	/**
-	 * @param {Object} data A note as the API gives it.
-	 * @return {Object} Its record in the log, keyed apart from the messages.
-	 */
-	noteRecord( data ) {
-		return { ...data, key: `n${ data.id }`, note: true };
+		this.noteMode.took( c, data );
 	}
 
 	recordOf( data, message ) {
 		return message && message.note
-			? this.noteRecord( data )
+			? this.noteMode.record( data )
 			: super.recordOf( data );
 	}
 
@@ -565,9 +365,7 @@ export class TeamInbox extends ConversationView {
 			error instanceof ApiError &&
 			error.code === 'oversight_read_only'
 		) {
-			if ( this.team ) {
-				this.team.delete( c.spaceId );
-			}
+			this.spaces.leave( c.spaceId );
 			this.renderHead();
 		}
 	}
@@ -615,21 +413,14 @@ export class TeamInbox extends ConversationView {
 	}
 
 	/**
-	 * An answer goes to the messages, a note to the notes.
+	 * An answer goes to the messages, a note to the notes (notes.js).
 	 *
 	 * @param {Object} body    The POST's body.
 	 * @param {Object} message The record on its way.
 	 * @return {Promise<Object>} The bridge's answer.
 	 */
 	post( body, message ) {
-		if ( ! message.note ) {
-			return super.post( body );
-		}
-		const c = this.current;
-		return api(
-			`spaces/${ c.spaceId }/conversations/${ c.conversationId }/notes`,
-			{ method: 'POST', body }
-		);
+		return message.note ? this.noteMode.post( body ) : super.post( body );
 	}
 
 	async handled( c, message, error ) {
@@ -647,10 +438,9 @@ export class TeamInbox extends ConversationView {
 	refused( c, error ) {
 		if (
 			error instanceof ApiError &&
-			error.code === 'oversight_read_only' &&
-			this.team
+			error.code === 'oversight_read_only'
 		) {
-			this.team.delete( c.spaceId );
+			this.spaces.leave( c.spaceId );
 		}
 	}
 

@@ -72,6 +72,24 @@ final class Space_Inbox_Limits {
 	/** Saved replies a Space may keep, and the longest title of one. */
 	const SAVED_REPLY_TITLE_MAX = 100;
 
+	/**
+	 * Labels a Space may keep, the longest name of one, and the colours a label may take
+	 * (the inbox draws each in its own readable light and dark pair).
+	 */
+	const LABELS_MAX = 50;
+
+	/**
+	 * Labels a Space may keep, the longest name of one, and the colours a label may take
+	 * (the inbox draws each in its own readable light and dark pair).
+	 */
+	const LABEL_NAME_MAX = 40;
+
+	/**
+	 * Labels a Space may keep, the longest name of one, and the colours a label may take
+	 * (the inbox draws each in its own readable light and dark pair).
+	 */
+	const LABEL_COLOURS = array( 'grey', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink' );
+
 	/** Seconds an admin counts as typing after their page last said so. */
 	const TYPING_SECONDS = 8;
 

@@ -17,6 +17,7 @@ require_once __DIR__ . '/class-space-inbox-team-box.php';
 require_once __DIR__ . '/class-space-inbox-spaces-engine.php';
 require_once __DIR__ . '/class-space-inbox-queue.php';
 require_once __DIR__ . '/class-space-inbox-events.php';
+require_once __DIR__ . '/class-space-inbox-jobs.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
 require_once __DIR__ . '/class-space-inbox-notification-listing.php';
 require_once __DIR__ . '/class-space-inbox-rest.php';
@@ -74,7 +75,7 @@ final class Space_Inbox_Plugin {
 		add_action( Space_Inbox_Queue::CRON_HOOK, array( 'Space_Inbox_Queue', 'cron' ) );
 
 		// Notifications from the bridge.
-		add_action( Space_Inbox_Notifications::PRUNE_HOOK, array( 'Space_Inbox_Notifications', 'prune_jobs' ) );
+		add_action( Space_Inbox_Jobs::PRUNE_HOOK, array( 'Space_Inbox_Jobs', 'prune_jobs' ) );
 		add_filter( 'bp_notifications_get_registered_components', array( 'Space_Inbox_Notification_Listing', 'register_component' ) );
 		add_filter( 'bp_notifications_get_notifications_for_user', array( 'Space_Inbox_Notification_Listing', 'format' ), 10, 9 );
 		add_filter( 'bb_notifications_get_component_notification', array( 'Space_Inbox_Notification_Listing', 'format' ), 10, 9 );
@@ -166,10 +167,10 @@ final class Space_Inbox_Plugin {
 	 */
 	public static function install_tables() {
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-		dbDelta( array( Space_Inbox_Queue::schema(), Space_Inbox_Notifications::schema() ) );
+		dbDelta( array( Space_Inbox_Queue::schema(), Space_Inbox_Jobs::schema() ) );
 		update_option( Space_Inbox_Options::OPTION_DB_VERSION, Space_Inbox_Options::CURRENT_DB_VERSION );
-		if ( ! wp_next_scheduled( Space_Inbox_Notifications::PRUNE_HOOK ) ) {
-			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', Space_Inbox_Notifications::PRUNE_HOOK );
+		if ( ! wp_next_scheduled( Space_Inbox_Jobs::PRUNE_HOOK ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', Space_Inbox_Jobs::PRUNE_HOOK );
 		}
 	}
 
@@ -221,7 +222,7 @@ final class Space_Inbox_Plugin {
 	 */
 	public static function deactivate() {
 		wp_clear_scheduled_hook( Space_Inbox_Queue::CRON_HOOK );
-		wp_clear_scheduled_hook( Space_Inbox_Notifications::PRUNE_HOOK );
+		wp_clear_scheduled_hook( Space_Inbox_Jobs::PRUNE_HOOK );
 		Space_Inbox_Spaces_Engine::restore_actions();
 		Space_Inbox_Options::switch_inbox_page( false );
 		Space_Inbox_Spaces::unregister_post_type();

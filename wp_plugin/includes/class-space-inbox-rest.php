@@ -187,7 +187,7 @@ final class Space_Inbox_REST {
 	 * @return WP_REST_Response|WP_Error `{"done": [ids]}`.
 	 */
 	public static function notify( WP_REST_Request $request ) {
-		$done = Space_Inbox_Notifications::handle_jobs( (array) $request->get_param( 'jobs' ) );
+		$done = Space_Inbox_Jobs::handle_jobs( (array) $request->get_param( 'jobs' ) );
 		if ( is_wp_error( $done ) ) {
 			return $done;
 		}

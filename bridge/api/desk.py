@@ -1,0 +1,95 @@
+"""A Space team's desk beside the conversations: its labels (kept, and set on
+conversations)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, url_for
+
+from bridge.api import serializers, team_shapes
+from bridge.api.guards import viewer
+from bridge.api.openapi import BODY_ERRORS, answers, api
+from bridge.inbox import access, labels, values
+from bridge.storage.db import get_session, retry_conflicts
+
+bp = Blueprint("desk", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
+
+
+@bp.get("/labels")
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(team_shapes.LabelList, "By name.")))
+def list_labels(space_id: int):
+    """The Space's labels, by name, each with how many conversations carry it."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        rows = labels.listed(session, space_id)
+    return {"labels": [serializers.label(r) for r in rows]}
+
+
+@bp.post("/labels")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(team_shapes.Label, "Kept.")))
+def add_label(space_id: int, json: team_shapes.LabelBody):
+    """Add a label to the Space's (409 ``label_exists``, ``too_many_labels``)."""
+    name = labels.clean_name(json["name"])
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        row = labels.create(session, space_id, name, json["colour"], g.user.id, values.utcnow())
+    response = jsonify(serializers.label(row))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".list_labels", space_id=space_id)
+    return response
+
+
+@bp.patch("/labels/<id:label_id>")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_200=(team_shapes.Label, "Now.")))
+def change_label(space_id: int, label_id: int, json: team_shapes.LabelChangeBody):
+    """Rename a label, recolour it, or both; the conversations carrying it keep it."""
+    changes = {"colour": json["colour"]} if "colour" in json else {}
+    if "name" in json:
+        changes["name"] = labels.clean_name(json["name"])
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        row = labels.change(session, space_id, label_id, changes, g.user.id, values.utcnow())
+    return serializers.label(row)
+
+
+@bp.delete("/labels/<id:label_id>")
+@retry_conflicts
+@api.validate(resp=answers(401, 403, 404, HTTP_204=(None, "Done.")))
+def delete_label(space_id: int, label_id: int):
+    """Delete a label: the conversations that carried it lose it."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        labels.remove(session, space_id, label_id, g.user.id, values.utcnow())
+    return "", 204
+
+
+@bp.post("/conversations/<id:conversation_id>/labels")
+@retry_conflicts
+@api.validate(
+    resp=answers(
+        *BODY_ERRORS, 401, 403, 404, HTTP_200=(team_shapes.ConversationLabels, "Its labels now.")
+    )
+)
+def label_conversation(
+    space_id: int, conversation_id: int, json: team_shapes.ConversationLabelsBody
+):
+    """Put labels of the Space on the conversation (``add``) and take others off
+    (``remove``); audited. 400 ``unknown_label`` for another Space's label or none."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        now_on = labels.set_on(
+            session,
+            space_id,
+            conversation_id,
+            json.get("add", ()),
+            json.get("remove", ()),
+            g.user.id,
+            values.utcnow(),
+        )
+    return {"id": conversation_id, "labels": [serializers.label_tag(r) for r in now_on]}

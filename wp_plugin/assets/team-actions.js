@@ -65,7 +65,7 @@ export async function showView( inbox, view ) {
 		);
 	}
 	inbox.panes.hidden = dashboard;
-	inbox.list.hide( dashboard );
+	inbox.teamList.hide( dashboard );
 	inbox.hush();
 	if ( inbox.dashboard ) {
 		inbox.dashboard.root.hidden = ! dashboard;

@@ -256,15 +256,15 @@ export class TeamInbox extends ConversationView {
 	// ---- the conversation list ----
 
 	fetchList( cursor ) {
-		return this.list.fetch( cursor );
+		return this.teamList.fetch( cursor );
 	}
 
 	listItem( row ) {
-		return this.list.item( row );
+		return this.teamList.item( row );
 	}
 
 	itemNotes( item ) {
-		return this.list.notes( item );
+		return this.teamList.notes( item );
 	}
 
 	emptyListText() {

@@ -45,7 +45,7 @@ const [
 export function teamParts( inbox ) {
 	const id = inbox.uid;
 	inbox.assignment = new Assignment( inbox );
-	inbox.list = new TeamList( inbox );
+	inbox.teamList = new TeamList( inbox );
 	inbox.viewButtons = {
 		inbox: h( 'button', {
 			type: 'button',
@@ -76,7 +76,7 @@ export function teamParts( inbox ) {
 			inbox.viewButtons.inbox,
 			inbox.viewButtons.dashboard
 		),
-		...inbox.list.fields
+		...inbox.teamList.fields
 	);
 	inbox.statusButton = h( 'button', {
 		type: 'button',

@@ -364,6 +364,96 @@ def test_a_conversation_is_given_to_a_teammate_and_found_under_mine(stack, brows
     assert not [url for url, body in from_bridge if "Ben Admin" in body or "assign" in body.lower()]
 
 
+def test_labels_are_made_set_filtered_renamed_and_deleted_from_the_conversation(stack, browsing):
+    ada, ben = stack.ada, stack.ben
+    member, other = stack.new_member("Lia Labelled"), stack.new_member("Otto Other")
+    stack.send_as(member, "Can you print 40 shirts for a wedding?")
+    stack.send_as(other, "Where is my parcel?")
+    wedding = stack.conversation_of(member)
+    member_context = browsing.context(member.login)
+    received = recorder(member_context)
+    member_page = member_context.new_page()
+    browsing.log_in(member_page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    ben_page = browsing.login(ben, team_url(stack, stack.space_id))
+    ben_rows = team_inbox(ben_page).locator(".space-inbox__item-button")
+
+    page = browsing.login(ada, team_url(stack, stack.space_id, wedding))
+    inbox = team_inbox(page)
+    button = inbox.get_by_role("button", name="Labels", exact=True)
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.click()
+    panel = inbox.get_by_role("group", name="Labels of this conversation")
+    expect(panel).to_be_visible()
+    # A new label, by keyboard: it is made and put on the conversation.
+    panel.get_by_label("New label").fill("Big order")
+    panel.get_by_role("combobox", name="Colour", exact=True).select_option(label="Teal")
+    panel.get_by_label("New label").press("Enter")
+    status = inbox.locator(".space-inbox__thread .space-inbox__status")
+    expect(status).to_have_text("Label Big order added.")
+    expect(panel.get_by_role("checkbox", name="Big order")).to_be_checked()
+    head = inbox.locator(".space-inbox__labels-on")
+    expect(head.locator(".space-inbox__label--teal")).to_have_text("Big order")
+    row = inbox.locator(".space-inbox__item-button", has_text=member.display_name)
+    expect(row.locator(".space-inbox__label")).to_have_text(["Big order"])
+    browsing.shot(page, "a-label-on-the-conversation")
+    # Escape closes the panel and gives the focus back to its button.
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(button).to_be_focused()
+
+    # Ben's list shows it live; the filter finds it alone.
+    expect(
+        ben_rows.filter(has_text=member.display_name).locator(".space-inbox__label")
+    ).to_have_text(["Big order"], timeout=10_000)
+    ben_page.reload()
+    ben_filter = team_inbox(ben_page).get_by_role("combobox", name="Label", exact=True)
+    ben_filter.select_option(label="Big order")
+    expect(ben_rows.filter(has_text=other.display_name)).to_have_count(0)
+    expect(ben_rows.filter(has_text=member.display_name)).to_have_count(1)
+
+    # Taken off by its checkbox, put back, renamed, then deleted after a question.
+    button.click()
+    box = panel.get_by_role("checkbox", name="Big order")
+    box.uncheck()
+    expect(status).to_have_text("Label Big order removed.")
+    expect(row.locator(".space-inbox__label")).to_have_count(0)
+    box.check()
+    expect(row.locator(".space-inbox__label")).to_have_text(["Big order"])
+    panel.get_by_role("button", name="Edit the label Big order").click()
+    expect(panel.get_by_label("New label")).to_be_hidden()  # one form at a time
+    panel.get_by_role("textbox", name="Name", exact=True).fill("Wedding order")
+    panel.get_by_role("combobox", name="Colour", exact=True).select_option(label="Pink")
+    panel.get_by_role("button", name="Save", exact=True).click()
+    expect(status).to_have_text("Label Wedding order saved.")
+    expect(head.locator(".space-inbox__label--pink")).to_have_text("Wedding order")
+    expect(row.locator(".space-inbox__label")).to_have_text(["Wedding order"])
+    panel.get_by_role("button", name="Edit the label Wedding order").click()
+    panel.get_by_role("button", name="Delete", exact=True).click()
+    expect(panel).to_contain_text("It comes off the 1 conversation that has it.")
+    panel.get_by_role("button", name="Delete", exact=True).click()
+    expect(status).to_have_text("Label Wedding order deleted.")
+    expect(row.locator(".space-inbox__label")).to_have_count(0)
+    expect(panel).to_contain_text("This Space has no labels yet")
+    unnamed, controls = unnamed_controls(inbox)
+    assert unnamed == [], controls
+
+    # On a phone the panel stays inside the screen.
+    phone = browsing.login(ada, team_url(stack, stack.space_id, wedding), viewport=PHONE)
+    team_inbox(phone).get_by_role("button", name="Labels", exact=True).click()
+    expect(team_inbox(phone).get_by_label("New label")).to_be_visible()
+    assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
+    browsing.shot(phone, "labels-on-a-phone")
+
+    # The member's browser heard nothing of it.
+    member_page.reload()
+    expect(message_in(member_inbox(member_page), "40 shirts", mine=True)).to_be_visible()
+    from_bridge = [body for url, body in received if "proxy.php" in url]
+    assert from_bridge
+    assert not [
+        b for b in from_bridge if "label" in b.lower() or "Wedding order" in b or "Big order" in b
+    ]
+
+
 def test_an_admin_who_started_answering_holds_the_conversation_until_she_sends_or_leaves(
     stack, browsing
 ):

@@ -5,7 +5,8 @@
  *
  * The team's configuration, set by PHP only on the pages of a Space's team:
  * `window.spaceInboxTeamConfig` = `{ savedRepliesMax, savedReplyTitleMax,
- * replyTimes, weekdays, intervalsPerDay }` (the bridge's limits, from Space_Inbox_Limits).
+ * replyTimes, weekdays, intervalsPerDay, viewingSeconds, hereSeconds, labelNameMax }` (the
+ * bridge's limits, from Space_Inbox_Limits).
  *
  * @module space-inbox/team-common
  */

@@ -124,6 +124,7 @@ export class TeamInbox extends ConversationView {
 		this.statusButton.hidden = true;
 		this.blockButton.hidden = true;
 		this.assignment.field.hidden = true;
+		this.labels.clear();
 	}
 
 	closedQuery() {
@@ -237,6 +238,7 @@ export class TeamInbox extends ConversationView {
 		if ( this.view === 'dashboard' && this.dashboard ) {
 			this.dashboard.show( spaceId, ! this.isReadOnly( spaceId ) );
 		}
+		this.labels.load( spaceId );
 		await this.loadList();
 		if ( conversationId ) {
 			await this.openAdmin( conversationId );
@@ -332,6 +334,7 @@ export class TeamInbox extends ConversationView {
 			? __( 'Unblock this member', 'space-inbox' )
 			: __( 'Block this member', 'space-inbox' );
 		this.assignment.render( c, readOnly );
+		this.labels.render( c, readOnly );
 	}
 
 	messagesPath() {

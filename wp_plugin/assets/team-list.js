@@ -1,7 +1,8 @@
 /**
  * Space Inbox: a team inbox's conversation list (team-inbox.js): its filters in the
- * toolbar (status; assignee, assignment.js) and what each row says (the member, the last
- * message, how long the member waits or waited, done, whose it is, who is at it).
+ * toolbar (status; assignee, assignment.js; label, labels.js) and what each row says (the
+ * member, the last message, how long the member waits or waited, done, whose it is, its
+ * labels, who is at it).
  *
  * @module space-inbox/team-list
  */
@@ -68,7 +69,7 @@ function excerptOf( last ) {
  * The list's filters and rows.
  */
 export class TeamList {
-	/** @param {Object} inbox The team inbox (its `assignment` made before). */
+	/** @param {Object} inbox The team inbox (its `assignment` and `labels` made before). */
 	constructor( inbox ) {
 		this.inbox = inbox;
 		const id = inbox.uid;
@@ -99,6 +100,7 @@ export class TeamList {
 				this.statusSelect
 			),
 			inbox.assignment.filterField,
+			inbox.labels.filterField,
 		];
 	}
 
@@ -107,6 +109,7 @@ export class TeamList {
 		for ( const field of this.fields ) {
 			field.hidden = hidden;
 		}
+		this.inbox.labels.renderFilter(); // Shown only once the Space has labels.
 	}
 
 	/**
@@ -119,6 +122,7 @@ export class TeamList {
 				status: this.status,
 				cursor,
 				...this.inbox.assignment.listQuery(),
+				...this.inbox.labels.listQuery(),
 			},
 		} );
 	}
@@ -162,6 +166,7 @@ export class TeamList {
 				  } )
 				: '',
 			this.inbox.assignment.itemNote( item.row ),
+			this.inbox.labels.itemNote( item.row ),
 			presenceNote( item.row ),
 		];
 	}

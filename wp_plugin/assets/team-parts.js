@@ -1,7 +1,8 @@
 /**
  * Space Inbox: what a team inbox (team-inbox.js) shows beyond the conversation view: its
  * toolbar (the Space picker of wp-admin, team-spaces.js; Conversations or Dashboard; the
- * list's filters, team-list.js), the head's assignee (assignment.js), "Mark done" and
+ * list's filters, team-list.js), the head's assignee (assignment.js) and labels
+ * (labels.js), "Mark done" and
  * "Block this member", who else on the team is at the conversation (team-presence.js), the
  * reply box's saved replies, its switch to a private note (notes.js) and its question when
  * a teammate answered meanwhile, and the audit label under the Space's answers and notes.
@@ -18,6 +19,7 @@ const [
 	{ AnsweredMeanwhile },
 	{ NoteMode },
 	{ Assignment },
+	{ Labels },
 	{ TeamList },
 ] = await Promise.all(
 	[
@@ -28,6 +30,7 @@ const [
 		'meanwhile.js',
 		'notes.js',
 		'assignment.js',
+		'labels.js',
 		'team-list.js',
 	].map( ( name ) =>
 		import(
@@ -45,6 +48,7 @@ const [
 export function teamParts( inbox ) {
 	const id = inbox.uid;
 	inbox.assignment = new Assignment( inbox );
+	inbox.labels = new Labels( inbox );
 	inbox.teamList = new TeamList( inbox );
 	inbox.viewButtons = {
 		inbox: h( 'button', {
@@ -104,7 +108,13 @@ export function teamParts( inbox ) {
 	inbox.noteMode = new NoteMode( inbox );
 	return {
 		toolbar,
-		head: [ inbox.assignment.field, inbox.statusButton, inbox.blockButton ],
+		head: [
+			inbox.assignment.field,
+			inbox.labels.node,
+			inbox.statusButton,
+			inbox.blockButton,
+			inbox.labels.panel,
+		],
 		thread: [ inbox.presence.notice ],
 		composeTop: [
 			inbox.noteMode.node,

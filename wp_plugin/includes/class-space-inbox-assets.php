@@ -70,10 +70,11 @@ final class Space_Inbox_Assets {
 		'meanwhile'           => array( 'badge', 'sending' ),
 		'notes'               => array( 'badge', 'team-common' ),
 		'assignment'          => array( 'badge', 'team-common' ),
+		'labels'              => array( 'badge', 'team-common' ),
 		'team-presence'       => array( 'badge', 'typing', 'typing-watch' ),
 		'team-list'           => array( 'badge', 'team-common', 'team-presence' ),
 		'team-spaces'         => array( 'badge' ),
-		'team-parts'          => array( 'badge', 'message-log', 'team-presence', 'reply-picker', 'meanwhile', 'notes', 'assignment', 'team-list' ),
+		'team-parts'          => array( 'badge', 'message-log', 'team-presence', 'reply-picker', 'meanwhile', 'notes', 'assignment', 'labels', 'team-list' ),
 		'team-actions'        => array( 'badge', 'inbox-page' ),
 		'team-inbox'          => array( 'badge', 'conversation', 'inbox-page', 'team-parts', 'team-actions', 'team-spaces' ),
 		'dashboard-saving'    => array( 'badge', 'team-common' ),
@@ -193,6 +194,7 @@ final class Space_Inbox_Assets {
 			'intervalsPerDay'    => Space_Inbox_Limits::INTERVALS_PER_DAY,
 			'viewingSeconds'     => Space_Inbox_Limits::VIEWING_SECONDS,
 			'hereSeconds'        => Space_Inbox_Limits::HERE_SECONDS,
+			'labelNameMax'       => Space_Inbox_Limits::LABEL_NAME_MAX,
 		);
 
 		/**

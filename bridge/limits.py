@@ -40,6 +40,9 @@ SAVED_REPLY_TITLE_MAX = 100
 LABELS_MAX = 50
 LABEL_NAME_MAX = 40
 LABEL_COLOURS = ("grey", "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink")
+#: The longest search query, and the most words of it searched for.
+SEARCH_QUERY_MAX = 100
+SEARCH_WORDS_MAX = 8
 #: Seconds an admin counts as typing after their page last said so.
 TYPING_SECONDS = 8
 #: Seconds an admin counts as viewing a conversation after their page last said so (pages

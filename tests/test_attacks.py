@@ -198,24 +198,35 @@ def test_sql_in_path_ids_is_404_and_changes_nothing(app, client, world, started)
 
 # -- query arguments ---------------------------------------------------------------------
 
+#: What a query must hold for its route to answer at all: the search's words.
+REQUIRED = {"q": "terrace"}
 #: The GET routes that read a query (as they declare it), who calls them, and the
-#: arguments each reads; and the header's poll, which reads none.
+#: arguments each reads besides REQUIRED's (which come with the path); and the header's
+#: poll, which reads none.
 READS = [
     (
-        path.replace("{space_id}", "{s}").replace("{conversation_id}", "{c}"),
+        path.replace("{space_id}", "{s}").replace("{conversation_id}", "{c}")
+        + "".join(f"?{n}={REQUIRED[n]}" for n in names if n in REQUIRED),
         "member" if path.startswith("/api/v1/me/") else "admin",
-        names,
+        tuple(n for n in names if n not in REQUIRED),
     )
     for path, item in spec()["paths"].items()
     if "get" in item
     and (names := tuple(p["name"] for p in item["get"].get("parameters", ()) if p["in"] == "query"))
 ] + [("/api/v1/me/summary", "member", ())]
+
+
+def _with(path: str, name: str, value: str) -> str:
+    """The path with one more query argument."""
+    return f"{path}{'&' if '?' in path else '?'}{name}={_quoted(value)}"
+
+
 #: Arguments no route reads: ignored, whatever they hold.
 IGNORED = ("member_id", "user_id", "author_id", "space_id", "order", "sort", "id")
 
 
 def test_sql_in_query_arguments_is_refused_or_ignored(app, client, world, started):
-    assert len(READS) == 5  # the four pages and the poll
+    assert len(READS) == 6  # the four pages, the search and the poll
     before = _state(app)
     for template, who, reads in READS:
         path = template.format(s=SPACE, c=started)
@@ -223,7 +234,7 @@ def test_sql_in_query_arguments_is_refused_or_ignored(app, client, world, starte
         plain = _call(client, "GET", path, path, headers=headers).get_json()
         for name in ("cursor", "limit", "before", "status", "label", *IGNORED):
             for value in SQL + NOT_IDS + ["A" * 100_000]:
-                url = f"{path}?{name}={_quoted(value)}"
+                url = _with(path, name, value)
                 answer = _call(client, "GET", url, url, headers=headers)
                 if name in reads:
                     assert answer.status_code == 400, (url, answer.get_json())
@@ -231,6 +242,19 @@ def test_sql_in_query_arguments_is_refused_or_ignored(app, client, world, starte
                 else:  # not read: the same page as without it
                     assert answer.status_code == 200, (url, answer.get_json())
                     assert answer.get_json() == plain, url
+    assert _state(app) == before
+
+
+def test_sql_in_a_search_is_text_or_no_word(app, client, world, started):
+    """A search's words are text: whatever they hold, the answer is a page or
+    ``invalid_q`` (no word), and nothing changes."""
+    before = _state(app)
+    for value in SQL + NOT_IDS + UNICODE + ["A" * 100, "*" * 100, "%_%_\\%"]:
+        url = f"/api/v1/spaces/{SPACE}/search?q={_quoted(value)}"
+        answer = _call(client, "GET", url, url, headers=world["admin"].headers())
+        assert answer.status_code in (200, 400), (url, answer.get_json())
+        if answer.status_code == 400:
+            assert answer.get_json()["code"] == "invalid_q", (url, answer.get_json())
     assert _state(app) == before
 
 
@@ -622,7 +646,7 @@ def _query(client, world, cid, value, attempt):
     for template, who, reads in READS:
         path = template.format(s=SPACE, c=cid)
         for name in (*reads, "member_id"):
-            url = f"{path}?{name}={_quoted(value)}"
+            url = _with(path, name, value)
             expected = {400} if name in reads else {200}
             attempt(("GET", url), expected, "GET", url, headers=world[who].headers())
 

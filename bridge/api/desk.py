@@ -1,5 +1,5 @@
 """A Space team's desk beside the conversations: its labels (kept, and set on
-conversations)."""
+conversations) and search."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from flask import Blueprint, g, jsonify, url_for
 from bridge.api import serializers, team_shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
-from bridge.inbox import access, labels, values
+from bridge.api.params import page_size
+from bridge.inbox import access, labels, reads, search, typists, values
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("desk", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -93,3 +94,37 @@ def label_conversation(
             values.utcnow(),
         )
     return {"id": conversation_id, "labels": [serializers.label_tag(r) for r in now_on]}
+
+
+@bp.get("/search")
+@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(team_shapes.SearchPage, "Found.")))
+def search_conversations(space_id: int, query: team_shapes.SearchQuery):
+    """Search the Space's conversations: those with a message holding every word (each the
+    start of a word), by their newest such message, then those whose member's name holds
+    the query (Space admins; site admins read). 400 ``invalid_q`` for a query without a
+    word."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        found = search.find(session, space_id, query["q"], page_size(query))
+        ids = [f.conversation_id for f in found]
+        rows, _ = reads.space_conversations(session, space_id, None, None, len(ids) or 1, only=ids)
+        present = typists.at_conversations(session, ids, values.utcnow(), g.user.id)
+        tags = labels.of_conversations(session, ids)
+        matched = search.messages_of(session, [f.message_id for f in found if f.message_id])
+    by_id = {r.id: r for r in rows}
+    terms = search.terms_of(query["q"])
+    return {
+        "results": [
+            {
+                "conversation": serializers.admin_conversation(
+                    by_id[f.conversation_id], present[f.conversation_id], tags[f.conversation_id]
+                ),
+                "match": serializers.search_match(matched[f.message_id], terms)
+                if f.message_id in matched
+                else None,
+            }
+            for f in found
+            if f.conversation_id in by_id
+        ]
+    }

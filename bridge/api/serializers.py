@@ -26,11 +26,13 @@ from bridge.api.team_shapes import (
     Note,
     Person,
     SavedReply,
+    SearchMatch,
     Settings,
     TeamFigures,
     TeamMember,
 )
 from bridge.inbox.away import AUTOMATIC
+from bridge.inbox.search import excerpt_around
 from bridge.inbox.values import iso
 
 #: What a member sees of who wrote a message: themselves or the Space, never a person.
@@ -208,6 +210,17 @@ def settings(found: dict) -> Settings:
         "away_message": found["away_message"],
         "reply_preset": found["reply_preset"],
         "assign_in_turn": found["assign_in_turn"],
+    }
+
+
+def search_match(row: Row, terms: list[str]) -> SearchMatch:
+    """The message a search found: who wrote it (the member or the Space) and the part of
+    it around the words."""
+    return {
+        "id": row.id,
+        "from": ADMIN_FROM[row.direction],
+        "excerpt": excerpt_around(row.body, terms),
+        "created_at": iso(row.created_at),
     }
 
 

@@ -17,6 +17,7 @@ from bridge.api.shapes import (
     Id,
     ListQuery,
     QueryId,
+    QueryLimit,
     ReplyTime,
     ResponseTime,
     SendBody,
@@ -31,6 +32,7 @@ from bridge.limits import (
     LABEL_COLOURS,
     LABEL_NAME_MAX,
     LABELS_MAX,
+    SEARCH_QUERY_MAX,
     WEEKDAYS,
 )
 
@@ -131,6 +133,13 @@ class LabelChangeBody(TypedDict):
 
     name: NotRequired[LabelName]
     colour: NotRequired[LabelColour]
+
+
+class SearchQuery(TypedDict):
+    """A search: words of messages (each the start of a word), or of a member's name."""
+
+    q: Annotated[str, Field(min_length=1, max_length=SEARCH_QUERY_MAX)]
+    limit: NotRequired[QueryLimit]
 
 
 class ConversationLabelsBody(TypedDict):
@@ -366,3 +375,23 @@ class TypingState(TypedDict, closed=True):
     answering: list[Person]
     last_message_id: int | None
     last_note_id: int | None
+
+
+#: The message a search found in a conversation: its newest with every word.
+SearchMatch = TypedDict(
+    "SearchMatch",
+    {"id": Id, "from": AdminFrom, "excerpt": str, "created_at": Time},
+    closed=True,
+)
+
+
+class SearchResult(TypedDict, closed=True):
+    conversation: AdminConversation
+    #: Null: found by its member's name only.
+    match: SearchMatch | None
+
+
+class SearchPage(TypedDict, closed=True):
+    """The conversations found: by their messages, newest match first, then by name."""
+
+    results: list[SearchResult]

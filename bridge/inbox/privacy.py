@@ -32,7 +32,14 @@ def erase_member(session: Session, user_id: int) -> int:
     removed = session.execute(
         delete(t.messages).where(t.messages.c.conversation_id.in_(theirs))
     ).rowcount
-    for table in (t.response_periods, t.typing, t.presence, t.notes, t.conversation_labels):
+    for table in (
+        t.response_periods,
+        t.typing,
+        t.presence,
+        t.notes,
+        t.conversation_labels,
+        t.message_words,
+    ):
         session.execute(delete(table).where(table.c.conversation_id.in_(theirs)))
     session.execute(delete(t.conversations).where(t.conversations.c.member_id == user_id))
     return removed

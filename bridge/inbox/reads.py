@@ -61,10 +61,11 @@ def space_conversations(
     limit: int,
     assignee: int | None = None,
     label: int | None = None,
+    only: list[int] | None = None,
 ) -> tuple[list[Row], str | None]:
     """Return a page of a Space's conversations, newest first, with their members' and
     assignees' names; only one admin's (``assignee``) or nobody's (:data:`UNASSIGNED`);
-    only those with a label (``label``)."""
+    only those with a label (``label``); only those of ``only`` (ids)."""
     t = tables_of(session)
     c, u, b = t.conversations, t.users, t.blocks
     assignee_user = u.alias("assignee_user")
@@ -86,6 +87,8 @@ def space_conversations(
         query = query.where(c.c.assignee_id.is_(None))
     elif assignee is not None:
         query = query.where(c.c.assignee_id == assignee)
+    if only is not None:
+        query = query.where(c.c.id.in_(only))
     if label is not None:
         cl = t.conversation_labels
         query = query.join(cl, (cl.c.conversation_id == c.c.id) & (cl.c.label_id == label))

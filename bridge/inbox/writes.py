@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bridge.inbox import assignment, away, typists
+from bridge.inbox import assignment, away, search, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
@@ -63,6 +63,7 @@ def _replayed(
 
 def _add_message(
     session: Session,
+    space_id: int,
     conversation: Row,
     direction: str,
     author_id: int,
@@ -72,7 +73,8 @@ def _add_message(
     *,
     automatic: bool = False,
 ) -> NewMessage:
-    """Write a message and bring its conversation's row up to date.
+    """Write a message (its words kept for search) and bring its conversation's row up to
+    date.
 
     :param automatic: the Space's automatic answer, which answers nothing.
     """
@@ -88,6 +90,7 @@ def _add_message(
             "client_key": client_key,
         },
     ).inserted_primary_key[0]
+    search.index_message(session, message_id, space_id, conversation.id, body)
     if automatic:
         after = statements.after_automatic
     else:
@@ -209,7 +212,9 @@ def send_to_space(
         wait = limiter.check(session, member_id, space.id, now.replace(tzinfo=UTC).timestamp())
         if wait is not None:
             raise RateLimited(wait)
-    message = _add_message(session, conversation, "member", member_id, body, client_key, now)
+    message = _add_message(
+        session, space.id, conversation, "member", member_id, body, client_key, now
+    )
     _open_period(session, space.id, conversation, now)
     answer = away.automatic_answer(session, space, conversation.id, now)
     # Today's automatic answer of this conversation, if written, stays the only one (even
@@ -217,6 +222,7 @@ def send_to_space(
     if answer is not None and _by_key(session, away.AUTOMATIC, answer[0]) is None:
         _add_message(
             session,
+            space.id,
             conversation,
             "space",
             away.AUTOMATIC,
@@ -285,7 +291,9 @@ def reply_as_space(
                 "Someone on your team answered this conversation since you began your answer.",
                 "Read the new answer; send yours again without seen_id to send it too.",
             )
-    message = _add_message(session, conversation, "space", author_id, body, client_key, now)
+    message = _add_message(
+        session, space.id, conversation, "space", author_id, body, client_key, now
+    )
     _close_period(session, space.id, conversation, author_id, now)
     typists.set_typing(session, conversation, author_id, False, now)
     typists.release_claim(session, conversation, author_id, now)

@@ -60,6 +60,7 @@ class Tables:
     on_duty: Table
     labels: Table
     conversation_labels: Table
+    message_words: Table
 
 
 def own(prefix: str) -> str:
@@ -380,6 +381,19 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}conversation_labels_label", "label_id", "conversation_id"),
         **TABLE_OPTIONS,
     )
+    message_words = Table(
+        f"{p}message_words",
+        md,
+        # A message's words for search, each prefixed with its Space ("s12_delivery"): the
+        # FULLTEXT index then finds a Space's words only (bridge/inbox/search.py).
+        Column("message_id", ID, primary_key=True, autoincrement=False),
+        Column("space_id", ID, nullable=False),
+        Column("conversation_id", ID, nullable=False),
+        Column("words", Text, nullable=False),
+        Index(f"{p}message_words_space", "space_id", "message_id"),
+        Index(f"{p}message_words_words", "words", mysql_prefix="FULLTEXT"),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -406,4 +420,5 @@ def tables(prefix: str) -> Tables:
         on_duty,
         labels,
         conversation_labels,
+        message_words,
     )

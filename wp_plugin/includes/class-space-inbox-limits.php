@@ -90,6 +90,12 @@ final class Space_Inbox_Limits {
 	 */
 	const LABEL_COLOURS = array( 'grey', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink' );
 
+	/** The longest search query, and the most words of it searched for. */
+	const SEARCH_QUERY_MAX = 100;
+
+	/** The longest search query, and the most words of it searched for. */
+	const SEARCH_WORDS_MAX = 8;
+
 	/** Seconds an admin counts as typing after their page last said so. */
 	const TYPING_SECONDS = 8;
 

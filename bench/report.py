@@ -36,6 +36,8 @@ FIGURES = {
     "figures_one": "`GET spaces/{id}/figures` (team dashboard, one admin opening it at a time)",
     "figures": "`GET spaces/{id}/figures` (the same, under the latency load's connections)",
     "response_time": "`GET spaces/{id}/response-time` (public, as members)",
+    "search_one": "`GET spaces/{id}/search` (team search, one admin at a time)",
+    "search": "`GET spaces/{id}/search` (the same, under the latency load's connections)",
 }
 
 
@@ -428,6 +430,8 @@ def chart(results: dict, path: Path) -> bool:
         "figures_one": "d",
         "figures": "D",
         "response_time": "v",
+        "search_one": "P",
+        "search": "X",
     }
     hues = {
         "summary": "#2f7ed8",
@@ -436,6 +440,8 @@ def chart(results: dict, path: Path) -> bool:
         "figures_one": "#16a085",
         "figures": "#27ae60",
         "response_time": "#7f8c8d",
+        "search_one": "#c0392b",
+        "search": "#e67e22",
     }
     # Each endpoint with the sizes it was measured at (latency and figures may differ).
     measured = {key: latency for key in ENDPOINTS}

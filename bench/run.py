@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,9 +51,11 @@ TARGET_OUTBOX_S = 2.0
 #: The team dashboard's response figures of the biggest Space (p95, ms) on this dataset.
 TARGET_FIGURES_MS = 250.0
 TARGET_FIGURES_SIZE = "large"
+#: The team's search in the biggest Space (p95, ms), one admin at a time, on that dataset.
+TARGET_SEARCH_MS = 200.0
 #: The parts of a run, in the order they run (``--only`` picks some).
 #: The endpoints of the figures part.
-FIGURE_KEYS = ("figures_one", "figures", "response_time")
+FIGURE_KEYS = ("figures_one", "figures", "response_time", "search_one", "search")
 PARTS = ("contenders", "latency", "figures", "send", "outbox", "live", "nchan")
 #: A run in which a gunicorn worker did less than this part of its fair share of the
 #: work measured one worker, not the server: it is run again, at most RERUNS times.
@@ -450,12 +453,17 @@ class Bench:
         members; with how many of its waiting periods the 30-day window holds."""
         # As admins use it: one opens the dashboard, and waits for it. Then under the
         # latency load's connections, as the other endpoints.
-        out = self.by_size(up, (("figures_one", _Targets.dashboard_figures),), connections=1)
+        out = self.by_size(
+            up,
+            (("figures_one", _Targets.dashboard_figures), ("search_one", _Targets.searches)),
+            connections=1,
+        )
         loaded = self.by_size(
             up,
             (
                 ("figures", _Targets.dashboard_figures),
                 ("response_time", _Targets.response_times),
+                ("search", _Targets.searches),
             ),
         )
         for name, found in loaded.items():
@@ -745,22 +753,42 @@ class _Targets:
         """The biggest Space (the most conversations) that cookie members run."""
         return int(self.dataset.top_spaces[0][0])
 
-    def dashboard_figures(self) -> list[load.Target]:
-        """The team's dashboard of the biggest Space, as each of its admins (all cookie
-        members: the seed has the biggest Spaces run by them)."""
-        sid = self.biggest_space()
-        team = [
+    def team_of(self, space_id: int) -> list[int]:
+        """The admins of a Space (the biggest Spaces are run by cookie members)."""
+        return [
             int(u)
             for (u,) in self.site.sql(
                 f"SELECT user_id FROM `{tables(PREFIX).space_admins.name}`"
                 " WHERE space_id = %s ORDER BY user_id",
-                [sid],
+                [space_id],
             )
         ]
+
+    def dashboard_figures(self) -> list[load.Target]:
+        """The team's dashboard of the biggest Space, as each of its admins (all cookie
+        members: the seed has the biggest Spaces run by them)."""
+        sid = self.biggest_space()
         return [
             load.Target("GET", f"/api/v1/spaces/{sid}/figures", self.logins[u].cookie)
-            for u in team
+            for u in self.team_of(sid)
             if u in self.logins
+        ]
+
+    def searches(self) -> list[load.Target]:
+        """The team's search of the biggest Space, as each of its admins: a word in most of
+        its messages, the start of one, two and three words, a word it never has, and a
+        member's name."""
+        sid = self.biggest_space()
+        queries = ["order", "deliv", "opening hours", "book a table", "zebra", "member 1"]
+        team = self.team_of(sid)
+        return [
+            load.Target(
+                "GET",
+                f"/api/v1/spaces/{sid}/search?q={urllib.parse.quote(q)}",
+                self.logins[u].cookie,
+            )
+            for q in queries
+            for u in team
         ]
 
     def response_times(self) -> list[load.Target]:
@@ -1006,6 +1034,7 @@ def _targets(results: dict) -> list[dict]:
     notified = results.get("outbox") or {}
     outbox_p95 = (notified.get("latency_ms") or {}).get("p95")
     dashboard = ((results.get("figures") or {}).get(TARGET_FIGURES_SIZE) or {}).get("figures_one")
+    searched = ((results.get("figures") or {}).get(TARGET_FIGURES_SIZE) or {}).get("search_one")
     # (name, wanted, measured value or None, whether a value meets it, how it is written)
     table = [
         (
@@ -1055,6 +1084,13 @@ def _targets(results: dict) -> list[dict]:
             f"≤ {TARGET_FIGURES_MS:g} ms",
             dashboard and dashboard["p95"],
             lambda v: v <= TARGET_FIGURES_MS and not dashboard["errors"],
+            "{:,.0f} ms",
+        ),
+        (
+            "search p95 at 1 M messages, biggest Space, one admin at a time",
+            f"≤ {TARGET_SEARCH_MS:g} ms",
+            searched and searched["p95"],
+            lambda v: v <= TARGET_SEARCH_MS and not searched["errors"],
             "{:,.0f} ms",
         ),
         (

@@ -379,6 +379,7 @@ def test_labels_are_made_set_filtered_renamed_and_deleted_from_the_conversation(
 
     page = browsing.login(ada, team_url(stack, stack.space_id, wedding))
     inbox = team_inbox(page)
+    expect(message_in(inbox, "40 shirts")).to_be_visible()  # opened, its title focused
     button = inbox.get_by_role("button", name="Labels", exact=True)
     expect(button).to_have_attribute("aria-expanded", "false")
     button.click()
@@ -452,6 +453,57 @@ def test_labels_are_made_set_filtered_renamed_and_deleted_from_the_conversation(
     assert not [
         b for b in from_bridge if "label" in b.lower() or "Wedding order" in b or "Big order" in b
     ]
+
+
+def test_the_team_searches_its_conversations_by_words_and_by_name(stack, browsing):
+    ada = stack.ada
+    member, other = stack.new_member("Sid Searched"), stack.new_member("Nora Namesake")
+    stack.send_as(member, "Do you print on organic cotton hoodies?")
+    stack.send_as(other, "When does the shop open?")
+    found_one = stack.conversation_of(member)
+
+    page = browsing.login(ada, team_url(stack, stack.space_id))
+    inbox = team_inbox(page)
+    field = inbox.get_by_role("searchbox", name="Search")
+    field.fill("organ hood")
+    field.press("Enter")
+    status = inbox.locator(".space-inbox__list > .space-inbox__status")
+    expect(status).to_have_text("1 conversation found for “organ hood”.")
+    rows = inbox.locator(".space-inbox__item-button")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Do you print on organic cotton hoodies?")
+    expect(rows.first.locator("mark")).to_have_text(["organ", "hood"])
+    # The filters wait while a search shows: it covers every conversation.
+    expect(inbox.get_by_role("combobox", name="Show", exact=True)).to_be_disabled()
+    browsing.shot(page, "search-found")
+    rows.first.click()
+    expect(message_in(inbox, "organic cotton hoodies")).to_be_visible()
+    assert f"conversation={found_one}" in page.url
+
+    # A name finds its member's conversation; nothing found says so.
+    field.fill("namesake")
+    inbox.get_by_role("button", name="Find", exact=True).click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Nora Namesake")
+    expect(rows.first).to_contain_text("The member’s name matches.")
+    field.fill("zeppelin")
+    field.press("Enter")
+    expect(status).to_have_text("Nothing found for “zeppelin”.")
+    expect(inbox.locator(".space-inbox__list .space-inbox__empty")).to_have_text("Nothing found.")
+    # Escape empties the field and shows the list again, filters and all.
+    field.press("Escape")
+    expect(field).to_have_value("")
+    expect(rows.filter(has_text="Sid Searched")).to_have_count(1)
+    expect(rows.filter(has_text="Nora Namesake")).to_have_count(1)
+    expect(inbox.get_by_role("combobox", name="Show", exact=True)).to_be_enabled()
+
+    phone = browsing.login(ada, team_url(stack, stack.space_id), viewport=PHONE)
+    phone_field = team_inbox(phone).get_by_role("searchbox", name="Search")
+    phone_field.fill("cotton")
+    phone_field.press("Enter")
+    expect(team_inbox(phone).locator(".space-inbox__item-button mark")).to_have_text("cotton")
+    assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
+    browsing.shot(phone, "search-on-a-phone")
 
 
 def test_an_admin_who_started_answering_holds_the_conversation_until_she_sends_or_leaves(

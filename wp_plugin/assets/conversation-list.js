@@ -113,11 +113,12 @@ export function renderList( view ) {
 						} ),
 						badge
 					),
-					item.excerpt
-						? h( 'span', {
-								class: 'space-inbox__item-excerpt',
-								text: item.excerpt,
-						  } )
+					item.excerpt // Text, or a node (a search's marked words).
+						? h(
+								'span',
+								{ class: 'space-inbox__item-excerpt' },
+								item.excerpt
+						  )
 						: '',
 					h(
 						'span',

@@ -270,7 +270,7 @@ export class TeamInbox extends ConversationView {
 	}
 
 	emptyListText() {
-		return __( 'No conversations here.', 'space-inbox' );
+		return this.teamList.emptyText();
 	}
 
 	openItem( key ) {

@@ -1,6 +1,7 @@
 /**
- * Space Inbox: a team inbox's conversation list (team-inbox.js): its filters in the
- * toolbar (status; assignee, assignment.js; label, labels.js) and what each row says (the
+ * Space Inbox: a team inbox's conversation list (team-inbox.js): its search (team-search.js)
+ * and filters in the toolbar (status; assignee, assignment.js; label, labels.js) and what
+ * each row says (the
  * member, the last message, how long the member waits or waited, done, whose it is, its
  * labels, who is at it).
  *
@@ -8,17 +9,22 @@
  */
 
 const { __, sprintf } = window.wp.i18n;
-const [ { api, h, parseTime }, { duration }, { presenceNote } ] =
-	await Promise.all(
-		[ 'badge.js', 'team-common.js', 'team-presence.js' ].map( ( name ) =>
+const [
+	{ api, h, parseTime },
+	{ duration },
+	{ presenceNote },
+	{ TeamSearch },
+] = await Promise.all(
+	[ 'badge.js', 'team-common.js', 'team-presence.js', 'team-search.js' ].map(
+		( name ) =>
 			import(
 				new URL(
 					`${ name }${ new URL( import.meta.url ).search }`,
 					import.meta.url
 				).href
 			)
-		)
-	);
+	)
+);
 
 /**
  * The team's response line of a conversation: how long the first answer took, or how
@@ -88,8 +94,10 @@ export class TeamList {
 			h( 'option', { value: 'done', text: __( 'Done', 'space-inbox' ) } ),
 			h( 'option', { value: '', text: __( 'All', 'space-inbox' ) } )
 		);
+		this.search = new TeamSearch( inbox );
 		/** The toolbar's fields, shown with the conversations. */
 		this.fields = [
+			this.search.field,
 			h(
 				'div',
 				{ class: 'space-inbox__field' },
@@ -112,11 +120,27 @@ export class TeamList {
 		this.inbox.labels.renderFilter(); // Shown only once the Space has labels.
 	}
 
+	/** @param {boolean} on A search shows: the filters wait (it covers every conversation). */
+	searching( on ) {
+		const inbox = this.inbox;
+		for ( const select of [
+			this.statusSelect,
+			inbox.assignment.filterSelect,
+			inbox.labels.filterSelect,
+		] ) {
+			select.disabled = on;
+		}
+	}
+
 	/**
 	 * @param {string|null} cursor The page's cursor.
-	 * @return {Promise<Object>} The API's page of the Space's conversations.
+	 * @return {Promise<Object>} The API's page of the Space's conversations, or what the
+	 *                           search found.
 	 */
 	fetch( cursor ) {
+		if ( this.search.query ) {
+			return this.search.fetch();
+		}
 		return api( `spaces/${ this.inbox.spaceId }/conversations`, {
 			query: {
 				status: this.status,
@@ -133,7 +157,7 @@ export class TeamList {
 	 */
 	item( row ) {
 		const last = row.last_message;
-		return {
+		const item = {
 			key: row.id,
 			title: row.member
 				? row.member.name
@@ -145,6 +169,17 @@ export class TeamList {
 			response: responseLine( row ),
 			row,
 		};
+		if ( this.search.query ) {
+			this.search.dress( item );
+		}
+		return item;
+	}
+
+	/** @return {string} What an empty list says. */
+	emptyText() {
+		return this.search.query
+			? __( 'Nothing found.', 'space-inbox' )
+			: __( 'No conversations here.', 'space-inbox' );
 	}
 
 	/**

@@ -21,6 +21,7 @@ one PHP call creates the session tokens with ``WP_Session_Tokens`` and prints th
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -357,8 +358,13 @@ def _write_words(cur, t, rows: _Rows, bodies: list[str], progress: Callable[[str
     """Every message's words for search, as the bridge keeps them; the FULLTEXT index is
     built once they are in (faster than row by row)."""
     w = t.message_words
+    # A table made anew without the index, then the index added: MariaDB's FULLTEXT finds
+    # nothing when an index dropped from a table is added to it again.
+    cur.execute(f"SHOW CREATE TABLE `{w.name}`")
+    create = re.sub(r",\s*FULLTEXT KEY `(\w+)` \(`words`\)", "", cur.fetchone()[1])
     index = next(i.name for i in w.indexes if i.dialect_options["mysql"]["prefix"] == "FULLTEXT")
-    cur.execute(f"ALTER TABLE `{w.name}` DROP INDEX `{index}`")
+    cur.execute(f"DROP TABLE `{w.name}`")
+    cur.execute(create)
     space_of = np.asarray(rows.conv_space)[rows.msg_conv]
     conv_id = rows.msg_conv + 1
     _insert(

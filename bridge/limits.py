@@ -40,6 +40,20 @@ SAVED_REPLY_TITLE_MAX = 100
 LABELS_MAX = 50
 LABEL_NAME_MAX = 40
 LABEL_COLOURS = ("grey", "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink")
+#: What a Space's record holds, as its audit names them (``read`` only when asked for).
+RECORD_ACTIONS = (
+    "reply",
+    "away_answer",
+    "note",
+    "assign",
+    "label",
+    "labels",
+    "status",
+    "block",
+    "unblock",
+    "settings",
+    "read",
+)
 #: The longest search query, and the most words of it searched for.
 SEARCH_QUERY_MAX = 100
 SEARCH_WORDS_MAX = 8

@@ -198,21 +198,25 @@ def test_sql_in_path_ids_is_404_and_changes_nothing(app, client, world, started)
 
 # -- query arguments ---------------------------------------------------------------------
 
-#: What a query must hold for its route to answer at all: the search's words.
-REQUIRED = {"q": "terrace"}
+#: What a query must hold for its route to answer at all (its required arguments): the
+#: search's words, the export's format and days.
+REQUIRED = {"q": "terrace", "format": "json", "from": "2026-01-01", "to": "2099-12-31"}
 #: The GET routes that read a query (as they declare it), who calls them, and the
-#: arguments each reads besides REQUIRED's (which come with the path); and the header's
-#: poll, which reads none.
+#: arguments each reads besides the required ones (which come with the path); and the
+#: header's poll, which reads none.
 READS = [
     (
         path.replace("{space_id}", "{s}").replace("{conversation_id}", "{c}")
-        + "".join(f"?{n}={REQUIRED[n]}" for n in names if n in REQUIRED),
+        + "".join(
+            f"{'&' if i else '?'}{p['name']}={REQUIRED[p['name']]}"
+            for i, p in enumerate(p for p in params if p.get("required"))
+        ),
         "member" if path.startswith("/api/v1/me/") else "admin",
-        tuple(n for n in names if n not in REQUIRED),
+        tuple(p["name"] for p in params if not p.get("required")),
     )
     for path, item in spec()["paths"].items()
     if "get" in item
-    and (names := tuple(p["name"] for p in item["get"].get("parameters", ()) if p["in"] == "query"))
+    and (params := [p for p in item["get"].get("parameters", ()) if p["in"] == "query"])
 ] + [("/api/v1/me/summary", "member", ())]
 
 
@@ -226,13 +230,13 @@ IGNORED = ("member_id", "user_id", "author_id", "space_id", "order", "sort", "id
 
 
 def test_sql_in_query_arguments_is_refused_or_ignored(app, client, world, started):
-    assert len(READS) == 6  # the four pages, the search and the poll
+    assert len(READS) == 8  # the four pages, the search, the record, its export, the poll
     before = _state(app)
     for template, who, reads in READS:
         path = template.format(s=SPACE, c=started)
         headers = world[who].headers()
         plain = _call(client, "GET", path, path, headers=headers).get_json()
-        for name in ("cursor", "limit", "before", "status", "label", *IGNORED):
+        for name in ("cursor", "limit", "before", "status", "label", "action", "actor", *IGNORED):
             for value in SQL + NOT_IDS + ["A" * 100_000]:
                 url = _with(path, name, value)
                 answer = _call(client, "GET", url, url, headers=headers)

@@ -108,6 +108,13 @@ ROUTES = [
     ("DELETE", f"/api/v1/spaces/{SPACE}/saved-replies/{{rid}}", None, _expect(204, TEAM)),
     ("GET", f"/api/v1/spaces/{SPACE}/labels", None, _expect(200, TEAM | {"site_admin"})),
     ("GET", f"/api/v1/spaces/{SPACE}/search?q=sunday", None, _expect(200, TEAM | {"site_admin"})),
+    ("GET", f"/api/v1/spaces/{SPACE}/record", None, _expect(200, TEAM | {"site_admin"})),
+    (
+        "GET",
+        f"/api/v1/spaces/{SPACE}/record/export?format=csv&from=2026-01-01&to=2099-12-31",
+        None,
+        _expect(200, TEAM),
+    ),
     (
         "POST",
         f"/api/v1/spaces/{SPACE}/labels",

@@ -280,7 +280,7 @@ def test_the_documents_limits_are_those_of_bridge_limits():
         assert _parameters(name) and all(
             s == {"type": "integer", **bounds} for s in _parameters(name)
         ), name
-    assert _parameters("cursor") == [{"type": "string", "maxLength": limits.CURSOR_MAX}] * 2
+    assert _parameters("cursor") == [{"type": "string", "maxLength": limits.CURSOR_MAX}] * 3
     statuses = [
         *_parameters("status"),
         schemas["StatusBody"]["properties"]["status"],

@@ -126,12 +126,14 @@ def test_a_query_needs_a_word_and_a_bound(client, world, talks):
 
 
 def test_common_words_give_the_same_answers_as_rare_ones(client, world, talks, monkeypatch):
-    """Where the index holds more than FEW matches the newest messages are read instead:
-    with FEW at 1, every query takes that way, and answers the same."""
+    """Where the index holds more than FEW matches the newest messages are read instead,
+    and the newest conversations where more than FEW_NAMES users have the name: with both
+    at their least, every query takes those ways, and answers the same."""
     ada = world["admin"]
     queries = ["deliv", "cake wedding", "a", "the", "euros", "otto", "is"]
     through_the_index = {q: _found(client, ada, q) for q in queries}
     monkeypatch.setattr(search, "FEW", 1)
+    monkeypatch.setattr(search, "FEW_NAMES", 0)
     assert {q: _found(client, ada, q) for q in queries} == through_the_index
 
 

@@ -1,15 +1,20 @@
 """A Space team's desk beside the conversations: its labels (kept, and set on
-conversations) and search."""
+conversations), search, and its record (the audit, and its export)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, url_for
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, g, jsonify, stream_with_context, url_for
 
 from bridge.api import serializers, team_shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, labels, reads, search, typists, values
+from bridge.inbox import access, labels, reads, record, search, typists, values
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("desk", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -128,3 +133,88 @@ def search_conversations(space_id: int, query: team_shapes.SearchQuery):
             if f.conversation_id in by_id
         ]
     }
+
+
+@bp.get("/record")
+@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(team_shapes.RecordPage, "A page.")))
+def record_page(space_id: int, query: team_shapes.RecordQuery):
+    """The Space's record, newest first: what its team did, who and when, with the text of
+    each answer and note (Space admins; site admins read). A member's erasure takes the
+    entries about them."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        since, until = record.days(session, space_id, query.get("from"), query.get("to"))
+        rows, texts, cursor = record.entries(
+            session,
+            space_id,
+            action=query.get("action"),
+            actor=query.get("actor"),
+            conversation=query.get("conversation"),
+            since=since,
+            until=until,
+            cursor=query.get("cursor"),
+            limit=page_size(query),
+        )
+    return {"entries": [serializers.record_entry(r, texts) for r in rows], "next_cursor": cursor}
+
+
+#: The columns of a record's CSV export.
+CSV_COLUMNS = ("time", "action", "by", "conversation", "member", "detail", "text")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(entries) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    yield out.getvalue()
+    for rows, texts in entries:
+        out.seek(0)
+        out.truncate()
+        for row in rows:
+            e = serializers.record_entry(row, texts)
+            by = e["actor"]["name"] if e["actor"] else "the Space (by itself)"
+            member = e["member"]["name"] if e["member"] else ""
+            cells = (e["created_at"], e["action"], by, e["conversation_id"], member)
+            writer.writerow([_cell(v) for v in (*cells, e["detail"], e["text"])])
+        yield out.getvalue()
+
+
+def _json_rows(space_id: int, first: str, last: str, entries) -> Iterator[str]:
+    yield json.dumps({"space_id": space_id, "from": first, "to": last})[:-1] + ', "entries": ['
+    comma = ""
+    for rows, texts in entries:
+        for row in rows:
+            yield comma + json.dumps(serializers.record_entry(row, texts), ensure_ascii=False)
+            comma = ","
+    yield "]}"
+
+
+@bp.get("/record/export")
+@api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(None, "The record, streamed.")))
+def export_record(space_id: int, query: team_shapes.ExportQuery):
+    """The Space's record from one day to another (the Space's days, both included),
+    oldest first, as CSV or JSON, streamed; the team only. A member's erasure takes the
+    entries about them."""
+    session = get_session()
+    first, last = query["from"], query["to"]
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        since, until = record.days(session, space_id, first, last)
+    entries = record.export(session, space_id, since, until)
+    if query["format"] == "csv":
+        body, mimetype = _csv_rows(entries), "text/csv"
+    else:
+        body, mimetype = _json_rows(space_id, first, last, entries), "application/json"
+    name = f"space-{space_id}-record-{first}-to-{last}.{query['format']}"
+    return Response(
+        stream_with_context(body),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -25,6 +25,7 @@ from bridge.api.team_shapes import (
     LabelTag,
     Note,
     Person,
+    RecordEntry,
     SavedReply,
     SearchMatch,
     Settings,
@@ -220,6 +221,21 @@ def search_match(row: Row, terms: list[str]) -> SearchMatch:
         "id": row.id,
         "from": ADMIN_FROM[row.direction],
         "excerpt": excerpt_around(row.body, terms),
+        "created_at": iso(row.created_at),
+    }
+
+
+def record_entry(row: Row, texts: dict[int, str]) -> RecordEntry:
+    """An entry of a Space's record: who did what, when, to which member's conversation
+    (the team's only)."""
+    return {
+        "id": row.id,
+        "action": row.action,
+        "actor": person(row.actor_id, row.actor_name) if row.actor_id else None,
+        "conversation_id": row.conversation_id,
+        "member": person(row.member_id, row.member_name) if row.member_id else None,
+        "detail": row.detail,
+        "text": texts.get(row.id),
         "created_at": iso(row.created_at),
     }
 

@@ -32,6 +32,7 @@ from bridge.limits import (
     LABEL_COLOURS,
     LABEL_NAME_MAX,
     LABELS_MAX,
+    RECORD_ACTIONS,
     SEARCH_QUERY_MAX,
     WEEKDAYS,
 )
@@ -140,6 +141,29 @@ class SearchQuery(TypedDict):
 
     q: Annotated[str, Field(min_length=1, max_length=SEARCH_QUERY_MAX)]
     limit: NotRequired[QueryLimit]
+
+
+#: A day of the Space's (in its time zone).
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})]
+
+
+#: A page of the Space's record, newest first: only one kind of entry (else all but
+#: ``read``), one admin's, one conversation's, from and to a day of the Space's.
+RecordQuery = TypedDict(
+    "RecordQuery",
+    {
+        "action": NotRequired[Literal[RECORD_ACTIONS]],
+        "actor": NotRequired[QueryId],
+        "conversation": NotRequired[QueryId],
+        "from": NotRequired[Day],
+        "to": NotRequired[Day],
+        "cursor": NotRequired[Cursor],
+        "limit": NotRequired[QueryLimit],
+    },
+)
+#: The Space's record from one day to another (the Space's days, both included), as CSV
+#: or JSON.
+ExportQuery = TypedDict("ExportQuery", {"format": Literal["csv", "json"], "from": Day, "to": Day})
 
 
 class ConversationLabelsBody(TypedDict):
@@ -395,3 +419,22 @@ class SearchPage(TypedDict, closed=True):
     """The conversations found: by their messages, newest match first, then by name."""
 
     results: list[SearchResult]
+
+
+class RecordEntry(TypedDict, closed=True):
+    """What one of the team did: ``actor`` null when the Space did it by itself (an away
+    answer, a conversation given in turn); ``text`` the answer's or the note's."""
+
+    id: Id
+    action: Literal[RECORD_ACTIONS]
+    actor: Person | None
+    conversation_id: Id | None
+    member: Person | None
+    detail: str
+    text: str | None
+    created_at: Time
+
+
+class RecordPage(TypedDict, closed=True):
+    entries: list[RecordEntry]
+    next_cursor: Cursor | None

@@ -16,8 +16,8 @@ GROUP_AS_ADMIN = {"group_id": "space-inbox-answers", "group_label": "Answers wri
 
 def erase_member(session: Session, user_id: int) -> int:
     """Remove a member's conversations with Spaces, their waiting periods (the Spaces'
-    figures then leave them out), the teams' notes and labels in them, and pending
-    notifications about them.
+    figures then leave them out), the teams' notes, labels and record entries about them,
+    and pending notifications about them.
 
     :returns: how many messages were removed.
     """
@@ -39,6 +39,7 @@ def erase_member(session: Session, user_id: int) -> int:
         t.notes,
         t.conversation_labels,
         t.message_words,
+        t.audit,
     ):
         session.execute(delete(table).where(table.c.conversation_id.in_(theirs)))
     session.execute(delete(t.conversations).where(t.conversations.c.member_id == user_id))

@@ -11,7 +11,9 @@ InnoDB's FULLTEXT answers quickly while its matches are few, and slowly when the
 thousands (every match is fetched to be ordered). So a query first asks the index for up
 to FEW matches: when there are no more, they are all of them; when there are, the words
 are common in this Space, and its newest messages are read instead, newest first, until
-enough match (few rows to read, for words that common).
+enough match (few rows to read, for words that common). Names go the same way: the
+users whose name holds the query first, the Space's newest conversations where they are
+many.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ from bridge.storage.db import tables_of
 #: A word, as the index sees it (letters, digits and ``_``, in any script).
 WORD = re.compile(r"\w+")
 #: Matches the index is asked for before the newest messages are read instead.
-FEW = 500
+FEW = 200
 #: Matching messages read at most, newest first, where the words are common.
-NEWEST = 400
+NEWEST = 200
+#: Users whose name holds a query, read before the Space's newest conversations are read
+#: instead.
+FEW_NAMES = 2000
 
 
 def words_of(space_id: int, text: str) -> str:
@@ -99,23 +104,27 @@ def _escaped(text: str) -> str:
 
 
 def _by_name(session: Session, space_id: int, query: str, limit: int) -> list[int]:
-    """The Space's conversations whose member's name holds the query, newest first."""
+    """The Space's conversations whose member's name holds the query, newest first.
+
+    The site's users whose name holds it are read first (few, for most queries); where
+    they are more than FEW_NAMES, the name is common, and the Space's newest conversations
+    are read instead until enough match."""
     t = tables_of(session)
     c, u = t.conversations, t.users
     pattern = f"%{_escaped(' '.join(query.split()))}%"
-    return list(
-        session.scalars(
-            select(c.c.id)
-            .join(u, u.c.ID == c.c.member_id)
-            .where(
-                c.c.space_id == space_id,
-                c.c.last_message_id.is_not(None),
-                u.c.display_name.like(pattern, escape="\\"),
-            )
-            .order_by(c.c.last_message_at.desc(), c.c.id.desc())
-            .limit(limit)
-        )
+    named = u.c.display_name.like(pattern, escape="\\")
+    people = session.scalars(select(u.c.ID).where(named).limit(FEW_NAMES + 1)).all()
+    newest = (
+        select(c.c.id)
+        .where(c.c.space_id == space_id, c.c.last_message_id.is_not(None))
+        .order_by(c.c.last_message_at.desc(), c.c.id.desc())
+        .limit(limit)
     )
+    if not people:
+        return []
+    if len(people) <= FEW_NAMES:
+        return list(session.scalars(newest.where(c.c.member_id.in_(people))))
+    return list(session.scalars(newest.join(u, u.c.ID == c.c.member_id).where(named)))
 
 
 def find(session: Session, space_id: int, query: str, limit: int) -> list[Found]:

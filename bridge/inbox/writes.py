@@ -220,7 +220,7 @@ def send_to_space(
     # Today's automatic answer of this conversation, if written, stays the only one (even
     # when the team changed the away message since).
     if answer is not None and _by_key(session, away.AUTOMATIC, answer[0]) is None:
-        _add_message(
+        automatic = _add_message(
             session,
             space.id,
             conversation,
@@ -230,6 +230,15 @@ def send_to_space(
             answer[0],
             now,
             automatic=True,
+        )
+        audit(
+            session,
+            space.id,
+            away.AUTOMATIC,
+            "away_answer",
+            now,
+            conversation.id,
+            f"message {automatic.id}",
         )
     _notify_team(
         session,

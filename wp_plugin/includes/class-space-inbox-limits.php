@@ -90,6 +90,11 @@ final class Space_Inbox_Limits {
 	 */
 	const LABEL_COLOURS = array( 'grey', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink' );
 
+	/**
+	 * What a Space's record holds, as its audit names them (`read` only when asked for).
+	 */
+	const RECORD_ACTIONS = array( 'reply', 'away_answer', 'note', 'assign', 'label', 'labels', 'status', 'block', 'unblock', 'settings', 'read' );
+
 	/** The longest search query, and the most words of it searched for. */
 	const SEARCH_QUERY_MAX = 100;
 

@@ -34,7 +34,7 @@ PHP_ASSETS = REPO / "wp_plugin" / "includes" / "class-space-inbox-assets.php"
 
 #: The modules only a Space's team loads, and those of its Dashboard (loaded when opened).
 DASHBOARD = {"dashboard", "away-settings", "saved-replies"}
-DASHBOARD |= {"dashboard-saving", "dashboard-hours", "dashboard-chart"}  # its parts
+DASHBOARD |= {"dashboard-saving", "dashboard-hours", "dashboard-chart", "dashboard-record"}
 TEAM = {
     "switcher", "team-inbox", "team-parts", "team-actions", "team-common", "typing", "reply-picker",
     "meanwhile", "notes", "assignment", "labels", "team-presence", "team-list", "team-search",

@@ -7,6 +7,7 @@ away settings, and the "Typically replies" line on the Space page and in the mem
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 import uuid
 
@@ -702,6 +703,69 @@ def test_saved_replies_are_kept_in_the_dashboard_and_inserted_by_slash_or_by_cli
     expect(message_in(inbox, final, mine=True)).to_have_attribute("data-state", "sent")
     assert space_answers(stack, member) == [(final, stack.ada.user_id)]
     browsing.shot(page, "saved-reply-sent")
+
+
+def test_the_dashboard_keeps_the_record_and_downloads_it(stack, browsing):
+    ada = stack.ada
+    space_id = stack.new_space("Record Shop", ada)
+    member = stack.new_member("Rita Recorded")
+    answer = stack.proxy(
+        member,
+        "POST",
+        f"me/spaces/{space_id}/messages",
+        json={"body": "Can I return a shirt?", "client_key": f"record-{uuid.uuid4()}"},
+    )
+    assert answer.status_code == 201, answer.text
+    conversation = stack.site.sql(
+        f"SELECT id FROM {PREFIX}spaceinbox_conversations WHERE space_id = %s AND member_id = %s",
+        [space_id, member.user_id],
+    )[0][0]
+    base = f"spaces/{space_id}/conversations/{conversation}"
+    for path, body in (
+        (f"{base}/messages", "Yes, within 30 days."),
+        (f"{base}/notes", "Second return this month"),
+    ):
+        answer = stack.proxy(
+            ada, "POST", path, json={"body": body, "client_key": f"record-{uuid.uuid4()}"}
+        )
+        assert answer.status_code == 201, answer.text
+
+    page = browsing.login(ada, team_url(stack, space_id))
+    inbox = team_inbox(page)
+    inbox.get_by_role("button", name="Dashboard").click()
+    record = inbox.get_by_role("region", name="The record")
+    entries = record.locator(".space-inbox-record__entry")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text(
+        "Ada Admin wrote a private note on Rita Recorded’s conversation"
+    )
+    expect(entries.nth(0)).to_contain_text("Second return this month")
+    expect(entries.nth(1)).to_contain_text("Ada Admin answered Rita Recorded")
+    expect(entries.nth(1)).to_contain_text("Yes, within 30 days.")
+    record.get_by_label("What").select_option(label="Answers")
+    record.get_by_role("button", name="Show", exact=True).click()
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("answered")
+    record.scroll_into_view_if_needed()
+    browsing.shot(page, "the-record")
+
+    with page.expect_download() as got:
+        record.get_by_role("button", name="Download CSV").click()
+    download = got.value
+    assert download.suggested_filename.startswith(f"space-{space_id}-record-")
+    text = pathlib.Path(download.path()).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "time,action,by,conversation,member,detail,text"
+    assert any("Yes, within 30 days." in line and "Ada Admin" in line for line in lines)
+
+    phone = browsing.login(ada, team_url(stack, space_id), viewport=PHONE)
+    team_inbox(phone).get_by_role("button", name="Dashboard").click()
+    expect(
+        team_inbox(phone)
+        .get_by_role("region", name="The record")
+        .locator(".space-inbox-record__entry")
+    ).to_have_count(2)
+    assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
 
 
 def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(stack, browsing):

@@ -95,7 +95,8 @@ export class ApiError extends Error {
  * @param {string}  [options.cache]     fetch()'s cache mode: "no-store" unless the answer may
  *                                      be kept as its Cache-Control says ("default").
  * @param {boolean} [options.keepalive] Let the request outlive the page (sent as it closes).
- * @return {Promise<{status: number, data: *, etag: (string|null)}>} The answer: its status, its JSON (null for none), its ETag.
+ * @param {boolean} [options.blob]      The answer is a file (a download): its body as a Blob.
+ * @return {Promise<{status: number, data: *, etag: (string|null)}>} The answer: its status, its JSON (null for none; a Blob for a file), its ETag.
  * @throws {ApiError}
  */
 export async function api(
@@ -107,6 +108,7 @@ export async function api(
 		etag = null,
 		cache = 'no-store',
 		keepalive = false,
+		blob = false,
 	} = {}
 ) {
 	let url = config.apiBase + path;
@@ -155,6 +157,9 @@ export async function api(
 		return { status: 304, data: null, etag };
 	}
 
+	if ( blob && response.ok ) {
+		return { status: response.status, data: await response.blob() };
+	}
 	let data = null;
 	const text = await response.text().catch( () => '' );
 	if ( text ) {

@@ -1,8 +1,8 @@
 /**
  * Space Inbox: a Space's dashboard for its team: the response figures over 7 and 30 days, a
  * bar per day, each admin's answers, the conversations waiting longest, the reply time
- * members see; then the away settings (away-settings.js) and the saved replies
- * (saved-replies.js). Imported by team-inbox.js, with dashboard.css, the first time the
+ * members see; then the away settings (away-settings.js), the saved replies
+ * (saved-replies.js) and the record (dashboard-record.js). Imported by team-inbox.js, with dashboard.css, the first time the
  * Dashboard is opened.
  *
  * @module space-inbox/dashboard
@@ -17,6 +17,7 @@ const [
 	{ RepliesManager },
 	{ Notices },
 	{ chart },
+	{ RecordView },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -26,6 +27,7 @@ const [
 		'saved-replies.js',
 		'dashboard-saving.js',
 		'dashboard-chart.js',
+		'dashboard-record.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -127,6 +129,7 @@ export class Dashboard {
 			store,
 			notices: this.notices,
 		} );
+		this.record = new RecordView( { uid, notices: this.notices } );
 		this.root = h(
 			'section',
 			{
@@ -147,7 +150,8 @@ export class Dashboard {
 			),
 			this.figures,
 			this.settings.root,
-			this.replies.root
+			this.replies.root,
+			this.record.root
 		);
 		// However the inbox hides the view, its notices go with it.
 		new window.MutationObserver( () => {
@@ -172,6 +176,7 @@ export class Dashboard {
 		this.settings.use( spaceId, canWrite );
 		this.store.use( spaceId );
 		this.replies.use( spaceId, canWrite );
+		this.record.use( spaceId, canWrite );
 		this.root.hidden = false;
 		const ticket = ++this.ticket;
 		const shown = ( notice ) => ( error ) => {
@@ -187,6 +192,7 @@ export class Dashboard {
 			this.store
 				.load( spaceId )
 				.catch( shown( this.replies.listNotice ) ),
+			this.record.load(),
 		] );
 		if ( ticket === this.ticket ) {
 			this.root.removeAttribute( 'aria-busy' );

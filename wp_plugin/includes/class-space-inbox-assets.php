@@ -81,9 +81,10 @@ final class Space_Inbox_Assets {
 		'dashboard-saving'    => array( 'badge', 'team-common' ),
 		'dashboard-hours'     => array( 'badge', 'team-common', 'dashboard-saving' ),
 		'dashboard-chart'     => array( 'badge', 'team-common' ),
+		'dashboard-record'    => array( 'badge', 'team-common' ),
 		'away-settings'       => array( 'badge', 'team-common', 'reply-time', 'dashboard-saving', 'dashboard-hours' ),
 		'saved-replies'       => array( 'badge', 'team-common' ),
-		'dashboard'           => array( 'badge', 'team-common', 'reply-time', 'away-settings', 'saved-replies', 'dashboard-saving', 'dashboard-chart' ),
+		'dashboard'           => array( 'badge', 'team-common', 'reply-time', 'away-settings', 'saved-replies', 'dashboard-saving', 'dashboard-chart', 'dashboard-record' ),
 	);
 
 	/** Every asset file but the modules, for the version they all share. */

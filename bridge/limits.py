@@ -54,6 +54,12 @@ RECORD_ACTIONS = (
     "settings",
     "read",
 )
+#: Why a member reports a Space's answer to the site's moderators, and the longest note
+#: they may add.
+REPORT_REASONS = ("spam", "harassment", "hate", "scam", "inappropriate", "other")
+REPORT_DETAILS_MAX = 500
+#: The longest outcome a moderator writes when closing a report.
+REPORT_OUTCOME_MAX = 255
 #: The longest search query, and the most words of it searched for.
 SEARCH_QUERY_MAX = 100
 SEARCH_WORDS_MAX = 8

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bridge import create_app
 from bridge.api import guards
 from bridge.storage.tables import tables
-from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, send
+from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, reply, send
 
 T = tables(PREFIX)
 KINDS = [
@@ -153,8 +153,32 @@ ROUTES = [
         _expect(204, TEAM),
     ),
     ("POST", f"/api/v1/spaces/{SPACE}/here", lambda: {"here": True}, _expect(204, TEAM)),
+    # A Space's answer in the member's conversation: only they report it; for anyone else
+    # it is not there.
+    (
+        "POST",
+        f"/api/v1/me/spaces/{SPACE}/messages/{{mid}}/report",
+        lambda: {"reason": "harassment", "details": "Rude."},
+        {
+            kind: 401 if kind not in LOGGED_IN else 201 if kind == "member" else 404
+            for kind in KINDS
+        },
+    ),
     # Signed by the plugin only: a WordPress cookie is no signature.
     ("POST", "/api/v1/events", lambda: {"events": []}, {kind: 401 for kind in KINDS}),
+    (
+        "POST",
+        "/api/v1/moderation/reports",
+        lambda: {"status": "all"},
+        {kind: 401 for kind in KINDS},
+    ),
+    ("POST", "/api/v1/moderation/reports/1", lambda: {}, {kind: 401 for kind in KINDS}),
+    (
+        "POST",
+        "/api/v1/moderation/reports/1/resolve",
+        lambda: {"moderator_id": 1, "outcome": "ok"},
+        {kind: 401 for kind in KINDS},
+    ),
     ("POST", "/api/v1/privacy/export", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
     ("POST", "/api/v1/privacy/erase", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
     # Public: the only routes anyone may call.
@@ -183,6 +207,7 @@ def _state(app) -> tuple:
             c.execute(select(T.response_periods).order_by(T.response_periods.c.id)).all(),
             c.execute(select(T.labels).order_by(T.labels.c.id)).all(),
             c.execute(select(T.conversation_labels)).all(),
+            c.execute(select(T.reports)).all(),
         )
 
 
@@ -192,6 +217,14 @@ def started(client, world):
     assert send(client, world["member"], SPACE, "Are you open on Sunday?").status_code == 201
     assert send(client, world["other_member"], SPACE, "Secret: my table for 2").status_code == 201
     return conversation_id(client, world["admin"], SPACE, world["member"])
+
+
+@pytest.fixture
+def answered(client, world, started):
+    """The Space's answer in the member's conversation."""
+    answer = reply(client, world["admin"], SPACE, started, "Yes, from noon.")
+    assert answer.status_code == 201
+    return answer.get_json()["id"]
 
 
 @pytest.fixture
@@ -234,12 +267,12 @@ def labelled(client, world):
     ("method", "path", "body", "expected"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES]
 )
 def test_route_by_caller(
-    app, client, world, started, saved, labelled, kind, method, path, body, expected
+    app, client, world, started, saved, labelled, answered, kind, method, path, body, expected
 ):
     caller = world[kind]
     before = _state(app)
     answer = client.open(
-        path.format(cid=started, rid=saved, lid=labelled),
+        path.format(cid=started, rid=saved, lid=labelled, mid=answered),
         method=method,
         json=_with_label(body(), labelled) if body else None,
         headers=caller.headers(),
@@ -343,7 +376,7 @@ def _operations(app) -> set[tuple[str, str]]:
 def test_the_matrix_covers_every_route(app):
     urls = app.url_map.bind("localhost")
     covered = {
-        (method, urls.match(path.format(cid=1, rid=1, lid=1).partition("?")[0], method)[0])
+        (method, urls.match(path.format(cid=1, rid=1, lid=1, mid=1).partition("?")[0], method)[0])
         for method, path, _, _ in ROUTES
     }
     assert covered == _operations(app)

@@ -461,7 +461,7 @@ def _guarded_out(path: str, caller: str) -> bool:
 
 def _authorised(path: str) -> str:
     """The caller allowed to use an operation."""
-    if path == "/api/v1/events" or path.startswith("/api/v1/privacy/"):
+    if path == "/api/v1/events" or path.startswith(("/api/v1/privacy/", "/api/v1/moderation/")):
         return "plugin"
     return "admin" if path.startswith("/api/v1/spaces/") else "member"
 
@@ -474,6 +474,14 @@ def _body_for(path: str):
         return {"status": "done"}
     if path.startswith("/api/v1/privacy/"):
         return {"user_id": 1}
+    if path == "/api/v1/moderation/reports":
+        return {"status": "open"}
+    if path.endswith("/resolve"):
+        return {"moderator_id": 1, "outcome": "Talked to the team."}
+    if path.startswith("/api/v1/moderation/"):
+        return {}
+    if path.endswith("/report"):
+        return {"reason": "spam"}
     if "/saved-replies" in path:
         return {"title": "Hours", "body": "Open 9 to 5."}
     if path.endswith("/settings"):
@@ -538,6 +546,8 @@ def test_oversized_body_is_a_documented_413(app, schema, client, world, path, me
         "conversation_id": conversation_id(client, world["admin"], SPACE, world["member"]),
         "reply_id": _saved_reply(client, world["admin"]),
         "label_id": _label(client, world["admin"]),
+        "message_id": 1,
+        "report_id": 1,
     }
     body = {**_body_for(path), "padding": "x" * app.config["MAX_CONTENT_LENGTH"]}
     case = operation.Case(

@@ -12,6 +12,7 @@ def routes(app: Flask) -> None:
         guards,
         header,
         member,
+        moderation,
         plugin,
         public,
         service,
@@ -30,6 +31,7 @@ def routes(app: Flask) -> None:
         desk.bp,
         public.bp,
         plugin.bp,
+        moderation.bp,
         service.bp,
     ):
         app.register_blueprint(blueprint)

@@ -209,6 +209,7 @@ CALLERS: dict[str, Callable[[], None]] = {
     "header": header_login,
     "stream": header_login,
     "plugin": plugin_signature,
+    "moderation": plugin_signature,
 }
 #: The only endpoints anyone may call: health checks, the API's description, and how fast
 #: a Space typically answers (its page shows visitors).

@@ -8,7 +8,7 @@ from bridge import refusals
 from bridge.api import serializers, shapes
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, reads, typists, values, writes
+from bridge.inbox import access, reads, reports, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
@@ -48,12 +48,14 @@ def messages(space_id: int, query: shapes.MessagesQuery):
             with_authors=False,
         )
         blocked = access.is_blocked(session, space_id, g.user.id)
+        reported = reports.reported_ids(session, g.user.id, [r.id for r in rows])
     return {
         "space": serializers.member_space(space, blocked),
         "messages": [serializers.member_message(r) for r in rows],
         "next_before": next_before,
         "unread": conversation.member_unread if conversation else 0,
         "space_seen_id": (conversation.space_read_id or None) if conversation else None,
+        "reported_ids": reported,
     }
 
 
@@ -117,3 +119,23 @@ def read(space_id: int):
         access.member_space_or_404(session, space_id)
         writes.mark_read_by_member(session, space_id, g.user.id)
     return "", 204
+
+
+@bp.post("/spaces/<id:space_id>/messages/<id:message_id>/report")
+@retry_conflicts
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, 409, HTTP_201=(shapes.MemberReport, "Received."))
+)
+def report(space_id: int, message_id: int, json: shapes.ReportBody):
+    """Report one of the Space's answers to the site's moderators, with a reason: they see
+    who wrote it; the member never does. 409 ``already_reported``."""
+    details = reports.clean_details(json.get("details", ""))
+    session = get_session()
+    with session.begin():
+        space = access.member_space_or_404(session, space_id)
+        row = reports.report(
+            session, space, g.user.id, message_id, json["reason"], details, values.utcnow()
+        )
+    response = jsonify(serializers.member_report(row))
+    response.status_code = 201
+    return response

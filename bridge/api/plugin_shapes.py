@@ -10,8 +10,15 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from bridge.api.shapes import Count, Id
-from bridge.limits import EVENTS_PER_CALL, PRIVACY_PAGE, PRIVACY_PAGE_MAX
+from bridge.api.shapes import AdminFrom, Count, Id, Time
+from bridge.api.team_shapes import Person
+from bridge.limits import (
+    EVENTS_PER_CALL,
+    PRIVACY_PAGE,
+    PRIVACY_PAGE_MAX,
+    REPORT_OUTCOME_MAX,
+    REPORT_REASONS,
+)
 
 # -- bodies --------------------------------------------------------------------------------
 
@@ -39,6 +46,24 @@ class Events(TypedDict, closed=True):
     """A batch of events from the plugin, checked whole before any is applied."""
 
     events: Annotated[list[Event], Field(min_length=1, max_length=EVENTS_PER_CALL)]
+
+
+class ReportsBody(TypedDict, closed=True):
+    """A page of the members' reports, newest first: open ones, closed ones, or all."""
+
+    status: Literal["open", "resolved", "all"]
+    page: NotRequired[Annotated[int, Field(ge=1, le=PRIVACY_PAGE_MAX)]]
+
+
+class ReportOpenBody(TypedDict, closed=True):
+    """A report, with its whole conversation (for a moderator the plugin checked)."""
+
+
+class ResolveBody(TypedDict, closed=True):
+    """Close a report: the moderator (the plugin checked their capability) and what they did."""
+
+    moderator_id: Id
+    outcome: Annotated[str, Field(max_length=REPORT_OUTCOME_MAX)]
 
 
 # -- answers -------------------------------------------------------------------------------
@@ -72,3 +97,52 @@ class PrivacyErase(TypedDict, closed=True):
     items_removed: bool
     items_retained: bool
     messages: list[str]
+
+
+class ReportedSpace(TypedDict, closed=True):
+    id: Id
+    name: str
+
+
+class ReportedMessage(TypedDict, closed=True):
+    """The answer reported, with its author: ``author`` null for the Space's automatic away
+    answer (written by no one)."""
+
+    id: Id
+    body: str
+    created_at: Time
+    author: Person | None
+
+
+class Report(TypedDict, closed=True):
+    """A member's report, for the site's moderators: it names the answer's author."""
+
+    id: Id
+    space: ReportedSpace
+    conversation_id: Id
+    member: Person
+    message: ReportedMessage
+    reason: Literal[REPORT_REASONS]
+    details: str
+    created_at: Time
+    resolved_at: Time | None
+    resolved_by: Person | None
+    outcome: str
+
+
+class ReportList(TypedDict, closed=True):
+    reports: list[Report]
+    done: bool
+
+
+#: A message of a reported conversation, with its author (the moderators' view only).
+ConversationMessage = TypedDict(
+    "ConversationMessage",
+    {"id": Id, "from": AdminFrom, "body": str, "created_at": Time, "author": Person | None},
+    closed=True,
+)
+
+
+class ReportDetail(TypedDict, closed=True):
+    report: Report
+    messages: list[ConversationMessage]

@@ -9,11 +9,13 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from bridge.api.plugin_shapes import ConversationMessage, Report
 from bridge.api.shapes import (
     AdminFrom,
     MemberConversation,
     MemberFrom,
     MemberMessage,
+    MemberReport,
     MemberSent,
     MemberSpace,
     ResponseTime,
@@ -237,6 +239,53 @@ def record_entry(row: Row, texts: dict[int, str]) -> RecordEntry:
         "detail": row.detail,
         "text": texts.get(row.id),
         "created_at": iso(row.created_at),
+    }
+
+
+def member_report(row: Row) -> MemberReport:
+    """A report as its member sees it: nothing of who wrote the answer."""
+    return {
+        "id": row.id,
+        "message_id": row.message_id,
+        "reason": row.reason,
+        "created_at": iso(row.created_at),
+    }
+
+
+def report(row: Row) -> Report:
+    """A member's report for the site's moderators, naming the answer's author."""
+    automatic = row.author_id == AUTOMATIC
+    return {
+        "id": row.id,
+        "space": {"id": row.space_id, "name": row.space_name or ""},
+        "conversation_id": row.conversation_id,
+        "member": person(row.member_id, row.member_name),
+        "message": {
+            "id": row.message_id,
+            "body": row.body,
+            "created_at": iso(row.message_at),
+            "author": None if automatic else person(row.author_id, row.author_name),
+        },
+        "reason": row.reason,
+        "details": row.details,
+        "created_at": iso(row.created_at),
+        "resolved_at": iso(row.resolved_at),
+        "resolved_by": (
+            person(row.resolved_by, row.resolved_by_name) if row.resolved_by is not None else None
+        ),
+        "outcome": row.outcome,
+    }
+
+
+def conversation_message(row: Row) -> ConversationMessage:
+    """A message of a reported conversation, with its author (moderators only)."""
+    automatic = row.direction == "space" and row.author_id == AUTOMATIC
+    return {
+        "id": row.id,
+        "from": ADMIN_FROM[row.direction],
+        "body": row.body,
+        "created_at": iso(row.created_at),
+        "author": None if automatic else person(row.author_id, row.author_name),
     }
 
 

@@ -30,6 +30,8 @@ from bridge.limits import (
     MAX_ID,
     PAGE_MAX,
     REPLY_TIMES,
+    REPORT_DETAILS_MAX,
+    REPORT_REASONS,
     SAVED_REPLY_TITLE_MAX,
     STATUSES,
 )
@@ -208,6 +210,25 @@ class MemberMessagePage(TypedDict, closed=True):
     #: The newest message of the conversation the Space has read: the member's messages up
     #: to it are "Seen" (by the Space, never by a person).
     space_seen_id: Id | None
+    #: The Space's answers of this page the member reported to the site's moderators.
+    reported_ids: list[Id]
+
+
+class ReportBody(TypedDict):
+    """Why the member reports the Space's answer to the site's moderators, and what they
+    add (at most REPORT_DETAILS_MAX characters once trimmed)."""
+
+    reason: Literal[REPORT_REASONS]
+    details: NotRequired[Annotated[str, Field(json_schema_extra={"maxLength": REPORT_DETAILS_MAX})]]
+
+
+class MemberReport(TypedDict, closed=True):
+    """A report, as its member sees it: received, and nothing of who wrote the answer."""
+
+    id: Id
+    message_id: Id
+    reason: Literal[REPORT_REASONS]
+    created_at: Time
 
 
 class SpaceTyping(TypedDict, closed=True):

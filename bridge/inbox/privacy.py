@@ -40,6 +40,7 @@ def erase_member(session: Session, user_id: int) -> int:
         t.conversation_labels,
         t.message_words,
         t.audit,
+        t.reports,
     ):
         session.execute(delete(table).where(table.c.conversation_id.in_(theirs)))
     session.execute(delete(t.conversations).where(t.conversations.c.member_id == user_id))

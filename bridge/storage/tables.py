@@ -61,6 +61,7 @@ class Tables:
     labels: Table
     conversation_labels: Table
     message_words: Table
+    reports: Table
 
 
 def own(prefix: str) -> str:
@@ -394,6 +395,26 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}message_words_words", "words", mysql_prefix="FULLTEXT"),
         **TABLE_OPTIONS,
     )
+    reports = Table(
+        f"{p}reports",
+        md,
+        # A member's report of a Space's answer to the site's moderators (who see its
+        # author); closed by a moderator with an outcome.
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("space_id", ID, nullable=False),
+        Column("conversation_id", ID, nullable=False),
+        Column("message_id", ID, nullable=False),
+        Column("member_id", ID, nullable=False),
+        Column("reason", String(16), nullable=False),
+        Column("details", Text, nullable=False),
+        Column("created_at", WHEN, nullable=False),
+        Column("resolved_by", ID, nullable=True),
+        Column("resolved_at", WHEN, nullable=True),
+        Column("outcome", String(255), nullable=False, server_default=""),
+        UniqueConstraint("member_id", "message_id", name=f"{p}reports_once"),
+        Index(f"{p}reports_open", "resolved_at", "id"),
+        **TABLE_OPTIONS,
+    )
     return Tables(
         md,
         users,
@@ -421,4 +442,5 @@ def tables(prefix: str) -> Tables:
         labels,
         conversation_labels,
         message_words,
+        reports,
     )

@@ -95,6 +95,21 @@ final class Space_Inbox_Limits {
 	 */
 	const RECORD_ACTIONS = array( 'reply', 'away_answer', 'note', 'assign', 'label', 'labels', 'status', 'block', 'unblock', 'settings', 'read' );
 
+	/**
+	 * Why a member reports a Space's answer to the site's moderators, and the longest note
+	 * they may add.
+	 */
+	const REPORT_REASONS = array( 'spam', 'harassment', 'hate', 'scam', 'inappropriate', 'other' );
+
+	/**
+	 * Why a member reports a Space's answer to the site's moderators, and the longest note
+	 * they may add.
+	 */
+	const REPORT_DETAILS_MAX = 500;
+
+	/** The longest outcome a moderator writes when closing a report. */
+	const REPORT_OUTCOME_MAX = 255;
+
 	/** The longest search query, and the most words of it searched for. */
 	const SEARCH_QUERY_MAX = 100;
 

@@ -56,7 +56,7 @@ final class Space_Inbox_Proxy {
 	 * (`spaces/<id>/...`) routes, each segment a lower-case word or an id. No dot, no
 	 * percent sign, no colon: nothing that could leave /api/v1/ or the bridge.
 	 */
-	const PATH_PATTERN = '#^(?:me|spaces/[0-9]{1,20})(?:/(?:[a-z][a-z_-]{0,31}|[0-9]{1,20})){1,4}$#D';
+	const PATH_PATTERN = '#^(?:me|spaces/[0-9]{1,20})(?:/(?:[a-z][a-z_-]{0,31}|[0-9]{1,20})){1,5}$#D';
 
 	/** A query parameter other than the path, forwarded as sent (still percent-encoded). */
 	const QUERY_PAIR_PATTERN = '#^[A-Za-z_]{1,32}=[A-Za-z0-9*._~%+-]{0,512}$#D';

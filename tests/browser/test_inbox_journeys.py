@@ -15,6 +15,7 @@ from devstack.callers import PROXY
 
 from .support import (
     PASSWORD,
+    PREFIX,
     SPACE_NAME,
     badge,
     eventually,
@@ -251,6 +252,49 @@ def test_an_admins_reply_shows_who_sent_it_to_the_team_and_only_the_space_to_the
         if secret in text
     ]
     assert not leaks, "the member's browser learnt who answered:\n" + "\n".join(leaks)
+
+
+def test_a_member_reports_an_answer_and_is_never_told_who_wrote_it(stack, browsing):
+    member = stack.new_member("Rob Reporter")
+    stack.send_as(member, "Is my order lost?")
+    answer = "Not our problem, stop writing."
+    stack.reply_as(stack.ada, member, answer)
+    context = browsing.context(member.login)
+    received = recorder(context)
+    page = context.new_page()
+    browsing.log_in(page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    inbox = member_inbox(page)
+    theirs = message_in(inbox, answer)
+    expect(theirs).to_be_visible()
+    # The member's own message has no Report; the Space's answer has, by keyboard too.
+    expect(message_in(inbox, "Is my order lost?", mine=True).get_by_role("button")).to_have_count(0)
+    theirs.get_by_role("button", name="Report this answer").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Report this answer")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("radio").first).to_be_focused()
+    dialog.get_by_role("radio", name="It is rude, threatening or harassing").check()
+    dialog.get_by_label("Anything to add? (optional)").fill("Twice now.")
+    browsing.shot(page, "reporting-an-answer")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(dialog).to_be_hidden()
+    expect(inbox.locator(".space-inbox__thread .space-inbox__status")).to_have_text(
+        "Thank you: the site’s moderators will look at this answer."
+    )
+    expect(theirs.locator(".space-inbox-msg__reported")).to_have_text("Reported")
+    # Still reported after a reload, and nothing the member's browser got names Ada.
+    page.reload()
+    expect(
+        message_in(member_inbox(page), answer).locator(".space-inbox-msg__reported")
+    ).to_be_visible()
+    from_bridge = [body for url, body in received if PROXY in url]
+    assert from_bridge and not [b for b in from_bridge if "Ada" in b or "author" in b]
+    # The bridge keeps the report for the moderators.
+    reports = stack.site.sql(
+        f"SELECT reason, details FROM {PREFIX}spaceinbox_reports WHERE member_id = %s",
+        [member.user_id],
+    )
+    assert [tuple(r) for r in reports] == [("harassment", "Twice now.")]
 
 
 def test_the_member_reaches_the_conversation_from_the_toolbar_link(stack, browsing):

@@ -28,6 +28,7 @@ const [
 	{ withTime },
 	{ fillReplyTime, replyTimeOf },
 	{ TypingWatch },
+	{ Reports },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -36,6 +37,7 @@ const [
 		'message-log.js',
 		'reply-time.js',
 		'typing-watch.js',
+		'report.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -64,6 +66,8 @@ export class MemberInbox extends ConversationView {
 	// ---- layout ----
 
 	parts() {
+		// "Report" beside each answer, and its dialog (report.js).
+		this.reports = new Reports( this );
 		// How fast the Space typically replies, under its name.
 		this.replyTime = h( 'p', {
 			class: 'space-inbox-reply-time space-inbox__reply-time',
@@ -91,7 +95,11 @@ export class MemberInbox extends ConversationView {
 					data.last_message_id ? `m${ data.last_message_id }` : ''
 				)
 		);
-		return { head: [ this.replyTime ], thread: [ this.typingNotice ] };
+		return {
+			head: [ this.replyTime ],
+			thread: [ this.typingNotice ],
+			after: [ this.reports.dialog ],
+		};
 	}
 
 	threadShown() {
@@ -276,6 +284,10 @@ export class MemberInbox extends ConversationView {
 			return;
 		}
 		c.seenId = data.space_seen_id;
+		c.reported = new Set( [
+			...( c.reported || [] ),
+			...( data.reported_ids || [] ),
+		] );
 		const renamed = c.name !== data.space.name;
 		c.name = data.space.name;
 		c.picture = data.space.avatar_url;
@@ -312,7 +324,8 @@ export class MemberInbox extends ConversationView {
 				__( '%1$s · %2$s', 'space-inbox' ),
 				who,
 				m.created_at
-			)
+			),
+			this.reports.control( c, m )
 		);
 	}
 

@@ -376,6 +376,77 @@ def test_a_note_tells_the_teammate_it_mentions_and_never_the_member(stack):
     assert not [m for m in stack.site.sent_mail() if "nm.member@" in json.dumps(m)]
 
 
+def test_a_reported_answer_reaches_the_moderators_who_see_its_author_and_close_it(stack):
+    space_id, cid, _, _, team, team_nonce = _a_conversation(
+        stack, "rp", "Report Rugs", "Can I return a rug?", "ada"
+    )
+    answered = _proxy(
+        stack,
+        team,
+        team_nonce,
+        "POST",
+        f"spaces/{space_id}/conversations/{cid}/messages",
+        json={"body": "Read the terms yourself.", "client_key": "rp-a1"},
+    )
+    assert answered.status_code == 201, answered.text
+    moderator = stack.user("rp.moderator", role="administrator")
+    member, member_nonce = stack.browser("rp.member")
+    before = len(stack.site.sent_mail())
+    reported = _proxy(
+        stack,
+        member,
+        member_nonce,
+        "POST",
+        f"me/spaces/{space_id}/messages/{answered.json()['id']}/report",
+        json={"reason": "harassment", "details": "Rude."},
+    )
+    assert reported.status_code == 201, reported.text
+    report_id = reported.json()["id"]
+
+    # The moderators (site administrators, by default) get an e-mail; nobody else does.
+    def mails():
+        return [m for m in stack.site.sent_mail()[before:] if "reported an answer" in m["subject"]]
+
+    got = _eventually(lambda: mails())
+    assert got, stack.bridge.log.read_text()[-2000:]
+    told = {m["to"] if isinstance(m["to"], str) else m["to"][0] for m in got}
+    assert "rp.moderator@example.org" in told
+    assert not told & {"rp.member@example.org", "rp.ada@example.org", "rp.owner@example.org"}
+    mail = next(m for m in got if "rp.moderator@" in json.dumps(m["to"]))
+    assert mail["subject"] == "A member reported an answer of Report Rugs"
+    assert "Rude, threatening or harassing" in mail["message"] and "Rude." in mail["message"]
+    assert "Rp Ada" not in mail["message"]  # the author is on the screen only
+    assert f"page=space-inbox-reports&report={report_id}" in mail["message"].replace("&amp;", "&")
+
+    # The screen names the author and shows the conversation; a Space admin cannot open it.
+    admin, _ = stack.browser("rp.moderator")
+    screen = f"{stack.site.url}/wp-admin/admin.php?page=space-inbox-reports"
+    listing = admin.get(screen, timeout=30)
+    assert listing.status_code == 200 and "Rp Ada" in listing.text and "Rp Member" in listing.text
+    page = admin.get(f"{screen}&report={report_id}", timeout=30)
+    shown = page.text[page.text.find('class="wrap space-inbox-reports"') :][:3000]
+    assert "An answer of Report Rugs, written by Rp Ada" in page.text, shown
+    assert "Can I return a rug?" in page.text and "Read the terms yourself." in page.text
+    assert team.get(screen, timeout=30).status_code == 403
+    # Closing it: with the form's nonce only.
+    nonce = re.search(r'name="_wpnonce" value="([0-9a-f]+)"', page.text).group(1)
+    form = {
+        "action": "space_inbox_resolve_report",
+        "report": str(report_id),
+        "outcome": "Talked to the Space's owner.",
+    }
+    post = f"{stack.site.url}/wp-admin/admin-post.php"
+    refused = admin.post(post, data={**form, "_wpnonce": "0"}, timeout=30)
+    assert refused.status_code == 403
+    closed = admin.post(post, data={**form, "_wpnonce": nonce}, timeout=30)
+    assert closed.status_code == 200 and "The report is closed." in closed.text
+    assert "Closed by Rp Moderator" in closed.text and "owner." in closed.text
+    row = stack.site.sql(
+        f"SELECT resolved_by, outcome FROM {own(PREFIX)}reports WHERE id = %s", [report_id]
+    )
+    assert tuple(row[0]) == (moderator, "Talked to the Space's owner.")
+
+
 def test_a_conversation_given_to_a_teammate_tells_them_through_wordpress(stack):
     space_id, cid, _, ada, team, team_nonce = _a_conversation(
         stack, "as", "Assign Apparel", "Where is my parcel?", "owner"

@@ -154,6 +154,18 @@ class Space_Inbox_Bridge_Client {
 	}
 
 	/**
+	 * A moderators' call (signed): the members' reports of Spaces' answers.
+	 *
+	 * @param string $path    Under /api/v1/moderation/: `reports`, `reports/<id>`,
+	 *                        `reports/<id>/resolve`.
+	 * @param array  $payload Body.
+	 * @return array|WP_Error Decoded answer.
+	 */
+	public function moderation( $path, array $payload ) {
+		return $this->signed_post( '/api/v1/moderation/' . $path, $payload );
+	}
+
+	/**
 	 * POST a JSON object, signed with the shared secret.
 	 *
 	 * @param string $path    Path on the bridge.
@@ -168,7 +180,7 @@ class Space_Inbox_Bridge_Client {
 				array( 'status' => 500 )
 			);
 		}
-		$body       = wp_json_encode( $payload );
+		$body       = array() === $payload ? '{}' : wp_json_encode( $payload ); // An object, even empty.
 		$timestamp  = (string) time();
 		$request_id = bin2hex( random_bytes( 16 ) );
 		$endpoint   = substr( $path, strlen( self::API_PREFIX ) );

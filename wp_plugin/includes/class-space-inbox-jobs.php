@@ -153,6 +153,9 @@ final class Space_Inbox_Jobs {
 			case Space_Inbox_Notifications::ACTION_ASSIGNED:
 				Space_Inbox_Notifications::assigned( $user, $data );
 				break;
+			case Space_Inbox_Notifications::KIND_ANSWER_REPORTED:
+				Space_Inbox_Notifications::answer_reported( $user, $data );
+				break;
 			case self::KIND_CONVERSATION_READ:
 				Space_Inbox_Notifications::conversation_read( $user, $data );
 				break;

@@ -32,6 +32,9 @@ final class Space_Inbox_Notifications {
 	const ACTION_NOTE_MENTION   = 'note_mention';
 	const ACTION_ASSIGNED       = 'assigned';
 
+	/** Job kind: a member reported a Space's answer (the moderators get an e-mail). */
+	const KIND_ANSWER_REPORTED = 'answer_reported';
+
 	/**
 	 * Whether BuddyPress notifications are available.
 	 *
@@ -185,6 +188,36 @@ final class Space_Inbox_Notifications {
 			Space_Inbox_Options::team_inbox_url( $space_id, $conversation_id )
 		);
 		self::mail( $admin, $subject, $body, array(), self::ACTION_ASSIGNED, $data );
+	}
+
+	/**
+	 * A member reported a Space's answer: tell the site's moderators by e-mail (the report
+	 * names the answer's author on their screen only; the e-mail does not).
+	 *
+	 * @param WP_User $member The member who reported it.
+	 * @param array   $data   `report_id`, `space_id`, `space_name`, `conversation_id`,
+	 *                        `message_id`, `reason`, `details`.
+	 * @return void
+	 */
+	public static function answer_reported( WP_User $member, array $data ) {
+		$space  = self::space_name( $data );
+		$reason = Space_Inbox_Moderation::reason( isset( $data['reason'] ) ? (string) $data['reason'] : '' );
+		$words  = isset( $data['details'] ) && is_string( $data['details'] ) ? trim( wp_strip_all_tags( $data['details'] ) ) : '';
+		$link   = Space_Inbox_Moderation::url( array( 'report' => isset( $data['report_id'] ) ? (int) $data['report_id'] : 0 ) );
+		/* translators: %s: name of the Space. */
+		$subject = sprintf( __( 'A member reported an answer of %s', 'space-inbox' ), $space );
+		$body    = sprintf(
+			/* translators: 1: member's display name, 2: Space name, 3: the reason, 4: the member's words, 5: link to the report. */
+			__( "%1\$s reported an answer of %2\$s: %3\$s.\n\n%4\$s\n\nReview it, with the conversation and who wrote the answer:\n%5\$s", 'space-inbox' ),
+			$member->display_name,
+			$space,
+			$reason,
+			'' !== $words ? $words : __( '(No words added.)', 'space-inbox' ),
+			$link
+		);
+		foreach ( Space_Inbox_Moderation::moderators() as $moderator ) {
+			self::mail( $moderator, $subject, $body, array(), self::KIND_ANSWER_REPORTED, $data );
+		}
 	}
 
 	/**

@@ -20,6 +20,7 @@ require_once __DIR__ . '/class-space-inbox-events.php';
 require_once __DIR__ . '/class-space-inbox-jobs.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
 require_once __DIR__ . '/class-space-inbox-notification-listing.php';
+require_once __DIR__ . '/class-space-inbox-moderation.php';
 require_once __DIR__ . '/class-space-inbox-rest.php';
 require_once __DIR__ . '/class-space-inbox-privacy.php';
 require_once __DIR__ . '/class-space-inbox-settings.php';
@@ -93,6 +94,9 @@ final class Space_Inbox_Plugin {
 
 		// Settings.
 		add_action( 'admin_menu', array( 'Space_Inbox_Settings', 'add_page' ) );
+		add_filter( 'user_has_cap', array( 'Space_Inbox_Moderation', 'grant' ) );
+		add_action( 'admin_menu', array( 'Space_Inbox_Moderation', 'add_menu' ), 11 );
+		add_action( 'admin_post_' . Space_Inbox_Moderation::RESOLVE_ACTION, array( 'Space_Inbox_Moderation', 'resolve' ) );
 		add_action( 'admin_init', array( 'Space_Inbox_Settings_Fields', 'register' ) );
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings_Fields', 'post_type_changed' ) );

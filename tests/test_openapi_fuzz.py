@@ -410,8 +410,7 @@ def test_fuzz(schema, client, world, path, method, caller):
     known_ids = {
         "space_id": SPACE,
         "conversation_id": conversation_id(client, people["admin"], SPACE, people["member"]),
-        "reply_id": _saved_reply(client, people["admin"]),
-        "label_id": _label(client, people["admin"]),
+        **_kept_ids(client, people["admin"]),
     }
     operation = schema[path][method]
     strategies = {"positive": operation.as_strategy(GenerationMode.POSITIVE)}
@@ -495,26 +494,20 @@ def _body_for(path: str):
     return {"body": "Hello", "client_key": "k1"}
 
 
-def _saved_reply(client, admin) -> int:
-    """A saved reply of SPACE, for the paths that name one."""
-    answer = client.post(
-        f"/api/v1/spaces/{SPACE}/saved-replies",
-        json={"title": "Sunday", "body": "Yes, from noon."},
-        headers=admin.headers(),
-    )
+def _made(client, admin, what: str, body: dict) -> int:
+    """A saved reply or a label of SPACE (``what``: its collection), for the paths that
+    name one."""
+    answer = client.post(f"/api/v1/spaces/{SPACE}/{what}", json=body, headers=admin.headers())
     assert answer.status_code == 201, answer.text
     return answer.get_json()["id"]
 
 
-def _label(client, admin) -> int:
-    """A label of SPACE, for the paths that name one."""
-    answer = client.post(
-        f"/api/v1/spaces/{SPACE}/labels",
-        json={"name": "Sunday", "colour": "green"},
-        headers=admin.headers(),
-    )
-    assert answer.status_code == 201, answer.text
-    return answer.get_json()["id"]
+def _kept_ids(client, admin) -> dict[str, int]:
+    """Ids of a saved reply and a label of SPACE, by their path's name."""
+    return {
+        "reply_id": _made(client, admin, "saved-replies", {"title": "Sunday", "body": "Noon."}),
+        "label_id": _made(client, admin, "labels", {"name": "Sunday", "colour": "green"}),
+    }
 
 
 # POST routes too: an id out of range (0, above 2**64-1) is a 404, not the 405 a POST
@@ -544,8 +537,7 @@ def test_oversized_body_is_a_documented_413(app, schema, client, world, path, me
     ids = {
         "space_id": SPACE,
         "conversation_id": conversation_id(client, world["admin"], SPACE, world["member"]),
-        "reply_id": _saved_reply(client, world["admin"]),
-        "label_id": _label(client, world["admin"]),
+        **_kept_ids(client, world["admin"]),
         "message_id": 1,
         "report_id": 1,
     }

@@ -37,8 +37,8 @@ DASHBOARD = {"dashboard", "away-settings", "saved-replies"}
 DASHBOARD |= {"dashboard-saving", "dashboard-hours", "dashboard-chart", "dashboard-record"}
 TEAM = {
     "switcher", "team-inbox", "team-parts", "team-actions", "team-common", "typing", "reply-picker",
-    "meanwhile", "notes", "assignment", "labels", "team-presence", "team-list", "team-search",
-    "team-spaces",
+    "meanwhile", "notes", "assignment", "labels", "label-editor", "team-presence", "team-list",
+    "team-search", "team-spaces",
 } | DASHBOARD  # fmt: skip
 #: The files of the team, and of the Dashboard.
 TEAM_FILES = {f"{name}.js" for name in TEAM} | {"team.css", "dashboard.css"}

@@ -2,69 +2,25 @@
  * Space Inbox: a Space's labels in its team inbox (team-inbox.js): the list's filter
  * ("Label"), the labels on each row, and the head's "Labels" button, which opens a panel to
  * put the Space's labels on the open conversation or take them off, add a label, and
- * rename, recolour or delete one. A label is a name and one of the bridge's colours
- * (LABEL_COLOURS), drawn as a dot beside the name: the name says it, the colour helps.
+ * rename, recolour or delete one (label-editor.js). A label is a name and one of the
+ * bridge's colours (LABEL_COLOURS), drawn as a dot beside the name: the name says it, the
+ * colour helps.
  *
  * @module space-inbox/labels
  */
 
-const { __, _n, sprintf } = window.wp.i18n;
-const [ { api, h, num }, { teamConfig } ] = await Promise.all(
-	[ 'badge.js', 'team-common.js' ].map( ( name ) =>
-		import(
-			new URL(
-				`${ name }${ new URL( import.meta.url ).search }`,
-				import.meta.url
-			).href
-		)
-	)
-);
-
-const NAME_MAX = Number( teamConfig.labelNameMax ) || 40;
-/** The colours a label may take, by their names in the API, with the words for them. */
-const COLOURS = {
-	grey: __( 'Grey', 'space-inbox' ),
-	red: __( 'Red', 'space-inbox' ),
-	orange: __( 'Orange', 'space-inbox' ),
-	yellow: __( 'Yellow', 'space-inbox' ),
-	green: __( 'Green', 'space-inbox' ),
-	teal: __( 'Teal', 'space-inbox' ),
-	blue: __( 'Blue', 'space-inbox' ),
-	purple: __( 'Purple', 'space-inbox' ),
-	pink: __( 'Pink', 'space-inbox' ),
-};
-
-/**
- * A label as a pill: its colour's dot, and its name.
- *
- * @param {Object} label `{name, colour}`.
- * @return {HTMLElement} The pill.
- */
-export function pill( label ) {
-	return h( 'span', {
-		class: `space-inbox__label space-inbox__label--${
-			COLOURS[ label.colour ] ? label.colour : 'grey'
-		}`,
-		text: label.name,
-	} );
-}
-
-/**
- * @param {string} id    The select's id.
- * @param {string} value The colour selected.
- * @return {HTMLSelectElement} A choice of the colours.
- */
-function colourSelect( id, value ) {
-	const select = h(
-		'select',
-		{ id },
-		...Object.entries( COLOURS ).map( ( [ key, text ] ) =>
-			h( 'option', { value: key, text } )
+const { __, sprintf } = window.wp.i18n;
+const [ { api, h }, { NAME_MAX, pill, colourSelect, LabelEditor } ] =
+	await Promise.all(
+		[ 'badge.js', 'label-editor.js' ].map( ( name ) =>
+			import(
+				new URL(
+					`${ name }${ new URL( import.meta.url ).search }`,
+					import.meta.url
+				).href
+			)
 		)
 	);
-	select.value = value;
-	return select;
-}
 
 /**
  * A team inbox's labels: its filter, its rows' pills and the head's panel.
@@ -112,6 +68,8 @@ export class Labels {
 			this.pills
 		);
 		this.choices = h( 'div', { class: 'space-inbox__label-choices' } );
+		/** Renaming, recolouring and deleting a label, in its row (label-editor.js). */
+		this.editor = new LabelEditor( this );
 		this.newName = h( 'input', {
 			id: `${ id }-label-name`,
 			type: 'text',
@@ -327,7 +285,7 @@ export class Labels {
 								label.name
 							),
 							onclick: ( event ) =>
-								this.edit(
+								this.editor.edit(
 									label,
 									event.target.closest( 'li' )
 								),
@@ -426,154 +384,6 @@ export class Labels {
 		} catch ( error ) {
 			this.inbox.fail( error );
 			this.newName.focus();
-		}
-	}
-
-	/**
-	 * Change a label in its row: its name, its colour, or delete it.
-	 *
-	 * @param {Object}      label
-	 * @param {HTMLElement} row   Its row in the panel.
-	 */
-	edit( label, row ) {
-		const name = h( 'input', {
-			id: `${ this.id }-label-edit-name`,
-			type: 'text',
-			maxlength: NAME_MAX,
-			value: label.name,
-			autocomplete: 'off',
-		} );
-		const colour = colourSelect(
-			`${ this.id }-label-edit-colour`,
-			label.colour
-		);
-		this.newForm.hidden = true; // One form at a time.
-		row.replaceChildren(
-			h(
-				'form',
-				{
-					class: 'space-inbox__label-edit',
-					onsubmit: ( event ) => {
-						event.preventDefault();
-						this.save( label, name.value, colour.value );
-					},
-				},
-				h( 'label', {
-					for: name.id,
-					text: __( 'Name', 'space-inbox' ),
-				} ),
-				name,
-				h( 'label', {
-					for: colour.id,
-					text: __( 'Colour', 'space-inbox' ),
-				} ),
-				colour,
-				h( 'button', {
-					type: 'submit',
-					class: 'button-primary',
-					text: __( 'Save', 'space-inbox' ),
-				} ),
-				h( 'button', {
-					type: 'button',
-					class: 'space-inbox-button--danger',
-					text: __( 'Delete', 'space-inbox' ),
-					onclick: ( event ) =>
-						this.askDelete( label, event.target.closest( 'form' ) ),
-				} ),
-				h( 'button', {
-					type: 'button',
-					class: 'button-link',
-					text: __( 'Cancel', 'space-inbox' ),
-					onclick: () => {
-						this.renderChoices();
-						this.button.focus();
-					},
-				} )
-			)
-		);
-		name.focus();
-	}
-
-	/**
-	 * @param {Object} label
-	 * @param {string} name   Its new name.
-	 * @param {string} colour Its new colour.
-	 */
-	async save( label, name, colour ) {
-		try {
-			const { data } = await api(
-				`spaces/${ this.inbox.spaceId }/labels/${ label.id }`,
-				{
-					method: 'PATCH',
-					body: { name: name.replace( /\s+/g, ' ' ).trim(), colour },
-				}
-			);
-			this.all = this.all.map( ( l ) => ( l.id === data.id ? data : l ) );
-			this.inbox.say(
-				/* translators: %s: a label's name. */
-				sprintf( __( 'Label %s saved.', 'space-inbox' ), data.name )
-			);
-			await this.afterChange();
-		} catch ( error ) {
-			this.inbox.fail( error );
-		}
-	}
-
-	/**
-	 * Delete asks first, in place of the edit form.
-	 *
-	 * @param {Object}      label
-	 * @param {HTMLElement} form  The label's edit form.
-	 */
-	askDelete( label, form ) {
-		const keep = h( 'button', {
-			type: 'button',
-			class: 'button-link',
-			text: __( 'Keep it', 'space-inbox' ),
-			onclick: () => {
-				this.renderChoices();
-				this.button.focus();
-			},
-		} );
-		form.replaceChildren(
-			h( 'span', {
-				text: sprintf(
-					/* translators: 1: a label's name, 2: how many conversations carry it. */
-					_n(
-						'Delete the label “%1$s”? It comes off the %2$s conversation that has it.',
-						'Delete the label “%1$s”? It comes off the %2$s conversations that have it.',
-						label.conversations,
-						'space-inbox'
-					),
-					label.name,
-					num( label.conversations )
-				),
-			} ),
-			h( 'button', {
-				type: 'button',
-				class: 'space-inbox-button--danger',
-				text: __( 'Delete', 'space-inbox' ),
-				onclick: () => this.remove( label ),
-			} ),
-			keep
-		);
-		keep.focus();
-	}
-
-	/** @param {Object} label Delete it (the user said so). */
-	async remove( label ) {
-		try {
-			await api( `spaces/${ this.inbox.spaceId }/labels/${ label.id }`, {
-				method: 'DELETE',
-			} );
-			this.all = this.all.filter( ( l ) => l.id !== label.id );
-			this.inbox.say(
-				/* translators: %s: a label's name. */
-				sprintf( __( 'Label %s deleted.', 'space-inbox' ), label.name )
-			);
-			await this.afterChange();
-		} catch ( error ) {
-			this.inbox.fail( error );
 		}
 	}
 

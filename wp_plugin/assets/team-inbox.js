@@ -273,6 +273,11 @@ export class TeamInbox extends ConversationView {
 		return this.teamList.emptyText();
 	}
 
+	renderList() {
+		super.renderList();
+		this.teamList.search.announce();
+	}
+
 	openItem( key ) {
 		this.openAdmin( key );
 	}

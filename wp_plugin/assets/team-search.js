@@ -110,33 +110,42 @@ export class TeamSearch {
 		}
 		this.query = query;
 		this.inbox.teamList.searching( Boolean( query ) );
-		await this.inbox.loadList();
-		if ( this.query && ! this.inbox.listFailed ) {
-			const found = this.inbox.items.length;
-			this.inbox.say(
-				found
-					? sprintf(
-							/* translators: 1: number of conversations, 2: what was searched for. */
-							_n(
-								'%1$s conversation found for “%2$s”.',
-								'%1$s conversations found for “%2$s”.',
-								found,
-								'space-inbox'
-							),
-							num( found ),
-							this.query
-					  )
-					: sprintf(
-							/* translators: %s: what was searched for. */
-							__( 'Nothing found for “%s”.', 'space-inbox' ),
-							this.query
-					  ),
-				'info',
-				'list'
-			);
-		} else if ( ! this.query ) {
+		if ( ! query ) {
 			this.inbox.say( '', 'info', 'list' );
 		}
+		await this.inbox.loadList(); // Its rows then say what was found (announce()).
+	}
+
+	/**
+	 * Say what the list shows, once drawn: how many conversations the search found (the
+	 * rows of whichever load came last, a live reload's too).
+	 */
+	announce() {
+		if ( ! this.query ) {
+			return;
+		}
+		const found = this.inbox.items.length;
+		this.inbox.say(
+			found
+				? sprintf(
+						/* translators: 1: number of conversations, 2: what was searched for. */
+						_n(
+							'%1$s conversation found for “%2$s”.',
+							'%1$s conversations found for “%2$s”.',
+							found,
+							'space-inbox'
+						),
+						num( found ),
+						this.query
+				  )
+				: sprintf(
+						/* translators: %s: what was searched for. */
+						__( 'Nothing found for “%s”.', 'space-inbox' ),
+						this.query
+				  ),
+			'info',
+			'list'
+		);
 	}
 
 	/** @return {Promise<Object>} What the search found, as a page of the list. */

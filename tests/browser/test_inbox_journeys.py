@@ -15,10 +15,12 @@ from devstack.callers import PROXY
 
 from .support import (
     PASSWORD,
+    PHONE,
     PREFIX,
     SPACE_NAME,
     badge,
     eventually,
+    horizontal_overflow,
     member_inbox,
     message_in,
     open_space_and_press_message,
@@ -263,6 +265,14 @@ def test_a_member_reports_an_answer_and_is_never_told_who_wrote_it(stack, browsi
     received = recorder(context)
     page = context.new_page()
     browsing.log_in(page, member, f"{stack.inbox_url}?space={stack.space_id}")
+    # On a phone the dialog fits the screen (Escape closes it, nothing sent).
+    phone = browsing.login(member, f"{stack.inbox_url}?space={stack.space_id}", viewport=PHONE)
+    message_in(member_inbox(phone), answer).get_by_role("button", name="Report this answer").click()
+    expect(phone.get_by_role("dialog", name="Report this answer")).to_be_visible()
+    assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
+    browsing.shot(phone, "reporting-on-a-phone")
+    phone.keyboard.press("Escape")
+    expect(phone.get_by_role("dialog", name="Report this answer")).to_be_hidden()
     inbox = member_inbox(page)
     theirs = message_in(inbox, answer)
     expect(theirs).to_be_visible()

@@ -766,6 +766,8 @@ def test_the_dashboard_keeps_the_record_and_downloads_it(stack, browsing):
         .locator(".space-inbox-record__entry")
     ).to_have_count(2)
     assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
+    team_inbox(phone).get_by_role("region", name="The record").scroll_into_view_if_needed()
+    browsing.shot(phone, "the-record-on-a-phone")
 
 
 def test_the_dashboard_shows_the_figures_and_the_space_page_how_fast_it_replies(stack, browsing):

@@ -52,6 +52,8 @@ RECORD_ACTIONS = (
     "block",
     "unblock",
     "settings",
+    "answer_hidden",
+    "answer_shown",
     "read",
 )
 #: Why a member reports a Space's answer to the site's moderators, and the longest note

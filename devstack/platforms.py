@@ -53,6 +53,8 @@ COMPONENTS = (
     "groups",
     "friends",
 )
+#: BuddyBoss adds its moderation (reports, blocking, suspension), on in most of its communities.
+BUDDYBOSS_COMPONENTS = (*COMPONENTS, "moderation")
 
 #: Archives that are never unpacked, by sha256, with the reason.
 REFUSED = {
@@ -297,6 +299,7 @@ class Platform:
     :param theme: a theme release, linked and switched to by :meth:`bring_up`.
     :param after: main files of plugins activated once the community is up (Spaces Engine
         deactivates itself without BuddyPress or BuddyBoss).
+    :param components: the community's components switched on.
     """
 
     key: str
@@ -306,6 +309,7 @@ class Platform:
     community: str | None = None
     theme: Release | None = None
     after: tuple[str, ...] = ()
+    components: tuple[str, ...] = COMPONENTS
 
     def site(self, workdir: pathlib.Path, db_name: str, **site_kwargs: Any) -> PlatformSite:
         """Return an unstarted site on this platform (unpacking releases on first use).
@@ -326,10 +330,10 @@ class Platform:
         """
         if self.community is not None:
             site.activate_plugin(self.community)
-            install_components(site, COMPONENTS)
+            install_components(site, self.components)
             # A new PHP run: its rules come from the components now active.
             site.php("flush_rewrite_rules();")
-            inactive = inactive_components(site, COMPONENTS)
+            inactive = inactive_components(site, self.components)
             if inactive:
                 raise PlatformError(
                     f"{self.label}: components {inactive} are not active; bp-active-components"
@@ -384,6 +388,7 @@ class PlatformSite(WordPressSite):
         if self.platform.brings_up():
             key["platform"] = {
                 "key": self.platform.key,
+                "components": list(self.platform.components),
                 "plugins": {
                     r.folder: str(self.plugin_dirs[r.folder]) for r in self.platform.plugins
                 },
@@ -441,6 +446,7 @@ PLATFORMS: dict[str, Platform] = {
             WORDPRESS_71,
             (BUDDYBOSS_341,),
             "buddyboss-platform/bp-loader.php",
+            components=BUDDYBOSS_COMPONENTS,
         ),
         Platform(
             "wp71-buddypress-spaces",
@@ -457,6 +463,7 @@ PLATFORMS: dict[str, Platform] = {
             (BUDDYBOSS_341, SPACES_ENGINE_100),
             "buddyboss-platform/bp-loader.php",
             after=(SPACES_ENGINE,),
+            components=BUDDYBOSS_COMPONENTS,
         ),
     )
 }

@@ -179,6 +179,12 @@ ROUTES = [
         lambda: {"moderator_id": 1, "outcome": "ok"},
         {kind: 401 for kind in KINDS},
     ),
+    (
+        "POST",
+        "/api/v1/moderation/reports/1/hidden",
+        lambda: {"moderator_id": 1, "hidden": True},
+        {kind: 401 for kind in KINDS},
+    ),
     ("POST", "/api/v1/privacy/export", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
     ("POST", "/api/v1/privacy/erase", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
     # Public: the only routes anyone may call.

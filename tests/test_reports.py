@@ -2,8 +2,10 @@
 a Space's answer to the site's moderators with a reason; the member is told it was
 received and never who wrote it (not in the answer, the page, the queued notification);
 the moderators' signed calls name the author and show the whole conversation, and close
-the report; only the member's own answers of that Space can be reported, once; an erased
-member's reports go with them."""
+the report, and may hide the answer from the member (its text then reaches the member
+nowhere; the team reads it, marked; the Space's record keeps who hid it) and show it again;
+only the member's own answers of that Space can be reported, once; an erased member's
+reports go with them."""
 
 from __future__ import annotations
 
@@ -164,3 +166,94 @@ def test_an_erased_members_reports_go_with_them(app, client, world, answer):
     )
     with app.extensions["space_inbox_engine"].connect() as c:
         assert c.execute(select(func.count()).select_from(T.reports)).scalar() == 0
+
+
+def _everything_the_member_reads(client, member) -> str:
+    answers = [
+        client.get("/api/v1/me/conversations", headers=member.headers()),
+        client.get(f"/api/v1/me/spaces/{SPACE}/messages", headers=member.headers()),
+        signed_post(client, "/api/v1/privacy/export", {"user_id": member.user_id}),
+    ]
+    assert all(a.status_code == 200 for a in answers), [a.get_json() for a in answers]
+    return json.dumps([a.get_json() for a in answers])
+
+
+def test_a_moderator_hides_an_answer_from_the_member_and_shows_it_again(app, client, world, answer):
+    member, ada = world["member"], world["admin"]
+    message_id, cid = answer
+    rude = "Stop asking, it comes when it comes."
+    report_id = _report(client, member, message_id).get_json()["id"]
+    assert rude in _everything_the_member_reads(client, member)
+    moderator = world["site_admin"].user_id
+    path = f"/api/v1/moderation/reports/{report_id}/hidden"
+
+    hidden = signed_post(client, path, {"moderator_id": moderator, "hidden": True})
+    assert hidden.status_code == 200, hidden.get_json()
+    assert hidden.get_json()["hidden_by"] == {"id": moderator, "name": "Sam Site"}
+    assert hidden.get_json()["hidden_at"] is not None
+    # The member: the answer is there, removed, its text nowhere (page, list, export).
+    seen = _everything_the_member_reads(client, member)
+    assert rude not in seen and "Stop asking" not in seen
+    page = client.get(f"/api/v1/me/spaces/{SPACE}/messages", headers=member.headers()).get_json()
+    removed = next(m for m in page["messages"] if m["id"] == message_id)
+    assert removed == {**removed, "from": "space", "body": "", "removed": True}
+    assert all("removed" not in m for m in page["messages"] if m["id"] != message_id)
+    (listed,) = client.get("/api/v1/me/conversations", headers=member.headers()).get_json()[
+        "conversations"
+    ]
+    assert listed["last_message"]["excerpt"] == ""
+    assert "(Removed by the site's moderators.)" in seen
+    # The team still reads it, marked; the record says who hid it.
+    team = client.get(
+        f"/api/v1/spaces/{SPACE}/conversations/{cid}/messages", headers=ada.headers()
+    ).get_json()
+    kept = next(m for m in team["messages"] if m["id"] == message_id)
+    assert kept["body"] == rude and kept["hidden"] is True
+    assert all("hidden" not in m for m in team["messages"] if m["id"] != message_id)
+    record = client.get(
+        f"/api/v1/spaces/{SPACE}/record",
+        query_string={"action": "answer_hidden"},
+        headers=ada.headers(),
+    ).get_json()["entries"]
+    assert [(e["actor"]["id"], e["conversation_id"]) for e in record] == [(moderator, cid)]
+    # Again: nothing more.
+    assert signed_post(client, path, {"moderator_id": moderator, "hidden": True}).status_code == 200
+    with app.extensions["space_inbox_engine"].connect() as c:
+        audits = c.execute(select(T.audit.c.action).where(T.audit.c.action.like("answer_%")))
+        assert [a for (a,) in audits] == ["answer_hidden"]
+
+    # Shown again: the member reads it, the excerpt comes back.
+    shown = signed_post(client, path, {"moderator_id": moderator, "hidden": False})
+    assert shown.status_code == 200 and shown.get_json()["hidden_at"] is None
+    assert shown.get_json()["hidden_by"] is None
+    page = client.get(f"/api/v1/me/spaces/{SPACE}/messages", headers=member.headers()).get_json()
+    assert next(m for m in page["messages"] if m["id"] == message_id)["body"] == rude
+    (listed,) = client.get("/api/v1/me/conversations", headers=member.headers()).get_json()[
+        "conversations"
+    ]
+    assert listed["last_message"]["excerpt"] == rude
+    assert "(Removed by" not in _everything_the_member_reads(client, member)
+
+
+def test_hiding_takes_only_a_moderator_and_a_yes_or_no(app, client, world, answer):
+    report_id = _report(client, world["member"], answer[0]).get_json()["id"]
+    path = f"/api/v1/moderation/reports/{report_id}/hidden"
+    for body in (
+        {"moderator_id": 1},
+        {"hidden": True},
+        {"moderator_id": 1, "hidden": "yes"},
+        {"moderator_id": 0, "hidden": True},
+        {"moderator_id": 1, "hidden": True, "member_id": 2},
+    ):
+        refused = signed_post(client, path, body)
+        assert refused.status_code == 400, (body, refused.get_json())
+    missing = signed_post(
+        client, "/api/v1/moderation/reports/999999/hidden", {"moderator_id": 1, "hidden": True}
+    )
+    assert missing.status_code == 404 and missing.get_json()["code"] == "report_not_found"
+    # A member's cookie is no signature.
+    member = world["member"]
+    forged = client.post(path, json={"moderator_id": 1, "hidden": True}, headers=member.headers())
+    assert forged.status_code == 401
+    with app.extensions["space_inbox_engine"].connect() as c:
+        assert c.execute(select(T.reports.c.hidden_at)).scalar() is None

@@ -49,9 +49,10 @@ def messages(space_id: int, query: shapes.MessagesQuery):
         )
         blocked = access.is_blocked(session, space_id, g.user.id)
         reported = reports.reported_ids(session, g.user.id, [r.id for r in rows])
+        hidden = reports.hidden_ids(session, reported)
     return {
         "space": serializers.member_space(space, blocked),
-        "messages": [serializers.member_message(r) for r in rows],
+        "messages": [serializers.member_message(r, hidden) for r in rows],
         "next_before": next_before,
         "unread": conversation.member_unread if conversation else 0,
         "space_seen_id": (conversation.space_read_id or None) if conversation else None,

@@ -1,6 +1,6 @@
 """The site's moderators' calls, made by the plugin (signed) once WordPress said the user
 may moderate (the ``space_inbox_moderate`` capability): the members' reports of Spaces'
-answers, with their authors, and their closing."""
+answers, with their authors, hiding an answer from its member, and their closing."""
 
 from __future__ import annotations
 
@@ -51,4 +51,19 @@ def resolve_report(report_id: int, json: plugin_shapes.ResolveBody):
     session = get_session()
     with session.begin():
         row = reports.resolve(session, report_id, json["moderator_id"], json["outcome"], utcnow())
+    return serializers.report(row)
+
+
+@bp.post("/reports/<id:report_id>/hidden")
+@retry_conflicts
+@api.validate(
+    resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(plugin_shapes.Report, "Hidden or shown."))
+)
+def hide_answer(report_id: int, json: plugin_shapes.HiddenBody):
+    """Hide the reported answer from the member (its conversation says the site's moderators
+    removed it; the Space's team still reads it, marked), or show it again; audited in the
+    Space's record (signed)."""
+    session = get_session()
+    with session.begin():
+        row = reports.hide(session, report_id, json["moderator_id"], json["hidden"], utcnow())
     return serializers.report(row)

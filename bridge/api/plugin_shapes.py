@@ -66,6 +66,14 @@ class ResolveBody(TypedDict, closed=True):
     outcome: Annotated[str, Field(max_length=REPORT_OUTCOME_MAX)]
 
 
+class HiddenBody(TypedDict, closed=True):
+    """Hide the reported answer from the member, or show it again: the moderator (the plugin
+    checked their capability) and which."""
+
+    moderator_id: Id
+    hidden: bool
+
+
 # -- answers -------------------------------------------------------------------------------
 
 
@@ -128,6 +136,9 @@ class Report(TypedDict, closed=True):
     resolved_at: Time | None
     resolved_by: Person | None
     outcome: str
+    #: When and by whom the answer was hidden from the member (null: the member reads it).
+    hidden_at: Time | None
+    hidden_by: Person | None
 
 
 class ReportList(TypedDict, closed=True):

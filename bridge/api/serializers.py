@@ -5,6 +5,7 @@ reach a member through a forgotten condition."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import Row
@@ -84,8 +85,17 @@ def member_conversation(row: Row) -> MemberConversation:
     }
 
 
-def member_message(row: Row) -> MemberMessage:
-    """A message as the member sees it: from "me" or from "space", no author."""
+def member_message(row: Row, hidden: AbstractSet[int] = frozenset()) -> MemberMessage:
+    """A message as the member sees it: from "me" or from "space", no author; an answer the
+    site's moderators hid (its id in ``hidden``) without its text."""
+    if row.id in hidden:
+        return {
+            "id": row.id,
+            "from": MEMBER_FROM[row.direction],
+            "body": "",
+            "created_at": iso(row.created_at),
+            "removed": True,
+        }
     return {
         "id": row.id,
         "from": MEMBER_FROM[row.direction],
@@ -131,14 +141,17 @@ def admin_conversation(
     }
 
 
-def admin_message(row: Row) -> AdminMessage:
-    """A message with its audit label: which admin wrote a Space message, and when."""
+def admin_message(row: Row, hidden: AbstractSet[int] = frozenset()) -> AdminMessage:
+    """A message with its audit label: which admin wrote a Space message, and when; and
+    whether the site's moderators hid it from the member (ids in ``hidden``)."""
     shaped: AdminMessage = {
         "id": row.id,
         "from": ADMIN_FROM[row.direction],
         "body": row.body,
         "created_at": iso(row.created_at),
     }
+    if row.id in hidden:
+        shaped["hidden"] = True
     if row.direction == "space" and row.author_id == AUTOMATIC:
         shaped["automatic"] = True
     elif row.direction == "space":
@@ -274,6 +287,10 @@ def report(row: Row) -> Report:
             person(row.resolved_by, row.resolved_by_name) if row.resolved_by is not None else None
         ),
         "outcome": row.outcome,
+        "hidden_at": iso(row.hidden_at),
+        "hidden_by": (
+            person(row.hidden_by, row.hidden_by_name) if row.hidden_by is not None else None
+        ),
     }
 
 

@@ -181,10 +181,17 @@ class MemberConversation(TypedDict, closed=True):
     unread: Count
 
 
-#: A message as its member sees it: no author.
+#: A message as its member sees it: no author. ``removed``: an answer the site's moderators
+#: hid from the member (its ``body`` is then empty).
 MemberMessage = TypedDict(
     "MemberMessage",
-    {"id": Id, "from": MemberFrom, "body": str, "created_at": Time},
+    {
+        "id": Id,
+        "from": MemberFrom,
+        "body": str,
+        "created_at": Time,
+        "removed": NotRequired[Literal[True]],
+    },
     closed=True,
 )
 

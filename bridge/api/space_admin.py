@@ -8,7 +8,7 @@ from bridge.api import serializers, shapes, team_shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, assignment, labels, notes, reads, typists, values, writes
+from bridge.inbox import access, assignment, labels, notes, reads, reports, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("space_admin", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -64,11 +64,12 @@ def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
             rows[0].created_at if rows and next_before else None,
             reads.message_time(session, conversation.id, before) if before else None,
         )
+        hidden = reports.hidden_ids(session, [r.id for r in rows if r.direction == "space"])
     return {
         "conversation_id": conversation.id,
         "status": conversation.status,
         "unread": conversation.space_unread,
-        "messages": [serializers.admin_message(r) for r in rows],
+        "messages": [serializers.admin_message(r, hidden) for r in rows],
         "notes": [serializers.note(r) for r in among],
         "next_before": next_before,
     }

@@ -246,6 +246,8 @@ AdminMessage = TypedDict(
         "created_at": Time,
         "author": NotRequired[Person],
         "automatic": NotRequired[Literal[True]],
+        # Hidden from the member by the site's moderators (the team still reads it).
+        "hidden": NotRequired[Literal[True]],
     },
     closed=True,
 )

@@ -12,6 +12,8 @@ from bridge.storage.db import tables_of
 
 GROUP = {"group_id": "space-inbox", "group_label": "Space messages"}
 GROUP_AS_ADMIN = {"group_id": "space-inbox-answers", "group_label": "Answers written for Spaces"}
+#: An answer the site's moderators hid from the member, in the member's export.
+REMOVED = "(Removed by the site's moderators.)"
 
 
 def erase_member(session: Session, user_id: int) -> int:
@@ -51,10 +53,11 @@ def export_page(session: Session, user_id: int, page: int) -> tuple[list[dict], 
     """Return one page of a user's messages with Spaces, as exporter items, and whether done.
 
     A member's conversations come whole (their messages and the Space's answers, from the
-    Space); answers the user wrote as a Space admin come as their own group.
+    Space, without the text of an answer the site's moderators hid from them); answers the
+    user wrote as a Space admin come as their own group.
     """
     t = tables_of(session)
-    m, c, s = t.messages, t.conversations, t.spaces
+    m, c, s, r = t.messages, t.conversations, t.spaces, t.reports
     rows = session.execute(
         select(
             m.c.id,
@@ -64,9 +67,11 @@ def export_page(session: Session, user_id: int, page: int) -> tuple[list[dict], 
             m.c.created_at,
             c.c.member_id,
             s.c.name.label("space_name"),
+            r.c.hidden_at,
         )
         .join(c, c.c.id == m.c.conversation_id)
         .join(s, s.c.id == c.c.space_id)
+        .outerjoin(r, r.c.message_id == m.c.id)
         .where(
             or_(
                 c.c.member_id == user_id,
@@ -85,7 +90,7 @@ def export_page(session: Session, user_id: int, page: int) -> tuple[list[dict], 
             {"name": "Space", "value": row.space_name},
             {"name": "From", "value": sender if as_member else f"You, as {row.space_name}"},
             {"name": "Sent", "value": iso(row.created_at)},
-            {"name": "Message", "value": row.body},
+            {"name": "Message", "value": REMOVED if as_member and row.hidden_at else row.body},
         ]
         group = GROUP if as_member else GROUP_AS_ADMIN
         items.append({**group, "item_id": f"space-inbox-message-{row.id}", "data": data})

@@ -1,7 +1,8 @@
 """Accountable anonymity: a member reports a Space's answer to the site's moderators, with
 a reason. The member is told it was received, never who wrote the answer; the moderators
 (the plugin asks WordPress who they are, and calls here signed) see the report, the whole
-conversation and which admin wrote each answer, and close it with an outcome.
+conversation and which admin wrote each answer, may hide the answer from the member (and
+show it again), and close the report with an outcome.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from datetime import datetime
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
+from bridge.inbox.audit import audit
+from bridge.inbox.changes import Change, note
 from bridge.inbox.jobs import notify
 from bridge.inbox.values import excerpt
 from bridge.limits import REPORT_DETAILS_MAX
@@ -106,10 +109,54 @@ def reported_ids(session: Session, member_id: int, message_ids: list[int]) -> li
     )
 
 
+def hidden_ids(session: Session, message_ids: list[int]) -> set[int]:
+    """Which of these messages the site's moderators hid from the member."""
+    if not message_ids:
+        return set()
+    r = tables_of(session).reports
+    return set(
+        session.scalars(
+            select(r.c.message_id).where(
+                r.c.message_id.in_(message_ids), r.c.hidden_at.is_not(None)
+            )
+        )
+    )
+
+
+def hide(session: Session, report_id: int, moderator_id: int, hidden: bool, now: datetime) -> Row:
+    """Hide the reported answer from the member (``hidden``), or show it again.
+
+    The member's conversation then shows that the site's moderators removed it; the Space's
+    team still reads it, marked. The list's excerpt follows when it is the newest message.
+    Audited (``answer_hidden``, ``answer_shown``) for the Space's record; doing it again
+    changes nothing.
+    """
+    t = tables_of(session)
+    r, c = t.reports, t.conversations
+    found = one(session, report_id)
+    if (found.hidden_at is not None) == hidden:
+        return found
+    session.execute(
+        update(r)
+        .where(r.c.id == report_id)
+        .values(hidden_at=now if hidden else None, hidden_by=moderator_id if hidden else None)
+    )
+    session.execute(
+        update(c)
+        .where(c.c.id == found.conversation_id, c.c.last_message_id == found.message_id)
+        .values(last_excerpt="" if hidden else excerpt(found.body))
+    )
+    action = "answer_hidden" if hidden else "answer_shown"
+    audit(session, found.space_id, moderator_id, action, now, found.conversation_id)
+    note(session, Change(found.space_id, found.conversation_id, found.member_id))
+    return one(session, report_id)
+
+
 def _query(session: Session):
     t = tables_of(session)
     r, m, s, u = t.reports, t.messages, t.spaces, t.users
-    member, author, moderator = u.alias("member"), u.alias("author"), u.alias("moderator")
+    member, author = u.alias("member"), u.alias("author")
+    moderator, hider = u.alias("moderator"), u.alias("hider")
     return (
         select(
             r,
@@ -120,12 +167,14 @@ def _query(session: Session):
             author.c.display_name.label("author_name"),
             m.c.created_at.label("message_at"),
             moderator.c.display_name.label("resolved_by_name"),
+            hider.c.display_name.label("hidden_by_name"),
         )
         .join(m, m.c.id == r.c.message_id)
         .outerjoin(s, s.c.id == r.c.space_id)
         .outerjoin(member, member.c.ID == r.c.member_id)
         .outerjoin(author, author.c.ID == m.c.author_id)
         .outerjoin(moderator, moderator.c.ID == r.c.resolved_by)
+        .outerjoin(hider, hider.c.ID == r.c.hidden_by)
     )
 
 

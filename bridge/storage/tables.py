@@ -399,7 +399,7 @@ def tables(prefix: str) -> Tables:
         f"{p}reports",
         md,
         # A member's report of a Space's answer to the site's moderators (who see its
-        # author); closed by a moderator with an outcome.
+        # author, may hide it from the member); closed by a moderator with an outcome.
         Column("id", ID, primary_key=True, autoincrement=True),
         Column("space_id", ID, nullable=False),
         Column("conversation_id", ID, nullable=False),
@@ -411,8 +411,12 @@ def tables(prefix: str) -> Tables:
         Column("resolved_by", ID, nullable=True),
         Column("resolved_at", WHEN, nullable=True),
         Column("outcome", String(255), nullable=False, server_default=""),
+        # The moderator who hid the answer from the member, and when (null: shown).
+        Column("hidden_at", WHEN, nullable=True),
+        Column("hidden_by", ID, nullable=True),
         UniqueConstraint("member_id", "message_id", name=f"{p}reports_once"),
         Index(f"{p}reports_open", "resolved_at", "id"),
+        Index(f"{p}reports_message", "message_id"),
         **TABLE_OPTIONS,
     )
     return Tables(

@@ -36,6 +36,8 @@ const KINDS = [
 	[ 'block', __( 'Blocks', 'space-inbox' ) ],
 	[ 'unblock', __( 'Unblocks', 'space-inbox' ) ],
 	[ 'settings', __( 'Settings', 'space-inbox' ) ],
+	[ 'answer_hidden', __( 'Answers hidden by moderators', 'space-inbox' ) ],
+	[ 'answer_shown', __( 'Answers shown again by moderators', 'space-inbox' ) ],
 	[ 'read', __( 'Reads', 'space-inbox' ) ],
 ];
 
@@ -76,6 +78,26 @@ export function said( e ) {
 				/* translators: 1: name of a Space admin, 2: name of a member. */
 				__(
 					'%1$s wrote a private note on %2$s’s conversation',
+					'space-inbox'
+				),
+				who,
+				member
+			);
+		case 'answer_hidden':
+			return sprintf(
+				/* translators: 1: name of a site moderator, 2: name of a member. */
+				__(
+					'%1$s, a moderator of the site, hid an answer from %2$s',
+					'space-inbox'
+				),
+				who,
+				member
+			);
+		case 'answer_shown':
+			return sprintf(
+				/* translators: 1: name of a site moderator, 2: name of a member. */
+				__(
+					'%1$s, a moderator of the site, showed %2$s an answer again',
 					'space-inbox'
 				),
 				who,

@@ -93,7 +93,7 @@ final class Space_Inbox_Limits {
 	/**
 	 * What a Space's record holds, as its audit names them (`read` only when asked for).
 	 */
-	const RECORD_ACTIONS = array( 'reply', 'away_answer', 'note', 'assign', 'label', 'labels', 'status', 'block', 'unblock', 'settings', 'read' );
+	const RECORD_ACTIONS = array( 'reply', 'away_answer', 'note', 'assign', 'label', 'labels', 'status', 'block', 'unblock', 'settings', 'answer_hidden', 'answer_shown', 'read' );
 
 	/**
 	 * Why a member reports a Space's answer to the site's moderators, and the longest note

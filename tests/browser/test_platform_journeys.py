@@ -705,3 +705,125 @@ def test_on_a_phone_the_profile_tab_shows_every_state_and_loses_nothing(stack, b
     browsing.shot(page, f"{stack.platform}-phone-answered-and-seen")
     shown = page.evaluate("document.body.innerText")
     assert ben.display_name not in shown and "replying" not in shown, shown
+
+
+def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_member(
+    stack, browsing
+):
+    """On BuddyBoss with its moderation on, in its Reported Content (owned by the admin who
+    wrote it, reported by the member); on BuddyPress, on the plugin's screen. Hidden there,
+    the member reads that the site's moderators removed it; the team reads it, marked."""
+    ada = stack.ada
+    member = stack.new_member("Rita Report")
+    stack.send_as(member, "Is the shop open on Sundays?")
+    rude = "Read the sign on the door, like everyone."
+    answer = stack.reply_as(ada, member, rude)
+    reported = stack.proxy(
+        member,
+        "POST",
+        f"me/spaces/{stack.space_id}/messages/{answer['id']}/report",
+        json={"reason": "harassment", "details": "Curt, twice."},
+    )
+    assert reported.status_code == 201, reported.text
+    report_id = reported.json()["id"]
+    moderator = stack.person("site.moderator", "Sam Moderator", role="administrator")
+    member_page = browsing.login(member, f"{stack.inbox_url}?space={stack.space_id}")
+    expect(message_in(member_inbox(member_page), rude)).to_be_visible()
+    page = browsing.login(moderator, "/wp-admin/")
+
+    if stack.buddyboss:
+        record = eventually(
+            lambda: stack.site.sql(
+                "SELECT id FROM {prefix}bp_suspend WHERE item_type = 'space_inbox_answer'"
+                " AND item_id = %s",
+                [answer["id"]],
+            ),
+            NOTIFY_WAIT,
+        )
+        assert record, "the report did not reach BuddyBoss' moderation"
+        # Reported by the member, with the reason and their words.
+        reports = stack.site.sql(
+            "SELECT user_id, content FROM {prefix}bp_moderation WHERE moderation_id = %s",
+            [record[0][0]],
+        )
+        assert [tuple(r) for r in reports] == [
+            (
+                member.user_id,
+                f"An answer of {SPACE_NAME}: Rude, threatening or harassing — Curt, twice.",
+            )
+        ]
+        page.goto(
+            f"{stack.url}/wp-admin/admin.php?page=bb-settings&tab=moderation&panel=reported_content"
+        )
+        row = page.locator("tr", has_text="Space answer")
+        expect(row).to_have_count(1)
+        # Who wrote it, for the moderators (BuddyBoss' admin screens name members by nicename).
+        names = "|".join(re.escape(n) for n in (ada.display_name, stack.nicename(ada)))
+        expect(row.locator("td").nth(2)).to_have_text(re.compile(rf"^\s*({names})\s*$"))
+        expect(row.locator("td").nth(3)).to_have_text("1")
+        browsing.shot(page, "buddyboss-reported-content")
+        link = row.get_by_role("link", name=f"Space answer #{answer['id']}")
+        expect(link).to_have_attribute(
+            "href", re.compile(rf"page=space-inbox-reports&report={report_id}$")
+        )
+        row.locator("td").last.get_by_role("button").click()
+        page.get_by_role("menuitem", name="Hide Content").click()
+        confirm = page.get_by_role("dialog")
+        if confirm.count():
+            confirm.get_by_role("button", name=re.compile("Hide|Confirm|Yes")).last.click()
+        expect(row).to_contain_text("Hidden")
+        browsing.shot(page, "buddyboss-reported-content-hidden")
+    else:
+        page.goto(f"{stack.url}/wp-admin/admin.php?page=space-inbox-reports&report={report_id}")
+        expect(page.get_by_role("heading", name=re.compile("written by"))).to_contain_text(
+            ada.display_name
+        )
+        page.get_by_role("button", name="Hide it from the member").click()
+        expect(page.get_by_text("The answer is hidden from the member.")).to_be_visible()
+        expect(page.get_by_role("button", name="Show it to the member again")).to_be_visible()
+        browsing.shot(page, "report-hidden")
+
+    # The member's page (this stack polls: read again; live: tests/test_live.py): the answer
+    # removed, its text gone; the team's: marked.
+    member_page.reload()
+    inbox = member_inbox(member_page)
+    removed = inbox.locator(".space-inbox-msg__removed")
+    expect(removed).to_have_text("Removed by the site’s moderators.", timeout=NOTIFY_WAIT * 1000)
+    expect(inbox.get_by_text(rude)).to_have_count(0)
+    browsing.shot(member_page, "member-answer-removed")
+    conversation = stack.conversation_of(member)
+    team = browsing.login(
+        ada, f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"
+    )
+    kept = message_in(team_inbox(team), rude)
+    expect(kept).to_be_visible()
+    expect(kept.locator(".space-inbox-msg__hidden")).to_have_text(
+        "Hidden from the member by the site’s moderators"
+    )
+    browsing.shot(team, "team-answer-hidden")
+
+    # Shown again, where it was hidden: the member reads it again.
+    if stack.buddyboss:
+        row.locator("td").last.get_by_role("button").click()
+        page.get_by_role("menuitem", name="Unhide Content").click()
+        confirm = page.get_by_role("dialog")
+        if confirm.count():
+            confirm.get_by_role("button", name=re.compile("Unhide|Confirm|Yes")).last.click()
+        expect(row).not_to_contain_text("Hidden")
+    else:
+        page.get_by_role("button", name="Show it to the member again").click()
+        expect(page.get_by_text("The member reads the answer again.")).to_be_visible()
+    member_page.reload()
+    expect(message_in(member_inbox(member_page), rude)).to_be_visible()
+    expect(member_inbox(member_page).locator(".space-inbox-msg__removed")).to_have_count(0)
+
+    if stack.buddyboss:
+        # The member's data erased: their report goes from BuddyBoss' moderation too.
+        erased = stack.site.php(
+            f"$r = Space_Inbox_Privacy::erase({member.email!r});"
+            " echo is_wp_error($r) ? 'no' : 'ok';"
+        )
+        assert erased.strip() == "ok"
+        assert stack.site.sql(
+            "SELECT COUNT(*) FROM {prefix}bp_suspend WHERE item_type = 'space_inbox_answer'"
+        ) == [(0,)]

@@ -37,7 +37,10 @@ const KINDS = [
 	[ 'unblock', __( 'Unblocks', 'space-inbox' ) ],
 	[ 'settings', __( 'Settings', 'space-inbox' ) ],
 	[ 'answer_hidden', __( 'Answers hidden by moderators', 'space-inbox' ) ],
-	[ 'answer_shown', __( 'Answers shown again by moderators', 'space-inbox' ) ],
+	[
+		'answer_shown',
+		__( 'Answers shown again by moderators', 'space-inbox' ),
+	],
 	[ 'read', __( 'Reads', 'space-inbox' ) ],
 ];
 

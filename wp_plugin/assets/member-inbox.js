@@ -181,7 +181,11 @@ export class MemberInbox extends ConversationView {
 			return '';
 		}
 		if ( last.from !== 'me' ) {
-			return last.excerpt;
+			// Empty: the site's moderators removed the answer.
+			return (
+				last.excerpt ||
+				__( 'Removed by the site’s moderators.', 'space-inbox' )
+			);
 		}
 		/* translators: %s: excerpt of the member's own last message. */
 		return sprintf( __( 'You: %s', 'space-inbox' ), last.excerpt );

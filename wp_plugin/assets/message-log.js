@@ -75,6 +75,23 @@ export function withTime( format, who, iso ) {
 }
 
 /**
+ * What a row shows besides its text: on its way, failed, sent; an answer the site's moderators
+ * removed (the member's view) or hid from the member (the team's). A change redraws the row.
+ *
+ * @param {Object} m A message record.
+ * @return {string} The row's state.
+ */
+const stateOf = ( m ) => {
+	if ( m.pending ) {
+		return m.pending;
+	}
+	if ( m.removed ) {
+		return 'removed';
+	}
+	return m.hidden ? 'hidden' : 'sent';
+};
+
+/**
  * The messages of the open conversation.
  */
 export class MessageLog {
@@ -147,10 +164,7 @@ export class MessageLog {
 		let cursor = log.firstElementChild;
 		for ( const message of ordered ) {
 			let node = c.nodes.get( message.key );
-			if (
-				node &&
-				node.dataset.state !== ( message.pending || 'sent' )
-			) {
+			if ( node && node.dataset.state !== stateOf( message ) ) {
 				const fresh = this.row( message );
 				node.replaceWith( fresh );
 				if ( cursor === node ) {
@@ -249,10 +263,27 @@ export class MessageLog {
 			'div',
 			{
 				class: `space-inbox-msg space-inbox-msg--${ this.kindOf( m ) }`,
-				'data-state': m.pending || 'sent',
+				'data-state': stateOf( m ),
 			},
-			h( 'div', { class: 'space-inbox-msg__body', text: m.body } ),
-			h( 'div', { class: 'space-inbox-msg__meta' }, meta )
+			m.removed
+				? h( 'div', {
+						class: 'space-inbox-msg__body space-inbox-msg__removed',
+						text: __(
+							'Removed by the site’s moderators.',
+							'space-inbox'
+						),
+				  } )
+				: h( 'div', { class: 'space-inbox-msg__body', text: m.body } ),
+			h( 'div', { class: 'space-inbox-msg__meta' }, meta ),
+			m.hidden
+				? h( 'div', {
+						class: 'space-inbox-msg__hidden',
+						text: __(
+							'Hidden from the member by the site’s moderators',
+							'space-inbox'
+						),
+				  } )
+				: null
 		);
 	}
 }

@@ -67,8 +67,16 @@ function excerptOf( last ) {
 	if ( last.from !== 'space' ) {
 		return last.excerpt;
 	}
-	/* translators: %s: excerpt of the Space's last answer, in its team's list. */
-	return sprintf( __( 'Answered: %s', 'space-inbox' ), last.excerpt );
+	return sprintf(
+		/* translators: %s: excerpt of the Space's last answer, in its team's list. */
+		__( 'Answered: %s', 'space-inbox' ),
+		// Empty: the site's moderators hid the answer from the member.
+		last.excerpt ||
+			__(
+				'hidden from the member by the site’s moderators',
+				'space-inbox'
+			)
+	);
 }
 
 /**

@@ -155,6 +155,7 @@ final class Space_Inbox_Jobs {
 				break;
 			case Space_Inbox_Notifications::KIND_ANSWER_REPORTED:
 				Space_Inbox_Notifications::answer_reported( $user, $data );
+				Space_Inbox_BuddyBoss_Moderation::forward( $user, $data );
 				break;
 			case self::KIND_CONVERSATION_READ:
 				Space_Inbox_Notifications::conversation_read( $user, $data );

@@ -13,11 +13,13 @@ if ( ! defined( 'ABSPATH' ) ) {
  * Accountable anonymity: members report a Space's answer (the bridge keeps the report);
  * the site's moderators, users with the `space_inbox_moderate` capability (site
  * administrators by default; a role editor grants it to others), are told by e-mail and
- * review the reports on the wp-admin screen "Space Inbox reports": each report with the
- * answer, which admin of the Space wrote it, and the whole conversation; they close it
- * with what they did. The member is never told who wrote the answer.
+ * review the reports on the wp-admin screen "Space Inbox reports" (and, with BuddyBoss'
+ * moderation on, in its Reported Content: see Space_Inbox_BuddyBoss_Moderation): each report
+ * with the answer, which admin of the Space wrote it, and the whole conversation; they may
+ * hide the answer from the member, and close the report with what they did. The member is
+ * never told who wrote the answer.
  *
- * The screen reads and closes reports through the bridge's signed moderation calls, made
+ * The screen (Space_Inbox_Reports_Screen) and the actions here call the bridge signed, made
  * only once WordPress said the user may moderate.
  */
 final class Space_Inbox_Moderation {
@@ -30,6 +32,9 @@ final class Space_Inbox_Moderation {
 
 	/** admin-post action that closes a report. */
 	const RESOLVE_ACTION = 'space_inbox_resolve_report';
+
+	/** admin-post action that hides the reported answer from the member, or shows it again. */
+	const HIDE_ACTION = 'space_inbox_hide_answer';
 
 	/**
 	 * Site administrators moderate unless the site says otherwise (filter
@@ -89,7 +94,7 @@ final class Space_Inbox_Moderation {
 			__( 'Reports', 'space-inbox' ),
 			self::CAP,
 			self::PAGE,
-			array( __CLASS__, 'render' )
+			array( 'Space_Inbox_Reports_Screen', 'render' )
 		);
 	}
 
@@ -104,163 +109,42 @@ final class Space_Inbox_Moderation {
 	}
 
 	/**
-	 * The screen: the list of reports, or one report with its conversation.
+	 * Hide the reported answer from the member, or show it again (admin-post), then back to
+	 * the report.
 	 *
 	 * @return void
 	 */
-	public static function render() {
+	public static function hide() {
+		$report_id = isset( $_POST['report'] ) ? absint( $_POST['report'] ) : 0; // phpcs:ignore WordPress.Security.NonceVerification.Missing -- checked next.
+		check_admin_referer( self::HIDE_ACTION . '_' . $report_id );
 		if ( ! current_user_can( self::CAP ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to access this page.', 'space-inbox' ), 403 );
+			wp_die( esc_html__( 'Sorry, you are not allowed to do that.', 'space-inbox' ), 403 );
 		}
-		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- reading, not changing.
-		$report_id = isset( $_GET['report'] ) ? absint( $_GET['report'] ) : 0;
-		$status    = isset( $_GET['status'] ) ? sanitize_key( $_GET['status'] ) : 'open';
-		$closed    = isset( $_GET['closed'] );
-		// phpcs:enable WordPress.Security.NonceVerification.Recommended
-		echo '<div class="wrap space-inbox-reports"><h1>' . esc_html__( 'Space Inbox reports', 'space-inbox' ) . '</h1>';
-		echo '<p class="description">' . esc_html__( 'Members report answers of Spaces here. You see which admin of the Space wrote each one; the member who reported it never does.', 'space-inbox' ) . '</p>';
-		if ( $closed ) {
-			echo '<div class="notice notice-success"><p>' . esc_html__( 'The report is closed.', 'space-inbox' ) . '</p></div>';
+		$hidden = ! empty( $_POST['hidden'] );
+		$answer = self::set_hidden( $report_id, $hidden );
+		if ( is_wp_error( $answer ) ) {
+			wp_die( esc_html( $answer->get_error_message() ), 502 );
 		}
-		if ( $report_id ) {
-			self::render_report( $report_id );
-		} else {
-			self::render_list( in_array( $status, array( 'open', 'resolved', 'all' ), true ) ? $status : 'open' );
-		}
-		echo '</div>';
+		wp_safe_redirect( self::url( array( 'report' => $report_id, 'hidden' => (int) $hidden ) ) );
+		exit;
 	}
 
 	/**
-	 * The reports, newest first.
+	 * Ask the bridge to hide a reported answer from its member, or to show it again, as the
+	 * current user (who may moderate: the callers checked).
 	 *
-	 * @param string $status open, resolved or all.
-	 * @return void
+	 * @param int  $report_id The report.
+	 * @param bool $hidden    Hide (true) or show.
+	 * @return array|WP_Error The report.
 	 */
-	private static function render_list( $status ) {
-		$tabs = array(
-			'open'     => __( 'Open', 'space-inbox' ),
-			'resolved' => __( 'Closed', 'space-inbox' ),
-			'all'      => __( 'All', 'space-inbox' ),
-		);
-		echo '<nav class="nav-tab-wrapper" aria-label="' . esc_attr__( 'Reports', 'space-inbox' ) . '">';
-		foreach ( $tabs as $key => $label ) {
-			printf(
-				'<a href="%1$s" class="nav-tab%2$s"%3$s>%4$s</a>',
-				esc_url( self::url( array( 'status' => $key ) ) ),
-				$key === $status ? ' nav-tab-active' : '',
-				$key === $status ? ' aria-current="page"' : '',
-				esc_html( $label )
-			);
-		}
-		echo '</nav>';
-		$answer = ( new Space_Inbox_Bridge_Client() )->moderation( 'reports', array( 'status' => $status ) );
-		if ( is_wp_error( $answer ) ) {
-			echo '<div class="notice notice-error"><p>' . esc_html( $answer->get_error_message() ) . '</p></div>';
-			return;
-		}
-		$reports = isset( $answer['reports'] ) && is_array( $answer['reports'] ) ? $answer['reports'] : array();
-		if ( array() === $reports ) {
-			echo '<p>' . esc_html__( 'No reports here.', 'space-inbox' ) . '</p>';
-			return;
-		}
-		echo '<table class="widefat striped"><thead><tr>';
-		foreach ( array( __( 'Reported', 'space-inbox' ), __( 'Space', 'space-inbox' ), __( 'Answer', 'space-inbox' ), __( 'Written by', 'space-inbox' ), __( 'Reason', 'space-inbox' ), __( 'Reported by', 'space-inbox' ), __( 'Status', 'space-inbox' ) ) as $heading ) {
-			echo '<th scope="col">' . esc_html( $heading ) . '</th>';
-		}
-		echo '</tr></thead><tbody>';
-		foreach ( $reports as $report ) {
-			echo '<tr>';
-			echo '<td><a href="' . esc_url( self::url( array( 'report' => (int) $report['id'] ) ) ) . '">' . esc_html( self::when( $report['created_at'] ) ) . '</a></td>';
-			echo '<td>' . esc_html( $report['space']['name'] ) . '</td>';
-			echo '<td>' . esc_html( wp_html_excerpt( $report['message']['body'], 120, '…' ) ) . '</td>';
-			echo '<td>' . esc_html( self::author( $report['message']['author'] ) ) . '</td>';
-			echo '<td>' . esc_html( self::reason( $report['reason'] ) ) . ( '' !== $report['details'] ? '<br><em>' . esc_html( $report['details'] ) . '</em>' : '' ) . '</td>';
-			echo '<td>' . esc_html( $report['member']['name'] ) . '</td>';
-			echo '<td>' . esc_html( null === $report['resolved_at'] ? __( 'Open', 'space-inbox' ) : __( 'Closed', 'space-inbox' ) ) . '</td>';
-			echo '</tr>';
-		}
-		echo '</tbody></table>';
-	}
-
-	/**
-	 * One report: the answer and its author, the whole conversation, and its closing.
-	 *
-	 * @param int $report_id Report ID.
-	 * @return void
-	 */
-	private static function render_report( $report_id ) {
-		echo '<p><a href="' . esc_url( self::url() ) . '">' . esc_html__( '← All reports', 'space-inbox' ) . '</a></p>';
-		$answer = ( new Space_Inbox_Bridge_Client() )->moderation( 'reports/' . $report_id, array() );
-		if ( is_wp_error( $answer ) ) {
-			echo '<div class="notice notice-error"><p>' . esc_html( $answer->get_error_message() ) . '</p></div>';
-			return;
-		}
-		$report = $answer['report'];
-		printf(
-			'<h2>%s</h2>',
-			esc_html(
-				sprintf(
-					/* translators: 1: name of the Space, 2: name of the Space admin who wrote the answer. */
-					__( 'An answer of %1$s, written by %2$s', 'space-inbox' ),
-					$report['space']['name'],
-					self::author( $report['message']['author'] )
-				)
+	public static function set_hidden( $report_id, $hidden ) {
+		return ( new Space_Inbox_Bridge_Client() )->moderation(
+			'reports/' . (int) $report_id . '/hidden',
+			array(
+				'moderator_id' => get_current_user_id(),
+				'hidden'       => (bool) $hidden,
 			)
 		);
-		echo '<table class="form-table" role="presentation"><tbody>';
-		$rows = array(
-			__( 'Reported by', 'space-inbox' ) => $report['member']['name'],
-			__( 'Reported', 'space-inbox' )    => self::when( $report['created_at'] ),
-			__( 'Reason', 'space-inbox' )      => self::reason( $report['reason'] ),
-			__( 'Their words', 'space-inbox' ) => '' !== $report['details'] ? $report['details'] : '—',
-		);
-		foreach ( $rows as $label => $value ) {
-			echo '<tr><th scope="row">' . esc_html( $label ) . '</th><td>' . esc_html( $value ) . '</td></tr>';
-		}
-		echo '</tbody></table>';
-		echo '<h2>' . esc_html__( 'The conversation', 'space-inbox' ) . '</h2><ol class="space-inbox-reports__conversation">';
-		foreach ( $answer['messages'] as $message ) {
-			$reported = (int) $message['id'] === (int) $report['message']['id'];
-			$who      = 'member' === $message['from'] ? $report['member']['name'] : sprintf(
-				/* translators: 1: name of the Space, 2: who on its team wrote the answer. */
-				__( '%1$s (written by %2$s)', 'space-inbox' ),
-				$report['space']['name'],
-				self::author( $message['author'] )
-			);
-			printf(
-				'<li%1$s><p><strong>%2$s</strong> · %3$s%4$s</p><blockquote>%5$s</blockquote></li>',
-				$reported ? ' class="is-reported"' : '',
-				esc_html( $who ),
-				esc_html( self::when( $message['created_at'] ) ),
-				$reported ? ' · <mark>' . esc_html__( 'reported', 'space-inbox' ) . '</mark>' : '',
-				nl2br( esc_html( $message['body'] ) )
-			);
-		}
-		echo '</ol>';
-		if ( null !== $report['resolved_at'] ) {
-			printf(
-				'<p>%s</p>',
-				esc_html(
-					sprintf(
-						/* translators: 1: moderator's name, 2: when, 3: what they did. */
-						__( 'Closed by %1$s, %2$s: %3$s', 'space-inbox' ),
-						$report['resolved_by'] ? $report['resolved_by']['name'] : '—',
-						self::when( $report['resolved_at'] ),
-						'' !== $report['outcome'] ? $report['outcome'] : '—'
-					)
-				)
-			);
-			return;
-		}
-		echo '<h2>' . esc_html__( 'Close the report', 'space-inbox' ) . '</h2>';
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
-		wp_nonce_field( self::RESOLVE_ACTION . '_' . $report_id );
-		echo '<input type="hidden" name="action" value="' . esc_attr( self::RESOLVE_ACTION ) . '">';
-		echo '<input type="hidden" name="report" value="' . esc_attr( (string) $report_id ) . '">';
-		echo '<p><label for="space-inbox-outcome">' . esc_html__( 'What you did (the record keeps it)', 'space-inbox' ) . '</label><br>';
-		echo '<textarea id="space-inbox-outcome" name="outcome" rows="3" cols="60" maxlength="' . esc_attr( (string) Space_Inbox_Limits::REPORT_OUTCOME_MAX ) . '"></textarea></p>';
-		submit_button( __( 'Close the report', 'space-inbox' ) );
-		echo '</form>';
 	}
 
 	/**
@@ -290,16 +174,6 @@ final class Space_Inbox_Moderation {
 	}
 
 	/**
-	 * Who wrote an answer, for moderators.
-	 *
-	 * @param array|null $author `id`, `name`; null for the Space's automatic away answer.
-	 * @return string
-	 */
-	private static function author( $author ) {
-		return is_array( $author ) ? (string) $author['name'] : __( 'nobody: the Space’s automatic away answer', 'space-inbox' );
-	}
-
-	/**
 	 * A report's reason, in words.
 	 *
 	 * @param string $reason As the bridge names it.
@@ -317,14 +191,4 @@ final class Space_Inbox_Moderation {
 		return isset( $words[ $reason ] ) ? $words[ $reason ] : (string) $reason;
 	}
 
-	/**
-	 * A bridge time in the site's format and time zone.
-	 *
-	 * @param string $iso ISO 8601 UTC.
-	 * @return string
-	 */
-	private static function when( $iso ) {
-		$time = strtotime( (string) $iso );
-		return false === $time ? '' : wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $time );
-	}
 }

@@ -21,6 +21,8 @@ require_once __DIR__ . '/class-space-inbox-jobs.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
 require_once __DIR__ . '/class-space-inbox-notification-listing.php';
 require_once __DIR__ . '/class-space-inbox-moderation.php';
+require_once __DIR__ . '/class-space-inbox-reports-screen.php';
+require_once __DIR__ . '/class-space-inbox-buddyboss-moderation.php';
 require_once __DIR__ . '/class-space-inbox-rest.php';
 require_once __DIR__ . '/class-space-inbox-privacy.php';
 require_once __DIR__ . '/class-space-inbox-settings.php';
@@ -97,6 +99,8 @@ final class Space_Inbox_Plugin {
 		add_filter( 'user_has_cap', array( 'Space_Inbox_Moderation', 'grant' ) );
 		add_action( 'admin_menu', array( 'Space_Inbox_Moderation', 'add_menu' ), 11 );
 		add_action( 'admin_post_' . Space_Inbox_Moderation::RESOLVE_ACTION, array( 'Space_Inbox_Moderation', 'resolve' ) );
+		add_action( 'admin_post_' . Space_Inbox_Moderation::HIDE_ACTION, array( 'Space_Inbox_Moderation', 'hide' ) );
+		add_action( 'bp_init', array( 'Space_Inbox_BuddyBoss_Moderation', 'load' ), 2 );
 		add_action( 'admin_init', array( 'Space_Inbox_Settings_Fields', 'register' ) );
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings_Fields', 'post_type_changed' ) );

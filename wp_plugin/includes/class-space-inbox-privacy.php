@@ -97,6 +97,7 @@ final class Space_Inbox_Privacy {
 		if ( is_wp_error( $answer ) ) {
 			return $answer;
 		}
+		Space_Inbox_BuddyBoss_Moderation::forget_reporter( $user->ID ); // Their reports went too.
 		return array(
 			'items_removed'  => ! empty( $answer['items_removed'] ),
 			'items_retained' => ! empty( $answer['items_retained'] ),

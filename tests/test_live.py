@@ -300,6 +300,50 @@ def test_a_note_reaches_the_team_live_and_the_member_hears_nothing(stack):
             stream.close()
 
 
+def test_an_answer_a_moderator_hides_reaches_the_member_and_the_team_live(stack):
+    """A moderator hides Zoe's reported answer through the plugin: her stream and Ben's
+    hear of the conversation within a second (their pages read it again: removed for her,
+    marked for him); what she hears names no one."""
+    whole, other, users, space = stack
+    zoe = _browser(whole.site, "zoe")
+    _send(whole.bridge, zoe, space, "Do you deliver?")
+    ada = _browser(whole.site, "ada")
+    conversation = _conversation(whole.bridge, ada, space, users["zoe"])
+    _reply(whole.bridge, ada, space, conversation, "Only if you ask nicely.")
+    session, nonce = zoe
+    page = session.get(f"{whole.bridge.url}/api/v1/me/spaces/{space}/messages", timeout=10).json()
+    answer = next(m["id"] for m in page["messages"] if m["from"] == "space")
+    reported = session.post(
+        f"{whole.bridge.url}/api/v1/me/spaces/{space}/messages/{answer}/report",
+        json={"reason": "harassment"},
+        headers={"X-WP-Nonce": nonce},
+        timeout=10,
+    )
+    assert reported.status_code == 201, reported.text
+    zoe_stream = Stream(other.url, session)
+    ben_stream = Stream(other.url, _browser(whole.site, "ben")[0])
+    try:
+        for stream in (zoe_stream, ben_stream):
+            stream.next("summary")
+        hidden = whole.site.php(
+            "wp_set_current_user(1);"
+            f" $r = Space_Inbox_Moderation::set_hidden({reported.json()['id']}, true);"
+            " echo is_wp_error($r) ? $r->get_error_message() : 'ok';"
+        )
+        assert hidden.strip() == "ok", hidden
+        written = time.time()
+        changed, arrived = zoe_stream.next("conversation")
+        assert changed == {"space_id": space} and arrived - written < WITHIN
+        team, arrived = ben_stream.next("team")
+        assert team == {"space_id": space, "conversation_id": conversation}
+        assert arrived - written < WITHIN
+        for trace in ("Ada X", "Ben X", "nicely", "author"):
+            assert trace not in "".join(zoe_stream.raw), trace
+    finally:
+        for stream in (zoe_stream, ben_stream):
+            stream.close()
+
+
 def test_who_views_reaches_the_team_live_and_never_the_member(stack):
     """Ada opens the conversation: Ben's stream hears of it within a second (a `typing`
     event: the page checks who is there); Mia's stream hears nothing of it."""

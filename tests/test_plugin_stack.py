@@ -256,6 +256,12 @@ def test_resync_is_for_site_administrators_only(stack):
     assert answer.status_code == 401
 
 
+def _form_nonce(html: str, action: str) -> str:
+    """The nonce of the page's form that posts *action*."""
+    form = html[: html.index(f'name="action" value="{action}"')]
+    return re.findall(r'name="_wpnonce" value="([0-9a-f]+)"', form)[-1]
+
+
 def _proxy(stack, browser, nonce, method, path, **kwargs):
     return browser.request(
         method,
@@ -429,7 +435,7 @@ def test_a_reported_answer_reaches_the_moderators_who_see_its_author_and_close_i
     assert "Can I return a rug?" in page.text and "Read the terms yourself." in page.text
     assert team.get(screen, timeout=30).status_code == 403
     # Closing it: with the form's nonce only.
-    nonce = re.search(r'name="_wpnonce" value="([0-9a-f]+)"', page.text).group(1)
+    nonce = _form_nonce(page.text, "space_inbox_resolve_report")
     form = {
         "action": "space_inbox_resolve_report",
         "report": str(report_id),
@@ -438,6 +444,17 @@ def test_a_reported_answer_reaches_the_moderators_who_see_its_author_and_close_i
     post = f"{stack.site.url}/wp-admin/admin-post.php"
     refused = admin.post(post, data={**form, "_wpnonce": "0"}, timeout=30)
     assert refused.status_code == 403
+    # Hiding the answer from the member: with the form's own nonce only.
+    hide_nonce = _form_nonce(page.text, "space_inbox_hide_answer")
+    hiding = {"action": "space_inbox_hide_answer", "report": str(report_id), "hidden": "1"}
+    assert admin.post(post, data={**hiding, "_wpnonce": nonce}, timeout=30).status_code == 403
+    assert team.post(post, data={**hiding, "_wpnonce": hide_nonce}, timeout=30).status_code == 403
+    hid = admin.post(post, data={**hiding, "_wpnonce": hide_nonce}, timeout=30)
+    assert hid.status_code == 200 and "The answer is hidden from the member." in hid.text
+    assert "Hidden from the member by Rp Moderator" in hid.text
+    seen = _proxy(stack, member, member_nonce, "GET", f"me/spaces/{space_id}/messages")
+    assert "Read the terms yourself." not in seen.text
+    assert [m.get("removed") for m in seen.json()["messages"]] == [None, True]
     closed = admin.post(post, data={**form, "_wpnonce": nonce}, timeout=30)
     assert closed.status_code == 200 and "The report is closed." in closed.text
     assert "Closed by Rp Moderator" in closed.text and "owner." in closed.text

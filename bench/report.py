@@ -38,6 +38,8 @@ FIGURES = {
     "response_time": "`GET spaces/{id}/response-time` (public, as members)",
     "search_one": "`GET spaces/{id}/search` (team search, one admin at a time)",
     "search": "`GET spaces/{id}/search` (the same, under the latency load's connections)",
+    "record_one": "`GET spaces/{id}/record` (the team's record, newest page, one admin at a time)",
+    "export_one": "`GET spaces/{id}/record/export` (30 days as CSV, streamed whole, one at a time)",
 }
 
 
@@ -432,6 +434,8 @@ def chart(results: dict, path: Path) -> bool:
         "response_time": "v",
         "search_one": "P",
         "search": "X",
+        "record_one": "<",
+        "export_one": ">",
     }
     hues = {
         "summary": "#2f7ed8",
@@ -442,6 +446,8 @@ def chart(results: dict, path: Path) -> bool:
         "response_time": "#7f8c8d",
         "search_one": "#c0392b",
         "search": "#e67e22",
+        "record_one": "#2c3e50",
+        "export_one": "#95a5a6",
     }
     # Each endpoint with the sizes it was measured at (latency and figures may differ).
     measured = {key: latency for key in ENDPOINTS}

@@ -55,7 +55,15 @@ TARGET_FIGURES_SIZE = "large"
 TARGET_SEARCH_MS = 200.0
 #: The parts of a run, in the order they run (``--only`` picks some).
 #: The endpoints of the figures part.
-FIGURE_KEYS = ("figures_one", "figures", "response_time", "search_one", "search")
+FIGURE_KEYS = (
+    "figures_one",
+    "figures",
+    "response_time",
+    "search_one",
+    "search",
+    "record_one",
+    "export_one",
+)
 PARTS = ("contenders", "latency", "figures", "send", "outbox", "live", "nchan")
 #: A run in which a gunicorn worker did less than this part of its fair share of the
 #: work measured one worker, not the server: it is run again, at most RERUNS times.
@@ -455,7 +463,12 @@ class Bench:
         # latency load's connections, as the other endpoints.
         out = self.by_size(
             up,
-            (("figures_one", _Targets.dashboard_figures), ("search_one", _Targets.searches)),
+            (
+                ("figures_one", _Targets.dashboard_figures),
+                ("search_one", _Targets.searches),
+                ("record_one", _Targets.record_pages),
+                ("export_one", _Targets.record_exports),
+            ),
             connections=1,
         )
         loaded = self.by_size(
@@ -789,6 +802,28 @@ class _Targets:
             )
             for q in queries
             for u in team
+        ]
+
+    def record_pages(self) -> list[load.Target]:
+        """The biggest Space's record as its admins open it: its newest page."""
+        sid = self.biggest_space()
+        return [
+            load.Target("GET", f"/api/v1/spaces/{sid}/record", self.logins[u].cookie)
+            for u in self.team_of(sid)
+            if u in self.logins
+        ]
+
+    def record_exports(self) -> list[load.Target]:
+        """The biggest Space's record of its last 30 days (a third of the dataset's span),
+        downloaded whole as CSV by its admins."""
+        sid = self.biggest_space()
+        last = datetime.now(UTC).date()
+        first = last - timedelta(days=29)
+        path = f"/api/v1/spaces/{sid}/record/export?format=csv&from={first}&to={last}"
+        return [
+            load.Target("GET", path, self.logins[u].cookie)
+            for u in self.team_of(sid)
+            if u in self.logins
         ]
 
     def response_times(self) -> list[load.Target]:

@@ -37,7 +37,7 @@ from bridge.storage.tables import tables
 from devstack.wordpress import php_str
 
 #: Bump when the generator changes what it writes: kept datasets are then seeded again.
-DATASET_VERSION = 2
+DATASET_VERSION = 3
 MARKER = "space_inbox_bench_dataset"
 #: Bench members get user ids from here up (the WordPress install's admin is 1).
 USER_BASE = 1000
@@ -383,6 +383,20 @@ def _write_words(cur, t, rows: _Rows, bodies: list[str], progress: Callable[[str
     cur.execute(f"ALTER TABLE `{w.name}` ADD FULLTEXT KEY `{index}` (words)")
 
 
+def _write_record(cur, t) -> None:
+    """The Spaces' records: an entry for every answer, as the bridge writes one (who wrote
+    it, when, which message), in time order."""
+    m, c = t.messages.name, t.conversations.name
+    cur.execute(
+        f"INSERT INTO `{t.audit.name}`"
+        " (space_id, actor_id, action, conversation_id, detail, created_at)"
+        " SELECT c.space_id, m.author_id, 'reply', m.conversation_id,"
+        " CONCAT('message ', m.id), m.created_at"
+        f" FROM `{m}` m JOIN `{c}` c ON c.id = m.conversation_id"
+        " WHERE m.direction = 'space' ORDER BY m.id"
+    )
+
+
 def _write(
     site: BenchSite, size: Size, rows: _Rows, now: datetime, progress: Callable[[str], None]
 ) -> None:
@@ -487,6 +501,9 @@ def _write(
             _write_conversations(cur, t, size, rows, created, bodies)
             conn.commit()
             progress(f"{size.conversations:,} conversations written")
+            _write_record(cur, t)
+            conn.commit()
+            progress("the Spaces' records written: an entry for every answer")
             periods = _write_periods(cur, t, rows, micros, created, progress)
             conn.commit()
             progress(f"{periods:,} waiting periods written")
@@ -507,7 +524,7 @@ def _write(
             cur.execute(
                 f"ANALYZE TABLE `{t.messages.name}`, `{t.conversations.name}`,"
                 f" `{t.users.name}`, `{t.usermeta.name}`, `{t.space_admins.name}`,"
-                f" `{t.response_periods.name}`"
+                f" `{t.response_periods.name}`, `{t.audit.name}`"
             )
             cur.fetchall()
     finally:

@@ -176,9 +176,12 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
         figures["figures_one"],
         figures["figures"],
         figures["response_time"],
+        figures["search_one"],
+        figures["record_one"],
+        figures["export_one"],
         data["send"],
     ]
-    assert len(measured) == 12
+    assert len(measured) == 15
     for result in measured:
         for key in ("rps", "p50", "p95", "p99"):
             assert math.isfinite(result[key]) and result[key] >= 0, (key, result)

@@ -827,3 +827,43 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
         assert stack.site.sql(
             "SELECT COUNT(*) FROM {prefix}bp_suspend WHERE item_type = 'space_inbox_answer'"
         ) == [(0,)]
+
+
+def test_a_subscriber_admin_labels_finds_and_reads_the_record_of_a_conversation(stack, browsing):
+    ada = stack.ada
+    member = stack.new_member("Lou Labelled")
+    stack.send_as(member, "Do you print on bamboo towels?")
+    conversation = stack.conversation_of(member)
+    page = browsing.login(
+        ada, f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"
+    )
+    inbox = team_inbox(page)
+    expect(message_in(inbox, "bamboo towels")).to_be_visible()
+    # A label of the Space's own, made and put on the conversation from its head.
+    inbox.get_by_role("button", name="Labels", exact=True).click()
+    panel = inbox.get_by_role("group", name="Labels of this conversation")
+    panel.get_by_label("New label").fill("Towels")
+    panel.get_by_label("New label").press("Enter")
+    expect(panel.get_by_role("checkbox", name="Towels")).to_be_checked()
+    page.keyboard.press("Escape")
+    row = inbox.locator(".space-inbox__item-button", has_text=member.display_name)
+    expect(row.locator(".space-inbox__label")).to_have_text(["Towels"])
+    # Found by the start of a word of its message.
+    field = inbox.get_by_role("searchbox", name="Search")
+    field.fill("bamb")
+    field.press("Enter")
+    rows = inbox.locator(".space-inbox__item-button")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator("mark")).to_have_text(["bamb"])
+    browsing.shot(page, "search-found")
+    field.press("Escape")
+    # The record says who put the label on.
+    inbox.get_by_role("button", name="Dashboard").click()
+    record = inbox.get_by_role("region", name="The record")
+    record.get_by_label("What").select_option(label="Labels on conversations")
+    record.get_by_role("button", name="Show", exact=True).click()
+    entry = record.locator(".space-inbox-record__entry").first
+    expect(entry).to_contain_text(ada.display_name)
+    expect(entry).to_contain_text(member.display_name)
+    record.scroll_into_view_if_needed()
+    browsing.shot(page, "the-record-of-labels")

@@ -777,54 +777,41 @@ class _Targets:
             )
         ]
 
-    def dashboard_figures(self) -> list[load.Target]:
-        """The team's dashboard of the biggest Space, as each of its admins (all cookie
+    def as_team(self, *paths: str) -> list[load.Target]:
+        """GETs of *paths* (``{sid}``: the biggest Space) as each of its admins (all cookie
         members: the seed has the biggest Spaces run by them)."""
         sid = self.biggest_space()
         return [
-            load.Target("GET", f"/api/v1/spaces/{sid}/figures", self.logins[u].cookie)
+            load.Target("GET", path.format(sid=sid), self.logins[u].cookie)
+            for path in paths
             for u in self.team_of(sid)
             if u in self.logins
         ]
 
+    def dashboard_figures(self) -> list[load.Target]:
+        """The team's dashboard of the biggest Space."""
+        return self.as_team("/api/v1/spaces/{sid}/figures")
+
     def searches(self) -> list[load.Target]:
-        """The team's search of the biggest Space, as each of its admins: a word in most of
-        its messages, the start of one, two and three words, a word it never has, and a
-        member's name."""
-        sid = self.biggest_space()
+        """The team's search of the biggest Space: a word in most of its messages, the start
+        of one, two and three words, a word it never has, and a member's name."""
         queries = ["order", "deliv", "opening hours", "book a table", "zebra", "member 1"]
-        team = self.team_of(sid)
-        return [
-            load.Target(
-                "GET",
-                f"/api/v1/spaces/{sid}/search?q={urllib.parse.quote(q)}",
-                self.logins[u].cookie,
-            )
-            for q in queries
-            for u in team
-        ]
+        return self.as_team(
+            *(f"/api/v1/spaces/{{sid}}/search?q={urllib.parse.quote(q)}" for q in queries)
+        )
 
     def record_pages(self) -> list[load.Target]:
         """The biggest Space's record as its admins open it: its newest page."""
-        sid = self.biggest_space()
-        return [
-            load.Target("GET", f"/api/v1/spaces/{sid}/record", self.logins[u].cookie)
-            for u in self.team_of(sid)
-            if u in self.logins
-        ]
+        return self.as_team("/api/v1/spaces/{sid}/record")
 
     def record_exports(self) -> list[load.Target]:
         """The biggest Space's record of its last 30 days (a third of the dataset's span),
         downloaded whole as CSV by its admins."""
-        sid = self.biggest_space()
         last = datetime.now(UTC).date()
         first = last - timedelta(days=29)
-        path = f"/api/v1/spaces/{sid}/record/export?format=csv&from={first}&to={last}"
-        return [
-            load.Target("GET", path, self.logins[u].cookie)
-            for u in self.team_of(sid)
-            if u in self.logins
-        ]
+        return self.as_team(
+            f"/api/v1/spaces/{{sid}}/record/export?format=csv&from={first}&to={last}"
+        )
 
     def response_times(self) -> list[load.Target]:
         """The biggest Space's public response time, as members on its page ask for it

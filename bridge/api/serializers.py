@@ -88,20 +88,16 @@ def member_conversation(row: Row) -> MemberConversation:
 def member_message(row: Row, hidden: AbstractSet[int] = frozenset()) -> MemberMessage:
     """A message as the member sees it: from "me" or from "space", no author; an answer the
     site's moderators hid (its id in ``hidden``) without its text."""
-    if row.id in hidden:
-        return {
-            "id": row.id,
-            "from": MEMBER_FROM[row.direction],
-            "body": "",
-            "created_at": iso(row.created_at),
-            "removed": True,
-        }
-    return {
+    removed = row.id in hidden
+    shaped: MemberMessage = {
         "id": row.id,
         "from": MEMBER_FROM[row.direction],
-        "body": row.body,
+        "body": "" if removed else row.body,
         "created_at": iso(row.created_at),
     }
+    if removed:
+        shaped["removed"] = True
+    return shaped
 
 
 def member_sent(row: Row) -> MemberSent:

@@ -26,6 +26,7 @@ from playwright.sync_api import expect
 from devstack.platforms import set_buddyboss_toolbar
 
 from .support import (
+    PHONE,
     PREFIX,
     SPACE_NAME,
     BrowserStack,
@@ -33,6 +34,7 @@ from .support import (
     answer_as_space,
     badge,
     eventually,
+    horizontal_overflow,
     member_inbox,
     message_in,
     open_space_and_press_message,
@@ -782,6 +784,10 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
         expect(page.get_by_text("The answer is hidden from the member.")).to_be_visible()
         expect(page.get_by_role("button", name="Show it to the member again")).to_be_visible()
         browsing.shot(page, "report-hidden")
+        small = browsing.login(moderator, page.url.split(stack.url, 1)[1], viewport=PHONE)
+        expect(small.get_by_role("button", name="Show it to the member again")).to_be_visible()
+        assert horizontal_overflow(small) is None, horizontal_overflow(small)
+        browsing.shot(small, "report-hidden-on-a-phone")
 
     # The member's page (this stack polls: read again; live: tests/test_live.py): the answer
     # removed, its text gone; the team's: marked.
@@ -791,6 +797,10 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
     expect(removed).to_have_text("Removed by the site’s moderators.", timeout=NOTIFY_WAIT * 1000)
     expect(inbox.get_by_text(rude)).to_have_count(0)
     browsing.shot(member_page, "member-answer-removed")
+    phone = browsing.login(member, f"{stack.inbox_url}?space={stack.space_id}", viewport=PHONE)
+    expect(member_inbox(phone).locator(".space-inbox-msg__removed")).to_be_visible()
+    assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
+    browsing.shot(phone, "member-answer-removed-on-a-phone")
     conversation = stack.conversation_of(member)
     team = browsing.login(
         ada, f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}"

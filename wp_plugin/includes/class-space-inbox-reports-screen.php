@@ -94,7 +94,8 @@ final class Space_Inbox_Reports_Screen {
 			echo '<td>' . esc_html( self::author( $report['message']['author'] ) ) . '</td>';
 			echo '<td>' . esc_html( Space_Inbox_Moderation::reason( $report['reason'] ) ) . ( '' !== $report['details'] ? '<br><em>' . esc_html( $report['details'] ) . '</em>' : '' ) . '</td>';
 			echo '<td>' . esc_html( $report['member']['name'] ) . '</td>';
-			echo '<td>' . esc_html( null === $report['resolved_at'] ? __( 'Open', 'space-inbox' ) : __( 'Closed', 'space-inbox' ) ) . '</td>';
+			echo '<td>' . esc_html( null === $report['resolved_at'] ? __( 'Open', 'space-inbox' ) : __( 'Closed', 'space-inbox' ) )
+				. ( null !== $report['hidden_at'] ? '<br>' . esc_html__( 'Hidden from the member', 'space-inbox' ) : '' ) . '</td>';
 			echo '</tr>';
 		}
 		echo '</tbody></table>';

@@ -129,8 +129,8 @@ def _by_name(session: Session, space_id: int, query: str, limit: int) -> list[in
 
 def find(session: Session, space_id: int, query: str, limit: int) -> list[Found]:
     """Return up to ``limit`` conversations of a Space that a query finds: those with a
-    message holding its words (by their newest such message, newest first), then those
-    whose member's name holds it.
+    message holding its words (by their newest such message, newest first), then, while
+    fewer than ``limit``, those whose member's name holds it.
 
     :raises BadInput: ``invalid_q`` for a query without a word.
     """
@@ -140,6 +140,8 @@ def find(session: Session, space_id: int, query: str, limit: int) -> list[Found]
         if len(found) >= limit:
             break
         found.setdefault(row.conversation_id, Found(row.conversation_id, row.message_id))
+    if len(found) >= limit:
+        return list(found.values())  # The names could add nothing: not read.
     for conversation_id in _by_name(session, space_id, query, limit):
         if len(found) >= limit:
             break

@@ -178,7 +178,7 @@ final class Space_Inbox_Reports_Screen {
 		echo '<input type="hidden" name="action" value="' . esc_attr( Space_Inbox_Moderation::RESOLVE_ACTION ) . '">';
 		echo '<input type="hidden" name="report" value="' . esc_attr( (string) $report_id ) . '">';
 		echo '<p><label for="space-inbox-outcome">' . esc_html__( 'What you did (the record keeps it)', 'space-inbox' ) . '</label><br>';
-		echo '<textarea id="space-inbox-outcome" name="outcome" rows="3" cols="60" maxlength="' . esc_attr( (string) Space_Inbox_Limits::REPORT_OUTCOME_MAX ) . '"></textarea></p>';
+		echo '<textarea id="space-inbox-outcome" class="large-text" name="outcome" rows="3" cols="60" maxlength="' . esc_attr( (string) Space_Inbox_Limits::REPORT_OUTCOME_MAX ) . '"></textarea></p>';
 		submit_button( __( 'Close the report', 'space-inbox' ) );
 		echo '</form>';
 	}

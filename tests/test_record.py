@@ -92,6 +92,8 @@ def test_the_record_holds_what_the_team_did(client, world, history):
     assert by["labels"]["conversation_id"] is None and by["labels"]["member"] is None
     assert by["label"]["detail"] == "added Hours"
     assert by["status"]["detail"] == "done"
+    # An assignment names its admins (the audit keeps their ids).
+    assert by["assign"]["detail"] == "to Ada Admin"
     assert all(
         e["text"] is None for e in entries if e["action"] not in ("reply", "note", "away_answer")
     )
@@ -206,3 +208,23 @@ def test_a_members_erasure_takes_every_entry_about_them(client, world, history):
     exported = _export(client, ada, "csv", _today(), _today()).get_data(as_text=True)
     assert "Maya Member" not in exported and "noon" not in exported
     assert "Regular" not in exported
+
+
+def test_an_assignment_names_its_admins_and_one_no_longer_a_user_as_deleted(app, world):
+    from types import SimpleNamespace
+
+    from sqlalchemy.orm import Session
+
+    from bridge.inbox import record
+    from bridge.storage.tables import tables
+    from devstack.callers import PREFIX
+
+    ada = world["admin"]
+    rows = [
+        SimpleNamespace(id=1, action="assign", detail=f"to {ada.user_id}, from 999999, in turn"),
+        SimpleNamespace(id=2, action="status", detail="to 5"),
+    ]
+    with Session(app.extensions["space_inbox_engine"]) as session:
+        session.info["tables"] = tables(PREFIX)
+        named = record.named(session, rows)
+    assert named == {1: "to Ada Admin, from a deleted user, in turn"}

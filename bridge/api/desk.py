@@ -145,7 +145,7 @@ def record_page(space_id: int, query: team_shapes.RecordQuery):
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         since, until = record.days(session, space_id, query.get("from"), query.get("to"))
-        rows, texts, cursor = record.entries(
+        rows, said, cursor = record.entries(
             session,
             space_id,
             action=query.get("action"),
@@ -156,7 +156,7 @@ def record_page(space_id: int, query: team_shapes.RecordQuery):
             cursor=query.get("cursor"),
             limit=page_size(query),
         )
-    return {"entries": [serializers.record_entry(r, texts) for r in rows], "next_cursor": cursor}
+    return {"entries": [serializers.record_entry(r, said) for r in rows], "next_cursor": cursor}
 
 
 #: The columns of a record's CSV export.
@@ -174,11 +174,11 @@ def _csv_rows(entries) -> Iterator[str]:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     yield out.getvalue()
-    for rows, texts in entries:
+    for rows, said in entries:
         out.seek(0)
         out.truncate()
         for row in rows:
-            e = serializers.record_entry(row, texts)
+            e = serializers.record_entry(row, said)
             by = e["actor"]["name"] if e["actor"] else "the Space (by itself)"
             member = e["member"]["name"] if e["member"] else ""
             cells = (e["created_at"], e["action"], by, e["conversation_id"], member)
@@ -189,9 +189,9 @@ def _csv_rows(entries) -> Iterator[str]:
 def _json_rows(space_id: int, first: str, last: str, entries) -> Iterator[str]:
     yield json.dumps({"space_id": space_id, "from": first, "to": last})[:-1] + ', "entries": ['
     comma = ""
-    for rows, texts in entries:
+    for rows, said in entries:
         for row in rows:
-            yield comma + json.dumps(serializers.record_entry(row, texts), ensure_ascii=False)
+            yield comma + json.dumps(serializers.record_entry(row, said), ensure_ascii=False)
             comma = ","
     yield "]}"
 

@@ -36,6 +36,7 @@ from bridge.api.team_shapes import (
     TeamMember,
 )
 from bridge.inbox.away import AUTOMATIC
+from bridge.inbox.record import Said
 from bridge.inbox.search import excerpt_around
 from bridge.inbox.values import iso
 
@@ -236,17 +237,17 @@ def search_match(row: Row, terms: list[str]) -> SearchMatch:
     }
 
 
-def record_entry(row: Row, texts: dict[int, str]) -> RecordEntry:
+def record_entry(row: Row, said: Said) -> RecordEntry:
     """An entry of a Space's record: who did what, when, to which member's conversation
-    (the team's only)."""
+    (the team's only); ``said``: its page's texts and named details."""
     return {
         "id": row.id,
         "action": row.action,
         "actor": person(row.actor_id, row.actor_name) if row.actor_id else None,
         "conversation_id": row.conversation_id,
         "member": person(row.member_id, row.member_name) if row.member_id else None,
-        "detail": row.detail,
-        "text": texts.get(row.id),
+        "detail": said.details.get(row.id, row.detail),
+        "text": said.texts.get(row.id),
         "created_at": iso(row.created_at),
     }
 

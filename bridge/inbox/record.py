@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,20 @@ from bridge.storage.db import tables_of
 
 #: An entry's text: the message or note its detail names.
 _WRITTEN = re.compile(r"^(message|note) (\d+)$")
+#: The admins an assignment's detail names, by user id: "to 12, from 5".
+_GIVEN = re.compile(r"\b(to|from) (\d+)\b")
+#: An admin named by an entry who is no longer a user.
+GONE = "a deleted user"
+
+
+class Said(NamedTuple):
+    """What a page of entries says beyond their rows, by entry id: the text of each answer
+    and note, and each assignment's detail with its admins' names for their ids."""
+
+    texts: dict[int, str]
+    details: dict[int, str]
+
+
 #: Entries read per page of an export.
 EXPORT_PAGE = 500
 
@@ -86,9 +101,9 @@ def entries(
     until: datetime | None = None,
     cursor: str | None = None,
     limit: int,
-) -> tuple[list[Row], dict[int, str], str | None]:
-    """Return a page of the Space's record, newest first, the texts of its answers and
-    notes, and the next page's cursor."""
+) -> tuple[list[Row], Said, str | None]:
+    """Return a page of the Space's record, newest first, what it says beyond its rows, and
+    the next page's cursor."""
     a = tables_of(session).audit
     query = _query(session, space_id)
     query = query.where(a.c.action == action) if action else query.where(a.c.action != "read")
@@ -107,7 +122,28 @@ def entries(
     more = len(rows) > limit
     rows = rows[:limit]
     following = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-    return rows, texts(session, space_id, rows), following
+    return rows, said(session, space_id, rows), following
+
+
+def said(session: Session, space_id: int, rows: list[Row]) -> Said:
+    """What the entries of a page say beyond their rows."""
+    return Said(texts(session, space_id, rows), named(session, rows))
+
+
+def named(session: Session, rows: list[Row]) -> dict[int, str]:
+    """Each assignment's detail with the names of the admins it gives to and takes from
+    (the audit keeps their ids: a name changes, an id does not)."""
+    given = {row.id: _GIVEN.findall(row.detail or "") for row in rows if row.action == "assign"}
+    ids = {int(user) for found in given.values() for _, user in found}
+    if not ids:
+        return {}
+    u = tables_of(session).users
+    names = dict(session.execute(select(u.c.ID, u.c.display_name).where(u.c.ID.in_(ids))).all())
+    return {
+        row.id: _GIVEN.sub(lambda m: f"{m[1]} {names.get(int(m[2])) or GONE}", row.detail)
+        for row in rows
+        if row.id in given
+    }
 
 
 def texts(session: Session, space_id: int, rows: list[Row]) -> dict[int, str]:
@@ -134,7 +170,7 @@ def texts(session: Session, space_id: int, rows: list[Row]) -> dict[int, str]:
 
 def export(
     session: Session, space_id: int, since: datetime | None, until: datetime | None
-) -> Iterator[tuple[list[Row], dict[int, str]]]:
+) -> Iterator[tuple[list[Row], Said]]:
     """Yield the Space's whole record in a range, oldest first, a page at a time (each page
     in its own transaction: a long export holds no lock and sees new entries)."""
     a = tables_of(session).audit
@@ -147,7 +183,7 @@ def export(
             if until is not None:
                 query = query.where(a.c.created_at < until)
             rows = session.execute(query.order_by(a.c.id).limit(EXPORT_PAGE)).all()
-            found = texts(session, space_id, rows)
+            found = said(session, space_id, rows)
         if not rows:
             return
         yield rows, found

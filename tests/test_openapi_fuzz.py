@@ -325,7 +325,8 @@ def test_the_shapes_are_strict_in_the_document():
         assert schemas[name]["additionalProperties"] is False, name
         assert set(schemas[name].get("required", ())) == shape.__required_keys__, name
     member_message = schemas["MemberMessage"]
-    assert set(member_message["properties"]) == {"id", "from", "body", "created_at"}
+    # No author, ever; ``removed`` only says the site's moderators hid an answer.
+    assert set(member_message["properties"]) == {"id", "from", "body", "created_at", "removed"}
     assert member_message["properties"]["from"]["enum"] == ["me", "space"]
     assert schemas["AdminMessage"]["properties"]["from"]["enum"] == ["member", "space"]
     assert schemas["AdminMessage"]["properties"]["author"] == {

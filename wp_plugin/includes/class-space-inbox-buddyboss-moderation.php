@@ -59,7 +59,7 @@ final class Space_Inbox_BuddyBoss_Moderation {
 		if ( ! self::active() ) {
 			return;
 		}
-		require_once __DIR__ . '/class-space-inbox-moderation-answer.php';
+		require_once __DIR__ . '/buddyboss/class-space-inbox-moderation-answer.php'; // Not with the rest: it extends BuddyBoss' class.
 		new Space_Inbox_Moderation_Answer();
 		add_filter( 'bp_is_moderation_content_reporting_enable', array( __CLASS__, 'reporting' ), 10, 2 );
 		add_filter( 'bp_is_moderation_auto_hide_enable', array( __CLASS__, 'auto_hide' ), 10, 2 );

@@ -770,9 +770,9 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
         )
         row.locator("td").last.get_by_role("button").click()
         page.get_by_role("menuitem", name="Hide Content").click()
-        confirm = page.get_by_role("dialog")
-        if confirm.count():
-            confirm.get_by_role("button", name=re.compile("Hide|Confirm|Yes")).last.click()
+        confirm = page.get_by_role("dialog", name="Hide Content")  # BuddyBoss asks first
+        expect(confirm).to_be_visible()
+        confirm.get_by_role("button", name="Hide", exact=True).click()
         expect(row).to_contain_text("Hidden")
         browsing.shot(page, "buddyboss-reported-content-hidden")
     else:
@@ -816,9 +816,9 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
     if stack.buddyboss:
         row.locator("td").last.get_by_role("button").click()
         page.get_by_role("menuitem", name="Unhide Content").click()
-        confirm = page.get_by_role("dialog")
-        if confirm.count():
-            confirm.get_by_role("button", name=re.compile("Unhide|Confirm|Yes")).last.click()
+        confirm = page.get_by_role("dialog", name="Unhide Content")
+        expect(confirm).to_be_visible()
+        confirm.get_by_role("button", name="Unhide", exact=True).click()
         expect(row).not_to_contain_text("Hidden")
     else:
         page.get_by_role("button", name="Show it to the member again").click()

@@ -867,13 +867,31 @@ def test_a_subscriber_admin_labels_finds_and_reads_the_record_of_a_conversation(
     expect(rows.first.locator("mark")).to_have_text(["bamb"])
     browsing.shot(page, "search-found")
     field.press("Escape")
-    # The record says who put the label on.
+    # The record says who put the label on, and to whom the conversation was given.
+    given = stack.proxy(
+        ada,
+        "POST",
+        f"spaces/{stack.space_id}/conversations/{conversation}/assign",
+        json={"assignee_id": ada.user_id},
+    )
+    assert given.status_code == 200, given.text
     inbox.get_by_role("button", name="Dashboard").click()
     record = inbox.get_by_role("region", name="The record")
-    record.get_by_label("What").select_option(label="Labels on conversations")
-    record.get_by_role("button", name="Show", exact=True).click()
     entry = record.locator(".space-inbox-record__entry").first
-    expect(entry).to_contain_text(ada.display_name)
-    expect(entry).to_contain_text(member.display_name)
+    for kind, sentence in (
+        (
+            "Labels on conversations",
+            f"{ada.display_name} changed the labels of {member.display_name}’s conversation:"
+            " added Towels",
+        ),
+        (
+            "Assignments",
+            f"{ada.display_name} assigned {member.display_name}’s conversation"
+            f" to {ada.display_name}",
+        ),
+    ):
+        record.get_by_label("What").select_option(label=kind)
+        record.get_by_role("button", name="Show", exact=True).click()
+        expect(entry).to_contain_text(sentence)
     record.scroll_into_view_if_needed()
-    browsing.shot(page, "the-record-of-labels")
+    browsing.shot(page, "the-record-of-assignments")

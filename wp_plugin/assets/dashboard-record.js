@@ -86,6 +86,73 @@ export function said( e ) {
 				who,
 				member
 			);
+		case 'status':
+			return e.detail === 'done'
+				? sprintf(
+						/* translators: 1: name of a Space admin, 2: name of a member. */
+						__(
+							'%1$s marked %2$s’s conversation done',
+							'space-inbox'
+						),
+						who,
+						member
+				  )
+				: sprintf(
+						/* translators: 1: name of a Space admin, 2: name of a member. */
+						__(
+							'%1$s reopened %2$s’s conversation',
+							'space-inbox'
+						),
+						who,
+						member
+				  );
+		case 'block':
+			return sprintf(
+				/* translators: 1: name of a Space admin, 2: name of a member. */
+				__( '%1$s blocked %2$s', 'space-inbox' ),
+				who,
+				member
+			);
+		case 'unblock':
+			return sprintf(
+				/* translators: 1: name of a Space admin, 2: name of a member. */
+				__( '%1$s unblocked %2$s', 'space-inbox' ),
+				who,
+				member
+			);
+		case 'assign':
+			return sprintf(
+				/* translators: 1: who gave it, 2: name of a member, 3: to whom and from whom, e.g. "to Ben, from Ada". */
+				__( '%1$s assigned %2$s’s conversation %3$s', 'space-inbox' ),
+				who,
+				member,
+				e.detail
+			);
+		case 'label':
+			return sprintf(
+				/* translators: 1: name of a Space admin, 2: name of a member, 3: what changed, e.g. "added Big order". */
+				__(
+					'%1$s changed the labels of %2$s’s conversation: %3$s',
+					'space-inbox'
+				),
+				who,
+				member,
+				e.detail
+			);
+		case 'labels':
+			return sprintf(
+				/* translators: 1: name of a Space admin, 2: what changed, e.g. "created Big order". */
+				__( '%1$s changed the Space’s labels: %2$s', 'space-inbox' ),
+				who,
+				e.detail
+			);
+		case 'settings':
+			return sprintf(
+				/* translators: 1: name of a Space admin, 2: the settings changed. */
+				__( '%1$s changed the settings: %2$s', 'space-inbox' ),
+				who,
+				e.detail
+			);
 		case 'answer_hidden':
 			return sprintf(
 				/* translators: 1: name of a site moderator, 2: name of a member. */

@@ -26,7 +26,6 @@ from playwright.sync_api import expect
 from devstack.platforms import set_buddyboss_toolbar
 
 from .support import (
-    PHONE,
     PREFIX,
     SPACE_NAME,
     BrowserStack,
@@ -57,6 +56,8 @@ NOTIFY_WAIT = 8.0
 POLL_WAIT = 6.0
 #: Conversation ids start here: above every user id of the stack (see the fixture).
 CONVERSATIONS_FROM = 7100001
+#: The narrowest phone the screens are checked at.
+NARROW = {"width": 360, "height": 740}
 
 
 class PlatformStack(BrowserStack):
@@ -784,7 +785,7 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
         expect(page.get_by_text("The answer is hidden from the member.")).to_be_visible()
         expect(page.get_by_role("button", name="Show it to the member again")).to_be_visible()
         browsing.shot(page, "report-hidden")
-        small = browsing.login(moderator, page.url.split(stack.url, 1)[1], viewport=PHONE)
+        small = browsing.login(moderator, page.url.split(stack.url, 1)[1], viewport=NARROW)
         expect(small.get_by_role("button", name="Show it to the member again")).to_be_visible()
         assert horizontal_overflow(small) is None, horizontal_overflow(small)
         browsing.shot(small, "report-hidden-on-a-phone")
@@ -797,7 +798,7 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
     expect(removed).to_have_text("Removed by the site’s moderators.", timeout=NOTIFY_WAIT * 1000)
     expect(inbox.get_by_text(rude)).to_have_count(0)
     browsing.shot(member_page, "member-answer-removed")
-    phone = browsing.login(member, f"{stack.inbox_url}?space={stack.space_id}", viewport=PHONE)
+    phone = browsing.login(member, f"{stack.inbox_url}?space={stack.space_id}", viewport=NARROW)
     expect(member_inbox(phone).locator(".space-inbox-msg__removed")).to_be_visible()
     assert horizontal_overflow(phone) is None, horizontal_overflow(phone)
     browsing.shot(phone, "member-answer-removed-on-a-phone")
@@ -811,6 +812,16 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
         "Hidden from the member by the site’s moderators"
     )
     browsing.shot(team, "team-answer-hidden")
+    team_phone = browsing.login(
+        ada,
+        f"{stack.inbox_url}?team={stack.space_id}&conversation={conversation}",
+        viewport=NARROW,
+    )
+    expect(
+        message_in(team_inbox(team_phone), rude).locator(".space-inbox-msg__hidden")
+    ).to_be_visible()
+    assert horizontal_overflow(team_phone) is None, horizontal_overflow(team_phone)
+    browsing.shot(team_phone, "team-answer-hidden-on-a-phone")
 
     # Shown again, where it was hidden: the member reads it again.
     if stack.buddyboss:

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from bridge import config as settings_module
 from bridge import service
-from bridge.storage import migrate
 from bridge.storage.tables import own, tables
 from bridge.wordpress import site
 from bridge.wordpress.auth import SiteKeys, get_options
@@ -52,6 +51,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     live = bool(settings.get("REDIS_URL")) if args.live is None else args.live
     if live and not settings.get("REDIS_URL"):
         raise settings_module.ConfigError("--live needs SPACE_INBOX_REDIS_URL")
+    if not live:
+        # The routes' declarations (their JSON schemas made at import) once, in the arbiter:
+        # every worker it forks has them. Not for gevent's workers, which must patch the
+        # standard library before requests is imported.
+        from bridge.api import blueprints
+
+        blueprints()
     limit = service.open_files_limit()
     connections = args.connections or service.connections_allowed(limit)
     if live and service.files_needed(connections) > limit:
@@ -140,6 +146,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Upgrade the inbox tables to the newest schema."""
+    from bridge.storage import migrate
+
     settings = _settings(args)
     before, after = migrate.upgrade(_engine(settings), settings["TABLE_PREFIX"])
     if before == after:
@@ -199,6 +207,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     # Imported here, not at the top: requests imports ssl, which gevent must patch first in
     # `serve --live`'s workers (they are forked from the process that imports this module).
     import requests
+
+    from bridge.storage import migrate
 
     try:
         settings = _settings(args)

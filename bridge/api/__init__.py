@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 
-def routes(app: Flask) -> None:
-    """Add every route of the API to ``app``, each guarded (:mod:`bridge.api.guards`)."""
+def blueprints() -> list:
+    """The API's blueprints, one per audience (importing their modules declares the routes)."""
     from bridge.api import (
         desk,
-        guards,
         header,
         member,
         moderation,
@@ -21,18 +20,15 @@ def routes(app: Flask) -> None:
         team,
     )
 
+    modules = (header, stream, member, space_admin, team, desk, public, plugin, moderation, service)
+    return [module.bp for module in modules]
+
+
+def routes(app: Flask) -> None:
+    """Add every route of the API to ``app``, each guarded (:mod:`bridge.api.guards`)."""
+    from bridge.api import guards
+
     app.url_map.converters["id"] = guards.IdConverter
-    for blueprint in (
-        header.bp,
-        stream.bp,
-        member.bp,
-        space_admin.bp,
-        team.bp,
-        desk.bp,
-        public.bp,
-        plugin.bp,
-        moderation.bp,
-        service.bp,
-    ):
+    for blueprint in blueprints():
         app.register_blueprint(blueprint)
     guards.init_app(app)

@@ -100,12 +100,19 @@ class _Shapes(PydanticModelAdapter):
         return is_typeddict(value) or _is_union(value) or super().is_model_type(value)
 
     def json_schema(self, model: Any, *, ref_template: str, mode: Any = "validation") -> dict:
-        return TypeAdapter(model).json_schema(
-            ref_template=ref_template,
-            mode=mode,
-            schema_generator=_Untitled,
-            union_format="primitive_type_array",
-        )
+        return _json_schema(model, ref_template, mode)
+
+
+@functools.cache
+def _json_schema(model: Any, ref_template: str, mode: Any) -> dict:
+    """A shape's schema, made once: the routes share their shapes (an error's is every
+    route's), and spectree copies what it is given."""
+    return TypeAdapter(model).json_schema(
+        ref_template=ref_template,
+        mode=mode,
+        schema_generator=_Untitled,
+        union_format="primitive_type_array",
+    )
 
 
 def _is_union(value: Any) -> bool:

@@ -28,12 +28,12 @@ from devstack.stack import WholeStack
 from .support import (
     ACTION_TIMEOUT_MS,
     CHROMIUM,
-    CHROMIUM_ARGS,
     PREFIX,
     BrowserStack,
     Browsing,
     browsing_session,
     install_theme,
+    launch_chromium,
 )
 
 
@@ -66,7 +66,7 @@ def chromium():
     expect.set_options(timeout=ACTION_TIMEOUT_MS)
     manager = sync_playwright().start()
     try:
-        browser = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(manager)
         try:
             yield browser
         finally:

@@ -167,6 +167,29 @@ def open_buddyboss_notifications(page):
     return dropdown
 
 
+def choose_in_row_menu(page, row, action: str):
+    """Choose *action* in the menu of a row of BuddyBoss' Reported Content; the dialog of the
+    same name that asks to confirm it.
+
+    A click on an item of that menu while it is still being laid out after it opened is
+    sometimes taken by nothing (the menu stays open): the menu is then opened and the item
+    chosen again.
+    """
+    confirm = page.get_by_role("dialog", name=action)
+    for _attempt in range(3):
+        item = page.get_by_role("menuitem", name=action)
+        if not item.is_visible():
+            row.locator("td").last.get_by_role("button").click()
+        item.click()
+        try:
+            expect(confirm).to_be_visible(timeout=3_000)
+            return confirm
+        except AssertionError:
+            continue
+    expect(confirm).to_be_visible()
+    return confirm
+
+
 def wait_for_notification(stack, person, action, conversation, page=None) -> list[int]:
     found = eventually(
         lambda: stack.notifications(person, action, conversation), NOTIFY_WAIT, page=page
@@ -769,10 +792,7 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
         expect(link).to_have_attribute(
             "href", re.compile(rf"page=space-inbox-reports&report={report_id}$")
         )
-        row.locator("td").last.get_by_role("button").click()
-        page.get_by_role("menuitem", name="Hide Content").click()
-        confirm = page.get_by_role("dialog", name="Hide Content")  # BuddyBoss asks first
-        expect(confirm).to_be_visible()
+        confirm = choose_in_row_menu(page, row, "Hide Content")  # BuddyBoss asks first
         confirm.get_by_role("button", name="Hide", exact=True).click()
         expect(row).to_contain_text("Hidden")
         browsing.shot(page, "buddyboss-reported-content-hidden")
@@ -825,10 +845,7 @@ def test_a_reported_answer_reaches_the_sites_moderators_who_hide_it_from_the_mem
 
     # Shown again, where it was hidden: the member reads it again.
     if stack.buddyboss:
-        row.locator("td").last.get_by_role("button").click()
-        page.get_by_role("menuitem", name="Unhide Content").click()
-        confirm = page.get_by_role("dialog", name="Unhide Content")
-        expect(confirm).to_be_visible()
+        confirm = choose_in_row_menu(page, row, "Unhide Content")
         confirm.get_by_role("button", name="Unhide", exact=True).click()
         expect(row).not_to_contain_text("Hidden")
     else:

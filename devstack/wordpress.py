@@ -86,6 +86,11 @@ $__router_path = rawurldecode( (string) parse_url( $_SERVER['REQUEST_URI'], PHP_
 if ( '' === $__router_path ) {
 	$__router_path = '/';
 }
+// The browser's own request for a site icon: no content, without loading WordPress for it.
+if ( '/favicon.ico' === $__router_path ) {
+	http_response_code( 204 );
+	return true;
+}
 if ( false === strpos( $__router_path, '..' ) && file_exists( $__router_root . $__router_path ) ) {
 	if ( is_dir( $__router_root . $__router_path ) && '/' !== substr( $__router_path, -1 ) ) {
 		// Like Apache's mod_dir: /wp-admin -> /wp-admin/ (relative links need the slash).

@@ -11,6 +11,7 @@ its workers in that order, so that no long file starts last and ends the run alo
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -19,7 +20,7 @@ from collections import defaultdict
 
 import pytest
 import redis
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, insert, select
 
 from bridge import create_app
 from bridge.storage import migrate
@@ -157,20 +158,56 @@ OWN_TABLES = [t for t in tables(PREFIX).metadata.sorted_tables if not t.info.get
 _WRITTEN = select(*(exists().select_from(table) for table in OWN_TABLES))
 
 
+def _empty(connection) -> None:
+    """Empty the inbox tables. Those that hold no row (most of them: a test writes to a few)
+    are left alone: one query finds which do."""
+    written = connection.execute(_WRITTEN).one()
+    for table, rows in reversed(list(zip(OWN_TABLES, written, strict=True))):
+        if rows:
+            connection.execute(delete(table))
+
+
 @pytest.fixture(autouse=True)
 def _clean_inbox(request):
-    """Empty the inbox tables before each test that uses the bridge. Those that hold no row
-    (most of them: a test writes to a few) are left alone: one query finds which do."""
+    """Empty the inbox tables before each test that uses the bridge."""
     if "app" not in request.fixturenames:
         yield
         return
     application = request.getfixturevalue("app")
     with application.extensions["space_inbox_engine"].begin() as connection:
-        written = connection.execute(_WRITTEN).one()
-        for table, rows in zip(OWN_TABLES, written, strict=True):
-            if rows:
-                connection.execute(delete(table))
+        _empty(connection)
     yield
+
+
+#: The scenes made so far in this process, by name: the rows of the inbox tables once made,
+#: and what their making returned.
+_scenes: dict[str, tuple[dict, object]] = {}
+
+
+def _scene(app, name: str, make):
+    """What ``make()`` returns, with the inbox tables as ``make()`` leaves them.
+
+    The first time a name is asked for, ``make()`` runs (through the API, as a test would)
+    and the rows of the inbox tables are kept; after that, the tables are emptied and those
+    rows written back, in one transaction: the same state, without the requests.
+    """
+    engine = app.extensions["space_inbox_engine"]
+    if name not in _scenes:
+        made = make()
+        with engine.connect() as connection:
+            rows = {
+                table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+                for table in OWN_TABLES
+            }
+        _scenes[name] = (rows, made)
+        return made
+    rows, made = _scenes[name]
+    with engine.begin() as connection:
+        _empty(connection)
+        for table in OWN_TABLES:
+            if rows[table.name]:
+                connection.execute(insert(table), rows[table.name])
+    return made
 
 
 @pytest.fixture
@@ -194,20 +231,26 @@ def people(wordpress) -> dict[str, Caller]:
 
 
 @pytest.fixture
-def world(client, people):
+def world(app, client, people):
     """Two Spaces: SPACE run by admin and admin2 (removed_admin was on it and left),
-    OTHER_SPACE run by other_space_admin."""
-    upsert_space(
-        client,
-        SPACE,
-        "Pizzeria Napoli",
-        [people["admin"].user_id, people["admin2"].user_id, people["removed_admin"].user_id],
-    )
-    upsert_space(
-        client, SPACE, "Pizzeria Napoli", [people["admin"].user_id, people["admin2"].user_id]
-    )
-    upsert_space(client, OTHER_SPACE, "T-Shirt Shop", [people["other_space_admin"].user_id])
-    return people
+    OTHER_SPACE run by other_space_admin (made through the plugin's calls once, then kept:
+    see :func:`_scene`)."""
+
+    def make():
+        team = [people["admin"].user_id, people["admin2"].user_id]
+        upsert_space(client, SPACE, "Pizzeria Napoli", [*team, people["removed_admin"].user_id])
+        upsert_space(client, SPACE, "Pizzeria Napoli", team)
+        upsert_space(client, OTHER_SPACE, "T-Shirt Shop", [people["other_space_admin"].user_id])
+        return people
+
+    return _scene(app, "world", make)
+
+
+@pytest.fixture
+def scene(app):
+    """``scene(name, make)``: what ``make()`` returns, the inbox tables as it leaves them,
+    made through the API once and then written back (see :func:`_scene`)."""
+    return functools.partial(_scene, app)
 
 
 @pytest.fixture(scope="session")

@@ -217,32 +217,76 @@ def _state(app) -> tuple:
         )
 
 
-@pytest.fixture
-def started(client, world):
-    """The member and the other member have each written to SPACE."""
+def _start(client, world) -> int:
+    """The member and the other member write to SPACE; the member's conversation."""
     assert send(client, world["member"], SPACE, "Are you open on Sunday?").status_code == 201
     assert send(client, world["other_member"], SPACE, "Secret: my table for 2").status_code == 201
     return conversation_id(client, world["admin"], SPACE, world["member"])
 
 
-@pytest.fixture
-def answered(client, world, started):
-    """The Space's answer in the member's conversation."""
-    answer = reply(client, world["admin"], SPACE, started, "Yes, from noon.")
+def _answer(client, world, conversation: int) -> int:
+    """The Space's answer in the conversation; its id."""
+    answer = reply(client, world["admin"], SPACE, conversation, "Yes, from noon.")
+    assert answer.status_code == 201
+    return answer.get_json()["id"]
+
+
+def _make(client, world, path: str, body: dict) -> int:
+    """Something of SPACE made by its admin (a saved reply, a label); its id."""
+    answer = client.post(path, json=body, headers=world["admin"].headers())
     assert answer.status_code == 201
     return answer.get_json()["id"]
 
 
 @pytest.fixture
-def saved(client, world):
-    """A saved reply of SPACE."""
-    answer = client.post(
-        f"/api/v1/spaces/{SPACE}/saved-replies",
-        json={"title": "Sunday", "body": "Yes, from noon."},
-        headers=world["admin"].headers(),
-    )
-    assert answer.status_code == 201
-    return answer.get_json()["id"]
+def started(client, world):
+    """The member and the other member have each written to SPACE."""
+    return _start(client, world)
+
+
+@pytest.fixture
+def named(client, world, scene) -> dict[str, int]:
+    """What the matrix's paths name: the member's conversation (``cid``, the other member's
+    too), a saved reply (``rid``) and a label (``lid``) of SPACE, the Space's answer in the
+    conversation (``mid``); made once, then kept (conftest's ``scene``)."""
+
+    def make():
+        cid = _start(client, world)
+        return {
+            "cid": cid,
+            "rid": _make(
+                client,
+                world,
+                f"/api/v1/spaces/{SPACE}/saved-replies",
+                {"title": "Sunday", "body": "Yes, from noon."},
+            ),
+            "lid": _make(
+                client,
+                world,
+                f"/api/v1/spaces/{SPACE}/labels",
+                {"name": "Parties", "colour": "orange"},
+            ),
+            "mid": _answer(client, world, cid),
+        }
+
+    return scene("authorization matrix", make)
+
+
+def test_a_kept_scene_is_the_state_its_making_left(app, client, world, scene):
+    """conftest's ``scene``: made once, then the same rows, whatever came between."""
+
+    def rows() -> dict:
+        own = [t for t in T.metadata.sorted_tables if not t.info.get("wordpress")]
+        with app.extensions["space_inbox_engine"].connect() as c:
+            return {t.name: sorted(map(tuple, c.execute(select(t)).all()), key=str) for t in own}
+
+    made = scene("kept scene", lambda: _start(client, world))
+    state = rows()
+    assert reply(client, world["admin"], SPACE, made, "Meanwhile.").status_code == 201
+    assert rows() != state
+    again = scene("kept scene", lambda: pytest.fail("a kept scene is made again"))
+    assert again == made
+    assert rows() == state
 
 
 #: Stands for the label's id in a body.
@@ -256,31 +300,17 @@ def _with_label(body: dict, label_id: int) -> dict:
     }
 
 
-@pytest.fixture
-def labelled(client, world):
-    """A label of SPACE."""
-    answer = client.post(
-        f"/api/v1/spaces/{SPACE}/labels",
-        json={"name": "Parties", "colour": "orange"},
-        headers=world["admin"].headers(),
-    )
-    assert answer.status_code == 201
-    return answer.get_json()["id"]
-
-
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     ("method", "path", "body", "expected"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES]
 )
-def test_route_by_caller(
-    app, client, world, started, saved, labelled, answered, kind, method, path, body, expected
-):
+def test_route_by_caller(app, client, world, named, kind, method, path, body, expected):
     caller = world[kind]
     before = _state(app)
     answer = client.open(
-        path.format(cid=started, rid=saved, lid=labelled, mid=answered),
+        path.format(**named),
         method=method,
-        json=_with_label(body(), labelled) if body else None,
+        json=_with_label(body(), named["lid"]) if body else None,
         headers=caller.headers(),
     )
     assert answer.status_code == expected[kind], answer.get_data(as_text=True)

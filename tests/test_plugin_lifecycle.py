@@ -109,6 +109,11 @@ def test_off_on_and_deleted(stack):
     assert "space-inbox-post-type-notice" in plugins
     assert "the 1 Space page is not shown" in plugins
 
+    # No request of the bridge's in WordPress meanwhile (the message's notification): one
+    # that loaded the plugin before it went off could build the rewrite rules again, with
+    # the Space pages' rules in them, after the deactivation dropped them.
+    undelivered = "SELECT COUNT(*) FROM {prefix}spaceinbox_outbox WHERE delivered_at IS NULL"
+    assert _until(lambda: site.sql(undelivered)[0][0] == 0, time.time() + 15)
     _plugin(site, "deactivate_plugins")
     off_since = time.time()
     page = browser.get(inbox, timeout=10).text

@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist), each taking whole files; 0 runs everything in this one.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 
 .PHONY: help demo demo-stop test load bench lint lint-php lint-js screens stack venv plugin-zip pot limits clean
 

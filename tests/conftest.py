@@ -179,8 +179,8 @@ def _clean_inbox(request):
     yield
 
 
-#: The scenes made so far in this process, by name: the rows of the inbox tables once made,
-#: and what their making returned.
+#: The scenes made so far in this process, by database and name: the rows of the inbox
+#: tables once made, and what their making returned.
 _scenes: dict[str, tuple[dict, object]] = {}
 
 
@@ -192,6 +192,7 @@ def _scene(app, name: str, make):
     rows written back, in one transaction: the same state, without the requests.
     """
     engine = app.extensions["space_inbox_engine"]
+    name = f"{engine.url}: {name}"  # rows of one database
     if name not in _scenes:
         made = make()
         with engine.connect() as connection:

@@ -154,6 +154,14 @@ def reply(
     )
 
 
+def made(client, admin: Caller, space_id: int, what: str, body: dict) -> int:
+    """Something a Space admin makes for the Space (``what``: its collection, such as
+    ``saved-replies`` or ``labels``); its id."""
+    answer = client.post(f"/api/v1/spaces/{space_id}/{what}", json=body, headers=admin.headers())
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()["id"]
+
+
 def conversation_id(client, admin: Caller, space_id: int, member: Caller) -> int:
     """The id of a member's conversation, as a Space admin sees it."""
     listing = client.get(f"/api/v1/spaces/{space_id}/conversations", headers=admin.headers())

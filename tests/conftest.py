@@ -179,6 +179,15 @@ def _clean_inbox(request):
     yield
 
 
+def inbox_rows(app) -> dict[str, list[dict]]:
+    """Every row of the inbox tables, by table (in the order of their primary keys)."""
+    with app.extensions["space_inbox_engine"].connect() as connection:
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+            for table in OWN_TABLES
+        }
+
+
 #: The scenes made so far in this process, by database and name: the rows of the inbox
 #: tables once made, and what their making returned.
 _scenes: dict[str, tuple[dict, object]] = {}
@@ -195,12 +204,7 @@ def _scene(app, name: str, make):
     name = f"{engine.url}: {name}"  # rows of one database
     if name not in _scenes:
         made = make()
-        with engine.connect() as connection:
-            rows = {
-                table.name: [dict(row._mapping) for row in connection.execute(select(table))]
-                for table in OWN_TABLES
-            }
-        _scenes[name] = (rows, made)
+        _scenes[name] = (inbox_rows(app), made)
         return made
     rows, made = _scenes[name]
     with engine.begin() as connection:
@@ -245,6 +249,12 @@ def world(app, client, people):
         return people
 
     return _scene(app, "world", make)
+
+
+@pytest.fixture
+def rows_now(app):
+    """``rows_now()``: every row of the inbox tables, by table (see :func:`inbox_rows`)."""
+    return functools.partial(inbox_rows, app)
 
 
 @pytest.fixture

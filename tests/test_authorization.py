@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bridge import create_app
 from bridge.api import guards
 from bridge.storage.tables import tables
-from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, reply, send
+from devstack.callers import OTHER_SPACE, PREFIX, SPACE, conversation_id, made, reply, send
 
 T = tables(PREFIX)
 KINDS = [
@@ -231,13 +231,6 @@ def _answer(client, world, conversation: int) -> int:
     return answer.get_json()["id"]
 
 
-def _make(client, world, path: str, body: dict) -> int:
-    """Something of SPACE made by its admin (a saved reply, a label); its id."""
-    answer = client.post(path, json=body, headers=world["admin"].headers())
-    assert answer.status_code == 201
-    return answer.get_json()["id"]
-
-
 @pytest.fixture
 def started(client, world):
     """The member and the other member have each written to SPACE."""
@@ -254,17 +247,15 @@ def named(client, world, scene) -> dict[str, int]:
         cid = _start(client, world)
         return {
             "cid": cid,
-            "rid": _make(
+            "rid": made(
                 client,
-                world,
-                f"/api/v1/spaces/{SPACE}/saved-replies",
+                world["admin"],
+                SPACE,
+                "saved-replies",
                 {"title": "Sunday", "body": "Yes, from noon."},
             ),
-            "lid": _make(
-                client,
-                world,
-                f"/api/v1/spaces/{SPACE}/labels",
-                {"name": "Parties", "colour": "orange"},
+            "lid": made(
+                client, world["admin"], SPACE, "labels", {"name": "Parties", "colour": "orange"}
             ),
             "mid": _answer(client, world, cid),
         }
@@ -272,21 +263,15 @@ def named(client, world, scene) -> dict[str, int]:
     return scene("authorization matrix", make)
 
 
-def test_a_kept_scene_is_the_state_its_making_left(app, client, world, scene):
+def test_a_kept_scene_is_the_state_its_making_left(client, world, scene, rows_now):
     """conftest's ``scene``: made once, then the same rows, whatever came between."""
-
-    def rows() -> dict:
-        own = [t for t in T.metadata.sorted_tables if not t.info.get("wordpress")]
-        with app.extensions["space_inbox_engine"].connect() as c:
-            return {t.name: sorted(map(tuple, c.execute(select(t)).all()), key=str) for t in own}
-
     made = scene("kept scene", lambda: _start(client, world))
-    state = rows()
+    state = rows_now()
     assert reply(client, world["admin"], SPACE, made, "Meanwhile.").status_code == 201
-    assert rows() != state
+    assert rows_now() != state
     again = scene("kept scene", lambda: pytest.fail("a kept scene is made again"))
     assert again == made
-    assert rows() == state
+    assert rows_now() == state
 
 
 #: Stands for the label's id in a body.

@@ -45,7 +45,7 @@ from bridge.inbox import access, reads
 from bridge.limits import MAX_ID
 from bridge.storage.db import get_session
 from bridge.wordpress import signing
-from devstack.callers import OTHER_SPACE, SECRET, SPACE, conversation_id, reply, send
+from devstack.callers import OTHER_SPACE, SECRET, SPACE, conversation_id, made, reply, send
 
 #: Every (path, method) of the document, read without an app so that pytest can list them.
 OPERATIONS = [
@@ -499,19 +499,13 @@ def _body_for(path: str):
     return {"body": "Hello", "client_key": "k1"}
 
 
-def _made(client, admin, what: str, body: dict) -> int:
-    """A saved reply or a label of SPACE (``what``: its collection), for the paths that
-    name one."""
-    answer = client.post(f"/api/v1/spaces/{SPACE}/{what}", json=body, headers=admin.headers())
-    assert answer.status_code == 201, answer.text
-    return answer.get_json()["id"]
-
-
 def _kept_ids(client, admin) -> dict[str, int]:
     """Ids of a saved reply and a label of SPACE, by their path's name."""
     return {
-        "reply_id": _made(client, admin, "saved-replies", {"title": "Sunday", "body": "Noon."}),
-        "label_id": _made(client, admin, "labels", {"name": "Sunday", "colour": "green"}),
+        "reply_id": made(
+            client, admin, SPACE, "saved-replies", {"title": "Sunday", "body": "Noon."}
+        ),
+        "label_id": made(client, admin, SPACE, "labels", {"name": "Sunday", "colour": "green"}),
     }
 
 

@@ -66,9 +66,9 @@ FIGURE_KEYS = (
 )
 PARTS = ("contenders", "latency", "figures", "send", "outbox", "live", "nchan")
 #: A run in which a gunicorn worker did less than this part of its fair share of the
-#: work measured one worker, not the server: it is run again, at most RERUNS times.
+#: work measured one worker, not the server: it is run again, at most ``Settings.reruns``
+#: times.
 UNBALANCED = 0.5
-RERUNS = 2
 #: Jobs waiting in a kept dataset are held back during the outbox step by this many years
 #: (no backoff comes near PARKED), then put back.
 PARK_YEARS = 1000
@@ -86,6 +86,8 @@ class Settings:
     duration: float = 10.0
     warmup: float = 3.0
     repetitions: int = 3
+    #: Times a run that measured one gunicorn worker instead of the server is run again.
+    reruns: int = 2
     loader: str = "auto"
     out: Path = RESULTS
     db_prefix: str = "si_bench_"
@@ -217,7 +219,7 @@ class Bench:
         between: Callable[[], object] | None = None,
     ) -> load.Result:
         """One run of the load. With a gunicorn *server*, a run in which the kernel handed
-        (nearly) every connection to one worker is run again, up to ``RERUNS`` times: it
+        (nearly) every connection to one worker is run again, up to ``reruns`` times: it
         measured one worker, not the server (*between* tidies up before a rerun)."""
         if time.monotonic() + seconds > self.deadline:
             raise OutOfTime(label)
@@ -247,7 +249,7 @@ class Bench:
                 # One connection is one request at a time: one worker serves it, by design.
                 or connections == 1
                 or min(result.worker_shares) >= UNBALANCED / len(used)
-                or attempt == RERUNS
+                or attempt >= self.s.reruns
                 or time.monotonic() + seconds > self.deadline
             ):
                 return result
@@ -1203,6 +1205,12 @@ def parse(argv: list[str] | None = None) -> Settings:
     p.add_argument("--duration", type=float, default=d.duration, help="seconds per repetition")
     p.add_argument("--warmup", type=float, default=d.warmup, help="seconds of warm-up")
     p.add_argument("--repetitions", type=int, default=d.repetitions)
+    p.add_argument(
+        "--reruns",
+        type=int,
+        default=d.reruns,
+        help="times a run that one gunicorn worker served nearly alone is run again",
+    )
     p.add_argument("--loader", choices=("auto", "wrk", "python"), default=d.loader)
     p.add_argument("--out", type=Path, default=d.out)
     p.add_argument("--db-prefix", default=d.db_prefix, help="dataset databases are PREFIX<size>")
@@ -1258,6 +1266,7 @@ def parse(argv: list[str] | None = None) -> Settings:
         latency_connections=a.latency_connections,
         wrk_threads=a.wrk_threads,
         duration=a.duration,
+        reruns=a.reruns,
         warmup=a.warmup,
         repetitions=a.repetitions,
         loader=a.loader,

@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
         (``SPACE_INBOX_WP_CONFIG`` names the wp-config.php), as a plain gunicorn does.
     """
     from bridge.api import errors, routes
-    from bridge.background import live
+    from bridge.background import live, outbox
     from bridge.inbox.statements import header_statement
     from bridge.storage import db, rate_limits
     from bridge.storage.tables import tables
@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     site_tables = tables(settings["TABLE_PREFIX"])
     db.init_app(app, engine, site_tables)
     live.init_app(app, app.extensions["space_inbox_db"])
+    outbox.init_app(app, app.extensions["space_inbox_db"])
     # The statements every request begins with: the login, or the header poll's all-in-one.
     reads = db.make_read_engine(settings)
     app.extensions["space_inbox_login"] = db.OneStatement(reads, login_statement(site_tables))

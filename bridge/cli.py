@@ -134,11 +134,22 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings_module.resolve(given)  # fail early, with a clear message
     app = create_app(given)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sessions, deliver = outbox.for_app(app)
+    wake = outbox.wake_of(app)
+    wake.listen()
+
+    def _stop(*_) -> None:
+        stop.set()
+        wake.event.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    # No commit of this process queues jobs: without Redis, none wakes it.
+    interval = app.config["DISPATCH_INTERVAL"]
+    if not wake.shared:
+        interval = min(interval, outbox.POLL)
     print("space-inbox worker: delivering notification jobs", flush=True)
     try:
-        outbox.run(sessions, deliver, stop, app.config["DISPATCH_INTERVAL"])
+        outbox.run(sessions, deliver, stop, interval, wake.event)
     except KeyboardInterrupt:
         pass
     return 0

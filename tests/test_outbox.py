@@ -14,9 +14,12 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import redis
 from sqlalchemy import select, update
 
+from bridge import create_app
 from bridge.background import outbox
+from bridge.inbox import jobs
 from bridge.storage.tables import tables
 from bridge.wordpress import signing
 from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, reply, send, signed_post
@@ -165,6 +168,88 @@ def test_two_dispatchers_never_deliver_a_job_twice(app, client, world, receiver)
     assert len(set(ids)) == expected, "a job was delivered twice"
 
 
+#: An idle interval no test waits out: a job delivered before it ends was woken for.
+ASLEEP = 600
+#: How long a test waits for a woken dispatcher's delivery (far less than ASLEEP).
+WOKEN_WITHIN = 10
+
+
+class Dispatcher:
+    """A dispatcher thread of *app*'s site that idles :data:`ASLEEP` seconds but for *wake*."""
+
+    def __init__(self, app, wake: threading.Event) -> None:
+        sessions, deliver = outbox.for_app(app)
+        self.stop, self.wake = threading.Event(), wake
+        self.thread = threading.Thread(
+            target=outbox.run, args=(sessions, deliver, self.stop, ASLEEP, wake), daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.wake.set()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive(), "the dispatcher did not stop when woken"
+
+
+def _delivered(receiver, count: int) -> list[int]:
+    deadline = time.monotonic() + WOKEN_WITHIN
+    while len(receiver.ids()) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return receiver.ids()
+
+
+def _idle(dispatcher: Dispatcher) -> None:
+    """Wait until *dispatcher* has looked at the outbox and found nothing to do."""
+    began = outbox.passes
+    deadline = time.monotonic() + WOKEN_WITHIN
+    while (outbox.passes == began or dispatcher.wake.is_set()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert outbox.passes > began and not dispatcher.wake.is_set()
+
+
+def test_a_commit_that_queued_jobs_wakes_the_idle_dispatcher_of_its_process(
+    app, client, world, receiver
+):
+    dispatcher = Dispatcher(app, outbox.wake_of(app).event)
+    try:
+        _idle(dispatcher)
+        # Jobs queued in a transaction that rolled back: the next commit queued nothing.
+        with outbox.for_app(app)[0]() as session:
+            session.begin()
+            session.info[jobs.QUEUED] = True  # as the outbox's writer marks it
+            session.rollback()
+            with session.begin():
+                session.execute(select(1))
+        assert not dispatcher.wake.is_set()
+        send(client, world["member"], SPACE, "Are you open on Sunday?")
+        assert len(_delivered(receiver, 2)) == 2
+    finally:
+        dispatcher.close()
+
+
+def test_a_commit_wakes_the_dispatchers_of_other_processes_through_redis(
+    app, wordpress, world, receiver, redis_url
+):
+    """Another process' dispatcher: a :class:`outbox.Wake` of the site's channel of its own."""
+    sender = create_app(
+        {"WP_CONFIG": str(wordpress.wp_config_path), "SECRET": SECRET, "REDIS_URL": redis_url}
+    )
+    elsewhere = outbox.Wake(redis_url, outbox.wake_of(sender).channel)
+    elsewhere.listen()
+    assert elsewhere.subscribed.wait(WOKEN_WITHIN), "no subscription to the site's channel"
+    dispatcher = Dispatcher(app, elsewhere.event)
+    try:
+        _idle(dispatcher)
+        sent = send(sender.test_client(use_cookies=False), world["member"], SPACE, "Open?")
+        assert sent.status_code == 201, sent.get_json()
+        assert len(_delivered(receiver, 2)) == 2
+    finally:
+        dispatcher.close()
+        elsewhere.close()
+        sender.extensions["space_inbox_engine"].dispose()
+
+
 def test_reading_tells_the_whole_team_the_reader_too(app, client, world, receiver):
     member, admin = world["member"], world["admin"]
     send(client, member, SPACE, "Allergens?")
@@ -200,14 +285,27 @@ def test_a_member_reading_an_answer_clears_their_own_notification(app, client, w
     assert len([r for r in _outbox(app) if r.kind == "conversation_read"]) == 1
 
 
-def test_the_worker_command_delivers_and_stops_on_sigterm(app, wordpress, client, world, receiver):
+@pytest.mark.parametrize("shared", [False, True], ids=["polling", "woken-through-redis"])
+def test_the_worker_command_delivers_and_stops_on_sigterm(
+    app, wordpress, client, world, receiver, redis_url, shared
+):
+    """``space-inbox worker``: what waits when it starts, then a later send at once, though
+    its interval is :data:`ASLEEP`: without Redis it looks every ``outbox.POLL`` seconds;
+    with Redis, the sending process wakes it."""
     send(client, world["member"], SPACE, "Worker?")
     env = {
         **os.environ,
         "SPACE_INBOX_NOTIFY_URL": receiver.url,
         "SPACE_INBOX_SECRET": SECRET,
-        "SPACE_INBOX_DISPATCH_INTERVAL": "1",
+        "SPACE_INBOX_DISPATCH_INTERVAL": str(ASLEEP),
     }
+    sender = client
+    if shared:
+        env["SPACE_INBOX_REDIS_URL"] = redis_url
+        theirs = create_app(
+            {"WP_CONFIG": str(wordpress.wp_config_path), "SECRET": SECRET, "REDIS_URL": redis_url}
+        )
+        sender = theirs.test_client(use_cookies=False)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -226,9 +324,19 @@ def test_the_worker_command_delivers_and_stops_on_sigterm(app, wordpress, client
         while len(receiver.ids()) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(receiver.ids()) == 2
+        if shared:
+            channel = outbox.wake_of(theirs).channel
+            listening = redis.Redis.from_url(redis_url)
+            while listening.pubsub_numsub(channel)[0][1] == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert listening.pubsub_numsub(channel) == [(channel.encode(), 1)], "none listens"
+        assert send(sender, world["other_member"], SPACE, "Still there?").status_code == 201
+        assert len(_delivered(receiver, 4)) == 4
     finally:
         proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=15)[0].decode()
+        if shared:
+            theirs.extensions["space_inbox_engine"].dispose()
     assert proc.returncode == 0, output
 
 

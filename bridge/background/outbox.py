@@ -6,6 +6,12 @@ server process, or ``space-inbox worker``) share the outbox and never take the s
 the batch is POSTed, signed, to the plugin's ``/space-inbox/v1/notify`` route, and either
 marked delivered or retried later with backoff. The plugin ignores a job id it has done,
 so a retry after a lost answer never notifies twice.
+
+A dispatcher with nothing due waits, but not for its interval when jobs are queued: the
+commit of a transaction that queued some (:data:`bridge.inbox.jobs.QUEUED`) wakes the
+dispatchers of its process at once, and, on a site with Redis, those of every other
+process through the site's channel (:class:`Wake`). A ``space-inbox worker`` of a site
+without Redis, which no commit can wake, looks at the outbox every :data:`POLL` seconds.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from datetime import datetime, timedelta
 
 import requests
 from flask import Flask
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.inbox.jobs import QUEUED
 from bridge.inbox.values import utcnow
 from bridge.storage.db import tables_of
 from bridge.wordpress import auth, signing, site
@@ -31,6 +38,10 @@ log = logging.getLogger(__name__)
 BACKOFF = (2, 5, 15, 60, 300, 900, 3600)
 BATCH = 50
 TIMEOUT = 10
+#: Seconds between the looks at the outbox of a dispatcher that no commit can wake.
+POLL = 0.1
+#: Seconds before subscribing again to the wake channel after the subscription was lost.
+RESUBSCRIBE_AFTER = 1.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -154,10 +165,19 @@ def dispatch_once(sessions: sessionmaker, deliver: Callable, limit: int = BATCH)
 passes = 0
 
 
-def run(sessions: sessionmaker, deliver: Callable, stop: threading.Event, interval: float = 1.0):
-    """Deliver due jobs until ``stop`` is set; idle ``interval`` seconds when none are due."""
+def run(
+    sessions: sessionmaker,
+    deliver: Callable,
+    stop: threading.Event,
+    interval: float = 1.0,
+    wake: threading.Event | None = None,
+):
+    """Deliver due jobs until ``stop`` is set; idle ``interval`` seconds when none are due,
+    or until ``wake`` is set (jobs were queued). Set ``wake`` with ``stop`` to stop at once."""
     global passes
     while not stop.is_set():
+        if wake is not None:
+            wake.clear()  # before the claim: a commit after it wakes the next wait
         try:
             busy = dispatch_once(sessions, deliver)
         except Exception:  # the database may be down for a while: keep trying
@@ -165,7 +185,104 @@ def run(sessions: sessionmaker, deliver: Callable, stop: threading.Event, interv
             busy = 0
         passes += 1
         if not busy:
-            stop.wait(interval)
+            (wake or stop).wait(interval)
+
+
+class Wake:
+    """What ends the idle wait of a process's dispatchers when jobs are queued.
+
+    :meth:`queued` (after the commit) sets :attr:`event` and, when the site has Redis,
+    publishes on ``channel``; :meth:`listen` subscribes to it, so that a commit of another
+    process sets this one's :attr:`event` too. Nothing here is needed for a job to be
+    delivered: a lost wake only waits for the dispatcher's interval.
+    """
+
+    def __init__(self, redis_url: str | None, channel: str) -> None:
+        self.event = threading.Event()
+        #: Set while the subscription is live (tests wait for it).
+        self.subscribed = threading.Event()
+        self.channel = channel
+        self._redis = None
+        if redis_url:
+            import redis  # optional: only sites that configure Redis need the package
+
+            self._redis = redis.Redis.from_url(
+                redis_url,
+                socket_timeout=2,
+                socket_connect_timeout=2,
+                health_check_interval=30,
+                client_name=channel.replace(" ", "_"),
+            )
+        self._listening = False
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+
+    @property
+    def shared(self) -> bool:
+        """Whether commits of other processes reach this one (the site has Redis)."""
+        return self._redis is not None
+
+    def queued(self) -> None:
+        """Wake the dispatchers: a committed transaction queued jobs."""
+        self.event.set()
+        if self._redis is not None:
+            try:
+                self._redis.publish(self.channel, b"1")
+            except Exception:  # noqa: BLE001 - the jobs are safe; their dispatch only waits
+                log.warning("outbox: could not publish a wake", exc_info=True)
+
+    def listen(self) -> None:
+        """Hear other processes' commits (a thread, started once; nothing without Redis)."""
+        with self._lock:
+            if self._redis is None or self._listening:
+                return
+            self._listening = True
+        threading.Thread(target=self._run, name="space-inbox-outbox-wake", daemon=True).start()
+
+    def close(self) -> None:
+        """End the subscription (tests)."""
+        self._closed.set()
+
+    def _run(self) -> None:
+        while not self._closed.is_set():
+            pubsub = self._redis.pubsub()
+            try:
+                pubsub.subscribe(self.channel)
+                while not self._closed.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None and message["type"] in ("subscribe", "message"):
+                        # A (new) subscription too: a wake may have been missed without one.
+                        self.event.set()
+                        self.subscribed.set()
+            except Exception:  # noqa: BLE001 - any failure: subscribe again
+                log.warning("outbox: wake subscription lost", exc_info=True)
+            finally:
+                self.subscribed.clear()
+                try:
+                    pubsub.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            self._closed.wait(RESUBSCRIBE_AFTER)
+
+
+def init_app(app: Flask, sessions: sessionmaker) -> None:
+    """Wake the dispatchers when a session of the app commits queued jobs."""
+    wake = Wake(app.config.get("REDIS_URL"), f"{app.config['SITE_KEY']}:outbox")
+    app.extensions["space_inbox_outbox_wake"] = wake
+
+    @event.listens_for(sessions, "after_commit")
+    def _queued(session: Session) -> None:
+        if session.info.pop(QUEUED, False):
+            wake.queued()
+
+    @event.listens_for(sessions, "after_rollback")
+    def _dropped(session: Session) -> None:
+        session.info.pop(QUEUED, None)
+
+
+def wake_of(app: Flask) -> Wake:
+    """The app's :class:`Wake`."""
+    return app.extensions["space_inbox_outbox_wake"]
 
 
 def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
@@ -182,12 +299,15 @@ def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
 
 
 def start_thread(app: Flask, interval: float = 1.0) -> threading.Event:
-    """Run a dispatcher in a daemon thread of this process; set the event to stop it."""
+    """Run a dispatcher in a daemon thread of this process, woken by the app's commits of
+    queued jobs (and other processes', with Redis); set the event to stop it."""
     stop = threading.Event()
     sessions, deliver = for_app(app)
+    wake = wake_of(app)
+    wake.listen()
     threading.Thread(
         target=run,
-        args=(sessions, deliver, stop, interval),
+        args=(sessions, deliver, stop, interval, wake.event),
         name="space-inbox-outbox",
         daemon=True,
     ).start()

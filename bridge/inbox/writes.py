@@ -3,7 +3,6 @@ with its notification jobs (the outbox, in the same transaction) and its audit r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,7 +13,7 @@ from bridge.inbox import assignment, away, search, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
-from bridge.inbox.jobs import notify
+from bridge.inbox.jobs import EVERYONE, notify, notify_team
 from bridge.inbox.statements import send_statements
 from bridge.inbox.values import excerpt, utcnow
 from bridge.refusals import Conflict, Forbidden, Gone, RateLimited
@@ -132,33 +131,6 @@ def _close_period(
     )
 
 
-#: An ``except_id`` for :func:`_notify_team` that leaves no admin out (no user has id 0).
-EVERYONE = 0
-
-
-def _notify_team(
-    session: Session, kind: str, space_id: int, except_id: int, payload: dict, now: datetime
-) -> None:
-    """Queue one job per current admin of a Space but one (or :data:`EVERYONE`), as
-    :func:`~bridge.inbox.jobs.notify` would.
-
-    One INSERT … SELECT from the team instead of reading the team first: the payload is
-    the same JSON text, with each admin's ``user_id`` appended by MariaDB.
-    """
-    session.execute(
-        send_statements(tables_of(session)).team_jobs,
-        {
-            "kind": kind,
-            "conversation_id": payload["conversation_id"],
-            # json.dumps({**payload, "user_id": uid}) is this prefix, the id, and "}".
-            "prefix": json.dumps(payload)[:-1] + ', "user_id": ',
-            "at": now,
-            "space_id": space_id,
-            "except_id": except_id,
-        },
-    )
-
-
 def send_to_space(
     session: Session,
     space: Row,
@@ -240,7 +212,7 @@ def send_to_space(
             conversation.id,
             f"message {automatic.id}",
         )
-    _notify_team(
+    notify_team(
         session,
         "member_message",
         space.id,
@@ -373,7 +345,7 @@ def mark_read_by_space(session: Session, space_id: int, conversation_id: int, ac
     seen = (conversation.space_read_id or 0) != (conversation.last_message_id or 0)
     note(session, Change(space_id, conversation.id, conversation.member_id if seen else None))
     if conversation.space_unread:
-        _notify_team(
+        notify_team(
             session,
             "conversation_read",
             space_id,

@@ -465,7 +465,9 @@ def _guarded_out(path: str, caller: str) -> bool:
 
 def _authorised(path: str) -> str:
     """The caller allowed to use an operation."""
-    if path == "/api/v1/events" or path.startswith(("/api/v1/privacy/", "/api/v1/moderation/")):
+    if path in ("/api/v1/events", "/api/v1/status") or path.startswith(
+        ("/api/v1/privacy/", "/api/v1/moderation/")
+    ):
         return "plugin"
     return "admin" if path.startswith("/api/v1/spaces/") else "member"
 

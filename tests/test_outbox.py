@@ -340,6 +340,57 @@ def test_the_worker_command_delivers_and_stops_on_sigterm(
     assert proc.returncode == 0, output
 
 
+def _status(client) -> dict:
+    """The bridge's status as the plugin asks for it (a signed GET)."""
+    answer = client.get(
+        "/api/v1/status", headers=signing.signed_headers(SECRET, "status", b"", method="GET")
+    )
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def test_the_status_tells_the_site_what_waits_for_wordpress(app, client, world, receiver):
+    quiet = _status(client)
+    assert quiet["schema"]["current"] == quiet["schema"]["head"]
+    assert quiet["redis"] == "off" and quiet["live"] is False
+    assert quiet["outbox"] == {
+        "waiting": 0, "failing": 0, "oldest_seconds": None, "last_error": None
+    }  # fmt: skip
+
+    send(client, world["member"], SPACE, "Hello?")
+    with app.extensions["space_inbox_engine"].begin() as c:  # queued two minutes ago
+        c.execute(update(T.outbox).values(created_at=outbox.utcnow() - timedelta(minutes=2)))
+    waiting = _status(client)["outbox"]
+    assert waiting["waiting"] == 2 and waiting["failing"] == 0 and waiting["last_error"] is None
+    assert 120 <= waiting["oldest_seconds"] < 180
+
+    receiver.status = 500
+    assert _dispatch(app) == 2
+    failing = _status(client)["outbox"]
+    assert failing["waiting"] == failing["failing"] == 2
+    assert failing["last_error"].startswith("HTTP 500"), failing
+
+    receiver.status = 200
+    _make_due(app)
+    assert _dispatch(app) == 2
+    assert _status(client)["outbox"]["waiting"] == 0
+
+
+@pytest.mark.parametrize(("url", "said"), [(None, "ok"), ("redis://127.0.0.1:1/0", "unreachable")])
+def test_the_status_says_whether_redis_answers(wordpress, redis_url, url, said):
+    theirs = create_app(
+        {
+            "WP_CONFIG": str(wordpress.wp_config_path),
+            "SECRET": SECRET,
+            "REDIS_URL": url or redis_url,
+        }
+    )
+    try:
+        assert _status(theirs.test_client())["redis"] == said
+    finally:
+        theirs.extensions["space_inbox_engine"].dispose()
+
+
 # -- privacy -----------------------------------------------------------------------------
 
 

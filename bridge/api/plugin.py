@@ -4,12 +4,14 @@ refused."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
-from bridge.api import plugin_shapes
+from bridge.api import plugin_shapes, stream
 from bridge.api.openapi import BODY_ERRORS, answers, api
+from bridge.background import live, outbox
 from bridge.inbox import privacy, sync
 from bridge.inbox.values import utcnow
+from bridge.storage import migrate
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("plugin", __name__, url_prefix="/api/v1")
@@ -60,3 +62,23 @@ def privacy_erase(json: plugin_shapes.PrivacyEraseBody):
     with session.begin():
         outcome = privacy.erase(session, user_id)
     return outcome
+
+
+@bp.get("/status")
+@api.validate(
+    resp=answers(401, 403, HTTP_200=(plugin_shapes.Status, "The bridge, for Site Health."))
+)
+def status():
+    """What WordPress' Site Health screen shows of the bridge (signed): its schema, Redis,
+    and the notification jobs WordPress has not taken."""
+    session = get_session()
+    with session.begin():
+        current = migrate.current_revision(session.connection(), current_app.config["TABLE_PREFIX"])
+        backlog = outbox.backlog(session, utcnow())
+    hub = live.hub()
+    return {
+        "schema": {"current": current, "head": migrate.head_revision()},
+        "redis": "off" if hub is None else "ok" if hub.reachable() else "unreachable",
+        "live": stream.available(),
+        "outbox": backlog,
+    }

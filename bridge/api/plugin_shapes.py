@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import Field
 from typing_extensions import TypedDict
 
-from bridge.api.shapes import AdminFrom, Count, Id, Time
+from bridge.api.shapes import AdminFrom, Count, Id, SchemaRevision, Time
 from bridge.api.team_shapes import Person
 from bridge.limits import (
     EVENTS_PER_CALL,
@@ -99,6 +99,29 @@ class PrivacyExport(TypedDict, closed=True):
 
     data: Annotated[list[ExportItem], Field(max_length=PRIVACY_PAGE)]
     done: bool
+
+
+class OutboxBacklog(TypedDict, closed=True):
+    """Notification jobs WordPress has not taken yet."""
+
+    waiting: Count
+    #: Of them, those tried at least once (WordPress refused them or did not answer).
+    failing: Count
+    #: Seconds since the oldest of them was queued; None: none waits.
+    oldest_seconds: int | None
+    #: Why the last one tried was not taken; None: none failed.
+    last_error: str | None
+
+
+class Status(TypedDict, closed=True):
+    """The bridge as WordPress' Site Health screen shows it."""
+
+    schema: SchemaRevision
+    #: Redis, for live updates: not configured, answering, or configured but not answering.
+    redis: Literal["off", "ok", "unreachable"]
+    #: Whether the process that answered serves live streams.
+    live: bool
+    outbox: OutboxBacklog
 
 
 class PrivacyErase(TypedDict, closed=True):

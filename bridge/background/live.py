@@ -117,6 +117,13 @@ class Hub:
         except Exception:  # noqa: BLE001 - Redis down must not fail a committed write
             log.warning("live: could not publish %d change(s)", len(unique), exc_info=True)
 
+    def reachable(self) -> bool:
+        """Whether Redis answers a ping now."""
+        try:
+            return bool(self._redis.ping())
+        except Exception:  # noqa: BLE001 - any failure is "no"
+            return False
+
     # -- listening --------------------------------------------------------------------
 
     def listen(

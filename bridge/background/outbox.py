@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 import requests
 from flask import Flask
-from sqlalchemy import Row, event, select, update
+from sqlalchemy import Row, case, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.inbox.jobs import QUEUED
@@ -61,6 +61,32 @@ def claim(session: Session, now: datetime, limit: int = BATCH) -> list[Row]:
             .with_for_update(skip_locked=True)
         )
     )
+
+
+def backlog(session: Session, now: datetime) -> dict:
+    """The jobs WordPress has not taken: how many, how many failed, the oldest's age and
+    the last error (:class:`bridge.api.plugin_shapes.OutboxBacklog`)."""
+    o = tables_of(session).outbox
+    waiting = o.c.delivered_at.is_(None)
+    count, failing, oldest = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((o.c.attempts > 0, 1), else_=0)), 0),
+            func.min(o.c.created_at),
+        ).where(waiting)
+    ).one()
+    last_error = session.execute(
+        select(o.c.last_error)
+        .where(waiting, o.c.attempts > 0)
+        .order_by(o.c.next_attempt_at.desc(), o.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return {
+        "waiting": count,
+        "failing": int(failing),
+        "oldest_seconds": None if oldest is None else max(0, int((now - oldest).total_seconds())),
+        "last_error": last_error,
+    }
 
 
 def job_json(job: Row) -> dict:

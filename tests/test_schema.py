@@ -10,7 +10,8 @@ from sqlalchemy import MetaData, text
 from bridge import create_app
 from bridge.storage import migrate
 from bridge.storage.tables import own, tables
-from devstack.callers import PREFIX
+from bridge.wordpress import signing
+from devstack.callers import PREFIX, SECRET
 
 
 def test_migrate_is_safe_to_run_twice(app):
@@ -70,6 +71,28 @@ def test_health_reports_a_schema_behind(app, wordpress):
         assert answer.status_code == 503
         assert answer.get_json()["status"] == "schema_behind"
         assert answer.get_json()["schema"]["current"] is None
+    finally:
+        behind.extensions["space_inbox_engine"].dispose()
+
+
+def test_tables_that_are_not_there_give_503_in_the_error_shape(app, wordpress, people):
+    """A member's call and the plugin's signed status, on a prefix with no tables: 503
+    ``schema_behind`` (never a 500)."""
+    behind = create_app(
+        {"WP_CONFIG": str(wordpress.wp_config_path), "TABLE_PREFIX": "wpnew_", "SECRET": SECRET}
+    )
+    client = behind.test_client(use_cookies=False)
+    try:
+        signed = signing.signed_headers(SECRET, "status", b"", method="GET")
+        for answer in (
+            client.get("/api/v1/me/summary", headers=people["member"].headers()),
+            client.get("/api/v1/status", headers=signed),
+        ):
+            assert answer.status_code == 503, answer.get_json()
+            body = answer.get_json()
+            assert body["code"] == "schema_behind" and set(body) == {
+                "code", "message", "description"
+            }  # fmt: skip
     finally:
         behind.extensions["space_inbox_engine"].dispose()
 

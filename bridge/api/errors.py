@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
 from bridge import refusals
@@ -77,6 +77,23 @@ def _database_down(exc: DBAPIError):
     )
 
 
+#: MariaDB's errors for a table or a column that is not there (ER_NO_SUCH_TABLE,
+#: ER_BAD_FIELD_ERROR): the inbox tables were not migrated to this bridge's schema.
+_NOT_MIGRATED = {1146, 1054}
+
+
+def _programming_error(exc: ProgrammingError):
+    if exc.orig is not None and exc.orig.args and exc.orig.args[0] in _NOT_MIGRATED:
+        log.warning("schema behind: %s", exc.orig)
+        return error_response(
+            503,
+            "schema_behind",
+            "A table the bridge reads is missing or not at its schema.",
+            "Run `space-inbox migrate`, and check the table prefix.",
+        )
+    return _unexpected(exc)
+
+
 def _unexpected(exc: Exception):
     log.exception("unexpected error")
     return error_response(500, "internal_error", "Something went wrong on our side.")
@@ -87,4 +104,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InboxError, _refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(ProgrammingError, _programming_error)
     app.register_error_handler(Exception, _unexpected)

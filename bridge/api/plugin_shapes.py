@@ -121,7 +121,8 @@ class Status(TypedDict, closed=True):
     redis: Literal["off", "ok", "unreachable"]
     #: Whether the process that answered serves live streams.
     live: bool
-    outbox: OutboxBacklog
+    #: None while the schema is behind.
+    outbox: OutboxBacklog | None
 
 
 class PrivacyErase(TypedDict, closed=True):

@@ -112,6 +112,16 @@ class Space_Inbox_Bridge_Client {
 	}
 
 	/**
+	 * The bridge as Site Health shows it (a signed call): its schema, Redis, and the
+	 * notification jobs WordPress has not taken.
+	 *
+	 * @return array|WP_Error `array( 'schema', 'redis', 'live', 'outbox' )`.
+	 */
+	public function status() {
+		return $this->signed_request( 'GET', '/api/v1/status', '' );
+	}
+
+	/**
 	 * How fast a Space typically answers, as anyone may read it (the Space page shows it).
 	 * A short timeout: a page render waits for it.
 	 *
@@ -173,6 +183,19 @@ class Space_Inbox_Bridge_Client {
 	 * @return array|WP_Error Decoded answer.
 	 */
 	private function signed_post( $path, array $payload ) {
+		$body = array() === $payload ? '{}' : wp_json_encode( $payload ); // An object, even empty.
+		return $this->signed_request( 'POST', $path, $body );
+	}
+
+	/**
+	 * Make a call signed with the shared secret.
+	 *
+	 * @param string $method HTTP method.
+	 * @param string $path   Path on the bridge.
+	 * @param string $body   Body ('' for none).
+	 * @return array|WP_Error Decoded answer.
+	 */
+	private function signed_request( $method, $path, $body ) {
 		if ( '' === $this->secret ) {
 			return new WP_Error(
 				'space_inbox_no_secret',
@@ -180,23 +203,20 @@ class Space_Inbox_Bridge_Client {
 				array( 'status' => 500 )
 			);
 		}
-		$body       = array() === $payload ? '{}' : wp_json_encode( $payload ); // An object, even empty.
 		$timestamp  = (string) time();
 		$request_id = bin2hex( random_bytes( 16 ) );
 		$endpoint   = substr( $path, strlen( self::API_PREFIX ) );
-		return $this->json_request(
-			'POST',
-			$path,
-			array(
-				'body'    => $body,
-				'headers' => array(
-					'Content-Type'         => 'application/json',
-					self::HEADER_TIMESTAMP => $timestamp,
-					self::HEADER_REQUEST   => $request_id,
-					self::HEADER_SIGNATURE => self::sign( $this->secret, 'POST', $endpoint, $timestamp, $request_id, $body ),
-				),
-			)
+		$headers    = array(
+			self::HEADER_TIMESTAMP => $timestamp,
+			self::HEADER_REQUEST   => $request_id,
+			self::HEADER_SIGNATURE => self::sign( $this->secret, $method, $endpoint, $timestamp, $request_id, $body ),
 		);
+		$args       = array( 'headers' => $headers );
+		if ( '' !== $body ) {
+			$args['headers']['Content-Type'] = 'application/json';
+			$args['body']                    = $body;
+		}
+		return $this->json_request( $method, $path, $args );
 	}
 
 	/**

@@ -46,6 +46,9 @@ final class Space_Inbox_Options {
 	/** Version of the plugin's own tables. */
 	const OPTION_DB_VERSION = 'space_inbox_db_version';
 
+	/** The bridge's last status, as Site Health shows it, and when it was asked for. */
+	const OPTION_HEALTH = 'space_inbox_site_health';
+
 	/** The wp-config.php constant that, when defined, wins over the OPTION_SECRET option. */
 	const SECRET_CONSTANT = 'SPACE_INBOX_SECRET';
 

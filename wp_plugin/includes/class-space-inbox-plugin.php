@@ -29,6 +29,7 @@ require_once __DIR__ . '/class-space-inbox-settings.php';
 require_once __DIR__ . '/class-space-inbox-settings-fields.php';
 require_once __DIR__ . '/class-space-inbox-status.php';
 require_once __DIR__ . '/class-space-inbox-direct-mode.php';
+require_once __DIR__ . '/class-space-inbox-site-health.php';
 
 /**
  * Wires the plugin's classes to WordPress.
@@ -52,6 +53,11 @@ final class Space_Inbox_Plugin {
 
 		// Spaces Engine's pages, archive and actions.
 		Space_Inbox_Spaces_Engine::init();
+
+		// Tools → Site Health: the tests, their REST routes, the Info tab's section.
+		add_filter( 'site_status_tests', array( 'Space_Inbox_Site_Health', 'tests' ) );
+		add_filter( 'debug_information', array( 'Space_Inbox_Site_Health', 'debug_information' ) );
+		add_action( 'rest_api_init', array( 'Space_Inbox_Site_Health', 'register_routes' ) );
 
 		// Events for the bridge.
 		add_filter( 'cron_schedules', array( 'Space_Inbox_Queue', 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval.ChangeDetected -- every minute, by design: the retry of waiting events.

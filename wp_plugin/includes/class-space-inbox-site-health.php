@@ -33,17 +33,6 @@ final class Space_Inbox_Site_Health {
 	const ROUTE = '/site-health/';
 
 	/**
-	 * Hook in.
-	 *
-	 * @return void
-	 */
-	public static function init() {
-		add_filter( 'site_status_tests', array( __CLASS__, 'tests' ) );
-		add_filter( 'debug_information', array( __CLASS__, 'debug_information' ) );
-		add_action( 'rest_api_init', array( __CLASS__, 'register_routes' ) );
-	}
-
-	/**
 	 * The asynchronous tests, by name, with their labels.
 	 *
 	 * @return array<string, string>
@@ -171,12 +160,12 @@ final class Space_Inbox_Site_Health {
 	 */
 	public static function test_notifications() {
 		$kept = self::status();
-		if ( null === $kept['status'] ) {
+		if ( null === $kept['status'] || null === $kept['status']['outbox'] ) {
 			return self::result(
 				'notifications',
 				'recommended',
 				__( 'Space Inbox cannot tell whether notifications are delivered', 'space-inbox' ),
-				__( 'The bridge does not answer (see its test): notifications of Space messages wait there.', 'space-inbox' ),
+				__( 'The bridge does not answer, or its schema is behind (see its test): notifications of Space messages wait there.', 'space-inbox' ),
 				$kept
 			);
 		}
@@ -324,7 +313,7 @@ final class Space_Inbox_Site_Health {
 	public static function debug_information( $info ) {
 		$kept   = self::status();
 		$status = $kept['status'];
-		$none   = __( 'unknown: the bridge does not answer', 'space-inbox' );
+		$none   = __( 'unknown (see the Space Inbox tests on the Status tab)', 'space-inbox' );
 		$fields = array(
 			'version'    => array(
 				'label' => __( 'Version', 'space-inbox' ),
@@ -347,7 +336,12 @@ final class Space_Inbox_Site_Health {
 			),
 			'schema'     => array(
 				'label' => __( 'Schema revision', 'space-inbox' ),
-				'value' => null === $status ? $none : sprintf( '%s (%s)', (string) $status['schema']['current'], $status['schema']['head'] ),
+				'value' => null === $status ? $none : sprintf(
+					/* translators: 1: the schema revision of the database, 2: the newest one. */
+					__( '%1$s (newest: %2$s)', 'space-inbox' ),
+					null === $status['schema']['current'] ? __( 'none', 'space-inbox' ) : $status['schema']['current'],
+					$status['schema']['head']
+				),
 				'debug' => null === $status ? $kept['error'] : (string) $status['schema']['current'],
 			),
 			'redis'      => array(
@@ -356,7 +350,7 @@ final class Space_Inbox_Site_Health {
 			),
 			'outbox'     => array(
 				'label' => __( 'Notifications waiting for WordPress', 'space-inbox' ),
-				'value' => null === $status ? $none : sprintf(
+				'value' => null === $status || null === $status['outbox'] ? $none : sprintf(
 					/* translators: 1: number waiting, 2: seconds the oldest has waited, 3: number that failed. */
 					__( '%1$d (oldest %2$d s, %3$d failed)', 'space-inbox' ),
 					(int) $status['outbox']['waiting'],

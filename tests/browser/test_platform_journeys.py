@@ -44,6 +44,7 @@ from .support import (
     team_inbox,
     visible_badges,
 )
+from .test_site_health import check_the_screen
 from .test_team_tools import TYPING_WITHIN_MS
 
 BUDDYPRESS = "wp71-buddypress"
@@ -923,3 +924,7 @@ def test_a_subscriber_admin_labels_finds_and_reads_the_record_of_a_conversation(
         expect(entry).to_contain_text(sentence)
     record.scroll_into_view_if_needed()
     browsing.shot(page, "the-record-of-assignments")
+
+
+def test_site_health_has_the_plugins_tests_and_section(stack, browsing):
+    check_the_screen(stack, browsing)

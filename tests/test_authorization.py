@@ -188,6 +188,7 @@ ROUTES = [
     ("POST", "/api/v1/privacy/export", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
     ("POST", "/api/v1/privacy/erase", lambda: {"user_id": 1}, {kind: 401 for kind in KINDS}),
     ("GET", "/api/v1/status", None, {kind: 401 for kind in KINDS}),
+    ("GET", "/api/v1/status/stream", None, {kind: 401 for kind in KINDS}),
     # Public: the only routes anyone may call.
     ("GET", "/health", None, {kind: 200 for kind in KINDS}),
     ("GET", "/api/v1/openapi.json", None, {kind: 200 for kind in KINDS}),

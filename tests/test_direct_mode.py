@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from devstack.callers import PASSWORD
-from devstack.nginx import NginxFront
+from devstack.nginx import NginxFront, NginxProcess
 from devstack.stack import WholeStack
 from devstack.wordpress import WordPressSite, php_str
 
@@ -153,6 +153,71 @@ def test_the_live_stream_comes_through_nginx_unbuffered(stack):
     block = text.split("event: summary", 1)[1].split("\n\n", 1)[0]
     data = next(line[6:] for line in block.split("\n") if line.startswith("data: "))
     assert "unread" in json.dumps(json.loads(data))
+
+
+class BufferingFront(NginxFront):
+    """The same rules, but nginx holds back what the bridge sends (ignoring its
+    ``X-Accel-Buffering: no``), as a badly set up proxy does; the site stays where it is."""
+
+    def config(self) -> str:
+        return (
+            super()
+            .config()
+            .replace(
+                "proxy_buffering off;",
+                "proxy_buffering on;\n            proxy_ignore_headers X-Accel-Buffering;"
+                "\n            gzip on; gzip_types text/event-stream; gzip_min_length 0;",
+            )
+        )
+
+    def start(self) -> BufferingFront:
+        NginxProcess.start(self)
+        return self
+
+
+def _stream_test(stack: WholeStack, public_url: str | None = None) -> dict:
+    """Site Health's stream test, the status asked anew, through *public_url* if given."""
+    original = stack.site.option("space_inbox_public_url")
+    code = "delete_option('space_inbox_site_health');"
+    if public_url is not None:
+        code += f"update_option('space_inbox_public_url', {php_str(public_url)});"
+    code += "echo wp_json_encode(Space_Inbox_Site_Health::test_stream());"
+    try:
+        return json.loads(stack.site.php(code))
+    finally:
+        stack.site.php(
+            f"update_option('space_inbox_public_url', {php_str(original)});"
+            " delete_option('space_inbox_site_health');"
+        )
+
+
+def test_site_health_times_the_live_stream_through_the_public_url(stack, tmp_path):
+    """Through the site's nginx the two events arrive apart; through one that buffers, or a
+    public URL nothing answers, the test is critical."""
+    tests = json.loads(
+        stack.site.php(
+            "require_once ABSPATH . 'wp-admin/includes/class-wp-site-health.php';"
+            "echo wp_json_encode(array_keys(WP_Site_Health::get_tests()['async']));"
+        )
+    )
+    assert "space_inbox_stream" in tests  # direct mode only (proxy mode's tests have none)
+    passed = _stream_test(stack)
+    assert (passed["status"], passed["label"]) == (
+        "good",
+        "Space Inbox live streams pass the web server at once",
+    )
+    with BufferingFront(stack.site, stack.bridge.url, tmp_path / "buffering") as buffering:
+        held = _stream_test(stack, buffering.public_bridge)
+    assert (held["status"], held["label"]) == (
+        "critical",
+        "The web server holds Space Inbox live streams back",
+    ), held
+    assert "proxy_buffering off" in held["description"]
+    gone = _stream_test(stack, "http://127.0.0.1:9/space-inbox-api")
+    assert (gone["status"], gone["label"]) == (
+        "critical",
+        "Space Inbox live streams do not reach the bridge",
+    )
 
 
 def test_a_site_started_on_its_php_server_is_moved_behind_nginx(tmp_path):

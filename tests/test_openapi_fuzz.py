@@ -465,7 +465,7 @@ def _guarded_out(path: str, caller: str) -> bool:
 
 def _authorised(path: str) -> str:
     """The caller allowed to use an operation."""
-    if path in ("/api/v1/events", "/api/v1/status") or path.startswith(
+    if path in ("/api/v1/events", "/api/v1/status", "/api/v1/status/stream") or path.startswith(
         ("/api/v1/privacy/", "/api/v1/moderation/")
     ):
         return "plugin"

@@ -16,6 +16,10 @@ from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("plugin", __name__, url_prefix="/api/v1")
 
+#: Seconds between the stream check's two events: far more than a web server that passes a
+#: stream on needs, far less than one that holds it back until it ends.
+STREAM_CHECK_GAP = 0.5
+
 
 @bp.post("/events")
 @retry_conflicts
@@ -84,3 +88,17 @@ def status():
         "live": stream.available(),
         "outbox": backlog,
     }
+
+
+@bp.get("/status/stream")
+@api.validate(
+    resp=answers(
+        401,
+        403,
+        HTTP_200=(None, "`open`, then `done` half a second later (text/event-stream)."),
+    )
+)
+def status_stream():
+    """Two events half a second apart (signed): through the site's public bridge URL the
+    plugin times them, to tell whether the web server passes live streams on at once."""
+    return stream.event_stream(stream.check_events(STREAM_CHECK_GAP))

@@ -103,7 +103,7 @@ def stream():
             "Live updates are not available.",
             "Poll GET /api/v1/me/summary instead.",
         )
-    response = Response(
+    return event_stream(
         stream_with_context(
             _events(
                 live,
@@ -112,12 +112,23 @@ def stream():
                 current_app.config["STREAMS_PER_USER"],
                 request.environ.get("gunicorn.socket"),
             )
-        ),
-        mimetype="text/event-stream",
+        )
     )
+
+
+def event_stream(events: Iterator[str]) -> Response:
+    """A response of Server-Sent Events, sent on as they are written."""
+    response = Response(events, mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+def check_events(gap: float) -> Iterator[str]:
+    """The stream check's two events, ``open`` then ``done`` *gap* seconds later."""
+    yield _event("open", {})
+    time.sleep(gap)
+    yield _event("done", {})
 
 
 def _client_gone(client: socket.socket, woken: queue.SimpleQueue, ended: threading.Event) -> None:

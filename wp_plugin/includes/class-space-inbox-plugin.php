@@ -30,6 +30,7 @@ require_once __DIR__ . '/class-space-inbox-settings-fields.php';
 require_once __DIR__ . '/class-space-inbox-status.php';
 require_once __DIR__ . '/class-space-inbox-direct-mode.php';
 require_once __DIR__ . '/class-space-inbox-site-health.php';
+require_once __DIR__ . '/class-space-inbox-stream-check.php';
 
 /**
  * Wires the plugin's classes to WordPress.

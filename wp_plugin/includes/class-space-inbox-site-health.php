@@ -32,6 +32,7 @@ final class Space_Inbox_Site_Health {
 	/** The REST routes of the asynchronous tests, under the plugin's namespace. */
 	const ROUTE = '/site-health/';
 
+
 	/**
 	 * The asynchronous tests, by name, with their labels.
 	 *
@@ -42,6 +43,7 @@ final class Space_Inbox_Site_Health {
 			'bridge'        => __( 'The Space Inbox bridge answers', 'space-inbox' ),
 			'notifications' => __( 'Space Inbox notifications are delivered', 'space-inbox' ),
 			'live'          => __( 'Space Inbox live updates', 'space-inbox' ),
+			'stream'        => __( 'Space Inbox live streams pass the web server at once', 'space-inbox' ),
 		);
 	}
 
@@ -57,6 +59,9 @@ final class Space_Inbox_Site_Health {
 			'test'  => array( __CLASS__, 'test_events' ),
 		);
 		foreach ( self::async_tests() as $name => $label ) {
+			if ( 'stream' === $name && Space_Inbox_Options::proxy_mode() ) {
+				continue; // Pages poll through WordPress: no stream to check.
+			}
 			$tests['async'][ 'space_inbox_' . $name ] = array(
 				'label'             => $label,
 				'test'              => rest_url( Space_Inbox_REST::NAMESPACE_V1 . self::ROUTE . $name ),
@@ -91,13 +96,17 @@ final class Space_Inbox_Site_Health {
 	/**
 	 * The bridge's status: the one kept if it is fresh and of the same bridge, else asked now.
 	 *
-	 * @return array `array( 'checked_at', 'bridge_url', 'status' => array|null, 'error' => string, 'body' => array|null )`.
+	 * @return array `array( 'checked_at', 'bridge_url', 'public_url', 'status' => array|null,
+	 *               'error' => string, 'body' => array|null, 'stream' => array|null )`, `stream`
+	 *               (direct mode only) as Space_Inbox_Stream_Check::time() answers.
 	 */
 	public static function status() {
 		$url    = Space_Inbox_Options::bridge_url();
 		$stored = get_option( Space_Inbox_Options::OPTION_HEALTH );
-		if ( is_array( $stored ) && isset( $stored['checked_at'], $stored['bridge_url'] )
-			&& $stored['bridge_url'] === $url && time() - (int) $stored['checked_at'] < self::FRESH ) {
+		$public = Space_Inbox_Options::public_url();
+		if ( is_array( $stored ) && isset( $stored['checked_at'], $stored['bridge_url'], $stored['public_url'] )
+			&& $stored['bridge_url'] === $url && $stored['public_url'] === $public
+			&& time() - (int) $stored['checked_at'] < self::FRESH ) {
 			return $stored;
 		}
 		$answer = ( new Space_Inbox_Bridge_Client() )->status();
@@ -105,6 +114,8 @@ final class Space_Inbox_Site_Health {
 		$stored = array(
 			'checked_at' => time(),
 			'bridge_url' => $url,
+			'public_url' => $public,
+			'stream'     => '' === $public ? null : Space_Inbox_Stream_Check::time( $public ),
 			'status'     => is_wp_error( $answer ) ? null : $answer,
 			'error'      => is_wp_error( $answer ) ? $answer->get_error_message() : '',
 			'body'       => is_array( $data ) && isset( $data['body'] ) && is_array( $data['body'] ) ? $data['body'] : null,
@@ -234,6 +245,15 @@ final class Space_Inbox_Site_Health {
 	}
 
 	/**
+	 * Test: in direct mode, live streams pass the web server at once.
+	 *
+	 * @return array A Site Health result.
+	 */
+	public static function test_stream() {
+		return Space_Inbox_Stream_Check::test();
+	}
+
+	/**
 	 * Test (direct): the events WordPress sends the bridge (Spaces, teams, logins) do not wait.
 	 *
 	 * @return array A Site Health result.
@@ -276,7 +296,7 @@ final class Space_Inbox_Site_Health {
 	 * @param array|null $kept        The bridge's status it read, if any (when it was asked).
 	 * @return array
 	 */
-	private static function result( $name, $status, $label, $description, $kept = null ) {
+	public static function result( $name, $status, $label, $description, $kept = null ) {
 		$html = '<p>' . esc_html( $description ) . '</p>';
 		if ( null !== $kept ) {
 			$html .= '<p>' . esc_html(

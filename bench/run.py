@@ -294,7 +294,7 @@ class Bench:
         try:
             if dataset is None:
                 site.activate_plugin("space-inbox/space-inbox.php")
-            migrate(site.wp_config_path, ROOT)
+            migrate(site.wp_config_path)
             if dataset is None:
                 dataset = seed.seed(site, size, lambda m: self.progress(f"{size.name}: {m}"))
                 self.progress(f"{size.name}: seeded in {dataset.seconds:.0f}s")

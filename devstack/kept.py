@@ -649,7 +649,7 @@ class KeptStack:
         """Migrate, and serve the bridge unless it runs as it should: live (with the Redis
         at *redis_url*) or not, for the site's current address."""
         s = self.state
-        said = migrate(self.site.wp_config_path, self.folder)
+        said = migrate(self.site.wp_config_path)
         bridge_up = self.up[1]
         if bridge_up and (self.moved or s.live != bool(redis_url)):
             # It keeps WordPress' options (the site URL, hence the cookie name) in memory,

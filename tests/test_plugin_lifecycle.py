@@ -145,7 +145,9 @@ def test_off_on_and_deleted(stack):
         " payload, created_at, UTC_TIMESTAMP(6), 0 FROM {prefix}spaceinbox_outbox"
         " ORDER BY id LIMIT 1"
     )
-    waiting = "SELECT id, attempts FROM {prefix}spaceinbox_outbox WHERE delivered_at IS NULL"
+    waiting = (
+        "SELECT id, attempts FROM {prefix}spaceinbox_outbox WHERE delivered_at IS NULL ORDER BY id"
+    )
     before = site.sql(waiting)
     assert before[-1][1] == 0
     whole.bridge.wait_for_dispatcher_passes(2)  # no job tried again meanwhile

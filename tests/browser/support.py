@@ -128,24 +128,23 @@ class BrowserStack:
         """No avatars, and the Space "T-Shirt Shop", run by Ada Admin (a subscriber, its owner)
         and Ben Admin (an author, on its team); returns once the bridge knows the team."""
         site = self.site
-        # No avatars: the toolbar would fetch them from gravatar.com (no network here).
-        site.php("update_option('show_avatars', 0);")
         site.sql(f"ALTER TABLE {{prefix}}users AUTO_INCREMENT = {ADMIN_IDS_FROM}")
         ada = self.person("ada.admin", "Ada Admin")
         ben = self.person("ben.admin", "Ben Admin", role="author")
         assert ada.user_id >= ADMIN_IDS_FROM and ben.user_id >= ADMIN_IDS_FROM
         self.admins = [ada, ben]
         content = "Organic cotton t-shirts, printed by hand in Lisbon. Sizes XS to XXL."
-        self.space_id = int(
-            site.php(
-                "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
-                f" 'post_title' => {php_str(SPACE_NAME)}, 'post_author' => {ada.user_id},"
-                f" 'post_content' => {php_str(content)}]);"
-                f"add_post_meta($id, '_space_inbox_team', {ben.user_id});"
-                "wp_update_post(['ID' => $id]); flush_rewrite_rules(false); echo $id;"
-            ).strip()
-        )
-        self.space_url = site.php(f"echo get_permalink({self.space_id});").strip()
+        space_id, self.space_url = site.php(
+            # No avatars: the toolbar would fetch them from gravatar.com (no network here).
+            "update_option('show_avatars', 0);"
+            "$id = wp_insert_post(['post_type' => 'wpe_wpspace', 'post_status' => 'publish',"
+            f" 'post_title' => {php_str(SPACE_NAME)}, 'post_author' => {ada.user_id},"
+            f" 'post_content' => {php_str(content)}]);"
+            f"add_post_meta($id, '_space_inbox_team', {ben.user_id});"
+            "wp_update_post(['ID' => $id]); flush_rewrite_rules(false);"
+            " echo $id, \"\\n\", get_permalink($id);"
+        ).split()
+        self.space_id = int(space_id)
         self.inbox_url = site.option("space_inbox_inbox_url") or ""
         assert self.inbox_url, "the plugin created no inbox page"
 

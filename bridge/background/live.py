@@ -28,13 +28,12 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, Select, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.background import channel as channels
 from bridge.background.kept_answers import KeptAnswers
 from bridge.inbox.changes import NOTES, Change
 
 log = logging.getLogger(__name__)
 
-#: Seconds between two attempts to subscribe again after the subscription was lost.
-RESUBSCRIBE_AFTER = 1.0
 #: Seconds between two reads of the watched logins' fingerprints.
 LOGINS_EVERY = 0.5
 #: Users whose fingerprints one statement reads at most.
@@ -82,17 +81,8 @@ class Hub:
     """
 
     def __init__(self, redis_url: str, channel: str) -> None:
-        import redis  # optional: only sites that configure Redis need the package
-
         self.channel = channel
-        self._redis = redis.Redis.from_url(
-            redis_url,
-            socket_timeout=2,
-            socket_connect_timeout=2,
-            health_check_interval=30,
-            # Named after the channel, so that an operator sees whose connections these are.
-            client_name=channel.replace(" ", "_"),
-        )
+        self._redis = channels.client(redis_url, channel)
         self._listeners: set[Listener] = set()
         #: A user's listeners, oldest first (a dict as an ordered set).
         self._by_user: dict[int, dict[Listener, None]] = {}
@@ -269,27 +259,13 @@ class Hub:
         self._stop.set()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            pubsub = self._redis.pubsub()
-            try:
-                pubsub.subscribe(self.channel)
-                while not self._stop.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message is None:
-                        continue
-                    if message["type"] == "subscribe":
-                        self.subscribed.set()
-                    elif message["type"] == "message":
-                        self._received(message["data"])
-            except Exception:  # noqa: BLE001 - any failure: resubscribe, trusting nothing kept
-                log.warning("live: subscription lost", exc_info=True)
-            finally:
-                self._lost()
-                try:
-                    pubsub.close()
-                except Exception:  # noqa: BLE001
-                    pass
-            self._stop.wait(RESUBSCRIBE_AFTER)
+        channels.follow(self._redis, self.channel, self._stop, self._heard, self._lost)
+
+    def _heard(self, message: dict) -> None:
+        if message["type"] == "subscribe":
+            self.subscribed.set()
+        elif message["type"] == "message":
+            self._received(message["data"])
 
     def _received(self, data: bytes) -> None:
         try:

@@ -27,6 +27,7 @@ from flask import Flask
 from sqlalchemy import Row, case, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.background import channel as channels
 from bridge.inbox.jobs import QUEUED
 from bridge.inbox.values import utcnow
 from bridge.storage.db import tables_of
@@ -40,8 +41,6 @@ BATCH = 50
 TIMEOUT = 10
 #: Seconds between the looks at the outbox of a dispatcher that no commit can wake.
 POLL = 0.1
-#: Seconds before subscribing again to the wake channel after the subscription was lost.
-RESUBSCRIBE_AFTER = 1.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -228,17 +227,7 @@ class Wake:
         #: Set while the subscription is live (tests wait for it).
         self.subscribed = threading.Event()
         self.channel = channel
-        self._redis = None
-        if redis_url:
-            import redis  # optional: only sites that configure Redis need the package
-
-            self._redis = redis.Redis.from_url(
-                redis_url,
-                socket_timeout=2,
-                socket_connect_timeout=2,
-                health_check_interval=30,
-                client_name=channel.replace(" ", "_"),
-            )
+        self._redis = channels.client(redis_url, channel) if redis_url else None
         self._listening = False
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -270,25 +259,13 @@ class Wake:
         self._closed.set()
 
     def _run(self) -> None:
-        while not self._closed.is_set():
-            pubsub = self._redis.pubsub()
-            try:
-                pubsub.subscribe(self.channel)
-                while not self._closed.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message is not None and message["type"] in ("subscribe", "message"):
-                        # A (new) subscription too: a wake may have been missed without one.
-                        self.event.set()
-                        self.subscribed.set()
-            except Exception:  # noqa: BLE001 - any failure: subscribe again
-                log.warning("outbox: wake subscription lost", exc_info=True)
-            finally:
-                self.subscribed.clear()
-                try:
-                    pubsub.close()
-                except Exception:  # noqa: BLE001
-                    pass
-            self._closed.wait(RESUBSCRIBE_AFTER)
+        channels.follow(self._redis, self.channel, self._closed, self._heard, self.subscribed.clear)
+
+    def _heard(self, message: dict) -> None:
+        if message["type"] in ("subscribe", "message"):
+            # A (new) subscription too: a wake may have been missed without one.
+            self.event.set()
+            self.subscribed.set()
 
 
 def init_app(app: Flask, sessions: sessionmaker) -> None:

@@ -9,9 +9,10 @@ so a retry after a lost answer never notifies twice.
 
 A dispatcher with nothing due waits, but not for its interval when jobs are queued: the
 commit of a transaction that queued some (:data:`bridge.inbox.jobs.QUEUED`) wakes the
-dispatchers of its process at once, and, on a site with Redis, those of every other
-process through the site's channel (:class:`Wake`). A ``space-inbox worker`` of a site
-without Redis, which no commit can wake, looks at the outbox every :data:`POLL` seconds.
+dispatcher of its process at once or, in a process that runs none (``serve
+--no-dispatcher``, a plain gunicorn), on a site with Redis, those of the other processes
+through the site's channel (:class:`Wake`). A ``space-inbox worker`` of a site without
+Redis, which no commit can wake, looks at the outbox every :data:`POLL` seconds.
 """
 
 from __future__ import annotations
@@ -216,10 +217,11 @@ def run(
 class Wake:
     """What ends the idle wait of a process's dispatchers when jobs are queued.
 
-    :meth:`queued` (after the commit) sets :attr:`event` and, when the site has Redis,
-    publishes on ``channel``; :meth:`listen` subscribes to it, so that a commit of another
-    process sets this one's :attr:`event` too. Nothing here is needed for a job to be
-    delivered: a lost wake only waits for the dispatcher's interval.
+    :meth:`queued` (after the commit) sets :attr:`event`; in a process that runs no
+    dispatcher, when the site has Redis, it publishes on ``channel`` instead (one message
+    wakes the others' dispatchers, not every dispatcher for every send); :meth:`listen`
+    subscribes to it, so that such a commit sets this process' :attr:`event`. Nothing here
+    is needed for a job to be delivered: a lost wake only waits for the interval.
     """
 
     def __init__(self, redis_url: str | None, channel: str) -> None:
@@ -231,6 +233,8 @@ class Wake:
         self._listening = False
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        #: Whether a dispatcher of this process waits on :attr:`event`.
+        self.dispatching = False
 
     @property
     def shared(self) -> bool:
@@ -240,7 +244,7 @@ class Wake:
     def queued(self) -> None:
         """Wake the dispatchers: a committed transaction queued jobs."""
         self.event.set()
-        if self._redis is not None:
+        if self._redis is not None and not self.dispatching:
             try:
                 self._redis.publish(self.channel, b"1")
             except Exception:  # noqa: BLE001 - the jobs are safe; their dispatch only waits
@@ -307,6 +311,7 @@ def start_thread(app: Flask, interval: float = 1.0) -> threading.Event:
     stop = threading.Event()
     sessions, deliver = for_app(app)
     wake = wake_of(app)
+    wake.dispatching = True
     wake.listen()
     threading.Thread(
         target=run,

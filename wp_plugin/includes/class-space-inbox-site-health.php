@@ -370,13 +370,13 @@ final class Space_Inbox_Site_Health {
 			),
 			'outbox'     => array(
 				'label' => __( 'Notifications waiting for WordPress', 'space-inbox' ),
-				'value' => null === $status || null === $status['outbox'] ? $none : sprintf(
+				'value' => null === $status || null === $status['outbox'] ? $none : ( 0 === (int) $status['outbox']['waiting'] ? 0 : sprintf(
 					/* translators: 1: number waiting, 2: seconds the oldest has waited, 3: number that failed. */
 					__( '%1$d (oldest %2$d s, %3$d failed)', 'space-inbox' ),
 					(int) $status['outbox']['waiting'],
 					(int) $status['outbox']['oldest_seconds'],
 					(int) $status['outbox']['failing']
-				),
+				) ),
 			),
 			'events'     => array(
 				'label' => __( 'Events waiting for the bridge', 'space-inbox' ),

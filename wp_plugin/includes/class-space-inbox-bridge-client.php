@@ -205,26 +205,11 @@ class Space_Inbox_Bridge_Client {
 	 * front of the bridge passes them on. `requests-request.progress` hears each part of
 	 * the answer as it arrives.
 	 *
-	 * @return array|WP_Error The raw response; WP_Error when there is no 200.
+	 * @return array|WP_Error The raw response; WP_Error when there is no 2xx.
 	 */
 	public function stream_check() {
 		$args = $this->signed( 'GET', '/api/v1/status/stream', '' );
-		if ( is_wp_error( $args ) ) {
-			return $args;
-		}
-		if ( '' === $this->base_url ) {
-			return $this->not_configured();
-		}
-		$args['method'] = 'GET';
-		$response       = $this->request( '/api/v1/status/stream', $args );
-		if ( is_wp_error( $response ) ) {
-			return $response;
-		}
-		$status = (int) wp_remote_retrieve_response_code( $response );
-		if ( 200 !== $status ) {
-			return self::error_from_answer( $status, json_decode( (string) wp_remote_retrieve_body( $response ), true ) );
-		}
-		return $response;
+		return is_wp_error( $args ) ? $args : $this->answered( 'GET', '/api/v1/status/stream', $args );
 	}
 
 	/**
@@ -269,19 +254,11 @@ class Space_Inbox_Bridge_Client {
 	 * @return array|WP_Error Decoded answer on 2xx; else WP_Error (status in its data).
 	 */
 	private function json_request( $method, $path, array $args ) {
-		if ( '' === $this->base_url ) {
-			return $this->not_configured();
-		}
-		$args['method'] = $method;
-		$response       = $this->request( $path, $args );
+		$response = $this->answered( $method, $path, $args );
 		if ( is_wp_error( $response ) ) {
 			return $response;
 		}
-		$status  = (int) wp_remote_retrieve_response_code( $response );
 		$decoded = json_decode( (string) wp_remote_retrieve_body( $response ), true );
-		if ( $status < 200 || $status >= 300 ) {
-			return self::error_from_answer( $status, $decoded );
-		}
 		if ( ! is_array( $decoded ) ) {
 			return new WP_Error(
 				'space_inbox_bridge_bad_answer',
@@ -290,6 +267,30 @@ class Space_Inbox_Bridge_Client {
 			);
 		}
 		return $decoded;
+	}
+
+	/**
+	 * Make a request the bridge must answer with a 2xx.
+	 *
+	 * @param string $method HTTP method.
+	 * @param string $path   Path on the bridge.
+	 * @param array  $args   wp_remote_request() arguments.
+	 * @return array|WP_Error The raw response on 2xx; else WP_Error (status in its data).
+	 */
+	private function answered( $method, $path, array $args ) {
+		if ( '' === $this->base_url ) {
+			return $this->not_configured();
+		}
+		$args['method'] = $method;
+		$response       = $this->request( $path, $args );
+		if ( is_wp_error( $response ) ) {
+			return $response;
+		}
+		$status = (int) wp_remote_retrieve_response_code( $response );
+		if ( $status < 200 || $status >= 300 ) {
+			return self::error_from_answer( $status, json_decode( (string) wp_remote_retrieve_body( $response ), true ) );
+		}
+		return $response;
 	}
 
 	/**

@@ -136,8 +136,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     sessions, deliver = outbox.for_app(app)
     wake = outbox.wake_of(app)
-    wake.dispatching = True
-    wake.listen()
+    wake.serve()
 
     def _stop(*_) -> None:
         stop.set()

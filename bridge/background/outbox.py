@@ -250,6 +250,12 @@ class Wake:
             except Exception:  # noqa: BLE001 - the jobs are safe; their dispatch only waits
                 log.warning("outbox: could not publish a wake", exc_info=True)
 
+    def serve(self) -> None:
+        """A dispatcher of this process waits on :attr:`event`: its commits wake it, and it
+        hears those of processes that run none (a thread, started once; not without Redis)."""
+        self.dispatching = True
+        self.listen()
+
     def listen(self) -> None:
         """Hear other processes' commits (a thread, started once; nothing without Redis)."""
         with self._lock:
@@ -311,8 +317,7 @@ def start_thread(app: Flask, interval: float = 1.0) -> threading.Event:
     stop = threading.Event()
     sessions, deliver = for_app(app)
     wake = wake_of(app)
-    wake.dispatching = True
-    wake.listen()
+    wake.serve()
     threading.Thread(
         target=run,
         args=(sessions, deliver, stop, interval, wake.event),

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from bridge import create_app
 from bridge.background import outbox
-from bridge.inbox import jobs
+from bridge.inbox import choices, jobs
 from bridge.storage.tables import tables
 from bridge.wordpress import signing
 from devstack.callers import PREFIX, SECRET, SPACE, conversation_id, reply, send, signed_post
@@ -177,8 +177,10 @@ WOKEN_WITHIN = 10
 class Dispatcher:
     """A dispatcher thread of *app*'s site that idles :data:`ASLEEP` seconds but for *wake*."""
 
-    def __init__(self, app, wake: threading.Event) -> None:
+    def __init__(self, app, wake: threading.Event, policy: choices.Policy | None = None) -> None:
         sessions, deliver = outbox.for_app(app)
+        if policy is not None:  # the site's e-mail settings, without reading its options
+            deliver.policy = lambda session: policy
         self.stop, self.wake = threading.Event(), wake
         self.thread = threading.Thread(
             target=outbox.run, args=(sessions, deliver, self.stop, ASLEEP, wake), daemon=True
@@ -226,6 +228,20 @@ def test_a_commit_that_queued_jobs_wakes_the_idle_dispatcher_of_its_process(
         assert len(_delivered(receiver, 2)) == 2
     finally:
         dispatcher.close()
+
+
+def test_each_pass_turns_the_digests_due_into_email_jobs_and_delivers_them(
+    app, client, world, receiver
+):
+    dispatcher = Dispatcher(app, outbox.wake_of(app).event, choices.Policy(delay=timedelta(0)))
+    try:
+        send(client, world["member"], SPACE, "Are you open on Sunday?")
+        assert len(_delivered(receiver, 4)) == 4
+    finally:
+        dispatcher.close()
+    kinds = sorted((job["kind"], job["user_id"]) for job in receiver.jobs)
+    team = sorted([world["admin"].user_id, world["admin2"].user_id])
+    assert kinds == [("email_digest", u) for u in team] + [("member_message", u) for u in team]
 
 
 def test_a_commit_wakes_the_dispatchers_of_other_processes_through_redis(

@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, g, jsonify, url_for
 
 from bridge import refusals
 from bridge.api import serializers, shapes
+from bridge.api.guards import site_keys
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, reads, reports, typists, values, writes
+from bridge.inbox import access, choices, reads, reports, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
@@ -140,3 +141,27 @@ def report(space_id: int, message_id: int, json: shapes.ReportBody):
     response = jsonify(serializers.member_report(row))
     response.status_code = 201
     return response
+
+
+@bp.get("/notifications")
+@api.validate(resp=answers(401, HTTP_200=(shapes.MemberChoice, "Yours.")))
+def notifications():
+    """How you are told of the Spaces' answers: your choice, else the site's defaults."""
+    session = get_session()
+    with session.begin():
+        default = choices.site_policy(session, site_keys()).member
+        found, chosen = choices.of(session, g.user.id, choices.ANSWERS, default)
+    return serializers.member_choice(found, chosen)
+
+
+@bp.patch("/notifications")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, HTTP_200=(shapes.MemberChoice, "Yours now.")))
+def choose_notifications(json: shapes.MemberChoiceBody):
+    """Choose how you are told of the Spaces' answers; what is left out stays."""
+    session = get_session()
+    with session.begin():
+        default = choices.site_policy(session, site_keys()).member
+        found, _ = choices.of(session, g.user.id, choices.ANSWERS, default)
+        found = choices.choose(session, g.user.id, choices.ANSWERS, found, json, values.utcnow())
+    return serializers.member_choice(found, True)

@@ -13,6 +13,7 @@ from sqlalchemy import Row
 from bridge.api.plugin_shapes import ConversationMessage, Report
 from bridge.api.shapes import (
     AdminFrom,
+    MemberChoice,
     MemberConversation,
     MemberFrom,
     MemberMessage,
@@ -20,6 +21,7 @@ from bridge.api.shapes import (
     MemberSent,
     MemberSpace,
     ResponseTime,
+    TeamChoice,
 )
 from bridge.api.team_shapes import (
     AdminConversation,
@@ -36,6 +38,7 @@ from bridge.api.team_shapes import (
     TeamMember,
 )
 from bridge.inbox.away import AUTOMATIC
+from bridge.inbox.choices import Choice
 from bridge.inbox.record import Said
 from bridge.inbox.search import excerpt_around
 from bridge.inbox.values import iso
@@ -321,4 +324,19 @@ def saved_reply(row: Row) -> SavedReply:
         "body": row.body,
         "updated_at": iso(row.updated_at),
         "updated_by": person(row.updated_by, row.updated_by_name),
+    }
+
+
+def member_choice(found: Choice, chosen: bool) -> MemberChoice:
+    """How a member is told of answers."""
+    return {"email": found.email, "push": found.push, "chosen": chosen}
+
+
+def team_choice(found: Choice, chosen: bool) -> TeamChoice:
+    """How an admin is told of a Space's new messages."""
+    return {
+        "email": found.email,
+        "push": found.push,
+        "outside_hours": found.outside_hours,
+        "chosen": chosen,
     }

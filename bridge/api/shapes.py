@@ -256,3 +256,43 @@ class ResponseTime(TypedDict, closed=True):
     typically: ReplyTime | None
     source: Literal["figures", "preset"] | None
     very_responsive: bool
+
+
+# -- how a person is told ------------------------------------------------------------------
+
+
+class MemberChoiceBody(TypedDict, closed=True):
+    """How to be told of answers; what is left out stays."""
+
+    email: NotRequired[bool]
+    push: NotRequired[bool]
+
+
+class MemberChoice(TypedDict, closed=True):
+    """How a member is told of the answers of every Space: by e-mail (the answers that came
+    within the site's delay in one, none that was read first), by push on the devices where
+    they turned it on; ``chosen``: their own choice, else the site's defaults."""
+
+    email: bool
+    push: bool
+    chosen: bool
+
+
+class TeamChoiceBody(TypedDict, closed=True):
+    """How to be told of a Space's new messages; what is left out stays."""
+
+    email: NotRequired[bool]
+    push: NotRequired[bool]
+    outside_hours: NotRequired[bool]
+
+
+class TeamChoice(TypedDict, closed=True):
+    """How an admin is told of a Space's new messages: by e-mail (those within the site's
+    delay in one, none the team read first), by push, and outside the Space's opening hours
+    too (else when it opens); none of them: muted. ``chosen``: their own choice, else the
+    site's defaults."""
+
+    email: bool
+    push: bool
+    outside_hours: bool
+    chosen: bool

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, url_for
 
-from bridge.api import serializers, team_shapes
-from bridge.api.guards import viewer
+from bridge.api import serializers, shapes, team_shapes
+from bridge.api.guards import site_keys, viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
-from bridge.inbox import access, assignment, away, figures, notes, saved_replies, typists, values
+from bridge.inbox import (
+    access,
+    assignment,
+    away,
+    choices,
+    figures,
+    notes,
+    saved_replies,
+    typists,
+    values,
+)
 from bridge.storage.db import get_session, retry_conflicts
 
 bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
@@ -72,6 +82,32 @@ def change_settings(space_id: int, json: team_shapes.SettingsBody):
         away.change_settings(session, space_id, g.user.id, changes, now)
         found = away.settings(session, space_id, now)
     return serializers.settings(found)
+
+
+@bp.get("/notifications")
+@api.validate(resp=answers(401, 403, 404, HTTP_200=(shapes.TeamChoice, "Yours.")))
+def notifications(space_id: int):
+    """How you are told of the Space's new messages: your choice, else the site's defaults."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        default = choices.site_policy(session, site_keys()).team
+        found, chosen = choices.of(session, g.user.id, space_id, default)
+    return serializers.team_choice(found, chosen)
+
+
+@bp.patch("/notifications")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, 404, HTTP_200=(shapes.TeamChoice, "Yours now.")))
+def choose_notifications(space_id: int, json: shapes.TeamChoiceBody):
+    """Choose how you are told of the Space's new messages; what is left out stays."""
+    session = get_session()
+    with session.begin():
+        access.admin_space_or_404(session, viewer(), space_id, write=True)
+        default = choices.site_policy(session, site_keys()).team
+        found, _ = choices.of(session, g.user.id, space_id, default)
+        found = choices.choose(session, g.user.id, space_id, found, json, values.utcnow())
+    return serializers.team_choice(found, True)
 
 
 @bp.get("/saved-replies")

@@ -5,7 +5,8 @@ A message and its jobs were written in one transaction. Here due jobs are claime
 server process, or ``space-inbox worker``) share the outbox and never take the same job;
 the batch is POSTed, signed, to the plugin's ``/space-inbox/v1/notify`` route, and either
 marked delivered or retried later with backoff. The plugin ignores a job id it has done,
-so a retry after a lost answer never notifies twice.
+so a retry after a lost answer never notifies twice. Each pass first turns the e-mail
+digests that are due into jobs (:mod:`bridge.inbox.digests`).
 
 A dispatcher with nothing due waits, but not for its interval when jobs are queued: the
 commit of a transaction that queued some (:data:`bridge.inbox.jobs.QUEUED`) wakes the
@@ -29,6 +30,7 @@ from sqlalchemy import Row, case, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.background import channel as channels
+from bridge.inbox import choices, digests
 from bridge.inbox.jobs import QUEUED
 from bridge.inbox.values import utcnow
 from bridge.storage.db import tables_of
@@ -122,11 +124,15 @@ class Deliverer:
         secret: Callable[[Session], str | None],
         url: Callable[[Session], str],
         ready: Callable[[Session], bool] = lambda session: True,
+        policy: Callable[[Session], choices.Policy] | None = None,
     ):
         self._secret = secret
         self._url = url
         #: Whether WordPress can take jobs now (the plugin is on); else they wait, untried.
         self.ready = ready
+        #: The site's e-mail settings: with them, each pass first turns due digests into
+        #: jobs (:func:`gather_once`).
+        self.policy = policy
         self._http = requests.Session()
 
     def __call__(self, session: Session, jobs: list[Row]) -> str | None:
@@ -186,6 +192,12 @@ def dispatch_once(sessions: sessionmaker, deliver: Callable, limit: int = BATCH)
         return len(jobs)
 
 
+def gather_once(sessions: sessionmaker, policy: Callable[[Session], choices.Policy]) -> int:
+    """Turn the digests whose delay has passed into e-mail jobs; return how many were due."""
+    with sessions() as session, session.begin():
+        return digests.gather_due(session, utcnow(), policy(session))
+
+
 #: Passes this process's dispatcher has made, finished or failed (``/health`` says it: a
 #: dispatcher that stopped passing is seen, and a test can wait for the next pass).
 passes = 0
@@ -204,8 +216,11 @@ def run(
     while not stop.is_set():
         if wake is not None:
             wake.clear()  # before the claim: a commit after it wakes the next wait
+        policy = getattr(deliver, "policy", None)
         try:
-            busy = dispatch_once(sessions, deliver)
+            busy = (gather_once(sessions, policy) if policy else 0) + dispatch_once(
+                sessions, deliver
+            )
         except Exception:  # the database may be down for a while: keep trying
             log.exception("outbox: dispatch failed")
             busy = 0
@@ -307,6 +322,7 @@ def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
         ready=lambda session: site.plugin_on(
             session, keys, config["TABLE_PREFIX"], config["PLUGIN_CHECK_INTERVAL"]
         ),
+        policy=lambda session: choices.site_policy(session, keys),
     )
     return app.extensions["space_inbox_db"], deliver
 

@@ -173,6 +173,16 @@ class AwayRules:
         """The away time within [start, end), to measure many spans within it."""
         return Timeline(self.away_intervals(start, end))
 
+    def closed_until(self, when: datetime) -> datetime | None:
+        """When the Space next opens, by its opening hours alone, if it is closed at *when*;
+        None while open, without opening hours, or with none in the coming week."""
+        if not self.hours_enabled:
+            return None
+        for opens, closes in self._open(when, when + timedelta(days=8)):
+            if closes > when:
+                return opens if opens > when else None
+        return None
+
     def away_at(self, when: datetime) -> bool:
         """Whether the Space is away at a moment."""
         return bool(self.away_intervals(when, when + timedelta(microseconds=1)))

@@ -3,7 +3,7 @@ the erasure of a member's conversations (also when WordPress deletes the user)."
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bridge.inbox.values import iso
@@ -19,18 +19,29 @@ REMOVED = "(Removed by the site's moderators.)"
 def erase_member(session: Session, user_id: int) -> int:
     """Remove a member's conversations with Spaces, their waiting periods (the Spaces'
     figures then leave them out), the teams' notes, labels and record entries about them,
-    and pending notifications about them.
+    and pending notifications and e-mails to them and about them.
 
     :returns: how many messages were removed.
     """
     t = tables_of(session)
+    o = t.outbox
     theirs = select(t.conversations.c.id).where(t.conversations.c.member_id == user_id)
-    pending = t.outbox.c.delivered_at.is_(None)
+    # A team's e-mail about several conversations lists them in its payload.
+    listed = func.json_extract(o.c.payload, "$.messages[*].conversation_id")
     session.execute(
-        delete(t.outbox).where(
-            pending, (t.outbox.c.user_id == user_id) | t.outbox.c.conversation_id.in_(theirs)
+        delete(o).where(
+            o.c.delivered_at.is_(None),
+            or_(
+                o.c.user_id == user_id,
+                o.c.conversation_id.in_(theirs),
+                *(
+                    and_(o.c.kind == "email_digest", func.json_contains(listed, str(cid)))
+                    for cid in session.scalars(theirs)
+                ),
+            ),
         )
     )
+    session.execute(delete(t.digests).where(t.digests.c.user_id == user_id))
     removed = session.execute(
         delete(t.messages).where(t.messages.c.conversation_id.in_(theirs))
     ).rowcount

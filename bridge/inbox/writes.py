@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bridge.inbox import assignment, away, search, typists
+from bridge.inbox import assignment, away, digests, search, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
@@ -227,6 +227,7 @@ def send_to_space(
         },
         now,
     )
+    digests.queue_team(session, space.id, member_id, message.id, now)
     if first:
         assignment.in_turn(session, space, conversation.id, now)
     note(session, Change(space.id, conversation.id, member_id))
@@ -291,6 +292,7 @@ def reply_as_space(
         },
         now,
     )
+    digests.queue_member(session, space.id, conversation.member_id, message.id, now)
     audit(session, space.id, author_id, "reply", now, conversation.id, f"message {message.id}")
     note(session, Change(space.id, conversation.id, conversation.member_id))
     return message, True

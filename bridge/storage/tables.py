@@ -62,6 +62,8 @@ class Tables:
     conversation_labels: Table
     message_words: Table
     reports: Table
+    digests: Table
+    notify_choices: Table
 
 
 def own(prefix: str) -> str:
@@ -71,10 +73,10 @@ def own(prefix: str) -> str:
 
 @functools.cache
 def tables(prefix: str) -> Tables:
-    """Return the tables for a WordPress ``$table_prefix``."""
+    """Return the tables for a WordPress ``$table_prefix``, each under its name without it."""
     md = MetaData()
     p = own(prefix)
-    users = Table(
+    Table(
         f"{prefix}users",
         md,
         Column("ID", ID, primary_key=True),
@@ -86,7 +88,7 @@ def tables(prefix: str) -> Tables:
         Column("user_status", INTEGER),
         info={"wordpress": True},
     )
-    usermeta = Table(
+    Table(
         f"{prefix}usermeta",
         md,
         Column("umeta_id", ID, primary_key=True),
@@ -95,7 +97,7 @@ def tables(prefix: str) -> Tables:
         Column("meta_value", LONGTEXT),
         info={"wordpress": True},
     )
-    options = Table(
+    Table(
         f"{prefix}options",
         md,
         Column("option_id", ID, primary_key=True),
@@ -103,11 +105,10 @@ def tables(prefix: str) -> Tables:
         Column("option_value", LONGTEXT),
         info={"wordpress": True},
     )
-    spaces = Table(
+    Table(
         f"{p}spaces",
         md,
-        # The WordPress post id of the Space.
-        Column("id", ID, primary_key=True, autoincrement=False),
+        Column("id", ID, primary_key=True, autoincrement=False),  # its WordPress post id
         Column("name", String(255), nullable=False),
         Column("slug", String(200), nullable=False, server_default=""),
         Column("url", String(2048), nullable=False, server_default=""),
@@ -116,7 +117,7 @@ def tables(prefix: str) -> Tables:
         Column("updated_at", WHEN, nullable=False),
         **TABLE_OPTIONS,
     )
-    space_admins = Table(
+    Table(
         f"{p}space_admins",
         md,
         Column("space_id", ID, nullable=False),
@@ -125,7 +126,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}space_admins_user", "user_id", "space_id"),
         **TABLE_OPTIONS,
     )
-    conversations = Table(
+    Table(
         f"{p}conversations",
         md,
         Column("id", ID, primary_key=True, autoincrement=True),
@@ -142,8 +143,7 @@ def tables(prefix: str) -> Tables:
         Column("space_unread", INTEGER(unsigned=True), nullable=False, server_default="0"),
         Column("member_read_id", ID, nullable=False, server_default="0"),
         Column("space_read_id", ID, nullable=False, server_default="0"),
-        # First-response bookkeeping: when the member first wrote, when the Space
-        # first answered, and since when a member message waits for an answer.
+        # When the member first wrote, the Space first answered, a message waits since.
         Column("first_message_at", WHEN, nullable=True),
         Column("first_response_at", WHEN, nullable=True),
         Column("awaiting_since", WHEN, nullable=True),
@@ -161,7 +161,7 @@ def tables(prefix: str) -> Tables:
         ),
         **TABLE_OPTIONS,
     )
-    messages = Table(
+    Table(
         f"{p}messages",
         md,
         Column("id", ID, primary_key=True, autoincrement=True),
@@ -177,7 +177,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}messages_conversation", "conversation_id", "id"),
         **TABLE_OPTIONS,
     )
-    outbox = Table(
+    Table(
         f"{p}outbox",
         md,
         Column("id", ID, primary_key=True, autoincrement=True),
@@ -195,7 +195,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}outbox_conversation", "conversation_id"),
         **TABLE_OPTIONS,
     )
-    audit = Table(
+    Table(
         f"{p}audit",
         md,
         Column("id", ID, primary_key=True, autoincrement=True),
@@ -208,7 +208,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}audit_space", "space_id", "id"),
         **TABLE_OPTIONS,
     )
-    events_seen = Table(
+    Table(
         f"{p}events_seen",
         md,
         Column("id", String(36, collation="utf8mb4_bin"), primary_key=True),
@@ -216,7 +216,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}events_seen_received", "received_at"),
         **TABLE_OPTIONS,
     )
-    requests_seen = Table(
+    Table(
         f"{p}requests_seen",
         md,
         Column("id", String(32, collation="utf8mb4_bin"), primary_key=True),
@@ -224,7 +224,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}requests_seen_received", "received_at"),
         **TABLE_OPTIONS,
     )
-    user_flags = Table(
+    Table(
         f"{p}user_flags",
         md,
         Column("user_id", ID, primary_key=True, autoincrement=False),
@@ -232,7 +232,7 @@ def tables(prefix: str) -> Tables:
         Column("updated_at", WHEN, nullable=False),
         **TABLE_OPTIONS,
     )
-    blocks = Table(
+    Table(
         f"{p}blocks",
         md,
         Column("space_id", ID, nullable=False),
@@ -243,7 +243,7 @@ def tables(prefix: str) -> Tables:
         PrimaryKeyConstraint("space_id", "member_id"),
         **TABLE_OPTIONS,
     )
-    rate_counters = Table(
+    Table(
         f"{p}rate_counters",
         md,
         Column("key", String(100, collation="utf8mb4_bin"), primary_key=True),
@@ -252,7 +252,7 @@ def tables(prefix: str) -> Tables:
         Column("count", INTEGER(unsigned=True), nullable=False),
         **TABLE_OPTIONS,
     )
-    response_periods = Table(
+    Table(
         f"{p}response_periods",
         md,
         # A waiting period: opened by a member's message after the Space's last answer (or
@@ -271,7 +271,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}response_periods_conversation", "conversation_id", "closed_at"),
         **TABLE_OPTIONS,
     )
-    space_settings = Table(
+    Table(
         f"{p}space_settings",
         md,
         Column("space_id", ID, primary_key=True, autoincrement=False),
@@ -287,7 +287,7 @@ def tables(prefix: str) -> Tables:
         Column("updated_at", WHEN, nullable=False),
         **TABLE_OPTIONS,
     )
-    away_spells = Table(
+    Table(
         f"{p}away_spells",
         md,
         # The times the team set the Space away by hand; ended_at NULL: away now.
@@ -298,7 +298,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}away_spells_space", "space_id", "started_at"),
         **TABLE_OPTIONS,
     )
-    saved_replies = Table(
+    Table(
         f"{p}saved_replies",
         md,
         Column("id", ID, primary_key=True, autoincrement=True),
@@ -310,7 +310,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}saved_replies_space", "space_id", "title"),
         **TABLE_OPTIONS,
     )
-    typing = Table(
+    Table(
         f"{p}typing",
         md,
         # An admin typing an answer, until a few seconds after their last keystroke.
@@ -320,7 +320,7 @@ def tables(prefix: str) -> Tables:
         PrimaryKeyConstraint("conversation_id", "user_id"),
         **TABLE_OPTIONS,
     )
-    notes = Table(
+    Table(
         f"{p}notes",
         md,
         # A private note of the Space's team inside a conversation: never the member's to
@@ -336,7 +336,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}notes_conversation", "conversation_id", "created_at"),
         **TABLE_OPTIONS,
     )
-    presence = Table(
+    Table(
         f"{p}presence",
         md,
         # An admin at a conversation: viewing it (renewed while their page shows it), and
@@ -349,7 +349,7 @@ def tables(prefix: str) -> Tables:
         PrimaryKeyConstraint("conversation_id", "user_id"),
         **TABLE_OPTIONS,
     )
-    on_duty = Table(
+    Table(
         f"{p}on_duty",
         md,
         # An admin with the Space's team inbox open (until here_until), and when they were
@@ -361,7 +361,7 @@ def tables(prefix: str) -> Tables:
         PrimaryKeyConstraint("space_id", "user_id"),
         **TABLE_OPTIONS,
     )
-    labels = Table(
+    Table(
         f"{p}labels",
         md,
         # A Space's own label: its team sets it on conversations and filters the list by it.
@@ -373,7 +373,7 @@ def tables(prefix: str) -> Tables:
         UniqueConstraint("space_id", "name", name=f"{p}labels_name"),
         **TABLE_OPTIONS,
     )
-    conversation_labels = Table(
+    Table(
         f"{p}conversation_labels",
         md,
         Column("conversation_id", ID, nullable=False),
@@ -382,7 +382,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}conversation_labels_label", "label_id", "conversation_id"),
         **TABLE_OPTIONS,
     )
-    message_words = Table(
+    Table(
         f"{p}message_words",
         md,
         # A message's words for search, each prefixed with its Space ("s12_delivery"): the
@@ -395,7 +395,7 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}message_words_words", "words", mysql_prefix="FULLTEXT"),
         **TABLE_OPTIONS,
     )
-    reports = Table(
+    Table(
         f"{p}reports",
         md,
         # A member's report of a Space's answer to the site's moderators (who see its
@@ -419,32 +419,32 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}reports_message", "message_id"),
         **TABLE_OPTIONS,
     )
-    return Tables(
+    Table(
+        f"{p}digests",
         md,
-        users,
-        usermeta,
-        options,
-        spaces,
-        space_admins,
-        conversations,
-        messages,
-        outbox,
-        audit,
-        events_seen,
-        requests_seen,
-        user_flags,
-        blocks,
-        rate_counters,
-        response_periods,
-        space_settings,
-        away_spells,
-        saved_replies,
-        typing,
-        notes,
-        presence,
-        on_duty,
-        labels,
-        conversation_labels,
-        message_words,
-        reports,
+        # An e-mail in the making to one person of a Space's "team" or its "member": what is
+        # unread from since_id on, once the site's delay has passed since starts_at.
+        Column("user_id", ID, nullable=False),
+        Column("space_id", ID, nullable=False),
+        Column("audience", String(8), nullable=False),
+        Column("since_id", ID, nullable=False),
+        Column("starts_at", WHEN, nullable=False),
+        PrimaryKeyConstraint("user_id", "space_id", "audience"),
+        Index(f"{p}digests_due", "starts_at"),
+        **TABLE_OPTIONS,
     )
+    Table(
+        f"{p}notify_choices",
+        md,
+        # An admin's choice for a Space; a member's for every answer (space 0). None: the site's.
+        Column("user_id", ID, nullable=False),
+        Column("space_id", ID, nullable=False),
+        Column("email", SMALLINT, nullable=False),
+        Column("push", SMALLINT, nullable=False),
+        Column("outside_hours", SMALLINT, nullable=False),
+        Column("updated_at", WHEN, nullable=False),
+        PrimaryKeyConstraint("user_id", "space_id"),
+        **TABLE_OPTIONS,
+    )
+    named = {t.name.removeprefix(p).removeprefix(prefix): t for t in md.tables.values()}
+    return Tables(md, **named)

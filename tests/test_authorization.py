@@ -54,6 +54,16 @@ ROUTES = [
     ("POST", f"/api/v1/me/spaces/{SPACE}/messages", _body, _expect(201, LOGGED_IN)),
     ("POST", f"/api/v1/me/spaces/{SPACE}/read", None, _expect(204, LOGGED_IN)),
     ("GET", f"/api/v1/me/spaces/{SPACE}/typing", None, _expect(200, LOGGED_IN)),
+    # Each person's own choice of how to be told: a member's, and an admin's per Space.
+    ("GET", "/api/v1/me/notifications", None, _expect(200, LOGGED_IN)),
+    ("PATCH", "/api/v1/me/notifications", lambda: {"email": False}, _expect(200, LOGGED_IN)),
+    ("GET", f"/api/v1/spaces/{SPACE}/notifications", None, _expect(200, TEAM)),
+    (
+        "PATCH",
+        f"/api/v1/spaces/{SPACE}/notifications",
+        lambda: {"push": False},
+        _expect(200, TEAM),
+    ),
     ("GET", f"/api/v1/spaces/{SPACE}/conversations", None, _expect(200, TEAM | {"site_admin"})),
     (
         "GET",

@@ -156,7 +156,7 @@ def notifications():
 
 @bp.patch("/notifications")
 @retry_conflicts
-@api.validate(resp=answers(*BODY_ERRORS, 401, HTTP_200=(shapes.MemberChoice, "Yours now.")))
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, HTTP_200=(shapes.MemberChoice, "Yours now.")))
 def choose_notifications(json: shapes.MemberChoiceBody):
     """Choose how you are told of the Spaces' answers; what is left out stays."""
     session = get_session()

@@ -90,7 +90,7 @@ def notifications(space_id: int):
     """How you are told of the Space's new messages: your choice, else the site's defaults."""
     session = get_session()
     with session.begin():
-        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        access.admin_space_or_404(session, viewer(), space_id, write=True)  # the team's own
         default = choices.site_policy(session, site_keys()).team
         found, chosen = choices.of(session, g.user.id, space_id, default)
     return serializers.team_choice(found, chosen)

@@ -296,6 +296,9 @@ class WholeStack:
     ``/space-inbox-api/``; the plugin's ``space_inbox_public_url`` is that path on the origin
     (:attr:`public_url`), while ``space_inbox_bridge_url`` stays the bridge's own address for
     WordPress' server-to-server calls.  :attr:`url` is the site's address either way.
+
+    *email_delay* is the site's e-mail delay in seconds: 0 (e-mails at once, one per send
+    that comes alone) unless a test sets one; None keeps the plugin's default.
     """
 
     def __init__(
@@ -307,9 +310,11 @@ class WholeStack:
         php_workers: int = 4,
         platform: str = "wp61",
         direct: bool = False,
+        email_delay: int | None = 0,
         **bridge_env: str,
     ) -> None:
         self.workdir = workdir
+        self.email_delay = email_delay
         front_port = free_port() if direct else 0
         self.site = build_site(
             platform,
@@ -342,7 +347,14 @@ class WholeStack:
             self.site.activate_plugin("space-inbox/space-inbox.php")
             migrate(self.site.wp_config_path)
             self.bridge.start()
-            self.site.php(f"update_option('space_inbox_bridge_url', {php_str(self.bridge.url)});")
+            self.site.php(
+                f"update_option('space_inbox_bridge_url', {php_str(self.bridge.url)});"
+                + (
+                    ""
+                    if self.email_delay is None
+                    else f"update_option('space_inbox_email_delay', {int(self.email_delay)});"
+                )
+            )
             if self.front is not None:
                 self.front.start()
                 self.site.php(

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from bridge import limits
+from bridge.inbox import choices
 from bridge.storage.tables import own
 from bridge.wordpress import signing
 from devstack.callers import PASSWORD, proxy_url
@@ -317,6 +318,92 @@ def test_a_members_message_notifies_every_admin_once_through_wordpress(stack):
     assert len(mails()) == 2
 
 
+def _email_delay(stack, seconds: int) -> None:
+    """Set the site's e-mail delay, and wait until the dispatcher goes by it: a pass after
+    the bridge's copy of the option has lapsed."""
+    stack.site.php(f"update_option('space_inbox_email_delay', {seconds});")
+    time.sleep(choices.KEPT + 0.1)
+    stack.bridge.wait_for_dispatcher_passes(1)
+
+
+def _to(mail: dict) -> list[str]:
+    return mail["to"] if isinstance(mail["to"], list) else [mail["to"]]
+
+
+def test_what_comes_within_the_delay_is_one_email_and_nothing_read_is_mailed(stack):
+    """Through WordPress: a member's two messages within the delay are one e-mail to each
+    admin; a message the team read before it was due, none; the Space's two answers, one
+    e-mail to the member from the Space, naming no admin."""
+    space_id, cid, _, _, owner, owner_nonce = _a_conversation(
+        stack, "dg", "Digest Deli", "Open on Sunday?", "owner"
+    )
+    member, member_nonce = stack.browser("dg.member")
+    _eventually(lambda: len([m for m in stack.site.sent_mail() if "Digest Deli" in m["subject"]]))
+    before = len(stack.site.sent_mail())
+
+    def mails(to: str) -> list[dict]:
+        return [m for m in stack.site.sent_mail()[before:] if f"{to}@example.org" in _to(m)]
+
+    def send(body: str) -> None:
+        answer = _proxy(
+            stack,
+            member,
+            member_nonce,
+            "POST",
+            f"me/spaces/{space_id}/messages",
+            json={"body": body, "client_key": uuid.uuid4().hex},
+        )
+        assert answer.status_code == 201, answer.text
+
+    _email_delay(stack, 3)
+    try:
+        send("And on Monday?")
+        send("Do you take cards?")
+        got = _eventually(lambda: mails("dg.owner") and mails("dg.ada") and mails("dg.owner"))
+        assert got, stack.bridge.log.read_text()[-2000:]
+        stack.bridge.wait_for_dispatcher_passes(2)
+        for admin in ("dg.owner", "dg.ada"):
+            (mail,) = mails(admin)
+            assert mail["subject"] == "2 new messages for Digest Deli", mail
+            text = mail["message"]
+            assert "Dg Member, " in text and "And on Monday?" in text
+            assert "Do you take cards?" in text
+            assert "Open on Sunday?" not in text  # mailed before
+            assert f"team={space_id}&conversation={cid}" in text  # one conversation: opens it
+        # Read before it was due: no e-mail.
+        before = len(stack.site.sent_mail())
+        send("Never mind, found it.")
+        read = _proxy(
+            stack, owner, owner_nonce, "POST", f"spaces/{space_id}/conversations/{cid}/read"
+        )
+        assert read.status_code == 204, read.text
+        waiting = f"SELECT COUNT(*) FROM {own(PREFIX)}digests WHERE space_id = %s"
+        assert _eventually(lambda: stack.site.sql(waiting, [space_id]) == [(0,)])
+        stack.bridge.wait_for_dispatcher_passes(2)
+        assert mails("dg.owner") == [] and mails("dg.ada") == []
+        # The Space's two answers: one e-mail to the member, from the Space.
+        for body in ("Yes, from noon.", "And cards are fine."):
+            answer = _proxy(
+                stack,
+                owner,
+                owner_nonce,
+                "POST",
+                f"spaces/{space_id}/conversations/{cid}/messages",
+                json={"body": body, "client_key": uuid.uuid4().hex},
+            )
+            assert answer.status_code == 201, answer.text
+        assert _eventually(lambda: mails("dg.member"))
+        stack.bridge.wait_for_dispatcher_passes(2)
+        (mail,) = mails("dg.member")
+        assert mail["subject"] == "Digest Deli answered you"
+        assert "Yes, from noon." in mail["message"] and "And cards are fine." in mail["message"]
+        assert any(h.startswith('From: "Digest Deli" <') for h in mail["headers"]), mail
+        assert "Dg Owner" not in json.dumps(mail) and "dg.owner" not in json.dumps(mail)
+        assert f"space={space_id}" in mail["message"]
+    finally:
+        _email_delay(stack, 0)
+
+
 def _a_conversation(stack, prefix: str, name: str, question: str, answerer: str):
     """A Space of ``<prefix>.owner`` and ``<prefix>.ada``, to which ``<prefix>.member``
     wrote; its id, the conversation's, the owner's and Ada's ids, and *answerer*'s browser
@@ -556,15 +643,18 @@ def test_a_repeated_job_id_notifies_nobody_twice(stack):
     member = stack.user("rp.member")
     job = {
         "id": 900001,
-        "kind": "space_reply",
+        "kind": "email_digest",
         "user_id": member,
         "created_at": "2026-11-25T12:00:00.000000Z",
         "data": {
+            "audience": "member",
             "space_id": 1,
             "space_name": "Repeat Cafe",
             "conversation_id": 1,
-            "message_id": 1,
-            "excerpt": "Yes, we are open.",
+            "count": 1,
+            "messages": [
+                {"message_id": 1, "excerpt": "Yes.", "created_at": "2026-11-25T11:59:00.000000Z"}
+            ],
         },
     }
     before = len(stack.site.sent_mail())

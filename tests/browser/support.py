@@ -142,7 +142,7 @@ class BrowserStack:
             f" 'post_content' => {php_str(content)}]);"
             f"add_post_meta($id, '_space_inbox_team', {ben.user_id});"
             "wp_update_post(['ID' => $id]); flush_rewrite_rules(false);"
-            " echo $id, \"\\n\", get_permalink($id);"
+            ' echo $id, "\\n", get_permalink($id);'
         ).split()
         self.space_id = int(space_id)
         self.inbox_url = site.option("space_inbox_inbox_url") or ""

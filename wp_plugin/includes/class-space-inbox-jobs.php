@@ -157,6 +157,9 @@ final class Space_Inbox_Jobs {
 				Space_Inbox_Notifications::answer_reported( $user, $data );
 				Space_Inbox_BuddyBoss_Moderation::forward( $user, $data );
 				break;
+			case Space_Inbox_Email_Digest::KIND:
+				Space_Inbox_Email_Digest::send( $user, $data );
+				break;
 			case self::KIND_CONVERSATION_READ:
 				Space_Inbox_Notifications::conversation_read( $user, $data );
 				break;

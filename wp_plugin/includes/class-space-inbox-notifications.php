@@ -18,7 +18,8 @@ if ( ! defined( 'ABSPATH' ) ) {
  * - One BuddyPress notification per recipient and conversation: a new message replaces
  *   the conversation's earlier notification (deleted, then added), so the list shows
  *   each conversation once, dated by its newest message, and BuddyPress' grouped count
- *   is the number of conversations waiting. Every message still sends its own e-mail.
+ *   is the number of conversations waiting. E-mail about messages and answers comes
+ *   batched by the bridge, within the site's delay (Space_Inbox_Email_Digest).
  * - Text meant for a member names the Space only, never an admin.
  */
 final class Space_Inbox_Notifications {
@@ -45,7 +46,8 @@ final class Space_Inbox_Notifications {
 	}
 
 	/**
-	 * A member wrote to a Space: tell one of its admins.
+	 * A member wrote to a Space: tell one of its admins on the site (the e-mail comes
+	 * batched, as an `email_digest` job: Space_Inbox_Email_Digest).
 	 *
 	 * @param WP_User $admin The admin.
 	 * @param array   $data  `space_id`, `space_name`, `conversation_id`, `message_id`,
@@ -56,28 +58,11 @@ final class Space_Inbox_Notifications {
 		$space_id        = isset( $data['space_id'] ) ? (int) $data['space_id'] : 0;
 		$conversation_id = isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0;
 		self::add_bp_notification( $admin->ID, self::ACTION_MEMBER_MESSAGE, $space_id, $conversation_id );
-
-		if ( ! Space_Inbox_Options::email_enabled() ) {
-			return;
-		}
-		$space  = self::space_name( $data );
-		$member = isset( $data['member_id'] ) ? get_userdata( (int) $data['member_id'] ) : false;
-		$who    = $member ? $member->display_name : __( 'A member', 'space-inbox' );
-		/* translators: %s: name of the Space. */
-		$subject = sprintf( __( 'New message for %s', 'space-inbox' ), $space );
-		$body    = sprintf(
-			/* translators: 1: member's display name, 2: Space name, 3: message excerpt, 4: link to the inbox. */
-			__( "%1\$s wrote to %2\$s:\n\n%3\$s\n\nAnswer in the Space inbox:\n%4\$s", 'space-inbox' ),
-			$who,
-			$space,
-			self::excerpt( $data ),
-			Space_Inbox_Options::team_inbox_url( $space_id, $conversation_id )
-		);
-		self::mail( $admin, $subject, $body, array(), 'member_message', $data );
 	}
 
 	/**
-	 * A Space answered a member: tell the member, naming the Space only.
+	 * A Space answered a member: tell the member on the site, naming the Space only (the
+	 * e-mail comes batched, as an `email_digest` job).
 	 *
 	 * @param WP_User $member The member.
 	 * @param array   $data   `space_id`, `space_name`, `conversation_id`, `message_id`,
@@ -88,21 +73,6 @@ final class Space_Inbox_Notifications {
 		$space_id        = isset( $data['space_id'] ) ? (int) $data['space_id'] : 0;
 		$conversation_id = isset( $data['conversation_id'] ) ? (int) $data['conversation_id'] : 0;
 		self::add_bp_notification( $member->ID, self::ACTION_SPACE_REPLY, $space_id, $conversation_id );
-
-		if ( ! Space_Inbox_Options::email_enabled() ) {
-			return;
-		}
-		$space = self::space_name( $data );
-		/* translators: %s: name of the Space. */
-		$subject = sprintf( __( '%s answered you', 'space-inbox' ), $space );
-		$body    = sprintf(
-			/* translators: 1: Space name, 2: excerpt of the answer, 3: link to the inbox. */
-			__( "%1\$s answered your message:\n\n%2\$s\n\nRead the conversation:\n%3\$s", 'space-inbox' ),
-			$space,
-			self::excerpt( $data ),
-			Space_Inbox_Options::member_inbox_url( $space_id )
-		);
-		self::mail( $member, $subject, $body, array( 'From: ' . self::from_header( $space ) ), 'space_reply', $data );
 	}
 
 	/**
@@ -303,7 +273,7 @@ final class Space_Inbox_Notifications {
 	 * @param array   $data    Job data.
 	 * @return void
 	 */
-	private static function mail( WP_User $to, $subject, $body, array $headers, $kind, array $data ) {
+	public static function mail( WP_User $to, $subject, $body, array $headers, $kind, array $data ) {
 		$mail = array(
 			'to'      => $to->user_email,
 			'subject' => $subject,
@@ -315,11 +285,11 @@ final class Space_Inbox_Notifications {
 		 * Filters a notification e-mail before it is sent; return an empty array to send
 		 * none.
 		 *
-		 * Anything added to an e-mail for a member (`space_reply`) must not name the admin
-		 * who wrote the answer.
+		 * Anything added to an e-mail for a member (an `email_digest` whose `audience` is
+		 * `member`) must not name an admin.
 		 *
 		 * @param array   $mail `to`, `subject`, `message`, `headers` for wp_mail().
-		 * @param string  $kind member_message, space_reply, note_mention or assigned.
+		 * @param string  $kind email_digest, note_mention, assigned or answer_reported.
 		 * @param array   $data The job's data.
 		 * @param WP_User $to   The recipient.
 		 */
@@ -339,7 +309,7 @@ final class Space_Inbox_Notifications {
 	 * @param string $space Space name.
 	 * @return string `"Name" <address>`.
 	 */
-	private static function from_header( $space ) {
+	public static function from_header( $space ) {
 		$host = (string) wp_parse_url( network_home_url(), PHP_URL_HOST );
 		if ( 0 === strpos( $host, 'www.' ) ) {
 			$host = substr( $host, 4 );
@@ -354,7 +324,7 @@ final class Space_Inbox_Notifications {
 	 * @param array $data Job data.
 	 * @return string
 	 */
-	private static function space_name( array $data ) {
+	public static function space_name( array $data ) {
 		if ( isset( $data['space_name'] ) && is_string( $data['space_name'] ) && '' !== trim( $data['space_name'] ) ) {
 			return trim( wp_strip_all_tags( $data['space_name'] ) );
 		}

@@ -19,6 +19,8 @@ require_once __DIR__ . '/class-space-inbox-queue.php';
 require_once __DIR__ . '/class-space-inbox-events.php';
 require_once __DIR__ . '/class-space-inbox-jobs.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
+require_once __DIR__ . '/class-space-inbox-email-digest.php';
+require_once __DIR__ . '/class-space-inbox-notification-settings.php';
 require_once __DIR__ . '/class-space-inbox-notification-listing.php';
 require_once __DIR__ . '/class-space-inbox-moderation.php';
 require_once __DIR__ . '/class-space-inbox-reports-screen.php';
@@ -109,6 +111,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'admin_post_' . Space_Inbox_Moderation::HIDE_ACTION, array( 'Space_Inbox_Moderation', 'hide' ) );
 		add_action( 'bp_init', array( 'Space_Inbox_BuddyBoss_Moderation', 'load' ), 2 );
 		add_action( 'admin_init', array( 'Space_Inbox_Settings_Fields', 'register' ) );
+		add_action( 'admin_init', array( 'Space_Inbox_Notification_Settings', 'register' ) );
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings_Fields', 'post_type_changed' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );

@@ -11,7 +11,8 @@ if ( ! defined( 'ABSPATH' ) ) {
 
 /**
  * The settings (Settings API, manage_options): where the bridge is, the shared secret, the
- * Space post type, the member inbox page, e-mail on/off; each sanitized, each field drawn.
+ * Space post type, the member inbox page; each sanitized, each field drawn (the
+ * notifications' are Space_Inbox_Notification_Settings').
  */
 final class Space_Inbox_Settings_Fields {
 
@@ -68,19 +69,10 @@ final class Space_Inbox_Settings_Fields {
 				'default'           => 0,
 			)
 		);
-		register_setting(
-			Space_Inbox_Settings::GROUP,
-			Space_Inbox_Options::OPTION_EMAIL,
-			array(
-				'type'              => 'string',
-				'sanitize_callback' => array( __CLASS__, 'sanitize_checkbox' ),
-				'default'           => '1',
-			)
-		);
 
 		$page = Space_Inbox_Options::SETTINGS_PAGE;
 		add_settings_section( 'space_inbox_bridge', __( 'Bridge', 'space-inbox' ), array( __CLASS__, 'render_bridge_section' ), $page );
-		add_settings_section( 'space_inbox_spaces', __( 'Spaces and notifications', 'space-inbox' ), '__return_false', $page );
+		add_settings_section( 'space_inbox_spaces', __( 'Spaces', 'space-inbox' ), '__return_false', $page );
 
 		add_settings_field(
 			Space_Inbox_Options::OPTION_BRIDGE_URL,
@@ -126,13 +118,6 @@ final class Space_Inbox_Settings_Fields {
 			$page,
 			'space_inbox_spaces',
 			array( 'label_for' => Space_Inbox_Options::OPTION_INBOX_PAGE )
-		);
-		add_settings_field(
-			Space_Inbox_Options::OPTION_EMAIL,
-			__( 'E-mail notifications', 'space-inbox' ),
-			array( __CLASS__, 'render_email_field' ),
-			$page,
-			'space_inbox_spaces'
 		);
 	}
 
@@ -360,20 +345,6 @@ final class Space_Inbox_Settings_Fields {
 					'[' . Space_Inbox_Options::SHORTCODE . ']'
 				)
 			)
-		);
-	}
-
-	/**
-	 * The e-mail checkbox.
-	 *
-	 * @return void
-	 */
-	public static function render_email_field() {
-		printf(
-			'<input type="hidden" name="%1$s" value="0" /><input type="checkbox" id="%1$s" name="%1$s" value="1"%2$s /> <label for="%1$s">%3$s</label>',
-			esc_attr( Space_Inbox_Options::OPTION_EMAIL ),
-			checked( Space_Inbox_Options::email_enabled(), true, false ),
-			esc_html__( 'E-mail Space admins about new messages, and members about answers', 'space-inbox' )
 		);
 	}
 }

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
+from bridge.inbox import choices
 from devstack.callers import PASSWORD
 from devstack.stack import PLUGIN
 from devstack.wordpress import ADMIN_LOGIN, ADMIN_PASSWORD, WordPressSite
@@ -142,3 +145,40 @@ def test_only_an_administrator_sees_or_saves_the_settings(site, admin):
     )
     assert answer.status_code in (403, 200)
     assert site.option("space_inbox_bridge_url") == before
+
+
+def test_the_email_delay_and_the_defaults_are_saved_as_the_bridge_reads_them(site, admin):
+    html = admin.get(site.url + PAGE, timeout=30).text
+    assert 'name="space_inbox_email_delay"' in html and "At once (no batching)" in html
+    for box in ("team][email]", "team][push]", "team][outside_hours]", "member][push]"):
+        assert f'name="space_inbox_notify_defaults[{box}"' in html, box
+    options = ("space_inbox_email", "space_inbox_email_delay", "space_inbox_notify_defaults")
+
+    def policy() -> choices.Policy:
+        return choices.policy({name: site.option(name) or "" for name in options})
+
+    assert policy() == choices.Policy()  # nothing saved yet: the bridge's defaults
+    _save(
+        site,
+        admin,
+        space_inbox_email="1",
+        space_inbox_email_delay="600",
+        **{
+            "space_inbox_notify_defaults[sent]": "1",
+            "space_inbox_notify_defaults[team][email]": "1",
+            "space_inbox_notify_defaults[member][push]": "1",
+        },
+    )
+    saved = choices.Policy(
+        delay=timedelta(minutes=10),
+        team=choices.Choice(email=True, push=False, outside_hours=False),
+        member=choices.Choice(email=False, push=True),
+    )
+    assert policy() == saved
+    # A form without those fields, or with a delay that is not one, changes neither.
+    _save(site, admin, space_inbox_email="0", space_inbox_email_delay="soon")
+    assert policy() == replace(saved, email=False)
+    _save(site, admin, space_inbox_email="1", space_inbox_email_delay="999999")
+    assert policy().delay == choices.MAX_DELAY
+    _save(site, admin, space_inbox_email="1", space_inbox_email_delay="0")
+    assert policy().delay == timedelta(0)

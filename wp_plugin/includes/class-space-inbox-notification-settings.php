@@ -97,27 +97,27 @@ final class Space_Inbox_Notification_Settings {
 	 */
 	public static function defaults() {
 		$stored = get_option( self::OPTION_DEFAULTS, array() );
-		return self::sanitize_defaults( is_array( $stored ) ? $stored : array(), false );
+		return self::sanitize_defaults( is_array( $stored ) ? $stored : array() );
 	}
 
 	/**
 	 * Sanitize the defaults: each side's choices, '1' or '0'.
 	 *
-	 * @param mixed $value     The form's array (a box left unticked is absent; `sent` says
-	 *                         the boxes were on the form), or the stored one.
-	 * @param bool  $from_form Whether it comes from the form.
+	 * @param mixed $value The form's array (`sent` says its boxes were on the form, and a
+	 *                     box left unticked is absent: off), a stored one (absent: on), or
+	 *                     null when the form had none of them (nothing changes).
 	 * @return array<string, array<string, string>>
 	 */
-	public static function sanitize_defaults( $value, $from_form = true ) {
-		if ( $from_form && ! ( is_array( $value ) && ! empty( $value['sent'] ) ) ) {
-			return self::defaults(); // A form without these boxes changes nothing.
+	public static function sanitize_defaults( $value ) {
+		if ( ! is_array( $value ) ) {
+			return self::defaults();
 		}
-		$value = is_array( $value ) ? $value : array();
-		$clean = array();
+		$absent = empty( $value['sent'] ) ? '1' : '0';
+		$clean  = array();
 		foreach ( self::choices() as $audience => $names ) {
 			$given = isset( $value[ $audience ] ) && is_array( $value[ $audience ] ) ? $value[ $audience ] : array();
 			foreach ( $names as $name ) {
-				$clean[ $audience ][ $name ] = isset( $given[ $name ] ) ? Space_Inbox_Settings_Fields::sanitize_checkbox( $given[ $name ] ) : ( $from_form ? '0' : '1' );
+				$clean[ $audience ][ $name ] = isset( $given[ $name ] ) ? Space_Inbox_Settings_Fields::sanitize_checkbox( $given[ $name ] ) : $absent;
 			}
 		}
 		return $clean;

@@ -28,10 +28,10 @@ export class ConversationHooks {
 	/**
 	 * What the audience adds to the layout, made once the reply box (this.textarea) exists.
 	 *
-	 * @return {{toolbar?: Node, head?: Node[], thread?: Node[], composeTop?: Node[], composeButtons?: Node[], hint?: string, after?: Node[]}}
-	 *   A toolbar above the panes; controls after the conversation's title; what shows between
-	 *   the messages and the reply box; above the box; buttons before Send; the line under the
-	 *   box; what follows the panes.
+	 * @return {{toolbar?: Node, list?: Node[], head?: Node[], thread?: Node[], composeTop?: Node[], composeButtons?: Node[], hint?: string, after?: Node[]}}
+	 *   A toolbar above the panes; what follows the list of conversations; controls after the
+	 *   conversation's title; what shows between the messages and the reply box; above the
+	 *   box; buttons before Send; the line under the box; what follows the panes.
 	 */
 	parts() {
 		return {};

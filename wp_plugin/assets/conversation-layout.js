@@ -127,6 +127,7 @@ export function buildLayout( view ) {
 	view.textarea = view.composer.textarea;
 	view.composeLabel = view.composer.label;
 	const parts = view.parts();
+	view.listPane.append( ...( parts.list || [] ) );
 	view.compose = view.composer.form( {
 		top: parts.composeTop,
 		buttons: parts.composeButtons,

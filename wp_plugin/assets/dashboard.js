@@ -1,9 +1,10 @@
 /**
  * Space Inbox: a Space's dashboard for its team: the response figures over 7 and 30 days, a
  * bar per day, each admin's answers, the conversations waiting longest, the reply time
- * members see; then the away settings (away-settings.js), the saved replies
- * (saved-replies.js) and the record (dashboard-record.js). Imported by team-inbox.js, with dashboard.css, the first time the
- * Dashboard is opened.
+ * members see; then how the admin is told of the Space's messages (notify-choices.js, their
+ * own), the away settings (away-settings.js), the saved replies (saved-replies.js) and the
+ * record (dashboard-record.js). Imported by team-inbox.js, with dashboard.css, the first
+ * time the Dashboard is opened.
  *
  * @module space-inbox/dashboard
  */
@@ -18,6 +19,7 @@ const [
 	{ Notices },
 	{ chart },
 	{ RecordView },
+	{ NotifyChoices },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -28,6 +30,7 @@ const [
 		'dashboard-saving.js',
 		'dashboard-chart.js',
 		'dashboard-record.js',
+		'notify-choices.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -130,6 +133,42 @@ export class Dashboard {
 			notices: this.notices,
 		} );
 		this.record = new RecordView( { uid, notices: this.notices } );
+		this.choices = new NotifyChoices( {
+			legend: __(
+				'Tell me of new messages to this Space',
+				'space-inbox'
+			),
+			boxes: [
+				{
+					name: 'email',
+					label: __( 'By e-mail', 'space-inbox' ),
+					hint: __(
+						'Messages that come together arrive in one e-mail, and none the team has already read.',
+						'space-inbox'
+					),
+				},
+				{
+					name: 'outside_hours',
+					label: __(
+						'Also outside the opening hours',
+						'space-inbox'
+					),
+					hint: __(
+						'Otherwise, what comes while the Space is closed reaches you when it opens.',
+						'space-inbox'
+					),
+				},
+			],
+			note: __(
+				'Only you: each admin chooses for themselves. Untick every box to mute this Space.',
+				'space-inbox'
+			),
+		} );
+		this.yours = this.section(
+			'yours',
+			__( 'Your notifications', 'space-inbox' ),
+			this.choices.root
+		);
 		this.root = h(
 			'section',
 			{
@@ -149,6 +188,7 @@ export class Dashboard {
 				this.replyNote
 			),
 			this.figures,
+			this.yours,
 			this.settings.root,
 			this.replies.root,
 			this.record.root
@@ -177,6 +217,7 @@ export class Dashboard {
 		this.store.use( spaceId );
 		this.replies.use( spaceId, canWrite );
 		this.record.use( spaceId, canWrite );
+		this.yours.hidden = ! canWrite; // site administrators who oversee are not told
 		this.root.hidden = false;
 		const ticket = ++this.ticket;
 		const shown = ( notice ) => ( error ) => {
@@ -193,6 +234,9 @@ export class Dashboard {
 				.load( spaceId )
 				.catch( shown( this.replies.listNotice ) ),
 			this.record.load(),
+			canWrite
+				? this.choices.use( `spaces/${ spaceId }/notifications` )
+				: null,
 		] );
 		if ( ticket === this.ticket ) {
 			this.root.removeAttribute( 'aria-busy' );

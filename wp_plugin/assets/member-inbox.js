@@ -29,6 +29,7 @@ const [
 	{ fillReplyTime, replyTimeOf },
 	{ TypingWatch },
 	{ Reports },
+	{ NotifyChoices },
 ] = await Promise.all(
 	[
 		'badge.js',
@@ -38,6 +39,7 @@ const [
 		'reply-time.js',
 		'typing-watch.js',
 		'report.js',
+		'notify-choices.js',
 	].map( ( name ) =>
 		import(
 			new URL(
@@ -95,7 +97,22 @@ export class MemberInbox extends ConversationView {
 					data.last_message_id ? `m${ data.last_message_id }` : ''
 				)
 		);
+		// How the member is told of answers, under their conversations.
+		this.choices = new NotifyChoices( {
+			legend: __( 'When a Space answers you', 'space-inbox' ),
+			boxes: [
+				{
+					name: 'email',
+					label: __( 'E-mail me', 'space-inbox' ),
+					hint: __(
+						'Answers that come together arrive in one e-mail, and none you have already read.',
+						'space-inbox'
+					),
+				},
+			],
+		} );
 		return {
+			list: [ this.choices.root ],
 			head: [ this.replyTime ],
 			thread: [ this.typingNotice ],
 			after: [ this.reports.dialog ],
@@ -131,6 +148,7 @@ export class MemberInbox extends ConversationView {
 	async start() {
 		this.listen();
 		summary.start();
+		this.choices.use( 'me/notifications' );
 		const wanted =
 			queryId( 'space' ) ||
 			Number( this.root.dataset.spaceInboxSpace ) ||

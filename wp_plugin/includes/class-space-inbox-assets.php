@@ -63,7 +63,8 @@ final class Space_Inbox_Assets {
 		'typing-watch'        => array( 'badge' ),
 		'reply-time'          => array( 'badge' ),
 		'report'              => array( 'badge' ),
-		'member-inbox'        => array( 'badge', 'conversation', 'inbox-page', 'message-log', 'reply-time', 'typing-watch', 'report' ),
+		'notify-choices'      => array( 'badge' ),
+		'member-inbox'        => array( 'badge', 'conversation', 'inbox-page', 'message-log', 'reply-time', 'typing-watch', 'report', 'notify-choices' ),
 		'switcher'            => array( 'badge', 'inbox-page' ),
 		'team-common'         => array( 'badge' ),
 		'typing'              => array( 'badge', 'team-common' ),
@@ -86,7 +87,7 @@ final class Space_Inbox_Assets {
 		'dashboard-record'    => array( 'badge', 'team-common' ),
 		'away-settings'       => array( 'badge', 'team-common', 'reply-time', 'dashboard-saving', 'dashboard-hours' ),
 		'saved-replies'       => array( 'badge', 'team-common' ),
-		'dashboard'           => array( 'badge', 'team-common', 'reply-time', 'away-settings', 'saved-replies', 'dashboard-saving', 'dashboard-chart', 'dashboard-record' ),
+		'dashboard'           => array( 'badge', 'team-common', 'reply-time', 'away-settings', 'saved-replies', 'dashboard-saving', 'dashboard-chart', 'dashboard-record', 'notify-choices' ),
 	);
 
 	/** Every asset file but the modules, for the version they all share. */

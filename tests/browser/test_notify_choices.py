@@ -1,0 +1,119 @@
+"""How each person is told, chosen in Chromium: a member, for every Space's answers, under
+their conversations; an admin, for one Space's new messages, on its Dashboard (their own
+choice: a teammate's stays; a site administrator overseeing has none to make). Each box
+saves by itself, says so beside it, and goes back when the bridge cannot take it; by
+keyboard, at 1280 and 360 px."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from .support import DESKTOP, PASSWORD, admin_inbox, member_inbox, team_inbox
+
+NARROW = {"width": 360, "height": 740}
+
+
+def choice_of(stack, person, path: str) -> dict:
+    """What the bridge keeps for *person*, asked as they would (through the plugin's proxy)."""
+    from devstack.callers import proxy_url
+
+    session = stack.site.login(person.login, PASSWORD)
+    answer = session.get(proxy_url(stack.url, path), timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_a_member_turns_the_email_of_answers_off_and_on_from_their_inbox(stack, browsing):
+    member = stack.new_member("Chooser Chloe")
+    for viewport in (DESKTOP, NARROW):
+        page = browsing.login(member, stack.inbox_url, viewport=viewport)
+        inbox = member_inbox(page)
+        choices = inbox.locator(".space-inbox-choices")
+        expect(choices.locator("legend")).to_have_text("When a Space answers you")
+        box = choices.get_by_role("checkbox", name="E-mail me")
+        expect(box).to_be_enabled()
+        expect(box).to_be_checked()  # the site's default
+        status = choices.get_by_role("status")
+        box.focus()
+        page.keyboard.press("Space")
+        expect(status).to_have_text("Saved")
+        assert choice_of(stack, member, "me/notifications") == {
+            "email": False,
+            "push": True,
+            "chosen": True,
+        }
+        browsing.shot(page, f"member-email-off-{viewport['width']}")
+        # Kept: a new page shows it; and back on.
+        page.reload()
+        expect(box).to_be_enabled()
+        expect(box).not_to_be_checked()
+        box.check()
+        expect(status).to_have_text("Saved")
+        assert choice_of(stack, member, "me/notifications")["email"] is True
+        assert not page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+        page.context.close()
+
+
+def test_a_change_the_bridge_cannot_take_goes_back_and_says_why(stack, browsing):
+    member = stack.new_member("Offline Olivia")
+    page = browsing.login(member, stack.inbox_url, viewport=DESKTOP)
+    choices = member_inbox(page).locator(".space-inbox-choices")
+    box = choices.get_by_role("checkbox", name="E-mail me")
+    expect(box).to_be_enabled()
+    page.route(re.compile(r"notifications"), lambda route: route.abort())
+    box.uncheck()
+    expect(choices.get_by_role("status")).to_contain_text(re.compile(r"\S"))
+    expect(choices.get_by_role("status")).not_to_have_text(re.compile("Saved|Saving"))
+    expect(box).to_be_checked()  # not kept: shown as the bridge has it
+    browsing.shot(page, "member-choice-not-saved")
+    page.unroute(re.compile(r"notifications"))
+    assert choice_of(stack, member, "me/notifications")["chosen"] is False
+
+
+def test_an_admin_mutes_a_space_from_its_dashboard_for_herself_only(stack, browsing):
+    ada, ben = stack.ada, stack.ben
+    space_id = stack.new_space("Muted Mercantile", ada, [ben])
+    path = f"spaces/{space_id}/notifications"
+    for viewport in (DESKTOP, NARROW):
+        page = browsing.login(
+            ada, f"{stack.inbox_url}?team={space_id}&view=dashboard", viewport=viewport
+        )
+        section = team_inbox(page).locator(".space-inbox-dashboard__yours")
+        expect(section.get_by_role("heading")).to_have_text("Your notifications")
+        email = section.get_by_role("checkbox", name="By e-mail")
+        hours = section.get_by_role("checkbox", name="Also outside the opening hours")
+        expect(email).to_be_enabled()
+        expect(hours).to_be_enabled()
+        if viewport is DESKTOP:
+            expect(email).to_be_checked()
+            email.uncheck()
+            expect(section.get_by_role("status")).to_have_text("Saved")
+            hours.uncheck()
+            expect(section.get_by_role("status")).to_have_text("Saved")
+        else:  # what she chose, on her phone
+            expect(email).not_to_be_checked()
+            expect(hours).not_to_be_checked()
+        section.scroll_into_view_if_needed()
+        browsing.shot(page, f"dashboard-your-notifications-{viewport['width']}", full_page=False)
+        page.context.close()
+    assert choice_of(stack, ada, path) == {
+        "email": False,
+        "push": True,
+        "outside_hours": False,
+        "chosen": True,
+    }
+    assert choice_of(stack, ben, path)["chosen"] is False  # Ben's is still the site's
+
+
+def test_a_site_administrator_overseeing_a_space_has_no_choice_to_make_there(stack, browsing):
+    sam = stack.person("sam.overseer", "Sam Overseer", role="administrator")
+    page = browsing.login(sam, stack.admin_inbox_url(space=stack.space_id) + "&view=dashboard")
+    dashboard = admin_inbox(page).locator(".space-inbox-dashboard")
+    expect(dashboard).to_be_visible()
+    expect(dashboard).not_to_have_attribute("aria-busy", "true")
+    expect(dashboard.locator(".space-inbox-dashboard__chart")).to_be_visible()  # filled
+    expect(dashboard.locator(".space-inbox-dashboard__yours")).to_be_hidden()

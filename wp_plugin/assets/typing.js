@@ -28,6 +28,30 @@ const TYPING_MS = ( Number( config.typingSeconds ) || 8 ) * 1000;
 /** A typing mark is renewed at most this often while the admin types. */
 const MARK_EVERY_MS = 3000;
 
+/** The marks sent so far, in order: one is sent when the one before is answered. */
+let marks = Promise.resolve();
+
+/**
+ * Send a mark after those sent before it, so that the bridge takes them in the order they
+ * were made (a mark taken back on leaving a conversation cannot overtake the claim made on
+ * coming back to it). Only a hint: a failure is not reported.
+ *
+ * @param {string}  path
+ * @param {Object}  body
+ * @param {boolean} [closing] The page is going: sent at once, and kept alive.
+ */
+function mark( path, body, closing = false ) {
+	const send = () =>
+		api( path, { method: 'POST', body, keepalive: closing } ).catch(
+			() => {}
+		);
+	if ( closing ) {
+		send();
+		return;
+	}
+	marks = marks.then( send );
+}
+
 /**
  * The admin's own typing marks, for the conversation in the team composer.
  */
@@ -74,9 +98,7 @@ export class TypingMarks {
 
 	/** @param {boolean} typing */
 	post( typing ) {
-		api( this.path, { method: 'POST', body: { typing } } ).catch(
-			() => {}
-		); // Only a hint.
+		mark( this.path, { typing } );
 	}
 }
 
@@ -103,7 +125,7 @@ export class PresenceMarks {
 			}
 		};
 		// Closed or left: the rest of the team is told at once (an answering claim goes too).
-		this.onLeave = () => this.post( this.path, false );
+		this.onLeave = () => this.post( this.path, false, true );
 		document.addEventListener( 'visibilitychange', this.onVisible );
 		window.addEventListener( 'pagehide', this.onLeave );
 	}
@@ -139,14 +161,11 @@ export class PresenceMarks {
 	/**
 	 * @param {string}  path
 	 * @param {boolean} on
+	 * @param {boolean} [closing] The page is going.
 	 */
-	post( path, on ) {
+	post( path, on, closing = false ) {
 		if ( path ) {
-			api( path, {
-				method: 'POST',
-				body: { [ this.field ]: on },
-				keepalive: ! on,
-			} ).catch( () => {} ); // Only a hint: it runs out by itself.
+			mark( path, { [ this.field ]: on }, closing ); // It runs out by itself anyway.
 		}
 	}
 }

@@ -57,6 +57,12 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,
     # Where the dispatcher POSTs notification jobs; default: the site's REST route.
     "NOTIFY_URL": None,
+    # The push services devices may subscribe with (Web Push): origins, a host may start
+    # with "*." for its subdomains; space or comma separated. The bridge POSTs only there.
+    "PUSH_SERVICES": (
+        "https://fcm.googleapis.com https://*.push.services.mozilla.com"
+        " https://*.notify.windows.com https://web.push.apple.com"
+    ),
     # Seconds a dispatcher idles when no job is due.
     "DISPATCH_INTERVAL": 1,
     # Seconds a process keeps WordPress' list of active plugins: the plugin turned off takes

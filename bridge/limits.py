@@ -62,6 +62,13 @@ REPORT_REASONS = ("spam", "harassment", "hate", "scam", "inappropriate", "other"
 REPORT_DETAILS_MAX = 500
 #: The longest outcome a moderator writes when closing a report.
 REPORT_OUTCOME_MAX = 255
+#: The longest Web Push endpoint a device may give (push services' are a few hundred).
+PUSH_ENDPOINT_MAX = 2048
+#: A device's P-256 public key, base64url (65 bytes: 87 characters), with room.
+PUSH_KEY_MAX = 100
+#: A device's authentication secret, base64url (16 bytes: 22 characters), with room.
+PUSH_AUTH_MAX = 32
+
 #: The longest search query, and the most words of it searched for.
 SEARCH_QUERY_MAX = 100
 SEARCH_WORDS_MAX = 8

@@ -5,9 +5,13 @@ refusal changes nothing, and nobody reads or writes another member's conversatio
 
 from __future__ import annotations
 
+import base64
+import os
 import uuid
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Blueprint
 from sqlalchemy import func, select
 
@@ -42,6 +46,22 @@ def _body() -> dict:
     return {"body": "Allergens in the margherita?", "client_key": uuid.uuid4().hex}
 
 
+def _device() -> dict:
+    """A device's subscription on a push service the bridge allows by default."""
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    return {
+        "endpoint": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}",
+        "keys": {
+            "p256dh": base64.urlsafe_b64encode(point).rstrip(b"=").decode(),
+            "auth": base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode(),
+        },
+    }
+
+
 # (method, path, json body, expected status by caller kind). {cid} is the member's
 # conversation with SPACE.
 ROUTES = [
@@ -57,6 +77,13 @@ ROUTES = [
     # Each person's own choice of how to be told: a member's, and an admin's per Space.
     ("GET", "/api/v1/me/notifications", None, _expect(200, LOGGED_IN)),
     ("PATCH", "/api/v1/me/notifications", lambda: {"email": False}, _expect(200, LOGGED_IN)),
+    ("POST", "/api/v1/me/push-subscriptions", _device, _expect(201, LOGGED_IN)),
+    (
+        "DELETE",
+        "/api/v1/me/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/x",
+        None,
+        _expect(204, LOGGED_IN),
+    ),
     ("GET", f"/api/v1/spaces/{SPACE}/notifications", None, _expect(200, TEAM)),
     (
         "PATCH",

@@ -9,8 +9,9 @@ from bridge.api import serializers, shapes
 from bridge.api.guards import site_keys
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
-from bridge.inbox import access, choices, reads, reports, typists, values, writes
+from bridge.inbox import access, choices, pushes, reads, reports, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
+from bridge.wordpress.auth import verifier
 
 bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
 
@@ -165,3 +166,31 @@ def choose_notifications(json: shapes.MemberChoiceBody):
         found, _ = choices.of(session, g.user.id, choices.ANSWERS, default)
         found = choices.choose(session, g.user.id, choices.ANSWERS, found, json, values.utcnow())
     return serializers.member_choice(found, True)
+
+
+@bp.post("/push-subscriptions")
+@retry_conflicts
+@api.validate(resp=answers(*BODY_ERRORS, 401, 403, HTTP_201=(shapes.PushSubscribed, "Kept.")))
+def subscribe_device(json: shapes.PushSubscriptionBody):
+    """Push to this device (its browser's subscription), while this login lasts: an admin
+    is told of their Spaces' new messages, a member of answers, as each chose."""
+    found = pushes.clean_subscription(
+        json, pushes.services(current_app.config.get("PUSH_SERVICES"))
+    )
+    session = get_session()
+    with session.begin():
+        kept = pushes.subscribe(session, g.user.id, verifier(g.user.token), found, values.utcnow())
+    response = jsonify({"id": kept})
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/push-subscriptions")
+@retry_conflicts
+@api.validate(resp=answers(400, 401, 403, HTTP_204=(None, "Done (also when it was not kept).")))
+def unsubscribe_device(query: shapes.PushEndpointQuery):
+    """No more pushes to this device."""
+    session = get_session()
+    with session.begin():
+        pushes.unsubscribe(session, g.user.id, query["endpoint"])
+    return "", 204

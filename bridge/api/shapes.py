@@ -29,6 +29,9 @@ from bridge.limits import (
     CURSOR_MAX,
     MAX_ID,
     PAGE_MAX,
+    PUSH_AUTH_MAX,
+    PUSH_ENDPOINT_MAX,
+    PUSH_KEY_MAX,
     REPLY_TIMES,
     REPORT_DETAILS_MAX,
     REPORT_REASONS,
@@ -296,3 +299,30 @@ class TeamChoice(TypedDict, closed=True):
     push: bool
     outside_hours: bool
     chosen: bool
+
+
+class PushKeys(TypedDict):
+    """The subscription's keys (RFC 8291), base64url: the device's P-256 public key and its
+    authentication secret."""
+
+    p256dh: Annotated[str, Field(min_length=1, max_length=PUSH_KEY_MAX)]
+    auth: Annotated[str, Field(min_length=1, max_length=PUSH_AUTH_MAX)]
+
+
+class PushSubscriptionBody(TypedDict):
+    """A device's Web Push subscription, as ``PushSubscription.toJSON()`` gives it."""
+
+    endpoint: Annotated[str, Field(min_length=1, max_length=PUSH_ENDPOINT_MAX)]
+    keys: PushKeys
+
+
+class PushSubscribed(TypedDict, closed=True):
+    """The device's subscription, kept."""
+
+    id: int
+
+
+class PushEndpointQuery(TypedDict):
+    """The device whose pushes end: its subscription's endpoint."""
+
+    endpoint: Annotated[str, Field(min_length=1, max_length=PUSH_ENDPOINT_MAX)]

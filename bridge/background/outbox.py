@@ -6,7 +6,8 @@ server process, or ``space-inbox worker``) share the outbox and never take the s
 the batch is POSTed, signed, to the plugin's ``/space-inbox/v1/notify`` route, and either
 marked delivered or retried later with backoff. The plugin ignores a job id it has done,
 so a retry after a lost answer never notifies twice. Each pass first turns the e-mail
-digests that are due into jobs (:mod:`bridge.inbox.digests`).
+digests that are due into jobs (:mod:`bridge.inbox.digests`) and sends the pushes due to
+devices (:mod:`bridge.background.push`).
 
 A dispatcher with nothing due waits, but not for its interval when jobs are queued: the
 commit of a transaction that queued some (:data:`bridge.inbox.jobs.QUEUED`) wakes the
@@ -30,7 +31,8 @@ from sqlalchemy import Row, case, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.background import channel as channels
-from bridge.inbox import choices, digests
+from bridge.background import push
+from bridge.inbox import choices, digests, pushes
 from bridge.inbox.jobs import QUEUED
 from bridge.inbox.values import utcnow
 from bridge.storage.db import tables_of
@@ -51,13 +53,15 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF[min(attempts, len(BACKOFF)) - 1] if attempts else 0)
 
 
-def claim(session: Session, now: datetime, limit: int = BATCH) -> list[Row]:
-    """Lock and return due jobs that no other dispatcher holds."""
+def claim(session: Session, now: datetime, limit: int = BATCH, push: bool = False) -> list[Row]:
+    """Lock and return due jobs that no other dispatcher holds: WordPress' jobs, or with
+    *push* the pushes to devices."""
     o = tables_of(session).outbox
+    kind = o.c.kind == pushes.KIND if push else o.c.kind != pushes.KIND
     return list(
         session.execute(
             select(o)
-            .where(o.c.delivered_at.is_(None), o.c.next_attempt_at <= now)
+            .where(o.c.delivered_at.is_(None), o.c.next_attempt_at <= now, kind)
             .order_by(o.c.next_attempt_at, o.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -125,6 +129,7 @@ class Deliverer:
         url: Callable[[Session], str],
         ready: Callable[[Session], bool] = lambda session: True,
         policy: Callable[[Session], choices.Policy] | None = None,
+        push: push.Sender | None = None,
     ):
         self._secret = secret
         self._url = url
@@ -133,6 +138,8 @@ class Deliverer:
         #: The site's e-mail settings: with them, each pass first turns due digests into
         #: jobs (:func:`gather_once`).
         self.policy = policy
+        #: Sends the pushes to devices, in each pass too (:func:`push_once`).
+        self.push = push
         self._http = requests.Session()
 
     def __call__(self, session: Session, jobs: list[Row]) -> str | None:
@@ -198,6 +205,15 @@ def gather_once(sessions: sessionmaker, policy: Callable[[Session], choices.Poli
         return digests.gather_due(session, utcnow(), policy(session))
 
 
+def push_once(sessions: sessionmaker, sender: push.Sender, limit: int = BATCH) -> int:
+    """Send one batch of due pushes to devices; return how many were claimed."""
+    with sessions() as session, session.begin():
+        now = utcnow()
+        jobs = claim(session, now, limit, push=True)
+        push.send_due(session, jobs, sender, now, backoff)
+        return len(jobs)
+
+
 #: Passes this process's dispatcher has made, finished or failed (``/health`` says it: a
 #: dispatcher that stopped passing is seen, and a test can wait for the next pass).
 passes = 0
@@ -217,9 +233,12 @@ def run(
         if wake is not None:
             wake.clear()  # before the claim: a commit after it wakes the next wait
         policy = getattr(deliver, "policy", None)
+        sender = getattr(deliver, "push", None)
         try:
-            busy = (gather_once(sessions, policy) if policy else 0) + dispatch_once(
-                sessions, deliver
+            busy = (
+                (gather_once(sessions, policy) if policy else 0)
+                + (push_once(sessions, sender) if sender else 0)
+                + dispatch_once(sessions, deliver)
             )
         except Exception:  # the database may be down for a while: keep trying
             log.exception("outbox: dispatch failed")
@@ -316,13 +335,22 @@ def wake_of(app: Flask) -> Wake:
 def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
     """Return the session factory and deliverer of an app's dispatcher."""
     config, keys = app.config, app.extensions["space_inbox_keys"]
+
+    def policy(session: Session) -> choices.Policy:
+        return choices.site_policy(session, keys)
+
     deliver = Deliverer(
         secret=lambda session: signing.shared_secret(session, config.get("SECRET")),
         url=lambda session: notify_url(session, keys, config.get("NOTIFY_URL")),
         ready=lambda session: site.plugin_on(
             session, keys, config["TABLE_PREFIX"], config["PLUGIN_CHECK_INTERVAL"]
         ),
-        policy=lambda session: choices.site_policy(session, keys),
+        policy=policy,
+        push=push.Sender(
+            lambda session: push.Site.of(keys.options(session, push.KEY_OPTIONS)),
+            policy,
+            pushes.services(config.get("PUSH_SERVICES")),
+        ),
     )
     return app.extensions["space_inbox_db"], deliver
 

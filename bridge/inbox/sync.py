@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
-from bridge.inbox import assignment
+from bridge.inbox import assignment, pushes
 from bridge.inbox.changes import Change, note
 from bridge.inbox.privacy import erase_member
 from bridge.inbox.values import clean_id
@@ -174,6 +174,7 @@ def _user_deleted(session: Session, data: dict, now: datetime) -> None:
     session.execute(delete(t.space_admins).where(t.space_admins.c.user_id == uid))
     session.execute(delete(t.user_flags).where(t.user_flags.c.user_id == uid))
     session.execute(delete(t.notify_choices).where(t.notify_choices.c.user_id == uid))
+    session.execute(delete(t.push_subscriptions).where(t.push_subscriptions.c.user_id == uid))
     assignment.give_back(session, None, [uid])
     session.execute(delete(t.on_duty).where(t.on_duty.c.user_id == uid))
 
@@ -189,9 +190,10 @@ def _user_spammed(session: Session, data: dict, now: datetime) -> None:
 
 
 def _user_logins_changed(session: Session, data: dict, now: datetime) -> None:
-    """A logout, a session destroyed, a password changed: nothing is stored, but whatever
-    the user holds open must be checked again at once."""
+    """A logout, a session destroyed, a password changed: whatever the user holds open must
+    be checked again at once, and the devices of the sessions that ended get no more push."""
     note(session, Change(users=(data["user_id"],), login=True))
+    pushes.forget_ended(session, data["user_id"])
 
 
 _APPLY = {

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bridge.inbox import assignment, away, digests, search, typists
+from bridge.inbox import assignment, away, digests, pushes, search, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
@@ -212,21 +212,16 @@ def send_to_space(
             conversation.id,
             f"message {automatic.id}",
         )
-    notify_team(
-        session,
-        "member_message",
-        space.id,
-        member_id,
-        {
-            "space_id": space.id,
-            "space_name": space.name,
-            "conversation_id": conversation.id,
-            "message_id": message.id,
-            "member_id": member_id,
-            "excerpt": excerpt(body),
-        },
-        now,
-    )
+    told = {
+        "space_id": space.id,
+        "space_name": space.name,
+        "conversation_id": conversation.id,
+        "message_id": message.id,
+        "member_id": member_id,
+        "excerpt": excerpt(body),
+    }
+    notify_team(session, "member_message", space.id, member_id, told, now)
+    pushes.queue_team(session, space.id, member_id, told, now)
     digests.queue_team(session, space.id, member_id, message.id, now)
     if first:
         assignment.in_turn(session, space, conversation.id, now)
@@ -279,19 +274,16 @@ def reply_as_space(
     _close_period(session, space.id, conversation, author_id, now)
     typists.set_typing(session, conversation, author_id, False, now)
     typists.release_claim(session, conversation, author_id, now)
-    notify(
-        session,
-        "space_reply",
-        [conversation.member_id],
-        {
-            "space_id": space.id,
-            "space_name": space.name,
-            "conversation_id": conversation.id,
-            "message_id": message.id,
-            "excerpt": excerpt(body),
-        },
-        now,
-    )
+    # What the member is told names the Space, never who answered.
+    told = {
+        "space_id": space.id,
+        "space_name": space.name,
+        "conversation_id": conversation.id,
+        "message_id": message.id,
+        "excerpt": excerpt(body),
+    }
+    notify(session, "space_reply", [conversation.member_id], told, now)
+    pushes.queue_member(session, conversation.member_id, told, now)
     digests.queue_member(session, space.id, conversation.member_id, message.id, now)
     audit(session, space.id, author_id, "reply", now, conversation.id, f"message {message.id}")
     note(session, Change(space.id, conversation.id, conversation.member_id))

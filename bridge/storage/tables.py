@@ -2,7 +2,8 @@
 
 WordPress' own tables (users, usermeta, options) are read only. The ``spaceinbox_*``
 tables are created by the migrations in ``schema/``; a test compares the two so that
-they cannot drift apart.
+they cannot drift apart. The notifications' tables are defined in
+:mod:`bridge.storage.notify_tables`.
 """
 
 from __future__ import annotations
@@ -20,15 +21,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.mysql import BIGINT, DATETIME, INTEGER, LONGTEXT, SMALLINT
+from sqlalchemy.dialects.mysql import BIGINT, INTEGER, LONGTEXT, SMALLINT
 
-ID = BIGINT(unsigned=True)
-WHEN = DATETIME(fsp=6)
-TABLE_OPTIONS = {
-    "mysql_engine": "InnoDB",
-    "mysql_charset": "utf8mb4",
-    "mysql_collate": "utf8mb4_unicode_ci",
-}
+from bridge.storage.notify_tables import ID, TABLE_OPTIONS, WHEN, notification_tables
 
 
 @dataclass(frozen=True)
@@ -64,6 +59,7 @@ class Tables:
     reports: Table
     digests: Table
     notify_choices: Table
+    push_subscriptions: Table
 
 
 def own(prefix: str) -> str:
@@ -175,24 +171,6 @@ def tables(prefix: str) -> Tables:
         Column("client_key", String(64, collation="utf8mb4_bin"), nullable=False),
         UniqueConstraint("author_id", "client_key", name=f"{p}messages_client_key"),
         Index(f"{p}messages_conversation", "conversation_id", "id"),
-        **TABLE_OPTIONS,
-    )
-    Table(
-        f"{p}outbox",
-        md,
-        Column("id", ID, primary_key=True, autoincrement=True),
-        Column("kind", String(32), nullable=False),
-        Column("user_id", ID, nullable=False),
-        # What the job is about, so that erasing a member can take their pending jobs.
-        Column("conversation_id", ID, nullable=True),
-        Column("payload", Text, nullable=False),
-        Column("created_at", WHEN, nullable=False),
-        Column("attempts", SMALLINT(unsigned=True), nullable=False, server_default="0"),
-        Column("next_attempt_at", WHEN, nullable=False),
-        Column("delivered_at", WHEN, nullable=True),
-        Column("last_error", String(255), nullable=True),
-        Index(f"{p}outbox_due", "delivered_at", "next_attempt_at"),
-        Index(f"{p}outbox_conversation", "conversation_id"),
         **TABLE_OPTIONS,
     )
     Table(
@@ -419,32 +397,6 @@ def tables(prefix: str) -> Tables:
         Index(f"{p}reports_message", "message_id"),
         **TABLE_OPTIONS,
     )
-    Table(
-        f"{p}digests",
-        md,
-        # An e-mail in the making to one person of a Space's "team" or its "member": what is
-        # unread from since_id on, once the site's delay has passed since starts_at.
-        Column("user_id", ID, nullable=False),
-        Column("space_id", ID, nullable=False),
-        Column("audience", String(8), nullable=False),
-        Column("since_id", ID, nullable=False),
-        Column("starts_at", WHEN, nullable=False),
-        PrimaryKeyConstraint("user_id", "space_id", "audience"),
-        Index(f"{p}digests_due", "starts_at"),
-        **TABLE_OPTIONS,
-    )
-    Table(
-        f"{p}notify_choices",
-        md,
-        # An admin's choice for a Space; a member's for every answer (space 0). None: the site's.
-        Column("user_id", ID, nullable=False),
-        Column("space_id", ID, nullable=False),
-        Column("email", SMALLINT, nullable=False),
-        Column("push", SMALLINT, nullable=False),
-        Column("outside_hours", SMALLINT, nullable=False),
-        Column("updated_at", WHEN, nullable=False),
-        PrimaryKeyConstraint("user_id", "space_id"),
-        **TABLE_OPTIONS,
-    )
+    notification_tables(md, p)
     named = {t.name.removeprefix(p).removeprefix(prefix): t for t in md.tables.values()}
     return Tables(md, **named)

@@ -339,7 +339,7 @@ def fingerprints_statement(t) -> Select:
     )
 
 
-def _usermeta(session: Session, user_id: int, key: str) -> str | None:
+def usermeta(session: Session, user_id: int, key: str) -> str | None:
     um = tables_of(session).usermeta
     return session.execute(
         select(um.c.meta_value)
@@ -349,13 +349,23 @@ def _usermeta(session: Session, user_id: int, key: str) -> str | None:
     ).scalar()
 
 
+def verifier(token: str) -> str:
+    """``WP_Session_Tokens::hash_token()``: the key of a token's session in ``session_tokens``."""
+    return hashlib.sha256(raw_bytes(token)).hexdigest()
+
+
 def _session_expiration(stored: str | None, token: str) -> int | None:
     """The expiration of the token's session in ``session_tokens``, or None when it has none
     (``WP_Session_Tokens``: the session lives while its expiration is at least ``time()``)."""
+    return session_ends(stored, verifier(token))
+
+
+def session_ends(stored: str | None, key: str) -> int | None:
+    """The expiration of the session a :func:`verifier` names in ``session_tokens``, or None."""
     sessions = php_unserialize(stored)
     if not isinstance(sessions, dict):
         return None
-    entry = sessions.get(hashlib.sha256(raw_bytes(token)).hexdigest())
+    entry = sessions.get(key)
     if isinstance(entry, int):  # a legacy session: a bare expiration
         entry = {"expiration": entry}
     if not isinstance(entry, dict):
@@ -403,7 +413,7 @@ def verify_rest_nonce(
 
 def is_site_administrator(session: Session, user_id: int, prefix: str) -> bool:
     """Whether a user holds ``manage_options`` on the site (roles and own capabilities)."""
-    caps = php_unserialize(_usermeta(session, user_id, f"{prefix}capabilities"))
+    caps = php_unserialize(usermeta(session, user_id, f"{prefix}capabilities"))
     if not isinstance(caps, dict):
         return False
     option = f"{prefix}user_roles"

@@ -6,11 +6,12 @@ keyboard, at 1280 and 360 px."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import expect
 
-from .support import DESKTOP, PASSWORD, admin_inbox, member_inbox, team_inbox
+from .support import DESKTOP, PASSWORD, admin_inbox, eventually, member_inbox, team_inbox
 
 NARROW = {"width": 360, "height": 740}
 
@@ -117,3 +118,81 @@ def test_a_site_administrator_overseeing_a_space_has_no_choice_to_make_there(sta
     expect(dashboard).not_to_have_attribute("aria-busy", "true")
     expect(dashboard.locator(".space-inbox-dashboard__chart")).to_be_visible()  # filled
     expect(dashboard.locator(".space-inbox-dashboard__yours")).to_be_hidden()
+
+
+def worker_of(page, scope: str) -> bool:
+    return page.evaluate(
+        """async (scope) => {
+            const r = await navigator.serviceWorker.getRegistration(scope);
+            return Boolean(r && (r.active || r.installing || r.waiting));
+        }""",
+        scope,
+    )
+
+
+def test_notify_me_on_this_device_goes_as_far_as_a_browser_offline_can(stack, browsing):
+    """Permission, the site's worker registered at the inbox's scope, then the subscription,
+    which needs the browser's own push service (out of reach here): said beside the button.
+    A push delivered to the worker (as the push service would) is shown as the Space's."""
+    member = stack.new_member("Device Dora")
+    page = browsing.login(member, stack.inbox_url, viewport=DESKTOP)
+    page.context.grant_permissions(["notifications"], origin=stack.url)
+    choices = member_inbox(page).locator(".space-inbox-choices")
+    expect(choices.get_by_role("checkbox", name="Notify my devices")).to_be_checked()
+    button = choices.get_by_role("button", name="Notify me on this device")
+    expect(button).to_be_enabled()
+    button.click()
+    status = choices.locator(".space-inbox-push-device [role=status]")
+    expect(status).to_have_text(re.compile("could not subscribe with its push service|will be notified"))
+    browsing.shot(page, "member-push-device")
+    scope = page.evaluate("window.spaceInboxConfig.push.scope")
+    assert scope.startswith("/") and stack.inbox_url.endswith(scope), scope
+    assert worker_of(page, scope)
+    # The push service's part, done by the browser's developer protocol: a push reaches the
+    # worker, which shows it.
+    cdp = page.context.new_cdp_session(page)
+    found: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: found.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    ours = eventually(lambda: [r for r in found if r["scopeURL"].endswith(scope)], 10.0, page)
+    assert ours, found
+    registration = ours[0]
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": stack.url,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(
+                {
+                    "kind": "space_reply",
+                    "space": "T-Shirt Shop",
+                    "text": "Yes, in XL too.",
+                    "url": f"{stack.inbox_url}?space={stack.space_id}",
+                    "tag": "space-inbox-1",
+                }
+            ),
+        },
+    )
+    shown = """async (scope) => {
+        const r = await navigator.serviceWorker.getRegistration(scope);
+        return (await r.getNotifications()).map((n) => [n.title, n.body, n.data.url]);
+    }"""
+    assert eventually(lambda: page.evaluate(shown, scope), 10.0, page) == (
+        [
+            [
+                "T-Shirt Shop answered you",
+                "Yes, in XL too.",
+                f"{stack.inbox_url}?space={stack.space_id}",
+            ]
+        ]
+    )
+
+
+def test_a_browser_that_does_not_allow_notifications_is_told_so(stack, browsing):
+    member = stack.new_member("Blocked Bea")
+    page = browsing.login(member, stack.inbox_url, viewport=NARROW)
+    choices = member_inbox(page).locator(".space-inbox-choices")
+    choices.get_by_role("button", name="Notify me on this device").click()
+    status = choices.locator(".space-inbox-push-device [role=status]")
+    expect(status).to_contain_text(re.compile("Not turned on|blocked"))
+    browsing.shot(page, "member-push-not-allowed")

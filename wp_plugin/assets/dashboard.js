@@ -148,6 +148,14 @@ export class Dashboard {
 					),
 				},
 				{
+					name: 'push',
+					label: __( 'On my devices', 'space-inbox' ),
+					hint: __(
+						'Each device where you turn notifications on below: one for each new message.',
+						'space-inbox'
+					),
+				},
+				{
 					name: 'outside_hours',
 					label: __(
 						'Also outside the opening hours',
@@ -160,7 +168,7 @@ export class Dashboard {
 				},
 			],
 			note: __(
-				'Only you: each admin chooses for themselves. Untick every box to mute this Space.',
+				'Only you: each admin chooses for themselves. With neither e-mail nor devices, this Space is muted for you.',
 				'space-inbox'
 			),
 		} );

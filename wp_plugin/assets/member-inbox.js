@@ -109,6 +109,14 @@ export class MemberInbox extends ConversationView {
 						'space-inbox'
 					),
 				},
+				{
+					name: 'push',
+					label: __( 'Notify my devices', 'space-inbox' ),
+					hint: __(
+						'Each device where you turn notifications on below.',
+						'space-inbox'
+					),
+				},
 			],
 		} );
 		return {

@@ -4,13 +4,14 @@
  * (in its Dashboard). Each box sends its own change at once ("Saving…", "Saved", or what
  * went wrong, announced beside them); a change the bridge did not take is put back. The
  * caller gives the boxes and their words, so that a member's page holds none of the team's.
+ * Where the site sends pushes, "Notify me on this device" (push-device.js) comes with them.
  *
  * @module space-inbox/notify-choices
  */
 
 const { __ } = window.wp.i18n;
-const [ { h, api } ] = await Promise.all(
-	[ 'badge.js' ].map( ( name ) =>
+const [ { config, h, api }, { PushDevice } ] = await Promise.all(
+	[ 'badge.js', 'push-device.js' ].map( ( name ) =>
 		import(
 			new URL(
 				`${ name }${ new URL( import.meta.url ).search }`,
@@ -38,6 +39,9 @@ export class NotifyChoices {
 	 */
 	constructor( { legend, boxes, note = '' } ) {
 		const uid = `space-inbox-choices-${ ++made }`;
+		// Push is offered where the site sends it; this device is turned on beside it.
+		boxes = boxes.filter( ( box ) => box.name !== 'push' || config.push );
+		this.device = config.push ? new PushDevice() : null;
 		this.path = '';
 		this.ticket = 0;
 		this.status = h( 'p', {
@@ -83,6 +87,7 @@ export class NotifyChoices {
 			{ class: 'space-inbox-choices' },
 			h( 'legend', { text: legend } ),
 			...rows,
+			this.device ? this.device.root : '',
 			note
 				? h( 'p', { class: 'space-inbox-choices__hint', text: note } )
 				: '',
@@ -103,6 +108,7 @@ export class NotifyChoices {
 		for ( const box of this.boxes.values() ) {
 			box.disabled = true;
 		}
+		this.device?.refresh();
 		try {
 			const { data } = await api( path );
 			if ( ticket === this.ticket ) {

@@ -63,7 +63,8 @@ final class Space_Inbox_Assets {
 		'typing-watch'        => array( 'badge' ),
 		'reply-time'          => array( 'badge' ),
 		'report'              => array( 'badge' ),
-		'notify-choices'      => array( 'badge' ),
+		'push-device'         => array( 'badge' ),
+		'notify-choices'      => array( 'badge', 'push-device' ),
 		'member-inbox'        => array( 'badge', 'conversation', 'inbox-page', 'message-log', 'reply-time', 'typing-watch', 'report', 'notify-choices' ),
 		'switcher'            => array( 'badge', 'inbox-page' ),
 		'team-common'         => array( 'badge' ),
@@ -168,6 +169,8 @@ final class Space_Inbox_Assets {
 			// Live updates come over a stream only in direct mode: through WordPress, each
 			// open page would hold a PHP worker.
 			'streamUrl'     => Space_Inbox_Options::proxy_mode() ? '' : Space_Inbox_Options::public_url() . '/api/v1/me/stream',
+			// Web Push: the site's public key, its service worker and scope (null: none).
+			'push'          => Space_Inbox_Push::config(),
 		);
 
 		/**
@@ -179,7 +182,8 @@ final class Space_Inbox_Assets {
 		 *                      locale, maxLength (the bridge's longest message,
 		 *                      Space_Inbox_Limits::BODY_MAX), typingSeconds, userId, loginUrl (where
 		 *                      "Log in again" goes, back to the page), pollMs (the fallback poll),
-		 *                      streamUrl (the live stream, '' for none).
+		 *                      streamUrl (the live stream, '' for none), push (key, worker,
+		 *                      scope of Web Push, or null).
 		 */
 		return apply_filters( 'space_inbox_ui_config', $config );
 	}

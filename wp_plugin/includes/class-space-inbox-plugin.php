@@ -21,6 +21,7 @@ require_once __DIR__ . '/class-space-inbox-jobs.php';
 require_once __DIR__ . '/class-space-inbox-notifications.php';
 require_once __DIR__ . '/class-space-inbox-email-digest.php';
 require_once __DIR__ . '/class-space-inbox-notification-settings.php';
+require_once __DIR__ . '/class-space-inbox-push.php';
 require_once __DIR__ . '/class-space-inbox-notification-listing.php';
 require_once __DIR__ . '/class-space-inbox-moderation.php';
 require_once __DIR__ . '/class-space-inbox-reports-screen.php';
@@ -112,6 +113,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'bp_init', array( 'Space_Inbox_BuddyBoss_Moderation', 'load' ), 2 );
 		add_action( 'admin_init', array( 'Space_Inbox_Settings_Fields', 'register' ) );
 		add_action( 'admin_init', array( 'Space_Inbox_Notification_Settings', 'register' ) );
+		add_action( 'init', array( 'Space_Inbox_Push', 'maybe_serve_worker' ), 0 );
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings_Fields', 'post_type_changed' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );
@@ -211,6 +213,7 @@ final class Space_Inbox_Plugin {
 	public static function activate() {
 		self::install_tables();
 		Space_Inbox_Options::install();
+		Space_Inbox_Push::ensure_keys();
 		Space_Inbox_Options::switch_inbox_page( true );
 		Space_Inbox_Spaces::register_post_type(); // Not registered yet in this request.
 		self::rebuild_rewrite_rules();

@@ -22,6 +22,7 @@ from bridge.storage.tables import own
 from bridge.wordpress import signing
 from devstack.callers import PASSWORD, proxy_url
 from devstack.platforms import build_site
+from devstack.push_service import PushService
 from devstack.stack import PLUGIN, BridgeServer, WholeStack, new_space
 from devstack.wordpress import ADMIN_REQUEST, WordPressSite, free_port, php_str
 
@@ -30,9 +31,11 @@ WAIT = 20.0
 
 
 class Stack:
-    def __init__(self, site: WordPressSite, bridge: BridgeServer) -> None:
+    def __init__(self, site: WordPressSite, bridge: BridgeServer, pushed: PushService) -> None:
         self.site = site
         self.bridge = bridge
+        #: The push service the bridge may send to (the tests' own).
+        self.pushed = pushed
         self.secret = site.option("space_inbox_secret")
 
     def rows(self, table: str, where: str = "1", args=None) -> list[tuple]:
@@ -83,16 +86,19 @@ def _eventually(check, timeout: float = WAIT):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
+    pushed = PushService()
     whole = WholeStack(
         tmp_path_factory.mktemp("stack"),
         f"si_test_stack_{os.getpid()}",
         PREFIX,
         DISPATCH_INTERVAL="1",
+        PUSH_SERVICES=pushed.origin,
     ).start()
     try:
-        yield Stack(whole.site, whole.bridge)
+        yield Stack(whole.site, whole.bridge, pushed)
     finally:
         whole.stop()
+        pushed.close()
 
 
 def test_a_space_and_its_team_reach_the_bridge(stack):
@@ -316,6 +322,37 @@ def test_a_members_message_notifies_every_admin_once_through_wordpress(stack):
     assert delivered
     stack.bridge.wait_for_dispatcher_passes(2)  # more passes: still exactly one mail per admin
     assert len(mails()) == 2
+
+
+def test_a_push_signed_with_the_sites_own_keys_reaches_each_admins_device(stack):
+    """The keys the plugin made on activation sign the pushes; a device subscribed through
+    the site (the plugin's proxy, the admin's own login) is pushed a member's message."""
+    public, private = (stack.site.option(f"space_inbox_vapid_{k}") for k in ("public", "private"))
+    assert len(public) == 87 and len(private) == 43  # base64url: a P-256 point, 32 bytes
+    space_id, cid, _, _, owner, owner_nonce = _a_conversation(
+        stack, "ps", "Push Pantry", "Open today?", "owner"
+    )
+    device = stack.pushed.subscribe()
+    kept = _proxy(stack, owner, owner_nonce, "POST", "me/push-subscriptions", json=device)
+    assert kept.status_code == 201, kept.text
+    member, member_nonce = stack.browser("ps.member")
+    sent = _proxy(
+        stack,
+        member,
+        member_nonce,
+        "POST",
+        f"me/spaces/{space_id}/messages",
+        json={"body": "And tomorrow?", "client_key": "ps-2"},
+    )
+    assert sent.status_code == 201, sent.text
+    assert _eventually(lambda: stack.pushed.for_(device)), stack.bridge.log.read_text()[-2000:]
+    (got,) = stack.pushed.for_(device)
+    assert got.vapid_key == public and got.claims["sub"] == "mailto:admin@example.org"
+    assert got.payload["kind"] == "member_message" and got.payload["text"] == "And tomorrow?"
+    assert got.payload["space"] == "Push Pantry" and got.payload["from"] == "Ps Member"
+    assert f"team={space_id}&conversation={cid}" in got.payload["url"]
+    assert got.payload["url"].startswith(stack.site.option("space_inbox_inbox_url"))
+    assert stack.pushed.refusals == []
 
 
 def _email_delay(stack, seconds: int) -> None:

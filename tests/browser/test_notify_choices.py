@@ -143,7 +143,7 @@ def test_notify_me_on_this_device_goes_as_far_as_a_browser_offline_can(stack, br
     expect(button).to_be_enabled()
     button.click()
     status = choices.locator(".space-inbox-push-device [role=status]")
-    expect(status).to_have_text(re.compile("could not subscribe with its push service|will be notified"))
+    expect(status).to_have_text(re.compile("could not subscribe with its push|will be notified"))
     browsing.shot(page, "member-push-device")
     scope = page.evaluate("window.spaceInboxConfig.push.scope")
     assert scope.startswith("/") and stack.inbox_url.endswith(scope), scope

@@ -62,7 +62,7 @@ TEAM_STRINGS = [
 #: What a member's page is configured with (window.spaceInboxConfig), and nothing more.
 CONFIG = {
     "apiBase", "mode", "nonce", "inboxUrl", "locale", "maxLength", "userId", "loginUrl", "pollMs",
-    "streamUrl", "typingSeconds",
+    "streamUrl", "typingSeconds", "push",
 }  # fmt: skip
 #: The team's configuration (window.spaceInboxTeamConfig), on the team's pages only.
 TEAM_CONFIG = {
@@ -127,6 +127,7 @@ def test_the_plugin_knows_what_each_module_imports():
     the modules it loads later: its list of the modules and their imports is theirs."""
     modules = js_imports()
     modules.pop("space-cards")  # Spaces Engine's archive: not a module of the inboxes.
+    modules.pop("service-worker")  # The push notifications' worker: served by the plugin.
     assert php_modules() == modules
 
 

@@ -31,6 +31,7 @@ HEALTHY = {
     "space_inbox_notifications": ("good", "Space Inbox notifications are delivered"),
     "space_inbox_live": ("recommended", "Space Inbox live updates are off"),
     "space_inbox_events": ("good", "Space Inbox events reach the bridge"),
+    "space_inbox_push": ("good", "Space Inbox can sign push notifications"),
 }
 SETTINGS = "options-general.php?page=space-inbox"
 #: What the plugin keeps of the bridge's last status (Space_Inbox_Options::OPTION_HEALTH).
@@ -90,10 +91,12 @@ def _tests(stack: BrowserStack) -> dict:
 
 def _result(stack: BrowserStack, name: str) -> dict:
     """A test's result as the administrator's Site Health screen gets it."""
-    if name == "events":  # a direct test: WordPress runs it while drawing the screen
-        return json.loads(
-            stack.site.php("echo wp_json_encode(Space_Inbox_Site_Health::test_events());")
-        )
+    direct = {
+        "events": "Space_Inbox_Site_Health::test_events",
+        "push": "Space_Inbox_Push::test_keys",
+    }
+    if name in direct:  # a direct test: WordPress runs it while drawing the screen
+        return json.loads(stack.site.php(f"echo wp_json_encode({direct[name]}());"))
     answer = _rest(stack, site_admin(stack).login, name)
     assert answer.status_code == 200, answer.text
     return answer.json()
@@ -119,7 +122,7 @@ def _outbox_rows(stack: BrowserStack, *rows: tuple[timedelta, int, str]) -> None
 
 def test_site_health_lists_the_plugins_tests(stack):
     tests = _tests(stack)
-    assert tests["direct"] == ["space_inbox_events"]
+    assert sorted(tests["direct"]) == ["space_inbox_events", "space_inbox_push"]
     assert sorted(tests["async"]) == sorted(f"space_inbox_{name}" for name in ASYNC)
     for name in ASYNC:
         route = urllib.parse.unquote(tests["async"][f"space_inbox_{name}"])
@@ -135,6 +138,7 @@ def test_a_healthy_site_passes_them(stack):
         assert (result["test"], result["status"], result["label"]) == (test, status, label)
         assert result["badge"]["label"] == "Space Inbox"
         assert SETTINGS in result["actions"]
+    assert "Notify me on this device" in _result(stack, "push")["description"]
     live = _result(stack, "live")["description"]
     assert "SPACE_INBOX_REDIS_URL" in live and "everything else works" in live
 

@@ -114,6 +114,7 @@ final class Space_Inbox_Plugin {
 		add_action( 'admin_init', array( 'Space_Inbox_Settings_Fields', 'register' ) );
 		add_action( 'admin_init', array( 'Space_Inbox_Notification_Settings', 'register' ) );
 		add_action( 'init', array( 'Space_Inbox_Push', 'maybe_serve_worker' ), 0 );
+		add_filter( 'site_status_tests', array( 'Space_Inbox_Push', 'site_health' ) );
 		add_action( 'admin_post_' . Space_Inbox_Settings::RESYNC_ACTION, array( 'Space_Inbox_Settings', 'handle_resync' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_POST_TYPE, array( 'Space_Inbox_Settings_Fields', 'post_type_changed' ) );
 		add_action( 'update_option_' . Space_Inbox_Options::OPTION_INBOX_PAGE, array( 'Space_Inbox_Options', 'refresh_inbox_url' ) );

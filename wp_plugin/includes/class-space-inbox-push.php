@@ -119,6 +119,42 @@ final class Space_Inbox_Push {
 	}
 
 	/**
+	 * Add the keys' test to Site Health (filter `site_status_tests`).
+	 *
+	 * @param array $tests The tests, `direct` and `async`.
+	 * @return array
+	 */
+	public static function site_health( $tests ) {
+		$tests['direct']['space_inbox_push'] = array(
+			'label' => __( 'Space Inbox push notifications', 'space-inbox' ),
+			'test'  => array( __CLASS__, 'test_keys' ),
+		);
+		return $tests;
+	}
+
+	/**
+	 * Test (direct): the site has its VAPID keys (made now if it can).
+	 *
+	 * @return array A Site Health result.
+	 */
+	public static function test_keys() {
+		if ( self::ensure_keys() ) {
+			return Space_Inbox_Site_Health::result(
+				'push',
+				'good',
+				__( 'Space Inbox can sign push notifications', 'space-inbox' ),
+				__( 'The site has its Web Push keys: members and Space admins can have their devices notified (“Notify me on this device” in their inbox).', 'space-inbox' )
+			);
+		}
+		return Space_Inbox_Site_Health::result(
+			'push',
+			'recommended',
+			__( 'Space Inbox cannot sign push notifications', 'space-inbox' ),
+			__( 'The site has no Web Push keys, and PHP cannot make them (its OpenSSL extension is missing or makes no P-256 keys): no device can be notified. E-mail and the site’s own notifications still work.', 'space-inbox' )
+		);
+	}
+
+	/**
 	 * Base64url without padding (RFC 4648 5), as Web Push writes keys.
 	 *
 	 * @param string $bytes Raw bytes.

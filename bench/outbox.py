@@ -32,6 +32,7 @@ import requests
 from bench.servers import BenchSite
 from bench.sse import latency_summary
 from bridge.storage.tables import tables
+from devstack.push_service import PushService
 
 #: Seconds between two looks at WordPress' done-jobs table.
 POLL = 0.02
@@ -98,16 +99,21 @@ def measure(
     poll: float = POLL,
     wait: float = WAIT,
     progress: Callable[[str], None],
+    pushed: PushService | None = None,
+    devices: dict[int, int] | None = None,
 ) -> dict:
     """Send *messages* over *seconds* and time each to its admins' notification rows.
 
     :param spaces: Space ids to write to, each with several admins.
     :param senders: (cookie, nonce) of members, none of them an admin of those Spaces.
     :param outbox_mark: the highest outbox id before the first send.
+    :param pushed: the push service the admins' devices subscribed with, and *devices* how
+        many each Space's admins have: each message is also timed to its last push.
     """
     outbox = tables(site.table_prefix).outbox.name
     watcher = Watcher(site, outbox_mark, poll).start()
     answered: dict[int, float] = {}  # message id -> when its 201 arrived
+    numbered: dict[int, tuple[float, int]] = {}  # its number -> that time, and its Space
     failed_sends: list[str] = []
     interval = seconds / max(messages, 1)
     with requests.Session() as http:
@@ -122,7 +128,7 @@ def measure(
             try:
                 answer = http.post(
                     f"{bridge_url}/api/v1/me/spaces/{space}/messages",
-                    json={"body": "Is this still available?", "client_key": uuid.uuid4().hex},
+                    json={"body": f"Is this still available? #{n}", "client_key": uuid.uuid4().hex},
                     headers={"Cookie": cookie, "X-WP-Nonce": nonce},
                     timeout=10,
                 )
@@ -134,18 +140,24 @@ def measure(
                 failed_sends.append(f"HTTP {answer.status_code}")
                 continue
             answered[int(answer.json()["id"])] = at
+            numbered[n] = (at, space)
         sent_seconds = time.monotonic() - began
 
     # Every job of the answered messages (written in their transaction), then their rows.
     def jobs() -> list[tuple]:
         return site.sql(
-            f"SELECT id, payload, delivered_at, attempts FROM `{outbox}` WHERE id > %s",
+            f"SELECT id, payload, delivered_at, attempts FROM `{outbox}`"
+            " WHERE id > %s AND kind = 'member_message'",  # WordPress' (not the pushes)
             [outbox_mark],
         )
 
+    expected_pushes = sum((devices or {}).get(space, 0) for _, space in numbered.values())
     deadline = time.monotonic() + wait
     written = jobs()
-    while time.monotonic() < deadline and any(j[0] not in watcher.seen for j in written):
+    while time.monotonic() < deadline and (
+        any(j[0] not in watcher.seen for j in written)
+        or (pushed is not None and len(pushed.received) < expected_pushes)
+    ):
         time.sleep(0.1)
     watcher.stop()
     written = jobs()
@@ -166,6 +178,17 @@ def measure(
             last = max(d.replace(tzinfo=UTC).timestamp() for _, d, _ in mine)
             delivered.append((last - at) * 1000.0)
     stamps = {d for _, _, d, _ in written if d is not None}
+    push_latencies, not_pushed = [], 0
+    if pushed is not None:
+        arrived: dict[int, list[float]] = {}
+        for got in list(pushed.received):
+            arrived.setdefault(int(got.payload["text"].rsplit("#", 1)[1]), []).append(got.at)
+        for n, (at, space) in numbered.items():
+            times = arrived.get(n, [])
+            if len(times) < (devices or {}).get(space, 0) or not times:
+                not_pushed += 1
+                continue
+            push_latencies.append((max(times) - at) * 1000.0)
     result = {
         "messages": messages,
         "seconds": round(sent_seconds, 1),
@@ -173,7 +196,15 @@ def measure(
         "rate_per_s": round((messages - 1) / sent_seconds, 1) if messages > 1 else None,
         "answered": len(answered),
         "count": len(latencies),
-        "failures": {k: v for k, v in (("send", len(failed_sends)), ("not_notified", missed)) if v},
+        "failures": {
+            k: v
+            for k, v in (
+                ("send", len(failed_sends)),
+                ("not_notified", missed),
+                ("not_pushed", not_pushed),
+            )
+            if v
+        },
         "failed_sends": sorted(set(failed_sends))[:5],
         "jobs": len(written),
         "jobs_per_message": round(sum(fanout) / len(fanout), 2) if fanout else 0.0,
@@ -186,12 +217,20 @@ def measure(
         "slowest_poll_ms": round(watcher.slowest_poll * 1000.0, 1),
         "latency_ms": latency_summary(latencies) if latencies else None,
         "delivered_ms": latency_summary(delivered) if delivered else None,
+        # From the 201 to the push service's acceptance of the last admin device's push.
+        "pushes": len(pushed.received) if pushed is not None else 0,
+        "push_ms": latency_summary(push_latencies) if push_latencies else None,
     }
     lat = result["latency_ms"] or {}
     progress(
         f"outbox: {len(latencies)}/{messages} messages notified to every admin, "
         f"p50 {lat.get('p50', '–')} / p95 {lat.get('p95', '–')} / p99 {lat.get('p99', '–')} ms"
         f", {result['jobs_per_batch']} jobs per batch"
+        + (
+            f"; pushed p95 {(result['push_ms'] or {}).get('p95', '–')} ms"
+            if pushed is not None
+            else ""
+        )
         + (f", FAILURES {result['failures']}" if result["failures"] else "")
     )
     return result

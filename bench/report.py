@@ -305,6 +305,7 @@ def _outbox(results: dict) -> list[str]:
     if not o:
         return []
     lat, done = o.get("latency_ms") or {}, o.get("delivered_ms") or {}
+    push = o.get("push_ms") or {}
     failures = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in o["failures"].items())
     return [
         f"**Outbox latency** ({results.get('primary_dataset')} dataset; `space-inbox serve` "
@@ -320,7 +321,15 @@ def _outbox(results: dict) -> list[str]:
         f"batch (the bridge's `delivered_at`): p50 {_fmt(done.get('p50'))} / p95 "
         f"{_fmt(done.get('p95'))} / p99 {_fmt(done.get('p99'))} ms. {o['jobs']:,} jobs "
         f"({_fmt(o['jobs_per_message'], 2)} per message) in {o['batches']:,} batches "
-        f"({_fmt(o['jobs_per_batch'])} jobs each), {o['retried_jobs']} retried.",
+        f"({_fmt(o['jobs_per_batch'])} jobs each), {o['retried_jobs']} retried."
+        + (
+            f" Each admin with one device subscribed for Web Push: until the push service "
+            f"(the tests' own, checking VAPID and decrypting) accepted the last admin's "
+            f"push, **p50 {_fmt(push.get('p50'))} / p95 {_fmt(push.get('p95'))} / p99 "
+            f"{_fmt(push.get('p99'))} ms** ({o.get('pushes', 0):,} pushes)."
+            if push
+            else ""
+        ),
         "",
     ]
 

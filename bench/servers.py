@@ -95,6 +95,7 @@ def bridge_server(
     redis_url: str = "",
     live_connections: int = 0,
     dispatcher: bool = False,
+    push_services: str = "",
 ) -> BridgeServer:
     """``space-inbox serve``: gunicorn, gthread workers; no dispatcher, no rate limits.
 
@@ -114,6 +115,8 @@ def bridge_server(
     else:
         args += ["--no-live"]
     env = {"RATE_PER_SPACE": "off", "RATE_OVERALL": "off"}
+    if push_services:  # the push services devices subscribe with (the bench's own)
+        env["PUSH_SERVICES"] = push_services
     if redis_url:
         env["REDIS_URL"] = redis_url
     name = "live-bridge" if live_connections else "bridge" if redis_url else "bridge-no-redis"

@@ -46,6 +46,7 @@ class Received:
     topic: str | None
     vapid_key: str
     claims: dict
+    #: When it was accepted (``time.time()``).
     at: float
 
 
@@ -180,7 +181,7 @@ class PushService:
             lower.get("topic"),
             key,
             claims,
-            time.monotonic(),
+            time.time(),
         )
 
     @staticmethod

@@ -19,6 +19,7 @@ import requests
 from playwright.sync_api import expect
 
 from devstack.callers import proxy_url
+from devstack.push_service import PushService
 from devstack.stack import BridgeServer, WholeStack
 from devstack.wordpress import WordPressSite, php_str
 
@@ -123,6 +124,8 @@ class BrowserStack:
         self.space_url = ""
         self.inbox_url = ""
         self._members = 0
+        #: The push service the bridge may send to (the tests' own), where there is one.
+        self.pushed: PushService | None = None
 
     def seed(self) -> None:
         """No avatars, and the Space "T-Shirt Shop", run by Ada Admin (a subscriber, its owner)
@@ -332,21 +335,25 @@ def platform_stack(
     """The whole stack on platform *key* (dispatching every second), with the demo's theme,
     seeded with the Space and its admins by the stack *make* builds; stopped afterwards."""
     began = time.monotonic()
+    pushed = PushService()
     whole = WholeStack(
         tmp_path_factory.mktemp(key),
         f"si_test_{key.replace('-', '_')}_{os.getpid()}",
         PREFIX,
         platform=key,
         DISPATCH_INTERVAL="1",
+        PUSH_SERVICES=pushed.origin,
     ).start()
     try:
         install_theme(whole.site)
         built = make(whole.site, whole.bridge)
+        built.pushed = pushed
         built.seed()
         print(f"\n{key}: stack built and seeded in {time.monotonic() - began:.1f} s")
         yield built
     finally:
         whole.stop()
+        pushed.close()
 
 
 # -- the browser side of a test -----------------------------------------------------------------

@@ -31,6 +31,8 @@ def test_a_member_turns_the_email_of_answers_off_and_on_from_their_inbox(stack, 
     for viewport in (DESKTOP, NARROW):
         page = browsing.login(member, stack.inbox_url, viewport=viewport)
         inbox = member_inbox(page)
+        # The list drawn first: nothing moves under the pointer after.
+        expect(inbox.locator(".space-inbox__list-items")).to_contain_text("No conversations")
         choices = inbox.locator(".space-inbox-choices")
         expect(choices.locator("legend")).to_have_text("When a Space answers you")
         box = choices.get_by_role("checkbox", name="E-mail me")

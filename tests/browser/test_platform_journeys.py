@@ -471,6 +471,39 @@ def test_two_subscriber_admins_see_each_other_and_one_gives_the_other_a_conversa
     assert not leaks, leaks
 
 
+def test_on_the_profile_tab_a_member_chooses_and_an_admins_device_is_pushed(stack, browsing):
+    """On the platform's own pages: a member chooses how answers reach them on their profile
+    tab and turns this device on as far as a browser offline can; an admin's device,
+    subscribed through the site, is pushed the member's message, signed with the site's
+    own keys, naming the member and the Space."""
+    member, ada = stack.new_member("Pia Push"), stack.ada
+    device = stack.pushed.subscribe()
+    kept = stack.proxy(ada, "POST", "me/push-subscriptions", json=device)
+    assert kept.status_code == 201, kept.text
+    page = browsing.login(member, stack.profile_tab(member))
+    page.context.grant_permissions(["notifications"], origin=stack.url)
+    inbox = member_inbox(page)
+    # The list drawn first: nothing moves under the pointer after.
+    expect(inbox.locator(".space-inbox__list-items")).to_contain_text("No conversations yet")
+    choices = inbox.locator(".space-inbox-choices")
+    email = choices.get_by_role("checkbox", name="E-mail me")
+    expect(email).to_be_enabled()
+    email.uncheck()
+    expect(choices.locator(":scope > [role=status]")).to_have_text("Saved")
+    choices.get_by_role("button", name="Notify me on this device").click()
+    expect(choices.locator(".space-inbox-push-device [role=status]")).to_contain_text(
+        "Not turned on"
+    )
+    browsing.shot(page, "profile-tab-choices")
+    question = "Do you ship to Norway?"
+    stack.send_as(member, question)
+    assert eventually(lambda: stack.pushed.for_(device), NOTIFY_WAIT)
+    (got,) = stack.pushed.for_(device)
+    assert got.vapid_key == stack.site.option("space_inbox_vapid_public")
+    assert (got.payload["from"], got.payload["text"]) == (member.display_name, question)
+    assert got.payload["space"] == SPACE_NAME and stack.pushed.refusals == []
+
+
 def test_the_member_never_learns_which_admin_answered(stack, browsing):
     ada, ben = stack.ada, stack.ben
     member = stack.new_member("Lena Vogel")

@@ -186,17 +186,23 @@ def dispatch_once(sessions: sessionmaker, deliver: Callable, limit: int = BATCH)
         else:
             log.warning("outbox: %d jobs not delivered: %s", len(jobs), error)
             for job in jobs:
-                attempts = job.attempts + 1
-                session.execute(
-                    update(o)
-                    .where(o.c.id == job.id)
-                    .values(
-                        attempts=min(attempts, 65535),
-                        next_attempt_at=now + backoff(attempts),
-                        last_error=error[:255],
-                    )
-                )
+                retry_later(session, job, now, error)
         return len(jobs)
+
+
+def retry_later(session: Session, job: Row, now: datetime, error: str) -> None:
+    """A job not delivered: tried again after its backoff, with why it was not."""
+    o = tables_of(session).outbox
+    attempts = job.attempts + 1
+    session.execute(
+        update(o)
+        .where(o.c.id == job.id)
+        .values(
+            attempts=min(attempts, 65535),
+            next_attempt_at=now + backoff(attempts),
+            last_error=error[:255],
+        )
+    )
 
 
 def gather_once(sessions: sessionmaker, policy: Callable[[Session], choices.Policy]) -> int:
@@ -210,7 +216,14 @@ def push_once(sessions: sessionmaker, sender: push.Sender, limit: int = BATCH) -
     with sessions() as session, session.begin():
         now = utcnow()
         jobs = claim(session, now, limit, push=True)
-        push.send_due(session, jobs, sender, now, backoff)
+        o = tables_of(session).outbox
+        for job in jobs:  # sent, or no longer wanted: done; else tried again later
+            error = sender(session, job, now)
+            if error is None:
+                session.execute(update(o).where(o.c.id == job.id).values(delivered_at=now))
+            else:
+                log.warning("outbox: push %d not sent: %s", job.id, error)
+                retry_later(session, job, now, error)
         return len(jobs)
 
 

@@ -13,7 +13,6 @@ member (to the team only) and the message's first words: never an admin.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,14 +21,12 @@ from urllib.parse import urlencode
 import requests
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from bridge.inbox import away, choices, pushes
 from bridge.storage.db import tables_of
 from bridge.wordpress import auth
-
-log = logging.getLogger(__name__)
 
 #: Seconds a push service keeps a push for a device that is off (RFC 8030 5.2).
 TTL = 86400
@@ -169,24 +166,3 @@ def _shown(session: Session, data: dict, site: Site) -> dict:
         "url": site.link(team=data["space_id"], conversation=data["conversation_id"]),
         "tag": tag,
     }
-
-
-def send_due(session: Session, jobs: list[Row], send: Sender, now: datetime, backoff) -> None:
-    """Send claimed push jobs and write each outcome (sent or dropped: done; else retried)."""
-    o = tables_of(session).outbox
-    for job in jobs:
-        error = send(session, job, now)
-        if error is None:
-            session.execute(update(o).where(o.c.id == job.id).values(delivered_at=now))
-            continue
-        log.warning("push %d not sent: %s", job.id, error)
-        attempts = job.attempts + 1
-        session.execute(
-            update(o)
-            .where(o.c.id == job.id)
-            .values(
-                attempts=min(attempts, 65535),
-                next_attempt_at=now + backoff(attempts),
-                last_error=error[:255],
-            )
-        )

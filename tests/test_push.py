@@ -272,3 +272,14 @@ def test_a_logout_there_ends_the_devices_pushes_at_once(app, client, world, serv
     with app.extensions["space_inbox_engine"].connect() as c:
         left = c.execute(select(T.push_subscriptions.c.endpoint)).all()
     assert left == [(laptop["endpoint"],)]
+
+
+def test_an_erased_member_has_no_device_left_to_push(app, client, world, service):
+    from devstack.callers import signed_post
+
+    member = world["member"]
+    _device(client, member, service)
+    erased = signed_post(client, "/api/v1/privacy/erase", {"user_id": member.user_id})
+    assert erased.status_code == 200
+    with app.extensions["space_inbox_engine"].connect() as c:
+        assert c.execute(select(T.push_subscriptions)).all() == []

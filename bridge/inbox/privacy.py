@@ -19,7 +19,7 @@ REMOVED = "(Removed by the site's moderators.)"
 def erase_member(session: Session, user_id: int) -> int:
     """Remove a member's conversations with Spaces, their waiting periods (the Spaces'
     figures then leave them out), the teams' notes, labels and record entries about them,
-    and pending notifications and e-mails to them and about them.
+    pending notifications and e-mails to them and about them, and their devices' pushes.
 
     :returns: how many messages were removed.
     """
@@ -42,6 +42,7 @@ def erase_member(session: Session, user_id: int) -> int:
         )
     )
     session.execute(delete(t.digests).where(t.digests.c.user_id == user_id))
+    session.execute(delete(t.push_subscriptions).where(t.push_subscriptions.c.user_id == user_id))
     removed = session.execute(
         delete(t.messages).where(t.messages.c.conversation_id.in_(theirs))
     ).rowcount

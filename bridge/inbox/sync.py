@@ -174,7 +174,6 @@ def _user_deleted(session: Session, data: dict, now: datetime) -> None:
     session.execute(delete(t.space_admins).where(t.space_admins.c.user_id == uid))
     session.execute(delete(t.user_flags).where(t.user_flags.c.user_id == uid))
     session.execute(delete(t.notify_choices).where(t.notify_choices.c.user_id == uid))
-    session.execute(delete(t.push_subscriptions).where(t.push_subscriptions.c.user_id == uid))
     assignment.give_back(session, None, [uid])
     session.execute(delete(t.on_duty).where(t.on_duty.c.user_id == uid))
 

@@ -12,7 +12,7 @@
 const { __, sprintf } = window.wp.i18n;
 const [
 	{ config, num, h, api, parseTime },
-	{ duration, errorText, stampFormat },
+	{ choiceWords, duration, errorText, stampFormat },
 	{ fillReplyTime },
 	{ AwaySettings },
 	{ RepliesManager },
@@ -133,45 +133,7 @@ export class Dashboard {
 			notices: this.notices,
 		} );
 		this.record = new RecordView( { uid, notices: this.notices } );
-		this.choices = new NotifyChoices( {
-			legend: __(
-				'Tell me of new messages to this Space',
-				'space-inbox'
-			),
-			boxes: [
-				{
-					name: 'email',
-					label: __( 'By e-mail', 'space-inbox' ),
-					hint: __(
-						'Messages that come together arrive in one e-mail, and none the team has already read.',
-						'space-inbox'
-					),
-				},
-				{
-					name: 'push',
-					label: __( 'On my devices', 'space-inbox' ),
-					hint: __(
-						'Each device where you turn notifications on below: one for each new message.',
-						'space-inbox'
-					),
-				},
-				{
-					name: 'outside_hours',
-					label: __(
-						'Also outside the opening hours',
-						'space-inbox'
-					),
-					hint: __(
-						'Otherwise, what comes while the Space is closed reaches you when it opens.',
-						'space-inbox'
-					),
-				},
-			],
-			note: __(
-				'Only you: each admin chooses for themselves. With neither e-mail nor devices, this Space is muted for you.',
-				'space-inbox'
-			),
-		} );
+		this.choices = new NotifyChoices( choiceWords() );
 		this.yours = this.section(
 			'yours',
 			__( 'Your notifications', 'space-inbox' ),

@@ -174,3 +174,45 @@ export function checkbox( label, box, hint = '' ) {
 			: ''
 	);
 }
+
+/**
+ * The words of an admin's own choices of how a Space's new messages reach them (the
+ * Dashboard's "Your notifications", drawn by notify-choices.js).
+ *
+ * @return {Object} Its legend, boxes and note.
+ */
+export function choiceWords() {
+	return {
+		legend: __( 'Tell me of new messages to this Space', 'space-inbox' ),
+		boxes: [
+			{
+				name: 'email',
+				label: __( 'By e-mail', 'space-inbox' ),
+				hint: __(
+					'Messages that come together arrive in one e-mail, and none the team has already read.',
+					'space-inbox'
+				),
+			},
+			{
+				name: 'push',
+				label: __( 'On my devices', 'space-inbox' ),
+				hint: __(
+					'Each device where you turn notifications on below: one for each new message.',
+					'space-inbox'
+				),
+			},
+			{
+				name: 'outside_hours',
+				label: __( 'Also outside the opening hours', 'space-inbox' ),
+				hint: __(
+					'Otherwise, what comes while the Space is closed reaches you when it opens.',
+					'space-inbox'
+				),
+			},
+		],
+		note: __(
+			'Only you: each admin chooses for themselves. With neither e-mail nor devices, this Space is muted for you.',
+			'space-inbox'
+		),
+	};
+}

@@ -189,6 +189,22 @@ def test_notify_me_on_this_device_goes_as_far_as_a_browser_offline_can(stack, br
         ]
     )
 
+    # A click on it opens its conversation (the browser's window opening stands in: the
+    # worker is handed the click as the browser hands it; a page of another site is refused).
+    (worker,) = [w for w in page.context.service_workers if "space-inbox-worker" in w.url]
+    clicked = """async (url) => {
+        const opened = [];
+        clients.openWindow = async (href) => { opened.push(href); };
+        await self.registration.showNotification('Clicked', { tag: 'click', data: { url } });
+        const [shown] = await self.registration.getNotifications({ tag: 'click' });
+        self.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown }));
+        await new Promise((done) => setTimeout(done, 100));
+        return opened;
+    }"""
+    conversation = f"{stack.inbox_url}?space={stack.space_id}"
+    assert worker.evaluate(clicked, conversation) == [conversation]
+    assert worker.evaluate(clicked, "https://elsewhere.example/") == []
+
 
 def test_a_browser_that_does_not_allow_notifications_is_told_so(stack, browsing):
     member = stack.new_member("Blocked Bea")

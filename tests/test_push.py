@@ -236,6 +236,9 @@ def test_the_sites_keys_and_inbox_come_from_its_options():
     )
     assert site.contact == "mailto:owner@example.org"
     assert site.link(space=3) == "https://example.org/?page_id=5&space=3"
+    # The bridge's INBOX_URL setting goes first, as for the header's link.
+    moved = push.Site.of({push.OPTION_PRIVATE: "a", push.OPTION_PUBLIC: "b"}, "https://in.box/")
+    assert moved.link(team=2, conversation=9) == "https://in.box/?team=2&conversation=9"
     assert (
         push.Site.of(
             {push.OPTION_PRIVATE: "a", push.OPTION_PUBLIC: "b", "home": "https://h"}

@@ -16,23 +16,24 @@ from bridge.api.guards import site_keys
 from bridge.api.openapi import answers, api
 from bridge.inbox.statements import MEMBER, SPACE
 from bridge.storage.db import get_session
+from bridge.wordpress import site
 
 bp = Blueprint("header", __name__, url_prefix="/api/v1/me")
 
 
 def inbox_url() -> str:
     """The member inbox's address: the setting, else the plugin's option, else home."""
-    url = current_app.config.get("INBOX_URL")
-    if url:
-        return url
-    names = ("space_inbox_inbox_url", "home")
+    configured = current_app.config.get("INBOX_URL")
+    if configured:
+        return configured
+    names = site.INBOX_OPTIONS
     found = site_keys().kept_options(names)
     if len(found) < len(names):
         # Kept values are stale: read them (the polled path opens no session otherwise).
         session = get_session()
         with session.begin():
             found = site_keys().options(session, names)
-    return found.get("space_inbox_inbox_url") or found.get("home") or "/"
+    return site.inbox_url(None, found)
 
 
 def summary_body(rows: list[Row], url: str) -> dict:

@@ -360,7 +360,9 @@ def for_app(app: Flask) -> tuple[sessionmaker, Deliverer]:
         ),
         policy=policy,
         push=push.Sender(
-            lambda session: push.Site.of(keys.options(session, push.KEY_OPTIONS)),
+            lambda session: push.Site.of(
+                keys.options(session, push.KEY_OPTIONS), config.get("INBOX_URL")
+            ),
             policy,
             pushes.services(config.get("PUSH_SERVICES")),
         ),

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bridge.inbox import away, choices, pushes
 from bridge.storage.db import tables_of
-from bridge.wordpress import auth
+from bridge.wordpress import auth, site
 
 #: Seconds a push service keeps a push for a device that is off (RFC 8030 5.2).
 TTL = 86400
@@ -35,7 +35,7 @@ TIMEOUT = 10
 #: public key's uncompressed point), made by the plugin on activation.
 OPTION_PUBLIC = "space_inbox_vapid_public"
 OPTION_PRIVATE = "space_inbox_vapid_private"
-KEY_OPTIONS = (OPTION_PUBLIC, OPTION_PRIVATE, "admin_email", "space_inbox_inbox_url", "home")
+KEY_OPTIONS = (OPTION_PUBLIC, OPTION_PRIVATE, "admin_email", *site.INBOX_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,9 @@ class Site:
     inbox_url: str
 
     @classmethod
-    def of(cls, options: dict[str, str]) -> Site | None:
-        """From the site's options; None while it has no keys."""
+    def of(cls, options: dict[str, str], inbox: str | None = None) -> Site | None:
+        """From the site's options (and the ``INBOX_URL`` setting); None while it has no
+        keys."""
         private, public = options.get(OPTION_PRIVATE), options.get(OPTION_PUBLIC)
         if not private or not public:
             return None
@@ -59,7 +60,7 @@ class Site:
             private,
             public,
             f"mailto:{email}" if "@" in email else home,
-            options.get("space_inbox_inbox_url") or home or "/",
+            site.inbox_url(inbox, options),
         )
 
     def link(self, **query: int) -> str:

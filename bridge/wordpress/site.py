@@ -56,3 +56,13 @@ def require_on(session: Session, keys: SiteKeys, prefix: str, kept_for: float) -
             "The site's administrators turned the Space Inbox plugin off: nothing can be"
             " sent until it is on again.",
         )
+
+
+#: The options the member inbox's address comes from (:func:`inbox_url`).
+INBOX_OPTIONS = ("space_inbox_inbox_url", "home")
+
+
+def inbox_url(configured: str | None, options: dict[str, str]) -> str:
+    """The member inbox's address: the ``INBOX_URL`` setting, else the plugin's option, else
+    the site's home (*options*: :data:`INBOX_OPTIONS`)."""
+    return configured or options.get("space_inbox_inbox_url") or options.get("home") or "/"

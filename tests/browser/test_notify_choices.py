@@ -67,9 +67,12 @@ def test_a_change_the_bridge_cannot_take_goes_back_and_says_why(stack, browsing)
     choices = member_inbox(page).locator(".space-inbox-choices")
     box = choices.get_by_role("checkbox", name="E-mail me")
     expect(box).to_be_enabled()
-    page.route(re.compile(r"notifications"), lambda route: route.abort())
+    held = []  # The change is held while the page says it is saving, then fails.
+    page.route(re.compile(r"notifications"), lambda route: held.append(route))
     box.uncheck()
-    expect(choices.get_by_role("status")).to_contain_text(re.compile(r"\S"))
+    expect(choices.get_by_role("status")).to_have_text(re.compile("Saving"))
+    assert eventually(lambda: held, 10, page=page), "the change never left"
+    held[0].abort()
     expect(choices.get_by_role("status")).not_to_have_text(re.compile("Saved|Saving"))
     expect(box).to_be_checked()  # not kept: shown as the bridge has it
     browsing.shot(page, "member-choice-not-saved")

@@ -413,11 +413,23 @@ def test_labels_are_made_set_filtered_renamed_and_deleted_from_the_conversation(
     expect(ben_rows.filter(has_text=other.display_name)).to_have_count(0)
     expect(ben_rows.filter(has_text=member.display_name)).to_have_count(1)
 
-    # Taken off by its checkbox, put back, renamed, then deleted after a question.
+    # Taken off by its checkbox, put back, renamed, then deleted after a question. Taking it
+    # off is held until a teammate's answer has drawn the conversation again (from the list
+    # as it was): the box still shows what was done.
     button.click()
     box = panel.get_by_role("checkbox", name="Big order")
+    held = []
+    labelling = re.compile(r"conversations(/|%2F)\d+(/|%2F)labels")
+    page.route(labelling, lambda route: held.append(route))
     box.uncheck()
+    assert eventually(lambda: held, 10, page=page), "the change never left"
+    stack.reply_as(ben, member, "We can do that.")
+    expect(message_in(inbox, "We can do that.")).to_be_visible()
+    held[0].continue_()
+    page.unroute(labelling)
     expect(status).to_have_text("Label Big order removed.")
+    expect(box).not_to_be_checked()
+    expect(box).to_be_focused()
     expect(row.locator(".space-inbox__label")).to_have_count(0)
     box.check()
     expect(row.locator(".space-inbox__label")).to_have_text(["Big order"])

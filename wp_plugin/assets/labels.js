@@ -320,7 +320,8 @@ export class Labels {
 		if ( ! done ) {
 			box.checked = ! on;
 		}
-		box.focus();
+		// A live change may have drawn the panel again meanwhile: focus the box shown.
+		( box.ownerDocument.getElementById( box.id ) || box ).focus();
 	}
 
 	/**
@@ -347,6 +348,9 @@ export class Labels {
 				item.row.labels = data.labels;
 			}
 			this.pills.replaceChildren( ...data.labels.map( pill ) );
+			if ( ! this.panel.hidden ) {
+				this.renderChoices(); // Drawn meanwhile from the list as it was, perhaps.
+			}
 			inbox.say( said );
 			inbox.loadList();
 			return true;

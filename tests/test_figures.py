@@ -286,8 +286,23 @@ def test_the_figures_match_an_independent_recount(app, team, seed):
             periods, rules = figures.load(session, SPACE, NOW)
             by_admin = figures.by_admin(session, periods, NOW)
             waiting = figures.waiting_longest(session, SPACE, NOW)
+            made = figures.kept(session, SPACE, NOW)
+        with session.begin():
+            kept = figures.kept(session, SPACE, NOW)  # read back from kept_figures
     finally:
         session.close()
+    # What the API answers is kept, and is what the definitions give.
+    assert (
+        kept
+        == made
+        == {
+            "timezone": rules.timezone,
+            "space": {f"days_{d}": figures.window(figures.since(periods, NOW, d)) for d in (7, 30)},
+            "admins": by_admin,
+            "days": figures.by_day(periods, rules, NOW),
+            "response_time": figures.typically(periods, NOW, None),
+        }
+    )
     # Waiting longest: clock time since the member's message, whatever the away time.
     assert [(w["row"].id, w["waited_seconds"]) for w in waiting] == _waiting_longest(
         expected, conversations

@@ -232,6 +232,50 @@ def test_the_dashboard_lists_the_conversations_waiting_longest(client, world):
     assert figures["days"][-1]["answered"] == 1
 
 
+def test_the_figures_are_kept_until_a_change_and_a_minute_at_most(app, client, world, monkeypatch):
+    """Kept between reads; made again at once after every kind of change, and after a
+    minute whatever happens (here, a period written behind the bridge's back)."""
+    admin, member, other = world["admin"], world["member"], world["other_member"]
+    path = f"/api/v1/spaces/{SPACE}/figures"
+
+    def month() -> dict:
+        answer = client.get(path, headers=admin.headers())
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()["space"]["days_30"]
+
+    assert month()["periods"] == 0
+    assert send(client, member, SPACE, "Open?").status_code == 201  # opens a period
+    assert month()["periods"] == 1
+    cid = conversation_id(client, admin, SPACE, member)
+    assert reply(client, admin, SPACE, cid, "Yes").status_code == 201  # closes it
+    assert month()["answered"] == 1
+    assert send(client, other, SPACE, "And me?").status_code == 201
+    assert month()["waiting"] == 1
+    public = client.get(f"/api/v1/spaces/{SPACE}/response-time").get_json()
+    assert _count(app, T.kept_figures) == 1
+    _settings(client, admin, away_now=True)  # away: the wait stops counting
+    assert _count(app, T.kept_figures) == 0
+    _settings(client, admin, reply_preset="hour")
+    assert client.get(f"/api/v1/spaces/{SPACE}/response-time").get_json() != public
+    erased = signed_post(client, "/api/v1/privacy/erase", {"user_id": other.user_id})
+    assert erased.status_code == 200
+    assert month()["periods"] == 1
+
+    # Behind the bridge's back: the kept figures stand, for a minute.
+    now = values.utcnow()
+    with app.extensions["space_inbox_engine"].begin() as connection:
+        connection.execute(
+            insert(T.response_periods).values(
+                space_id=SPACE, conversation_id=cid, opened_at=now - timedelta(hours=1)
+            )
+        )
+    assert month()["periods"] == 1
+    monkeypatch.setattr(values, "utcnow", lambda: now + timedelta(seconds=59))
+    assert month()["periods"] == 1
+    monkeypatch.setattr(values, "utcnow", lambda: now + timedelta(seconds=61))
+    assert month()["periods"] == 2
+
+
 # -- no double answers ----------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint
 
 from bridge.api import shapes
 from bridge.api.openapi import answers, api
-from bridge.inbox import access, away, figures, values
+from bridge.inbox import access, figures, values
 from bridge.refusals import NotFound
 from bridge.storage.db import get_session
 
@@ -28,6 +28,5 @@ def response_time(space_id: int):
         space = access.get_space(session, space_id)
         if space is None or space.status != "active":
             raise NotFound("space_not_found", "There is no such Space.")
-        periods, _ = figures.load(session, space_id, now)
-        shaped = figures.typically(periods, now, away.reply_preset(session, space_id))
+        shaped = figures.kept(session, space_id, now)["response_time"]
     return shaped, 200, {"Cache-Control": f"public, max-age={MAX_AGE}"}

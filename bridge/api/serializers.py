@@ -20,7 +20,6 @@ from bridge.api.shapes import (
     MemberReport,
     MemberSent,
     MemberSpace,
-    ResponseTime,
     TeamChoice,
 )
 from bridge.api.team_shapes import (
@@ -179,27 +178,21 @@ def person(user_id: int, name: str | None) -> Person:
     return {"id": user_id, "name": name or DELETED_USER}
 
 
-def team_figures(
-    timezone: str,
-    windows: dict[int, dict],
-    admins: list[dict],
-    days: list[dict],
-    waiting: list[dict],
-    response_time: ResponseTime,
-) -> TeamFigures:
-    """The team's dashboard (:mod:`bridge.inbox.figures`), with each admin's figures."""
+def team_figures(kept: dict, waiting: list[dict]) -> TeamFigures:
+    """The team's dashboard (:func:`bridge.inbox.figures.kept`), with each admin's figures,
+    and the conversations waiting longest."""
     return {
-        "timezone": timezone,
-        "space": {"days_7": windows[7], "days_30": windows[30]},
+        "timezone": kept["timezone"],
+        "space": kept["space"],
         "admins": [
             {
                 "admin": person(a["id"], a["name"]),
                 "days_7": a["days_7"],
                 "days_30": a["days_30"],
             }
-            for a in admins
+            for a in kept["admins"]
         ],
-        "days": days,
+        "days": kept["days"],
         "waiting": [
             {
                 "id": w["row"].id,
@@ -210,7 +203,7 @@ def team_figures(
             }
             for w in waiting
         ],
-        "response_time": response_time,
+        "response_time": kept["response_time"],
     }
 
 

@@ -33,14 +33,9 @@ def space_figures(space_id: int):
     now = values.utcnow()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
-        periods, rules = figures.load(session, space_id, now)
         shaped = serializers.team_figures(
-            rules.timezone,
-            {days: figures.window(figures.since(periods, now, days)) for days in figures.WINDOWS},
-            figures.by_admin(session, periods, now),
-            figures.by_day(periods, rules, now),
+            figures.kept(session, space_id, now),
             figures.waiting_longest(session, space_id, now),
-            figures.typically(periods, now, away.reply_preset(session, space_id)),
         )
     return shaped
 

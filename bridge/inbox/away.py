@@ -11,6 +11,7 @@ from sqlalchemy import Row, insert, or_, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
+from bridge.inbox import kept_figures
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
 from bridge.inbox.hours import AwayRules, clean_hours, clean_timezone, site_timezone
@@ -141,6 +142,7 @@ def change_settings(
             session.execute(update(a).where(a.c.id == current.id).values(ended_at=now))
             done.append("away off")
     if done:
+        kept_figures.forget(session, space_id)  # away time, the time zone or the preset
         audit(session, space_id, actor_id, "settings", now, detail=", ".join(done)[:255])
         note(session, Change(space_id))
     return done

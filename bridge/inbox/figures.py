@@ -22,7 +22,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bridge.inbox import away
+from bridge.inbox import away, kept_figures
 from bridge.inbox.hours import AwayRules
 from bridge.storage.db import tables_of
 
@@ -198,6 +198,26 @@ def by_admin(session: Session, periods: list[Period], now: datetime) -> list[dic
         out.append(entry)
     out.sort(key=lambda e: (-e["days_30"]["answered"], e["id"]))
     return out
+
+
+def kept(session: Session, space_id: int, now: datetime) -> dict:
+    """The Space's figures at ``now``, as kept (:mod:`bridge.inbox.kept_figures`) or made
+    now and kept: ``timezone``, ``space`` (``days_7``, ``days_30``: :func:`window`),
+    ``admins`` (:func:`by_admin`), ``days`` (:func:`by_day`) and ``response_time``
+    (:func:`typically`)."""
+    found = kept_figures.fresh(session, space_id, now)
+    if found is not None:
+        return found
+    periods, rules = load(session, space_id, now)
+    made = {
+        "timezone": rules.timezone,
+        "space": {f"days_{days}": window(since(periods, now, days)) for days in WINDOWS},
+        "admins": by_admin(session, periods, now),
+        "days": by_day(periods, rules, now),
+        "response_time": typically(periods, now, away.reply_preset(session, space_id)),
+    }
+    kept_figures.keep(session, space_id, made, now)
+    return made
 
 
 def waiting_longest(session: Session, space_id: int, now: datetime) -> list[dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from bridge.inbox import kept_figures
 from bridge.inbox.values import iso
 from bridge.limits import PRIVACY_PAGE as PAGE
 from bridge.storage.db import tables_of
@@ -43,6 +44,7 @@ def erase_member(session: Session, user_id: int) -> int:
     )
     session.execute(delete(t.digests).where(t.digests.c.user_id == user_id))
     session.execute(delete(t.push_subscriptions).where(t.push_subscriptions.c.user_id == user_id))
+    kept_figures.forget_member(session, user_id)
     removed = session.execute(
         delete(t.messages).where(t.messages.c.conversation_id.in_(theirs))
     ).rowcount

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bridge.inbox import assignment, away, digests, pushes, search, typists
+from bridge.inbox import assignment, away, digests, kept_figures, pushes, search, typists
 from bridge.inbox.access import admin_conversation_or_404, is_blocked
 from bridge.inbox.audit import audit
 from bridge.inbox.changes import Change, note
@@ -109,6 +109,7 @@ def _open_period(session: Session, space_id: int, conversation: Row, now: dateti
                 space_id=space_id, conversation_id=conversation.id, opened_at=now
             )
         )
+        kept_figures.forget(session, space_id)
 
 
 def _close_period(
@@ -129,6 +130,7 @@ def _close_period(
             response_ms=away.rules(session, space_id, since).working_ms(since, now),
         )
     )
+    kept_figures.forget(session, space_id)
 
 
 def send_to_space(

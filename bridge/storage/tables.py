@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.mysql import BIGINT, INTEGER, LONGTEXT, SMALLINT
+from sqlalchemy.dialects.mysql import BIGINT, INTEGER, LONGTEXT, MEDIUMTEXT, SMALLINT
 
 from bridge.storage.notify_tables import ID, TABLE_OPTIONS, WHEN, notification_tables
 
@@ -46,6 +46,7 @@ class Tables:
     blocks: Table
     rate_counters: Table
     response_periods: Table
+    kept_figures: Table
     space_settings: Table
     away_spells: Table
     saved_replies: Table
@@ -247,6 +248,16 @@ def tables(prefix: str) -> Tables:
         # Covers every column the figures read: no row is looked up by its key.
         Index(f"{p}response_periods_space", "space_id", "opened_at", "answered_by", "response_ms"),
         Index(f"{p}response_periods_conversation", "conversation_id", "closed_at"),
+        **TABLE_OPTIONS,
+    )
+    Table(
+        f"{p}kept_figures",
+        md,
+        # A Space's figures made from its month of periods (bridge.inbox.kept_figures): kept
+        # until its periods or away rules change, or they are a minute old.
+        Column("space_id", ID, primary_key=True, autoincrement=False),
+        Column("figures", MEDIUMTEXT, nullable=False),
+        Column("made_at", WHEN, nullable=False),
         **TABLE_OPTIONS,
     )
     Table(

@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     """
     from bridge.api import errors, routes
     from bridge.background import live, outbox
+    from bridge.inbox.kept_figures import told_statement
     from bridge.inbox.statements import header_statement
     from bridge.storage import db, rate_limits
     from bridge.storage.tables import tables
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     reads = db.make_read_engine(settings)
     app.extensions["space_inbox_login"] = db.OneStatement(reads, login_statement(site_tables))
     app.extensions["space_inbox_header"] = db.OneStatement(reads, header_statement(site_tables))
+    app.extensions["space_inbox_told"] = db.OneStatement(reads, told_statement(site_tables))
     live.watch_logins(app, reads, fingerprints_statement(site_tables))
     errors.init_app(app)
 

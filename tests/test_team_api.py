@@ -5,6 +5,7 @@ member's side too: nothing of it names an admin, and typing never reaches the me
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -253,6 +254,11 @@ def test_the_figures_are_kept_until_a_change_and_a_minute_at_most(app, client, w
     assert month()["waiting"] == 1
     public = client.get(f"/api/v1/spaces/{SPACE}/response-time").get_json()
     assert _count(app, T.kept_figures) == 1
+    # What members are told is read from the kept row alone (here changed behind its back).
+    said = {"typically": "day", "source": "preset", "very_responsive": False}
+    with app.extensions["space_inbox_engine"].begin() as connection:
+        connection.execute(T.kept_figures.update().values(told=json.dumps(said)))
+    assert client.get(f"/api/v1/spaces/{SPACE}/response-time").get_json() == said
     _settings(client, admin, away_now=True)  # away: the wait stops counting
     assert _count(app, T.kept_figures) == 0
     _settings(client, admin, reply_preset="hour")

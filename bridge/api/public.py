@@ -3,11 +3,13 @@ to visitors too). Nothing per admin."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+
+from flask import Blueprint, current_app
 
 from bridge.api import shapes
 from bridge.api.openapi import answers, api
-from bridge.inbox import access, figures, values
+from bridge.inbox import figures, kept_figures, values
 from bridge.refusals import NotFound
 from bridge.storage.db import get_session
 
@@ -22,11 +24,17 @@ MAX_AGE = 300
 def response_time(space_id: int):
     """How fast the Space typically answers: "Typically replies within …" and "very
     responsive", for the Space's page and inbox (public; nothing per admin)."""
-    session = get_session()
     now = values.utcnow()
-    with session.begin():
-        space = access.get_space(session, space_id)
-        if space is None or space.status != "active":
-            raise NotFound("space_not_found", "There is no such Space.")
-        shaped = figures.kept(session, space_id, now)["response_time"]
+    # Asked on every visit of a Space's page: one statement, when the figures are kept.
+    found = current_app.extensions["space_inbox_told"].rows(
+        space=space_id, now=now, since=now - kept_figures.KEPT_FOR
+    )
+    if not found or found[0].status != "active":
+        raise NotFound("space_not_found", "There is no such Space.")
+    if found[0].told is not None:
+        shaped = json.loads(found[0].told)
+    else:
+        session = get_session()
+        with session.begin():
+            shaped = figures.kept(session, space_id, now)["response_time"]
     return shaped, 200, {"Cache-Control": f"public, max-age={MAX_AGE}"}

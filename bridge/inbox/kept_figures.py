@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, and_, bindparam, delete, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.orm import Session
 
 from bridge.storage.db import tables_of
+from bridge.storage.tables import Tables
 
 #: The longest a Space's figures are kept unchanged.
 KEPT_FOR = timedelta(minutes=1)
@@ -51,11 +52,26 @@ def fresh(session: Session, space_id: int, now: datetime) -> dict | None:
 
 
 def keep(session: Session, space_id: int, made: dict, now: datetime) -> None:
-    """Keep the Space's figures made at ``now``."""
+    """Keep the Space's figures made at ``now``, and what members are told apart."""
     k = tables_of(session).kept_figures
-    text = json.dumps(made, separators=(",", ":"))
-    session.execute(
-        insert(k)
-        .values(space_id=space_id, figures=text, made_at=now)
-        .on_duplicate_key_update(figures=text, made_at=now)
+    kept = {
+        "figures": json.dumps(made, separators=(",", ":")),
+        "told": json.dumps(made["response_time"], separators=(",", ":")),
+        "made_at": now,
+    }
+    session.execute(insert(k).values(space_id=space_id, **kept).on_duplicate_key_update(**kept))
+
+
+def told_statement(t: Tables) -> Select:
+    """The public response time's one read (bound: ``space``, ``now``, ``since`` = ``now``
+    less :data:`KEPT_FOR`): the Space's status, and what members are told when it is kept
+    and fresh (else null)."""
+    s, k = t.spaces, t.kept_figures
+    fresh_enough = and_(
+        k.c.space_id == s.c.id,
+        k.c.made_at > bindparam("since"),
+        k.c.made_at <= bindparam("now"),
+    )
+    return (
+        select(s.c.status, k.c.told).outerjoin(k, fresh_enough).where(s.c.id == bindparam("space"))
     )

@@ -257,6 +257,8 @@ def tables(prefix: str) -> Tables:
         # until its periods or away rules change, or they are a minute old.
         Column("space_id", ID, primary_key=True, autoincrement=False),
         Column("figures", MEDIUMTEXT, nullable=False),
+        # What members are told (the public response time), read alone on every Space page.
+        Column("told", Text, nullable=False),
         Column("made_at", WHEN, nullable=False),
         **TABLE_OPTIONS,
     )

@@ -23,6 +23,7 @@ def upgrade() -> None:
         f"{p}kept_figures",
         sa.Column("space_id", BIGINT(unsigned=True), primary_key=True, autoincrement=False),
         sa.Column("figures", MEDIUMTEXT, nullable=False),
+        sa.Column("told", sa.Text, nullable=False),
         sa.Column("made_at", DATETIME(fsp=6), nullable=False),
         mysql_engine="InnoDB",
         mysql_charset="utf8mb4",

@@ -162,6 +162,12 @@ def test_notify_me_on_this_device_goes_as_far_as_a_browser_offline_can(stack, br
     ours = eventually(lambda: [r for r in found if r["scopeURL"].endswith(scope)], 10.0, page)
     assert ours, found
     registration = ours[0]
+    # A push reaches a worker once it is activated (one that is still installing misses it).
+    activated = """async (scope) => {
+        const r = await navigator.serviceWorker.getRegistration(scope);
+        return Boolean(r && r.active && r.active.state === 'activated');
+    }"""
+    assert eventually(lambda: page.evaluate(activated, scope), 10.0, page)
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {

@@ -159,44 +159,49 @@ def test_notify_me_on_this_device_goes_as_far_as_a_browser_offline_can(stack, br
     found: list[dict] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: found.extend(e["registrations"]))
     cdp.send("ServiceWorker.enable")
-    ours = eventually(lambda: [r for r in found if r["scopeURL"].endswith(scope)], 10.0, page)
-    assert ours, found
-    registration = ours[0]
     # A push reaches a worker once it is activated (one that is still installing misses it).
     activated = """async (scope) => {
         const r = await navigator.serviceWorker.getRegistration(scope);
         return Boolean(r && r.active && r.active.state === 'activated');
     }"""
     assert eventually(lambda: page.evaluate(activated, scope), 10.0, page)
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": stack.url,
-            "registrationId": registration["registrationId"],
-            "data": json.dumps(
-                {
-                    "kind": "space_reply",
-                    "space": "T-Shirt Shop",
-                    "text": "Yes, in XL too.",
-                    "url": f"{stack.inbox_url}?space={stack.space_id}",
-                    "tag": "space-inbox-1",
-                }
-            ),
-        },
-    )
     shown = """async (scope) => {
         const r = await navigator.serviceWorker.getRegistration(scope);
         return (await r.getNotifications()).map((n) => [n.title, n.body, n.data.url]);
     }"""
-    assert eventually(lambda: page.evaluate(shown, scope), 10.0, page) == (
+    push = {
+        "kind": "space_reply",
+        "space": "T-Shirt Shop",
+        "text": "Yes, in XL too.",
+        "url": f"{stack.inbox_url}?space={stack.space_id}",
+        "tag": "space-inbox-1",
+    }
+    # As a push service does, delivered again until the browser has taken it (a busy
+    # browser may drop one); the tag makes them one notification.
+    for _ in range(3):
+        ours = eventually(
+            lambda: [r for r in found if r["scopeURL"].endswith(scope) and not r["isDeleted"]],
+            10.0,
+            page,
+        )
+        assert ours, found
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": stack.url,
+                "registrationId": ours[-1]["registrationId"],
+                "data": json.dumps(push),
+            },
+        )
+        if eventually(lambda: page.evaluate(shown, scope), 5.0, page):
+            break
+    assert page.evaluate(shown, scope) == [
         [
-            [
-                "T-Shirt Shop answered you",
-                "Yes, in XL too.",
-                f"{stack.inbox_url}?space={stack.space_id}",
-            ]
+            "T-Shirt Shop answered you",
+            "Yes, in XL too.",
+            f"{stack.inbox_url}?space={stack.space_id}",
         ]
-    )
+    ]
 
     # A click on it opens its conversation (the browser's window opening stands in: the
     # worker is handed the click as the browser hands it; a page of another site is refused).

@@ -195,13 +195,14 @@ def test_notify_me_on_this_device_goes_as_far_as_a_browser_offline_can(stack, br
         )
         if eventually(lambda: page.evaluate(shown, scope), 5.0, page):
             break
+    permission = page.evaluate("Notification.permission")
     assert page.evaluate(shown, scope) == [
         [
             "T-Shirt Shop answered you",
             "Yes, in XL too.",
             f"{stack.inbox_url}?space={stack.space_id}",
         ]
-    ]
+    ], (permission, found)
 
     # A click on it opens its conversation (the browser's window opening stands in: the
     # worker is handed the click as the browser hands it; a page of another site is refused).

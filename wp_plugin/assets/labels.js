@@ -34,6 +34,8 @@ export class Labels {
 		this.all = [];
 		/** The Space they are of. */
 		this.spaceId = 0;
+		/** Counts the asks of the Space's labels and the changes made here (see load()). */
+		this.loads = 0;
 		/** The list's filter: a label's id, or '' (any). */
 		this.filter = '';
 		this.filterSelect = h( 'select', {
@@ -158,10 +160,11 @@ export class Labels {
 	 * @param {number} spaceId
 	 */
 	async load( spaceId ) {
+		const ticket = ++this.loads;
 		try {
 			const { data } = await api( `spaces/${ spaceId }/labels` );
-			if ( spaceId !== this.inbox.spaceId ) {
-				return;
+			if ( spaceId !== this.inbox.spaceId || ticket !== this.loads ) {
+				return; // Another Space now, or a change made here since it was asked.
 			}
 			this.spaceId = spaceId;
 			this.all = Array.isArray( data.labels ) ? data.labels : [];
@@ -374,6 +377,7 @@ export class Labels {
 				body: { name, colour: this.newColour.value },
 			} );
 			this.newName.value = '';
+			this.loads++; // An answer asked before this label was made is older.
 			this.all = [ ...this.all, data ].sort( ( a, b ) =>
 				a.name.localeCompare( b.name )
 			);
@@ -393,6 +397,7 @@ export class Labels {
 
 	/** A label changed: the filter, the panel, the list and the open conversation follow. */
 	async afterChange() {
+		this.loads++; // An answer asked before the change is older.
 		this.renderFilter();
 		this.renderChoices();
 		this.button.focus();

@@ -280,6 +280,12 @@ def test_the_figures_are_kept_until_a_change_and_a_minute_at_most(app, client, w
     assert month()["periods"] == 1
     monkeypatch.setattr(values, "utcnow", lambda: now + timedelta(seconds=61))
     assert month()["periods"] == 2
+    # What members are told, likewise: kept for a minute, then made again.
+    with app.extensions["space_inbox_engine"].begin() as connection:
+        connection.execute(T.kept_figures.update().values(told=json.dumps(said)))
+    assert client.get(f"/api/v1/spaces/{SPACE}/response-time").get_json() == said
+    monkeypatch.setattr(values, "utcnow", lambda: now + timedelta(seconds=122))
+    assert client.get(f"/api/v1/spaces/{SPACE}/response-time").get_json() != said
 
 
 # -- no double answers ----------------------------------------------------------------------

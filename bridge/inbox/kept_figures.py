@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, delete, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.orm import Session
 
@@ -39,14 +39,17 @@ def forget_member(session: Session, member_id: int) -> None:
     session.execute(delete(k).where(k.c.space_id.in_(spaces)))
 
 
+def _fresh(k: Table, since, now):
+    """Kept figures still good at ``now``: made after ``since`` (``now`` less
+    :data:`KEPT_FOR`) and not after ``now`` (by a clock ahead)."""
+    return and_(k.c.made_at > since, k.c.made_at <= now)
+
+
 def fresh(session: Session, space_id: int, now: datetime) -> dict | None:
-    """The Space's figures as kept, unless they are older than :data:`KEPT_FOR` at ``now``
-    (or were made after it), or none are kept."""
+    """The Space's figures as kept, unless none are fresh at ``now``."""
     k = tables_of(session).kept_figures
     kept = session.scalar(
-        select(k.c.figures).where(
-            k.c.space_id == space_id, k.c.made_at > now - KEPT_FOR, k.c.made_at <= now
-        )
+        select(k.c.figures).where(k.c.space_id == space_id, _fresh(k, now - KEPT_FOR, now))
     )
     return None if kept is None else json.loads(kept)
 
@@ -63,15 +66,9 @@ def keep(session: Session, space_id: int, made: dict, now: datetime) -> None:
 
 
 def told_statement(t: Tables) -> Select:
-    """The public response time's one read (bound: ``space``, ``now``, ``since`` = ``now``
+    """The public response time's one read (bound: ``space``, ``now`` and ``since``, ``now``
     less :data:`KEPT_FOR`): the Space's status, and what members are told when it is kept
     and fresh (else null)."""
     s, k = t.spaces, t.kept_figures
-    fresh_enough = and_(
-        k.c.space_id == s.c.id,
-        k.c.made_at > bindparam("since"),
-        k.c.made_at <= bindparam("now"),
-    )
-    return (
-        select(s.c.status, k.c.told).outerjoin(k, fresh_enough).where(s.c.id == bindparam("space"))
-    )
+    kept = and_(k.c.space_id == s.c.id, _fresh(k, bindparam("since"), bindparam("now")))
+    return select(s.c.status, k.c.told).outerjoin(k, kept).where(s.c.id == bindparam("space"))

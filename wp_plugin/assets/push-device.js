@@ -69,9 +69,14 @@ export class PushDevice {
 		this.show( false );
 	}
 
-	/** @return {Promise<ServiceWorkerRegistration|undefined>} The site's worker, if any. */
-	registration() {
-		return navigator.serviceWorker.getRegistration( PUSH.scope );
+	/** @return {Promise<PushSubscription|null>} This device's subscription, if any. */
+	async subscription() {
+		const registration = await navigator.serviceWorker
+			.getRegistration( PUSH.scope )
+			.catch( () => null );
+		return registration
+			? registration.pushManager.getSubscription().catch( () => null )
+			: null;
 	}
 
 	/** Say whether this device is on (from the browser's own subscription). */
@@ -83,12 +88,7 @@ export class PushDevice {
 			this.blocked();
 			return;
 		}
-		const registration = await this.registration().catch( () => null );
-		const subscription = registration
-			? await registration.pushManager
-					.getSubscription()
-					.catch( () => null )
-			: null;
+		const subscription = await this.subscription();
 		this.show( Boolean( subscription ) );
 	}
 
@@ -183,12 +183,7 @@ export class PushDevice {
 
 	async turnOff() {
 		this.button.disabled = true;
-		const registration = await this.registration().catch( () => null );
-		const subscription = registration
-			? await registration.pushManager
-					.getSubscription()
-					.catch( () => null )
-			: null;
+		const subscription = await this.subscription();
 		if ( subscription ) {
 			await api( 'me/push-subscriptions', {
 				method: 'DELETE',

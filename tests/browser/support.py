@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from devstack.callers import proxy_url
@@ -540,6 +541,22 @@ def eventually(check: Callable[[], Any], timeout: float, page=None, interval_ms:
             page.wait_for_timeout(interval_ms)
         else:
             time.sleep(interval_ms / 1000)
+
+
+def stand_still(page) -> float:
+    """Stop *page*'s clock (installed with ``page.clock.install()`` before it loaded, and
+    running since): no timer of it fires until it is resumed, so it polls nothing.
+    Returns the time it stands at, in seconds (the unit of Playwright's clock)."""
+    for _ in range(10):
+        # A moment ahead, since the clock runs on while the call travels.
+        now = page.evaluate("Date.now()") / 1000 + 0.02
+        try:
+            page.clock.pause_at(now)
+            return now
+        except PlaywrightError as error:
+            if "to the past" not in str(error):
+                raise
+    raise AssertionError("the page's clock could not be stopped")
 
 
 def member_inbox(page):

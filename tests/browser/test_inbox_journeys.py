@@ -437,9 +437,8 @@ def test_after_logging_out_the_inbox_and_the_api_refuse_the_old_cookie(stack, br
     assert page.evaluate(fetch, [proxy, old_nonce]) == 200
     assert context.request.get(bridge).status == 200
     # A second tab on the conversation, left open across the logout, with a draft in its box.
-    # Its clock stands still: it polls nothing, so only the logout's own cue can tell it.
+    # (That the logout's cue alone tells it, with no poll: test_platform_journeys.)
     tab = context.new_page()
-    tab.clock.install()
     tab.goto(f"{stack.inbox_url}?space={stack.space_id}")
     expect(message_in(member_inbox(tab), question, mine=True)).to_be_visible()
     late = "Hello? Anyone there?"
@@ -469,7 +468,6 @@ def test_after_logging_out_the_inbox_and_the_api_refuse_the_old_cookie(stack, br
     with tab.expect_navigation(wait_until="load"):
         alert.get_by_role("link", name="Log in again").click()
     assert "wp-login.php" in tab.url and "redirect_to=" in tab.url, tab.url
-    tab.clock.resume()
     expect(tab.locator("#user_login")).to_be_focused()
     tab.locator("#user_login").fill(member.login)
     tab.locator("#user_pass").fill(PASSWORD)

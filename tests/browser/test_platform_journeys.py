@@ -40,6 +40,7 @@ from .support import (
     platform_stack,
     recorder,
     shown_count,
+    stand_still,
     switcher,
     team_inbox,
     visible_badges,
@@ -689,7 +690,8 @@ def test_a_logout_in_another_tab_locks_the_open_inbox_and_keeps_the_draft(stack,
     context = browsing.context(member.login)
     page = context.new_page()
     browsing.log_in(page, member, f"{stack.inbox_url}?space={stack.space_id}")
-    # A tab whose clock stands still polls nothing: only the logout's cue can tell it.
+    # A tab whose clock stands still (once loaded) polls nothing: only the logout's cue can
+    # tell it.
     tab = context.new_page()
     tab.clock.install()
     tab.goto(f"{stack.inbox_url}?space={stack.space_id}")
@@ -697,6 +699,7 @@ def test_a_logout_in_another_tab_locks_the_open_inbox_and_keeps_the_draft(stack,
     expect(message_in(inbox, "Do you deliver on Saturdays?", mine=True)).to_be_visible()
     box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
     box.fill("And on Sundays")
+    stand_still(tab)
 
     # WordPress' logout (its confirmation page gives the link with this session's nonce).
     page.goto(f"{stack.url}/wp-login.php?action=logout")

@@ -12,6 +12,7 @@ from .support import (
     SPACE_NAME,
     member_inbox,
     message_in,
+    stand_still,
     switcher,
     team_inbox,
 )
@@ -87,6 +88,33 @@ def test_a_session_ended_on_another_device_locks_the_open_inbox_at_the_next_poll
     expect(alert.get_by_role("link", name="Log in again")).to_be_visible()
     expect(message_in(inbox, "Is the blue one back?")).to_be_hidden()
     expect(box).to_have_value("And the red one")
+    expect(box).not_to_be_editable()
+
+
+def test_a_session_ended_on_another_device_shows_as_soon_as_she_acts_on_the_inbox(stack, browsing):
+    """Between two polls, acting on the inbox (a key, a click, a focus) asks the bridge at
+    once: a session ended on her phone says so at her first keystroke, the letter kept. Her
+    clock stands still here, so no poll can be what tells her."""
+    member = stack.new_member("Fay Focus")
+    stack.send_as(member, "Do you ship to Malta?")
+    context = browsing.context(member.login)
+    context.add_cookies(stack.login_cookies(member))
+    page = context.new_page()
+    page.clock.install()
+    page.goto(f"{stack.inbox_url}?space={stack.space_id}")
+    inbox = member_inbox(page)
+    expect(message_in(inbox, "Do you ship to Malta?", mine=True)).to_be_visible()
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    expect(box).to_be_focused()
+    now = stand_still(page)
+    stack.site.php(f"WP_Session_Tokens::get_instance({member.user_id})->destroy_all();")
+    # Two seconds later by her clock, and no timer fired: the next poll is still to come.
+    page.clock.set_system_time(now + 2)
+    box.press("A")
+    alert = inbox.get_by_role("alert")
+    expect(alert).to_contain_text("You are logged out")
+    expect(alert.get_by_role("link", name="Log in again")).to_be_visible()
+    expect(box).to_have_value("A")
     expect(box).not_to_be_editable()
 
 

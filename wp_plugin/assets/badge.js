@@ -30,6 +30,8 @@ const POLL_MS = Math.max( 2000, Number( config.pollMs ) || 4000 );
 const MAX_BACKOFF_MS = 60000;
 // A stream the bridge refused (no live updates there) is asked for again this much later.
 const STREAM_RETRY_MS = 120000;
+// A person acting on an inbox has the summary asked again unless it was asked this recently.
+const FRESH_MS = 1000;
 
 // -- small helpers -----------------------------------------------------------------------
 
@@ -155,6 +157,8 @@ export const summary = {
 	data: null,
 	etag: null,
 	failures: 0,
+	/** When the summary was last asked for (ms since the epoch). */
+	askedAt: 0,
 	stopped: false,
 	started: false,
 	timer: 0,
@@ -369,6 +373,7 @@ export const summary = {
 
 	async fetch() {
 		let delay = POLL_MS;
+		this.askedAt = Date.now();
 		try {
 			const { status, data, etag } = await api( 'me/summary', {
 				etag: this.etag,
@@ -408,6 +413,17 @@ export const summary = {
 		if ( ! this.stopped ) {
 			this.failures = 0;
 			this.fetch();
+		}
+	},
+
+	/**
+	 * The person acts on an inbox (a key, a click, a focus): without the stream, ask now
+	 * unless asked within the last second, so that a session ended on another device says so
+	 * within a second of their acting there, not at the next poll.
+	 */
+	freshen() {
+		if ( ! this.live && Date.now() - this.askedAt >= FRESH_MS ) {
+			this.poll();
 		}
 	},
 

@@ -46,7 +46,10 @@ export function buildLayout( view ) {
 		role: 'status',
 		'aria-live': 'polite',
 	} );
-	view.session = new SessionNotice( ( locked ) => view.lock( locked ) );
+	view.session = new SessionNotice(
+		( locked ) => view.lock( locked ),
+		view.root
+	);
 	view.sending = new Sending( view );
 
 	view.list = h( 'ul', {

@@ -58,8 +58,9 @@ const TEXTS = {
 export class SessionNotice {
 	/**
 	 * @param {function(boolean): void} onLock Called with true when the inbox must lock.
+	 * @param {HTMLElement}             root   The inbox: acting on it asks for the session.
 	 */
-	constructor( onLock ) {
+	constructor( onLock, root ) {
 		this.onLock = onLock;
 		this.text = h( 'span', { class: 'space-inbox__session-text' } );
 		this.action = h( 'span', { class: 'space-inbox__session-action' } );
@@ -76,6 +77,9 @@ export class SessionNotice {
 			this.action
 		);
 		this.stopState = summary.onState( ( state ) => this.show( state ) );
+		for ( const type of [ 'focusin', 'keydown', 'pointerdown' ] ) {
+			root.addEventListener( type, () => summary.freshen() );
+		}
 		this.show( summary.state );
 	}
 

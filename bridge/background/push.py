@@ -19,8 +19,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import requests
-from py_vapid import Vapid02
-from pywebpush import WebPushException, webpush
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
@@ -95,6 +93,11 @@ class Sender:
             return "no VAPID keys: activate the plugin again to make them"
         if not self._wanted(session, data, device, now):
             return None
+        # Imported here: they bring aiohttp and cryptography, which nothing else needs, and
+        # every bridge process (each worker, each command) would pay for them at start.
+        from py_vapid import Vapid02
+        from pywebpush import WebPushException, webpush
+
         try:
             webpush(
                 {

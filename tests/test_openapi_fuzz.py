@@ -62,11 +62,12 @@ BODY_OPERATIONS = [
     if "requestBody" in operation
 ]
 CALLERS = ("anonymous", "member", "admin", "plugin")
-#: Examples per operation, caller and kind of input.
-EXAMPLES = {"positive": 20, "negative": 25, "known": 15}
+#: Examples per operation, caller and kind of input (derandomized: the same ones each run;
+#: the edge cases known to matter are explicit below).
+EXAMPLES = {"positive": 12, "negative": 16, "known": 10}
 #: The same for a caller the route refuses whatever the input (see :func:`_guarded_out`): a
 #: few show that no input gets past its guard.
-GUARDED_EXAMPLES = {"positive": 5, "negative": 5, "known": 5}
+GUARDED_EXAMPLES = {"positive": 3, "negative": 3, "known": 3}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -237,7 +237,10 @@ def test_sql_in_query_arguments_is_refused_or_ignored(app, client, world, starte
         headers = world[who].headers()
         plain = _call(client, "GET", path, path, headers=headers).get_json()
         for name in ("cursor", "limit", "before", "status", "label", "action", "actor", *IGNORED):
-            for value in SQL + NOT_IDS + ["A" * 100_000]:
+            # An argument the route reads gets every value; one it does not read, a few of
+            # each kind (what it holds cannot matter to a route that never looks at it).
+            values = SQL + NOT_IDS if name in reads else SQL[:3] + NOT_IDS[:2]
+            for value in values + ["A" * 100_000]:
                 url = _with(path, name, value)
                 answer = _call(client, "GET", url, url, headers=headers)
                 if name in reads:

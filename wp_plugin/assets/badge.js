@@ -419,10 +419,15 @@ export const summary = {
 	/**
 	 * The person acts on an inbox (a key, a click, a focus): without the stream, ask now
 	 * unless asked within the last second, so that a session ended on another device says so
-	 * within a second of their acting there, not at the next poll.
+	 * within a second of their acting there, not at the next poll. Not while the bridge is
+	 * backed off from (down, busy or asking for time): its next poll is already set.
 	 */
 	freshen() {
-		if ( ! this.live && Date.now() - this.askedAt >= FRESH_MS ) {
+		if (
+			! this.live &&
+			! this.failures &&
+			Date.now() - this.askedAt >= FRESH_MS
+		) {
 			this.poll();
 		}
 	},

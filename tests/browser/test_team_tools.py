@@ -572,9 +572,24 @@ def test_an_admin_who_started_answering_holds_the_conversation_until_she_sends_o
     ada_inbox.locator(".space-inbox__item-button", has_text=other.display_name).click()
     expect(notice).to_have_text("", timeout=TYPING_WITHIN_MS)
 
-    # She opens it again and begins an answer; then she closes the page: the same.
+    # She opens it again and goes on with her answer before its messages have come (held
+    # here): what she types stays in the box, which keeps the focus when they come.
+    messages = re.compile(
+        rf"path=spaces(/|%2F)\d+(/|%2F)conversations(/|%2F){conversation}"
+        r"(/|%2F)messages"
+    )
+    held = []
+    ada_page.route(messages, lambda route: route.continue_() if held else held.append(route))
     ada_inbox.locator(".space-inbox__item-button", has_text=member.display_name).click()
-    box.press_sequentially("Yes, for 2 euros")
+    assert eventually(lambda: held, 10, page=ada_page), "its messages were not asked for"
+    expect(box).to_have_value("Yes, for 2 euros")  # her draft
+    box.press_sequentially(" a parcel")
+    held[0].continue_()
+    ada_page.unroute(messages)
+    expect(message_in(ada_inbox, "Can you gift-wrap an order?")).to_be_visible()
+    expect(box).to_be_focused()
+    ada_page.keyboard.type(".")
+    expect(box).to_have_value("Yes, for 2 euros a parcel.")
     # As long as the first claim may take: Ben's page hears it at its next check.
     expect(notice).to_contain_text("Ada Admin is", timeout=TYPING_WITHIN_MS + 8_000)
     ada_page.close()

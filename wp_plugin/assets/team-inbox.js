@@ -303,8 +303,10 @@ export class TeamInbox extends ConversationView {
 			[ this.spaceParam ]: this.spaceId,
 			conversation: conversationId,
 		} );
-		await this.loadMessages( { latest: true } );
+		// At once, as the member's inbox does: focus moved once the messages came would
+		// take away what the admin began to type meanwhile.
 		this.threadTitle.focus();
+		await this.loadMessages( { latest: true } );
 	}
 
 	noticeText( c ) {

@@ -303,10 +303,14 @@ export class TeamInbox extends ConversationView {
 			[ this.spaceParam ]: this.spaceId,
 			conversation: conversationId,
 		} );
-		// At once, as the member's inbox does: focus moved once the messages came would
-		// take away what the admin began to type meanwhile.
-		this.threadTitle.focus();
 		await this.loadMessages( { latest: true } );
+		// On its title once its messages are in (its name known by then), unless the admin
+		// went on to the answer meanwhile: what they type there keeps the focus.
+		if (
+			! this.compose.contains( this.root.ownerDocument.activeElement )
+		) {
+			this.threadTitle.focus();
+		}
 	}
 
 	noticeText( c ) {

@@ -137,12 +137,34 @@ def test_every_away_setting_saves_by_itself_next_to_its_control(stack, browsing)
     def stored() -> dict:
         return ada_api("GET", f"spaces/{space_id}/settings")
 
-    page, inbox, dashboard = open_dashboard(browsing, stack, ada, space_id)
+    # Until the Space's settings have come, nothing can be changed: they would undo it.
+    page = browsing.login(ada, f"{stack.inbox_url}?team={space_id}")
+    inbox = team_inbox(page)
+    dashboard = inbox.locator(".space-inbox-dashboard")
+    expect(inbox.locator(".space-inbox__list")).to_be_visible()
+    reads = re.compile(r"path=spaces(/|%2F)\d+(/|%2F)settings")
+    held = []
+
+    def hold(route) -> None:
+        if held or route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(reads, hold)
+    inbox.get_by_role("button", name="Dashboard").click()
+    assert eventually(lambda: held, 10, page=page), "the settings were not asked for"
+    away = dashboard.get_by_role("checkbox", name="Away now")
+    expect(away).to_be_disabled()
+    expect(dashboard.get_by_role("textbox", name="Away message")).to_be_disabled()
+    held[0].continue_()
+    page.unroute(reads)
+    expect(away).to_be_enabled()
+    expect(dashboard.locator(".space-inbox-chart__day")).to_have_count(30)
     sent = settings_sent(page)
     expect(dashboard.get_by_role("button", name="Save settings")).to_have_count(0)
 
     # A box saves at once, "Saved" beside it, in a polite live region.
-    away = dashboard.get_by_role("checkbox", name="Away now")
     away.check()
     expect(away).to_have_accessible_description(SAVED)
     notice = notice_of(page, away)

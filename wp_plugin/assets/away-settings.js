@@ -409,7 +409,9 @@ export class AwaySettings {
 			this.flush(); // Sent for the Space they were made in.
 		}
 		this.spaceId = spaceId;
-		this.fields.disabled = ! canWrite;
+		this.canWrite = canWrite;
+		// Nothing changes before the Space's settings are shown: they would undo it.
+		this.fields.disabled = ! canWrite || this.filledFor !== spaceId;
 		this.readOnly.hidden = canWrite;
 	}
 
@@ -417,8 +419,10 @@ export class AwaySettings {
 	async load() {
 		const ticket = ++this.ticket;
 		const spaceId = this.spaceId;
-		await this.queue.idle();
-		const { data } = await api( `spaces/${ spaceId }/settings` );
+		// In turn with the changes: none is sent before it is read, or read before it is in.
+		const { data } = await this.queue.run( () =>
+			api( `spaces/${ spaceId }/settings` )
+		);
 		if ( ticket === this.ticket && spaceId === this.spaceId ) {
 			this.fill( data );
 		}
@@ -457,6 +461,7 @@ export class AwaySettings {
 		}
 		this.hours.fill( data.hours || {}, same );
 		this.showState( data );
+		this.fields.disabled = ! this.canWrite;
 	}
 
 	/** @param {Object} data The settings after a save. */

@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
         (``SPACE_INBOX_WP_CONFIG`` names the wp-config.php), as a plain gunicorn does.
     """
     from bridge.api import errors, routes
-    from bridge.background import live, outbox
+    from bridge.background import live, outbox, replica
     from bridge.inbox.kept_figures import told_statement
     from bridge.inbox.statements import header_statement
     from bridge.storage import db, rate_limits
@@ -48,6 +48,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["space_inbox_header"] = db.OneStatement(reads, header_statement(site_tables))
     app.extensions["space_inbox_told"] = db.OneStatement(reads, told_statement(site_tables))
     live.watch_logins(app, reads, fingerprints_statement(site_tables))
+    if settings.get("REPLICA_URL"):
+        replica.init_app(
+            app,
+            app.extensions["space_inbox_db"],
+            replica.Replica(
+                db.make_sessions(db.make_engine(settings, settings["REPLICA_URL"]), site_tables),
+                reads,
+                db.make_read_engine(settings, settings["REPLICA_URL"]),
+                settings["REDIS_URL"],
+                settings["SITE_KEY"],
+                settings["REPLICA_MAX_LAG"],
+            ),
+        )
     errors.init_app(app)
 
     @app.after_request

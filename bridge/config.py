@@ -55,6 +55,11 @@ DEFAULTS: dict[str, object] = {
     "RATE_OVERALL": "60/3600",
     # Keep rate-limit counters in Redis instead of the database, e.g. redis://127.0.0.1:6379/0.
     "REDIS_URL": None,
+    # A read replica of the database (a DB_HOST form, same user, password and database):
+    # the reads that tolerate a little lag go there. Needs REDIS_URL.
+    "REPLICA_HOST": None,
+    # Seconds the replica may be behind the primary and still be read.
+    "REPLICA_MAX_LAG": 1.0,
     # Where the dispatcher POSTs notification jobs; default: the site's REST route.
     "NOTIFY_URL": None,
     # The push services devices may subscribe with (Web Push): origins, a host may start
@@ -212,7 +217,33 @@ def resolve(given: Mapping[str, object]) -> dict[str, object]:
             raise ConfigError(f"{name}: {exc}") from exc
     settings["SQLALCHEMY_URL"] = database_url(settings)
     settings["SITE_KEY"] = site_key(settings)
+    if settings.get("REPLICA_HOST"):
+        _replica(settings)
     return settings
+
+
+def _replica(settings: dict[str, object]) -> None:
+    """Check the replica's settings; set ``REPLICA_URL``, the primary's URL on its host."""
+    if not settings.get("REDIS_URL"):
+        raise ConfigError(
+            "a replica needs Redis (SPACE_INBOX_REDIS_URL): it keeps which writes each "
+            "user's reads must see"
+        )
+    try:
+        lag = float(settings["REPLICA_MAX_LAG"])  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("REPLICA_MAX_LAG must be a number of seconds") from exc
+    if not 0 < lag <= 6:
+        raise ConfigError("REPLICA_MAX_LAG must be more than 0 and at most 6 seconds")
+    settings["REPLICA_MAX_LAG"] = lag
+    host, port, socket = _host_parts(str(settings["REPLICA_HOST"]), settings)
+    primary = make_url(settings["SQLALCHEMY_URL"])  # type: ignore[arg-type]
+    query = {k: v for k, v in primary.query.items() if k != "unix_socket"}
+    if socket:
+        query["unix_socket"] = socket
+    settings["REPLICA_URL"] = primary.set(
+        host=host or "localhost", port=int(port) if port else None, query=query
+    )
 
 
 def site_key(settings: Mapping[str, object]) -> str:
@@ -229,21 +260,12 @@ def _socket(settings: Mapping[str, object]) -> str | None:
     return None
 
 
-def database_url(settings: Mapping[str, object]) -> URL | str:
-    """Build the SQLAlchemy URL from ``DATABASE_URL`` or the DB_* constants.
-
-    ``DB_HOST`` takes every form WordPress' mysqli accepts: ``host``, ``host:port``,
-    ``host:/path/to/socket``, ``[::1]:3306``; a bare ``localhost`` means the local
-    socket, as it does for PHP.
-    """
-    if settings.get("DATABASE_URL"):
-        return str(settings["DATABASE_URL"])
-    if not settings.get("DB_NAME") or not settings.get("DB_USER"):
-        raise ConfigError(
-            "no database configured: give --wp-config (or SPACE_INBOX_WP_CONFIG), "
-            "or SPACE_INBOX_DB_NAME and SPACE_INBOX_DB_USER, or SPACE_INBOX_DATABASE_URL"
-        )
-    host_spec = str(settings.get("DB_HOST") or "localhost")
+def _host_parts(
+    host_spec: str, settings: Mapping[str, object]
+) -> tuple[str, str | None, str | None]:
+    """A ``DB_HOST`` value as host, port and socket, in every form WordPress' mysqli
+    accepts: ``host``, ``host:port``, ``host:/path/to/socket``, ``[::1]:3306``; a bare
+    ``localhost`` means the local socket, as it does for PHP."""
     host, port, socket = host_spec, None, None
     bracketed = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", host_spec)
     if bracketed:
@@ -256,6 +278,22 @@ def database_url(settings: Mapping[str, object]) -> URL | str:
             socket = rest
     if host == "localhost" and port is None and socket is None:
         socket = _socket(settings)
+    return host, port, socket
+
+
+def database_url(settings: Mapping[str, object]) -> URL | str:
+    """Build the SQLAlchemy URL from ``DATABASE_URL`` or the DB_* constants.
+
+    ``DB_HOST`` takes every form :func:`_host_parts` does.
+    """
+    if settings.get("DATABASE_URL"):
+        return str(settings["DATABASE_URL"])
+    if not settings.get("DB_NAME") or not settings.get("DB_USER"):
+        raise ConfigError(
+            "no database configured: give --wp-config (or SPACE_INBOX_WP_CONFIG), "
+            "or SPACE_INBOX_DB_NAME and SPACE_INBOX_DB_USER, or SPACE_INBOX_DATABASE_URL"
+        )
+    host, port, socket = _host_parts(str(settings.get("DB_HOST") or "localhost"), settings)
     query = {"charset": "utf8mb4"}
     if socket:
         query["unix_socket"] = socket

@@ -10,7 +10,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -18,15 +17,15 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pymysql
 import pytest
 import requests
 
 from bridge.storage.tables import own
 from bridge.wordpress import signing
 from devstack.callers import PASSWORD, PLUGIN_FILE
+from devstack.mariadb import MariaDB
 from devstack.stack import BridgeServer, JobProbe, command, environment, run
-from devstack.wordpress import WordPressSite, free_port, php_str
+from devstack.wordpress import WordPressSite, php_str
 
 PREFIX = "wpf_"
 OWN = own(PREFIX)
@@ -413,83 +412,6 @@ def test_kill_9_of_the_bridge_mid_load_loses_no_acknowledged_message(stack):
 
 
 # -- MariaDB stopped ---------------------------------------------------------------------
-
-
-class MariaDB:
-    """A MariaDB server of the test's own (the machine's one serves the other tests)."""
-
-    def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="si-mariadb-"))  # short: the socket path
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-        self.as_root = ["--user=root"] if os.geteuid() == 0 else []
-
-    def install(self) -> None:
-        installed = subprocess.run(
-            [
-                shutil.which("mariadb-install-db") or "mariadb-install-db",
-                "--no-defaults",
-                f"--datadir={self.dir / 'data'}",
-                "--auth-root-authentication-method=normal",
-                "--skip-test-db",
-                *self.as_root,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert installed.returncode == 0, installed.stdout + installed.stderr
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                shutil.which("mariadbd") or "/usr/sbin/mariadbd",
-                "--no-defaults",
-                f"--datadir={self.dir / 'data'}",
-                f"--port={self.port}",
-                f"--socket={self.dir / 'sock'}",
-                f"--pid-file={self.dir / 'pid'}",
-                f"--log-error={self.dir / 'error.log'}",
-                "--bind-address=127.0.0.1",
-                "--innodb-buffer-pool-size=32M",
-                *self.as_root,
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-        def answers() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError(f"mariadbd exited:\n{self.error_log()}")
-            try:
-                pymysql.connect(host="127.0.0.1", port=self.port, user="root").close()
-                return True
-            except pymysql.MySQLError:
-                return False
-
-        assert _eventually(answers, 60, 0.1), self.error_log()
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def error_log(self) -> str:
-        path = self.dir / "error.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
-
-    def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Receiver:

@@ -14,6 +14,7 @@ from bridge.api import serializers, team_shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
+from bridge.background.replica import read_session
 from bridge.inbox import access, labels, reads, record, search, typists, values
 from bridge.storage.db import get_session, retry_conflicts
 
@@ -108,7 +109,7 @@ def search_conversations(space_id: int, query: team_shapes.SearchQuery):
     start of a word), by their newest such message, then those whose member's name holds
     the query (Space admins; site admins read). 400 ``invalid_q`` for a query without a
     word."""
-    session = get_session()
+    session = read_session(space_id)
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         found = search.find(session, space_id, query["q"], page_size(query))

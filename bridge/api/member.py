@@ -9,6 +9,7 @@ from bridge.api import serializers, shapes
 from bridge.api.guards import site_keys
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
+from bridge.background.replica import read_session
 from bridge.inbox import access, choices, pushes, reads, reports, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 from bridge.wordpress.auth import verifier
@@ -20,7 +21,7 @@ bp = Blueprint("member", __name__, url_prefix="/api/v1/me")
 @api.validate(resp=answers(400, 401, HTTP_200=(shapes.MemberConversationPage, "A page.")))
 def conversations(query: shapes.ListQuery):
     """The member's conversations, newest first."""
-    session = get_session()
+    session = read_session()
     with session.begin():
         rows, cursor = reads.member_conversations(
             session, g.user.id, query.get("cursor"), page_size(query)
@@ -35,7 +36,7 @@ def conversations(query: shapes.ListQuery):
 @api.validate(resp=answers(400, 401, 404, HTTP_200=(shapes.MemberMessagePage, "A page.")))
 def messages(space_id: int, query: shapes.MessagesQuery):
     """The member's messages with one Space: from "me" or from "space", never an admin."""
-    session = get_session()
+    session = read_session()
     before, limit = query.get("before"), page_size(query)
     with session.begin():
         space = access.member_space_or_404(session, space_id)

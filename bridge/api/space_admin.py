@@ -8,6 +8,7 @@ from bridge.api import serializers, shapes, team_shapes
 from bridge.api.guards import viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
 from bridge.api.params import page_size
+from bridge.background.replica import read_session
 from bridge.inbox import access, assignment, labels, notes, reads, reports, typists, values, writes
 from bridge.storage.db import get_session, retry_conflicts
 
@@ -23,7 +24,7 @@ def conversations(space_id: int, query: team_shapes.SpaceListQuery):
     the caller's or those left to the team, only those with a label (Space admins; site
     admins read)."""
     assignee = {"me": g.user.id, "none": reads.UNASSIGNED}.get(query.get("assignee", ""))
-    session = get_session()
+    session = read_session(space_id)
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)
         rows, cursor = reads.space_conversations(
@@ -50,7 +51,7 @@ def conversations(space_id: int, query: team_shapes.SpaceListQuery):
 @api.validate(resp=answers(400, 401, 403, 404, HTTP_200=(team_shapes.AdminMessagePage, "A page.")))
 def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
     """A conversation's messages, each Space message with its audit label."""
-    session = get_session()
+    session = read_session(space_id)
     before, limit = query.get("before"), page_size(query)
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)

@@ -8,6 +8,7 @@ from flask import Blueprint, g, jsonify, url_for
 from bridge.api import serializers, shapes, team_shapes
 from bridge.api.guards import site_keys, viewer
 from bridge.api.openapi import BODY_ERRORS, answers, api
+from bridge.background.replica import read_session
 from bridge.inbox import (
     access,
     assignment,
@@ -29,7 +30,7 @@ bp = Blueprint("team", __name__, url_prefix="/api/v1/spaces/<id:space_id>")
 def space_figures(space_id: int):
     """The dashboard: response figures of the Space and of each admin, per day, and the
     conversations waiting longest."""
-    session = get_session()
+    session = read_session(space_id)
     now = values.utcnow()
     with session.begin():
         access.admin_space_or_404(session, viewer(), space_id, write=False)

@@ -15,10 +15,10 @@ from sqlalchemy.sql.expression import Executable
 from bridge.storage.tables import Tables
 
 
-def make_engine(settings: dict) -> Engine:
-    """Create the engine for the WordPress database."""
+def make_engine(settings: dict, url: object = None) -> Engine:
+    """Create the engine for the WordPress database (at *url*: its replica)."""
     return create_engine(
-        settings["SQLALCHEMY_URL"],
+        url or settings["SQLALCHEMY_URL"],
         pool_pre_ping=True,
         pool_recycle=settings["DB_POOL_RECYCLE"],
         pool_size=settings["DB_POOL_SIZE"],
@@ -34,10 +34,10 @@ def make_engine(settings: dict) -> Engine:
     )
 
 
-def make_read_engine(settings: dict) -> Engine:
+def make_read_engine(settings: dict, url: object = None) -> Engine:
     """Create the engine of :class:`OneStatement`: autocommit, no ping, no reset."""
     return create_engine(
-        settings["SQLALCHEMY_URL"],
+        url or settings["SQLALCHEMY_URL"],
         pool_recycle=settings["DB_POOL_RECYCLE"],
         pool_size=settings["DB_POOL_SIZE"],
         # One statement is its own transaction: no BEGIN, COMMIT or ROLLBACK to send, and
@@ -79,13 +79,16 @@ class OneStatement:
             return list(conn.exec_driver_sql(self.sql, values))
 
 
-def init_app(app: Flask, engine: Engine, tables: Tables) -> None:
-    """Attach the session factory to the app and close sessions at teardown."""
+def make_sessions(engine: Engine, tables: Tables) -> sessionmaker:
+    """The session factory of an engine."""
     # autobegin=False: every use of the database is inside an explicit
     # ``with session.begin():``, so a view owns its transaction and none leaks.
-    app.extensions["space_inbox_db"] = sessionmaker(
-        engine, autobegin=False, expire_on_commit=False, info={"tables": tables}
-    )
+    return sessionmaker(engine, autobegin=False, expire_on_commit=False, info={"tables": tables})
+
+
+def init_app(app: Flask, engine: Engine, tables: Tables) -> None:
+    """Attach the session factory to the app and close sessions at teardown."""
+    app.extensions["space_inbox_db"] = make_sessions(engine, tables)
     app.teardown_appcontext(_close_session)
 
 

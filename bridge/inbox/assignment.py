@@ -100,14 +100,12 @@ def in_turn(session: Session, space: Row, conversation_id: int, now: datetime) -
     """Give a new conversation to the next admin present in the Space's inbox, where the
     Space asks for it: the one given one longest ago (or never) first.
 
+    :param space: from :func:`bridge.inbox.access.sending_space_or_404`.
     :returns: who it was given to (None: the Space does not ask, or nobody is present).
     """
-    t = tables_of(session)
-    asks = session.execute(
-        select(t.space_settings.c.assign_in_turn).where(t.space_settings.c.space_id == space.id)
-    ).scalar()
-    if not asks:
+    if not space.assign_in_turn:
         return None
+    t = tables_of(session)
     d, a = t.on_duty, t.space_admins
     chosen = session.execute(
         select(d.c.user_id)

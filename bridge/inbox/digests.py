@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bridge.inbox import away, choices
 from bridge.inbox.jobs import QUEUED, notify
+from bridge.inbox.statements import send_statements
 from bridge.inbox.values import excerpt, iso
 from bridge.storage.db import tables_of
 
@@ -46,13 +47,17 @@ def queue_team(
 ) -> None:
     """A member wrote to a Space: start a digest for each admin (but the member) who has
     none waiting for it."""
-    a = tables_of(session).space_admins
-    _start(
-        session,
-        select(a.c.user_id, a.c.space_id, literal(TEAM), literal(message_id), literal(now)).where(
-            a.c.space_id == space_id, a.c.user_id != member_id
-        ),
+    session.execute(
+        send_statements(tables_of(session)).team_digests,
+        {
+            "space_id": space_id,
+            "except_id": member_id,
+            "audience": TEAM,
+            "since_id": message_id,
+            "at": now,
+        },
     )
+    session.info[QUEUED] = True
 
 
 def queue_member(

@@ -18,6 +18,7 @@ from sqlalchemy import Select, Table, and_, bindparam, delete, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.orm import Session
 
+from bridge.inbox.statements import send_statements
 from bridge.storage.db import tables_of
 from bridge.storage.tables import Tables
 
@@ -27,8 +28,7 @@ KEPT_FOR = timedelta(minutes=1)
 
 def forget(session: Session, space_id: int) -> None:
     """The Space's periods or away rules changed: its figures are made again when asked."""
-    k = tables_of(session).kept_figures
-    session.execute(delete(k).where(k.c.space_id == space_id))
+    session.execute(send_statements(tables_of(session)).forget_figures, {"space_id": space_id})
 
 
 def forget_member(session: Session, member_id: int) -> None:

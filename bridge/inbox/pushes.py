@@ -24,6 +24,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
 from bridge.inbox.jobs import QUEUED
+from bridge.inbox.statements import send_statements
 from bridge.limits import PUSH_ENDPOINT_MAX
 from bridge.refusals import BadInput
 from bridge.storage.db import tables_of
@@ -159,19 +160,26 @@ def _queue(session: Session, subscriptions, payload: dict, conversation_id: int,
     session.info[QUEUED] = True
 
 
-def queue_team(
+def notify_team(
     session: Session, space_id: int, member_id: int, payload: dict, now: datetime
 ) -> None:
-    """A member wrote to a Space: a push to each device of its admins (not the member)."""
-    t = tables_of(session)
-    s, a = t.push_subscriptions, t.space_admins
-    chosen = (
-        select(s.c.id, s.c.user_id)
-        .join(a, a.c.user_id == s.c.user_id)
-        .where(a.c.space_id == space_id, a.c.user_id != member_id)
-        .subquery()
+    """A member wrote to a Space: a ``member_message`` job for each of its admins (not the
+    member), as :func:`bridge.inbox.jobs.notify_team` writes them, and a push to each of
+    their devices, as :func:`_queue` does, in one statement."""
+    session.execute(
+        send_statements(tables_of(session)).team_and_device_jobs,
+        {
+            "kind": "member_message",
+            "push_kind": KIND,
+            "conversation_id": payload["conversation_id"],
+            "prefix": json.dumps(payload)[:-1] + ', "user_id": ',
+            "push_prefix": json.dumps({**payload, "audience": TEAM})[:-1] + ', "subscription_id": ',
+            "at": now,
+            "space_id": space_id,
+            "except_id": member_id,
+        },
     )
-    _queue(session, chosen, {**payload, "audience": TEAM}, payload["conversation_id"], now)
+    session.info[QUEUED] = True
 
 
 def queue_member(session: Session, member_id: int, payload: dict, now: datetime) -> None:

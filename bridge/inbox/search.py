@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Row, and_, insert, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session
 
+from bridge.inbox.statements import send_statements
 from bridge.limits import EXCERPT_LEN, SEARCH_WORDS_MAX
 from bridge.refusals import BadInput
 from bridge.storage.db import tables_of
@@ -50,12 +51,13 @@ def index_message(
 ) -> None:
     """Keep a new message's words for search (in the transaction that writes it)."""
     session.execute(
-        insert(tables_of(session).message_words).values(
-            message_id=message_id,
-            space_id=space_id,
-            conversation_id=conversation_id,
-            words=words_of(space_id, body),
-        )
+        send_statements(tables_of(session)).words,
+        {
+            "message_id": message_id,
+            "space_id": space_id,
+            "conversation_id": conversation_id,
+            "words": words_of(space_id, body),
+        },
     )
 
 

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     CompoundSelect,
+    Delete,
     Insert,
     Select,
     Update,
+    and_,
     bindparam,
+    delete,
     exists,
     func,
     insert,
@@ -36,8 +39,9 @@ class SendStatements:
     #: A Space as a member's message sees it, and whether it may be away (bound: space_id,
     #: member_id).
     space: Select
-    #: The member's conversation with a Space, locked, whether it waits for an answer and
-    #: whether the client key was used (bound: space_id, member_id, client_key).
+    #: The member's conversation with a Space, locked (``id`` None: none yet), whether it
+    #: waits for an answer and whether the client key was used (bound: space_id,
+    #: member_id, client_key).
     conversation: Select
     #: The conversation's row on the first message (values: its columns).
     first_message: Insert
@@ -51,6 +55,17 @@ class SendStatements:
     #: A job per admin of a Space but one (bound: kind, conversation_id, prefix, at,
     #: space_id, except_id).
     team_jobs: Insert
+    #: A member's message: those jobs, and a push job per device of those admins (bound:
+    #: the same, and push_kind, push_prefix), in one statement.
+    team_and_device_jobs: Insert
+    #: A digest started for each admin of a Space but one who has none waiting (bound:
+    #: space_id, except_id, audience, since_id, at).
+    team_digests: Insert
+    #: A message's words for search, and a waiting period opened (values: their columns).
+    words: Insert
+    period: Insert
+    #: A Space's kept figures, forgotten (bound: space_id).
+    forget_figures: Delete
 
 
 @functools.cache
@@ -61,13 +76,16 @@ def send_statements(t: Tables) -> SendStatements:
     a select() and keying it anew costs more Python than running it.
     """
     s, c, m, sa_, o = t.spaces, t.conversations, t.messages, t.space_admins, t.outbox
+    ps = t.push_subscriptions
     member = bindparam("member_id", type_=c.c.member_id.type)
     spam = select(t.user_flags.c.spam).where(t.user_flags.c.user_id == member)
     blocked = exists().where(t.blocks.c.space_id == s.c.id, t.blocks.c.member_id == member)
     used = exists().where(m.c.author_id == member, m.c.client_key == bindparam("client_key"))
     at = bindparam("at", type_=c.c.last_message_at.type)
     spell = exists().where(t.away_spells.c.space_id == s.c.id, t.away_spells.c.ended_at.is_(None))
-    hours = select(t.space_settings.c.hours_enabled).where(t.space_settings.c.space_id == s.c.id)
+    settings = t.space_settings.c
+    hours = select(settings.hours_enabled).where(settings.space_id == s.c.id)
+    in_turn = select(settings.assign_in_turn).where(settings.space_id == s.c.id)
     last = {
         "last_message_id": bindparam("message"),
         "last_message_at": at,
@@ -86,6 +104,18 @@ def send_statements(t: Tables) -> SendStatements:
         .where(sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id"))
         .order_by(sa_.c.user_id)
     )
+    devices = (
+        select(
+            bindparam("push_kind", type_=o.c.kind.type),
+            ps.c.user_id,
+            bindparam("conversation_id", type_=o.c.conversation_id.type),
+            func.concat(bindparam("push_prefix", type_=o.c.payload.type), ps.c.id, "}"),
+            at,
+            at,
+        )
+        .join(sa_, sa_.c.user_id == ps.c.user_id)
+        .where(sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id"))
+    )
     jobs = ["kind", "user_id", "conversation_id", "payload", "created_at", "next_attempt_at"]
     return SendStatements(
         space=select(
@@ -96,10 +126,17 @@ def send_statements(t: Tables) -> SendStatements:
             blocked.label("member_blocked"),
             spell.label("away_spell"),
             func.coalesce(hours.scalar_subquery(), 0).label("hours_enabled"),
+            func.coalesce(in_turn.scalar_subquery(), 0).label("assign_in_turn"),
         ).where(s.c.id == bindparam("space_id")),
+        # One row even without a conversation (id NULL), for whether the key was used.
         conversation=select(c.c.id, c.c.awaiting_since, used.label("key_used"))
-        .where(c.c.space_id == bindparam("space_id"), c.c.member_id == member)
+        .select_from(
+            select(literal(1).label("one"))
+            .subquery("one")
+            .outerjoin(c, and_(c.c.space_id == bindparam("space_id"), c.c.member_id == member))
+        )
         .with_for_update(),
+        # A row written now gives its id (lastrowid); a racing twin's row found, 0.
         first_message=mysql_insert(c).on_duplicate_key_update(member_id=c.c.member_id),
         message=insert(m),
         after_member=this.values(
@@ -119,6 +156,26 @@ def send_statements(t: Tables) -> SendStatements:
         ),
         after_automatic=this.values(**last, last_from="space", member_unread=c.c.member_unread + 1),
         team_jobs=insert(o).from_select(jobs, team),
+        team_digests=mysql_insert(t.digests)
+        .from_select(
+            ["user_id", "space_id", "audience", "since_id", "starts_at"],
+            select(
+                sa_.c.user_id,
+                sa_.c.space_id,
+                bindparam("audience", type_=t.digests.c.audience.type),
+                bindparam("since_id", type_=t.digests.c.since_id.type),
+                at,
+            ).where(
+                sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id")
+            ),
+        )
+        .on_duplicate_key_update(since_id=t.digests.c.since_id),  # one waits: it takes this
+        words=insert(t.message_words),
+        period=insert(t.response_periods),
+        forget_figures=delete(t.kept_figures).where(
+            t.kept_figures.c.space_id == bindparam("space_id")
+        ),
+        team_and_device_jobs=insert(o).from_select(jobs, union_all(team, devices)),
     )
 
 

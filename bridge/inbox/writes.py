@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,15 @@ class NewMessage:
     body: str
     created_at: datetime
     client_key: str
+
+
+class Started(NamedTuple):
+    """The conversation a member's first message has just created (the client key may have
+    been used in another)."""
+
+    id: int
+    awaiting_since: None = None
+    key_used: bool = False
 
 
 def _by_key(session: Session, author_id: int, client_key: str) -> Row | None:
@@ -105,9 +115,8 @@ def _open_period(session: Session, space_id: int, conversation: Row, now: dateti
     """Open a waiting period on a member's message, unless one is open already."""
     if conversation.awaiting_since is None:
         session.execute(
-            insert(tables_of(session).response_periods).values(
-                space_id=space_id, conversation_id=conversation.id, opened_at=now
-            )
+            send_statements(tables_of(session)).period,
+            {"space_id": space_id, "conversation_id": conversation.id, "opened_at": now},
         )
         kept_figures.forget(session, space_id)
 
@@ -157,13 +166,13 @@ def send_to_space(
     statements = send_statements(tables_of(session))
     # The conversation, locked, and in the same read whether this client key was used.
     mine = {"space_id": space.id, "member_id": member_id, "client_key": client_key}
-    conversation = session.execute(statements.conversation, mine).first()
-    first = conversation is None
+    conversation = session.execute(statements.conversation, mine).one()
+    first = conversation.id is None
     if first:
         # The first message. ON DUPLICATE KEY takes the row's exclusive lock at once
         # (INSERT IGNORE would take a shared one), so racing first messages queue up
         # on it instead of deadlocking.
-        session.execute(
+        written = session.execute(
             statements.first_message,
             {
                 "space_id": space.id,
@@ -171,8 +180,13 @@ def send_to_space(
                 "created_at": now,
                 "last_message_at": now,
             },
+        ).lastrowid
+        # A twin request's row, found: read it as it is (waiting, this key used?).
+        conversation = (
+            Started(written, key_used=conversation.key_used)
+            if written
+            else session.execute(statements.conversation, mine).one()
         )
-        conversation = session.execute(statements.conversation, mine).one()
     if conversation.key_used:
         existing = _replayed(session, member_id, client_key, conversation.id, body)
         if existing is not None:
@@ -222,8 +236,7 @@ def send_to_space(
         "member_id": member_id,
         "excerpt": excerpt(body),
     }
-    notify_team(session, "member_message", space.id, member_id, told, now)
-    pushes.queue_team(session, space.id, member_id, told, now)
+    pushes.notify_team(session, space.id, member_id, told, now)
     digests.queue_team(session, space.id, member_id, message.id, now)
     if first:
         assignment.in_turn(session, space, conversation.id, now)

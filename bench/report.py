@@ -219,6 +219,7 @@ def markdown(results: dict) -> str:
             "",
         ]
     lines += _outbox(results)
+    lines += _scale(results)
     targets = results.get("targets", [])
     if targets:
         lines += ["| target | wanted | measured | |", "|---|---:|---:|---|"]
@@ -332,6 +333,32 @@ def _outbox(results: dict) -> list[str]:
         ),
         "",
     ]
+
+
+def _scale(results: dict) -> list[str]:
+    """One bridge against two behind nginx: a table."""
+    scale = results.get("scale")
+    if not scale:
+        return []
+    rows = {
+        "one_bridge": "one bridge, direct",
+        "one_bridge_nginx": "one bridge behind nginx",
+        "two_bridges_nginx": "two bridges behind nginx (round robin)",
+    }
+    lines = [
+        f"**One bridge or two** (`GET me/summary`, direct mode with Redis; each bridge "
+        f"{scale['bridge_workers']} gunicorn workers; one nginx worker, kept-alive upstream "
+        "connections; all on this machine, sharing its cores, MariaDB and Redis):",
+        "",
+        "| served by | requests/s | p50 / p95 / p99 ms | errors | CPU µs per request: "
+        "servers / MariaDB / wrk |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for key, label in rows.items():
+        r = scale[key]
+        cpu = _cpu(r.get("cpu_us"))
+        lines.append(f"| {label} | {_fmt(r['rps'], 0)} | {_lat(r)} | {r['errors']} | {cpu} |")
+    return [*lines, ""]
 
 
 def _lat(lat: dict | None) -> str:

@@ -28,6 +28,7 @@ import pymysql
 import requests
 
 from bench import live, load, nchan, outbox, report, seed
+from bench.balance import Balancer
 from bench.servers import ROOT, BenchSite, bridge_server, ceiling_server
 from bridge.inbox.figures import WINDOWS
 from bridge.storage.tables import tables
@@ -72,7 +73,7 @@ FIGURE_KEYS = (
     "record_one",
     "export_one",
 )
-PARTS = ("contenders", "latency", "figures", "send", "outbox", "live", "nchan")
+PARTS = ("contenders", "latency", "figures", "send", "outbox", "live", "nchan", "scale")
 #: A run in which a gunicorn worker did less than this part of its fair share of the
 #: work measured one worker, not the server: it is run again, at most ``Settings.reruns``
 #: times.
@@ -396,6 +397,8 @@ class Bench:
                         results["nchan"] = self.nchan(main)
                     except nchan.NginxError as exc:
                         self.notes.append(f"nginx with the nchan module did not run: {exc}")
+            if "scale" in parts:
+                results["scale"] = self.scale(main)
         except OutOfTime as exc:
             results["skipped"].append(str(exc))
             self.notes.append(
@@ -628,6 +631,45 @@ class Bench:
             )
         finally:
             server.stop()
+
+    def scale(self, t: _Targets) -> dict:
+        """The header poll (direct mode, Redis) from one bridge, from the same bridge
+        behind nginx, and from two bridges (each with the run's workers, sharing the
+        database and Redis) behind nginx, interleaved repetition by repetition: what a
+        second bridge process gives on this machine, and what the balancer costs."""
+        second = self.bridge(t.site)
+        fronts: list[Balancer] = []
+        try:
+            for name, urls in (("one", [t.bridge.url]), ("two", [t.bridge.url, second.url])):
+                fronts.append(Balancer(self.workdir / f"balance-{name}", urls).start())
+            targets = t.summary_direct()
+            plan = {
+                "one_bridge": t.bridge.url,
+                "one_bridge_nginx": fronts[0].url,
+                "two_bridges_nginx": fronts[1].url,
+            }
+            c = self.s.connections
+            runs: dict[str, list[load.Result]] = {key: [] for key in plan}
+            for rep in range(-1 if self.s.warmup > 0 else 0, self.s.repetitions):
+                for key, base in plan.items():
+                    seconds = self.s.duration if rep >= 0 else self.s.warmup
+                    r = self.once(base, targets, seconds, c, f"scale · {key}")
+                    self.progress.done_load += seconds
+                    if rep < 0:
+                        continue
+                    runs[key].append(r)
+                    self.progress(
+                        f"scale · {key} {rep + 1}/{self.s.repetitions}: {r.rps:,.0f} req/s, "
+                        f"p95 {r.p95:.1f} ms" + (f", {r.errors} ERRORS" if r.errors else "")
+                    )
+            return {
+                "bridge_workers": self.s.workers,
+                **{key: _summary(found) for key, found in runs.items()},
+            }
+        finally:
+            for front in fronts:
+                front.stop()
+            second.stop()
 
     def send(self, t: _Targets) -> dict:
         """Members' messages to Spaces with five admins: messages/s and outbox jobs written."""

@@ -253,6 +253,12 @@ def test_a_tiny_run_writes_well_formed_results(tmp_path):
     assert nchan["end_to_end_events"] == 10 and nchan["end_to_end_missed"] == 0, nchan
     for key in ("latency_ms", "end_to_end_ms"):
         assert 0 < nchan[key]["p50"] <= nchan[key]["p95"] <= nchan[key]["p99"], nchan
+    # One bridge, the same behind nginx, two behind nginx: every poll answered.
+    scale = data["scale"]
+    assert scale["bridge_workers"] == settings.workers
+    for key in ("one_bridge", "one_bridge_nginx", "two_bridges_nginx"):
+        assert scale[key]["errors"] == 0 and scale[key]["requests"] > 0, scale[key]
+    assert "**One bridge or two**" in paths["md"].read_text(encoding="utf-8")
     send = data["send"]
     assert send["fanout"] == seed.SEND_FANOUT
     if sum(send["messages_written"]):

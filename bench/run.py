@@ -577,7 +577,14 @@ class Bench:
 
     def live(self, t: _Targets) -> dict:
         """Open pages' live streams held by one box, and event latency while they are open."""
-        server = self.bridge(t.site, live_connections=self.s.live_connections)
+        # The pages are the members' cookies in turn: each member holds this many, which
+        # the bridge's cap on one user's streams (5 by default) must allow.
+        pages_each = -(-self.s.live_connections // max(len(t.members), 1))
+        server = self.bridge(
+            t.site,
+            live_connections=self.s.live_connections,
+            streams_per_user=max(pages_each, 5),
+        )
         try:
             admins = [(sid, t.logins[admin].cookie) for sid, admin in t.dataset.top_spaces]
             team = {admin for _, admin in t.dataset.top_spaces}

@@ -94,6 +94,7 @@ def bridge_server(
     threads: int,
     redis_url: str = "",
     live_connections: int = 0,
+    streams_per_user: int = 0,
     dispatcher: bool = False,
     push_services: str = "",
 ) -> BridgeServer:
@@ -101,7 +102,8 @@ def bridge_server(
 
     With ``redis_url`` the bridge publishes its changes and keeps verified poll answers;
     with ``live_connections`` too it serves live streams (``--live``: gevent workers, each
-    holding that many connections at most).
+    holding that many connections at most), ``streams_per_user`` of one user's
+    (``SPACE_INBOX_STREAMS_PER_USER``; 0: the bridge's default).
 
     The dispatcher would deliver the send test's notification jobs to WordPress while
     the test runs; the jobs are counted and removed instead. With ``dispatcher`` each
@@ -119,6 +121,8 @@ def bridge_server(
         env["PUSH_SERVICES"] = push_services
     if redis_url:
         env["REDIS_URL"] = redis_url
+    if streams_per_user:
+        env["STREAMS_PER_USER"] = str(streams_per_user)
     name = "live-bridge" if live_connections else "bridge" if redis_url else "bridge-no-redis"
     if dispatcher:
         name = "dispatching-" + name

@@ -6,11 +6,16 @@ holds no more than their share of a process's streams. (The ends of a session:
 
 from __future__ import annotations
 
+import queue
+import resource
+import socket
+import threading
 import time
 import uuid
 
 import pytest
 
+from bridge.api import stream
 from devstack.callers import PASSWORD
 from devstack.stack import BridgeServer, WholeStack, new_space
 from devstack.streams import WITHIN, Stream
@@ -422,3 +427,33 @@ def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
         for stream in streams:
             stream.close()
         capped.stop()
+
+
+def test_a_stream_on_a_descriptor_past_1024_stays_until_its_client_leaves():
+    """A worker holding thousands of streams has sockets numbered past select()'s 1024: the
+    watch for the client's leaving must hold them as it holds the first ones."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2200:
+        pytest.skip(f"the open-files limit ({hard}) cannot reach past 1024 descriptors")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2200), hard))
+    pairs = [socket.socketpair() for _ in range(520)]
+    woken: queue.SimpleQueue = queue.SimpleQueue()
+    ended = threading.Event()
+    try:
+        server_side, client_side = pairs[-1]
+        assert server_side.fileno() > 1024
+        watch = threading.Thread(
+            target=stream._client_gone, args=(server_side, woken, ended), daemon=True
+        )
+        watch.start()
+        with pytest.raises(queue.Empty):
+            woken.get(timeout=0.5)  # the client is still there
+        client_side.close()
+        assert woken.get(timeout=5) == stream.GONE
+        watch.join(timeout=5)
+    finally:
+        ended.set()
+        for a, b in pairs:
+            a.close()
+            b.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

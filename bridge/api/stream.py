@@ -134,11 +134,13 @@ def check_events(gap: float) -> Iterator[str]:
 def _client_gone(client: socket.socket, woken: queue.SimpleQueue, ended: threading.Event) -> None:
     """Wake the stream when its client closes the connection, so that its place in the
     worker is free at once, not at the next heartbeat. (A client of a stream sends nothing
-    more: the socket turns readable only when it closes.)"""
+    more: the socket turns readable only when it closes.) poll, not select: a worker
+    holding thousands of streams has descriptors past select's 1024."""
     while not ended.is_set():
         try:
-            readable, _, _ = select.select([client], [], [], HEARTBEAT)
-            if not readable:
+            watch = select.poll()
+            watch.register(client, select.POLLIN)
+            if not watch.poll(HEARTBEAT * 1000):
                 continue
             if ended.is_set():
                 return  # the worker reads the connection again (keep-alive): not ours

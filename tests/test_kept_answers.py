@@ -7,6 +7,7 @@ the other takes the writes and WordPress' events, as a load balancer would sprea
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -14,6 +15,7 @@ import redis
 
 from bridge import create_app
 from bridge.background.live import channel_name
+from bridge.inbox.changes import Change
 from devstack.callers import SECRET, SPACE, event, log_in, send, signed_post, upsert_space
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -173,3 +175,45 @@ def test_without_redis_every_poll_reads_mariadb(client, app, world, monkeypatch)
     for _ in range(3):
         client.get(SUMMARY, headers=world["member"].headers(nonce=False))
     assert len(sent) == 3
+
+
+def test_polls_of_one_cookie_at_once_read_mariadb_once(processes, poller, world, monkeypatch):
+    """The streams of one page's user, woken together, check the login together: one reads
+    the header's statement, the others take its answer; a poll that comes after a change
+    heard meanwhile reads its own."""
+    one = processes[0].extensions["space_inbox_header"]
+    original, sent, release = one.rows, [], threading.Event()
+
+    def held(**params):
+        sent.append(params)
+        assert release.wait(10), "never released"
+        return original(**params)
+
+    monkeypatch.setattr(one, "rows", held)
+    member, other = world["member"], world["other_member"]
+    answers: list = []
+
+    def poll(caller) -> None:
+        answers.append(poller.get(SUMMARY, headers=caller.headers(nonce=False)))
+
+    together = [threading.Thread(target=poll, args=(member,)) for _ in range(6)]
+    together.append(threading.Thread(target=poll, args=(other,)))
+    for thread in together:
+        thread.start()
+    deadline = time.time() + 5
+    while len(sent) < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the other five have come by now, and wait
+    assert len(sent) == 2, sent  # one per cookie
+    # A change heard now: a poll from now on may not take the read begun before it.
+    processes[0].extensions["space_inbox_hub"].deliver(Change(users=(member.user_id,)))
+    late = threading.Thread(target=poll, args=(member,))
+    late.start()
+    while len(sent) < 3 and time.time() < deadline:
+        time.sleep(0.01)
+    assert len(sent) == 3, sent
+    release.set()
+    for thread in [*together, late]:
+        thread.join(timeout=10)
+    assert [a.status_code for a in answers] == [200] * 8
+    assert len(sent) == 3, sent

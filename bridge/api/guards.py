@@ -33,6 +33,8 @@ from bridge.wordpress.auth import SiteKeys, WpUser
 PLUGIN_PREFIX = "/api/v1/"
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Seconds a header check waits for another's read of the same cookie before its own.
+FLIGHT_WAIT = 5.0
 
 
 class IdConverter(BaseConverter):
@@ -142,6 +144,15 @@ def header_login() -> None:
         g.user, g.header_rows, g.kept = found.user, found.rows, found
         return
     heard = kept.heard if kept is not None else 0
+    if kept is not None:
+        # The same cookie read by another request since the last change: its answer.
+        flight, leads = kept.board(key, heard)
+        if not leads:
+            if flight.done.wait(FLIGHT_WAIT) and flight.result is not None:
+                g.user, g.header_rows = flight.result
+                g.kept = None
+                return
+            flight, leads = kept.board(None, heard)
     statement: OneStatement = current_app.extensions["space_inbox_header"]
     rows: list[Row] = []
 
@@ -149,7 +160,12 @@ def header_login() -> None:
         rows.extend(statement.rows(login=login))
         return next((r for r in rows if r.kind == MEMBER), None)
 
-    user = logged_in_user(login_row)
+    user = None
+    try:
+        user = logged_in_user(login_row)
+    finally:
+        if kept is not None:
+            kept.land(key, flight, (user, rows) if user is not None else None)
     if user is None:
         raise _refuse_login()
     if request.method in WRITE_METHODS:

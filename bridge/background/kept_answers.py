@@ -26,6 +26,17 @@ class Kept(NamedTuple):
     response: list
 
 
+class Flight:
+    """One read of the header's statement for a Cookie header, begun when the answers had
+    heard ``heard`` changes; those who need the same read meanwhile wait for it."""
+
+    def __init__(self, heard: int) -> None:
+        self.heard = heard
+        self.done = threading.Event()
+        #: (user, rows) once verified; None while reading, or when the login was refused.
+        self.result: tuple[Any, list] | None = None
+
+
 class KeptAnswers:
     """The header poll's verified answers, by Cookie header, kept true by the changes.
 
@@ -50,6 +61,8 @@ class KeptAnswers:
         self._lock = threading.Lock()
         #: Counts the changes heard: an answer read across a change is not kept.
         self.heard = 0
+        #: The reads under way, by Cookie header.
+        self._flights: dict[str, Flight] = {}
 
     def get(self, key: str | None, now: float) -> Kept | None:
         """Return the answer kept for a Cookie header, while it may be given."""
@@ -81,6 +94,28 @@ class KeptAnswers:
             self._by_user.setdefault(user.id, set()).add(key)
             for space_id in kept.spaces:
                 self._by_space.setdefault(space_id, set()).add(key)
+
+    def board(self, key: str | None, heard: int) -> tuple[Flight, bool]:
+        """The read of a Cookie header's answer for a caller who found none kept when
+        :attr:`heard` was ``heard``: one under way that began with no change heard since,
+        to wait for (False), or a new one for the caller to make and :meth:`land` (True).
+        The streams of a page's user, woken together by one change, read once."""
+        with self._lock:
+            flight = self._flights.get(key) if key else None
+            if flight is not None and flight.heard >= heard:
+                return flight, False
+            flight = Flight(heard)
+            if key:
+                self._flights[key] = flight
+            return flight, True
+
+    def land(self, key: str | None, flight: Flight, result: tuple[Any, list] | None) -> None:
+        """End a read begun with :meth:`board`: its result to those who wait."""
+        flight.result = result
+        with self._lock:
+            if key and self._flights.get(key) is flight:
+                del self._flights[key]
+        flight.done.set()
 
     def fingerprints(self) -> dict[int, set[str]]:
         """The login fingerprints the kept answers were verified with, by user."""

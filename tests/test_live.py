@@ -9,7 +9,6 @@ from __future__ import annotations
 import queue
 import resource
 import socket
-import threading
 import time
 import uuid
 
@@ -431,28 +430,36 @@ def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
 
 def test_a_stream_on_a_descriptor_past_1024_stays_until_its_client_leaves():
     """A worker holding thousands of streams has sockets numbered past select()'s 1024: the
-    watch for the client's leaving must hold them as it holds the first ones."""
+    watch for the client's leaving (on gevent's loop, as in the live workers) must hold them
+    as it holds the first ones, and end when the stream does."""
+    gevent = pytest.importorskip("gevent")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < 2200:
         pytest.skip(f"the open-files limit ({hard}) cannot reach past 1024 descriptors")
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2200), hard))
     pairs = [socket.socketpair() for _ in range(520)]
-    woken: queue.SimpleQueue = queue.SimpleQueue()
-    ended = threading.Event()
     try:
         server_side, client_side = pairs[-1]
         assert server_side.fileno() > 1024
-        watch = threading.Thread(
-            target=stream._client_gone, args=(server_side, woken, ended), daemon=True
-        )
-        watch.start()
-        with pytest.raises(queue.Empty):
-            woken.get(timeout=0.5)  # the client is still there
+        woken: queue.SimpleQueue = queue.SimpleQueue()
+        unwatch = stream._watch_client(server_side, woken)
+        gevent.sleep(0.3)
+        assert woken.empty(), "woken while the client is still there"
         client_side.close()
-        assert woken.get(timeout=5) == stream.GONE
-        watch.join(timeout=5)
+        for _ in range(50):
+            gevent.sleep(0.02)
+            if not woken.empty():
+                break
+        assert woken.get_nowait() == stream.READABLE
+        assert stream._client_left(server_side)
+        unwatch()
+        # A watch ended with its stream wakes nothing more.
+        other_server, other_client = pairs[-2]
+        stream._watch_client(other_server, woken)()
+        other_client.close()
+        gevent.sleep(0.2)
+        assert woken.empty()
     finally:
-        ended.set()
         for a, b in pairs:
             a.close()
             b.close()

@@ -17,7 +17,7 @@ session or a new password ends the stream at once (``event: logout``). Events:
 - ``replaced``: the user opened more streams on this process than ``STREAMS_PER_USER``
   (default 5): the oldest ends with this event, and its page polls instead, so that no user
   holds more than a few of the process's connections. A stream whose client has gone
-  gives its connection back at once (:func:`_client_gone`).
+  gives its connection back at once (:func:`_watch_client`).
 
 Events carry counts and ids, never text or an author: a page reads what changed through
 the API, with the full checks. Streams need Redis (the fan-out) and an event-loop worker
@@ -29,12 +29,10 @@ from __future__ import annotations
 
 import json
 import queue
-import select
 import socket
 import sys
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
@@ -58,8 +56,8 @@ LIFETIME = 3600.0
 RETRY_MS = 3000
 #: Seconds a first stream of a process waits for the subscription to be live.
 SUBSCRIBE_WAIT = 2.0
-#: What a stream is woken with when its client has gone.
-GONE = "gone"
+#: What a stream is woken with when its client's connection turns readable (it has gone).
+READABLE = "readable"
 
 
 def _cooperative() -> bool:
@@ -131,32 +129,45 @@ def check_events(gap: float) -> Iterator[str]:
     yield _event("done", {})
 
 
-def _client_gone(client: socket.socket, woken: queue.SimpleQueue, ended: threading.Event) -> None:
-    """Wake the stream when its client closes the connection, so that its place in the
-    worker is free at once, not at the next heartbeat. (A client of a stream sends nothing
-    more: the socket turns readable only when it closes.) poll, not select: a worker
-    holding thousands of streams has descriptors past select's 1024."""
-    while not ended.is_set():
-        try:
-            watch = select.poll()
-            watch.register(client, select.POLLIN)
-            if not watch.poll(HEARTBEAT * 1000):
-                continue
-            if ended.is_set():
-                return  # the worker reads the connection again (keep-alive): not ours
-            if client.recv(1, socket.MSG_PEEK):
-                return  # bytes from the client: not a close, and nothing a stream reads
-        except (OSError, ValueError):
-            pass  # the connection is closed
-        woken.put(GONE)
-        return
+def _watch_client(client: socket.socket, woken: queue.SimpleQueue) -> Callable[[], None]:
+    """Wake the stream with :data:`READABLE` when its client's connection turns readable:
+    a client of a stream sends nothing more, so it has closed (:func:`_client_left` makes
+    sure), and its place in the worker is freed at once, not at the next heartbeat.
+
+    A watcher of the worker's event loop (gevent's), not a greenlet per stream: a worker
+    holds thousands of streams, on descriptors past select()'s 1024.
+
+    :returns: what ends the watch, when the stream ends (the worker may read the
+        connection again).
+    """
+    from gevent import get_hub  # streams are served by gevent's workers only (available())
+
+    watcher = get_hub().loop.io(client.fileno(), 1)  # 1: readable
+
+    def readable() -> None:
+        watcher.stop()
+        woken.put_nowait(READABLE)  # from the event loop itself: never blocks
+
+    watcher.start(readable)
+
+    def end() -> None:
+        watcher.stop()
+        watcher.close()
+
+    return end
+
+
+def _client_left(client: socket.socket) -> bool:
+    """Whether the client closed the connection that turned readable (not bytes sent)."""
+    try:
+        return not client.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return True
 
 
 def _events(live: Hub, user, rows, most: int, client: socket.socket | None) -> Iterator[str]:
     woken: queue.SimpleQueue = queue.SimpleQueue()
-    ended = threading.Event()
-    if client is not None:
-        threading.Thread(target=_client_gone, args=(client, woken, ended), daemon=True).start()
+    unwatch = _watch_client(client, woken) if client is not None else None
     spaces = _spaces(rows)
     listener = live.listen(user.id, spaces, woken.put, most, user.fingerprint)
     url = inbox_url()
@@ -175,9 +186,12 @@ def _events(live: Hub, user, rows, most: int, client: socket.socket | None) -> I
             while not woken.empty():
                 changes.append(woken.get_nowait())
             now = time.time()
-            if None in changes or GONE in changes:
-                # Changes may have been missed (the browser reconnects, or polls), or
-                # nobody listens any more.
+            if READABLE in changes:
+                if _client_left(client):
+                    return  # nobody listens any more
+                changes = [c for c in changes if c != READABLE]
+            if None in changes:
+                # Changes may have been missed: the browser reconnects, or polls.
                 return
             if REPLACED in changes:
                 yield _event("replaced", {})
@@ -223,5 +237,6 @@ def _events(live: Hub, user, rows, most: int, client: socket.socket | None) -> I
                     out.append(_event("team", team))
             yield "".join(out) or ": ping\n\n"
     finally:
-        ended.set()
+        if unwatch is not None:
+            unwatch()
         live.forget(listener)

@@ -45,9 +45,12 @@ PREFIX = "wp_"
 TARGET_VS_WP = 20.0
 TARGET_VS_CEILING = 0.5
 TARGET_LIST_GROWTH = 1.5
-TARGET_SEND = 300.0
+TARGET_SEND = 1000.0
+#: Live streams one box holds, the memory each costs (KiB), and an event's p95 (ms) with
+#: all of them open.
 TARGET_LIVE_CONNECTIONS = 10000
-TARGET_EVENT_MS = 1000.0
+TARGET_LIVE_KIB = 15.0
+TARGET_EVENT_MS = 50.0
 #: Seconds from a member's send to every admin's notification row in WordPress (p95).
 TARGET_OUTBOX_S = 0.25
 #: Seconds from a member's send to the push service's acceptance of every admin's push (p95).
@@ -1199,6 +1202,13 @@ def _targets(results: dict) -> list[dict]:
             live.get("connections_open"),
             lambda v: v >= TARGET_LIVE_CONNECTIONS,
             "{:,.0f}",
+        ),
+        (
+            "memory per open page, all streams connected",
+            f"≤ {TARGET_LIVE_KIB:g} KiB",
+            live.get("kib_per_connection"),
+            lambda v: v <= TARGET_LIVE_KIB,
+            "{:,.1f} KiB",
         ),
         (
             "live event p95, all streams connected",

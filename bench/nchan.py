@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 import requests
 
 from bench import sse
-from devstack.nginx import NginxError, NginxProcess, run_as_caller
+from devstack.nginx import NginxError, NginxProcess, run_as_caller, temp_paths
 
 #: Debian's package of the module, and where it puts it.
 PACKAGE = "libnginx-mod-nchan"
@@ -69,11 +69,7 @@ events {{
 
 http {{
     access_log off;
-    client_body_temp_path {temp}/client_body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
+{temp_paths}
     server_tokens off;
 
     upstream bridge {{
@@ -198,7 +194,7 @@ class NchanServer(NginxProcess):
             pid=self.pid_path,
             error_log=self.error_log,
             worker_connections=self.worker_connections,
-            temp=self.temp,
+            temp_paths=temp_paths(self.temp),
             bridge=self.bridge,
             port=self.port,
             authorize_path=AUTHORIZE_PATH,

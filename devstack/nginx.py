@@ -74,11 +74,7 @@ events {{
 
 http {{
     access_log {access_log};
-    client_body_temp_path {temp}/client_body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
+{temp_paths}
     client_max_body_size 64m;
     server_tokens off;
 
@@ -127,6 +123,13 @@ http {{
     }}
 }}
 """
+
+
+def temp_paths(temp: Path) -> str:
+    """The ``http`` block's lines that keep nginx's temporary files in *temp*, a folder of
+    the caller's, not in the system's."""
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    return "\n".join(f"    {kind}_temp_path {temp}/{kind};" for kind in kinds)
 
 
 class NginxError(RuntimeError):
@@ -287,7 +290,7 @@ class NginxFront(NginxProcess):
             pid=self.pid_path,
             error_log=self.error_log,
             access_log=self.access_log,
-            temp=self.temp,
+            temp_paths=temp_paths(self.temp),
             port=self.port,
             bridge_path=self.path,
             bridge_prefix=self.path.rstrip("/"),

@@ -92,29 +92,29 @@ def send_statements(t: Tables) -> SendStatements:
         "last_excerpt": bindparam("text", type_=c.c.last_excerpt.type),
     }
     this = update(c).where(c.c.id == bindparam("conversation"))
-    team = (
-        select(
-            bindparam("kind", type_=o.c.kind.type),
-            sa_.c.user_id,
+
+    def jobs_of(kind: str, prefix: str, user, appended) -> Select:
+        """A job's columns per row: the bound kind, the row's user, the conversation, the
+        payload's JSON text (the bound prefix, then the row's *appended* id), its times."""
+        return select(
+            bindparam(kind, type_=o.c.kind.type),
+            user,
             bindparam("conversation_id", type_=o.c.conversation_id.type),
-            func.concat(bindparam("prefix", type_=o.c.payload.type), sa_.c.user_id, "}"),
+            func.concat(bindparam(prefix, type_=o.c.payload.type), appended, "}"),
             at,
             at,
         )
-        .where(sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id"))
+
+    but_one = (sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id"))
+    team = (
+        jobs_of("kind", "prefix", sa_.c.user_id, sa_.c.user_id)
+        .where(*but_one)
         .order_by(sa_.c.user_id)
     )
     devices = (
-        select(
-            bindparam("push_kind", type_=o.c.kind.type),
-            ps.c.user_id,
-            bindparam("conversation_id", type_=o.c.conversation_id.type),
-            func.concat(bindparam("push_prefix", type_=o.c.payload.type), ps.c.id, "}"),
-            at,
-            at,
-        )
+        jobs_of("push_kind", "push_prefix", ps.c.user_id, ps.c.id)
         .join(sa_, sa_.c.user_id == ps.c.user_id)
-        .where(sa_.c.space_id == bindparam("space_id"), sa_.c.user_id != bindparam("except_id"))
+        .where(*but_one)
     )
     jobs = ["kind", "user_id", "conversation_id", "payload", "created_at", "next_attempt_at"]
     return SendStatements(

@@ -59,6 +59,7 @@ def servers(tmp_path_factory, redis_url):
             for kind, login in (("ann", "ann"), ("bo", "bo"), ("max", "max"), ("mia", "mia"))
         }
         people["zoe"] = log_in(site, "zoe", "zoe", "Zoe", "subscriber")
+        people["sam"] = log_in(site, "sam", "sam", "Sam", "administrator")
         yield pair, site, people
     finally:
         site.stop()
@@ -149,6 +150,14 @@ def test_reads_go_to_the_replica_once_it_has_every_write_they_must_see(servers, 
     ]
     figures = client.get(f"/api/v1/spaces/{BAKERY}/figures", headers=world["ann"].headers())
     assert figures.status_code == 200, figures.get_json()
+    # Who may read is decided there too: a member of no team is refused, as on the primary.
+    refused = _inbox(client, world["mia"])
+    assert refused.status_code == 403, refused.get_json()
+    assert refused.get_json()["code"] == "not_space_admin"
+    assert _replica_ready(app, world["sam"])
+    overseen = _inbox(client, world["sam"])  # a site administrator reads every inbox
+    assert overseen.status_code == 200, overseen.get_json()
+    assert "Zoe (replica)" in [c["member"]["name"] for c in overseen.get_json()["conversations"]]
     # The header count is read with the login, on the primary.
     assert client.get("/api/v1/me/summary", headers=world["mia"].headers()).status_code == 200
 

@@ -111,7 +111,7 @@ def search_conversations(space_id: int, query: team_shapes.SearchQuery):
     word."""
     session = read_session(space_id)
     with session.begin():
-        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        access.admin_space_or_404(session, viewer(session), space_id, write=False)
         found = search.find(session, space_id, query["q"], page_size(query))
         ids = [f.conversation_id for f in found]
         rows, _ = reads.space_conversations(session, space_id, None, None, len(ids) or 1, only=ids)

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Row
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
 
@@ -252,11 +253,23 @@ def unguarded(app: Flask) -> list[str]:
     )
 
 
-def viewer() -> Viewer:
-    """Return the verified user as the inbox rules know them."""
-    session, user = get_session(), g.user
+def viewer(reading: Session | None = None) -> Viewer:
+    """Return the verified user as the inbox rules know them.
+
+    :param reading: the session of a read on the replica, if the view reads there: whether
+        the user is a site administrator is then asked of the primary, in a transaction of
+        its own (a role taken away counts at once, as for every other check).
+    """
+    primary, user = get_session(), g.user
     prefix = current_app.config["TABLE_PREFIX"]
-    return Viewer(user.id, lambda: auth.is_site_administrator(session, user.id, prefix))
+
+    def site_admin() -> bool:
+        if reading is None or reading is primary:
+            return auth.is_site_administrator(primary, user.id, prefix)
+        with primary.begin():
+            return auth.is_site_administrator(primary, user.id, prefix)
+
+    return Viewer(user.id, site_admin)
 
 
 def init_app(app: Flask) -> None:

@@ -26,7 +26,7 @@ def conversations(space_id: int, query: team_shapes.SpaceListQuery):
     assignee = {"me": g.user.id, "none": reads.UNASSIGNED}.get(query.get("assignee", ""))
     session = read_session(space_id)
     with session.begin():
-        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        access.admin_space_or_404(session, viewer(session), space_id, write=False)
         rows, cursor = reads.space_conversations(
             session,
             space_id,
@@ -54,7 +54,7 @@ def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
     session = read_session(space_id)
     before, limit = query.get("before"), page_size(query)
     with session.begin():
-        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        access.admin_space_or_404(session, viewer(session), space_id, write=False)
         conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
         rows, next_before = reads.conversation_messages(
             session, conversation.id, before, limit, with_authors=True

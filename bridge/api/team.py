@@ -33,7 +33,7 @@ def space_figures(space_id: int):
     session = read_session(space_id)
     now = values.utcnow()
     with session.begin():
-        access.admin_space_or_404(session, viewer(), space_id, write=False)
+        access.admin_space_or_404(session, viewer(session), space_id, write=False)
         shaped = serializers.team_figures(
             figures.kept(session, space_id, now),
             figures.waiting_longest(session, space_id, now),

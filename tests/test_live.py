@@ -432,7 +432,8 @@ def test_a_stream_on_a_descriptor_past_1024_stays_until_its_client_leaves():
     """A worker holding thousands of streams has sockets numbered past select()'s 1024: the
     watch for the client's leaving (on gevent's loop, as in the live workers) must hold them
     as it holds the first ones, and end when the stream does."""
-    gevent = pytest.importorskip("gevent")
+    import gevent  # the live workers' event loop (the tests' packages have it)
+
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < 2200:
         pytest.skip(f"the open-files limit ({hard}) cannot reach past 1024 descriptors")

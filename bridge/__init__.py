@@ -16,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
         line hands them to each worker; None reads them from ``SPACE_INBOX_*`` variables
         (``SPACE_INBOX_WP_CONFIG`` names the wp-config.php), as a plain gunicorn does.
     """
-    from bridge.api import errors, routes
+    from bridge.api import errors, pages, routes
     from bridge.background import live, outbox, replica
     from bridge.inbox.kept_figures import told_statement
     from bridge.inbox.statements import header_statement
@@ -70,4 +70,6 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     routes(app)
+    # A live stream's connection is held by the process once its answer has begun.
+    app.wsgi_app = pages.hand_over(app.wsgi_app)
     return app

@@ -68,6 +68,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    if live:
+        # A worker holds its pages' streams itself (bridge.api.pages), up to this many.
+        given.setdefault("STREAMS_PER_PROCESS", connections)
+
     def started(worker) -> None:
         _quit_safely(worker)
         if dispatch:

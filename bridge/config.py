@@ -75,6 +75,8 @@ DEFAULTS: dict[str, object] = {
     "PLUGIN_CHECK_INTERVAL": 5,
     # Live streams one user may hold in one bridge process: a new one closes the oldest.
     "STREAMS_PER_USER": 5,
+    # Live streams one bridge process holds at most (each an open file); beyond, pages poll.
+    "STREAMS_PER_PROCESS": 10000,
     "PAGE_SIZE": 30,
     "DB_POOL_SIZE": 5,
     "DB_POOL_RECYCLE": 3600,
@@ -93,6 +95,7 @@ _INT_SETTINGS = {
     "DISPATCH_INTERVAL",
     "PLUGIN_CHECK_INTERVAL",
     "STREAMS_PER_USER",
+    "STREAMS_PER_PROCESS",
 }
 
 # A PHP string literal or a comment; comments are dropped, strings kept, so that a
@@ -208,8 +211,9 @@ def resolve(given: Mapping[str, object]) -> dict[str, object]:
     settings.update({k: v for k, v in given.items() if v is not None})
     if not re.fullmatch(r"[A-Za-z0-9_]+", str(settings["TABLE_PREFIX"])):
         raise ConfigError("the table prefix may hold only letters, digits and underscores")
-    if int(settings["STREAMS_PER_USER"]) < 1:
-        raise ConfigError("STREAMS_PER_USER must be 1 or more")
+    for name in ("STREAMS_PER_USER", "STREAMS_PER_PROCESS"):
+        if int(settings[name]) < 1:
+            raise ConfigError(f"{name} must be 1 or more")
     for name in ("RATE_PER_SPACE", "RATE_OVERALL"):
         try:
             Rule.parse(settings[name])

@@ -26,6 +26,7 @@ class Stream:
         self.raw: list[str] = []
         self.closed = threading.Event()
         self.response = session.get(f"{url}/api/v1/me/stream", stream=True, timeout=(5, 60))
+        self._socket = _socket_of(self.response)
         if self.response.status_code == 200:
             threading.Thread(target=self._read, daemon=True).start()
         else:
@@ -90,11 +91,19 @@ class Stream:
     def close(self) -> None:
         # Shut the socket first: closing the response alone waits for the reader thread,
         # blocked in a read until the next heartbeat (25 s).
-        connection = getattr(self.response.raw, "connection", None)
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
+        if self._socket is not None:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                self._socket.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
         self.response.close()
+
+
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    """The socket an answer is read from: its connection's, or, when the answer closes the
+    connection (the connection then lets it go), the one its body is read from."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:
+        body = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(body, "raw", None), "_sock", None)
+    return sock

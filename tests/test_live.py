@@ -6,7 +6,6 @@ holds no more than their share of a process's streams. (The ends of a session:
 
 from __future__ import annotations
 
-import queue
 import resource
 import socket
 import time
@@ -14,7 +13,7 @@ import uuid
 
 import pytest
 
-from bridge.api import stream
+from bridge.api import pages
 from devstack.callers import PASSWORD
 from devstack.stack import BridgeServer, WholeStack, new_space
 from devstack.streams import WITHIN, Stream
@@ -383,10 +382,11 @@ def test_who_views_reaches_the_team_live_and_never_the_member(stack):
 
 
 def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
-    """A one-worker bridge holding 4 connections, 2 streams per user: a user opening five
-    keeps two (each beyond closes the oldest with a ``replaced`` event), others still get
-    streams and answers, and a stream whose page closes gives its place back at once (not
-    at the next heartbeat, 25 s later)."""
+    """A one-worker bridge holding 4 streams, 2 per user: a user opening five keeps two
+    (each beyond closes the oldest with a ``replaced`` event), others still get streams; a
+    stream beyond the 4 is refused with ``live_unavailable`` (its page polls, and polls are
+    answered); and a stream whose page closes gives its place back at once (not at the next
+    heartbeat, 25 s later)."""
     whole, other, users, space = stack
     capped = BridgeServer(
         whole.site.wp_config_path,
@@ -412,12 +412,20 @@ def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
         streams += [ada, zoe]
         ada.next("summary", timeout=5)
         zoe.next("summary", timeout=5)
-        zoe.close()  # the page goes: every place is taken until the bridge notices
         omar = _browser(whole.site, "omar")
-        began = time.time()
-        answer = omar[0].get(f"{capped.url}/api/v1/me/summary", timeout=10)
-        assert answer.status_code == 200
-        assert time.time() - began < 5, "the closed stream kept its place"
+        refused = omar[0].get(f"{capped.url}/api/v1/me/stream", timeout=10)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["code"] == "live_unavailable"
+        assert omar[0].get(f"{capped.url}/api/v1/me/summary", timeout=10).status_code == 200
+        zoe.close()  # the page goes: its place is free once the bridge notices
+        deadline, omar_stream = time.time() + 3, None
+        while omar_stream is None and time.time() < deadline:
+            opened = Stream(capped.url, omar[0])
+            streams.append(opened)
+            omar_stream = opened if opened.response.status_code == 200 else None
+            time.sleep(0.1)
+        assert omar_stream is not None, "the closed stream kept its place"
+        omar_stream.next("summary", timeout=5)
         _send(capped, omar, space, "Is the terrace open?")
         for stream in (*kept, ada):
             stream.next("team", timeout=5)
@@ -434,6 +442,13 @@ def test_a_stream_on_a_descriptor_past_1024_stays_until_its_client_leaves():
     as it holds the first ones, and end when the stream does."""
     import gevent  # the live workers' event loop (the tests' packages have it)
 
+    class Woken:
+        def __init__(self) -> None:
+            self.by: list = []
+
+        def wake(self, why) -> None:
+            self.by.append(why)
+
     # A live worker needs far more than this (its open-files limit, checked by serve).
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2200), hard))
@@ -441,24 +456,28 @@ def test_a_stream_on_a_descriptor_past_1024_stays_until_its_client_leaves():
     try:
         server_side, client_side = pairs[-1]
         assert server_side.fileno() > 1024
-        woken: queue.SimpleQueue = queue.SimpleQueue()
-        unwatch = stream._watch_client(server_side, woken)
+        page = Woken()
+        watcher = pages.Pages.watch(server_side, page)
         gevent.sleep(0.3)
-        assert woken.empty(), "woken while the client is still there"
+        assert page.by == [], "woken while the client is still there"
         client_side.close()
         for _ in range(50):
             gevent.sleep(0.02)
-            if not woken.empty():
+            if page.by:
                 break
-        assert woken.get_nowait() == stream.READABLE
-        assert stream._client_left(server_side)
-        unwatch()
+        assert page.by == [pages.READABLE]
+        assert pages.client_left(server_side)
+        watcher.stop()
+        watcher.close()
         # A watch ended with its stream wakes nothing more.
         other_server, other_client = pairs[-2]
-        stream._watch_client(other_server, woken)()
+        other = Woken()
+        ended = pages.Pages.watch(other_server, other)
+        ended.stop()
+        ended.close()
         other_client.close()
         gevent.sleep(0.2)
-        assert woken.empty()
+        assert other.by == []
     finally:
         for a, b in pairs:
             a.close()

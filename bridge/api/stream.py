@@ -17,7 +17,10 @@ session or a new password ends the stream at once (``event: logout``). Events:
 - ``replaced``: the user opened more streams on this process than ``STREAMS_PER_USER``
   (default 5): the oldest ends with this event, and its page polls instead, so that no user
   holds more than a few of the process's connections. A stream whose client has gone
-  gives its connection back at once (:func:`_watch_client`).
+  gives its connection back at once.
+
+Once its first events are written, a stream's connection is held by the process
+(:mod:`bridge.api.pages`), not by a worker's greenlet: an open page costs a few KiB.
 
 Events carry counts and ids, never text or an author: a page reads what changed through
 the API, with the full checks. Streams need Redis (the fan-out) and an event-loop worker
@@ -28,21 +31,23 @@ the page polls.
 from __future__ import annotations
 
 import json
-import queue
-import socket
+import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from flask import Blueprint, Response, current_app, g, request, stream_with_context
+from flask import Blueprint, Response, current_app, g, request
+from sqlalchemy.exc import DBAPIError
 
-from bridge.api import guards, shapes
+from bridge.api import guards, pages, shapes
 from bridge.api.header import inbox_url, summary_body
 from bridge.api.openapi import answers, api
-from bridge.background.live import REPLACED, Hub, hub
+from bridge.background.live import REPLACED, hub
 from bridge.inbox.changes import Change
 from bridge.inbox.statements import SPACE
-from bridge.refusals import NotLoggedIn, Unavailable
+from bridge.refusals import InboxError, NotLoggedIn, Unavailable
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("stream", __name__, url_prefix="/api/v1/me")
 
@@ -56,8 +61,6 @@ LIFETIME = 3600.0
 RETRY_MS = 3000
 #: Seconds a first stream of a process waits for the subscription to be live.
 SUBSCRIBE_WAIT = 2.0
-#: What a stream is woken with when its client's connection turns readable (it has gone).
-READABLE = "readable"
 
 
 def _cooperative() -> bool:
@@ -95,23 +98,28 @@ def available() -> bool:
 def stream():
     """The user's live updates, as Server-Sent Events, until logout or expiry."""
     live = hub()
-    if not available() or not live.ready(SUBSCRIBE_WAIT):
+    if (
+        not available()
+        or pages.SOCKET not in request.environ
+        or _pages().full()
+        or not live.ready(SUBSCRIBE_WAIT)
+    ):
         raise Unavailable(
             "live_unavailable",
             "Live updates are not available.",
             "Poll GET /api/v1/me/summary instead.",
         )
-    return event_stream(
-        stream_with_context(
-            _events(
-                live,
-                g.user,
-                g.header_rows,
-                current_app.config["STREAMS_PER_USER"],
-                request.environ.get("gunicorn.socket"),
-            )
-        )
+    page = EventPage(_pages(), request.environ, g.user, g.header_rows, inbox_url())
+    page.listener = live.listen(
+        g.user.id,
+        _spaces(g.header_rows),
+        page.wake,
+        current_app.config["STREAMS_PER_USER"],
+        g.user.fingerprint,
     )
+    request.environ[pages.HAND_OVER] = page
+    # A generator, not a sequence: no Content-Length (the stream ends when it closes).
+    return event_stream(iter([page.first()]))
 
 
 def event_stream(events: Iterator[str]) -> Response:
@@ -129,114 +137,90 @@ def check_events(gap: float) -> Iterator[str]:
     yield _event("done", {})
 
 
-def _watch_client(client: socket.socket, woken: queue.SimpleQueue) -> Callable[[], None]:
-    """Wake the stream with :data:`READABLE` when its client's connection turns readable:
-    a client of a stream sends nothing more, so it has closed (:func:`_client_left` makes
-    sure), and its place in the worker is freed at once, not at the next heartbeat.
-
-    A watcher of the worker's event loop (gevent's), not a greenlet per stream: a worker
-    holds thousands of streams, on descriptors past select()'s 1024.
-
-    :returns: what ends the watch, when the stream ends (the worker may read the
-        connection again).
-    """
-    from gevent import get_hub  # streams are served by gevent's workers only (available())
-
-    watcher = get_hub().loop.io(client.fileno(), 1)  # 1: readable
-
-    def readable() -> None:
-        watcher.stop()
-        woken.put_nowait(READABLE)  # from the event loop itself: never blocks
-
-    watcher.start(readable)
-
-    def end() -> None:
-        watcher.stop()
-        watcher.close()
-
-    return end
+def _pages() -> pages.Pages:
+    """This process's held pages (made with the first stream)."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("space_inbox_pages")
+    if found is None:
+        found = app.extensions["space_inbox_pages"] = pages.Pages(
+            app, hub().forget, current_app.config["STREAMS_PER_PROCESS"]
+        )
+    return found
 
 
-def _client_left(client: socket.socket) -> bool:
-    """Whether the client closed the connection that turned readable (not bytes sent)."""
-    try:
-        return not client.recv(1, socket.MSG_PEEK)
-    except OSError:
-        return True
+class EventPage(pages.Page):
+    """What one open page is sent: its user's counts when they change, and the changes that
+    concern them, each wake checking the login again."""
 
+    __slots__ = ("user_id", "last", "url", "checked", "beat", "ends")
 
-def _events(live: Hub, user, rows, most: int, client: socket.socket | None) -> Iterator[str]:
-    woken: queue.SimpleQueue = queue.SimpleQueue()
-    unwatch = _watch_client(client, woken) if client is not None else None
-    spaces = _spaces(rows)
-    listener = live.listen(user.id, spaces, woken.put, most, user.fingerprint)
-    url = inbox_url()
-    try:
-        last = summary_body(rows, url)
-        yield f"retry: {RETRY_MS}\n\n" + _event("summary", last)
+    def __init__(self, held: pages.Pages, environ: dict, user, rows, url: str) -> None:
+        super().__init__(held, environ)
         now = time.time()
-        ends = min(now + LIFETIME, user.expires)
-        checked = beat = now
-        while True:
-            wait = min(beat + HEARTBEAT, checked + RECHECK, ends) - time.time()
-            try:
-                changes = [woken.get(timeout=max(wait, 0))]
-            except queue.Empty:
-                changes = []
-            while not woken.empty():
-                changes.append(woken.get_nowait())
-            now = time.time()
-            if READABLE in changes:
-                if _client_left(client):
-                    return  # nobody listens any more
-                changes = [c for c in changes if c != READABLE]
-            if None in changes:
-                # Changes may have been missed: the browser reconnects, or polls.
-                return
-            if REPLACED in changes:
-                yield _event("replaced", {})
-                return
-            if now >= ends:
-                return
-            if not changes and now < checked + RECHECK:
-                beat = now
-                yield ": ping\n\n"
+        self.user_id = user.id
+        self.url = url
+        self.last = summary_body(rows, url)
+        self.checked = self.beat = now
+        self.ends = min(now + LIFETIME, user.expires)
+        self._plan()
+
+    def first(self) -> str:
+        """The stream's beginning: how soon to reconnect, and the counts."""
+        return f"retry: {RETRY_MS}\n\n" + _event("summary", self.last)
+
+    def _plan(self) -> None:
+        self.due = min(self.beat + HEARTBEAT, self.checked + RECHECK, self.ends)
+
+    def answer(self, changes: list) -> tuple[str, bool]:
+        now = time.time()
+        if pages.READABLE in changes:
+            if pages.client_left(self.sock):
+                return "", True  # nobody listens any more
+        changes = [c for c in changes if c != pages.READABLE and c != pages.TICK]
+        if None in changes:
+            return "", True  # changes may have been missed: the browser reconnects, or polls
+        if REPLACED in changes:
+            return _event("replaced", {}), True
+        if now >= self.ends:
+            return "", True
+        if not changes and now < self.checked + RECHECK:
+            if now < self.beat + HEARTBEAT:
+                return "", False
+            self.beat = now
+            self._plan()
+            return ": ping\n\n", False
+        try:
+            guards.header_login()
+        except NotLoggedIn:
+            return _event("logout", {}), True
+        except (DBAPIError, InboxError):
+            log.info("live: a stream ended: its login could not be checked", exc_info=True)
+            return "", True
+        self.checked = self.beat = now
+        self._plan()
+        live = hub()
+        live.verified(self.listener, g.user.fingerprint)
+        rows = g.header_rows
+        spaces = _spaces(rows)
+        live.update(self.listener, spaces)
+        out = []
+        body = summary_body(rows, self.url)
+        if body != self.last:
+            out.append(_event("summary", body))
+            self.last = body
+        for change in dict.fromkeys(changes):
+            if not isinstance(change, Change):
+                continue  # the login changed: checked above
+            if change.typing is not None:
+                if change.space_id in spaces and change.typing != self.user_id:
+                    ids = {"space_id": change.space_id, "conversation_id": change.conversation_id}
+                    out.append(_event("typing", ids))
+                if change.member_id == self.user_id:  # the Space is typing: never who
+                    out.append(_event("typing", {"space_id": change.space_id}))
                 continue
-            try:
-                guards.header_login()
-            except NotLoggedIn:
-                yield _event("logout", {})
-                return
-            checked = beat = now
-            live.verified(listener, g.user.fingerprint)
-            rows = g.header_rows
-            spaces = _spaces(rows)
-            live.update(listener, spaces)
-            out = []
-            body = summary_body(rows, url)
-            if body != last:
-                out.append(_event("summary", body))
-                last = body
-            for change in dict.fromkeys(changes):
-                if not isinstance(change, Change):
-                    continue  # the login changed: checked above
-                if change.typing is not None:
-                    if change.space_id in spaces and change.typing != user.id:
-                        ids = {
-                            "space_id": change.space_id,
-                            "conversation_id": change.conversation_id,
-                        }
-                        out.append(_event("typing", ids))
-                    if change.member_id == user.id:  # the Space is typing: never who
-                        out.append(_event("typing", {"space_id": change.space_id}))
-                    continue
-                if change.member_id == user.id and change.space_id:
-                    out.append(_event("conversation", {"space_id": change.space_id}))
-                if change.space_id in spaces and change.conversation_id:
-                    team = {"space_id": change.space_id, "conversation_id": change.conversation_id}
-                    out.append(_event("team", team))
-            yield "".join(out) or ": ping\n\n"
-    finally:
-        if unwatch is not None:
-            unwatch()
-        live.forget(listener)
+            if change.member_id == self.user_id and change.space_id:
+                out.append(_event("conversation", {"space_id": change.space_id}))
+            if change.space_id in spaces and change.conversation_id:
+                team = {"space_id": change.space_id, "conversation_id": change.conversation_id}
+                out.append(_event("team", team))
+        return "".join(out) or ": ping\n\n", False

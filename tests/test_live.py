@@ -10,10 +10,13 @@ import resource
 import socket
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from flask import Flask
 
-from bridge.api import pages
+from bridge.api import pages, stream
+from bridge.inbox.statements import MEMBER
 from devstack.callers import PASSWORD
 from devstack.stack import BridgeServer, WholeStack, new_space
 from devstack.streams import WITHIN, Stream
@@ -381,9 +384,42 @@ def test_who_views_reaches_the_team_live_and_never_the_member(stack):
             stream.close()
 
 
+class _RawStream:
+    """A stream asked for over a socket of its own, as *protocol* (HTTP/1.1 or HTTP/1.0),
+    once its first summary has come."""
+
+    def __init__(self, bridge, session, protocol: str) -> None:
+        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        self.socket = socket.create_connection(("127.0.0.1", bridge.port), timeout=10)
+        head = f"GET /api/v1/me/stream {protocol}\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
+        self.socket.sendall(f"{head}\r\n".encode())
+        self.got = b""
+        while b"event: summary" not in self.got:
+            self.got += self.socket.recv(65536)
+
+    def until_closed(self) -> bytes:
+        """Every byte of the answer, once the bridge has closed the connection."""
+        while chunk := self.socket.recv(65536):
+            self.got += chunk
+        self.socket.close()
+        return self.got
+
+
+def _dechunked(body: bytes) -> bytes:
+    """A chunked body's bytes; fails unless it ends with the last (empty) chunk."""
+    out = b""
+    while True:
+        size, body = body.split(b"\r\n", 1)
+        if int(size, 16) == 0:
+            assert body == b"\r\n", body
+            return out
+        out, body = out + body[: int(size, 16)], body[int(size, 16) + 2 :]
+
+
 def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
     """A one-worker bridge holding 4 streams, 2 per user: a user opening five keeps two
-    (each beyond closes the oldest with a ``replaced`` event), others still get streams; a
+    (each beyond closes the oldest with a ``replaced`` event, the stream's end said over
+    HTTP/1.1), others still get streams; a
     stream beyond the 4 is refused with ``live_unavailable`` (its page polls, and polls are
     answered); and a stream whose page closes gives its place back at once (not at the next
     heartbeat, 25 s later)."""
@@ -400,13 +436,16 @@ def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
     ben = _browser(whole.site, "ben")[0]
     streams = []
     try:
-        for _ in range(5):
+        # The first two over sockets of the test's own, to see how a stream ends.
+        chunked = _RawStream(capped, ben, "HTTP/1.1")
+        plain = _RawStream(capped, ben, "HTTP/1.0")
+        for _ in range(3):
             streams.append(Stream(capped.url, ben))
             streams[-1].next("summary", timeout=5)
-        for replaced in streams[:3]:
-            replaced.next("replaced", timeout=5)
-            assert replaced.closed.wait(5), "the replaced stream stays open"
-        kept = streams[3:]
+        streams[0].next("replaced", timeout=5)
+        assert streams[0].closed.wait(5), "the replaced stream stays open"
+        _ended_as_replaced(chunked.until_closed(), plain.until_closed())
+        kept = streams[1:]
         ada = Stream(capped.url, _browser(whole.site, "ada")[0])
         zoe = Stream(capped.url, _browser(whole.site, "zoe")[0])
         streams += [ada, zoe]
@@ -434,6 +473,62 @@ def test_one_user_never_starves_the_others_of_a_small_worker(stack, redis_url):
         for stream in streams:
             stream.close()
         capped.stop()
+
+
+def _ended_as_replaced(chunked: bytes, plain: bytes) -> None:
+    """Over HTTP/1.1 a stream comes in chunks and its end is the last, empty chunk (a client
+    or proxy tells a stream that ended from one cut); over HTTP/1.0 it is the events as they
+    are, ending with the connection."""
+    head, body = chunked.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"Transfer-Encoding: chunked" in head and b"Content-Length" not in head
+    events = _dechunked(body).decode()
+    assert events.startswith("retry: 3000\n\nevent: summary\n"), events
+    assert events.endswith("event: replaced\ndata: {}\n\n"), events
+    head, body = plain.split(b"\r\n\r\n", 1)
+    assert b"Transfer-Encoding" not in head and b"Content-Length" not in head
+    assert body.startswith(b"retry: 3000\n\nevent: summary\n"), body
+    assert body.endswith(b"event: replaced\ndata: {}\n\n"), body
+
+
+def test_a_stream_ends_when_its_cookie_expires(stack):
+    """A login whose cookie lasts 4 seconds (WordPress' ``auth_cookie_expiration``): its
+    stream is answered, and ends at the cookie's expiry, not before, with nothing else
+    waking it."""
+    whole, other, users, space = stack
+    brief = whole.site.root / "wp-content" / "mu-plugins" / "brief-logins.php"
+    brief.write_text(
+        "<?php add_filter('auth_cookie_expiration', function ($length, $user_id) {"
+        " return get_userdata($user_id)->user_login === 'omar' ? 4 : $length; }, 10, 2);"
+    )
+    try:
+        session = whole.site.login("omar", PASSWORD)
+        logged_in = time.time()
+        stream = Stream(other.url, session)
+        try:
+            stream.next("summary", timeout=3)
+            assert stream.closed.wait(10), "the stream outlived its cookie"
+            assert time.time() - logged_in >= 3.0, "the stream ended before its cookie"
+            assert [name for name, _, _ in stream.seen] == ["summary"]
+        finally:
+            stream.close()
+    finally:
+        brief.unlink()
+
+
+def test_a_quiet_stream_is_sent_a_heartbeat_and_the_clock_comes_back_for_it():
+    """Nothing woke a page for its heartbeat's time: the clock's wake sends a comment (which
+    keeps proxies from closing it) and sets the next."""
+    app = Flask(__name__)
+    user = SimpleNamespace(id=7, expires=time.time() + 3600)
+    rows = [SimpleNamespace(kind=MEMBER, unread=0, conversations_unread=0)]
+    page = stream.EventPage(pages.Pages(app, None, 10), {}, user, rows, "/inbox")
+    assert page.due == page.beat + stream.HEARTBEAT
+    assert page.answer([pages.TICK]) == ("", False)  # too soon: nothing to say
+    page.beat -= stream.HEARTBEAT
+    page._plan()
+    assert page.answer([pages.TICK]) == (": ping\n\n", False)
+    assert page.due >= time.time() + stream.HEARTBEAT - 1
 
 
 def test_a_stream_on_a_descriptor_past_1024_stays_until_its_client_leaves():

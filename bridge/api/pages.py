@@ -150,6 +150,12 @@ class Page:
             self.watcher = None
         if self.sock is not None:
             self.pages.discard(self)
+            try:
+                # The connection itself, not this descriptor: the server may still have its
+                # own for a moment (it waits to read a next request on it).
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # the client went first
             self.sock.close()
             self.sock = None
 

@@ -107,9 +107,14 @@ class Page:
         (a duplicate: the server closes its own) until the stream ends."""
         try:
             sock = client.dup()
+        except OSError:
+            self.end()
+            return
+        try:
             sock.settimeout(WRITE_WAIT)
             sock.sendall(head + self.framed(data))
         except OSError:
+            sock.close()  # the client went before its first events
             self.end()
             return
         self.sock = sock

@@ -86,12 +86,15 @@ def test_member_facing_answers_never_carry_an_admin(app, client, wordpress, peop
     upsert_space(client, SPACE, "Pizzeria Napoli", [a.user_id for a in admins])
     assert send(client, member, SPACE, "Allergens in the margherita?").status_code == 201
     cid = conversation_id(client, admins[0], SPACE, member)
+    answer_keys = [f"answer{number}key{admin.user_id}" for number, admin in enumerate(admins)]
     for number, admin in enumerate(admins):
-        answer = reply(client, admin, SPACE, cid, f"Answer {number}: gluten, milk.")
+        answer = reply(
+            client, admin, SPACE, cid, f"Answer {number}: gluten, milk.", answer_keys[number]
+        )
         assert answer.status_code == 201
         # The admins' own view carries the audit label; the member's must not.
         assert answer.get_json()["author"]["name"] == admin.display_name
-    assert send(client, member, SPACE, "Thanks!").status_code == 201
+    assert send(client, member, SPACE, "Thanks!", "thanks-key").status_code == 201
 
     member_answers = [
         client.get("/api/v1/me/summary", headers=member.headers()),
@@ -101,7 +104,8 @@ def test_member_facing_answers_never_carry_an_admin(app, client, wordpress, peop
         send(client, member, SPACE, "One more question"),
         client.post(f"/api/v1/me/spaces/{SPACE}/read", headers=member.headers()),
     ]
-    secrets = [s.lower() for s in _secrets(wordpress, admins)]
+    # The keys the admins sent their answers with are theirs too.
+    secrets = [s.lower() for s in _secrets(wordpress, admins) + answer_keys]
     for answer in member_answers:
         assert answer.status_code < 300
         text = answer.get_data(as_text=True).lower()
@@ -115,7 +119,10 @@ def test_member_facing_answers_never_carry_an_admin(app, client, wordpress, peop
     page = member_answers[2].get_json()
     assert [m["from"] for m in page["messages"]] == ["me", "space", "space", "space", "me"]
     for message in page["messages"]:
-        assert set(message) == MEMBER_MESSAGE_KEYS
+        # Only the member's own messages come with the key they were sent with.
+        own = {"client_key"} if message["from"] == "me" else set()
+        assert set(message) == MEMBER_MESSAGE_KEYS | own, message
+    assert page["messages"][-1]["client_key"] == "thanks-key"
 
 
 def test_member_notifications_never_carry_an_admin(app, client, wordpress, people, admins):
@@ -144,14 +151,17 @@ def test_the_admin_view_keeps_the_audit_label(client, people, admins):
     upsert_space(client, SPACE, "Pizzeria Napoli", [a.user_id for a in admins])
     send(client, member, SPACE, "This t-shirt in XL?")
     cid = conversation_id(client, admins[0], SPACE, member)
-    reply(client, admins[0], SPACE, cid, "Yes")
-    reply(client, admins[2], SPACE, cid, "And in L")
-    page = client.get(
-        f"/api/v1/spaces/{SPACE}/conversations/{cid}/messages", headers=admins[1].headers()
-    ).get_json()
+    reply(client, admins[0], SPACE, cid, "Yes", "giulias-key")
+    reply(client, admins[2], SPACE, cid, "And in L", "lenas-key")
+    url = f"/api/v1/spaces/{SPACE}/conversations/{cid}/messages"
+    page = client.get(url, headers=admins[1].headers()).get_json()
     labels = [(m["from"], m.get("author")) for m in page["messages"]]
     assert labels == [
         ("member", None),
         ("space", {"id": admins[0].user_id, "name": "Giulia Rossi"}),
         ("space", {"id": admins[2].user_id, "name": "Lena Schmidt"}),
     ]
+    # A client key is its writer's: a teammate reads none, an admin her own answer's only.
+    assert not any("client_key" in m for m in page["messages"])
+    own = client.get(url, headers=admins[2].headers()).get_json()["messages"]
+    assert [m.get("client_key") for m in own] == [None, None, "lenas-key"]

@@ -326,8 +326,16 @@ def test_the_shapes_are_strict_in_the_document():
         assert schemas[name]["additionalProperties"] is False, name
         assert set(schemas[name].get("required", ())) == shape.__required_keys__, name
     member_message = schemas["MemberMessage"]
-    # No author, ever; ``removed`` only says the site's moderators hid an answer.
-    assert set(member_message["properties"]) == {"id", "from", "body", "created_at", "removed"}
+    # No author, ever; ``removed`` only says the site's moderators hid an answer;
+    # ``client_key``, the key of the member's own message.
+    assert set(member_message["properties"]) == {
+        "id",
+        "from",
+        "body",
+        "created_at",
+        "removed",
+        "client_key",
+    }
     assert member_message["properties"]["from"]["enum"] == ["me", "space"]
     assert schemas["AdminMessage"]["properties"]["from"]["enum"] == ["member", "space"]
     assert schemas["AdminMessage"]["properties"]["author"] == {
@@ -370,10 +378,10 @@ def test_each_serializer_gives_its_types_keys(app, client, world):
             (mine,), _ = reads.member_conversations(session, member.user_id, None, 10)
             (theirs,), _ = reads.space_conversations(session, SPACE, None, None, 10)
             as_member, _ = reads.conversation_messages(
-                session, conversation, None, 10, with_authors=False
+                session, conversation, None, 10, with_authors=False, keys_of=member.user_id
             )
             as_team, _ = reads.conversation_messages(
-                session, conversation, None, 10, with_authors=True
+                session, conversation, None, 10, with_authors=True, keys_of=admin.user_id
             )
 
     _keys(serializers.member_space(space), shapes.MemberSpace)

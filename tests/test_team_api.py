@@ -59,8 +59,11 @@ def test_away_now_answers_each_conversation_once_a_day_as_the_space(app, client,
         ("space", "Back at 6pm!"),
         ("me", "And on Monday?"),
     ]
-    # The member sees the Space, nobody in it: the same keys as any message.
-    assert all(set(m) == {"id", "from", "body", "created_at"} for m in page["messages"])
+    # The member sees the Space, nobody in it: the same keys as any message (and the key of
+    # their own messages).
+    keys = {"id", "from", "body", "created_at"}
+    assert all(set(m) - {"client_key"} == keys for m in page["messages"])
+    assert all(("client_key" in m) == (m["from"] == "me") for m in page["messages"])
     cid = conversation_id(client, admin, SPACE, member)
     automatic = [m for m in _team_page(client, admin, cid)["messages"] if m["from"] == "space"]
     assert automatic == [{**automatic[0], "automatic": True}] and "author" not in automatic[0]

@@ -49,6 +49,7 @@ def messages(space_id: int, query: shapes.MessagesQuery):
             before,
             limit,
             with_authors=False,
+            keys_of=g.user.id,
         )
         blocked = access.is_blocked(session, space_id, g.user.id)
         reported = reports.reported_ids(session, g.user.id, [r.id for r in rows])

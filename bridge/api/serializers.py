@@ -100,7 +100,15 @@ def member_message(row: Row, hidden: AbstractSet[int] = frozenset()) -> MemberMe
     }
     if removed:
         shaped["removed"] = True
+    _own_key(shaped, row)
     return shaped
+
+
+def _own_key(shaped: MemberMessage | AdminMessage, row: Row) -> None:
+    """The client key of a message the reader wrote (the query reads no other's)."""
+    key = getattr(row, "client_key", None)
+    if key is not None:
+        shaped["client_key"] = key
 
 
 def member_sent(row: Row) -> MemberSent:
@@ -155,6 +163,7 @@ def admin_message(row: Row, hidden: AbstractSet[int] = frozenset()) -> AdminMess
         shaped["automatic"] = True
     elif row.direction == "space":
         shaped["author"] = {"id": row.author_id, "name": row.author_name or DELETED_USER}
+    _own_key(shaped, row)
     return shaped
 
 

@@ -185,7 +185,9 @@ class MemberConversation(TypedDict, closed=True):
 
 
 #: A message as its member sees it: no author. ``removed``: an answer the site's moderators
-#: hid from the member (its ``body`` is then empty).
+#: hid from the member (its ``body`` is then empty). ``client_key``: on the member's own
+#: messages only, the key they were sent with (a page that has not had its send's answer
+#: yet knows the message by it).
 MemberMessage = TypedDict(
     "MemberMessage",
     {
@@ -194,6 +196,7 @@ MemberMessage = TypedDict(
         "body": str,
         "created_at": Time,
         "removed": NotRequired[Literal[True]],
+        "client_key": NotRequired[str],
     },
     closed=True,
 )
@@ -202,7 +205,14 @@ MemberMessage = TypedDict(
 #: own, created by their first message).
 MemberSent = TypedDict(
     "MemberSent",
-    {"id": Id, "conversation_id": Id, "from": MemberFrom, "body": str, "created_at": Time},
+    {
+        "id": Id,
+        "conversation_id": Id,
+        "from": MemberFrom,
+        "body": str,
+        "created_at": Time,
+        "client_key": NotRequired[str],
+    },
     closed=True,
 )
 

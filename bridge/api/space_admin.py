@@ -57,7 +57,7 @@ def messages(space_id: int, conversation_id: int, query: shapes.MessagesQuery):
         access.admin_space_or_404(session, viewer(session), space_id, write=False)
         conversation = access.admin_conversation_or_404(session, space_id, conversation_id)
         rows, next_before = reads.conversation_messages(
-            session, conversation.id, before, limit, with_authors=True
+            session, conversation.id, before, limit, with_authors=True, keys_of=g.user.id
         )
         among = notes.notes_between(
             session,

@@ -248,6 +248,8 @@ AdminMessage = TypedDict(
         "automatic": NotRequired[Literal[True]],
         # Hidden from the member by the site's moderators (the team still reads it).
         "hidden": NotRequired[Literal[True]],
+        # On the reader's own answers only: the key they were sent with.
+        "client_key": NotRequired[str],
     },
     closed=True,
 )

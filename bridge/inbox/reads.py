@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, case, select
 from sqlalchemy.orm import Session
 
 from bridge.inbox.values import decode_cursor, encode_cursor
@@ -96,10 +96,14 @@ def space_conversations(
     return _split(rows, limit)
 
 
-def _message_query(session: Session, with_authors: bool):
+def _message_query(session: Session, with_authors: bool, keys_of: int | None = None):
     t = tables_of(session)
     m = t.messages
     columns = [m.c.id, m.c.direction, m.c.body, m.c.created_at]
+    if keys_of is not None:
+        # The client key of the reader's own messages only: their page knows them by it.
+        own = case((m.c.author_id == keys_of, m.c.client_key), else_=None)
+        columns.append(own.label("client_key"))
     if not with_authors:
         return select(*columns)
     return select(*columns, m.c.author_id, t.users.c.display_name.label("author_name")).outerjoin(
@@ -134,15 +138,17 @@ def conversation_messages(
     limit: int,
     *,
     with_authors: bool,
+    keys_of: int,
 ) -> tuple[list[Row], int | None]:
     """Return a page of a conversation's messages, oldest first, and the next ``before``.
 
-    ``with_authors`` adds each author's display name: for the admin view only.
+    ``with_authors`` adds each author's display name: for the admin view only. ``keys_of``:
+    the reader, whose own messages come with their ``client_key``.
     """
     if conversation_id is None:
         return [], None
     m = tables_of(session).messages
-    query = _message_query(session, with_authors)
+    query = _message_query(session, with_authors, keys_of)
     query = query.where(m.c.conversation_id == conversation_id)
     if before is not None:
         query = query.where(m.c.id < before)

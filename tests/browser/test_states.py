@@ -192,6 +192,45 @@ def test_a_draft_and_a_message_whose_answer_was_lost_outlive_a_reload_and_go_onc
     assert not any("Norway" in entry for entry in stored), stored
 
 
+def test_a_message_a_check_brings_before_its_sends_answer_shows_once_as_sent(stack, browsing):
+    """The bridge has stored a message, but the answer to its send is slow to come: the
+    next check brings the stored message, which takes the place of the one on its way (by
+    the key it was sent with), not a second copy of it; the late answer changes nothing."""
+    member = stack.new_member("Sam Slow")
+    page = member_page(stack, browsing, member)
+    inbox = member_inbox(page)
+    held = []
+
+    def hold_the_answer(route):
+        if route.request.method == "POST":
+            held.append((route, route.fetch()))  # it reaches the bridge; its answer waits
+        else:
+            route.continue_()
+
+    messages = re.compile(r"me/spaces/\d+/messages")
+    page.route(messages, hold_the_answer)
+    box = inbox.get_by_role("textbox", name=f"Message to {SPACE_NAME}")
+    box.fill("Is the blue one in stock?")
+    box.press("Control+Enter")
+    shown = message_in(inbox, "Is the blue one in stock?", mine=True)
+    expect(shown).to_have_attribute("data-state", "sent", timeout=POLL_WITHIN_MS)
+    assert held, "the send was not held"
+    browsing.shot(page, "stored-before-its-answer")
+    route, response = held[0]
+    # Its answer comes at last: the page then reloads the list (Sending.sent()).
+    with page.expect_request(re.compile(r"me/conversations")):
+        route.fulfill(response=response)
+    page.unroute(messages)
+    expect(shown).to_have_count(1)
+    expect(shown).to_have_attribute("data-state", "sent")
+    assert stack.stored_bodies(member) == ["Is the blue one in stock?"]
+    stored = page.evaluate(
+        "Object.keys(localStorage).filter((k) => k.startsWith('space-inbox:'))"
+        ".map((k) => localStorage.getItem(k))"
+    )
+    assert not any("blue one" in entry for entry in stored), stored
+
+
 def test_the_member_sees_seen_once_the_team_has_read_and_never_who(stack, browsing):
     member = stack.new_member("Sami Seen")
     page = member_page(stack, browsing, member)

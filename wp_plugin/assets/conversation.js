@@ -340,6 +340,7 @@ export class ConversationView extends ConversationHooks {
 			}
 			for ( const m of data.messages || [] ) {
 				const record = this.recordOf( m );
+				this.sending.arrived( c, record );
 				c.messages.set( record.key, record );
 			}
 			c.unread = Number( data.unread ) || 0;

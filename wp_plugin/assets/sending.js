@@ -181,6 +181,9 @@ export class Sending {
 			this.kept.drop( c.key, message.client_key );
 			this.sent( c, message, data );
 		} catch ( error ) {
+			if ( message.stored ) {
+				return; // A refresh brought it meanwhile: it is sent.
+			}
 			if ( await view.handled( c, message, error ) ) {
 				this.kept.drop( c.key, message.client_key );
 				return;
@@ -200,6 +203,30 @@ export class Sending {
 				view.renderMessages();
 				view.composer.say( this.why( error ), 'error' );
 			}
+		}
+	}
+
+	/**
+	 * A refresh brought a stored message of the reader's own whose send has not had its
+	 * answer yet (it comes with its client key): it takes the place of the record on its
+	 * way, so that the message shows once, as sent.
+	 *
+	 * @param {Object} c      The conversation.
+	 * @param {Object} record The stored message's record.
+	 */
+	arrived( c, record ) {
+		const key = record.client_key && `k${ record.client_key }`;
+		const waiting = key && c.messages.get( key );
+		if ( ! waiting ) {
+			return;
+		}
+		waiting.stored = true; // Its send's answer, or failure, changes nothing now.
+		c.messages.delete( key );
+		this.kept.drop( c.key, record.client_key );
+		const node = c.nodes.get( key );
+		c.nodes.delete( key );
+		if ( node && ! c.nodes.has( record.key ) ) {
+			c.nodes.set( record.key, node ); // Kept; renderMessages() redraws it as sent.
 		}
 	}
 

@@ -187,9 +187,6 @@ class Pages:
         self._open: set[Page] = set()
         self._clock = None
 
-    def __len__(self) -> int:
-        return len(self._open)
-
     def full(self) -> bool:
         """Whether no more pages may be held."""
         return len(self._open) >= self.most

@@ -221,13 +221,28 @@ export class Sending {
 			return;
 		}
 		waiting.stored = true; // Its send's answer, or failure, changes nothing now.
-		c.messages.delete( key );
 		this.kept.drop( c.key, record.client_key );
+		this.takePlace( c, key, record );
+	}
+
+	/**
+	 * The stored message takes the place of the record that was on its way: its row stays
+	 * where it is (renderMessages() redraws it as sent), unless the stored one is shown.
+	 *
+	 * @param {Object} c      The conversation.
+	 * @param {string} key    The key of the record on its way.
+	 * @param {Object} record The stored message's record.
+	 */
+	takePlace( c, key, record ) {
+		c.messages.delete( key );
 		const node = c.nodes.get( key );
 		c.nodes.delete( key );
-		if ( node && ! c.nodes.has( record.key ) ) {
-			c.nodes.set( record.key, node ); // Kept; renderMessages() redraws it as sent.
+		if ( c.messages.has( record.key ) ) {
+			node?.remove(); // A refresh brought it in already.
+		} else if ( node ) {
+			c.nodes.set( record.key, node );
 		}
+		c.messages.set( record.key, record );
 	}
 
 	/**
@@ -239,17 +254,7 @@ export class Sending {
 	 */
 	sent( c, message, data ) {
 		const view = this.view;
-		c.messages.delete( message.key );
-		const record = view.recordOf( data, message );
-		const key = record.key;
-		const node = c.nodes.get( message.key );
-		c.nodes.delete( message.key );
-		if ( c.messages.has( key ) ) {
-			node?.remove(); // A refresh brought it in already.
-		} else if ( node ) {
-			c.nodes.set( key, node ); // Kept; renderMessages() redraws it as sent.
-		}
-		c.messages.set( key, record );
+		this.takePlace( c, message.key, view.recordOf( data, message ) );
 		if ( c === view.current ) {
 			view.renderMessages();
 			view.composer.say( '' );

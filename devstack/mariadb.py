@@ -80,7 +80,9 @@ class MariaDB:
                 time.sleep(0.1)
 
     def connect(self) -> pymysql.Connection:
-        return pymysql.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True)
+        return pymysql.connect(
+            host="127.0.0.1", port=self.port, user="root", autocommit=True, ssl_disabled=True
+        )
 
     def sql(self, statement: str, args: object = None) -> list[tuple]:
         """Run one statement as root; its rows."""

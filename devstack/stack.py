@@ -228,7 +228,11 @@ class Server:
 class BridgeServer(Server):
     """``space-inbox serve`` on a loopback port (a free one by default), in its own process
     group; *args* are more options of ``serve``, *env* its ``SPACE_INBOX_*`` settings
-    (``REDIS_URL="..."`` for ``SPACE_INBOX_REDIS_URL``)."""
+    (``REDIS_URL="..."`` for ``SPACE_INBOX_REDIS_URL``).
+
+    One worker unless told: a worker costs about a second of CPU to start and keeps polling,
+    and a test about several workers asks for them.
+    """
 
     # gunicorn's quick shutdown: about half a second, where SIGTERM's graceful one waits out
     # its workers' one-second polls (two seconds or more). What a stopped bridge was doing
@@ -240,7 +244,7 @@ class BridgeServer(Server):
         wp_config: Path,
         workdir: Path,
         *,
-        workers: int = 2,
+        workers: int = 1,
         args: tuple[str, ...] = (),
         port: int = 0,
         name: str = "bridge",
@@ -297,6 +301,8 @@ class WholeStack:
     (:attr:`public_url`), while ``space_inbox_bridge_url`` stays the bridge's own address for
     WordPress' server-to-server calls.  :attr:`url` is the site's address either way.
 
+    *bridge_workers* is how many gunicorn workers the bridge runs (one by default).
+
     *email_delay* is the site's e-mail delay in seconds: 0 (e-mails at once, one per send
     that comes alone) unless a test sets one; None keeps the plugin's default.
     """
@@ -308,6 +314,7 @@ class WholeStack:
         prefix: str,
         *,
         php_workers: int = 4,
+        bridge_workers: int = 1,
         platform: str = "wp61",
         direct: bool = False,
         email_delay: int | None = 0,
@@ -325,7 +332,9 @@ class WholeStack:
             workers=php_workers,
             public_url=f"http://127.0.0.1:{front_port}" if direct else "",
         )
-        self.bridge = BridgeServer(self.site.wp_config_path, workdir, **bridge_env)
+        self.bridge = BridgeServer(
+            self.site.wp_config_path, workdir, workers=bridge_workers, **bridge_env
+        )
         #: nginx in front of both, in direct mode.
         self.front = (
             NginxFront(self.site, self.bridge.url, workdir / "nginx", port=front_port)

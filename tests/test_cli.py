@@ -210,7 +210,9 @@ def test_ctrl_c_stops_serve_at_once_every_time(wordpress, tmp_path):
         run("migrate", "--wp-config", str(wordpress.wp_config_path), cwd=tmp_path).returncode == 0
     )
     for attempt in range(5):
-        bridge = BridgeServer(wordpress.wp_config_path, tmp_path, name=f"bridge-{attempt}")
+        bridge = BridgeServer(
+            wordpress.wp_config_path, tmp_path, workers=2, name=f"bridge-{attempt}"
+        )
         bridge.start()
         process, bridge.process = bridge.process, None
         try:
@@ -233,7 +235,7 @@ def test_serve_journey(wordpress, tmp_path):
     with wordpress.login(login, PASSWORD) as browser:
         name, value = wordpress.logged_in_cookie(browser)
 
-    bridge = BridgeServer(wordpress.wp_config_path, tmp_path).start()
+    bridge = BridgeServer(wordpress.wp_config_path, tmp_path, workers=2).start()
     url, port, log = bridge.url, bridge.port, bridge.log
     try:
         with requests.Session() as http:

@@ -181,6 +181,7 @@ def stack(tmp_path_factory):
         bridge = BridgeServer(
             site.wp_config_path,
             workdir,
+            workers=2,
             DISPATCH_INTERVAL="1",
             RATE_PER_SPACE="off",
             RATE_OVERALL="off",
@@ -255,7 +256,9 @@ def test_jobs_wait_while_wordpress_is_down_and_are_delivered_once_after(stack):
 def test_two_bridges_and_two_workers_deliver_each_job_once_and_share_the_limits(stack):
     limits = {"RATE_PER_SPACE": f"3/{FOREVER}", "RATE_OVERALL": f"5/{FOREVER}"}
     bridges = [
-        BridgeServer(stack.site.wp_config_path, stack.workdir, DISPATCH_INTERVAL="1", **limits)
+        BridgeServer(
+            stack.site.wp_config_path, stack.workdir, workers=2, DISPATCH_INTERVAL="1", **limits
+        )
         for _ in range(2)
     ]
     workers = []

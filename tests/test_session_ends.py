@@ -38,11 +38,12 @@ def stack(request, tmp_path_factory, redis_url):
         db,
         PREFIX,
         platform=platform,
+        bridge_workers=2,
         REDIS_URL=redis_url,
     )
     whole.start()
-    other = BridgeServer(whole.site.wp_config_path, whole.workdir, REDIS_URL=redis_url)
-    plain = BridgeServer(whole.site.wp_config_path, whole.workdir)
+    other = BridgeServer(whole.site.wp_config_path, whole.workdir, workers=2, REDIS_URL=redis_url)
+    plain = BridgeServer(whole.site.wp_config_path, whole.workdir, workers=2)
     try:
         other.start()
         plain.start()

@@ -80,6 +80,7 @@ class MariaDB:
                 time.sleep(0.1)
 
     def connect(self) -> pymysql.Connection:
+        # Without TLS, as WordPressSite._connect: pymysql would build a TLS context each time.
         return pymysql.connect(
             host="127.0.0.1", port=self.port, user="root", autocommit=True, ssl_disabled=True
         )
